@@ -163,6 +163,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ChargeStatusEnum": "cases.models.ChargeStatus",
+    },
 }
 
 # Celery: see DEVELOPERS.md. Late acknowledgement so a task whose worker dies is redelivered;

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.models import Case, CaseStatus, Charge, Court, Disposition, Jurisdiction, Statute
+from cases.selectors import cases_visible_to
+
+
+class JurisdictionSerializer(serializers.ModelSerializer[Jurisdiction]):
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            "id",
+            "code",
+            "name",
+            "country",
+            "charges_negotiable",
+            "sentence_negotiable",
+            "witness_required_for_signing",
+            "court_sees_offers_before_agreement",
+            "parameters",
+        ]
+
+
+class CourtSerializer(serializers.ModelSerializer[Court]):
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
+
+    class Meta:
+        model = Court
+        fields = ["id", "name", "jurisdiction", "jurisdiction_code", "time_zone"]
+
+
+class StatuteSerializer(serializers.ModelSerializer[Statute]):
+    lesser_included = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Statute
+        fields = [
+            "id",
+            "jurisdiction",
+            "citation",
+            "title",
+            "offence_class",
+            "severity_rank",
+            "min_custody_months",
+            "max_custody_months",
+            "mandatory_minimum_months",
+            "max_fine",
+            "lesser_included",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    court_name = serializers.CharField(source="court.name", read_only=True)
+    jurisdiction_code = serializers.CharField(source="court.jurisdiction.code", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "court",
+            "court_name",
+            "jurisdiction_code",
+            "docket_number",
+            "caption",
+            "status",
+            "status_display",
+            "opened_on",
+            "closed_on",
+            "sealed",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.Serializer[Any]):
+    court = serializers.PrimaryKeyRelatedField(queryset=Court.objects.all())
+    docket_number = serializers.CharField(max_length=64)
+    caption = serializers.CharField(max_length=300)
+    opened_on = serializers.DateField(required=False)
+    sealed = serializers.BooleanField(default=False)
+    external_id = serializers.CharField(
+        max_length=128, required=False, allow_null=True, allow_blank=True
+    )
+
+
+class CaseUpdateSerializer(serializers.Serializer[Any]):
+    caption = serializers.CharField(max_length=300, required=False)
+    sealed = serializers.BooleanField(required=False)
+    external_id = serializers.CharField(
+        max_length=128, required=False, allow_null=False, allow_blank=True
+    )
+
+
+class CaseTransitionSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=CaseStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCaseField(serializers.PrimaryKeyRelatedField[Case]):
+    """A case id in a request body; cases the caller may not see are as unknown as missing ones."""
+
+    def get_queryset(self) -> Any:
+        return cases_visible_to(self.context["request"].user)
+
+
+class ChargeSerializer(serializers.ModelSerializer[Charge]):
+    statute_citation = serializers.CharField(source="statute.citation", read_only=True)
+    statute_title = serializers.CharField(source="statute.title", read_only=True)
+
+    class Meta:
+        model = Charge
+        fields = [
+            "id",
+            "case",
+            "count_number",
+            "statute",
+            "statute_citation",
+            "statute_title",
+            "description",
+            "status",
+            "disposition",
+            "disposition_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ChargeCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    statute = serializers.PrimaryKeyRelatedField(queryset=Statute.objects.all())
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    count_number = serializers.IntegerField(required=False, min_value=1, max_value=32767)
+
+
+class ChargeUpdateSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField(required=False, allow_blank=True)
+    disposition = serializers.ChoiceField(choices=Disposition.choices, required=False)
+    disposition_date = serializers.DateField(required=False)

@@ -1,0 +1,270 @@
+"""Courts, jurisdiction profiles, the statute catalogue, cases and charges."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA time zone.")
+
+
+class Jurisdiction(models.Model):
+    """A jurisdiction profile: what may be negotiated there and how a plea is signed.
+
+    Rules that differ between legal systems are data here, never branches in code.
+    """
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    holiday_calendar = models.CharField(
+        max_length=16, blank=True, help_text="Country code for the `holidays` package"
+    )
+    charges_negotiable = models.BooleanField(
+        help_text="Whether charges may be dismissed or reduced in a plea offer."
+    )
+    sentence_negotiable = models.BooleanField(default=True)
+    witness_required_for_signing = models.BooleanField(
+        default=False,
+        help_text="Plea must be signed before defense counsel or a duty lawyer "
+        "(China: Criminal Procedure Law art. 174).",
+    )
+    court_sees_offers_before_agreement = models.BooleanField(
+        default=False,
+        help_text="US federal: false; the court stays out of negotiations "
+        "(Fed. R. Crim. P. 11(c)(1)).",
+    )
+    parameters = models.JSONField(
+        default=dict, blank=True, help_text="Sentencing parameters of this profile."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Court(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="courts")
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    organization = models.OneToOneField(
+        "parties.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="court",
+    )
+    # Judges and court staff are members; the group holds view permission on the court's cases.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="court")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OffenceClass(models.TextChoices):
+    FELONY = "felony", "Felony"
+    MISDEMEANOR = "misdemeanor", "Misdemeanor"
+    INFRACTION = "infraction", "Infraction"
+    SERIOUS = "serious", "Serious crime"
+    ORDINARY = "ordinary", "Ordinary crime"
+
+
+class Statute(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="statutes"
+    )
+    citation = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    offence_class = models.CharField(max_length=16, choices=OffenceClass.choices)
+    severity_rank = models.PositiveSmallIntegerField(
+        help_text="Higher is more serious; used to measure charge reductions."
+    )
+    min_custody_months = models.PositiveIntegerField(default=0)
+    max_custody_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means life imprisonment."
+    )
+    mandatory_minimum_months = models.PositiveIntegerField(default=0)
+    max_fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    lesser_included = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="greater_offences"
+    )
+
+    class Meta:
+        ordering = ["jurisdiction", "citation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "citation"], name="statute_citation_unique"
+            ),
+            models.CheckConstraint(
+                name="statute_min_not_above_max",
+                condition=Q(max_custody_months__isnull=True)
+                | Q(min_custody_months__lte=F("max_custody_months")),
+            ),
+            models.CheckConstraint(
+                name="statute_mandatory_min_not_above_max",
+                condition=Q(max_custody_months__isnull=True)
+                | Q(mandatory_minimum_months__lte=F("max_custody_months")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation} {self.title}"
+
+
+class CaseStatus(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    NEGOTIATING = "negotiating", "Negotiating"
+    AGREEMENT = "agreement", "Agreement reached"
+    PLEA_ENTERED = "plea_entered", "Plea entered"
+    TRIAL = "trial", "Trial"
+    SENTENCED = "sentenced", "Sentenced"
+    DISMISSED = "dismissed", "Dismissed"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases")
+    docket_number = models.CharField(max_length=64)
+    caption = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    sealed = models.BooleanField(default=False)
+    external_id = models.CharField(
+        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [
+            ("manage_charges", "Add and amend the charges of a case"),
+            ("manage_participants", "Add and remove participants of a case"),
+            ("transition_case", "Move a case through its status workflow"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "docket_number"], name="case_docket_number_unique_per_court"
+            ),
+            models.UniqueConstraint(
+                fields=["court", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="case_external_id_unique_per_court",
+            ),
+            models.CheckConstraint(
+                name="case_closed_not_before_opened",
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+            ),
+            models.CheckConstraint(
+                name="case_closed_has_date",
+                condition=Q(status=CaseStatus.CLOSED, closed_on__isnull=False)
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_on__isnull=True)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["court", "status"], name="case_court_status"),
+            models.Index(fields=["updated_at"], name="case_updated_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.docket_number} {self.caption}"
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct foreign-key table: a user's permission on one case."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    # guardian's unique_together (user or group, permission, content_object) is the index
+    # the visibility subquery uses; content_object's own index serves the reverse lookups.
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """Guardian's direct foreign-key table: a group's (a court's) permission on one case."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    # guardian's unique_together (user or group, permission, content_object) is the index
+    # the visibility subquery uses; content_object's own index serves the reverse lookups.
+
+
+class CaseStatusChange(models.Model):
+    """The history of a case's status; one row per transition, written by the service."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    to_status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+
+class ChargeStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    AMENDED = "amended", "Amended"
+    DISPOSED = "disposed", "Disposed"
+
+
+class Disposition(models.TextChoices):
+    GUILTY_PLEA = "guilty_plea", "Guilty plea"
+    NO_CONTEST = "no_contest", "No contest plea"
+    CONVICTED_AT_TRIAL = "convicted_at_trial", "Convicted at trial"
+    ACQUITTED = "acquitted", "Acquitted"
+    DISMISSED = "dismissed", "Dismissed"
+    REDUCED = "reduced", "Reduced to lesser offence"
+
+
+class Charge(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
+    count_number = models.PositiveSmallIntegerField()
+    statute = models.ForeignKey(Statute, on_delete=models.PROTECT, related_name="charges")
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
+    )
+    disposition = models.CharField(max_length=32, choices=Disposition.choices, blank=True)
+    disposition_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case", "count_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "count_number"], name="charge_count_unique"),
+            models.CheckConstraint(name="charge_count_positive", condition=Q(count_number__gte=1)),
+            models.CheckConstraint(
+                name="charge_disposed_has_disposition",
+                condition=Q(
+                    status=ChargeStatus.DISPOSED,
+                    disposition_date__isnull=False,
+                )
+                & ~Q(disposition="")
+                | (~Q(status=ChargeStatus.DISPOSED) & Q(disposition="", disposition_date=None)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Count {self.count_number}: {self.statute.citation}"

@@ -1,0 +1,156 @@
+"""Who may see and do what on a case. Every API view, page and task asks this module.
+
+Access to a case is held in guardian's direct foreign-key tables:
+- CaseUserObjectPermission rows, granted to each active participant according to their role
+  (kept in step by `case_permissions_sync_for_user`, called by the participant services);
+- CaseGroupObjectPermission rows, granted to the court's group when a case is opened, so that
+  every judge and clerk of that court sees it.
+Visibility is decided in SQL (see cases.selectors.cases_visible_to); a case a user may not see
+answers 404 exactly as a missing one, an action they may not take on a visible case answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import Case, CaseStatus, Court
+from parties.models import CaseParticipant, Role, Side
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    AnyUser = User | AnonymousUser
+
+
+VIEW = "view_case"
+CHANGE = "change_case"
+MANAGE_CHARGES = "manage_charges"
+MANAGE_PARTICIPANTS = "manage_participants"
+TRANSITION = "transition_case"
+
+# What a participant may do on their case, by role. The defendant's access is read-only.
+CASE_PERMISSIONS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.PROSECUTOR: frozenset({VIEW, CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS, TRANSITION}),
+    Role.DEFENSE_COUNSEL: frozenset({VIEW}),
+    Role.DUTY_LAWYER: frozenset({VIEW}),
+    Role.DEFENDANT: frozenset({VIEW}),
+    Role.JUDGE: frozenset({VIEW, TRANSITION}),
+    Role.COURT_STAFF: frozenset({VIEW, CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS, TRANSITION}),
+}
+
+# What the court (its judges and staff, through the court group) may do on every case it hears.
+COURT_GROUP_PERMISSIONS: frozenset[str] = frozenset(
+    {VIEW, CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS, TRANSITION}
+)
+
+# Which side may make which status move. Moves not listed are illegal (cases.services).
+STATUS_MOVE_SIDES: dict[tuple[str, str], frozenset[str]] = {
+    (CaseStatus.INTAKE, CaseStatus.NEGOTIATING): frozenset({Side.PROSECUTION, Side.COURT}),
+    (CaseStatus.INTAKE, CaseStatus.TRIAL): frozenset({Side.COURT}),
+    (CaseStatus.INTAKE, CaseStatus.DISMISSED): frozenset({Side.PROSECUTION, Side.COURT}),
+    (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT): frozenset({Side.PROSECUTION, Side.COURT}),
+    (CaseStatus.NEGOTIATING, CaseStatus.TRIAL): frozenset({Side.COURT}),
+    (CaseStatus.NEGOTIATING, CaseStatus.DISMISSED): frozenset({Side.PROSECUTION, Side.COURT}),
+    (CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED): frozenset({Side.COURT}),
+    (CaseStatus.AGREEMENT, CaseStatus.NEGOTIATING): frozenset({Side.COURT}),
+    (CaseStatus.AGREEMENT, CaseStatus.TRIAL): frozenset({Side.COURT}),
+    (CaseStatus.PLEA_ENTERED, CaseStatus.SENTENCED): frozenset({Side.COURT}),
+    (CaseStatus.TRIAL, CaseStatus.SENTENCED): frozenset({Side.COURT}),
+    (CaseStatus.TRIAL, CaseStatus.DISMISSED): frozenset({Side.COURT}),
+    (CaseStatus.TRIAL, CaseStatus.CLOSED): frozenset({Side.COURT}),
+    (CaseStatus.SENTENCED, CaseStatus.CLOSED): frozenset({Side.COURT}),
+    (CaseStatus.DISMISSED, CaseStatus.CLOSED): frozenset({Side.COURT}),
+}
+
+# Roles whose holders may open new cases (in a court whose cases they may handle).
+CASE_OPENER_ROLES = frozenset({Role.PROSECUTOR, Role.COURT_STAFF})
+DEFENDANT_CREATOR_ROLES = frozenset({Role.PROSECUTOR, Role.COURT_STAFF})
+
+
+def role_kind_of(user: AnyUser) -> str | None:
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile.role_kind if profile is not None else None
+
+
+def case_permissions_of(user: AnyUser, case: Case) -> frozenset[str]:
+    """The permission codenames `user` holds on `case`, from both guardian tables."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    checker = ObjectPermissionChecker(user)
+    return frozenset(checker.get_perms(case))
+
+
+def require_case_permission(user: AnyUser, case: Case, codename: str) -> None:
+    if codename not in case_permissions_of(user, case):
+        raise PermissionDenied("You may not do this on this case.")
+
+
+def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
+    """The sides `user` sits on in `case`: their active participations, plus the court
+    side when they belong to the court's group."""
+    if not user.is_authenticated:
+        return frozenset()
+    sides = set(
+        CaseParticipant.objects.filter(
+            Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
+        ).values_list("side", flat=True)
+    )
+    if user.groups.filter(pk=case.court.group_id).exists():
+        sides.add(Side.COURT)
+    return frozenset(sides)
+
+
+def may_move_status(user: AnyUser, case: Case, to_status: str) -> bool:
+    allowed_sides = STATUS_MOVE_SIDES.get((case.status, to_status), frozenset())
+    return TRANSITION in case_permissions_of(user, case) and bool(
+        allowed_sides & sides_of(user, case)
+    )
+
+
+def may_open_case_in(user: AnyUser, court: Court) -> bool:
+    """Prosecutors open cases in courts of their office's jurisdiction; clerks in their court."""
+    kind = role_kind_of(user)
+    if kind == Role.COURT_STAFF:
+        return user.groups.filter(pk=court.group_id).exists()
+    if kind == Role.PROSECUTOR:
+        org = user.profile.organization  # type: ignore[union-attr]
+        return org is not None and org.jurisdiction_id == court.jurisdiction_id
+    return False
+
+
+def may_open_cases(user: AnyUser) -> bool:
+    return role_kind_of(user) in CASE_OPENER_ROLES
+
+
+def may_create_defendants(user: AnyUser) -> bool:
+    return role_kind_of(user) in DEFENDANT_CREATOR_ROLES
+
+
+def case_permissions_sync_for_user(case: Case, user: User) -> None:
+    """Make `user`'s rows in the case permission table match their active participations."""
+    roles = CaseParticipant.objects.filter(
+        Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
+    ).values_list("role", flat=True)
+    wanted: set[str] = set()
+    for role in roles:
+        wanted |= CASE_PERMISSIONS_BY_ROLE[role]
+    held = set(
+        case.caseuserobjectpermission_set.filter(user=user).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    for codename in wanted - held:
+        assign_perm(f"cases.{codename}", user, case)
+    for codename in held - wanted:
+        remove_perm(f"cases.{codename}", user, case)
+
+
+def case_permissions_grant_court(case: Case) -> None:
+    for codename in sorted(COURT_GROUP_PERMISSIONS):
+        assign_perm(f"cases.{codename}", case.court.group, case)

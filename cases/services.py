@@ -1,0 +1,252 @@
+"""Writes about courts, cases and charges. Each public function is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases import permissions
+from cases.models import (
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    Charge,
+    ChargeStatus,
+    Court,
+    Disposition,
+    Jurisdiction,
+    Statute,
+)
+from core.exceptions import Conflict
+from parties.models import Organization, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# The case workflow. Who may make each move is decided in cases.permissions.
+LEGAL_STATUS_MOVES: dict[str, frozenset[str]] = {
+    CaseStatus.INTAKE: frozenset(
+        {CaseStatus.NEGOTIATING, CaseStatus.TRIAL, CaseStatus.DISMISSED}
+    ),
+    CaseStatus.NEGOTIATING: frozenset(
+        {CaseStatus.AGREEMENT, CaseStatus.TRIAL, CaseStatus.DISMISSED}
+    ),
+    CaseStatus.AGREEMENT: frozenset(
+        {CaseStatus.PLEA_ENTERED, CaseStatus.NEGOTIATING, CaseStatus.TRIAL}
+    ),
+    CaseStatus.PLEA_ENTERED: frozenset({CaseStatus.SENTENCED}),
+    CaseStatus.TRIAL: frozenset({CaseStatus.SENTENCED, CaseStatus.DISMISSED, CaseStatus.CLOSED}),
+    CaseStatus.SENTENCED: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.DISMISSED: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+
+@transaction.atomic
+def court_create(
+    *,
+    name: str,
+    jurisdiction: Jurisdiction,
+    time_zone: str,
+    organization: Organization | None = None,
+) -> Court:
+    group, _ = Group.objects.get_or_create(name=f"court:{name}")
+    court = Court(
+        name=name,
+        jurisdiction=jurisdiction,
+        time_zone=time_zone,
+        organization=organization,
+        group=group,
+    )
+    court.full_clean()
+    court.save()
+    return court
+
+
+def court_member_add(*, court: Court, user: User) -> None:
+    """Judges and clerks of a court see its cases through the court's group."""
+    user.groups.add(court.group)
+
+
+def court_member_remove(*, court: Court, user: User) -> None:
+    user.groups.remove(court.group)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    court: Court,
+    docket_number: str,
+    caption: str,
+    by: User,
+    opened_on: dt.date | None = None,
+    sealed: bool = False,
+    external_id: str | None = None,
+) -> Case:
+    """Open a case. The court's group sees it; a prosecutor who opens it becomes its lead."""
+    if not permissions.may_open_case_in(by, court):
+        raise PermissionDenied("You may not open cases in this court.")
+    docket_number = docket_number.strip()
+    errors: dict[str, str] = {}
+    if not docket_number:
+        errors["docket_number"] = "Enter a docket number."
+    elif Case.objects.filter(court=court, docket_number=docket_number).exists():
+        errors["docket_number"] = f"{court} already has a case with docket number {docket_number}."
+    if not caption.strip():
+        errors["caption"] = "Enter a caption."
+    if external_id and Case.objects.filter(court=court, external_id=external_id).exists():
+        errors["external_id"] = f"{court} already has a case with external id {external_id}."
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.create(
+        court=court,
+        docket_number=docket_number,
+        caption=caption.strip(),
+        opened_on=opened_on or timezone.localdate(),
+        sealed=sealed,
+        external_id=external_id or None,
+        created_by=by,
+    )
+    permissions.case_permissions_grant_court(case)
+    if permissions.role_kind_of(by) == Role.PROSECUTOR:
+        from parties.services import participant_create  # parties builds on cases
+
+        participant_create(case=case, user=by, role=Role.PROSECUTOR, is_lead=True)
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    by: User,
+    caption: str | None = None,
+    sealed: bool | None = None,
+    external_id: str | None = None,
+) -> Case:
+    permissions.require_case_permission(by, case, permissions.CHANGE)
+    errors: dict[str, str] = {}
+    if caption is not None:
+        if not caption.strip():
+            errors["caption"] = "Enter a caption."
+        case.caption = caption.strip()
+    if sealed is not None:
+        case.sealed = sealed
+    if external_id is not None:
+        clash = Case.objects.filter(court_id=case.court_id, external_id=external_id).exclude(
+            pk=case.pk
+        )
+        if external_id and clash.exists():
+            errors["external_id"] = f"Another case in this court has external id {external_id}."
+        case.external_id = external_id or None
+    if errors:
+        raise ValidationError(errors)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -> Case:
+    """Move a case along its workflow. Illegal moves are refused with a 409 that says why."""
+    # Lock the row: two clerks moving one case at once must not both succeed from the same state.
+    locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
+    if to_status not in CaseStatus.values:
+        raise ValidationError({"to_status": f"{to_status!r} is not a case status."})
+    current = CaseStatus(locked.status)
+    if to_status not in LEGAL_STATUS_MOVES[current]:
+        allowed = ", ".join(sorted(CaseStatus(s).label for s in LEGAL_STATUS_MOVES[current]))
+        raise Conflict(
+            f"A case in status “{current.label}” cannot move to “{CaseStatus(to_status).label}”."
+            + (f" From here it can move to: {allowed}." if allowed else " It is final."),
+            code="illegal_status_move",
+        )
+    if not permissions.may_move_status(by, locked, to_status):
+        raise PermissionDenied(
+            f"Your side on this case may not move it to “{CaseStatus(to_status).label}”."
+        )
+    CaseStatusChange.objects.create(
+        case=locked, from_status=current, to_status=to_status, reason=reason, changed_by=by
+    )
+    locked.status = to_status
+    locked.closed_on = timezone.localdate() if to_status == CaseStatus.CLOSED else None
+    locked.save(update_fields=["status", "closed_on", "updated_at"])
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def charge_add(
+    *,
+    case: Case,
+    statute: Statute,
+    by: User,
+    description: str = "",
+    count_number: int | None = None,
+) -> Charge:
+    permissions.require_case_permission(by, case, permissions.MANAGE_CHARGES)
+    # Lock the case so two charges added at once get different count numbers.
+    locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
+    if locked.status in (CaseStatus.SENTENCED, CaseStatus.DISMISSED, CaseStatus.CLOSED):
+        raise Conflict(
+            f"Charges cannot be added to a case that is {CaseStatus(locked.status).label.lower()}."
+        )
+    errors: dict[str, str] = {}
+    if statute.jurisdiction_id != locked.court.jurisdiction_id:
+        errors["statute"] = (
+            f"{statute.citation} is not in the statute catalogue of {locked.court.jurisdiction}."
+        )
+    if count_number is None:
+        highest = locked.charges.aggregate(n=Max("count_number"))["n"] or 0
+        count_number = highest + 1
+    elif count_number < 1:
+        errors["count_number"] = "Count numbers start at 1."
+    elif locked.charges.filter(count_number=count_number).exists():
+        errors["count_number"] = f"Count {count_number} already exists on this case."
+    if errors:
+        raise ValidationError(errors)
+    charge = Charge.objects.create(
+        case=locked, count_number=count_number, statute=statute, description=description
+    )
+    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return charge
+
+
+@transaction.atomic
+def charge_update(
+    *,
+    charge: Charge,
+    by: User,
+    description: str | None = None,
+    disposition: str | None = None,
+    disposition_date: dt.date | None = None,
+) -> Charge:
+    """Amend a charge's description, or record its disposition (which ends it)."""
+    permissions.require_case_permission(by, charge.case, permissions.MANAGE_CHARGES)
+    locked = Charge.objects.select_for_update().get(pk=charge.pk)
+    if locked.status == ChargeStatus.DISPOSED:
+        raise Conflict("This charge has been disposed of and can no longer change.")
+    if description is not None:
+        locked.description = description
+        locked.status = ChargeStatus.AMENDED
+    if disposition:
+        if disposition not in Disposition.values:
+            raise ValidationError({"disposition": f"{disposition!r} is not a disposition."})
+        when = disposition_date or timezone.localdate()
+        if when < locked.case.opened_on:
+            raise ValidationError(
+                {"disposition_date": "A charge cannot be disposed of before its case was opened."}
+            )
+        locked.disposition = disposition
+        locked.disposition_date = when
+        locked.status = ChargeStatus.DISPOSED
+    elif disposition_date is not None:
+        raise ValidationError({"disposition": "Give the disposition with its date."})
+    locked.save()
+    return locked

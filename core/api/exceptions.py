@@ -1,0 +1,42 @@
+"""One error body for the whole API: {"detail": ..., "code": ...} or {field: [messages]}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import Conflict
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This action is not allowed in the current state."
+    default_code = "conflict"
+
+
+def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(exc.message_dict)
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, Conflict):
+        return ConflictError(detail=exc.message, code=exc.code)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(detail=str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(detail=str(exc) or None)
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _as_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        if isinstance(response.data, dict) and "detail" in response.data:
+            codes = exc.get_codes()
+            response.data["code"] = codes if isinstance(codes, str) else "error"
+    return response

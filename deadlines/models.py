@@ -1,0 +1,1 @@
+"""Hearings, deadlines and alerts arrive with the deadlines issue."""

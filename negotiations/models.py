@@ -1,0 +1,1 @@
+"""Offers, counteroffers and plea agreements arrive with the negotiation issue."""

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.api.serializers import VisibleCaseField
+from parties.models import (
+    CaseParticipant,
+    CitizenshipStatus,
+    CustodyStatus,
+    Defendant,
+    Organization,
+    Role,
+)
+from parties.selectors import defendants_visible_to
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "jurisdiction"]
+
+
+class DefendantSerializer(serializers.ModelSerializer[Defendant]):
+    class Meta:
+        model = Defendant
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "custody_status",
+            "preferred_language",
+            "interpreter_needed",
+            "citizenship_status",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DefendantWriteSerializer(serializers.Serializer[Any]):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    custody_status = serializers.ChoiceField(choices=CustodyStatus.choices, required=False)
+    preferred_language = serializers.CharField(max_length=64, required=False)
+    interpreter_needed = serializers.BooleanField(required=False)
+    citizenship_status = serializers.ChoiceField(choices=CitizenshipStatus.choices, required=False)
+
+
+class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
+    name = serializers.CharField(source="display_name", read_only=True)
+    organization = serializers.SerializerMethodField()
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = CaseParticipant
+        fields = [
+            "id",
+            "case",
+            "role",
+            "role_display",
+            "side",
+            "is_lead",
+            "user",
+            "defendant",
+            "name",
+            "organization",
+            "start_date",
+            "end_date",
+        ]
+        read_only_fields = fields
+
+    def get_organization(self, obj: CaseParticipant) -> str | None:
+        profile = getattr(obj.user, "profile", None) if obj.user else None
+        return profile.organization.name if profile and profile.organization else None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleDefendantField(serializers.PrimaryKeyRelatedField[Defendant]):
+    def get_queryset(self) -> Any:
+        return defendants_visible_to(self.context["request"].user)
+
+
+class ParticipantCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True, profile__isnull=False),
+        required=False,
+        allow_null=True,
+    )
+    defendant = VisibleDefendantField(required=False, allow_null=True)
+    is_lead = serializers.BooleanField(default=False)
+    start_date = serializers.DateField(required=False)
+
+
+class ParticipantEndSerializer(serializers.Serializer[Any]):
+    end_date = serializers.DateField(required=False)

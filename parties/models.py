@@ -1,0 +1,209 @@
+"""Who takes part: organizations, user profiles, defendants and their participation in cases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class OrganizationKind(models.TextChoices):
+    PROSECUTOR_OFFICE = "prosecutor_office", "Prosecutor's office"
+    PUBLIC_DEFENDER = "public_defender", "Public defender"
+    PRIVATE_FIRM = "private_firm", "Private firm"
+    LEGAL_AID = "legal_aid", "Legal aid / duty-lawyer centre"
+    COURT = "court", "Court"
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganizationKind.choices)
+    jurisdiction = models.ForeignKey(
+        "cases.Jurisdiction", on_delete=models.PROTECT, related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """The role a person plays on one case."""
+
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    DEFENSE_COUNSEL = "defense_counsel", "Defense counsel"
+    DUTY_LAWYER = "duty_lawyer", "Duty lawyer"
+    DEFENDANT = "defendant", "Defendant"
+    JUDGE = "judge", "Judge"
+    COURT_STAFF = "court_staff", "Court staff"
+
+
+class Side(models.TextChoices):
+    PROSECUTION = "prosecution", "Prosecution"
+    DEFENSE = "defense", "Defense"
+    COURT = "court", "Court"
+
+
+# The side each role sits on; the database checks the same pairs (see CaseParticipant).
+SIDE_OF_ROLE: dict[str, str] = {
+    Role.PROSECUTOR: Side.PROSECUTION,
+    Role.DEFENSE_COUNSEL: Side.DEFENSE,
+    Role.DUTY_LAWYER: Side.DEFENSE,
+    Role.DEFENDANT: Side.DEFENSE,
+    Role.JUDGE: Side.COURT,
+    Role.COURT_STAFF: Side.COURT,
+}
+
+
+class UserProfile(models.Model):
+    """What Parley knows about a user beyond the login: where they work and in what capacity."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    role_kind = models.CharField(max_length=32, choices=Role.choices)
+    bar_number = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_kind_display()})"
+
+
+class CustodyStatus(models.TextChoices):
+    DETAINED = "detained", "Detained"
+    RELEASED = "released", "Released"
+    AT_LARGE = "at_large", "At large"
+
+
+class CitizenshipStatus(models.TextChoices):
+    CITIZEN = "citizen", "Citizen"
+    PERMANENT_RESIDENT = "permanent_resident", "Permanent resident"
+    VISA_HOLDER = "visa_holder", "Visa holder"
+    UNDOCUMENTED = "undocumented", "Undocumented"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Defendant(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    custody_status = models.CharField(
+        max_length=16, choices=CustodyStatus.choices, default=CustodyStatus.RELEASED
+    )
+    preferred_language = models.CharField(max_length=64, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    # Drives collateral-consequence advice (Padilla v. Kentucky, 559 U.S. 356 (2010)).
+    citizenship_status = models.CharField(
+        max_length=32, choices=CitizenshipStatus.choices, default=CitizenshipStatus.UNKNOWN
+    )
+    # A defendant may have a login to follow their own case (read-only).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="defendant",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CaseParticipant(models.Model):
+    """A person's part in one case, for a period. Ending it (end_date) revokes their access."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    defendant = models.ForeignKey(
+        Defendant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    side = models.CharField(max_length=16, choices=Side.choices)
+    is_lead = models.BooleanField(default=False)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["side", "-is_lead", "role", "id"]
+        constraints = [
+            # A defendant participation names a defendant; every other names a user.
+            models.CheckConstraint(
+                name="participant_defendant_xor_user",
+                condition=(
+                    Q(role=Role.DEFENDANT, defendant__isnull=False, user__isnull=True)
+                    | (~Q(role=Role.DEFENDANT) & Q(defendant__isnull=True, user__isnull=False))
+                ),
+            ),
+            models.CheckConstraint(
+                name="participant_side_matches_role",
+                condition=(
+                    Q(role=Role.PROSECUTOR, side=Side.PROSECUTION)
+                    | Q(
+                        role__in=[Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT],
+                        side=Side.DEFENSE,
+                    )
+                    | Q(role__in=[Role.JUDGE, Role.COURT_STAFF], side=Side.COURT)
+                ),
+            ),
+            models.CheckConstraint(
+                name="participant_end_not_before_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "user", "role"],
+                condition=Q(end_date__isnull=True, user__isnull=False),
+                name="participant_one_active_user_role",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "defendant"],
+                condition=Q(end_date__isnull=True, defendant__isnull=False),
+                name="participant_one_active_defendant",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "side"],
+                condition=Q(end_date__isnull=True, is_lead=True),
+                name="participant_one_active_lead_per_side",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "end_date"], name="participant_user_active")]
+
+    def __str__(self) -> str:
+        who = self.defendant if self.defendant_id else self.user
+        return f"{who} as {self.get_role_display()} on {self.case_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None
+
+    @property
+    def display_name(self) -> str:
+        if self.defendant is not None:
+            return self.defendant.full_name
+        assert self.user is not None
+        return self.user.get_full_name() or self.user.get_username()

@@ -1,0 +1,50 @@
+"""Reads about parties, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases.selectors import cases_visible_to
+from parties.models import CaseParticipant, Defendant
+
+if TYPE_CHECKING:
+    from cases.permissions import AnyUser
+
+
+def participants_visible_to(user: AnyUser) -> QuerySet[CaseParticipant]:
+    return CaseParticipant.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "user", "user__profile", "user__profile__organization", "defendant", "case"
+    )
+
+
+def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:
+    try:
+        return participants_visible_to(user).get(pk=int(participant_id))
+    except (CaseParticipant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such participant.") from None
+
+
+def defendants_visible_to(user: AnyUser) -> QuerySet[Defendant]:
+    """Defendants on cases the user may see, and those the user entered themselves."""
+    if not user.is_authenticated:
+        return Defendant.objects.none()
+    on_visible_cases = CaseParticipant.objects.filter(
+        case__in=cases_visible_to(user), defendant__isnull=False
+    ).values("defendant_id")
+    return Defendant.objects.filter(Q(pk__in=on_visible_cases) | Q(created_by=user.pk))
+
+
+def defendant_get_for_user(user: AnyUser, defendant_id: int | str) -> Defendant:
+    try:
+        return defendants_visible_to(user).get(pk=int(defendant_id))
+    except (Defendant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such defendant.") from None
+
+
+def participants_of_case(case_id: int) -> QuerySet[CaseParticipant]:
+    return CaseParticipant.objects.filter(case_id=case_id).select_related(
+        "user", "user__profile", "user__profile__organization", "defendant"
+    )
