@@ -144,7 +144,8 @@ class Case(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     sealed = models.BooleanField(default=False)
-    external_id = models.CharField(
+    # NULL, not "", for "none": the per-court unique constraint must ignore cases without one.
+    external_id = models.CharField(  # noqa: DJ001
         max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
     )
     created_by = models.ForeignKey(
@@ -220,6 +221,9 @@ class CaseStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
 
 
 class ChargeStatus(models.TextChoices):

@@ -77,9 +77,7 @@ def case_get_for_user(user: AnyUser, case_id: int | str) -> Case:
 
 
 def charges_visible_to(user: AnyUser) -> QuerySet[Charge]:
-    return Charge.objects.filter(case__in=cases_visible_to(user)).select_related(
-        "statute", "case"
-    )
+    return Charge.objects.filter(case__in=cases_visible_to(user)).select_related("statute", "case")
 
 
 def charge_get_for_user(user: AnyUser, charge_id: int | str) -> Charge:

@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 
 # The case workflow. Who may make each move is decided in cases.permissions.
 LEGAL_STATUS_MOVES: dict[str, frozenset[str]] = {
-    CaseStatus.INTAKE: frozenset(
-        {CaseStatus.NEGOTIATING, CaseStatus.TRIAL, CaseStatus.DISMISSED}
-    ),
+    CaseStatus.INTAKE: frozenset({CaseStatus.NEGOTIATING, CaseStatus.TRIAL, CaseStatus.DISMISSED}),
     CaseStatus.NEGOTIATING: frozenset(
         {CaseStatus.AGREEMENT, CaseStatus.TRIAL, CaseStatus.DISMISSED}
     ),

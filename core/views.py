@@ -1,13 +1,12 @@
 """Pages that belong to no single app."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis import Redis
 from redis.exceptions import RedisError
-
-from django.conf import settings
 
 
 @never_cache

@@ -113,9 +113,8 @@ def _participant_errors(
             errors["defendant"] = "Only the defendant role names a defendant."
         if user is not None:
             profile = getattr(user, "profile", None)
-            if role in _COURT_ROLES:
-                if not user.groups.filter(pk=case.court.group_id).exists():
-                    errors["user"] = f"{user.get_username()} does not sit in {case.court}."
+            if role in _COURT_ROLES and not user.groups.filter(pk=case.court.group_id).exists():
+                errors["user"] = f"{user.get_username()} does not sit in {case.court}."
             if profile is None or profile.role_kind != role:
                 kind = profile.get_role_kind_display() if profile else "not a registered party"
                 errors["role"] = f"{user.get_username()} is {kind.lower()}, not {role}."

@@ -28,7 +28,9 @@ class CaseViewSet(
     def get_object(self) -> Case:
         return selectors.case_get_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer})
+    @extend_schema(
+        request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer}
+    )
     def create(self, request: Request) -> Response:
         data = serializers.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -44,7 +46,9 @@ class CaseViewSet(
         services.case_update(case=case, by=request.user, **data.validated_data)  # type: ignore[arg-type]
         return Response(serializers.CaseSerializer(self.get_object()).data)
 
-    @extend_schema(request=serializers.CaseTransitionSerializer, responses=serializers.CaseSerializer)
+    @extend_schema(
+        request=serializers.CaseTransitionSerializer, responses=serializers.CaseSerializer
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
         """Move the case along its workflow; 409 with the reason when the move is not allowed."""
@@ -76,11 +80,11 @@ class ChargeViewSet(
         data = serializers.ChargeCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         charge = services.charge_add(by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(
-            serializers.ChargeSerializer(charge).data, status=status.HTTP_201_CREATED
-        )
+        return Response(serializers.ChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.ChargeUpdateSerializer, responses=serializers.ChargeSerializer)
+    @extend_schema(
+        request=serializers.ChargeUpdateSerializer, responses=serializers.ChargeSerializer
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         charge = self.get_object()
         data = serializers.ChargeUpdateSerializer(data=request.data, partial=True)

@@ -35,8 +35,12 @@ def _as_drf(exc: Exception) -> Exception:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        if isinstance(response.data, dict) and "detail" in response.data:
-            codes = exc.get_codes()
-            response.data["code"] = codes if isinstance(codes, str) else "error"
+    if (
+        response is not None
+        and isinstance(exc, exceptions.APIException)
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+    ):
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else "error"
     return response

@@ -1,0 +1,56 @@
+"""The jurisdiction profiles Parley ships with. Loaded by a data migration and by seed_demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.models import Jurisdiction
+
+PROFILES: dict[str, dict[str, Any]] = {
+    "us-fed": {
+        "name": "United States federal courts",
+        "country": "US",
+        "holiday_calendar": "US",
+        "charges_negotiable": True,
+        "sentence_negotiable": True,
+        "witness_required_for_signing": False,
+        # Fed. R. Crim. P. 11(c)(1): the court must not participate in plea discussions.
+        "court_sees_offers_before_agreement": False,
+        "parameters": {
+            "guidelines": "USSG Chapter 5, Part A sentencing table",
+            # USSG 3E1.1(a) and (b).
+            "acceptance_of_responsibility_levels": 2,
+            "acceptance_extra_level_on_motion": 1,
+            "acceptance_extra_level_min_offense_level": 16,
+        },
+    },
+    "cn": {
+        "name": "People's Republic of China",
+        "country": "CN",
+        "holiday_calendar": "CN",
+        # 认罪认罚从宽 (2018 CPL): only the sentence is negotiated, never the charge.
+        "charges_negotiable": False,
+        "sentence_negotiable": True,
+        # CPL art. 174: the plea statement is signed before defense counsel or a duty lawyer.
+        "witness_required_for_signing": True,
+        "court_sees_offers_before_agreement": False,
+        "parameters": {
+            # 2021 Guiding Opinions on Sentencing for Common Crimes.
+            "leniency_max_reduction": 0.30,
+            "leniency_max_reduction_with_circumstances": 0.60,
+            "leniency_stage_tiers": {
+                "investigation": 0.30,
+                "prosecution_review": 0.20,
+                "trial": 0.10,
+            },
+        },
+    },
+}
+
+
+def jurisdiction_profiles_load() -> dict[str, Jurisdiction]:
+    """Create or refresh the shipped profiles; idempotent."""
+    loaded = {}
+    for code, fields in PROFILES.items():
+        loaded[code], _ = Jurisdiction.objects.update_or_create(code=code, defaults=fields)
+    return loaded
