@@ -1,0 +1,192 @@
+"""Page forms for cases. They check shape only; every rule is the service's to decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from cases.models import Case, CaseStatus, Court, Statute
+from parties.models import Defendant, Role
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CourtChoiceField(forms.ModelChoiceField[Court]):
+    def label_from_instance(self, obj: Court) -> str:
+        return f"{obj.name} ({obj.time_zone})"
+
+
+class StatuteChoiceField(forms.ModelChoiceField[Statute]):
+    def label_from_instance(self, obj: Statute) -> str:
+        return f"{obj.citation} — {obj.title} ({obj.get_offence_class_display()})"
+
+
+class PersonChoiceField(forms.ModelChoiceField[Any]):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        profile = obj.profile
+        where = f", {profile.organization}" if profile.organization_id else ""
+        return f"{name} ({obj.get_username()}) — {profile.get_role_kind_display()}{where}"
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        help_text="Docket number or caption.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    court = forms.ModelChoiceField(
+        queryset=Court.objects.none(), required=False, empty_label="All courts"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *CaseStatus.choices], required=False
+    )
+
+    def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = courts  # type: ignore[attr-defined]
+
+    def apply(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        if not self.is_valid():
+            return cases
+        data = self.cleaned_data
+        if data["q"]:
+            cases = cases.filter(
+                Q(docket_number__icontains=data["q"]) | Q(caption__icontains=data["q"])
+            )
+        if data["court"]:
+            cases = cases.filter(court=data["court"])
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        return cases
+
+
+class CaseOpenForm(forms.Form):
+    court = CourtChoiceField(queryset=Court.objects.none(), empty_label="Choose a court")
+    docket_number = forms.CharField(max_length=64, label="Docket number")
+    caption = forms.CharField(max_length=300, help_text="For example: United States v. Doe.")
+    opened_on = forms.DateField(
+        required=False,
+        label="Opened on",
+        widget=DateInput(),
+        help_text="A date in the court's time zone. Leave empty for today.",
+    )
+    external_id = forms.CharField(
+        max_length=128,
+        required=False,
+        label="Court docket system id",
+        help_text="Optional. Unique within the court.",
+    )
+    sealed = forms.BooleanField(
+        required=False, label="Sealed", help_text="The case is under seal."
+    )
+
+    def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = courts  # type: ignore[attr-defined]
+
+
+class CaseUpdateForm(forms.Form):
+    caption = forms.CharField(max_length=300)
+    sealed = forms.BooleanField(required=False, label="Sealed")
+
+
+class CaseTransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=CaseStatus.choices)
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Kept in the status history.",
+    )
+
+    def __init__(self, *args: Any, moves: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if moves is not None:
+            # Offer only the moves this user may make; a POST is judged by the service.
+            self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+                (s, CaseStatus(s).label) for s in moves
+            ]
+
+
+class ChargeAddForm(forms.Form):
+    statute = StatuteChoiceField(queryset=Statute.objects.none(), empty_label="Choose a statute")
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
+    )
+    count_number = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=32767,
+        label="Count number",
+        help_text="Leave empty for the next count.",
+    )
+
+    def __init__(self, *args: Any, statutes: QuerySet[Statute], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["statute"].queryset = statutes  # type: ignore[attr-defined]
+
+
+class ParticipantAddForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+    user = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Person",
+        empty_label="—",
+        help_text="For every role except defendant.",
+    )
+    defendant = forms.ModelChoiceField(
+        queryset=Defendant.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text="For the defendant role.",
+    )
+    is_lead = forms.BooleanField(required=False, label="Lead for their side")
+    start_date = forms.DateField(
+        required=False,
+        label="Start date",
+        widget=DateInput(),
+        help_text="Court date. Leave empty for today.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: QuerySet[Any],
+        defendants: QuerySet[Defendant],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people  # type: ignore[attr-defined]
+        self.fields["defendant"].queryset = defendants  # type: ignore[attr-defined]
+
+
+class ParticipantEndForm(forms.Form):
+    end_date = forms.DateField(
+        required=False,
+        label="End date",
+        widget=DateInput(),
+        help_text="Court date. Leave empty for today.",
+    )

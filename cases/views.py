@@ -1,0 +1,341 @@
+"""Case pages: validate a form, call one service or selector, render.
+
+Who may do what comes from cases.permissions; the services check it again. A case the user may
+not see answers 404 on every page and POST (cases.selectors.case_get_for_user), an action they
+may not take on a case they see answers 403. Service errors are shown next to the form field
+they name; a Conflict (illegal in the case's current state) is shown on top of the form, 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cases import permissions, selectors, services
+from cases.forms import (
+    CaseFilterForm,
+    CaseOpenForm,
+    CaseTransitionForm,
+    CaseUpdateForm,
+    ChargeAddForm,
+    ParticipantAddForm,
+    ParticipantEndForm,
+    add_service_errors,
+)
+from cases.models import Case, CaseStatus, Court
+from core.exceptions import Conflict
+from parties import selectors as party_selectors
+from parties import services as party_services
+from parties.models import CaseParticipant, Side
+
+T = TypeVar("T")
+
+CASES_PER_PAGE = 50
+SIDES_IN_ORDER = [Side.PROSECUTION, Side.DEFENSE, Side.COURT]
+
+
+def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:
+    """Validate `form` and run `action` on its data; return (result, HTTP status).
+
+    PermissionDenied and Http404 are not caught: they become the 403 and 404 pages.
+    """
+    if not form.is_valid():
+        return None, 400
+    try:
+        return action(form.cleaned_data), 200
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 400
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+        return None, 409
+
+
+def _case_url(case: Case, anchor: str = "") -> str:
+    url = reverse("cases:detail", args=[case.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Every case the user may see, searchable; a fixed number of queries per page."""
+    user = request.user
+    courts = Court.objects.filter(
+        pk__in=selectors.cases_visible_to(user).values("court_id")
+    ).order_by("name")
+    form = CaseFilterForm(request.GET or None, courts=courts)
+    cases = form.apply(selectors.case_list_for_user(user)).order_by("-updated_at", "-id")
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": form.is_bound and any(form.cleaned_data.values()),
+        "may_open_cases": permissions.may_open_cases(user),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "case-results" and not htmx.history_restore_request:
+        return render(request, "cases/partials/case_results.html", context)
+    return render(request, "cases/case_list.html", context)
+
+
+# --- open a case -------------------------------------------------------------------------
+
+
+def _courts_open_to(user: Any) -> QuerySet[Court]:
+    allowed = [c.pk for c in Court.objects.all() if permissions.may_open_case_in(user, c)]
+    return Court.objects.filter(pk__in=allowed).order_by("name")
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.may_open_cases(user):
+        raise PermissionDenied("Only prosecutors and court staff open cases.")
+    form = CaseOpenForm(request.POST or None, courts=_courts_open_to(user))
+    status = 200
+    if request.method == "POST":
+        case, status = _submit(form, lambda data: services.case_open(by=user, **data))  # type: ignore[arg-type]
+        if case is not None:
+            messages.success(request, f"Case {case.docket_number} opened.")
+            return redirect(_case_url(case))
+    return render(request, "cases/case_open.html", {"form": form}, status=status)
+
+
+# --- one case ----------------------------------------------------------------------------
+
+
+def _status_moves(user: Any, case: Case) -> tuple[list[str], list[dict[str, Any]]]:
+    """The moves `user` may make now, and every legal move with the sides that may make it."""
+    legal = [s for s in CaseStatus.values if s in services.LEGAL_STATUS_MOVES[case.status]]
+    workflow = [
+        {
+            "status": s,
+            "label": CaseStatus(s).label,
+            "sides": [
+                Side(side).label
+                for side in SIDES_IN_ORDER
+                if side in permissions.STATUS_MOVE_SIDES.get((case.status, s), frozenset())
+            ],
+        }
+        for s in legal
+    ]
+    mine = [s for s in legal if permissions.may_move_status(user, case, s)]
+    return mine, workflow
+
+
+def _people_to_add() -> QuerySet[Any]:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__isnull=False)
+        .select_related("profile", "profile__organization")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _charge_form(case: Case, data: Any = None) -> ChargeAddForm:
+    return ChargeAddForm(data, prefix="charge", statutes=selectors.statutes_for_case(case))
+
+
+def _charges_context(
+    request: HttpRequest, case: Case, perms: frozenset[str], charge_form: ChargeAddForm | None
+) -> dict[str, Any]:
+    may_manage = permissions.MANAGE_CHARGES in perms
+    return {
+        "case": case,
+        "charges": selectors.charges_visible_to(request.user)
+        .filter(case_id=case.pk)
+        .order_by("count_number"),
+        "charge_form": charge_form or (_charge_form(case) if may_manage else None),
+    }
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    bound: dict[str, forms.Form] | None = None,
+) -> HttpResponse:
+    """The case page; `bound` holds a submitted form to show again with its errors."""
+    user = request.user
+    bound = bound or {}
+    perms = permissions.case_permissions_of(user, case)
+    may_manage_participants = permissions.MANAGE_PARTICIPANTS in perms
+    moves, workflow = _status_moves(user, case)
+
+    groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
+    for participant in party_selectors.participants_of_case(case.pk):
+        if may_manage_participants and participant.is_active:
+            prefix = f"end{participant.pk}"
+            participant.end_form = bound.get(prefix) or ParticipantEndForm(prefix=prefix)  # type: ignore[attr-defined]
+        groups[participant.side].append(participant)
+    party_groups = [
+        {"side": side, "label": Side(side).label, "participants": sorted(rows, key=_ended_last)}
+        for side, rows in groups.items()
+    ]
+
+    context: dict[str, Any] = {
+        **_charges_context(request, case, perms, bound.get("charge")),  # type: ignore[arg-type]
+        "party_groups": party_groups,
+        "status_history": case.status_changes.select_related("changed_by"),
+        "workflow": workflow,
+        "move_form": bound.get("move")
+        or (CaseTransitionForm(prefix="move", moves=moves) if moves else None),
+        "edit_form": bound.get("edit")
+        or (
+            CaseUpdateForm(prefix="edit", initial={"caption": case.caption, "sealed": case.sealed})
+            if permissions.CHANGE in perms
+            else None
+        ),
+        "participant_form": bound.get("participant")
+        or (
+            ParticipantAddForm(
+                prefix="participant",
+                people=_people_to_add(),
+                defendants=party_selectors.defendants_visible_to(user),
+            )
+            if may_manage_participants
+            else None
+        ),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _ended_last(participant: CaseParticipant) -> bool:
+    return not participant.is_active
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, case_id)
+    return _render_case(request, case)
+
+
+@login_required
+@require_POST
+def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    permissions.require_case_permission(user, case, permissions.CHANGE)
+    form = CaseUpdateForm(request.POST, prefix="edit")
+    updated, status = _submit(
+        form,
+        lambda data: services.case_update(case=case, by=user, **data),  # type: ignore[arg-type]
+    )
+    if updated is None:
+        # The service may have changed the object in memory before refusing; show the stored one.
+        case = selectors.case_get_for_user(user, case_id)
+        return _render_case(request, case, status=status, bound={"edit": form})
+    messages.success(request, "Case details saved.")
+    return redirect(_case_url(case))
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    permissions.require_case_permission(user, case, permissions.TRANSITION)
+    form = CaseTransitionForm(request.POST, prefix="move")
+    moved, status = _submit(
+        form,
+        lambda data: services.case_transition(case=case, by=user, **data),  # type: ignore[arg-type]
+    )
+    if moved is None:
+        case = selectors.case_get_for_user(user, case_id)
+        return _render_case(request, case, status=status, bound={"move": form})
+    messages.success(request, f"Case moved to “{moved.get_status_display()}”.")
+    return redirect(_case_url(case, "status"))
+
+
+@login_required
+@require_POST
+def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    permissions.require_case_permission(user, case, permissions.MANAGE_CHARGES)
+    form = _charge_form(case, request.POST)
+    charge, status = _submit(
+        form,
+        lambda data: services.charge_add(case=case, by=user, **data),  # type: ignore[arg-type]
+    )
+    message = (
+        f"Count {charge.count_number} added: {charge.statute.citation}." if charge else None
+    )
+    if getattr(request, "htmx", False):
+        # The charges section alone, with a fresh form after success or this one with errors.
+        perms = permissions.case_permissions_of(user, case)
+        context = _charges_context(request, case, perms, None if charge else form)
+        context["charge_message"] = message
+        return render(request, "cases/partials/charges.html", context, status=status)
+    if charge is None:
+        return _render_case(request, case, status=status, bound={"charge": form})
+    messages.success(request, message)
+    return redirect(_case_url(case, "charges"))
+
+
+@login_required
+@require_POST
+def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    permissions.require_case_permission(user, case, permissions.MANAGE_PARTICIPANTS)
+    form = ParticipantAddForm(
+        request.POST,
+        prefix="participant",
+        people=_people_to_add(),
+        defendants=party_selectors.defendants_visible_to(user),
+    )
+    participant, status = _submit(
+        form,
+        lambda data: party_services.participant_add(case=case, by=user, **data),  # type: ignore[arg-type]
+    )
+    if participant is None:
+        return _render_case(request, case, status=status, bound={"participant": form})
+    messages.success(
+        request, f"{participant.display_name} added as {participant.get_role_display()}."
+    )
+    return redirect(_case_url(case, "parties"))
+
+
+@login_required
+@require_POST
+def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    participant = party_selectors.participant_get_for_user(user, participant_id)
+    if participant.case_id != case.pk:
+        raise Http404("No such participant on this case.")
+    permissions.require_case_permission(user, case, permissions.MANAGE_PARTICIPANTS)
+    prefix = f"end{participant.pk}"
+    form = ParticipantEndForm(request.POST, prefix=prefix)
+    ended, status = _submit(
+        form,
+        lambda data: party_services.participant_end(participant=participant, by=user, **data),  # type: ignore[arg-type]
+    )
+    if ended is None:
+        return _render_case(request, case, status=status, bound={prefix: form})
+    messages.success(
+        request,
+        f"{participant.display_name}'s part as {participant.get_role_display()} "
+        f"ended on {ended.end_date:%Y-%m-%d}.",
+    )
+    if not selectors.cases_visible_to(user).filter(pk=case.pk).exists():
+        # They ended their own part, and with it their access to the case.
+        return redirect("cases:list")
+    return redirect(_case_url(case, "parties"))

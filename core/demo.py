@@ -1,0 +1,419 @@
+"""Demo data for `make run`: one court per jurisdiction profile, the offices, a user for every
+role and about twenty cases in every stage. Built through the services, so the demo obeys the
+same rules as real use. Idempotent: a second run finds the demo and leaves it as it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from cases import services as case_services
+from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
+from cases.profiles import jurisdiction_profiles_load
+from parties import services as party_services
+from parties.models import (
+    CitizenshipStatus,
+    CustodyStatus,
+    Defendant,
+    Organization,
+    OrganizationKind,
+    Role,
+)
+
+# A demo password for a local demo database; `seed_demo` refuses to run outside DEBUG.
+DEMO_PASSWORD = "parley-demo"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str = DEMO_PASSWORD
+
+
+DEMO_LOGINS = [
+    DemoLogin("Prosecutor (US)", "prosecutor"),
+    DemoLogin("Defense counsel (US, public defender)", "defense"),
+    DemoLogin("Defense counsel (US, private firm)", "hale"),
+    DemoLogin("Defendant (US)", "defendant"),
+    DemoLogin("Judge (US)", "judge"),
+    DemoLogin("Court staff (US)", "clerk"),
+    DemoLogin("Prosecutor (CN)", "cn_prosecutor"),
+    DemoLogin("Duty lawyer (CN)", "dutylawyer"),
+    DemoLogin("Judge (CN)", "cn_judge"),
+    DemoLogin("Court staff (CN)", "cn_clerk"),
+    DemoLogin("Administrator", "admin"),
+]
+
+# Statutory ranges as enacted; custody in months, None = life. Fines per 18 U.S.C. 3571.
+US_STATUTES = [
+    # citation, title, class, severity, min, max, mandatory min, max fine
+    (
+        "21 U.S.C. 841(b)(1)(A)",
+        "Distribution of a controlled substance (large quantity)",
+        OffenceClass.FELONY,
+        10,
+        120,
+        None,
+        120,
+        "10000000",
+    ),
+    (
+        "21 U.S.C. 841(b)(1)(B)",
+        "Distribution of a controlled substance (mid quantity)",
+        OffenceClass.FELONY,
+        9,
+        60,
+        480,
+        60,
+        "5000000",
+    ),
+    (
+        "21 U.S.C. 841(b)(1)(C)",
+        "Distribution of a controlled substance",
+        OffenceClass.FELONY,
+        7,
+        0,
+        240,
+        0,
+        "1000000",
+    ),
+    (
+        "21 U.S.C. 844(a)",
+        "Simple possession of a controlled substance",
+        OffenceClass.MISDEMEANOR,
+        2,
+        0,
+        12,
+        0,
+        "100000",
+    ),
+    (
+        "18 U.S.C. 922(g)(1)",
+        "Possession of a firearm by a prohibited person",
+        OffenceClass.FELONY,
+        7,
+        0,
+        180,
+        0,
+        "250000",
+    ),
+    ("18 U.S.C. 1343", "Wire fraud", OffenceClass.FELONY, 6, 0, 240, 0, "250000"),
+    ("18 U.S.C. 1028A", "Aggravated identity theft", OffenceClass.FELONY, 6, 24, 24, 24, "250000"),
+    ("18 U.S.C. 1028(a)(7)", "Identity fraud", OffenceClass.FELONY, 5, 0, 180, 0, "250000"),
+    ("18 U.S.C. 2113(a)", "Bank robbery", OffenceClass.FELONY, 8, 0, 240, 0, "250000"),
+    ("18 U.S.C. 641", "Theft of public money", OffenceClass.FELONY, 4, 0, 120, 0, "250000"),
+    (
+        "18 U.S.C. 111(a)",
+        "Assaulting a federal officer",
+        OffenceClass.FELONY,
+        5,
+        0,
+        96,
+        0,
+        "250000",
+    ),
+]
+US_LESSER = {
+    "21 U.S.C. 841(b)(1)(A)": [
+        "21 U.S.C. 841(b)(1)(B)",
+        "21 U.S.C. 841(b)(1)(C)",
+        "21 U.S.C. 844(a)",
+    ],
+    "21 U.S.C. 841(b)(1)(B)": ["21 U.S.C. 841(b)(1)(C)", "21 U.S.C. 844(a)"],
+    "21 U.S.C. 841(b)(1)(C)": ["21 U.S.C. 844(a)"],
+    "18 U.S.C. 1028A": ["18 U.S.C. 1028(a)(7)"],
+}
+# 中华人民共和国刑法 (Criminal Law of the PRC); the amount tiers are separate entries.
+CN_STATUTES = [
+    (
+        "刑法第264条（数额较大）",
+        "盗窃罪 Theft (large amount)",
+        OffenceClass.ORDINARY,
+        3,
+        0,
+        36,
+        0,
+        None,
+    ),
+    (
+        "刑法第264条（数额巨大）",
+        "盗窃罪 Theft (huge amount)",
+        OffenceClass.SERIOUS,
+        6,
+        36,
+        120,
+        36,
+        None,
+    ),
+    ("刑法第133条之一", "危险驾驶罪 Dangerous driving", OffenceClass.ORDINARY, 1, 1, 6, 0, None),
+    ("刑法第234条第1款", "故意伤害罪 Intentional injury", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
+    ("刑法第266条", "诈骗罪 Fraud", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
+]
+CN_LESSER = {"刑法第264条（数额巨大）": ["刑法第264条（数额较大）"]}
+
+US_DEFENDANTS = [
+    ("Marcus", "Bell", CustodyStatus.DETAINED, "English", CitizenshipStatus.CITIZEN),
+    ("Ana", "Ruiz", CustodyStatus.RELEASED, "Spanish", CitizenshipStatus.PERMANENT_RESIDENT),
+    ("Dmitri", "Volkov", CustodyStatus.DETAINED, "Russian", CitizenshipStatus.VISA_HOLDER),
+    ("Keisha", "Warren", CustodyStatus.RELEASED, "English", CitizenshipStatus.CITIZEN),
+    ("Tomas", "Alvarez", CustodyStatus.AT_LARGE, "Spanish", CitizenshipStatus.UNDOCUMENTED),
+    ("Grace", "Liu", CustodyStatus.RELEASED, "Mandarin", CitizenshipStatus.PERMANENT_RESIDENT),
+    ("Samuel", "Okafor", CustodyStatus.DETAINED, "English", CitizenshipStatus.CITIZEN),
+]
+CN_DEFENDANTS = [("伟", "张"), ("芳", "王"), ("强", "李"), ("敏", "刘"), ("磊", "陈"), ("静", "杨")]
+
+# (statute citations, status path, defendant index) per US case.
+US_CASES = [
+    (["21 U.S.C. 841(b)(1)(A)", "18 U.S.C. 922(g)(1)"], [], 0),
+    (["18 U.S.C. 1343", "18 U.S.C. 1343", "18 U.S.C. 1028A"], [CaseStatus.NEGOTIATING], 1),
+    (["21 U.S.C. 841(b)(1)(B)"], [CaseStatus.NEGOTIATING], 2),
+    (["18 U.S.C. 2113(a)"], [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT], 3),
+    (["18 U.S.C. 641"], [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED], 4),
+    (["18 U.S.C. 111(a)"], [CaseStatus.TRIAL], 5),
+    (["21 U.S.C. 841(b)(1)(C)", "21 U.S.C. 844(a)"], [CaseStatus.DISMISSED], 6),
+    (
+        ["18 U.S.C. 1028(a)(7)"],
+        [
+            CaseStatus.NEGOTIATING,
+            CaseStatus.AGREEMENT,
+            CaseStatus.PLEA_ENTERED,
+            CaseStatus.SENTENCED,
+        ],
+        0,
+    ),
+    (["18 U.S.C. 922(g)(1)"], [], 1),
+    (["18 U.S.C. 1343"], [CaseStatus.NEGOTIATING], 2),
+    (
+        ["21 U.S.C. 844(a)"],
+        [
+            CaseStatus.NEGOTIATING,
+            CaseStatus.AGREEMENT,
+            CaseStatus.PLEA_ENTERED,
+            CaseStatus.SENTENCED,
+            CaseStatus.CLOSED,
+        ],
+        3,
+    ),
+    (["18 U.S.C. 2113(a)", "18 U.S.C. 922(g)(1)"], [], 4),
+    (["21 U.S.C. 841(b)(1)(A)"], [CaseStatus.NEGOTIATING], 5),
+    (["18 U.S.C. 641", "18 U.S.C. 1343"], [CaseStatus.TRIAL], 6),
+]
+CN_CASES = [
+    (["刑法第264条（数额较大）"], [], 0),
+    (["刑法第133条之一"], [CaseStatus.NEGOTIATING], 1),
+    (["刑法第234条第1款"], [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT], 2),
+    (["刑法第266条"], [CaseStatus.NEGOTIATING], 3),
+    (
+        ["刑法第264条（数额巨大）"],
+        [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED],
+        4,
+    ),
+    (["刑法第133条之一"], [], 5),
+]
+
+
+def _user(username: str, first: str, last: str, role: str, org: Organization | None) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@parley.test"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    party_services.profile_set(user=user, role_kind=role, organization=org)
+    return user
+
+
+def _statutes(jurisdiction: Jurisdiction, rows: list, lesser: dict[str, list[str]]) -> None:  # type: ignore[type-arg]
+    for citation, title, klass, severity, lo, hi, mandatory, fine in rows:
+        Statute.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            citation=citation,
+            defaults={
+                "title": title,
+                "offence_class": klass,
+                "severity_rank": severity,
+                "min_custody_months": lo,
+                "max_custody_months": hi,
+                "mandatory_minimum_months": mandatory,
+                "max_fine": Decimal(fine) if fine else None,
+            },
+        )
+    for greater, lessers in lesser.items():
+        Statute.objects.get(jurisdiction=jurisdiction, citation=greater).lesser_included.set(
+            Statute.objects.filter(jurisdiction=jurisdiction, citation__in=lessers)
+        )
+
+
+def _court(name: str, jurisdiction: Jurisdiction, tz: str) -> Court:
+    existing = Court.objects.filter(name=name).first()
+    if existing:
+        return existing
+    org, _ = Organization.objects.get_or_create(
+        name=f"{name} (clerk's office)",
+        defaults={"kind": OrganizationKind.COURT, "jurisdiction": jurisdiction},
+    )
+    return case_services.court_create(
+        name=name, jurisdiction=jurisdiction, time_zone=tz, organization=org
+    )
+
+
+def _case(
+    *,
+    court: Court,
+    docket: str,
+    caption: str,
+    opened_on: dt.date,
+    prosecutor: User,
+    counsel: tuple[str, User],
+    judge: User,
+    defendant: Defendant,
+    citations: list[str],
+    path: list[str],
+) -> None:
+    case = case_services.case_open(
+        court=court, docket_number=docket, caption=caption, by=prosecutor, opened_on=opened_on
+    )
+    party_services.participant_add(
+        case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant, start_date=opened_on
+    )
+    role, lawyer = counsel
+    party_services.participant_add(
+        case=case, by=prosecutor, role=role, user=lawyer, is_lead=True, start_date=opened_on
+    )
+    party_services.participant_add(
+        case=case, by=prosecutor, role=Role.JUDGE, user=judge, is_lead=True, start_date=opened_on
+    )
+    for citation in citations:
+        statute = Statute.objects.get(jurisdiction=court.jurisdiction, citation=citation)
+        case_services.charge_add(case=case, statute=statute, by=prosecutor)
+    for to_status in path:
+        mover = prosecutor if to_status in (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT) else judge
+        if to_status == CaseStatus.DISMISSED:
+            mover = prosecutor
+        case_services.case_transition(case=case, to_status=to_status, by=mover, reason="Demo")
+
+
+@transaction.atomic
+def seed_demo() -> bool:
+    """Load the demo. Returns False when it was already there."""
+    profiles = jurisdiction_profiles_load()
+    us, cn = profiles["us-fed"], profiles["cn"]
+    if Case.objects.filter(docket_number="1:26-cr-00101").exists():
+        return False
+
+    orgs = {
+        "usao": Organization.objects.get_or_create(
+            name="U.S. Attorney's Office, District of Columbia",
+            defaults={"kind": OrganizationKind.PROSECUTOR_OFFICE, "jurisdiction": us},
+        )[0],
+        "fpd": Organization.objects.get_or_create(
+            name="Federal Public Defender, District of Columbia",
+            defaults={"kind": OrganizationKind.PUBLIC_DEFENDER, "jurisdiction": us},
+        )[0],
+        "firm": Organization.objects.get_or_create(
+            name="Hale & Ortiz LLP",
+            defaults={"kind": OrganizationKind.PRIVATE_FIRM, "jurisdiction": us},
+        )[0],
+        "procuratorate": Organization.objects.get_or_create(
+            name="北京市海淀区人民检察院 Haidian District People's Procuratorate",
+            defaults={"kind": OrganizationKind.PROSECUTOR_OFFICE, "jurisdiction": cn},
+        )[0],
+        "legal_aid": Organization.objects.get_or_create(
+            name="海淀区法律援助中心 Haidian Legal Aid Centre",
+            defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": cn},
+        )[0],
+    }
+    us_court = _court("U.S. District Court for the District of Columbia", us, "America/New_York")
+    cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
+    _statutes(us, US_STATUTES, US_LESSER)
+    _statutes(cn, CN_STATUTES, CN_LESSER)
+
+    prosecutor = _user("prosecutor", "Paula", "Reyes", Role.PROSECUTOR, orgs["usao"])
+    defense = _user("defense", "David", "Kim", Role.DEFENSE_COUNSEL, orgs["fpd"])
+    private = _user("hale", "Miriam", "Hale", Role.DEFENSE_COUNSEL, orgs["firm"])
+    judge = _user("judge", "Eleanor", "Marsh", Role.JUDGE, us_court.organization)
+    clerk = _user("clerk", "Carlos", "Mendez", Role.COURT_STAFF, us_court.organization)
+    defendant_user = _user("defendant", "Marcus", "Bell", Role.DEFENDANT, None)
+    cn_prosecutor = _user("cn_prosecutor", "明", "赵", Role.PROSECUTOR, orgs["procuratorate"])
+    duty = _user("dutylawyer", "丽", "孙", Role.DUTY_LAWYER, orgs["legal_aid"])
+    cn_judge = _user("cn_judge", "华", "周", Role.JUDGE, cn_court.organization)
+    cn_clerk = _user("cn_clerk", "军", "吴", Role.COURT_STAFF, cn_court.organization)
+    for member, court in (
+        (judge, us_court),
+        (clerk, us_court),
+        (cn_judge, cn_court),
+        (cn_clerk, cn_court),
+    ):
+        case_services.court_member_add(court=court, user=member)
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+
+    us_defendants = [
+        Defendant.objects.create(
+            first_name=first,
+            last_name=last,
+            custody_status=custody,
+            preferred_language=lang,
+            interpreter_needed=lang != "English",
+            citizenship_status=citizenship,
+            date_of_birth=dt.date(1975 + 3 * i, 1 + i, 10 + i),
+            created_by=prosecutor,
+        )
+        for i, (first, last, custody, lang, citizenship) in enumerate(US_DEFENDANTS)
+    ]
+    us_defendants[0].user = defendant_user
+    us_defendants[0].save(update_fields=["user"])
+    cn_defendants = [
+        Defendant.objects.create(
+            first_name=first,
+            last_name=last,
+            preferred_language="Mandarin",
+            citizenship_status=CitizenshipStatus.CITIZEN,
+            custody_status=CustodyStatus.RELEASED,
+            date_of_birth=dt.date(1980 + 2 * i, 2 + i, 3 + i),
+            created_by=cn_prosecutor,
+        )
+        for i, (first, last) in enumerate(CN_DEFENDANTS)
+    ]
+
+    start = dt.date(2026, 9, 1)
+    for n, (citations, path, who) in enumerate(US_CASES):
+        defendant = us_defendants[who]
+        lawyer = defense if n % 3 else private
+        _case(
+            court=us_court,
+            docket=f"1:26-cr-{101 + n:05d}",
+            caption=f"United States v. {defendant.full_name}",
+            opened_on=start + dt.timedelta(days=4 * n),
+            prosecutor=prosecutor,
+            counsel=(Role.DEFENSE_COUNSEL, lawyer),
+            judge=judge,
+            defendant=defendant,
+            citations=citations,
+            path=path,
+        )
+    for n, (citations, path, who) in enumerate(CN_CASES):
+        defendant = cn_defendants[who]
+        _case(
+            court=cn_court,
+            docket=f"(2026)京0108刑初{201 + n}号",
+            caption=f"北京市海淀区人民检察院诉{defendant.last_name}{defendant.first_name}",
+            opened_on=start + dt.timedelta(days=5 * n),
+            prosecutor=cn_prosecutor,
+            counsel=(Role.DUTY_LAWYER, duty),
+            judge=cn_judge,
+            defendant=defendant,
+            citations=citations,
+            path=path,
+        )
+    return True

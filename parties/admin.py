@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from cases.admin import ReadOnlyAdmin
+from parties.models import CaseParticipant, Defendant, Organization, UserProfile
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "kind", "jurisdiction"]
+    list_filter = ["kind", "jurisdiction"]
+    search_fields = ["name"]
+
+
+class UserProfileInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = UserProfile
+    can_delete = False
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "role_kind", "organization", "bar_number"]
+    list_filter = ["role_kind", "organization"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__username", "bar_number"]
+
+
+class ParleyUserAdmin(UserAdmin):
+    inlines = [UserProfileInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, ParleyUserAdmin)
+
+
+@admin.register(Defendant)
+class DefendantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["last_name", "first_name", "date_of_birth", "custody_status"]
+    list_filter = ["custody_status", "interpreter_needed", "citizenship_status"]
+    search_fields = ["last_name", "first_name"]
+
+
+@admin.register(CaseParticipant)
+class CaseParticipantAdmin(ReadOnlyAdmin):
+    """Read-only: adding or ending a participation grants or revokes access, so it goes
+    through parties.services (the case page or the API)."""
+
+    list_display = [
+        "case",
+        "role",
+        "side",
+        "user",
+        "defendant",
+        "is_lead",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["role", "side"]
+    list_select_related = ["case", "user", "defendant"]

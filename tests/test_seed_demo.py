@@ -1,0 +1,58 @@
+"""The demo data that `make run` loads: every role can log in and has something to look at."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from cases.models import Case, CaseStatus, Court
+from cases.selectors import cases_visible_to
+from core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from parties.models import CaseParticipant, Role
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    call_command("seed_demo", "--force")
+
+
+def test_demo_has_one_court_per_profile_and_about_twenty_cases(demo: None) -> None:
+    assert sorted(Court.objects.values_list("jurisdiction__code", flat=True)) == ["cn", "us-fed"]
+    assert 18 <= Case.objects.count() <= 25
+    assert {"intake", "negotiating", "agreement", "plea_entered", "trial"} <= set(
+        Case.objects.values_list("status", flat=True)
+    )
+    assert all(case.charges.exists() for case in Case.objects.all())
+    assert all(c.closed_on for c in Case.objects.filter(status=CaseStatus.CLOSED))
+
+
+def test_demo_has_a_user_for_every_role_who_can_log_in_and_see_cases(
+    demo: None, client: Any
+) -> None:
+    kinds = set(User.objects.values_list("profile__role_kind", flat=True))
+    assert set(Role.values) <= kinds
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login
+        user = User.objects.get(username=login.username)
+        if not user.is_superuser:
+            assert cases_visible_to(user).exists(), login
+
+
+def test_demo_defendant_sees_only_their_own_cases(demo: None) -> None:
+    user = User.objects.get(username="defendant")
+    own = set(CaseParticipant.objects.filter(defendant__user=user).values_list("case", flat=True))
+    assert own
+    assert set(cases_visible_to(user).values_list("pk", flat=True)) == own
+
+
+def test_second_seed_changes_nothing(demo: None) -> None:
+    before = (Case.objects.count(), User.objects.count(), CaseParticipant.objects.count())
+    call_command("seed_demo", "--force")
+    assert (Case.objects.count(), User.objects.count(), CaseParticipant.objects.count()) == before
+
+
+def test_seed_refuses_without_debug(db: Any) -> None:
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Case.objects.exists()
