@@ -16,7 +16,7 @@ from cases.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
@@ -28,19 +28,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "charges_negotiable", "witness_required_for_signing"]
 
 
 @admin.register(Court)
-class CourtAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CourtAdmin(admin.ModelAdmin):
     list_display = ["name", "jurisdiction", "time_zone"]
     list_filter = ["jurisdiction"]
     search_fields = ["name"]
 
 
 @admin.register(Statute)
-class StatuteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StatuteAdmin(admin.ModelAdmin):
     list_display = [
         "citation",
         "title",
@@ -55,10 +55,10 @@ class StatuteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     filter_horizontal = ["lesser_included"]
 
 
-class ChargeInline(admin.TabularInline):  # type: ignore[type-arg]
+class ChargeInline(admin.TabularInline):
     model = Charge
     extra = 0
-    fields = ["count_number", "statute", "status", "disposition", "disposition_date"]
+    fields = ("count_number", "statute", "status", "disposition", "disposition_date")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -68,7 +68,7 @@ class ChargeInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CaseAdmin(admin.ModelAdmin):
     list_display = ["docket_number", "caption", "court", "status", "opened_on", "sealed"]
     list_filter = ["court", "status", "sealed"]
     search_fields = ["docket_number", "caption", "external_id"]

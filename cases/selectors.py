@@ -26,7 +26,7 @@ def _case_ids_with_view_permission(user: AnyUser) -> QuerySet[Any]:
     and PostgreSQL turns `id IN (… UNION ALL …)` into a semi-join driven by the smaller side.
     """
     direct = CaseUserObjectPermission.objects.filter(
-        user_id=user.pk,
+        user=user.pk,
         permission__codename="view_case",
         permission__content_type__app_label="cases",
     ).values("content_object_id")
@@ -50,7 +50,7 @@ def cases_visible_to_exists(user: AnyUser) -> QuerySet[Case]:
         return Case.objects.none()
     direct = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
-        user_id=user.pk,
+        user=user.pk,
         permission__codename="view_case",
         permission__content_type__app_label="cases",
     )

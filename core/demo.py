@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -229,7 +230,9 @@ def _user(username: str, first: str, last: str, role: str, org: Organization | N
     return user
 
 
-def _statutes(jurisdiction: Jurisdiction, rows: list, lesser: dict[str, list[str]]) -> None:  # type: ignore[type-arg]
+def _statutes(
+    jurisdiction: Jurisdiction, rows: list[tuple[Any, ...]], lesser: dict[str, list[str]]
+) -> None:
     for citation, title, klass, severity, lo, hi, mandatory, fine in rows:
         Statute.objects.update_or_create(
             jurisdiction=jurisdiction,
@@ -274,7 +277,7 @@ def _case(
     judge: User,
     defendant: Defendant,
     citations: list[str],
-    path: list[str],
+    path: list[CaseStatus],
 ) -> None:
     case = case_services.case_open(
         court=court, docket_number=docket, caption=caption, by=prosecutor, opened_on=opened_on

@@ -7,19 +7,19 @@ from parties.models import CaseParticipant, Defendant, Organization, UserProfile
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "jurisdiction"]
     list_filter = ["kind", "jurisdiction"]
     search_fields = ["name"]
 
 
-class UserProfileInline(admin.StackedInline):  # type: ignore[type-arg]
+class UserProfileInline(admin.StackedInline):
     model = UserProfile
     can_delete = False
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class UserProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role_kind", "organization", "bar_number"]
     list_filter = ["role_kind", "organization"]
     list_select_related = ["user", "organization"]
@@ -35,7 +35,7 @@ admin.site.register(User, ParleyUserAdmin)
 
 
 @admin.register(Defendant)
-class DefendantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DefendantAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "custody_status"]
     list_filter = ["custody_status", "interpreter_needed", "citizenship_status"]
     search_fields = ["last_name", "first_name"]

@@ -42,16 +42,16 @@ class World:
     other_case: Case
     foreign_case: Case
     defendant: Defendant
-    users: dict[str, User] = field(default_factory=dict)
-    strangers: dict[str, User] = field(default_factory=dict)
+    users: dict[Role, User] = field(default_factory=dict)
+    strangers: dict[Role, User] = field(default_factory=dict)
     orgs: dict[str, Organization] = field(default_factory=dict)
 
     def user(self, role: str) -> User:
-        return self.users[role]
+        return self.users[Role(role)]
 
 
 def make_user(username: str, role: str, org: Organization | None) -> User:
-    user = factories.UserFactory(username=username)
+    user = factories.UserFactory.create(username=username)
     party_services.profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
 
@@ -61,16 +61,16 @@ def world(db: Any) -> World:
     us = factories.jurisdiction("us-fed")
     cn = factories.jurisdiction("cn")
     orgs = {
-        "da": factories.OrganizationFactory(
+        "da": factories.OrganizationFactory.create(
             name="US Attorney", kind=OrganizationKind.PROSECUTOR_OFFICE
         ),
-        "pd": factories.OrganizationFactory(
+        "pd": factories.OrganizationFactory.create(
             name="Federal Defender", kind=OrganizationKind.PUBLIC_DEFENDER
         ),
-        "aid": factories.OrganizationFactory(
+        "aid": factories.OrganizationFactory.create(
             name="Legal Aid Centre", kind=OrganizationKind.LEGAL_AID
         ),
-        "court": factories.OrganizationFactory(
+        "court": factories.OrganizationFactory.create(
             name="District Court Clerk", kind=OrganizationKind.COURT
         ),
     }
@@ -83,7 +83,7 @@ def world(db: Any) -> World:
     other_court = case_services.court_create(
         name="Other District Court", jurisdiction=us, time_zone="America/Chicago"
     )
-    statute = factories.StatuteFactory(
+    statute = factories.StatuteFactory.create(
         citation="21 U.S.C. 841(a)(1)",
         title="Distribution",
         severity_rank=8,
@@ -91,11 +91,11 @@ def world(db: Any) -> World:
         mandatory_minimum_months=60,
         min_custody_months=60,
     )
-    lesser = factories.StatuteFactory(
+    lesser = factories.StatuteFactory.create(
         citation="21 U.S.C. 844", title="Simple possession", severity_rank=2, max_custody_months=12
     )
     statute.lesser_included.add(lesser)
-    foreign = factories.StatuteFactory(
+    foreign = factories.StatuteFactory.create(
         jurisdiction=cn, citation="刑法第264条", title="盗窃罪", max_custody_months=None
     )
 
@@ -127,7 +127,7 @@ def world(db: Any) -> World:
         by=prosecutor,
         opened_on=dt.date(2026, 1, 5),
     )
-    defendant = factories.DefendantFactory(
+    defendant = factories.DefendantFactory.create(
         first_name="Jane", last_name="Doe", user=users[Role.DEFENDANT]
     )
     party_services.participant_add(

@@ -26,10 +26,10 @@ def test_healthz_is_503_when_redis_is_unreachable(client: Client, settings: Any)
 
 
 def test_healthz_is_503_when_database_is_unreachable(client: Client, monkeypatch: Any) -> None:
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     def refuse(*args: Any, **kwargs: Any) -> None:
-        raise connection.Database.OperationalError("connection refused")
+        raise OperationalError("connection refused")
 
     # Not a mock of our data: it stands in for a database server that is down.
     monkeypatch.setattr(connection, "cursor", refuse)

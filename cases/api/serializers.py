@@ -35,7 +35,9 @@ class CourtSerializer(serializers.ModelSerializer[Court]):
 
 
 class StatuteSerializer(serializers.ModelSerializer[Statute]):
-    lesser_included = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    lesser_included: serializers.PrimaryKeyRelatedField[Statute] = (
+        serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    )
 
     class Meta:
         model = Statute
