@@ -22,17 +22,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CourtChoiceField(forms.ModelChoiceField[Court]):
+class CourtChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Court) -> str:
         return f"{obj.name} ({obj.time_zone})"
 
 
-class StatuteChoiceField(forms.ModelChoiceField[Statute]):
+class StatuteChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Statute) -> str:
         return f"{obj.citation} — {obj.title} ({obj.get_offence_class_display()})"
 
 
-class PersonChoiceField(forms.ModelChoiceField[Any]):
+class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name() or obj.get_username()
         profile = obj.profile
@@ -59,9 +59,7 @@ class CaseFilterForm(forms.Form):
     court = forms.ModelChoiceField(
         queryset=Court.objects.none(), required=False, empty_label="All courts"
     )
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *CaseStatus.choices], required=False
-    )
+    status = forms.ChoiceField(choices=[("", "All statuses"), *CaseStatus.choices], required=False)
 
     def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,11 +94,9 @@ class CaseOpenForm(forms.Form):
         max_length=128,
         required=False,
         label="Court docket system id",
-        help_text="Optional. Unique within the court.",
+        help_text="Unique within the court.",
     )
-    sealed = forms.BooleanField(
-        required=False, label="Sealed", help_text="The case is under seal."
-    )
+    sealed = forms.BooleanField(required=False, label="Sealed", help_text="The case is under seal.")
 
     def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,23 +114,25 @@ class CaseTransitionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional. Kept in the status history.",
+        help_text="Kept in the status history.",
     )
 
     def __init__(self, *args: Any, moves: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if moves is not None:
-            # Offer only the moves this user may make; a POST is judged by the service.
-            self.fields["to_status"].choices = [  # type: ignore[attr-defined]
-                (s, CaseStatus(s).label) for s in moves
-            ]
+            self.offer(moves)
+
+    def offer(self, moves: list[str]) -> None:
+        """Show only the moves this user may make; a POST is judged by the service."""
+        self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a status"),
+            *((s, CaseStatus(s).label) for s in moves),
+        ]
 
 
 class ChargeAddForm(forms.Form):
     statute = StatuteChoiceField(queryset=Statute.objects.none(), empty_label="Choose a statute")
-    description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional."
-    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     count_number = forms.IntegerField(
         required=False,
         min_value=1,

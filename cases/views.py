@@ -9,12 +9,14 @@ they name; a Conflict (illegal in the case's current state) is shown on top of t
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -22,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cases import permissions, selectors, services
 from cases.forms import (
@@ -44,6 +47,22 @@ T = TypeVar("T")
 
 CASES_PER_PAGE = 50
 SIDES_IN_ORDER = [Side.PROSECUTION, Side.DEFENSE, Side.COURT]
+
+
+def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required; but when a session has expired under an htmx request, send the whole
+    window to the login page (and back to the page it was on), not a login form into a table."""
+    guarded = login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if htmx and not request.user.is_authenticated:
+            login = redirect_to_login(htmx.current_url_abs_path or request.get_full_path())
+            return HttpResponseClientRedirect(login["Location"])
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:
@@ -71,7 +90,7 @@ def _case_url(case: Case, anchor: str = "") -> str:
 # --- lists -------------------------------------------------------------------------------
 
 
-@login_required
+@_login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the user may see, searchable; a fixed number of queries per page."""
     user = request.user
@@ -101,7 +120,7 @@ def _courts_open_to(user: Any) -> QuerySet[Court]:
     return Court.objects.filter(pk__in=allowed).order_by("name")
 
 
-@login_required
+@_login_required
 def case_open(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.may_open_cases(user):
@@ -180,22 +199,22 @@ def _render_case(
 
     groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
     for participant in party_selectors.participants_of_case(case.pk):
-        if may_manage_participants and participant.is_active:
-            prefix = f"end{participant.pk}"
+        prefix = f"end{participant.pk}"
+        # A submitted form stays on its row even if the part has ended meanwhile: it says so.
+        if may_manage_participants and (participant.is_active or prefix in bound):
             participant.end_form = bound.get(prefix) or ParticipantEndForm(prefix=prefix)  # type: ignore[attr-defined]
         groups[participant.side].append(participant)
-    party_groups = [
-        {"side": side, "label": Side(side).label, "participants": sorted(rows, key=_ended_last)}
-        for side, rows in groups.items()
-    ]
+    party_groups = []
+    for side, rows in groups.items():
+        rows.sort(key=_ended_last)  # current parties first, then those whose part has ended
+        party_groups.append({"side": side, "label": Side(side).label, "participants": rows})
 
     context: dict[str, Any] = {
         **_charges_context(request, case, perms, bound.get("charge")),  # type: ignore[arg-type]
         "party_groups": party_groups,
         "status_history": case.status_changes.select_related("changed_by"),
         "workflow": workflow,
-        "move_form": bound.get("move")
-        or (CaseTransitionForm(prefix="move", moves=moves) if moves else None),
+        "move_form": _move_form(bound.get("move"), moves),
         "edit_form": bound.get("edit")
         or (
             CaseUpdateForm(prefix="edit", initial={"caption": case.caption, "sealed": case.sealed})
@@ -216,17 +235,25 @@ def _render_case(
     return render(request, "cases/case_detail.html", context, status=status)
 
 
+def _move_form(submitted: forms.Form | None, moves: list[str]) -> forms.Form | None:
+    if submitted is None:
+        return CaseTransitionForm(prefix="move", moves=moves) if moves else None
+    if moves and isinstance(submitted, CaseTransitionForm):
+        submitted.offer(moves)  # shown again with its error: the moves open now
+    return submitted
+
+
 def _ended_last(participant: CaseParticipant) -> bool:
     return not participant.is_active
 
 
-@login_required
+@_login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, case_id)
     return _render_case(request, case)
 
 
-@login_required
+@_login_required
 @require_POST
 def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
@@ -245,7 +272,7 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(_case_url(case))
 
 
-@login_required
+@_login_required
 @require_POST
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
@@ -263,7 +290,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(_case_url(case, "status"))
 
 
-@login_required
+@_login_required
 @require_POST
 def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
@@ -274,22 +301,20 @@ def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
         form,
         lambda data: services.charge_add(case=case, by=user, **data),  # type: ignore[arg-type]
     )
-    message = (
-        f"Count {charge.count_number} added: {charge.statute.citation}." if charge else None
-    )
+    message = f"Count {charge.count_number} added: {charge.statute.citation}." if charge else None
     if getattr(request, "htmx", False):
         # The charges section alone, with a fresh form after success or this one with errors.
         perms = permissions.case_permissions_of(user, case)
         context = _charges_context(request, case, perms, None if charge else form)
         context["charge_message"] = message
         return render(request, "cases/partials/charges.html", context, status=status)
-    if charge is None:
+    if charge is None or message is None:
         return _render_case(request, case, status=status, bound={"charge": form})
     messages.success(request, message)
     return redirect(_case_url(case, "charges"))
 
 
-@login_required
+@_login_required
 @require_POST
 def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
@@ -313,7 +338,7 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(_case_url(case, "parties"))
 
 
-@login_required
+@_login_required
 @require_POST
 def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> HttpResponse:
     user = request.user
