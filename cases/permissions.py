@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import Case, CaseStatus, Court
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Court,
+)
 from parties.models import CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -113,15 +118,21 @@ def may_move_status(user: AnyUser, case: Case, to_status: str) -> bool:
     )
 
 
-def may_open_case_in(user: AnyUser, court: Court) -> bool:
-    """Prosecutors open cases in courts of their office's jurisdiction; clerks in their court."""
+def courts_where_may_open_cases(user: AnyUser) -> QuerySet[Court]:
+    """Prosecutors open cases in the courts of their office's jurisdiction; court staff in the
+    courts they sit in; nobody else opens cases."""
     kind = role_kind_of(user)
     if kind == Role.COURT_STAFF:
-        return user.groups.filter(pk=court.group_id).exists()
+        return Court.objects.filter(group__user=user.pk)
     if kind == Role.PROSECUTOR:
         org = user.profile.organization  # type: ignore[union-attr]
-        return org is not None and org.jurisdiction_id == court.jurisdiction_id
-    return False
+        if org is not None:
+            return Court.objects.filter(jurisdiction_id=org.jurisdiction_id)
+    return Court.objects.none()
+
+
+def may_open_case_in(user: AnyUser, court: Court) -> bool:
+    return courts_where_may_open_cases(user).filter(pk=court.pk).exists()
 
 
 def may_open_cases(user: AnyUser) -> bool:
@@ -132,25 +143,40 @@ def may_create_defendants(user: AnyUser) -> bool:
     return role_kind_of(user) in DEFENDANT_CREATOR_ROLES
 
 
+def _case_permissions(codenames: frozenset[str] | set[str]) -> QuerySet[Permission]:
+    return Permission.objects.filter(
+        content_type__app_label="cases", content_type__model="case", codename__in=codenames
+    )
+
+
 def case_permissions_sync_for_user(case: Case, user: User) -> None:
-    """Make `user`'s rows in the case permission table match their active participations."""
+    """Make `user`'s rows in the case permission table match their active participations:
+    one read, at most one insert and one delete."""
     roles = CaseParticipant.objects.filter(
         Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
     ).values_list("role", flat=True)
     wanted: set[str] = set()
     for role in roles:
         wanted |= CASE_PERMISSIONS_BY_ROLE[role]
-    held = set(
-        case.caseuserobjectpermission_set.filter(user=user).values_list(
-            "permission__codename", flat=True
+    rows = CaseUserObjectPermission.objects.filter(content_object=case, user=user)
+    held = set(rows.values_list("permission__codename", flat=True))
+    if wanted - held:
+        CaseUserObjectPermission.objects.bulk_create(
+            CaseUserObjectPermission(content_object=case, user=user, permission=permission)
+            for permission in _case_permissions(wanted - held)
         )
-    )
-    for codename in wanted - held:
-        assign_perm(f"cases.{codename}", user, case)
-    for codename in held - wanted:
-        remove_perm(f"cases.{codename}", user, case)
+    if held - wanted:
+        rows.filter(permission__codename__in=held - wanted).delete()
 
 
 def case_permissions_grant_court(case: Case) -> None:
-    for codename in sorted(COURT_GROUP_PERMISSIONS):
-        assign_perm(f"cases.{codename}", case.court.group, case)
+    """Give the court's group (its judges and staff) the court's permissions on a new case."""
+    CaseGroupObjectPermission.objects.bulk_create(
+        (
+            CaseGroupObjectPermission(
+                content_object=case, group_id=case.court.group_id, permission=p
+            )
+            for p in _case_permissions(COURT_GROUP_PERMISSIONS)
+        ),
+        ignore_conflicts=True,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
@@ -45,6 +46,12 @@ LEGAL_STATUS_MOVES: dict[str, frozenset[str]] = {
     CaseStatus.DISMISSED: frozenset({CaseStatus.CLOSED}),
     CaseStatus.CLOSED: frozenset(),
 }
+
+
+def court_today(court: Court) -> dt.date:
+    """Today on the court's calendar. Dates on a case are the court's days, not the server's:
+    at 08:00 in Tokyo it is still yesterday in UTC."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(court.time_zone))
 
 
 @transaction.atomic
@@ -92,7 +99,11 @@ def case_open(
     if not permissions.may_open_case_in(by, court):
         raise PermissionDenied("You may not open cases in this court.")
     docket_number = docket_number.strip()
+    today = court_today(court)
     errors: dict[str, str] = {}
+    if opened_on is not None and opened_on > today:
+        # Its closing date (court_today when closed) would fall before its opening date.
+        errors["opened_on"] = "A case cannot be opened in the future."
     if not docket_number:
         errors["docket_number"] = "Enter a docket number."
     elif Case.objects.filter(court=court, docket_number=docket_number).exists():
@@ -107,7 +118,7 @@ def case_open(
         court=court,
         docket_number=docket_number,
         caption=caption.strip(),
-        opened_on=opened_on or timezone.localdate(),
+        opened_on=opened_on or today,
         sealed=sealed,
         external_id=external_id or None,
         created_by=by,
@@ -153,6 +164,8 @@ def case_update(
 @transaction.atomic
 def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -> Case:
     """Move a case along its workflow. Illegal moves are refused with a 409 that says why."""
+    # Read-only parties are told "not yours to do" (403) whatever the move.
+    permissions.require_case_permission(by, case, permissions.TRANSITION)
     # Lock the row: two clerks moving one case at once must not both succeed from the same state.
     locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
     if to_status not in CaseStatus.values:
@@ -173,10 +186,20 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
         case=locked, from_status=current, to_status=to_status, reason=reason, changed_by=by
     )
     locked.status = to_status
-    locked.closed_on = timezone.localdate() if to_status == CaseStatus.CLOSED else None
+    locked.closed_on = court_today(locked.court) if to_status == CaseStatus.CLOSED else None
     locked.save(update_fields=["status", "closed_on", "updated_at"])
     case.refresh_from_db()
     return case
+
+
+# Once a case is sentenced, dismissed or closed, its charge sheet is history.
+_STATUSES_WITHOUT_NEW_CHARGES = frozenset(
+    {CaseStatus.SENTENCED, CaseStatus.DISMISSED, CaseStatus.CLOSED}
+)
+
+
+def case_takes_new_charges(case: Case) -> bool:
+    return case.status not in _STATUSES_WITHOUT_NEW_CHARGES
 
 
 @transaction.atomic
@@ -191,7 +214,7 @@ def charge_add(
     permissions.require_case_permission(by, case, permissions.MANAGE_CHARGES)
     # Lock the case so two charges added at once get different count numbers.
     locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
-    if locked.status in (CaseStatus.SENTENCED, CaseStatus.DISMISSED, CaseStatus.CLOSED):
+    if not case_takes_new_charges(locked):
         raise Conflict(
             f"Charges cannot be added to a case that is {CaseStatus(locked.status).label.lower()}."
         )
@@ -236,7 +259,7 @@ def charge_update(
     if disposition:
         if disposition not in Disposition.values:
             raise ValidationError({"disposition": f"{disposition!r} is not a disposition."})
-        when = disposition_date or timezone.localdate()
+        when = disposition_date or court_today(locked.case.court)
         if when < locked.case.opened_on:
             raise ValidationError(
                 {"disposition_date": "A charge cannot be disposed of before its case was opened."}
@@ -247,4 +270,6 @@ def charge_update(
     elif disposition_date is not None:
         raise ValidationError({"disposition": "Give the disposition with its date."})
     locked.save()
+    # As in charge_add: a change to a charge is a change to its case (updated_at__gte syncs).
+    Case.objects.filter(pk=locked.case_id).update(updated_at=timezone.now())
     return locked

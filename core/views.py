@@ -12,7 +12,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from cases import permissions, selectors
-from cases.models import CaseStatus
+from cases.models import Case, CaseStatus
 from cases.services import LEGAL_STATUS_MOVES
 from parties.models import CaseParticipant, Role
 
@@ -53,28 +53,39 @@ NEXT_STATUSES: dict[str, list[str]] = {
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """My cases: one query for the rows, one for the counts by status."""
+    """My cases: one query for the rows, one for the counts by status.
+
+    Parties follow the cases they are on (a few hundred at most). Judges and clerks follow
+    their court's docket, which can hold hundreds of thousands of cases: their rows come from
+    the keyset page and their counts from the (court, status) index.
+    """
     user = request.user
     follows_court = permissions.role_kind_of(user) in COURT_ROLES
     mine = CaseParticipant.objects.filter(
         Q(user=user.pk) | Q(defendant__user=user.pk), end_date__isnull=True
     )
-    cases = selectors.case_list_for_user(user)
-    if not follows_court:
-        cases = cases.filter(pk__in=mine.values("case_id"))
-    counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    rows = list(
-        cases.annotate(
-            my_role=Subquery(
-                mine.filter(case=OuterRef("pk")).order_by("-is_lead", "id").values("role")[:1]
-            ),
-            my_lead=Subquery(
-                mine.filter(case=OuterRef("pk")).order_by("-is_lead", "id").values("is_lead")[:1]
-            ),
-        ).order_by("-updated_at", "-id")[:DASHBOARD_ROWS]
-    )
+    if follows_court:
+        docket = Case.objects.filter(court__group__user=user.pk)
+        counts = dict(docket.order_by().values_list("status").annotate(n=Count("pk")))
+        rows = selectors.case_page_for_user(user, size=DASHBOARD_ROWS).cases
+    else:
+        cases = selectors.case_list_for_user(user).filter(pk__in=mine.values("case_id"))
+        counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+        rows = list(
+            cases.annotate(
+                my_role=Subquery(
+                    mine.filter(case=OuterRef("pk")).order_by("-is_lead", "id").values("role")[:1]
+                ),
+                my_lead=Subquery(
+                    mine.filter(case=OuterRef("pk"))
+                    .order_by("-is_lead", "id")
+                    .values("is_lead")[:1]
+                ),
+            ).order_by("-updated_at", "-id")[:DASHBOARD_ROWS]
+        )
     for case in rows:
-        case.my_role_label = Role(case.my_role).label if case.my_role else ""  # type: ignore[attr-defined]
+        role = getattr(case, "my_role", None)
+        case.my_role_label = Role(role).label if role else ""  # type: ignore[attr-defined]
         case.next_statuses = NEXT_STATUSES[case.status]  # type: ignore[attr-defined]
     return render(
         request,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -47,4 +48,14 @@ def defendant_get_for_user(user: AnyUser, defendant_id: int | str) -> Defendant:
 def participants_of_case(case_id: int) -> QuerySet[CaseParticipant]:
     return CaseParticipant.objects.filter(case_id=case_id).select_related(
         "user", "user__profile", "user__profile__organization", "defendant"
+    )
+
+
+def people_who_may_join_cases() -> QuerySet[Any]:
+    """Active users with a Parley profile: the people a case may name as participants."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__isnull=False)
+        .select_related("profile", "profile__organization")
+        .order_by("last_name", "first_name", "username")
     )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,7 +15,7 @@ from parties.models import (
     Organization,
     Role,
 )
-from parties.selectors import defendants_visible_to
+from parties.selectors import defendants_visible_to, people_who_may_join_cases
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -90,7 +89,7 @@ class ParticipantCreateSerializer(serializers.Serializer[Any]):
     case = VisibleCaseField()
     role = serializers.ChoiceField(choices=Role.choices)
     user = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True, profile__isnull=False),
+        queryset=people_who_may_join_cases(),
         required=False,
         allow_null=True,
     )
