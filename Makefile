@@ -1,0 +1,54 @@
+# Development tasks; `make help` lists them. Everything runs inside .venv, which the first
+# target you run creates from requirements-dev.lock. PostgreSQL and Redis are embedded and
+# started on demand by scripts/devenv.py unless DATABASE_URL / REDIS_URL are set.
+
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEVENV := $(PY) scripts/devenv.py
+# Passed on to pytest or the benchmark: make test ARGS="-k cases -x"
+ARGS ?=
+
+.PHONY: help venv run test lint typecheck migrations-check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp makes repeated runs skip installing until the lock file changes.
+$(VENV)/.synced: requirements-dev.lock | $(PY)
+	test -x $(VENV)/bin/uv || $(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip sync --python $(PY) requirements-dev.lock
+	touch $@
+
+venv: $(VENV)/.synced ## Create .venv and install the locked dependencies
+
+run: $(VENV)/.synced ## Migrate, seed demo data, serve with Celery on 127.0.0.1 (PORT=8000)
+	$(DEVENV) run
+
+test: $(VENV)/.synced ## Run the test suite (extra pytest arguments: ARGS="...")
+	$(DEVENV) test $(ARGS)
+
+lint: $(VENV)/.synced ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.synced ## mypy
+	$(VENV)/bin/mypy .
+
+migrations-check: $(VENV)/.synced ## Fail if a model change has no migration
+	$(DEVENV) manage makemigrations --check --dry-run
+
+# The benchmark seeds (and truncates) a database of its own; see bench/README.md.
+bench: $(VENV)/.synced ## Case list benchmark (options: ARGS="--cases 20000")
+	DEVENV_DATABASE=parley_bench $(DEVENV) exec python -m bench.cases_list $(ARGS)
+
+# Stops services first: deleting the data directory of a running PostgreSQL leaves it orphaned.
+# `devenv.py stop` fails, and so does this, while another devenv command still uses them.
+clean: ## Stop the embedded services and delete .data/ (the local database with it)
+	@if [ -x $(PY) ] && [ -d .data ]; then $(DEVENV) stop; fi
+	rm -rf .data
