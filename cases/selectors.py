@@ -129,7 +129,11 @@ def case_page_for_user(
     restrict_sql, restrict_params = "", []
     base = filtered if filtered is not None else Case.objects.all()
     if base.query.where:
-        inner_sql, inner_params = base.order_by().values("pk").query.sql_with_params()
+        inner = base.order_by().values("pk")
+        # An IN list ignores duplicates; a DISTINCT (django-filter adds one for multiple
+        # choices) would make PostgreSQL build the whole matching set before the walk.
+        inner.query.distinct = False
+        inner_sql, inner_params = inner.query.sql_with_params()
         restrict_sql, restrict_params = f"({inner_sql})", list(inner_params)
     permission_sql, permission_params = _view_permission().query.sql_with_params()
     fetch = size + 1

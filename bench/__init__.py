@@ -1,0 +1,51 @@
+"""Benchmarks against a dedicated, seeded PostgreSQL database. See bench/README.md."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def django_setup() -> str:
+    """Point Django at the bench database (creating and migrating it if needed); return its name.
+
+    Call before importing any model.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    name = database_create_if_missing(os.environ["DATABASE_URL"])
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return name
+
+
+def database_create_if_missing(url: str) -> str:
+    config = dj_database_url.parse(url)
+    name = str(config["NAME"])
+    # The seed truncates every table it fills: never let it near a database that is not ours.
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
+    admin = psycopg.connect(
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
