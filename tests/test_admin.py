@@ -1,0 +1,54 @@
+"""The Django admin has a page for every model, and each loads with data in it."""
+
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.models import CaseStatus
+from parties.models import Role
+from tests.conftest import World
+
+OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core"}
+
+
+def our_models() -> list[Any]:
+    return [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
+
+
+def test_every_model_is_in_the_admin() -> None:
+    missing = [m._meta.label for m in our_models() if not admin.site.is_registered(m)]
+    assert missing == []
+
+
+@pytest.fixture
+def staff_client(world: World) -> Client:
+    case_services.case_transition(
+        case=world.case, to_status=CaseStatus.NEGOTIATING, by=world.users[Role.PROSECUTOR]
+    )
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
+    return client
+
+
+@pytest.mark.parametrize("model", our_models(), ids=lambda m: m._meta.label)
+def test_admin_list_and_detail_pages_load(staff_client: Client, world: World, model: Any) -> None:
+    meta = model._meta
+    changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    assert staff_client.get(changelist).status_code == 200
+    obj = model.objects.first()
+    assert obj is not None, f"the world fixture has no {meta.label}"
+    change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    assert staff_client.get(change).status_code == 200
+
+
+def test_admin_is_refused_to_parties(client: Client, world: World) -> None:
+    client.force_login(world.users[Role.PROSECUTOR])
+    response = client.get(reverse("admin:cases_case_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
