@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from cases import permissions
 from cases.models import Case
+from cases.services import court_today
+from core.exceptions import Conflict
 from parties.models import (
     SIDE_OF_ROLE,
     CaseParticipant,
@@ -76,7 +77,9 @@ def defendant_update(*, defendant: Defendant, by: User, **fields: Any) -> Defend
         raise ValidationError({name: "Unknown field." for name in unknown})
     for name, value in fields.items():
         setattr(defendant, name, value)
-    defendant.full_clean()
+    # Only the person's details are checked: created_by is empty on defendants entered in the
+    # admin or by a seed, and its "cannot be blank" is nothing the caller could fix.
+    defendant.full_clean(exclude=["created_by", "user"])
     defendant.save()
     return defendant
 
@@ -173,7 +176,7 @@ def participant_create(
     """The write behind participant_add, for callers that have checked who acts (case_open)."""
     # Serialise changes to one case's participants, so the checks below stay true until commit.
     Case.objects.select_for_update().filter(pk=case.pk).first()
-    start = start_date or timezone.localdate()
+    start = start_date or court_today(case.court)
     errors = _participant_errors(
         case=case, role=role, user=user, defendant=defendant, is_lead=is_lead, start_date=start
     )
@@ -202,8 +205,8 @@ def participant_end(
     permissions.require_case_permission(by, participant.case, permissions.MANAGE_PARTICIPANTS)
     locked = CaseParticipant.objects.select_for_update().get(pk=participant.pk)
     if locked.end_date is not None:
-        raise ValidationError({"end_date": "This participation has already ended."})
-    end = end_date or timezone.localdate()
+        raise Conflict("This participation has already ended.", code="participation_ended")
+    end = end_date or court_today(locked.case.court)
     if end < locked.start_date:
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
     locked.end_date = end

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseStatus, Charge, Statute
+from core.api.filters import IdFilter
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -20,6 +21,8 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class ChargeFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id")
+
     class Meta:
         model = Charge
         fields = ["case", "statute", "status"]

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parties import selectors, services
-from parties.api import serializers
+from parties.api import filters, serializers
 from parties.models import CaseParticipant, Defendant, Organization
 
 
@@ -73,7 +73,7 @@ class ParticipantViewSet(
     """Who takes part in which case. Adding one grants access; ending one revokes it."""
 
     serializer_class = serializers.ParticipantSerializer
-    filterset_fields = ["case", "role", "side", "user", "defendant"]
+    filterset_class = filters.ParticipantFilter
 
     def get_queryset(self) -> QuerySet[CaseParticipant]:
         return selectors.participants_visible_to(self.request.user)
@@ -105,6 +105,11 @@ class ParticipantViewSet(
         participant = self.get_object()
         data = serializers.ParticipantEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.participant_end(participant=participant, by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        participant = selectors.participant_get_for_user(request.user, pk)
-        return Response(serializers.ParticipantSerializer(participant).data)
+        # Render what the service returns: a user who ends their own participation may no
+        # longer see it, and a fresh scoped read would answer 404 after a committed write.
+        ended = services.participant_end(
+            participant=participant,
+            by=request.user,  # type: ignore[arg-type]
+            **data.validated_data,
+        )
+        return Response(serializers.ParticipantSerializer(ended).data)
