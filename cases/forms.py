@@ -174,9 +174,14 @@ class ParticipantAddForm(forms.Form):
         *args: Any,
         people: QuerySet[Any],
         defendants: QuerySet[Defendant],
+        roles: list[str],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a role"),
+            *((role, Role(role).label) for role in roles),
+        ]
         self.fields["user"].queryset = people  # type: ignore[attr-defined]
         self.fields["defendant"].queryset = defendants  # type: ignore[attr-defined]
 

@@ -49,10 +49,25 @@ CASE_PERMISSIONS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.COURT_STAFF: frozenset({VIEW, CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS, TRANSITION}),
 }
 
-# What the court (its judges and staff, through the court group) may do on every case it hears.
-COURT_GROUP_PERMISSIONS: frozenset[str] = frozenset(
-    {VIEW, CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS, TRANSITION}
-)
+# What the court (its judges and staff, through the court group) may do on every case it hears:
+# see it and rule on its course. Judges do no more: they decide the case, they do not keep its
+# papers, and they stay out of the negotiation (Fed. R. Crim. P. 11(c)(1)).
+COURT_GROUP_PERMISSIONS: frozenset[str] = frozenset({VIEW, TRANSITION})
+
+# Court staff of the court also keep the docket: the case record, its charges and its parties.
+COURT_STAFF_PERMISSIONS: frozenset[str] = frozenset({CHANGE, MANAGE_CHARGES, MANAGE_PARTICIPANTS})
+
+# Who may add or end a participation in each role: the court, for every role; the prosecution,
+# for its own prosecutors and for the person it charges. Counsel is appointed or withdraws
+# through the court, so one side can never cut the other side's access.
+PARTICIPANT_ROLE_MANAGERS: dict[str, frozenset[str]] = {
+    Role.PROSECUTOR: frozenset({Side.PROSECUTION, Side.COURT}),
+    Role.DEFENDANT: frozenset({Side.PROSECUTION, Side.COURT}),
+    Role.DEFENSE_COUNSEL: frozenset({Side.COURT}),
+    Role.DUTY_LAWYER: frozenset({Side.COURT}),
+    Role.JUDGE: frozenset({Side.COURT}),
+    Role.COURT_STAFF: frozenset({Side.COURT}),
+}
 
 # Which side may make which status move. Moves not listed are illegal (cases.services).
 STATUS_MOVE_SIDES: dict[tuple[str, str], frozenset[str]] = {
@@ -84,11 +99,37 @@ def role_kind_of(user: AnyUser) -> str | None:
 
 
 def case_permissions_of(user: AnyUser, case: Case) -> frozenset[str]:
-    """The permission codenames `user` holds on `case`, from both guardian tables."""
+    """The permission codenames `user` holds on `case`: both guardian tables, plus the
+    docket-keeping permissions of court staff who sit in the case's court."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    checker = ObjectPermissionChecker(user)
-    return frozenset(checker.get_perms(case))
+    held = frozenset(ObjectPermissionChecker(user).get_perms(case))
+    if role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, case.court):
+        held |= COURT_STAFF_PERMISSIONS
+    return held
+
+
+def _sits_in(user: AnyUser, court: Court) -> bool:
+    return user.groups.filter(pk=court.group_id).exists()
+
+
+def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
+    """The roles in which `user` may add or end participations on `case`, in Role order."""
+    if MANAGE_PARTICIPANTS not in case_permissions_of(user, case):
+        return []
+    sides = sides_of(user, case)
+    return [role for role in Role.values if PARTICIPANT_ROLE_MANAGERS[role] & sides]
+
+
+def require_participant_management(user: AnyUser, case: Case, role: str) -> None:
+    """403 unless `user` may add or end a participation in `role` on `case`."""
+    require_case_permission(user, case, MANAGE_PARTICIPANTS)
+    if role not in PARTICIPANT_ROLE_MANAGERS:
+        return  # not a role at all: the service answers 400 for the field
+    if not PARTICIPANT_ROLE_MANAGERS[role] & sides_of(user, case):
+        raise PermissionDenied(
+            f"Only the court adds or removes a {Role(role).label.lower()} on a case."
+        )
 
 
 def require_case_permission(user: AnyUser, case: Case, codename: str) -> None:
@@ -106,7 +147,7 @@ def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
             Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
         ).values_list("side", flat=True)
     )
-    if user.groups.filter(pk=case.court.group_id).exists():
+    if _sits_in(user, case.court):
         sides.add(Side.COURT)
     return frozenset(sides)
 

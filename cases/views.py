@@ -191,14 +191,14 @@ def _render_case(
     user = request.user
     bound = bound or {}
     perms = permissions.case_permissions_of(user, case)
-    may_manage_participants = permissions.MANAGE_PARTICIPANTS in perms
+    managed_roles = permissions.participant_roles_managed_by(user, case)
     moves, workflow = _status_moves(user, case)
 
     groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
     for participant in party_selectors.participants_of_case(case.pk):
         prefix = f"end{participant.pk}"
         # A submitted form stays on its row even if the part has ended meanwhile: it says so.
-        if may_manage_participants and (participant.is_active or prefix in bound):
+        if participant.role in managed_roles and (participant.is_active or prefix in bound):
             participant.end_form = bound.get(prefix) or ParticipantEndForm(prefix=prefix)  # type: ignore[attr-defined]
         groups[participant.side].append(participant)
     party_groups = []
@@ -224,8 +224,9 @@ def _render_case(
                 prefix="participant",
                 people=party_selectors.people_who_may_join_cases(),
                 defendants=party_selectors.defendants_visible_to(user),
+                roles=managed_roles,
             )
-            if may_manage_participants
+            if managed_roles
             else None
         ),
     }
@@ -316,12 +317,15 @@ def charge_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get_for_user(user, case_id)
-    permissions.require_case_permission(user, case, permissions.MANAGE_PARTICIPANTS)
+    managed_roles = permissions.participant_roles_managed_by(user, case)
+    if not managed_roles:
+        raise PermissionDenied("You may not add participants to this case.")
     form = ParticipantAddForm(
         request.POST,
         prefix="participant",
         people=party_selectors.people_who_may_join_cases(),
         defendants=party_selectors.defendants_visible_to(user),
+        roles=managed_roles,
     )
     participant, status = _submit(
         form,
@@ -343,7 +347,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
     participant = party_selectors.participant_get_for_user(user, participant_id)
     if participant.case_id != case.pk:
         raise Http404("No such participant on this case.")
-    permissions.require_case_permission(user, case, permissions.MANAGE_PARTICIPANTS)
+    permissions.require_participant_management(user, case, participant.role)
     prefix = f"end{participant.pk}"
     form = ParticipantEndForm(request.POST, prefix=prefix)
     ended, status = _submit(

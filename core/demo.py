@@ -275,6 +275,7 @@ def _case(
     prosecutor: User,
     counsel: tuple[str, User],
     judge: User,
+    clerk: User,
     defendant: Defendant,
     citations: list[str],
     path: list[CaseStatus],
@@ -285,12 +286,13 @@ def _case(
     party_services.participant_add(
         case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant, start_date=opened_on
     )
+    # Counsel and the judge are assigned by the court (cases.permissions).
     role, lawyer = counsel
     party_services.participant_add(
-        case=case, by=prosecutor, role=role, user=lawyer, is_lead=True, start_date=opened_on
+        case=case, by=clerk, role=role, user=lawyer, is_lead=True, start_date=opened_on
     )
     party_services.participant_add(
-        case=case, by=prosecutor, role=Role.JUDGE, user=judge, is_lead=True, start_date=opened_on
+        case=case, by=clerk, role=Role.JUDGE, user=judge, is_lead=True, start_date=opened_on
     )
     for citation in citations:
         statute = Statute.objects.get(jurisdiction=court.jurisdiction, citation=citation)
@@ -401,6 +403,7 @@ def seed_demo() -> bool:
             prosecutor=prosecutor,
             counsel=(Role.DEFENSE_COUNSEL, lawyer),
             judge=judge,
+            clerk=clerk,
             defendant=defendant,
             citations=citations,
             path=path,
@@ -415,6 +418,7 @@ def seed_demo() -> bool:
             prosecutor=cn_prosecutor,
             counsel=(Role.DUTY_LAWYER, duty),
             judge=cn_judge,
+            clerk=cn_clerk,
             defendant=defendant,
             citations=citations,
             path=path,

@@ -152,7 +152,7 @@ def participant_add(
     start_date: dt.date | None = None,
 ) -> CaseParticipant:
     """Add a person to a case and grant them what their role may do there."""
-    permissions.require_case_permission(by, case, permissions.MANAGE_PARTICIPANTS)
+    permissions.require_participant_management(by, case, role)
     return participant_create(
         case=case,
         role=role,
@@ -202,7 +202,7 @@ def participant_end(
     *, participant: CaseParticipant, by: User, end_date: dt.date | None = None
 ) -> CaseParticipant:
     """End a participation and revoke what it granted (other active roles keep theirs)."""
-    permissions.require_case_permission(by, participant.case, permissions.MANAGE_PARTICIPANTS)
+    permissions.require_participant_management(by, participant.case, participant.role)
     locked = CaseParticipant.objects.select_for_update().get(pk=participant.pk)
     if locked.end_date is not None:
         raise Conflict("This participation has already ended.", code="participation_ended")

@@ -133,18 +133,20 @@ def world(db: Any) -> World:
     party_services.participant_add(
         case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant
     )
+    # Counsel and the judge are assigned by the court (cases.permissions).
+    clerk = users[Role.COURT_STAFF]
     party_services.participant_add(
         case=case,
-        by=prosecutor,
+        by=clerk,
         role=Role.DEFENSE_COUNSEL,
         user=users[Role.DEFENSE_COUNSEL],
         is_lead=True,
     )
     party_services.participant_add(
-        case=case, by=prosecutor, role=Role.DUTY_LAWYER, user=users[Role.DUTY_LAWYER]
+        case=case, by=clerk, role=Role.DUTY_LAWYER, user=users[Role.DUTY_LAWYER]
     )
     party_services.participant_add(
-        case=case, by=prosecutor, role=Role.JUDGE, user=users[Role.JUDGE], is_lead=True
+        case=case, by=clerk, role=Role.JUDGE, user=users[Role.JUDGE], is_lead=True
     )
     case_services.charge_add(
         case=case, statute=statute, by=prosecutor, description="Distribution of fentanyl"
