@@ -108,8 +108,9 @@ class Defendant(models.Model):
         blank=True,
         related_name="defendant",
     )
+    # Empty for defendants entered in the admin or imported from a docket system.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -77,9 +77,7 @@ def defendant_update(*, defendant: Defendant, by: User, **fields: Any) -> Defend
         raise ValidationError({name: "Unknown field." for name in unknown})
     for name, value in fields.items():
         setattr(defendant, name, value)
-    # Only the person's details are checked: created_by is empty on defendants entered in the
-    # admin or by a seed, and its "cannot be blank" is nothing the caller could fix.
-    defendant.full_clean(exclude=["created_by", "user"])
+    defendant.full_clean()
     defendant.save()
     return defendant
 
