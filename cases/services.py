@@ -131,6 +131,12 @@ def case_open(
     return case
 
 
+def case_touch(*, case_id: int) -> None:
+    """Mark a case as changed when something on it changes (charges, parties), so that
+    docket systems polling with `updated_at__gte` see it."""
+    Case.objects.filter(pk=case_id).update(updated_at=timezone.now())
+
+
 @transaction.atomic
 def case_update(
     *,
@@ -235,7 +241,7 @@ def charge_add(
     charge = Charge.objects.create(
         case=locked, count_number=count_number, statute=statute, description=description
     )
-    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    case_touch(case_id=locked.pk)
     return charge
 
 
@@ -271,5 +277,5 @@ def charge_update(
         raise ValidationError({"disposition": "Give the disposition with its date."})
     locked.save()
     # As in charge_add: a change to a charge is a change to its case (updated_at__gte syncs).
-    Case.objects.filter(pk=locked.case_id).update(updated_at=timezone.now())
+    case_touch(case_id=locked.case_id)
     return locked

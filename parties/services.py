@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cases import permissions
 from cases.models import Case
-from cases.services import court_today
+from cases.services import case_touch, court_today
 from core.exceptions import Conflict
 from parties.models import (
     SIDE_OF_ROLE,
@@ -192,6 +192,7 @@ def participant_create(
     person = user or (defendant.user if defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(case, person)
+    case_touch(case_id=case.pk)
     return participant
 
 
@@ -212,4 +213,5 @@ def participant_end(
     person = locked.user or (locked.defendant.user if locked.defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(locked.case, person)
+    case_touch(case_id=locked.case_id)
     return locked
