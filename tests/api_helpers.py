@@ -47,10 +47,31 @@ SEES: dict[tuple[str, str], set[str]] = {
 }
 WORLD_CASES = ("case", "other_case", "foreign_case")
 
-# Roles whose holders may change, charge, staff and move a case they see (judges through the
-# court group, cases.permissions.COURT_GROUP_PERMISSIONS); the others only read.
-CASE_MANAGERS = [Role.PROSECUTOR, Role.JUDGE, Role.COURT_STAFF]
+# Roles whose holders may change, charge and staff a case they see: the prosecution, and court
+# staff who keep the docket of their court (cases.permissions.COURT_STAFF_PERMISSIONS).
+CASE_MANAGERS = [Role.PROSECUTOR, Role.COURT_STAFF]
+# Roles whose holders may move a case along its workflow: the managers and the judge, who rules
+# on its course (the court group holds view and transition only, COURT_GROUP_PERMISSIONS).
+CASE_MOVERS = [Role.PROSECUTOR, Role.JUDGE, Role.COURT_STAFF]
+# Roles that only read a case.
 READ_ONLY = [Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT]
+# Roles that see a case but may not change, charge or staff it: the readers and the judge.
+NOT_CASE_MANAGERS = [*READ_ONLY, Role.JUDGE]
+
+# The roles in which each role may add and end participations on a case it manages
+# (cases.permissions.PARTICIPANT_ROLE_MANAGERS): the prosecution its own prosecutors and the
+# defendant it charges; the court everyone. Counsel, duty lawyers and the court's own people
+# are assigned and released by the court alone.
+PARTICIPANT_ROLES_MANAGED_BY: dict[str, list[str]] = {
+    Role.PROSECUTOR: [Role.PROSECUTOR, Role.DEFENDANT],
+    Role.COURT_STAFF: list(ROLES),
+}
+COURT_ONLY_PARTICIPANT_ROLES = [
+    Role.DEFENSE_COUNSEL,
+    Role.DUTY_LAWYER,
+    Role.JUDGE,
+    Role.COURT_STAFF,
+]
 
 
 def persona(world: World, who: str, role: str) -> User:

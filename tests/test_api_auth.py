@@ -94,14 +94,16 @@ def test_deactivated_user_gets_no_token_and_their_token_stops_working(world: Wor
 
     assert token_for("defense").status_code == 400
     response = with_token(key).get(reverse("case-list"))
-    # 403, not 401: SessionAuthentication is listed first and sends no WWW-Authenticate.
-    assert (response.status_code, response.json()["code"]) == (403, "authentication_failed")
+    # 401: TokenAuthentication is listed first and asks for a token.
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_made_up_token_is_refused(world: World) -> None:
     response = with_token("0" * 40).get(reverse("case-list"))
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {"detail": "Invalid token.", "code": "authentication_failed"}
 
 
@@ -204,10 +206,13 @@ def test_anonymous_request_is_refused_on_every_endpoint_and_writes_nothing(world
         for method, url, body in anonymous_requests(world)
     }
 
-    # 403, not 401: SessionAuthentication is listed first and sends no WWW-Authenticate.
-    assert {key: (r.status_code, r.json()) for key, r in answers.items()} == {
+    # 401, not 403: TokenAuthentication is listed first and asks for a token.
+    assert {
+        key: (r.status_code, r.get("WWW-Authenticate"), r.json()) for key, r in answers.items()
+    } == {
         key: (
-            403,
+            401,
+            "Token",
             {
                 "detail": "Authentication credentials were not provided.",
                 "code": "not_authenticated",
@@ -225,6 +230,8 @@ def test_anonymous_cannot_tell_a_case_from_a_missing_one(world: World) -> None:
     missing = client.get(reverse("case-detail", args=[MISSING_ID]))
 
     assert (case.status_code, case.json()) == (missing.status_code, missing.json())
+    assert case.status_code == 401
+    assert case["WWW-Authenticate"] == missing["WWW-Authenticate"] == "Token"
 
 
 # --- schema and docs ---------------------------------------------------------------------

@@ -14,7 +14,9 @@ from cases.models import Case, CaseStatus, CaseStatusChange
 from parties.models import CaseParticipant, Role
 from tests.api_helpers import (
     CASE_MANAGERS,
+    CASE_MOVERS,
     MISSING_ID,
+    NOT_CASE_MANAGERS,
     PERSONA_IDS,
     PERSONAS,
     READ_ONLY,
@@ -25,6 +27,7 @@ from tests.api_helpers import (
     counting_queries,
     ids,
     persona,
+    world_case,
 )
 from tests.conftest import World, api_as
 
@@ -290,8 +293,8 @@ def test_case_manager_may_amend_the_caption_and_seal_the_case(world: World, role
     assert response.json()["caption"] == "United States v. Doe et al."
 
 
-@pytest.mark.parametrize("role", READ_ONLY)
-def test_read_only_party_may_not_amend_the_case(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", NOT_CASE_MANAGERS)
+def test_party_who_does_not_manage_the_case_may_not_amend_it(world: World, role: str) -> None:
     before = case_row(world.case)
 
     response = api_as(world.user(role)).patch(
@@ -299,8 +302,35 @@ def test_read_only_party_may_not_amend_the_case(world: World, role: str) -> None
     )
 
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json() == {
+        "detail": "You may not do this on this case.",
+        "code": "permission_denied",
+    }
     assert case_row(world.case) == before
+
+
+@pytest.mark.parametrize("name", ["case", "other_case"])
+def test_court_staff_keep_the_record_of_every_case_of_the_court_and_the_judge_does_not(
+    world: World, name: str
+) -> None:
+    # On the other case neither sits as a participant: the court's seat is all they have.
+    case = world_case(world, name)
+    before = case_row(case)
+
+    refused = api_as(world.user(Role.JUDGE)).patch(
+        case_url(case.pk), {"caption": "By the judge", "sealed": True}, format="json"
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert case_row(case) == before
+
+    amended = api_as(world.user(Role.COURT_STAFF)).patch(
+        case_url(case.pk), {"caption": "By the clerk", "sealed": True}, format="json"
+    )
+
+    assert amended.status_code == 200
+    row = case_row(case)
+    assert (row["caption"], row["sealed"]) == ("By the clerk", True)
 
 
 @pytest.mark.parametrize(("who", "role"), PERSONAS, ids=PERSONA_IDS)
@@ -365,7 +395,7 @@ def test_amendment_with_bad_input_is_refused(world: World, label: str) -> None:
 # --- moving a case along its workflow ----------------------------------------------------
 
 
-@pytest.mark.parametrize("role", CASE_MANAGERS)
+@pytest.mark.parametrize("role", CASE_MOVERS)
 def test_prosecution_and_court_may_open_negotiations(world: World, role: str) -> None:
     response = api_as(world.user(role)).post(
         transition_url(world.case.pk),
@@ -393,6 +423,18 @@ def test_read_only_party_may_not_move_the_case(world: World, role: str) -> None:
     assert response.status_code == 403
     assert case_row(world.case)["status"] == "intake"
     assert not CaseStatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.JUDGE, Role.COURT_STAFF])
+def test_court_rules_on_a_case_of_the_court_it_does_not_sit_on(world: World, role: str) -> None:
+    assert not CaseParticipant.objects.filter(case=world.other_case, user=world.user(role)).exists()
+
+    response = api_as(world.user(role)).post(
+        transition_url(world.other_case.pk), {"to_status": "trial"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert case_row(world.other_case)["status"] == "trial"
 
 
 @pytest.mark.parametrize(("who", "role"), PERSONAS, ids=PERSONA_IDS)

@@ -15,14 +15,15 @@ from tests import factories
 from tests.api_helpers import (
     CASE_MANAGERS,
     MISSING_ID,
+    NOT_CASE_MANAGERS,
     PERSONA_IDS,
     PERSONAS,
-    READ_ONLY,
     cases_seen,
     cases_unseen,
     counting_queries,
     ids,
     persona,
+    world_case,
 )
 from tests.conftest import World, api_as
 
@@ -125,14 +126,40 @@ def test_case_manager_may_add_a_charge_with_the_next_count_number(world: World, 
     assert world.case.charges.count() == 2
 
 
-@pytest.mark.parametrize("role", READ_ONLY)
-def test_read_only_party_may_not_add_a_charge(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", NOT_CASE_MANAGERS)
+def test_party_who_does_not_manage_the_case_may_not_add_a_charge(world: World, role: str) -> None:
     before = charge_rows()
 
     response = api_as(world.user(role)).post(charges_url(), new_charge(world), format="json")
 
     assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You may not do this on this case.",
+        "code": "permission_denied",
+    }
     assert charge_rows() == before
+
+
+@pytest.mark.parametrize("name", ["case", "other_case"])
+def test_court_staff_add_charges_on_every_case_of_the_court_and_the_judge_does_not(
+    world: World, name: str
+) -> None:
+    case = world_case(world, name)
+    before = charge_rows()
+
+    refused = api_as(world.user(Role.JUDGE)).post(
+        charges_url(), new_charge(world, case=case.pk), format="json"
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert charge_rows() == before
+
+    added = api_as(world.user(Role.COURT_STAFF)).post(
+        charges_url(), new_charge(world, case=case.pk), format="json"
+    )
+
+    assert (added.status_code, added.json()["count_number"]) == (201, 2)
+    assert case.charges.count() == 2
 
 
 @pytest.mark.parametrize(("who", "role"), PERSONAS, ids=PERSONA_IDS)
@@ -249,8 +276,8 @@ def test_case_manager_may_amend_a_charge(world: World, role: str) -> None:
     assert (charge.description, charge.status) == ("Distribution of heroin", "amended")
 
 
-@pytest.mark.parametrize("role", READ_ONLY)
-def test_read_only_party_may_not_amend_a_charge(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", NOT_CASE_MANAGERS)
+def test_party_who_does_not_manage_the_case_may_not_amend_a_charge(world: World, role: str) -> None:
     before = charge_rows()
 
     response = api_as(world.user(role)).patch(
@@ -258,7 +285,34 @@ def test_read_only_party_may_not_amend_a_charge(world: World, role: str) -> None
     )
 
     assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You may not do this on this case.",
+        "code": "permission_denied",
+    }
     assert charge_rows() == before
+
+
+@pytest.mark.parametrize("name", ["case", "other_case"])
+def test_court_staff_amend_charges_on_every_case_of_the_court_and_the_judge_does_not(
+    world: World, name: str
+) -> None:
+    charge = charge_of(world_case(world, name))
+    before = charge_rows()
+
+    refused = api_as(world.user(Role.JUDGE)).patch(
+        charge_url(charge.pk), {"description": "By the judge"}, format="json"
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert charge_rows() == before
+
+    amended = api_as(world.user(Role.COURT_STAFF)).patch(
+        charge_url(charge.pk), {"description": "By the clerk"}, format="json"
+    )
+
+    assert amended.status_code == 200
+    charge.refresh_from_db()
+    assert (charge.description, charge.status) == ("By the clerk", "amended")
 
 
 @pytest.mark.parametrize(("who", "role"), PERSONAS, ids=PERSONA_IDS)
@@ -279,7 +333,7 @@ def test_amending_a_charge_the_user_may_not_see_answers_404(
 def test_disposition_ends_the_charge(world: World) -> None:
     charge = charge_of(world.case)
 
-    response = api_as(world.user(Role.JUDGE)).patch(
+    response = api_as(world.user(Role.COURT_STAFF)).patch(
         charge_url(charge.pk),
         {"disposition": "dismissed", "disposition_date": "2026-02-01"},
         format="json",
@@ -290,6 +344,20 @@ def test_disposition_ends_the_charge(world: World) -> None:
         "disposed",
         "2026-02-01",
     )
+
+
+def test_judge_may_not_record_a_disposition(world: World) -> None:
+    # The judge rules; the clerk enters the ruling on the docket.
+    before = charge_rows()
+
+    response = api_as(world.user(Role.JUDGE)).patch(
+        charge_url(charge_of(world.case).pk),
+        {"disposition": "dismissed", "disposition_date": "2026-02-01"},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    assert charge_rows() == before
 
 
 def test_disposed_charge_can_no_longer_change(world: World) -> None:

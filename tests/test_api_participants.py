@@ -10,21 +10,25 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from cases import services as case_services
+from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Role, Side, UserProfile
 from tests import factories
 from tests.api_helpers import (
     CASE_MANAGERS,
+    COURT_ONLY_PARTICIPANT_ROLES,
     MISSING_ID,
+    NOT_CASE_MANAGERS,
+    PARTICIPANT_ROLES_MANAGED_BY,
     PERSONA_IDS,
     PERSONAS,
-    READ_ONLY,
     cases_seen,
     cases_unseen,
     counting_queries,
     ids,
     persona,
 )
-from tests.conftest import World, api_as
+from tests.conftest import ROLES, World, api_as, make_user
 
 # One SELECT: participants of visible cases, with user, profile, organization and defendant.
 PARTICIPANT_LIST_QUERIES = 1
@@ -58,6 +62,17 @@ def participation(world: World, role: str) -> CaseParticipant:
     return CaseParticipant.objects.get(case=world.case, user=world.user(role))
 
 
+def participation_to_end(world: World, role: str) -> CaseParticipant:
+    """As participation(); the world's clerk keeps the docket without sitting on the case,
+    so for court staff the clerk is put on it first (by the court, the only one who may)."""
+    if role == Role.COURT_STAFF:
+        clerk = world.user(Role.COURT_STAFF)
+        return party_services.participant_add(
+            case=world.case, by=clerk, role=Role.COURT_STAFF, user=clerk
+        )
+    return participation(world, role)
+
+
 def new_duty_lawyer(world: World, **changes: Any) -> dict[str, Any]:
     return {
         "case": world.case.pk,
@@ -65,6 +80,29 @@ def new_duty_lawyer(world: World, **changes: Any) -> dict[str, Any]:
         "user": world.strangers[Role.DUTY_LAWYER].pk,
         **changes,
     }
+
+
+def newcomer(world: World, role: str, by: User) -> dict[str, Any]:
+    """A request to add someone new to the own case in `role`, whom `by` may name: a person
+    of that kind (sitting in the court, for its roles), or a defendant `by` entered."""
+    if role == Role.DEFENDANT:
+        defendant = factories.DefendantFactory.create(created_by=by)
+        return {"case": world.case.pk, "role": role, "defendant": defendant.pk}
+    person = make_user(f"new_{role}", role, None)
+    if role in (Role.JUDGE, Role.COURT_STAFF):
+        case_services.court_member_add(court=world.court, user=person)
+    return {"case": world.case.pk, "role": role, "user": person.pk}
+
+
+def only_the_court(role: str) -> dict[str, str]:
+    """The 403 a prosecutor gets for a role that the court alone assigns and releases."""
+    return {
+        "detail": f"Only the court adds or removes a {Role(role).label.lower()} on a case.",
+        "code": "permission_denied",
+    }
+
+
+NOT_YOURS = {"detail": "You may not do this on this case.", "code": "permission_denied"}
 
 
 # --- who reads which participation -------------------------------------------------------
@@ -134,12 +172,11 @@ def test_participant_ids_that_are_not_ids_answer_404_not_500(world: World, bad_i
 # --- adding a participant ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", CASE_MANAGERS)
-def test_case_manager_may_add_a_duty_lawyer_who_then_sees_the_case(world: World, role: str) -> None:
+def test_court_staff_may_add_a_duty_lawyer_who_then_sees_the_case(world: World) -> None:
     duty_lawyer = world.strangers[Role.DUTY_LAWYER]
     assert api_as(duty_lawyer).get(case_url(world.case.pk)).status_code == 404
 
-    response = api_as(world.user(role)).post(
+    response = api_as(world.user(Role.COURT_STAFF)).post(
         participants_url(), new_duty_lawyer(world, start_date="2026-01-20"), format="json"
     )
 
@@ -154,15 +191,74 @@ def test_case_manager_may_add_a_duty_lawyer_who_then_sees_the_case(world: World,
     assert api_as(duty_lawyer).get(case_url(world.case.pk)).status_code == 200
 
 
-@pytest.mark.parametrize("role", READ_ONLY)
-def test_read_only_party_may_not_add_a_participant(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", COURT_ONLY_PARTICIPANT_ROLES)
+def test_prosecutor_may_not_add_a_participant_the_court_assigns(world: World, role: str) -> None:
+    payload = newcomer(world, role, world.user(Role.PROSECUTOR))
+    before = participant_rows()
+
+    response = api_as(world.user(Role.PROSECUTOR)).post(participants_url(), payload, format="json")
+
+    assert (response.status_code, response.json()) == (403, only_the_court(role))
+    assert participant_rows() == before
+    if role not in (Role.JUDGE, Role.COURT_STAFF):  # the court sees its cases anyway
+        newcomer_client = api_as(User.objects.get(pk=payload["user"]))
+        assert newcomer_client.get(case_url(world.case.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("by", CASE_MANAGERS)
+def test_who_may_add_whom(world: World, by: str, role: str) -> None:
+    payload = newcomer(world, role, world.user(by))
+    before = participant_rows()
+
+    response = api_as(world.user(by)).post(participants_url(), payload, format="json")
+
+    if role in PARTICIPANT_ROLES_MANAGED_BY[by]:
+        assert response.status_code == 201
+        assert (response.json()["role"], response.json()["end_date"]) == (role, None)
+        assert len(participant_rows()) == len(before) + 1
+    else:
+        assert (response.status_code, response.json()) == (403, only_the_court(role))
+        assert participant_rows() == before
+
+
+def test_prosecution_may_add_a_second_prosecutor_who_then_sees_the_case(world: World) -> None:
+    second = make_user("second_prosecutor", Role.PROSECUTOR, world.orgs["da"])
+    assert api_as(second).get(case_url(world.case.pk)).status_code == 404
+
+    response = api_as(world.user(Role.PROSECUTOR)).post(
+        participants_url(),
+        {"case": world.case.pk, "role": "prosecutor", "user": second.pk},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["role"], response.json()["side"]) == ("prosecutor", "prosecution")
+    assert api_as(second).get(case_url(world.case.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("role", NOT_CASE_MANAGERS)
+def test_party_who_does_not_manage_the_case_may_not_add_a_participant(
+    world: World, role: str
+) -> None:
     before = participant_rows()
 
     response = api_as(world.user(role)).post(
         participants_url(), new_duty_lawyer(world), format="json"
     )
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json()) == (403, NOT_YOURS)
+    assert participant_rows() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_judge_may_add_no_one_not_even_to_the_court(world: World, role: str) -> None:
+    payload = newcomer(world, role, world.user(Role.JUDGE))
+    before = participant_rows()
+
+    response = api_as(world.user(Role.JUDGE)).post(participants_url(), payload, format="json")
+
+    assert (response.status_code, response.json()) == (403, NOT_YOURS)
     assert participant_rows() == before
 
 
@@ -229,6 +325,33 @@ def test_participant_with_bad_input_is_refused_field_by_field(world: World, labe
     payload = {k: v for k, v in new_duty_lawyer(world, **changes).items() if v is not None}
     before = participant_rows()
 
+    # The court assigns duty lawyers, so the court is the one whose input is judged.
+    response = api_as(world.user(Role.COURT_STAFF)).post(participants_url(), payload, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == fields
+    assert participant_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"user": "other_defense"}, {"role"}),
+        ({"user": "prosecutor"}, {"user"}),
+        ({"start_date": "2025-12-31"}, {"start_date"}),
+        ({"is_lead": True}, {"is_lead"}),
+    ],
+    ids=["not a prosecutor", "already on the case", "start too early", "second lead"],
+)
+def test_prosecutor_adding_a_prosecutor_with_bad_input_is_refused_field_by_field(
+    world: World, changes: dict[str, Any], fields: set[str]
+) -> None:
+    second = make_user("second_prosecutor", Role.PROSECUTOR, world.orgs["da"])
+    payload = {"case": world.case.pk, "role": "prosecutor", "user": second.pk, **changes}
+    if isinstance(payload["user"], str):
+        payload["user"] = User.objects.get(username=payload["user"]).pk
+    before = participant_rows()
+
     response = api_as(world.user(Role.PROSECUTOR)).post(participants_url(), payload, format="json")
 
     assert response.status_code == 400
@@ -237,7 +360,7 @@ def test_participant_with_bad_input_is_refused_field_by_field(world: World, labe
 
 
 def test_person_already_on_the_case_in_that_role_is_refused(world: World) -> None:
-    response = api_as(world.user(Role.PROSECUTOR)).post(
+    response = api_as(world.user(Role.COURT_STAFF)).post(
         participants_url(),
         new_duty_lawyer(world, user=world.user(Role.DUTY_LAWYER).pk),
         format="json",
@@ -261,18 +384,59 @@ def test_judge_of_another_court_cannot_be_added(world: World) -> None:
 # --- ending a participation --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", CASE_MANAGERS)
-def test_case_manager_may_end_a_participation_which_revokes_access(world: World, role: str) -> None:
+def test_court_staff_may_end_a_participation_which_revokes_access(world: World) -> None:
     duty = participation(world, Role.DUTY_LAWYER)
     last_day = duty.start_date.isoformat()
 
-    response = api_as(world.user(role)).post(
+    response = api_as(world.user(Role.COURT_STAFF)).post(
         end_url(duty.pk), {"end_date": last_day}, format="json"
     )
 
     assert response.status_code == 200
     assert response.json()["end_date"] == last_day
     assert api_as(world.user(Role.DUTY_LAWYER)).get(case_url(world.case.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.JUDGE])
+def test_prosecutor_may_not_end_a_participation_the_court_assigned(world: World, role: str) -> None:
+    # The prosecution cannot cut the defense's (or the bench's) access to the case.
+    before = participant_rows()
+
+    response = api_as(world.user(Role.PROSECUTOR)).post(
+        end_url(participation(world, role).pk), {}, format="json"
+    )
+
+    assert (response.status_code, response.json()) == (403, only_the_court(role))
+    assert participant_rows() == before
+    assert api_as(world.user(role)).get(case_url(world.case.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("by", CASE_MANAGERS)
+def test_who_may_end_whose_participation(world: World, by: str, role: str) -> None:
+    target = participation_to_end(world, role)
+    before = participant_rows()
+
+    response = api_as(world.user(by)).post(end_url(target.pk), {}, format="json")
+
+    if role in PARTICIPANT_ROLES_MANAGED_BY[by]:
+        assert (response.status_code, response.json()["id"]) == (200, target.pk)
+        target.refresh_from_db()
+        assert target.end_date is not None
+    else:
+        assert (response.status_code, response.json()) == (403, only_the_court(role))
+        assert participant_rows() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_judge_may_end_no_participation(world: World, role: str) -> None:
+    target = participation_to_end(world, role)
+    before = participant_rows()
+
+    response = api_as(world.user(Role.JUDGE)).post(end_url(target.pk), {}, format="json")
+
+    assert (response.status_code, response.json()) == (403, NOT_YOURS)
+    assert participant_rows() == before
 
 
 def test_ending_the_defendants_participation_revokes_their_login(world: World) -> None:
@@ -284,15 +448,17 @@ def test_ending_the_defendants_participation_revokes_their_login(world: World) -
     assert api_as(world.user(Role.DEFENDANT)).get(case_url(world.case.pk)).status_code == 404
 
 
-@pytest.mark.parametrize("role", READ_ONLY)
-def test_read_only_party_may_not_end_a_participation(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", NOT_CASE_MANAGERS)
+def test_party_who_does_not_manage_the_case_may_not_end_their_participation(
+    world: World, role: str
+) -> None:
     before = participant_rows()
 
     response = api_as(world.user(role)).post(
         end_url(participation(world, role).pk), {}, format="json"
     )
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json()) == (403, NOT_YOURS)
     assert participant_rows() == before
 
 
@@ -347,7 +513,7 @@ def test_participation_end_date_must_be_a_date_after_it_started(
         end_date = (duty.start_date - dt.timedelta(days=1)).isoformat()
     before = participant_rows()
 
-    response = api_as(world.user(Role.PROSECUTOR)).post(
+    response = api_as(world.user(Role.COURT_STAFF)).post(
         end_url(duty.pk), {"end_date": end_date}, format="json"
     )
 

@@ -83,6 +83,22 @@ GRANTED_BY_ROLE: dict[str, set[str]] = {
     Role.JUDGE: {"view_case", "transition_case"},
     Role.COURT_STAFF: ALL_PERMISSIONS,
 }
+# What a member of the court holds on every case of the court, on it or not: the judge sees
+# and rules; court staff also keep the docket (record, charges, parties).
+HELD_BY_THE_COURT: dict[str, set[str]] = {
+    Role.JUDGE: {"view_case", "transition_case"},
+    Role.COURT_STAFF: ALL_PERMISSIONS,
+}
+# Who may add and end a participation in each role: the prosecution its own prosecutors and
+# the defendant; the court (court staff) everyone. Nobody else adds or ends anyone.
+ROLES_MANAGED_BY: dict[str, set[str]] = {
+    Role.PROSECUTOR: {Role.PROSECUTOR, Role.DEFENDANT},
+    Role.DEFENSE_COUNSEL: set(),
+    Role.DUTY_LAWYER: set(),
+    Role.DEFENDANT: set(),
+    Role.JUDGE: set(),
+    Role.COURT_STAFF: set(ROLES),
+}
 
 
 def put_in_status(case: Case, status: str) -> None:
@@ -118,9 +134,19 @@ def new_person(username: str, role: str, world: World) -> User:
     return user
 
 
-def add_participant(world: World, role: str, person: User) -> CaseParticipant:
+def manager_of(world: World, role: str) -> User:
+    """Who adds and ends a participation in `role` in the world: the prosecutor their own side
+    and the defendant, the clerk everyone else."""
+    if role in ROLES_MANAGED_BY[Role.PROSECUTOR]:
+        return world.user(Role.PROSECUTOR)
+    return world.user(Role.COURT_STAFF)
+
+
+def add_participant(
+    world: World, role: str, person: User, by: User | None = None
+) -> CaseParticipant:
     """Add `person` to the own case in `role`; a defendant takes part through a Defendant."""
-    by = world.user(Role.PROSECUTOR)
+    by = by or manager_of(world, role)
     if role == Role.DEFENDANT:
         defendant = factories.DefendantFactory.create(user=person)
         return party_services.participant_add(
@@ -334,7 +360,7 @@ def test_ending_a_participation_revokes_access(world: World, role: str) -> None:
     person = new_person("newcomer", role, world)
     participant = add_participant(world, role, person)
 
-    party_services.participant_end(participant=participant, by=world.user(Role.PROSECUTOR))
+    party_services.participant_end(participant=participant, by=manager_of(world, role))
 
     assert user_table_permissions(person, world.case) == set()
     assert permissions.case_permissions_of(person, world.case) == frozenset()
@@ -348,11 +374,87 @@ def test_court_member_keeps_seeing_the_case_after_their_participation_ends(
     person = new_person("newcomer", role, world)
     participant = add_participant(world, role, person)
 
-    party_services.participant_end(participant=participant, by=world.user(Role.PROSECUTOR))
+    party_services.participant_end(participant=participant, by=world.user(Role.COURT_STAFF))
 
     assert user_table_permissions(person, world.case) == set()
     assert sees(person, world.case)
-    assert permissions.case_permissions_of(person, world.case) == ALL_PERMISSIONS
+    assert permissions.case_permissions_of(person, world.case) == HELD_BY_THE_COURT[role]
+
+
+@pytest.mark.parametrize("role", [Role.JUDGE, Role.COURT_STAFF])
+@pytest.mark.parametrize("name", ["case", "other_case"])
+def test_court_member_holds_the_courts_permissions_on_every_case_of_the_court(
+    world: World, role: str, name: str
+) -> None:
+    # The judge takes part in the own case, not the other; the clerk in neither.
+    case = getattr(world, name)
+
+    assert permissions.case_permissions_of(world.user(role), case) == HELD_BY_THE_COURT[role]
+
+
+def test_court_staff_of_another_court_hold_nothing_on_the_case(world: World) -> None:
+    clerk = world.strangers[Role.COURT_STAFF]
+
+    assert permissions.case_permissions_of(clerk, world.case) == frozenset()
+    assert permissions.case_permissions_of(clerk, world.foreign_case) == ALL_PERMISSIONS
+
+
+def _judge_actions(world: World) -> dict[str, Callable[[User], Any]]:
+    case = world.case
+    charge = case.charges.get()
+    counsel = CaseParticipant.objects.get(case=case, role=Role.DEFENSE_COUNSEL)
+    return {
+        "case_update": lambda by: case_services.case_update(case=case, by=by, caption="Mine"),
+        "charge_add": lambda by: case_services.charge_add(
+            case=case, statute=world.lesser_statute, by=by
+        ),
+        "charge_update": lambda by: case_services.charge_update(
+            charge=charge, by=by, description="Amended from the bench"
+        ),
+        "charge_dispose": lambda by: case_services.charge_update(
+            charge=charge, by=by, disposition="dismissed"
+        ),
+        "participant_add": lambda by: party_services.participant_add(
+            case=case, by=by, role=Role.DUTY_LAWYER, user=world.strangers[Role.DUTY_LAWYER]
+        ),
+        "participant_end": lambda by: party_services.participant_end(participant=counsel, by=by),
+    }
+
+
+JUDGE_ACTIONS = [
+    "case_update",
+    "charge_add",
+    "charge_update",
+    "charge_dispose",
+    "participant_add",
+    "participant_end",
+]
+
+
+def snapshot() -> tuple[Any, ...]:
+    return (
+        list(Case.objects.values().order_by("pk")),
+        list(Charge.objects.values().order_by("pk")),
+        list(CaseParticipant.objects.values().order_by("pk")),
+        list(Defendant.objects.values().order_by("pk")),
+        CaseStatusChange.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("action", JUDGE_ACTIONS)
+def test_judge_rules_but_does_not_keep_the_docket_and_the_clerk_does(
+    world: World, action: str
+) -> None:
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied) as refused:
+        _judge_actions(world)[action](world.user(Role.JUDGE))
+
+    assert str(refused.value) == "You may not do this on this case."
+
+    assert snapshot() == before
+    _judge_actions(world)[action](world.user(Role.COURT_STAFF))
+    assert snapshot() != before
 
 
 def test_leaving_the_court_ends_access_to_its_cases(world: World) -> None:
@@ -365,12 +467,13 @@ def test_leaving_the_court_ends_access_to_its_cases(world: World) -> None:
 
 def test_participant_added_again_after_ending_sees_the_case_again(world: World) -> None:
     counsel = world.user(Role.DEFENSE_COUNSEL)
+    clerk = world.user(Role.COURT_STAFF)
     participant = CaseParticipant.objects.get(case=world.case, user=counsel)
-    party_services.participant_end(participant=participant, by=world.user(Role.PROSECUTOR))
+    party_services.participant_end(participant=participant, by=clerk)
     assert not sees(counsel, world.case)
 
     party_services.participant_add(
-        case=world.case, by=world.user(Role.PROSECUTOR), role=Role.DEFENSE_COUNSEL, user=counsel
+        case=world.case, by=clerk, role=Role.DEFENSE_COUNSEL, user=counsel
     )
 
     assert sees(counsel, world.case)
@@ -387,10 +490,10 @@ def test_ending_the_defendants_participation_revokes_the_defendants_login(world:
 
 def test_ending_an_ended_participation_is_a_conflict(world: World) -> None:
     participant = CaseParticipant.objects.get(case=world.case, role=Role.DUTY_LAWYER)
-    party_services.participant_end(participant=participant, by=world.user(Role.PROSECUTOR))
+    party_services.participant_end(participant=participant, by=world.user(Role.COURT_STAFF))
 
     with pytest.raises(Conflict, match="already ended"):
-        party_services.participant_end(participant=participant, by=world.user(Role.PROSECUTOR))
+        party_services.participant_end(participant=participant, by=world.user(Role.COURT_STAFF))
 
 
 def test_participation_cannot_end_before_it_started(world: World) -> None:
@@ -399,7 +502,7 @@ def test_participation_cannot_end_before_it_started(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         party_services.participant_end(
             participant=participant,
-            by=world.user(Role.PROSECUTOR),
+            by=world.user(Role.COURT_STAFF),
             end_date=participant.start_date - dt.timedelta(days=1),
         )
 
@@ -415,11 +518,98 @@ def test_participant_must_take_the_role_of_their_profile(world: World, role: str
 
     with pytest.raises(ValidationError) as refused:
         party_services.participant_add(
-            case=world.case, by=world.user(Role.PROSECUTOR), role=role, user=duty_lawyer
+            case=world.case, by=manager_of(world, role), role=role, user=duty_lawyer
         )
 
     assert "role" in refused.value.message_dict
     assert not sees(duty_lawyer, world.case)
+
+
+# --- who adds and ends whom ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("by", ROLES)
+def test_who_may_add_a_participant_in_which_role(world: World, by: str, role: str) -> None:
+    person = new_person("newcomer", role, world)
+    before = list(CaseParticipant.objects.values().order_by("pk"))
+
+    if role in ROLES_MANAGED_BY[by]:
+        participant = add_participant(world, role, person, by=world.user(by))
+        assert (participant.role, participant.end_date) == (role, None)
+        assert sees(person, world.case)
+        return
+    with pytest.raises(PermissionDenied) as refused:
+        add_participant(world, role, person, by=world.user(by))
+    if by == Role.PROSECUTOR:  # a manager of the case, but not of this role
+        label = Role(role).label.lower()
+        assert str(refused.value) == f"Only the court adds or removes a {label} on a case."
+    else:
+        assert str(refused.value) == "You may not do this on this case."
+    assert list(CaseParticipant.objects.values().order_by("pk")) == before
+    assert user_table_permissions(person, world.case) == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("by", ROLES)
+def test_who_may_end_a_participation_in_which_role(world: World, by: str, role: str) -> None:
+    person = new_person("newcomer", role, world)
+    participant = add_participant(world, role, person)
+    before = snapshot()
+
+    if role in ROLES_MANAGED_BY[by]:
+        ended = party_services.participant_end(participant=participant, by=world.user(by))
+        assert ended.end_date is not None
+        assert sees(person, world.case) == (role in HELD_BY_THE_COURT)
+        return
+    with pytest.raises(PermissionDenied) as refused:
+        party_services.participant_end(participant=participant, by=world.user(by))
+    if by == Role.PROSECUTOR:
+        label = Role(role).label.lower()
+        assert str(refused.value) == f"Only the court adds or removes a {label} on a case."
+    else:
+        assert str(refused.value) == "You may not do this on this case."
+    assert snapshot() == before
+    assert sees(person, world.case)
+
+
+def test_prosecution_may_add_a_second_prosecutor_who_may_then_manage_the_prosecution(
+    world: World,
+) -> None:
+    second = new_person("second_prosecutor", Role.PROSECUTOR, world)
+
+    party_services.participant_add(
+        case=world.case, by=world.user(Role.PROSECUTOR), role=Role.PROSECUTOR, user=second
+    )
+
+    assert permissions.case_permissions_of(second, world.case) == ALL_PERMISSIONS
+    assert permissions.participant_roles_managed_by(second, world.case) == [
+        Role.PROSECUTOR,
+        Role.DEFENDANT,
+    ]
+    first = CaseParticipant.objects.get(case=world.case, user=world.user(Role.PROSECUTOR))
+    party_services.participant_end(participant=first, by=second)
+    assert not sees(world.user(Role.PROSECUTOR), world.case)
+
+
+def test_prosecution_may_add_a_co_defendant(world: World) -> None:
+    prosecutor = world.user(Role.PROSECUTOR)
+    co_defendant = party_services.defendant_create(
+        by=prosecutor, first_name="John", last_name="Roe"
+    )
+
+    participant = party_services.participant_add(
+        case=world.case, by=prosecutor, role=Role.DEFENDANT, defendant=co_defendant
+    )
+
+    assert (participant.defendant, participant.side) == (co_defendant, Side.DEFENSE)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_each_user_may_manage_on_the_case(world: World, role: str) -> None:
+    managed = permissions.participant_roles_managed_by(world.user(role), world.case)
+
+    assert managed == [r for r in Role.values if r in ROLES_MANAGED_BY[role]]
 
 
 def test_judge_of_another_court_cannot_sit_on_the_case(world: World) -> None:
@@ -496,15 +686,6 @@ DEFENDANT_ACTIONS = [
 
 @pytest.mark.parametrize("action", DEFENDANT_ACTIONS)
 def test_defendant_may_not_change_anything(world: World, action: str) -> None:
-    def snapshot() -> tuple[Any, ...]:
-        return (
-            list(Case.objects.values().order_by("pk")),
-            list(Charge.objects.values().order_by("pk")),
-            list(CaseParticipant.objects.values().order_by("pk")),
-            list(Defendant.objects.values().order_by("pk")),
-            CaseStatusChange.objects.count(),
-        )
-
     before = snapshot()
 
     with pytest.raises(PermissionDenied):

@@ -22,11 +22,19 @@ from tests.conftest import ROLES, World, make_user
 
 # Judges and clerks see every case of their court through the court's group.
 COURT_ROLES = {Role.JUDGE, Role.COURT_STAFF}
-# Who may change a case they see. Judges hold these through the court group
-# (cases.permissions.COURT_GROUP_PERMISSIONS), not through their participation.
-CASE_MANAGERS = {Role.PROSECUTOR, Role.JUDGE, Role.COURT_STAFF}
+# Who may change a case they see, charge it and add to its parties: the prosecution, and court
+# staff, who keep the court's docket (cases.permissions.COURT_STAFF_PERMISSIONS). Judges see
+# and rule only: the court group holds view and status moves (COURT_GROUP_PERMISSIONS).
+CASE_MANAGERS = {Role.PROSECUTOR, Role.COURT_STAFF}
 # Who may move the case out of intake: the prosecution and the court.
 INTAKE_MOVERS = {Role.PROSECUTOR, Role.JUDGE, Role.COURT_STAFF}
+# The roles whose participations each role may add and end (PARTICIPANT_ROLE_MANAGERS): the
+# prosecution its own prosecutors and the defendant; the court everyone. In Role order, as the
+# add-participant form offers them.
+ROLES_MANAGED_BY: dict[Role, list[Role]] = {
+    Role.PROSECUTOR: [Role.PROSECUTOR, Role.DEFENDANT],
+    Role.COURT_STAFF: list(Role),
+}
 
 
 def page(client: Client, url: str, status: int = 200) -> str:
@@ -104,7 +112,8 @@ def test_a_missing_case_looks_like_one_you_may_not_see(client: Client, world: Wo
 def test_ended_participation_closes_the_page(client: Client, world: World) -> None:
     counsel = world.user(Role.DEFENSE_COUNSEL)
     participation = CaseParticipant.objects.get(case=world.case, user=counsel)
-    party_services.participant_end(participant=participation, by=world.user(Role.PROSECUTOR))
+    # Counsel is released by the court (cases.permissions.PARTICIPANT_ROLE_MANAGERS).
+    party_services.participant_end(participant=participation, by=world.user(Role.COURT_STAFF))
     client.force_login(counsel)
     page(client, detail_url(world.case), 404)
 
@@ -185,8 +194,103 @@ def test_forms_are_shown_only_to_roles_that_may_use_them(
         shown = f'action="{actions[name]}"' in html
         assert shown == (role in CASE_MANAGERS), (name, role)
     assert (f'action="{actions["move"]}"' in html) == (role in INTAKE_MOVERS)
-    end_forms = re.findall(r'action="/cases/\d+/participants/\d+/end/"', html)
-    assert bool(end_forms) == (role in CASE_MANAGERS)
+    on_the_case = set(
+        CaseParticipant.objects.filter(case=world.case).values_list("role", flat=True)
+    )
+    assert ended_roles_offered(html, world.case) == on_the_case & set(
+        ROLES_MANAGED_BY.get(role, [])
+    )
+
+
+def ended_roles_offered(html: str, case: Case) -> set[str]:
+    """The roles of the participations the page offers to end (an "End" form on their row)."""
+    ids = re.findall(rf'action="/cases/{case.pk}/participants/(\d+)/end/"', html)
+    roles = CaseParticipant.objects.filter(pk__in=ids).values_list("role", flat=True)
+    assert len(ids) == len(set(ids)) == len(roles)
+    return set(roles)
+
+
+def role_choices(html: str) -> list[str]:
+    start = html.index('name="participant-role"')
+    select = html[start : html.index("</select>", start)]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES_MANAGED_BY))
+def test_add_participant_form_offers_only_the_roles_the_user_may_add(
+    client: Client, world: World, role: Role
+) -> None:
+    client.force_login(world.user(role))
+    html = page(client, detail_url(world.case))
+    assert role_choices(html) == ["", *ROLES_MANAGED_BY[role]]
+
+
+def test_prosecutors_form_offers_only_prosecutor_and_defendant(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.user(Role.PROSECUTOR))
+    html = page(client, detail_url(world.case))
+    start = html.index('name="participant-role"')
+    select = html[start : html.index("</select>", start)]
+    assert re.findall(r"<option [^>]*>([^<]+)</option>", select) == [
+        "Choose a role",
+        "Prosecutor",
+        "Defendant",
+    ]
+    for role in ("defense_counsel", "duty_lawyer", "judge", "court_staff"):
+        assert f'value="{role}"' not in select
+
+
+def test_prosecutor_may_end_only_the_prosecution_and_the_defendant(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.user(Role.PROSECUTOR))
+    html = page(client, detail_url(world.case))
+    parties = html[html.index('id="parties"') :]
+    for role, label in (
+        (Role.DEFENSE_COUNSEL, "Defense counsel"),
+        (Role.DUTY_LAWYER, "Duty lawyer"),
+    ):
+        name = world.user(role).get_full_name()
+        row = parties[parties.index(name) : parties.index("</tr>", parties.index(name))]
+        assert f"<td>{label}</td>" in row
+        assert "End participation" not in row
+    defendant_row = parties[parties.index("Jane Doe") :]
+    assert "End participation" in defendant_row[: defendant_row.index("</tr>")]
+
+
+@pytest.mark.parametrize("case_name", ["case", "other_case"])
+def test_judge_sees_no_edit_charge_or_participant_forms(
+    client: Client, world: World, case_name: str
+) -> None:
+    # On their own case and on another of their court: the judge rules, the clerk keeps the
+    # docket. The move form is the one form the judge gets.
+    case = getattr(world, case_name)
+    client.force_login(world.user(Role.JUDGE))
+    html = page(client, detail_url(case))
+    actions = form_actions(world, case)
+    for name in ("charge", "participant", "edit"):
+        assert f'action="{actions[name]}"' not in html, name
+    assert 'name="participant-role"' not in html
+    assert 'name="charge-statute"' not in html
+    assert 'name="edit-caption"' not in html
+    assert "End participation" not in html
+    assert ended_roles_offered(html, case) == set()
+    assert f'action="{actions["move"]}"' in html
+
+
+@pytest.mark.parametrize("case_name", ["case", "other_case"])
+def test_clerk_sees_every_form_on_every_case_of_the_court(
+    client: Client, world: World, case_name: str
+) -> None:
+    case = getattr(world, case_name)
+    client.force_login(world.user(Role.COURT_STAFF))
+    html = page(client, detail_url(case))
+    for name, action in form_actions(world, case).items():
+        assert f'action="{action}"' in html, name
+    assert ended_roles_offered(html, case) == set(
+        CaseParticipant.objects.filter(case=case).values_list("role", flat=True)
+    )
 
 
 def test_prosecutor_is_offered_only_the_moves_of_the_prosecution(
