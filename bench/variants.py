@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission, User
 from django.db import connection
-from django.db.models import QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +33,6 @@ from cases.selectors import (
     CasePage,
     case_list_for_user,
     case_page_for_user,
-    cases_visible_to_exists,
 )
 
 PAGE_SIZE = 50
@@ -82,6 +81,18 @@ def _page(queryset: QuerySet[Case], before: int | None) -> QuerySet[Case]:
 
 def selector(user: User, before: int | None) -> QuerySet[Case]:
     return _page(case_list_for_user(user), before)
+
+
+def cases_visible_to_exists(user: User) -> QuerySet[Case]:
+    """The visible set written as EXISTS (user rows) OR EXISTS (group rows)."""
+    view = _view_permission()
+    direct = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user.pk, permission=view
+    )
+    through_court = CaseGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), group__user=user.pk, permission=view
+    )
+    return Case.objects.filter(Exists(direct) | Exists(through_court))
 
 
 def selector_exists(user: User, before: int | None) -> QuerySet[Case]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 
 from cases.models import (
@@ -143,9 +143,10 @@ def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     sides = set(
-        CaseParticipant.objects.filter(
-            Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
-        ).values_list("side", flat=True)
+        CaseParticipant.objects.held_by(user)
+        .active()
+        .filter(case=case)
+        .values_list("side", flat=True)
     )
     if _sits_in(user, case.court):
         sides.add(Side.COURT)
@@ -193,9 +194,12 @@ def _case_permissions(codenames: frozenset[str] | set[str]) -> QuerySet[Permissi
 def case_permissions_sync_for_user(case: Case, user: User) -> None:
     """Make `user`'s rows in the case permission table match their active participations:
     one read, at most one insert and one delete."""
-    roles = CaseParticipant.objects.filter(
-        Q(user=user) | Q(defendant__user=user), case=case, end_date__isnull=True
-    ).values_list("role", flat=True)
+    roles = (
+        CaseParticipant.objects.held_by(user)
+        .active()
+        .filter(case=case)
+        .values_list("role", flat=True)
+    )
     wanted: set[str] = set()
     for role in roles:
         wanted |= CASE_PERMISSIONS_BY_ROLE[role]

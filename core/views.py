@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -61,9 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """
     user = request.user
     follows_court = permissions.role_kind_of(user) in COURT_ROLES
-    mine = CaseParticipant.objects.filter(
-        Q(user=user.pk) | Q(defendant__user=user.pk), end_date__isnull=True
-    )
+    mine = CaseParticipant.objects.held_by(user).active()
     if follows_court:
         docket = Case.objects.filter(court__group__user=user.pk)
         counts = dict(docket.order_by().values_list("status").annotate(n=Count("pk")))

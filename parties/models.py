@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -125,6 +127,15 @@ class Defendant(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
+    def held_by(self, user: Any) -> CaseParticipantQuerySet:
+        """Participations of `user`: in their own name, or as the defendant whose login it is."""
+        return self.filter(Q(user=user.pk) | Q(defendant__user=user.pk))
+
+    def active(self) -> CaseParticipantQuerySet:
+        return self.filter(end_date__isnull=True)
+
+
 class CaseParticipant(models.Model):
     """A person's part in one case, for a period. Ending it (end_date) revokes their access."""
 
@@ -149,6 +160,8 @@ class CaseParticipant(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["side", "-is_lead", "role", "id"]
