@@ -225,3 +225,103 @@ def case_permissions_grant_court(case: Case) -> None:
         ),
         ignore_conflicts=True,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Negotiation: offers, suggestions, the plea agreement and its review.
+#
+# The court stays out of the negotiation (Fed. R. Crim. P. 11(c)(1); CPL art. 201 has the court
+# review only the result): judges and court staff never see offers or suggestions, unless a
+# jurisdiction profile says otherwise, and see an agreement only once it is submitted to them.
+# The defendant reads everything their side reads but acts through counsel, except that they
+# sign and may withdraw their own agreement.
+# ---------------------------------------------------------------------------------------------
+
+# Roles that negotiate, and for which side.
+NEGOTIATOR_ROLES: dict[str, str] = {
+    Role.PROSECUTOR: Side.PROSECUTION,
+    Role.DEFENSE_COUNSEL: Side.DEFENSE,
+    Role.DUTY_LAWYER: Side.DEFENSE,
+}
+OFFER_READER_ROLES = frozenset(
+    {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
+)
+# Defense suggestions come from counsel or the duty lawyer; the prosecution answers them.
+SUGGESTION_AUTHOR_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+SUGGESTION_RESPONDER_ROLES = frozenset({Role.PROSECUTOR})
+# Counsel explains rights and consequences: the checklist is theirs to complete.
+CHECKLIST_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# Who may witness a defendant's signature where the profile requires a witness.
+WITNESS_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# Agreement readers among the parties (the court reads it once submitted).
+AGREEMENT_PARTY_ROLES = OFFER_READER_ROLES
+# Either negotiating side may put the signed agreement before the court.
+AGREEMENT_SUBMITTER_ROLES = frozenset(NEGOTIATOR_ROLES)
+# The defendant withdraws their plea agreement, in person or through counsel.
+AGREEMENT_WITHDRAWER_ROLES = frozenset({Role.DEFENDANT, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+
+
+def roles_on(user: AnyUser, case: Case) -> frozenset[str]:
+    """The roles `user` holds on `case` through active participations (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(
+        CaseParticipant.objects.held_by(user)
+        .active()
+        .filter(case=case)
+        .values_list("role", flat=True)
+    )
+
+
+def negotiating_side(roles: frozenset[str]) -> str | None:
+    """The side a person negotiates for, given their roles on the case; None if they do not
+    negotiate (the defendant, the court, strangers)."""
+    sides = {NEGOTIATOR_ROLES[role] for role in roles if role in NEGOTIATOR_ROLES}
+    return sides.pop() if len(sides) == 1 else None
+
+
+def court_sees_offers(case: Case) -> bool:
+    return bool(case.court.jurisdiction.court_sees_offers_before_agreement)
+
+
+def may_read_offers(user: AnyUser, case: Case) -> bool:
+    if roles_on(user, case) & OFFER_READER_ROLES:
+        return True
+    return court_sees_offers(case) and _sits_in(user, case.court)
+
+
+def require_offer_reader(user: AnyUser, case: Case) -> None:
+    if not may_read_offers(user, case):
+        raise PermissionDenied(
+            "The court does not see plea offers; it sees the agreement once it is submitted."
+            if _sits_in(user, case.court) or roles_on(user, case)
+            else "You may not see the negotiation on this case."
+        )
+
+
+def require_negotiator(user: AnyUser, case: Case) -> str:
+    """The side `user` negotiates for on `case`; 403 for everyone who does not negotiate."""
+    roles = roles_on(user, case)
+    side = negotiating_side(roles)
+    if side is None:
+        if Role.DEFENDANT in roles:
+            raise PermissionDenied(
+                "Defendants read offers; their counsel or duty lawyer answers them."
+            )
+        raise PermissionDenied("Only the prosecutor and defense counsel negotiate on a case.")
+    return side
+
+
+def require_role_in(
+    user: AnyUser, case: Case, allowed: frozenset[str], what: str
+) -> frozenset[str]:
+    """The roles `user` holds on `case`; 403 with `what` unless one is in `allowed`."""
+    roles = roles_on(user, case)
+    if not roles & allowed:
+        raise PermissionDenied(what)
+    return roles
+
+
+def may_review_agreement(user: AnyUser, case: Case) -> bool:
+    """Judges and court staff of the case's court rule on a submitted agreement."""
+    return _sits_in(user, case.court) or bool(roles_on(user, case) & {Role.JUDGE, Role.COURT_STAFF})

@@ -38,6 +38,15 @@ PROFILES: dict[str, dict[str, Any]] = {
             # 2021 Guiding Opinions on Sentencing for Common Crimes.
             "leniency_max_reduction": 0.30,
             "leniency_max_reduction_with_circumstances": 0.60,
+            # With any of these the cap is leniency_max_reduction_with_circumstances.
+            "leniency_circumstances": [
+                "surrender",
+                "major_confession",
+                "restitution",
+                "compensation_forgiveness",
+                "reconciliation",
+            ],
+            # Local rules: the earlier the plea, the larger the reduction it may earn.
             "leniency_stage_tiers": {
                 "investigation": 0.30,
                 "prosecution_review": 0.20,

@@ -198,6 +198,19 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     return case
 
 
+def case_status_follow(*, case: Case, to_status: str, by: User, reason: str) -> None:
+    """Move a case because the negotiation moved (first offer sent, offer accepted, agreement
+    reviewed or withdrawn). The caller holds the case row locked and has checked who may act;
+    a move the workflow does not allow is skipped, and so is one to the current status."""
+    if case.status == to_status or to_status not in LEGAL_STATUS_MOVES[CaseStatus(case.status)]:
+        return
+    CaseStatusChange.objects.create(
+        case=case, from_status=case.status, to_status=to_status, reason=reason, changed_by=by
+    )
+    case.status = to_status
+    case.save(update_fields=["status", "updated_at"])
+
+
 # Once a case is sentenced, dismissed or closed, its charge sheet is history.
 _STATUSES_WITHOUT_NEW_CHARGES = frozenset(
     {CaseStatus.SENTENCED, CaseStatus.DISMISSED, CaseStatus.CLOSED}

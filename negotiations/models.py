@@ -1,1 +1,443 @@
-"""Offers, counteroffers and plea agreements arrive with the negotiation issue."""
+"""The negotiation: offers and their terms, concessions, defense suggestions, the plea
+agreement, its voluntariness checklist, signatures and the court's review.
+
+Every rule about who may do what lives in cases.permissions; every write goes through
+negotiations.services; the database holds the invariants the services rely on.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from parties.models import Role, Side
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    REJECTED = "rejected", "Rejected"
+    COUNTERED = "countered", "Countered"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class CriminalHistoryCategory(models.TextChoices):
+    I = "I", "I (0 or 1 points)"  # noqa: E741
+    II = "II", "II (2 or 3 points)"
+    III = "III", "III (4, 5, 6 points)"
+    IV = "IV", "IV (7, 8, 9 points)"
+    V = "V", "V (10, 11, 12 points)"
+    VI = "VI", "VI (13 or more points)"
+
+
+class Offer(models.Model):
+    """One side's proposal for a plea, in one round of a case's negotiation.
+
+    A sent offer never changes: its terms are what the other side saw. It ends as withdrawn,
+    expired, rejected, countered (by the answer in `answers`) or accepted.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="offers")
+    round_number = models.PositiveSmallIntegerField()
+    side = models.CharField(max_length=16, choices=Side.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answers = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answered_by",
+        help_text="The offer this one counters.",
+    )
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+
+    # Sentence recommendation.
+    custody_min_months = models.PositiveIntegerField(null=True, blank=True)
+    custody_max_months = models.PositiveIntegerField(null=True, blank=True)
+    probation_months = models.PositiveIntegerField(null=True, blank=True)
+    fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    restitution = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    # Conditions.
+    cooperation = models.BooleanField(default=False)
+    appeal_waiver = models.BooleanField(default=False)
+    immigration_safe_plea = models.BooleanField(default=False)
+    no_enhancement = models.BooleanField(
+        default=False, help_text="The prosecution withdraws or will not seek an enhancement."
+    )
+
+    # Inputs of the exposure calculation (which ones apply depends on the profile).
+    offense_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="US: total offense level before acceptance (1-43)."
+    )
+    criminal_history_category = models.CharField(
+        max_length=3, choices=CriminalHistoryCategory.choices, blank=True
+    )
+    baseline_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="CN: baseline sentence before leniency, in months."
+    )
+    leniency_stage = models.CharField(max_length=32, blank=True)
+    leniency_circumstances = models.JSONField(default=list, blank=True)
+
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rationale = models.TextField(blank=True)
+
+    # What discovery the defense had when the offer was sent (documents fill it in later).
+    discovery_items_disclosed = models.PositiveIntegerField(default=0)
+    discovery_last_disclosed_on = models.DateField(null=True, blank=True)
+
+    # The other side's written response (required to reject or counter a defense offer).
+    response = models.TextField(blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when the agreement made from this accepted offer is rejected by the court or
+    # withdrawn by the defendant: the case may then reach another agreement.
+    set_aside_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case", "round_number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=OfferStatus.SENT),
+                name="offer_one_live_per_case",
+                violation_error_message="This case already has an offer awaiting an answer.",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=OfferStatus.ACCEPTED, set_aside_at__isnull=True),
+                name="offer_one_accepted_per_case",
+                violation_error_message="This case already has an accepted offer.",
+            ),
+            models.UniqueConstraint(
+                fields=["answers"],
+                condition=Q(answers__isnull=False) & ~Q(status=OfferStatus.DRAFT),
+                name="offer_answered_once",
+            ),
+            models.CheckConstraint(
+                name="offer_side_negotiates",
+                condition=Q(side__in=[Side.PROSECUTION, Side.DEFENSE]),
+            ),
+            models.CheckConstraint(
+                name="offer_custody_min_not_above_max",
+                condition=Q(custody_min_months__isnull=True)
+                | Q(custody_max_months__isnull=True)
+                | Q(custody_min_months__lte=F("custody_max_months")),
+            ),
+            models.CheckConstraint(
+                name="offer_offense_level_in_table",
+                condition=Q(offense_level__isnull=True)
+                | Q(offense_level__gte=1, offense_level__lte=43),
+            ),
+            models.CheckConstraint(
+                name="offer_not_answering_itself", condition=~Q(answers=F("id"))
+            ),
+            models.CheckConstraint(
+                name="offer_sent_has_sent_at",
+                condition=Q(status=OfferStatus.DRAFT) | Q(sent_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="offer_closed_has_closed_at",
+                condition=Q(status__in=[OfferStatus.DRAFT, OfferStatus.SENT])
+                | Q(closed_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status=OfferStatus.SENT),
+                name="offer_live_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk} (round {self.round_number}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (OfferStatus.DRAFT, OfferStatus.SENT)
+
+
+class TermDisposition(models.TextChoices):
+    AS_CHARGED = "as_charged", "Plead guilty as charged"
+    LESSER = "lesser", "Plead guilty to a lesser offence"
+    DISMISS = "dismiss", "Dismiss"
+
+
+class OfferTerm(models.Model):
+    """What an offer proposes for one count. Counts without a term are pled as charged."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="terms")
+    charge = models.ForeignKey("cases.Charge", on_delete=models.PROTECT, related_name="+")
+    disposition = models.CharField(max_length=16, choices=TermDisposition.choices)
+    lesser_statute = models.ForeignKey(
+        "cases.Statute", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["offer", "charge__count_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "charge"], name="offer_term_one_per_charge"),
+            models.CheckConstraint(
+                name="offer_term_lesser_names_statute",
+                condition=Q(disposition=TermDisposition.LESSER, lesser_statute__isnull=False)
+                | (~Q(disposition=TermDisposition.LESSER) & Q(lesser_statute__isnull=True)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charge_id}: {self.disposition}"
+
+
+class ConcessionKind(models.TextChoices):
+    COUNT_DISMISSED = "count_dismissed", "Count dismissed"
+    CHARGE_REDUCED = "charge_reduced", "Charge reduced"
+    BELOW_RANGE = "below_range", "Sentence recommended below the range"
+    ENHANCEMENT_WITHDRAWN = "enhancement_withdrawn", "Enhancement withdrawn"
+    OTHER = "other", "Other"
+
+
+class Concession(models.Model):
+    """What the prosecution gives compared with the charges as filed. Derived ones are
+    recomputed from the terms by the service; logged ones are entered by the prosecutor."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="concessions")
+    kind = models.CharField(max_length=32, choices=ConcessionKind.choices)
+    description = models.CharField(max_length=500)
+    derived = models.BooleanField(default=True)
+    charge = models.ForeignKey(
+        "cases.Charge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    severity_reduction = models.PositiveSmallIntegerField(null=True, blank=True)
+    months_below = models.PositiveIntegerField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offer", "-derived", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="concession_logged_has_author",
+                condition=Q(derived=True, logged_by__isnull=True)
+                | Q(derived=False, logged_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Suggestion(models.Model):
+    """A defense or duty-lawyer proposal with reasons. The prosecution must answer it in
+    writing before it sends its next offer (mandatory consideration)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="suggestions")
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text="The offer it is about, if any.",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=32, choices=Role.choices)
+    text = models.TextField()
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="suggestion_response_complete",
+                condition=Q(response="", responded_by__isnull=True, responded_at__isnull=True)
+                | (~Q(response="") & Q(responded_by__isnull=False, responded_at__isnull=False)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case"], condition=Q(response=""), name="suggestion_unanswered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestion {self.pk} on case {self.case_id}"
+
+
+class AgreementStatus(models.TextChoices):
+    SIGNING = "signing", "Awaiting signatures"
+    SIGNED = "signed", "Signed"
+    SUBMITTED = "submitted", "Submitted to the court"
+    COURT_ACCEPTED = "court_accepted", "Accepted by the court"
+    COURT_REJECTED = "court_rejected", "Rejected by the court"
+    WITHDRAWN = "withdrawn", "Withdrawn by the defendant"
+
+
+class PleaAgreement(models.Model):
+    """The agreement made from an accepted offer. Its terms are a copy taken at acceptance:
+    the court reads them here and never reads the offers."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="agreements")
+    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="agreement")
+    status = models.CharField(
+        max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.SIGNING
+    )
+    terms = models.JSONField(help_text="The accepted offer's terms, frozen at acceptance.")
+
+    # The voluntariness checklist (Fed. R. Crim. P. 11(b); Padilla v. Kentucky).
+    rights_explained = models.BooleanField(default=False)
+    charges_and_sentence_explained = models.BooleanField(default=False)
+    immigration_consequences_explained = models.BooleanField(default=False)
+    employment_consequences_explained = models.BooleanField(default=False)
+    licence_consequences_explained = models.BooleanField(default=False)
+    fine_consequences_explained = models.BooleanField(default=False)
+    no_promises_outside_agreement = models.BooleanField(default=False)
+    interpreter_needed = models.BooleanField(default=False)
+    interpreter_used = models.BooleanField(default=False)
+    interpreter_name = models.CharField(max_length=200, blank=True)
+    interpreter_language = models.CharField(max_length=64, blank=True)
+    checklist_completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checklist_completed_at = models.DateTimeField(null=True, blank=True)
+
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reasons = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(
+                    status__in=[
+                        AgreementStatus.SIGNING,
+                        AgreementStatus.SIGNED,
+                        AgreementStatus.SUBMITTED,
+                        AgreementStatus.COURT_ACCEPTED,
+                    ]
+                ),
+                name="agreement_one_in_force_per_case",
+            ),
+            models.CheckConstraint(
+                name="agreement_interpreter_when_needed",
+                condition=Q(interpreter_needed=False)
+                | Q(checklist_completed_at__isnull=True)
+                | Q(interpreter_used=True),
+            ),
+            models.CheckConstraint(
+                name="agreement_signed_has_pdf",
+                condition=~Q(
+                    status__in=[
+                        AgreementStatus.SIGNED,
+                        AgreementStatus.SUBMITTED,
+                        AgreementStatus.COURT_ACCEPTED,
+                        AgreementStatus.COURT_REJECTED,
+                    ]
+                )
+                | ~Q(pdf_sha256=""),
+            ),
+            models.CheckConstraint(
+                name="agreement_submitted_has_when",
+                condition=~Q(
+                    status__in=[
+                        AgreementStatus.SUBMITTED,
+                        AgreementStatus.COURT_ACCEPTED,
+                        AgreementStatus.COURT_REJECTED,
+                    ]
+                )
+                | Q(submitted_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="agreement_reviewed_has_reasons",
+                condition=~Q(
+                    status__in=[AgreementStatus.COURT_ACCEPTED, AgreementStatus.COURT_REJECTED]
+                )
+                | (Q(reviewed_at__isnull=False) & ~Q(review_reasons="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plea agreement {self.pk} on case {self.case_id}"
+
+    @property
+    def checklist_complete(self) -> bool:
+        return self.checklist_completed_at is not None
+
+
+class SignatoryRole(models.TextChoices):
+    DEFENDANT = "defendant", "Defendant"
+    DEFENSE_LAWYER = "defense_lawyer", "Defense counsel or duty lawyer"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+
+
+class Signature(models.Model):
+    """One signature on an agreement: who signed, in what capacity, when, and before whom.
+
+    A defendant without a login signs on paper in front of their lawyer, who records it
+    (`recorded_by`); the lawyer is then the witness."""
+
+    agreement = models.ForeignKey(
+        PleaAgreement, on_delete=models.CASCADE, related_name="signatures"
+    )
+    signatory_role = models.CharField(max_length=16, choices=SignatoryRole.choices)
+    signer_name = models.CharField(max_length=200)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_participant = models.ForeignKey(
+        "parties.CaseParticipant", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    witness = models.ForeignKey(
+        "parties.CaseParticipant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["agreement", "signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "signatory_role"], name="signature_one_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_signatory_role_display()}: {self.signer_name}"

@@ -1,0 +1,1130 @@
+"""Writes about the negotiation. Each public function is one transaction and one rule.
+
+The moves of an offer:
+
+    draft --send--> sent --accept-->   accepted  (creates the plea agreement)
+      |               |---reject-->    rejected
+      |               |---counter-->   countered (the counter is the next round, sent)
+      |               |---withdraw-->  withdrawn (author side only)
+      |               `---(expiry)-->  expired
+      `--withdraw--> withdrawn
+
+Only the other side accepts, rejects or counters; only the author side withdraws; nothing
+happens to an offer that has ended. Every move locks the case row first and then the offer, so
+two people acting at once are served one after the other and the second is told what the first
+did (409). The database backs the rules the races could break: one live offer and one accepted
+offer per case, one answer per offer, one agreement in force per case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases import permissions
+from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
+from cases.services import case_status_follow, case_touch, court_today
+from core.exceptions import Conflict
+from negotiations import sentencing
+from negotiations.models import (
+    AgreementStatus,
+    Concession,
+    ConcessionKind,
+    CriminalHistoryCategory,
+    Offer,
+    OfferStatus,
+    OfferTerm,
+    PleaAgreement,
+    SignatoryRole,
+    Signature,
+    Suggestion,
+    TermDisposition,
+)
+from parties.models import CaseParticipant, Role, Side
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# Plea negotiations happen before trial; once an agreement is reached the case moves on.
+NEGOTIABLE_CASE_STATUSES = frozenset({CaseStatus.INTAKE, CaseStatus.NEGOTIATING})
+OTHER_SIDE = {Side.PROSECUTION: Side.DEFENSE, Side.DEFENSE: Side.PROSECUTION}
+
+
+@dataclass(frozen=True)
+class TermInput:
+    charge_id: int
+    disposition: str
+    lesser_statute_id: int | None = None
+
+
+@dataclass
+class OfferInput:
+    """Everything a side may put in an offer; validated against the case's profile."""
+
+    terms: Sequence[TermInput] = ()
+    custody_min_months: int | None = None
+    custody_max_months: int | None = None
+    probation_months: int | None = None
+    fine: Decimal | None = None
+    restitution: Decimal | None = None
+    cooperation: bool = False
+    appeal_waiver: bool = False
+    immigration_safe_plea: bool = False
+    no_enhancement: bool = False
+    offense_level: int | None = None
+    criminal_history_category: str = ""
+    baseline_months: int | None = None
+    leniency_stage: str = ""
+    leniency_circumstances: Sequence[str] = field(default_factory=tuple)
+    expires_at: dt.datetime | None = None
+    rationale: str = ""
+
+
+_SENTENCE_FIELDS = (
+    "custody_min_months",
+    "custody_max_months",
+    "probation_months",
+    "fine",
+    "restitution",
+)
+_CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "no_enhancement")
+_CALCULATION_FIELDS = (
+    "offense_level",
+    "criminal_history_category",
+    "baseline_months",
+    "leniency_stage",
+    "leniency_circumstances",
+)
+OFFER_FIELDS = (
+    *_SENTENCE_FIELDS,
+    *_CONDITION_FIELDS,
+    *_CALCULATION_FIELDS,
+    "expires_at",
+    "rationale",
+)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _database_guard(message: str, code: str) -> Iterator[None]:
+    """Turn a unique-constraint race the service checks could not see into a 409."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(message, code=code) from exc
+
+
+def _lock_case(case_id: int) -> Case:
+    return Case.objects.select_for_update().select_related("court__jurisdiction").get(pk=case_id)
+
+
+def _lock_offer(offer_id: int) -> Offer:
+    return Offer.objects.select_for_update().get(pk=offer_id)
+
+
+def _who(user: User | None) -> str:
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
+
+
+def _ended_message(offer: Offer) -> str:
+    status = OfferStatus(offer.status)
+    when = offer.closed_at.isoformat(timespec="minutes") if offer.closed_at else ""
+    if status == OfferStatus.EXPIRED:
+        return f"This offer expired at {when}; nothing can be done with it."
+    if status == OfferStatus.DRAFT:
+        return "This offer is a draft; it has not been sent."
+    return (
+        f"This offer has already been {status.label.lower()} by {_who(offer.closed_by)} at "
+        f"{when}; nothing more can be done with it."
+    )
+
+
+def _require_open_negotiation(case: Case) -> None:
+    if case.status not in NEGOTIABLE_CASE_STATUSES:
+        raise Conflict(
+            f"Plea negotiations are closed on a case that is “{CaseStatus(case.status).label}”.",
+            code="negotiation_closed",
+        )
+
+
+def _expire_if_due(offer: Offer, now: dt.datetime) -> bool:
+    """Expire a sent offer whose time has passed (the offer is locked by the caller)."""
+    if offer.status == OfferStatus.SENT and offer.expires_at and offer.expires_at <= now:
+        offer.status = OfferStatus.EXPIRED
+        offer.closed_at = offer.expires_at
+        offer.closed_by = None
+        offer.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+        return True
+    return False
+
+
+def _expire_due_on_case(case: Case, now: dt.datetime) -> None:
+    live = Offer.objects.select_for_update().filter(case=case, status=OfferStatus.SENT).first()
+    if live is not None:
+        _expire_if_due(live, now)
+
+
+def _settle_expiry(offer: Offer) -> None:
+    """Record an expiry that has come due, in its own transaction, so that the 409 the caller
+    then raises does not roll it back."""
+    now = timezone.now()
+    if offer.status == OfferStatus.SENT and offer.expires_at and offer.expires_at <= now:
+        with transaction.atomic():
+            _expire_if_due(_lock_offer(offer.pk), now)
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _validate(case: Case, side: str, data: OfferInput) -> list[tuple[Charge, str, Statute | None]]:
+    """Check an offer's contents against the case and its jurisdiction profile; return the
+    terms resolved to charges and statutes. Every problem is reported under its field."""
+    jurisdiction = case.court.jurisdiction
+    parameters = jurisdiction.parameters or {}
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    charges = {c.pk: c for c in case.charges.select_related("statute")}
+    resolved: list[tuple[Charge, str, Statute | None]] = []
+    seen: set[int] = set()
+    lesser_ids = {t.lesser_statute_id for t in data.terms if t.lesser_statute_id}
+    statutes = Statute.objects.in_bulk(lesser_ids)
+    for term in data.terms:
+        charge = charges.get(term.charge_id)
+        if charge is None:
+            err("terms", f"Charge {term.charge_id} is not a charge of this case.")
+            continue
+        label = f"Count {charge.count_number}"
+        if term.charge_id in seen:
+            err("terms", f"{label} has more than one term.")
+            continue
+        seen.add(term.charge_id)
+        if charge.status == ChargeStatus.DISPOSED:
+            err("terms", f"{label} has been disposed of and cannot be negotiated.")
+            continue
+        if term.disposition not in TermDisposition.values:
+            err(
+                "terms",
+                f"{label}: {term.disposition!r} is not a term (as_charged, lesser, dismiss).",
+            )
+            continue
+        if term.disposition != TermDisposition.AS_CHARGED and not jurisdiction.charges_negotiable:
+            err(
+                "terms",
+                f"{label}: under the {jurisdiction.name} profile only the sentence is "
+                "negotiable; charges cannot be dismissed or reduced.",
+            )
+            continue
+        lesser: Statute | None = None
+        if term.disposition == TermDisposition.LESSER:
+            lesser = statutes.get(term.lesser_statute_id or 0)
+            if lesser is None:
+                err("terms", f"{label}: name the lesser offence from the statute catalogue.")
+                continue
+            if lesser.jurisdiction_id != jurisdiction.pk:
+                err("terms", f"{label}: {lesser.citation} is not in this jurisdiction's catalogue.")
+                continue
+            if lesser.severity_rank >= charge.statute.severity_rank:
+                err(
+                    "terms",
+                    f"{label}: {lesser.citation} is not a lesser offence than "
+                    f"{charge.statute.citation}.",
+                )
+                continue
+        elif term.lesser_statute_id:
+            err("terms", f"{label}: a lesser offence is named only with the term “lesser”.")
+            continue
+        resolved.append((charge, term.disposition, lesser))
+
+    if not jurisdiction.sentence_negotiable and any(
+        getattr(data, name) not in (None, "") for name in _SENTENCE_FIELDS
+    ):
+        err("custody_min_months", "The sentence is not negotiable under this profile.")
+    for name in ("custody_min_months", "custody_max_months", "probation_months"):
+        value = getattr(data, name)
+        if value is not None and value < 0:
+            err(name, "Enter a number of months, zero or more.")
+    for name in ("fine", "restitution"):
+        value = getattr(data, name)
+        if value is not None and value < 0:
+            err(name, "Enter an amount, zero or more.")
+    low, high = data.custody_min_months, data.custody_max_months
+    if low is not None and high is not None and low > high:
+        err("custody_max_months", "The custody range ends before it starts.")
+
+    guideline_profile = "acceptance_of_responsibility_levels" in parameters
+    leniency_profile = "leniency_stage_tiers" in parameters
+    if data.offense_level is not None:
+        if not guideline_profile:
+            err("offense_level", "This profile does not use the guideline sentencing table.")
+        elif not 1 <= data.offense_level <= 43:
+            err("offense_level", "An offense level runs from 1 to 43.")
+    if data.criminal_history_category:
+        if not guideline_profile:
+            err("criminal_history_category", "This profile has no criminal history categories.")
+        elif data.criminal_history_category not in CriminalHistoryCategory.values:
+            err("criminal_history_category", "Choose a category from I to VI.")
+    if (data.offense_level is None) != (not data.criminal_history_category) and guideline_profile:
+        err(
+            "criminal_history_category" if data.offense_level is not None else "offense_level",
+            "The guideline range needs both the offense level and the criminal history category.",
+        )
+    if data.baseline_months is not None and not leniency_profile:
+        err("baseline_months", "This profile has no leniency reduction of a baseline sentence.")
+    if data.leniency_stage:
+        tiers = parameters.get("leniency_stage_tiers", {})
+        if data.leniency_stage not in tiers:
+            err(
+                "leniency_stage",
+                f"Choose a stage: {', '.join(tiers)}." if tiers else "This profile has no stages.",
+            )
+    if data.leniency_circumstances:
+        allowed = parameters.get("leniency_circumstances", [])
+        unknown = [c for c in data.leniency_circumstances if c not in allowed]
+        if unknown:
+            err("leniency_circumstances", f"Not a listed circumstance: {', '.join(unknown)}.")
+    if side == Side.DEFENSE and not data.rationale.strip():
+        err("rationale", "Give the defense's reasons for this proposal.")
+    if errors:
+        raise ValidationError(errors)
+    return resolved
+
+
+def _write_contents(offer: Offer, data: OfferInput, resolved: list[Any]) -> None:
+    for name in OFFER_FIELDS:
+        value = getattr(data, name)
+        if name == "leniency_circumstances":
+            value = list(value)
+        setattr(offer, name, value)
+    offer.save()
+    offer.terms.all().delete()
+    OfferTerm.objects.bulk_create(
+        OfferTerm(offer=offer, charge=charge, disposition=disposition, lesser_statute=lesser)
+        for charge, disposition, lesser in resolved
+    )
+    _derive_concessions(offer)
+
+
+def _derive_concessions(offer: Offer) -> None:
+    """Recompute what the prosecution gives, from the terms, against the charges as filed."""
+    offer.concessions.filter(derived=True).delete()
+    if offer.side != Side.PROSECUTION:
+        return
+    derived: list[Concession] = []
+    for term in offer.terms.select_related("charge__statute", "lesser_statute"):
+        charge = term.charge
+        if term.disposition == TermDisposition.DISMISS:
+            derived.append(
+                Concession(
+                    offer=offer,
+                    kind=ConcessionKind.COUNT_DISMISSED,
+                    charge=charge,
+                    description=f"Count {charge.count_number} ({charge.statute.citation}) "
+                    "dismissed.",
+                )
+            )
+        elif term.disposition == TermDisposition.LESSER and term.lesser_statute is not None:
+            drop = charge.statute.severity_rank - term.lesser_statute.severity_rank
+            derived.append(
+                Concession(
+                    offer=offer,
+                    kind=ConcessionKind.CHARGE_REDUCED,
+                    charge=charge,
+                    severity_reduction=drop,
+                    description=f"Count {charge.count_number} reduced from "
+                    f"{charge.statute.citation} to {term.lesser_statute.citation} "
+                    f"({drop} severity step{'s' if drop != 1 else ''}).",
+                )
+            )
+    below = _months_below_range(offer)
+    if below:
+        derived.append(
+            Concession(
+                offer=offer,
+                kind=ConcessionKind.BELOW_RANGE,
+                months_below=below,
+                description=f"Custody recommended {below} months below the bottom of the "
+                "expected range.",
+            )
+        )
+    if offer.no_enhancement:
+        derived.append(
+            Concession(
+                offer=offer,
+                kind=ConcessionKind.ENHANCEMENT_WITHDRAWN,
+                description="The prosecution withdraws or will not seek a sentencing enhancement.",
+            )
+        )
+    Concession.objects.bulk_create(derived)
+
+
+def _months_below_range(offer: Offer) -> int:
+    if offer.custody_min_months is None:
+        return 0
+    from negotiations.selectors import offer_exposure  # the calculation reads the offer
+
+    exposure = offer_exposure(offer)
+    applicable = exposure.plea_statutory
+    if exposure.plea_guideline is not None:
+        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    bottom = applicable.low
+    if bottom is None:
+        return 0
+    return max(0, bottom - offer.custody_min_months)
+
+
+def _next_round(case: Case) -> int:
+    highest = (
+        Offer.objects.filter(case=case)
+        .exclude(status=OfferStatus.DRAFT)
+        .aggregate(n=Max("round_number"))["n"]
+        or 0
+    )
+    return highest + 1
+
+
+def _discovery_snapshot(case: Case) -> tuple[int, dt.date | None]:
+    """What discovery the defense had been given. Hook for the documents module: until
+    disclosures are recorded there, nothing is known to have been disclosed."""
+    return 0, None
+
+
+# --- offers -------------------------------------------------------------------------------------
+
+
+def offer_create(*, case: Case, by: User, data: OfferInput) -> Offer:
+    """A draft offer for the side `by` negotiates for; only that side sees it."""
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        side = permissions.require_negotiator(by, locked)
+        _require_open_negotiation(locked)
+        resolved = _validate(locked, side, data)
+        offer = Offer(case=locked, side=side, author=by, round_number=_next_round(locked))
+        _write_contents(offer, data, resolved)
+        return offer
+
+
+def offer_update(*, offer: Offer, by: User, data: OfferInput) -> Offer:
+    """Change a draft. A sent offer never changes: the other side has read it."""
+    with transaction.atomic():
+        locked_case = _lock_case(offer.case_id)
+        side = permissions.require_negotiator(by, locked_case)
+        locked = _lock_offer(offer.pk)
+        if locked.side != side:
+            raise PermissionDenied("Only the side that drafted an offer may change it.")
+        if locked.status != OfferStatus.DRAFT:
+            raise Conflict(
+                "A sent offer cannot be changed; withdraw it and send a new one.",
+                code="offer_not_draft",
+            )
+        resolved = _validate(locked_case, side, data)
+        _write_contents(locked, data, resolved)
+        return locked
+
+
+def _check_mandatory_consideration(case: Case) -> None:
+    unanswered = Suggestion.objects.filter(case=case, response="").order_by("created_at").first()
+    if unanswered is not None:
+        raise Conflict(
+            "Respond in writing to the defense's suggestion of "
+            f"{unanswered.created_at:%Y-%m-%d} before sending another offer.",
+            code="suggestion_unanswered",
+        )
+    ignored = (
+        Offer.objects.filter(case=case, side=Side.DEFENSE, response="")
+        .exclude(status__in=[OfferStatus.DRAFT, OfferStatus.SENT, OfferStatus.WITHDRAWN])
+        .order_by("round_number")
+        .first()
+    )
+    if ignored is not None:
+        raise Conflict(
+            f"Respond in writing to the defense's proposal of round {ignored.round_number} "
+            "before sending another offer.",
+            code="proposal_unanswered",
+        )
+
+
+def offer_send(*, offer: Offer, by: User) -> Offer:
+    """Send a draft to the other side. The first offer on a case opens the negotiation."""
+    with transaction.atomic():
+        now = timezone.now()
+        locked_case = _lock_case(offer.case_id)
+        side = permissions.require_negotiator(by, locked_case)
+        locked = _lock_offer(offer.pk)
+        if locked.side != side:
+            raise PermissionDenied("Only the side that drafted an offer may send it.")
+        if locked.status != OfferStatus.DRAFT:
+            raise Conflict(
+                _ended_message(locked)
+                if locked.status != OfferStatus.SENT
+                else "This offer has already been sent.",
+                code="offer_not_draft",
+            )
+        _require_open_negotiation(locked_case)
+        if locked.expires_at is not None and locked.expires_at <= now:
+            raise ValidationError({"expires_at": "The expiry must be in the future when sent."})
+        _expire_due_on_case(locked_case, now)
+        live = Offer.objects.filter(case=locked_case, status=OfferStatus.SENT).first()
+        if live is not None:
+            raise Conflict(
+                f"Round {live.round_number} from the {Side(live.side).label.lower()} is still "
+                "awaiting an answer; only one offer may be live at a time.",
+                code="offer_live",
+            )
+        if side == Side.PROSECUTION:
+            _check_mandatory_consideration(locked_case)
+        # Re-validate: the charges may have changed since the draft was written.
+        _validate(locked_case, side, _input_of(locked))
+        return _send(locked, locked_case, by, now)
+
+
+def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
+    offer.status = OfferStatus.SENT
+    offer.sent_at = now
+    offer.round_number = _next_round(case)
+    offer.discovery_items_disclosed, offer.discovery_last_disclosed_on = _discovery_snapshot(case)
+    with _database_guard("Another offer on this case was sent at the same moment.", "offer_live"):
+        offer.save()
+    _derive_concessions(offer)
+    case_status_follow(
+        case=case,
+        to_status=CaseStatus.NEGOTIATING,
+        by=by,
+        reason=f"Offer of round {offer.round_number} sent.",
+    )
+    case_touch(case_id=case.pk)
+    return offer
+
+
+def _input_of(offer: Offer) -> OfferInput:
+    values = {name: getattr(offer, name) for name in OFFER_FIELDS}
+    terms = [TermInput(t.charge_id, t.disposition, t.lesser_statute_id) for t in offer.terms.all()]
+    return OfferInput(terms=terms, **values)
+
+
+def _answerable(offer: Offer, by: User, action: str) -> tuple[Case, Offer, str]:
+    """Lock and check an offer the other side is answering; return (case, offer, side).
+    The caller has settled a due expiry first (_settle_expiry), outside its transaction."""
+    case = _lock_case(offer.case_id)
+    side = permissions.require_negotiator(by, case)
+    locked = _lock_offer(offer.pk)
+    if locked.status != OfferStatus.SENT:
+        raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
+    if locked.side == side:
+        raise PermissionDenied(f"Only the other side may {action} an offer.")
+    return case, locked, side
+
+
+def _close(offer: Offer, status: str, by: User, now: dt.datetime, response: str = "") -> None:
+    offer.status = status
+    offer.closed_at = now
+    offer.closed_by = by
+    if response:
+        offer.response = response
+    offer.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by",
+            "response",
+            "withdrawal_reason",
+            "updated_at",
+        ]
+    )
+
+
+def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
+    """The author side takes its offer back, draft or sent."""
+    _settle_expiry(offer)
+    with transaction.atomic():
+        case = _lock_case(offer.case_id)
+        side = permissions.require_negotiator(by, case)
+        locked = _lock_offer(offer.pk)
+        if locked.side != side:
+            raise PermissionDenied("Only the side that made an offer may withdraw it.")
+        if not locked.is_open:
+            raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
+        now = timezone.now()
+        locked.withdrawal_reason = reason.strip()
+        _close(locked, OfferStatus.WITHDRAWN, by, now)
+        case_touch(case_id=case.pk)
+        return locked
+
+
+def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
+    _settle_expiry(offer)
+    with transaction.atomic():
+        case, locked, _side = _answerable(offer, by, "reject")
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why the offer is rejected."})
+        _close(locked, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
+        case_touch(case_id=case.pk)
+        return locked
+
+
+def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "") -> Offer:
+    """Answer an offer with another: the answered offer is countered and the counter, the next
+    round, is sent at once. The prosecution answering a defense proposal records its written
+    response to it."""
+    _settle_expiry(offer)
+    with transaction.atomic():
+        case, locked, side = _answerable(offer, by, "counter")
+        _require_open_negotiation(case)
+        errors: dict[str, str] = {}
+        if locked.side == Side.DEFENSE and not response.strip():
+            errors["response"] = "Respond in writing to the defense's proposal."
+        if data.expires_at is not None and data.expires_at <= timezone.now():
+            errors["expires_at"] = "The expiry must be in the future."
+        try:
+            resolved = _validate(case, side, data)
+        except ValidationError as exc:
+            raise ValidationError({**exc.message_dict, **errors}) from exc
+        if errors:
+            raise ValidationError(errors)
+        if side == Side.PROSECUTION:
+            _check_mandatory_consideration(case)
+        now = timezone.now()
+        _close(locked, OfferStatus.COUNTERED, by, now, response=response.strip())
+        counter = Offer(
+            case=case, side=side, author=by, answers=locked, round_number=locked.round_number + 1
+        )
+        _write_contents(counter, data, resolved)
+        return _send(counter, case, by, now)
+
+
+def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
+    """Accept the other side's offer: the plea agreement is made from its terms."""
+    _settle_expiry(offer)
+    with transaction.atomic():
+        case, locked, _side = _answerable(offer, by, "accept")
+        if case.status != CaseStatus.NEGOTIATING:
+            _require_open_negotiation(case)
+        now = timezone.now()
+        with _database_guard("This case already has an accepted offer.", "offer_accepted"):
+            _close(locked, OfferStatus.ACCEPTED, by, now)
+            defendant = (
+                CaseParticipant.objects.active()
+                .filter(case=case, role=Role.DEFENDANT)
+                .select_related("defendant")
+                .first()
+            )
+            agreement = PleaAgreement.objects.create(
+                case=case,
+                offer=locked,
+                terms=agreement_terms_of(locked),
+                interpreter_needed=bool(
+                    defendant and defendant.defendant and defendant.defendant.interpreter_needed
+                ),
+                interpreter_language=(
+                    defendant.defendant.preferred_language
+                    if defendant and defendant.defendant and defendant.defendant.interpreter_needed
+                    else ""
+                ),
+            )
+        case_status_follow(
+            case=case,
+            to_status=CaseStatus.AGREEMENT,
+            by=by,
+            reason=f"Offer of round {locked.round_number} accepted.",
+        )
+        case_touch(case_id=case.pk)
+        return agreement
+
+
+def agreement_terms_of(offer: Offer) -> dict[str, Any]:
+    """The terms of an offer as the agreement keeps them: plain values, frozen."""
+    terms = {t.charge_id: t for t in offer.terms.select_related("lesser_statute")}
+    charges = []
+    for charge in offer.case.charges.select_related("statute").order_by("count_number"):
+        if charge.status == ChargeStatus.DISPOSED:
+            continue
+        term = terms.get(charge.pk)
+        disposition = term.disposition if term else TermDisposition.AS_CHARGED
+        lesser = term.lesser_statute if term else None
+        charges.append(
+            {
+                "charge_id": charge.pk,
+                "count": charge.count_number,
+                "citation": charge.statute.citation,
+                "title": charge.statute.title,
+                "disposition": disposition,
+                "lesser_citation": lesser.citation if lesser else "",
+                "lesser_title": lesser.title if lesser else "",
+            }
+        )
+    return {
+        "offer_id": offer.pk,
+        "round_number": offer.round_number,
+        "charges": charges,
+        "sentence": {
+            name: (str(getattr(offer, name)) if getattr(offer, name) is not None else None)
+            for name in _SENTENCE_FIELDS
+        },
+        "conditions": [name for name in _CONDITION_FIELDS if getattr(offer, name)],
+    }
+
+
+def offers_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Expire every sent offer whose time has passed. Run by the scheduler; idempotent."""
+    now = now or timezone.now()
+    expired = 0
+    due = Offer.objects.filter(status=OfferStatus.SENT, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if locked is not None and _expire_if_due(locked, now):
+                expired += 1
+    return expired
+
+
+def concession_log(*, offer: Offer, by: User, kind: str, description: str) -> Concession:
+    """The prosecutor records a concession the terms do not show (e.g. a promise not to
+    bring further charges)."""
+    with transaction.atomic():
+        case = _lock_case(offer.case_id)
+        permissions.require_role_in(
+            by, case, frozenset({Role.PROSECUTOR}), "Only the prosecution logs its concessions."
+        )
+        locked = _lock_offer(offer.pk)
+        errors: dict[str, str] = {}
+        if locked.side != Side.PROSECUTION:
+            errors["offer"] = "Concessions are logged on the prosecution's offers."
+        if kind not in ConcessionKind.values:
+            errors["kind"] = f"{kind!r} is not a kind of concession."
+        if not description.strip():
+            errors["description"] = "Describe the concession."
+        if errors:
+            raise ValidationError(errors)
+        if locked.status not in (OfferStatus.DRAFT, OfferStatus.SENT):
+            raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
+        return Concession.objects.create(
+            offer=locked, kind=kind, description=description.strip(), derived=False, logged_by=by
+        )
+
+
+def offer_respond(*, offer: Offer, by: User, response: str) -> Offer:
+    """The prosecution records its written response to a defense proposal that ended without
+    one (it expired), as it must before sending its next offer."""
+    with transaction.atomic():
+        case = _lock_case(offer.case_id)
+        permissions.require_role_in(
+            by, case, permissions.SUGGESTION_RESPONDER_ROLES, "Only the prosecution responds."
+        )
+        locked = _lock_offer(offer.pk)
+        if locked.side != Side.DEFENSE:
+            raise Conflict("Only a defense proposal takes a written response.")
+        if locked.response:
+            raise Conflict("This proposal already has a written response.")
+        if locked.is_open:
+            raise Conflict("Answer a live proposal by accepting, rejecting or countering it.")
+        if not response.strip():
+            raise ValidationError({"response": "Write the response."})
+        locked.response = response.strip()
+        locked.save(update_fields=["response", "updated_at"])
+        return locked
+
+
+# --- suggestions --------------------------------------------------------------------------------
+
+
+def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = None) -> Suggestion:
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        roles = permissions.require_role_in(
+            by,
+            locked,
+            permissions.SUGGESTION_AUTHOR_ROLES,
+            "Suggestions come from defense counsel or the duty lawyer.",
+        )
+        _require_open_negotiation(locked)
+        errors: dict[str, str] = {}
+        if not text.strip():
+            errors["text"] = "Write the suggestion and its reasons."
+        if offer is not None and offer.case_id != locked.pk:
+            errors["offer"] = "That offer is not on this case."
+        if errors:
+            raise ValidationError(errors)
+        role = next(r for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in roles)
+        suggestion = Suggestion.objects.create(
+            case=locked, offer=offer, author=by, author_role=role, text=text.strip()
+        )
+        case_touch(case_id=locked.pk)
+        return suggestion
+
+
+def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Suggestion:
+    with transaction.atomic():
+        case = _lock_case(suggestion.case_id)
+        permissions.require_role_in(
+            by,
+            case,
+            permissions.SUGGESTION_RESPONDER_ROLES,
+            "Only the prosecution responds to a defense suggestion.",
+        )
+        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if locked.response:
+            raise Conflict(
+                f"{_who(locked.responded_by)} already responded to this suggestion.",
+                code="suggestion_answered",
+            )
+        if not response.strip():
+            raise ValidationError({"response": "Write the response."})
+        locked.response = response.strip()
+        locked.responded_by = by
+        locked.responded_at = timezone.now()
+        locked.save()
+        return locked
+
+
+# --- the plea agreement -------------------------------------------------------------------------
+
+CHECKLIST_FIELDS = (
+    "rights_explained",
+    "charges_and_sentence_explained",
+    "immigration_consequences_explained",
+    "employment_consequences_explained",
+    "licence_consequences_explained",
+    "fine_consequences_explained",
+    "no_promises_outside_agreement",
+)
+CHECKLIST_LABELS = {
+    "rights_explained": "Rights explained (trial, counsel, silence, confrontation)",
+    "charges_and_sentence_explained": "Charges and sentence explained",
+    "immigration_consequences_explained": "Immigration consequences explained",
+    "employment_consequences_explained": "Employment consequences explained",
+    "licence_consequences_explained": "Licence consequences explained",
+    "fine_consequences_explained": "Fines and financial consequences explained",
+    "no_promises_outside_agreement": "No promises outside the agreement",
+}
+
+
+def _lock_agreement(agreement: PleaAgreement) -> tuple[Case, PleaAgreement]:
+    case = _lock_case(agreement.case_id)
+    return case, PleaAgreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _require_signing(agreement: PleaAgreement) -> None:
+    if agreement.status != AgreementStatus.SIGNING:
+        raise Conflict(
+            f"This agreement is “{AgreementStatus(agreement.status).label}”; "
+            "a fully signed agreement can no longer change.",
+            code="agreement_signed",
+        )
+
+
+def agreement_checklist_complete(
+    *,
+    agreement: PleaAgreement,
+    by: User,
+    items: dict[str, bool],
+    interpreter_used: bool = False,
+    interpreter_name: str = "",
+    interpreter_language: str = "",
+) -> PleaAgreement:
+    """Counsel records that the defendant was told what a plea means, before anyone signs."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        permissions.require_role_in(
+            by,
+            case,
+            permissions.CHECKLIST_ROLES,
+            "Defense counsel or the duty lawyer completes the voluntariness checklist.",
+        )
+        _require_signing(locked)
+        if locked.signatures.exists():
+            raise Conflict("The checklist cannot change once signing has begun.")
+        errors: dict[str, str] = {}
+        for name in CHECKLIST_FIELDS:
+            if not items.get(name):
+                errors[name] = f"Confirm: {CHECKLIST_LABELS[name].lower()}."
+        if locked.interpreter_needed:
+            if not interpreter_used:
+                errors["interpreter_used"] = (
+                    "The defendant needs an interpreter; record the interpreter used."
+                )
+            elif not interpreter_name.strip():
+                errors["interpreter_name"] = "Name the interpreter."
+        if errors:
+            raise ValidationError(errors)
+        for name in CHECKLIST_FIELDS:
+            setattr(locked, name, True)
+        locked.interpreter_used = interpreter_used
+        locked.interpreter_name = interpreter_name.strip()
+        if interpreter_language.strip():
+            locked.interpreter_language = interpreter_language.strip()
+        locked.checklist_completed_by = by
+        locked.checklist_completed_at = timezone.now()
+        locked.save()
+        return locked
+
+
+REQUIRED_SIGNATORIES = (
+    SignatoryRole.DEFENDANT,
+    SignatoryRole.DEFENSE_LAWYER,
+    SignatoryRole.PROSECUTOR,
+)
+
+
+def agreement_sign(
+    *,
+    agreement: PleaAgreement,
+    by: User,
+    on_behalf_of_defendant: bool = False,
+    witness: CaseParticipant | None = None,
+) -> Signature:
+    """Sign in the capacity `by` holds on the case. A defendant without a login signs on paper
+    before their lawyer, who records it here (`on_behalf_of_defendant`) and is its witness.
+    Under a profile that requires a witness, a defendant's signature needs one."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        roles = permissions.roles_on(by, case)
+        if not roles & (permissions.NEGOTIATOR_ROLES.keys() | {Role.DEFENDANT}):
+            raise PermissionDenied("Only the defendant, their lawyer and the prosecutor sign.")
+        _require_signing(locked)
+        if not locked.checklist_complete:
+            raise Conflict(
+                "Complete the voluntariness checklist before anyone signs.",
+                code="checklist_incomplete",
+            )
+        participations = {
+            p.role: p
+            for p in CaseParticipant.objects.held_by(by)
+            .active()
+            .filter(case=case)
+            .select_related("defendant", "user")
+        }
+        now = timezone.now()
+        signer: User | None = by
+        if Role.DEFENDANT in roles:
+            capacity, own = SignatoryRole.DEFENDANT, participations[Role.DEFENDANT]
+        elif on_behalf_of_defendant:
+            lawyer = next(
+                (participations[r] for r in permissions.WITNESS_ROLES if r in participations),
+                None,
+            )
+            if lawyer is None:
+                raise PermissionDenied("Only the defendant's lawyer records their signature.")
+            own_or_none = (
+                CaseParticipant.objects.active()
+                .filter(case=case, role=Role.DEFENDANT)
+                .select_related("defendant")
+                .first()
+            )
+            if own_or_none is None:
+                raise Conflict("The case has no defendant to sign.")
+            capacity, own, signer, witness = SignatoryRole.DEFENDANT, own_or_none, None, lawyer
+        elif Role.PROSECUTOR in roles:
+            capacity, own = SignatoryRole.PROSECUTOR, participations[Role.PROSECUTOR]
+        else:
+            lawyer_role = next(r for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in roles)
+            capacity, own = SignatoryRole.DEFENSE_LAWYER, participations[lawyer_role]
+        if capacity == SignatoryRole.DEFENDANT:
+            _check_witness(case, witness)
+        elif witness is not None:
+            raise ValidationError({"witness": "Only a defendant's signature is witnessed."})
+        if locked.signatures.filter(signatory_role=capacity).exists():
+            raise Conflict(
+                f"The {SignatoryRole(capacity).label.lower()} has already signed.",
+                code="already_signed",
+            )
+        with _database_guard("This signature was recorded at the same moment.", "already_signed"):
+            signature = Signature.objects.create(
+                agreement=locked,
+                signatory_role=capacity,
+                signer=signer,
+                signer_participant=own,
+                signer_name=own.display_name,
+                recorded_by=by,
+                witness=witness,
+                signed_at=now,
+            )
+        if locked.signatures.count() == len(REQUIRED_SIGNATORIES):
+            _seal(locked, now)
+        case_touch(case_id=case.pk)
+        return signature
+
+
+def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
+    required = case.court.jurisdiction.witness_required_for_signing
+    if witness is None:
+        if required:
+            raise ValidationError(
+                {
+                    "witness": f"Under the {case.court.jurisdiction.name} profile the defendant "
+                    "signs before defense counsel or a duty lawyer; name the witness."
+                }
+            )
+        return
+    if (
+        witness.case_id != case.pk
+        or witness.role not in permissions.WITNESS_ROLES
+        or not witness.is_active
+    ):
+        raise ValidationError(
+            {"witness": "The witness must be defense counsel or a duty lawyer on this case."}
+        )
+
+
+def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
+    """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
+    from negotiations.documents import agreement_pdf
+    from negotiations.selectors import agreement_document  # rendering reads the record
+
+    agreement.status = AgreementStatus.SIGNED
+    pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
+    agreement.pdf = pdf
+    agreement.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    agreement.save()
+
+
+def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
+    """Put the signed agreement before the court; from now on the court reads its terms."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        permissions.require_role_in(
+            by,
+            case,
+            permissions.AGREEMENT_SUBMITTER_ROLES,
+            "The prosecutor or defense counsel submits the agreement to the court.",
+        )
+        if locked.status == AgreementStatus.SIGNING:
+            raise Conflict(
+                "The agreement can be submitted once everyone has signed.", code="not_signed"
+            )
+        if locked.status != AgreementStatus.SIGNED:
+            raise Conflict(
+                f"This agreement is already “{AgreementStatus(locked.status).label}”.",
+                code=f"agreement_{locked.status}",
+            )
+        locked.status = AgreementStatus.SUBMITTED
+        locked.submitted_by = by
+        locked.submitted_at = timezone.now()
+        locked.save()
+        case_touch(case_id=case.pk)
+        return locked
+
+
+_DISPOSITION_OF_TERM = {
+    TermDisposition.AS_CHARGED: Disposition.GUILTY_PLEA,
+    TermDisposition.LESSER: Disposition.REDUCED,
+    TermDisposition.DISMISS: Disposition.DISMISSED,
+}
+
+
+def agreement_review(
+    *, agreement: PleaAgreement, by: User, accepted: bool, reasons: str
+) -> PleaAgreement:
+    """The court accepts or rejects the submitted agreement, with its reasons. Accepted: the
+    plea is entered and the counts are disposed of by the terms. Rejected: the parties may
+    negotiate again."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        if not permissions.may_review_agreement(by, case):
+            raise PermissionDenied("Only the court reviews a plea agreement.")
+        if locked.status != AgreementStatus.SUBMITTED:
+            raise Conflict(
+                "Only an agreement submitted to the court can be reviewed; this one is "
+                f"“{AgreementStatus(locked.status).label}”.",
+                code=f"agreement_{locked.status}",
+            )
+        if not reasons.strip():
+            raise ValidationError({"reasons": "Give the court's reasons."})
+        now = timezone.now()
+        locked.status = (
+            AgreementStatus.COURT_ACCEPTED if accepted else AgreementStatus.COURT_REJECTED
+        )
+        locked.reviewed_by = by
+        locked.reviewed_at = now
+        locked.review_reasons = reasons.strip()
+        locked.save()
+        if accepted:
+            _dispose_charges(locked, court_today(case.court))
+            case_status_follow(
+                case=case,
+                to_status=CaseStatus.PLEA_ENTERED,
+                by=by,
+                reason="The court accepted the plea agreement.",
+            )
+        else:
+            _set_aside(locked, now)
+            case_status_follow(
+                case=case,
+                to_status=CaseStatus.NEGOTIATING,
+                by=by,
+                reason="The court rejected the plea agreement.",
+            )
+        case_touch(case_id=case.pk)
+        return locked
+
+
+def _dispose_charges(agreement: PleaAgreement, on: dt.date) -> None:
+    for item in agreement.terms["charges"]:
+        Charge.objects.filter(pk=item["charge_id"]).exclude(status=ChargeStatus.DISPOSED).update(
+            status=ChargeStatus.DISPOSED,
+            disposition=_DISPOSITION_OF_TERM[item["disposition"]],
+            disposition_date=on,
+        )
+
+
+def _set_aside(agreement: PleaAgreement, now: dt.datetime) -> None:
+    Offer.objects.filter(pk=agreement.offer_id).update(set_aside_at=now)
+
+
+def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> PleaAgreement:
+    """The defendant withdraws from the agreement, in person or through counsel, before the
+    court accepts it."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        permissions.require_role_in(
+            by,
+            case,
+            permissions.AGREEMENT_WITHDRAWER_ROLES,
+            "Only the defendant, in person or through counsel, withdraws from the agreement.",
+        )
+        if locked.status not in (
+            AgreementStatus.SIGNING,
+            AgreementStatus.SIGNED,
+            AgreementStatus.SUBMITTED,
+        ):
+            raise Conflict(
+                "The agreement can no longer be withdrawn; it is "
+                f"“{AgreementStatus(locked.status).label}”.",
+                code=f"agreement_{locked.status}",
+            )
+        if not reason.strip():
+            raise ValidationError({"reason": "Give the reason for the withdrawal."})
+        now = timezone.now()
+        locked.status = AgreementStatus.WITHDRAWN
+        locked.withdrawn_by = by
+        locked.withdrawn_at = now
+        locked.withdrawal_reason = reason.strip()
+        locked.save()
+        _set_aside(locked, now)
+        case_status_follow(
+            case=case,
+            to_status=CaseStatus.NEGOTIATING,
+            by=by,
+            reason="The defendant withdrew from the plea agreement.",
+        )
+        case_touch(case_id=case.pk)
+        return locked
