@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions
-from cases.models import Case, Charge, ChargeStatus
+from cases.models import Case, Charge, ChargeStatus, Statute
 from negotiations import sentencing
 from negotiations.documents import AgreementDocument, ChargeLine, SignatureLine
 from negotiations.models import (
     AgreementStatus,
+    Concession,
+    ConcessionKind,
     Offer,
     OfferStatus,
     OfferTerm,
@@ -32,7 +35,8 @@ from negotiations.models import (
     Suggestion,
     TermDisposition,
 )
-from parties.models import CaseParticipant, Role
+from negotiations.services import OfferInput, offer_contents_validate
+from parties.models import CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
@@ -152,10 +156,62 @@ def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
 # --- exposure -----------------------------------------------------------------------------------
 
 
-def _charge_facts(charge: Charge) -> sentencing.ChargeFacts:
-    statute = charge.statute
+class OfferContents(Protocol):
+    """What an exposure or a concession is computed from: an Offer or an OfferInput."""
+
+    custody_min_months: int | None
+    custody_max_months: int | None
+    no_enhancement: bool
+    offense_level: int | None
+    criminal_history_category: str
+    baseline_months: int | None
+    leniency_stage: str
+    leniency_circumstances: Any
+
+
+ResolvedTerm = tuple[Charge, str, Statute | None]
+
+
+def exposure_of(
+    case: Case, terms: Sequence[ResolvedTerm], contents: OfferContents
+) -> sentencing.Exposure:
+    """The exposure after a conviction at trial on the charges as filed, and under a plea on
+    `terms` with the recommendation and calculation inputs in `contents`."""
+    charges = [
+        c
+        for c in case.charges.select_related("statute").order_by("count_number")
+        if c.status != ChargeStatus.DISPOSED
+    ]
+    facts = []
+    for charge, disposition, lesser in terms:
+        facts.append(
+            sentencing.TermFacts(
+                count=charge.count_number,
+                disposition=disposition,
+                lesser=_statute_facts(charge.count_number, lesser) if lesser else None,
+            )
+        )
+    recommended = None
+    low, high = contents.custody_min_months, contents.custody_max_months
+    if low is not None or high is not None:
+        low = low if low is not None else 0
+        recommended = sentencing.MonthsRange(low, high if high is not None else low)
+    return sentencing.exposure(
+        [_statute_facts(c.count_number, c.statute) for c in charges],
+        facts,
+        recommended=recommended,
+        profile_parameters=case.court.jurisdiction.parameters or {},
+        offense_level=contents.offense_level,
+        criminal_history=contents.criminal_history_category or None,
+        baseline_months=contents.baseline_months,
+        leniency_stage=contents.leniency_stage or None,
+        leniency_circumstances=tuple(contents.leniency_circumstances or ()),
+    )
+
+
+def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
     return sentencing.ChargeFacts(
-        count=charge.count_number,
+        count=count,
         citation=statute.citation,
         title=statute.title,
         min_months=statute.min_custody_months,
@@ -165,53 +221,90 @@ def _charge_facts(charge: Charge) -> sentencing.ChargeFacts:
     )
 
 
+def _resolved_terms(offer: Offer) -> list[ResolvedTerm]:
+    return [(t.charge, t.disposition, t.lesser_statute) for t in offer.terms.all()]
+
+
 def offer_exposure(offer: Offer) -> sentencing.Exposure:
-    """The exposure after a conviction at trial on the charges as filed, and under the offer."""
-    case = offer.case
-    charges = [
-        c
-        for c in case.charges.select_related("statute").order_by("count_number")
-        if c.status != ChargeStatus.DISPOSED
-    ]
-    by_charge = {t.charge_id: t for t in offer.terms.all()}
-    terms = []
-    for charge in charges:
-        term = by_charge.get(charge.pk)
-        if term is None:
-            continue
-        lesser = None
-        if term.disposition == TermDisposition.LESSER and term.lesser_statute is not None:
-            s = term.lesser_statute
-            lesser = sentencing.ChargeFacts(
-                count=charge.count_number,
-                citation=s.citation,
-                title=s.title,
-                min_months=s.min_custody_months,
-                max_months=s.max_custody_months,
-                mandatory_minimum_months=s.mandatory_minimum_months,
-                severity_rank=s.severity_rank,
+    return exposure_of(offer.case, _resolved_terms(offer), offer)
+
+
+def concessions_derived(
+    side: str, terms: Sequence[ResolvedTerm], contents: OfferContents, exposure: sentencing.Exposure
+) -> list[Concession]:
+    """What the prosecution gives compared with the charges as filed, derived from the terms
+    (unsaved rows; the service stores them with the offer)."""
+    if side != Side.PROSECUTION:
+        return []
+    derived: list[Concession] = []
+    for charge, disposition, lesser in sorted(terms, key=lambda t: t[0].count_number):
+        if disposition == TermDisposition.DISMISS:
+            derived.append(
+                Concession(
+                    kind=ConcessionKind.COUNT_DISMISSED,
+                    charge=charge,
+                    description=f"Count {charge.count_number} ({charge.statute.citation}) "
+                    "dismissed.",
+                )
             )
-        terms.append(
-            sentencing.TermFacts(
-                count=charge.count_number, disposition=term.disposition, lesser=lesser
+        elif disposition == TermDisposition.LESSER and lesser is not None:
+            drop = charge.statute.severity_rank - lesser.severity_rank
+            derived.append(
+                Concession(
+                    kind=ConcessionKind.CHARGE_REDUCED,
+                    charge=charge,
+                    severity_reduction=drop,
+                    description=f"Count {charge.count_number} reduced from "
+                    f"{charge.statute.citation} to {lesser.citation} "
+                    f"({drop} severity step{'s' if drop != 1 else ''}).",
+                )
+            )
+    below = _months_below_range(contents, exposure)
+    if below:
+        derived.append(
+            Concession(
+                kind=ConcessionKind.BELOW_RANGE,
+                months_below=below,
+                description=f"Custody recommended {below} months below the bottom of the "
+                "applicable range.",
             )
         )
-    recommended = None
-    if offer.custody_min_months is not None or offer.custody_max_months is not None:
-        low = offer.custody_min_months if offer.custody_min_months is not None else 0
-        high = offer.custody_max_months if offer.custody_max_months is not None else low
-        recommended = sentencing.MonthsRange(low, high)
-    return sentencing.exposure(
-        [_charge_facts(c) for c in charges],
-        terms,
-        recommended=recommended,
-        profile_parameters=case.court.jurisdiction.parameters or {},
-        offense_level=offer.offense_level,
-        criminal_history=offer.criminal_history_category or None,
-        baseline_months=offer.baseline_months,
-        leniency_stage=offer.leniency_stage or None,
-        leniency_circumstances=tuple(offer.leniency_circumstances or ()),
-    )
+    if contents.no_enhancement:
+        derived.append(
+            Concession(
+                kind=ConcessionKind.ENHANCEMENT_WITHDRAWN,
+                description="The prosecution withdraws or will not seek a sentencing enhancement.",
+            )
+        )
+    return derived
+
+
+def _months_below_range(contents: OfferContents, exposure: sentencing.Exposure) -> int:
+    """How far the recommended minimum falls below the range that applies to the plea: the
+    guideline (or leniency) range bounded by statute when known, else the statutory range."""
+    if contents.custody_min_months is None:
+        return 0
+    applicable = exposure.plea_statutory
+    if exposure.plea_guideline is not None:
+        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    if applicable.low is None:
+        return 0
+    return max(0, applicable.low - contents.custody_min_months)
+
+
+@dataclass(frozen=True)
+class OfferPreview:
+    exposure: sentencing.Exposure
+    concessions: list[Concession]
+
+
+def offer_preview(case: Case, by: AnyUser, data: OfferInput) -> OfferPreview:
+    """What an offer with these contents would mean, before it is saved: the exposure and
+    the concessions. Only a negotiator of the case may ask; bad contents answer 400."""
+    side = permissions.require_negotiator(by, case)
+    terms = offer_contents_validate(case, side, data)
+    exposure = exposure_of(case, terms, data)
+    return OfferPreview(exposure, concessions_derived(side, terms, data, exposure))
 
 
 # --- the agreement as a document ----------------------------------------------------------------

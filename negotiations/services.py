@@ -35,7 +35,6 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
 from cases.services import case_status_follow, case_touch, court_today
 from core.exceptions import Conflict
-from negotiations import sentencing
 from negotiations.models import (
     AgreementStatus,
     Concession,
@@ -192,7 +191,9 @@ def _settle_expiry(offer: Offer) -> None:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _validate(case: Case, side: str, data: OfferInput) -> list[tuple[Charge, str, Statute | None]]:
+def offer_contents_validate(
+    case: Case, side: str, data: OfferInput
+) -> list[tuple[Charge, str, Statute | None]]:
     """Check an offer's contents against the case and its jurisdiction profile; return the
     terms resolved to charges and statutes. Every problem is reported under its field."""
     jurisdiction = case.court.jurisdiction
@@ -325,70 +326,18 @@ def _write_contents(offer: Offer, data: OfferInput, resolved: list[Any]) -> None
 
 def _derive_concessions(offer: Offer) -> None:
     """Recompute what the prosecution gives, from the terms, against the charges as filed."""
+    from negotiations import selectors  # the calculation reads the case's charges
+
     offer.concessions.filter(derived=True).delete()
-    if offer.side != Side.PROSECUTION:
-        return
-    derived: list[Concession] = []
-    for term in offer.terms.select_related("charge__statute", "lesser_statute"):
-        charge = term.charge
-        if term.disposition == TermDisposition.DISMISS:
-            derived.append(
-                Concession(
-                    offer=offer,
-                    kind=ConcessionKind.COUNT_DISMISSED,
-                    charge=charge,
-                    description=f"Count {charge.count_number} ({charge.statute.citation}) "
-                    "dismissed.",
-                )
-            )
-        elif term.disposition == TermDisposition.LESSER and term.lesser_statute is not None:
-            drop = charge.statute.severity_rank - term.lesser_statute.severity_rank
-            derived.append(
-                Concession(
-                    offer=offer,
-                    kind=ConcessionKind.CHARGE_REDUCED,
-                    charge=charge,
-                    severity_reduction=drop,
-                    description=f"Count {charge.count_number} reduced from "
-                    f"{charge.statute.citation} to {term.lesser_statute.citation} "
-                    f"({drop} severity step{'s' if drop != 1 else ''}).",
-                )
-            )
-    below = _months_below_range(offer)
-    if below:
-        derived.append(
-            Concession(
-                offer=offer,
-                kind=ConcessionKind.BELOW_RANGE,
-                months_below=below,
-                description=f"Custody recommended {below} months below the bottom of the "
-                "expected range.",
-            )
-        )
-    if offer.no_enhancement:
-        derived.append(
-            Concession(
-                offer=offer,
-                kind=ConcessionKind.ENHANCEMENT_WITHDRAWN,
-                description="The prosecution withdraws or will not seek a sentencing enhancement.",
-            )
-        )
+    terms = [
+        (t.charge, t.disposition, t.lesser_statute)
+        for t in offer.terms.select_related("charge__statute", "lesser_statute")
+    ]
+    exposure = selectors.exposure_of(offer.case, terms, offer)
+    derived = selectors.concessions_derived(offer.side, terms, offer, exposure)
+    for concession in derived:
+        concession.offer = offer
     Concession.objects.bulk_create(derived)
-
-
-def _months_below_range(offer: Offer) -> int:
-    if offer.custody_min_months is None:
-        return 0
-    from negotiations.selectors import offer_exposure  # the calculation reads the offer
-
-    exposure = offer_exposure(offer)
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
-    bottom = applicable.low
-    if bottom is None:
-        return 0
-    return max(0, bottom - offer.custody_min_months)
 
 
 def _next_round(case: Case) -> int:
@@ -416,7 +365,7 @@ def offer_create(*, case: Case, by: User, data: OfferInput) -> Offer:
         locked = _lock_case(case.pk)
         side = permissions.require_negotiator(by, locked)
         _require_open_negotiation(locked)
-        resolved = _validate(locked, side, data)
+        resolved = offer_contents_validate(locked, side, data)
         offer = Offer(case=locked, side=side, author=by, round_number=_next_round(locked))
         _write_contents(offer, data, resolved)
         return offer
@@ -435,7 +384,7 @@ def offer_update(*, offer: Offer, by: User, data: OfferInput) -> Offer:
                 "A sent offer cannot be changed; withdraw it and send a new one.",
                 code="offer_not_draft",
             )
-        resolved = _validate(locked_case, side, data)
+        resolved = offer_contents_validate(locked_case, side, data)
         _write_contents(locked, data, resolved)
         return locked
 
@@ -492,7 +441,7 @@ def offer_send(*, offer: Offer, by: User) -> Offer:
         if side == Side.PROSECUTION:
             _check_mandatory_consideration(locked_case)
         # Re-validate: the charges may have changed since the draft was written.
-        _validate(locked_case, side, _input_of(locked))
+        offer_contents_validate(locked_case, side, _input_of(locked))
         return _send(locked, locked_case, by, now)
 
 
@@ -594,7 +543,7 @@ def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "
         if data.expires_at is not None and data.expires_at <= timezone.now():
             errors["expires_at"] = "The expiry must be in the future."
         try:
-            resolved = _validate(case, side, data)
+            resolved = offer_contents_validate(case, side, data)
         except ValidationError as exc:
             raise ValidationError({**exc.message_dict, **errors}) from exc
         if errors:

@@ -1,0 +1,518 @@
+"""Sentencing arithmetic: guideline ranges, plea reductions, and what a plea offer is worth.
+
+Pure functions over plain values, with no models and no database: callers turn charges and
+offer terms into `ChargeFacts` and `TermFacts`, and pass the jurisdiction's parameters.
+Throughout, a month bound of `None` (`LIFE`) means life imprisonment.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+LIFE: Final[None] = None
+
+# Ranges print with an en dash and level reductions with a minus sign, as the Manual does.
+EN_DASH: Final = "\u2013"
+MINUS_SIGN: Final = "\u2212"
+
+CRIMINAL_HISTORY_CATEGORIES: Final = ("I", "II", "III", "IV", "V", "VI")
+MIN_OFFENSE_LEVEL: Final = 1
+MAX_OFFENSE_LEVEL: Final = 43
+
+# The 2021 Guiding Opinions on Sentencing for Common Crimes: circumstances that, with an
+# admission of guilt and acceptance of punishment, allow a reduction of up to 60%.
+LENIENCY_CIRCUMSTANCES: Final = (
+    "surrender",
+    "major_confession",
+    "restitution",
+    "compensation_forgiveness",
+    "reconciliation",
+)
+
+TERM_DISPOSITIONS: Final = ("as_charged", "lesser", "dismiss")
+
+_SENTENCING_TABLE_CSV: Final = (
+    Path(__file__).resolve().parent / "data" / "ussg_sentencing_table.csv"
+)
+_INFINITY: Final = float("inf")
+
+
+@dataclass(frozen=True)
+class MonthsRange:
+    """A custody range in whole months; `None` means life: (360, None) is "360 months-life",
+    (None, None) is "life"."""
+
+    low: int | None
+    high: int | None
+
+    def __post_init__(self) -> None:
+        if self.low is None and self.high is not None:
+            raise ValueError("A range that starts at life must end at life.")
+        if any(bound is not None and bound < 0 for bound in (self.low, self.high)):
+            raise ValueError("Months cannot be negative.")
+        if _months_key(self.low) > _months_key(self.high):
+            raise ValueError(f"The range starts after it ends: {self.low} > {self.high}.")
+
+    @property
+    def is_life(self) -> bool:
+        """Life imprisonment and nothing less."""
+        return self.low is None
+
+    @property
+    def reaches_life(self) -> bool:
+        """The range has no upper bound in months ("360 months-life" or "life")."""
+        return self.high is None
+
+    def midpoint(self) -> float | None:
+        """The middle of the range in months; `None` when the range reaches life."""
+        if self.low is None or self.high is None:
+            return None
+        return (self.low + self.high) / 2
+
+    def __str__(self) -> str:
+        if self.low is None:
+            return "life"
+        if self.high is None:
+            return f"{_months_text(self.low)}{EN_DASH}life"
+        if self.low == self.high:
+            return _months_text(self.low)
+        return f"{self.low}{EN_DASH}{self.high} months"
+
+
+def _months_text(months: int) -> str:
+    return "1 month" if months == 1 else f"{months} months"
+
+
+def _bound_text(months: int | None) -> str:
+    return "life" if months is None else _months_text(months)
+
+
+def _months_key(months: int | None) -> float:
+    return _INFINITY if months is None else months
+
+
+def _optional_months(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+@functools.cache
+def _sentencing_table() -> dict[tuple[int, str], MonthsRange]:
+    table: dict[tuple[int, str], MonthsRange] = {}
+    with _SENTENCING_TABLE_CSV.open(newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            cell = (int(row["offense_level"]), row["category"])
+            if cell in table:
+                raise RuntimeError(f"{_SENTENCING_TABLE_CSV.name} repeats the cell {cell}.")
+            table[cell] = MonthsRange(
+                _optional_months(row["min_months"]), _optional_months(row["max_months"])
+            )
+    expected = {
+        (level, category)
+        for level in range(MIN_OFFENSE_LEVEL, MAX_OFFENSE_LEVEL + 1)
+        for category in CRIMINAL_HISTORY_CATEGORIES
+    }
+    if set(table) != expected:
+        raise RuntimeError(f"{_SENTENCING_TABLE_CSV.name} must hold exactly one row per cell.")
+    return table
+
+
+def _table_offense_level(offense_level: int) -> int:
+    # USSG §5A, comment. (n.2): below 1 is treated as 1, above 43 as 43.
+    return min(max(offense_level, MIN_OFFENSE_LEVEL), MAX_OFFENSE_LEVEL)
+
+
+def guideline_range(offense_level: int, category: str) -> MonthsRange:
+    """The Sentencing Table cell (USSG Chapter 5, Part A) for a total offense level and a
+    criminal history category "I" to "VI". Levels below 1 count as 1 and above 43 as 43
+    (USSG §5A, comment. (n.2))."""
+    if category not in CRIMINAL_HISTORY_CATEGORIES:
+        raise ValueError(
+            f"Unknown criminal history category {category!r}; "
+            f"expected one of {', '.join(CRIMINAL_HISTORY_CATEGORIES)}."
+        )
+    return _sentencing_table()[(_table_offense_level(offense_level), category)]
+
+
+def _parameter(parameters: Mapping[str, Any], name: str) -> Any:
+    try:
+        return parameters[name]
+    except KeyError:
+        raise ValueError(f"The jurisdiction's parameters lack {name!r}.") from None
+
+
+def _int_parameter(parameters: Mapping[str, Any], name: str) -> int:
+    value = _parameter(parameters, name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"The parameter {name!r} must be a whole number, not {value!r}.")
+    return value
+
+
+def _share_parameter(value: Any, name: str) -> Decimal:
+    # Through str() so that 0.3 is exactly three tenths, not the nearest binary fraction.
+    try:
+        share = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"The parameter {name!r} must be a fraction, not {value!r}.") from None
+    if isinstance(value, bool) or not 0 <= share <= 1:
+        raise ValueError(f"The parameter {name!r} must be a fraction from 0 to 1, not {value!r}.")
+    return share
+
+
+def acceptance_reduction(
+    offense_level: int, *, government_motion: bool, parameters: Mapping[str, Any]
+) -> int:
+    """How many offense levels acceptance of responsibility takes off (USSG §3E1.1).
+
+    `acceptance_of_responsibility_levels` (2) under §3E1.1(a), and
+    `acceptance_extra_level_on_motion` (1) more under §3E1.1(b) on the government's motion
+    when `offense_level`, the level before any reduction, is at least
+    `acceptance_extra_level_min_offense_level` (16). The names are those of the us-fed
+    jurisdiction profile's parameters.
+    """
+    levels = _int_parameter(parameters, "acceptance_of_responsibility_levels")
+    extra = _int_parameter(parameters, "acceptance_extra_level_on_motion")
+    threshold = _int_parameter(parameters, "acceptance_extra_level_min_offense_level")
+    if government_motion and offense_level >= threshold:
+        return levels + extra
+    return levels
+
+
+def _earlier(a: int | None, b: int | None) -> int | None:
+    return a if _months_key(a) <= _months_key(b) else b
+
+
+def _later(a: int | None, b: int | None) -> int | None:
+    return a if _months_key(a) >= _months_key(b) else b
+
+
+def _statute_bounded(r: MonthsRange, statutory: MonthsRange) -> tuple[MonthsRange, str | None]:
+    """`bound_by_statute`, also naming the subsection of §5G1.1 that changed the range."""
+    if _months_key(statutory.high) < _months_key(r.low):
+        return MonthsRange(statutory.high, statutory.high), "a"
+    if _months_key(statutory.low) > _months_key(r.high):
+        return MonthsRange(statutory.low, statutory.low), "b"
+    bounded = MonthsRange(_later(r.low, statutory.low), _earlier(r.high, statutory.high))
+    return bounded, (None if bounded == r else "c")
+
+
+def bound_by_statute(r: MonthsRange, statutory: MonthsRange) -> MonthsRange:
+    """The guideline range `r` as the statutory range (mandatory minimum to statutory
+    maximum) allows it, following USSG §5G1.1:
+
+    (a) a statutory maximum below the bottom of the range becomes the whole range
+        (51-63 months with a 48-month maximum gives 48 months);
+    (b) a mandatory minimum above the top of the range becomes the whole range
+        (41-51 months with a 60-month minimum gives 60 months);
+    (c) otherwise the range is cut to the part that lies within the statutory range
+        (51-63 months with a 60-month maximum gives 51-60 months; 108-135 months with a
+        120-month minimum gives 120-135 months, §5G1.2, comment. (n.3(C))).
+
+    Life counts as longer than any number of months, in either range.
+    """
+    return _statute_bounded(r, statutory)[0]
+
+
+def _leniency_share(
+    *, stage: str, circumstances: Sequence[str], parameters: Mapping[str, Any]
+) -> Decimal:
+    tiers = _parameter(parameters, "leniency_stage_tiers")
+    if not isinstance(tiers, Mapping):
+        raise ValueError("The parameter 'leniency_stage_tiers' must map stages to fractions.")
+    if stage not in tiers:
+        raise ValueError(
+            f"Unknown plea stage {stage!r}; expected one of {', '.join(map(str, tiers))}."
+        )
+    known = parameters.get("leniency_circumstances", LENIENCY_CIRCUMSTANCES)
+    unknown = [code for code in circumstances if code not in known]
+    if unknown:
+        raise ValueError(
+            f"Unknown leniency circumstance {unknown[0]!r}; expected one of {', '.join(known)}."
+        )
+    plea_cap = _share_parameter(
+        _parameter(parameters, "leniency_max_reduction"), "leniency_max_reduction"
+    )
+    combined_cap = _share_parameter(
+        _parameter(parameters, "leniency_max_reduction_with_circumstances"),
+        "leniency_max_reduction_with_circumstances",
+    )
+    if combined_cap < plea_cap:
+        raise ValueError(
+            "'leniency_max_reduction_with_circumstances' cannot be below 'leniency_max_reduction'."
+        )
+    share = min(_share_parameter(tiers[stage], f"leniency_stage_tiers[{stage!r}]"), plea_cap)
+    if circumstances:
+        share = min(share + combined_cap - plea_cap, combined_cap)
+    return share
+
+
+def leniency_range(
+    baseline_months: int,
+    *,
+    stage: str,
+    circumstances: Sequence[str],
+    parameters: Mapping[str, Any],
+) -> MonthsRange:
+    """The sentence range for an admission of guilt and acceptance of punishment
+    (认罪认罚从宽) under the 2021 Guiding Opinions on Sentencing for Common Crimes: from the
+    baseline less the largest reduction allowed, up to the baseline itself.
+
+    The largest reduction for the plea alone is the stage's tier (`leniency_stage_tiers`,
+    e.g. 20% at prosecution review), never more than `leniency_max_reduction` (30%). With
+    one or more circumstances from `leniency_circumstances` (surrender, major confession,
+    restitution, compensation and forgiveness, reconciliation) the circumstances add the
+    difference between the two caps (60% - 30% = 30 points) to the stage's share, never
+    more than `leniency_max_reduction_with_circumstances` (60%): so an earlier plea still
+    earns more, and the best case reaches 60%.
+
+    The bottom is rounded up to a whole month, so the reduction never exceeds the share
+    allowed: 36 months less 30% is 25.2 months, which gives 26.
+    """
+    if baseline_months < 0:
+        raise ValueError("The baseline sentence cannot be negative.")
+    share = _leniency_share(stage=stage, circumstances=circumstances, parameters=parameters)
+    low = (baseline_months * (1 - share)).to_integral_value(rounding=ROUND_CEILING)
+    return MonthsRange(int(low), baseline_months)
+
+
+@dataclass(frozen=True)
+class ChargeFacts:
+    """One count as charged, or the lesser offence a count is reduced to."""
+
+    count: int
+    citation: str
+    title: str
+    min_months: int
+    max_months: int | None
+    mandatory_minimum_months: int
+    severity_rank: int
+
+
+@dataclass(frozen=True)
+class TermFacts:
+    """What an offer does with one count."""
+
+    count: int
+    disposition: str  # "as_charged" | "lesser" | "dismiss"
+    lesser: ChargeFacts | None = None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The likely sentence after trial on every count filed, against the plea offered."""
+
+    trial_statutory: MonthsRange
+    trial_guideline: MonthsRange | None
+    trial_expected: MonthsRange
+    plea_statutory: MonthsRange
+    plea_guideline: MonthsRange | None
+    plea_expected: MonthsRange
+    # How many times longer the expected sentence after trial is than after the plea,
+    # midpoint against midpoint; None when either reaches life or the plea's is zero.
+    trial_penalty: float | None
+    counts_filed: int
+    counts_dismissed: int
+    counts_reduced: int
+    # Sum over reduced counts of how far the severity rank dropped; dismissed counts are
+    # counted in counts_dismissed, not here.
+    severity_reduced: int
+    notes: tuple[str, ...]
+
+
+def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
+    """From the highest mandatory minimum to the sum of the maxima (every count consecutive);
+    life if any count carries life. No counts: no custody."""
+    if not counts:
+        return MonthsRange(0, 0)
+    floor = max(charge.mandatory_minimum_months for charge in counts)
+    maxima = [charge.max_months for charge in counts]
+    ceiling = None if None in maxima else sum(m for m in maxima if m is not None)
+    return MonthsRange(floor, ceiling)
+
+
+def _bound_note(
+    stage: str, r: MonthsRange, statutory: MonthsRange, *, us: bool
+) -> tuple[MonthsRange, str | None]:
+    bounded, rule = _statute_bounded(r, statutory)
+    citation = f" (USSG §5G1.1({rule}))" if us else ""
+    what = "guideline range" if us else "range"
+    if rule == "a":
+        return bounded, (
+            f"{stage}: {what} {r} capped at the statutory maximum of "
+            f"{_bound_text(statutory.high)}{citation}."
+        )
+    if rule == "b":
+        return bounded, (
+            f"{stage}: {what} {r} raised to the mandatory minimum of "
+            f"{_bound_text(statutory.low)}{citation}."
+        )
+    if rule == "c":
+        return bounded, (
+            f"{stage}: {what} {r} restricted to {bounded} by the statutory range{citation}."
+        )
+    return bounded, None
+
+
+def exposure(
+    charges: Sequence[ChargeFacts],
+    terms: Sequence[TermFacts],
+    *,
+    recommended: MonthsRange | None,
+    profile_parameters: Mapping[str, Any],
+    offense_level: int | None = None,
+    criminal_history: str | None = None,
+    government_motion: bool = True,
+    baseline_months: int | None = None,
+    leniency_stage: str | None = None,
+    leniency_circumstances: Sequence[str] = (),
+) -> Exposure:
+    """Compare trial on every count in `charges` with the plea the `terms` describe.
+
+    Counts without a term are pled as charged. Give `offense_level` and `criminal_history`
+    for a US federal case (the plea's range applies acceptance of responsibility to the same
+    level), or `baseline_months` and `leniency_stage` for a Chinese case; with neither, the
+    expected sentences are the statutory ranges. The offer's `recommended` custody range,
+    when there is one, is the expected sentence after the plea.
+    """
+    counts = [charge.count for charge in charges]
+    if len(set(counts)) != len(counts):
+        raise ValueError("Each count can be charged only once.")
+    terms_by_count: dict[int, TermFacts] = {}
+    for term in terms:
+        if term.count not in counts:
+            raise ValueError(f"The offer has a term for count {term.count}, which is not charged.")
+        if term.count in terms_by_count:
+            raise ValueError(f"The offer has more than one term for count {term.count}.")
+        if term.disposition not in TERM_DISPOSITIONS:
+            raise ValueError(
+                f"Unknown disposition {term.disposition!r} for count {term.count}; "
+                f"expected one of {', '.join(TERM_DISPOSITIONS)}."
+            )
+        if (term.disposition == "lesser") != (term.lesser is not None):
+            raise ValueError(
+                f"Count {term.count}: a lesser offence goes with the disposition 'lesser' only."
+            )
+        terms_by_count[term.count] = term
+
+    us = offense_level is not None or criminal_history is not None
+    if us and baseline_months is not None:
+        raise ValueError("Give either an offense level and criminal history or a baseline.")
+
+    notes: list[str] = []
+    pled: list[ChargeFacts] = []
+    dismissed = reduced = severity_reduced = 0
+    for charge in charges:
+        offered = terms_by_count.get(charge.count)
+        if offered is None or offered.disposition == "as_charged":
+            pled.append(charge)
+        elif offered.lesser is None:
+            dismissed += 1
+            notes.append(f"Count {charge.count} ({charge.citation}) dismissed.")
+        else:
+            pled.append(offered.lesser)
+            reduced += 1
+            severity_reduced += max(charge.severity_rank - offered.lesser.severity_rank, 0)
+            notes.append(
+                f"Count {charge.count} reduced from {charge.citation} to "
+                f"{offered.lesser.citation} {offered.lesser.title}."
+            )
+    if charges and not pled:
+        notes.append("Every count is dismissed: no custody on a plea.")
+
+    trial_statutory = _statutory_range(charges)
+    plea_statutory = _statutory_range(pled)
+    trial_guideline: MonthsRange | None = None
+    plea_guideline: MonthsRange | None = None
+    if us:
+        if offense_level is None or criminal_history is None:
+            raise ValueError("A guideline range needs both an offense level and a category.")
+        reduction = acceptance_reduction(
+            offense_level, government_motion=government_motion, parameters=profile_parameters
+        )
+        plea_level = offense_level - reduction
+        for level in dict.fromkeys((offense_level, plea_level)):
+            if level != _table_offense_level(level):
+                notes.append(
+                    f"Offense level {level} is treated as {_table_offense_level(level)} "
+                    "(USSG §5A, comment. (n.2))."
+                )
+        trial_guideline = guideline_range(offense_level, criminal_history)
+        plea_guideline = guideline_range(plea_level, criminal_history)
+        notes.append(
+            f"Acceptance of responsibility: {MINUS_SIGN}{reduction} levels (USSG §3E1.1), "
+            f"offense level {offense_level} → {plea_level}."
+        )
+    elif baseline_months is not None:
+        if leniency_stage is None:
+            raise ValueError("A leniency range needs the stage of the plea.")
+        trial_guideline = MonthsRange(baseline_months, baseline_months)
+        plea_guideline = leniency_range(
+            baseline_months,
+            stage=leniency_stage,
+            circumstances=leniency_circumstances,
+            parameters=profile_parameters,
+        )
+        share = _leniency_share(
+            stage=leniency_stage,
+            circumstances=leniency_circumstances,
+            parameters=profile_parameters,
+        )
+        with_circumstances = (
+            f" with {', '.join(leniency_circumstances)}" if leniency_circumstances else ""
+        )
+        notes.append(
+            f"Admission of guilt and acceptance of punishment at the {leniency_stage} stage"
+            f"{with_circumstances}: up to {share * 100:.0f}% off the baseline of "
+            f"{_months_text(baseline_months)}."
+        )
+
+    if trial_guideline is None:
+        trial_expected = trial_statutory
+    else:
+        trial_expected, note = _bound_note("Trial", trial_guideline, trial_statutory, us=us)
+        if note:
+            notes.append(note)
+
+    if recommended is not None:
+        plea_expected = recommended
+        notes.append(f"The offer recommends {recommended}.")
+        if _months_key(recommended.low) < _months_key(plea_statutory.low):
+            notes.append(
+                "The recommended range goes below the mandatory minimum of "
+                f"{_bound_text(plea_statutory.low)} for the counts pled."
+            )
+        if _months_key(recommended.high) > _months_key(plea_statutory.high):
+            notes.append(
+                "The recommended range goes above the statutory maximum of "
+                f"{_bound_text(plea_statutory.high)} for the counts pled."
+            )
+    elif plea_guideline is None:
+        plea_expected = plea_statutory
+    else:
+        plea_expected, note = _bound_note("Plea", plea_guideline, plea_statutory, us=us)
+        if note:
+            notes.append(note)
+
+    trial_mid = trial_expected.midpoint()
+    plea_mid = plea_expected.midpoint()
+    trial_penalty = None if trial_mid is None or not plea_mid else trial_mid / plea_mid
+
+    return Exposure(
+        trial_statutory=trial_statutory,
+        trial_guideline=trial_guideline,
+        trial_expected=trial_expected,
+        plea_statutory=plea_statutory,
+        plea_guideline=plea_guideline,
+        plea_expected=plea_expected,
+        trial_penalty=trial_penalty,
+        counts_filed=len(charges),
+        counts_dismissed=dismissed,
+        counts_reduced=reduced,
+        severity_reduced=severity_reduced,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,583 @@
+"""Sentencing arithmetic, checked cell by cell against the Sentencing Table as printed in the
+Guidelines Manual, and against the Manual's own worked examples. No database."""
+
+from __future__ import annotations
+
+import csv
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cases.profiles import PROFILES
+from negotiations.sentencing import (
+    ChargeFacts,
+    MonthsRange,
+    TermFacts,
+    acceptance_reduction,
+    bound_by_statute,
+    exposure,
+    guideline_range,
+    leniency_range,
+)
+
+US: dict[str, Any] = PROFILES["us-fed"]["parameters"]
+CN: dict[str, Any] = PROFILES["cn"]["parameters"]
+
+EN_DASH = "\u2013"
+MINUS_SIGN = "\u2212"
+PRINTED_TABLE = Path(__file__).parent / "data" / "ussg_5a_sentencing_table.txt"
+TABLE_CSV = Path(__file__).parent.parent / "negotiations" / "data" / "ussg_sentencing_table.csv"
+CATEGORIES = ["I", "II", "III", "IV", "V", "VI"]
+
+
+def printed_cells() -> dict[tuple[int, str], str]:
+    """The transcription of §5A as printed: one line per offense level, six cells."""
+    cells: dict[tuple[int, str], str] = {}
+    for line in PRINTED_TABLE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        level, *row = line.split()
+        assert len(row) == len(CATEGORIES), line
+        for category, cell in zip(CATEGORIES, row, strict=True):
+            cells[(int(level), category)] = cell
+    return cells
+
+
+def printed_range(cell: str) -> MonthsRange:
+    if cell == "life":
+        return MonthsRange(None, None)
+    low, high = cell.split(EN_DASH)
+    return MonthsRange(int(low), None if high == "life" else int(high))
+
+
+PRINTED = printed_cells()
+
+
+def test_printed_table_has_every_cell_once() -> None:
+    assert len(PRINTED) == 258
+    assert set(PRINTED) == {(level, c) for level in range(1, 44) for c in CATEGORIES}
+
+
+@pytest.mark.parametrize(
+    ("level", "category", "cell"),
+    [
+        pytest.param(level, category, cell, id=f"{level}-{category}")
+        for (level, category), cell in PRINTED.items()
+    ],
+)
+def test_sentencing_table_cell(level: int, category: str, cell: str) -> None:
+    assert guideline_range(level, category) == printed_range(cell)
+
+
+def test_csv_has_one_row_per_cell() -> None:
+    with TABLE_CSV.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == ["offense_level", "category", "min_months", "max_months"]
+        cells = [(int(row["offense_level"]), row["category"]) for row in reader]
+    assert len(cells) == 258
+    assert len(set(cells)) == 258
+
+
+def _order(months: int | None) -> float:
+    return float("inf") if months is None else months
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_ranges_do_not_shrink_down_a_column(category: str) -> None:
+    for level in range(1, 43):
+        above, below = guideline_range(level, category), guideline_range(level + 1, category)
+        assert _order(above.low) <= _order(below.low), (level, category)
+        assert _order(above.high) <= _order(below.high), (level, category)
+
+
+@pytest.mark.parametrize("level", range(1, 44))
+def test_ranges_do_not_shrink_across_a_row(level: int) -> None:
+    for left, right in pairwise(CATEGORIES):
+        a, b = guideline_range(level, left), guideline_range(level, right)
+        assert _order(a.low) <= _order(b.low), (level, left)
+        assert _order(a.high) <= _order(b.high), (level, left)
+
+
+def test_every_range_keeps_to_the_25_percent_rule() -> None:
+    # 28 U.S.C. § 994(b)(2): the top may exceed the bottom by the greater of 25% or 6 months.
+    for level in range(1, 44):
+        for category in CATEGORIES:
+            r = guideline_range(level, category)
+            if r.low is not None and r.high is not None:
+                assert r.high <= max(r.low + 6, r.low * 1.25), (level, category)
+
+
+@pytest.mark.parametrize(
+    ("level", "category", "expected"),
+    [
+        pytest.param(15, "III", MonthsRange(24, 30), id="5A-note-1"),
+        pytest.param(7, "II", MonthsRange(2, 8), id="5B1.1-note-1B"),
+        pytest.param(19, "I", MonthsRange(30, 37), id="5G1.2-note-3C-defendant-A"),
+        pytest.param(30, "II", MonthsRange(108, 135), id="5G1.2-note-3C-defendant-B"),
+    ],
+)
+def test_manual_examples(level: int, category: str, expected: MonthsRange) -> None:
+    assert guideline_range(level, category) == expected
+
+
+def test_offense_level_below_1_is_treated_as_1() -> None:
+    assert guideline_range(0, "VI") == MonthsRange(0, 6)
+    assert guideline_range(-4, "VI") == MonthsRange(0, 6)
+
+
+def test_offense_level_above_43_is_treated_as_43() -> None:
+    assert guideline_range(44, "I") == MonthsRange(None, None)
+    assert guideline_range(50, "I") == MonthsRange(None, None)
+
+
+@pytest.mark.parametrize("category", ["VII", "iii", "", "3"])
+def test_unknown_category_is_refused(category: str) -> None:
+    with pytest.raises(ValueError, match="criminal history category"):
+        guideline_range(20, category)
+
+
+def test_range_reads_like_the_manual() -> None:
+    assert str(MonthsRange(24, 30)) == f"24{EN_DASH}30 months"
+    assert str(MonthsRange(360, None)) == f"360 months{EN_DASH}life"
+    assert str(MonthsRange(None, None)) == "life"
+    assert str(MonthsRange(60, 60)) == "60 months"
+    assert str(MonthsRange(1, 1)) == "1 month"
+
+
+def test_range_midpoint() -> None:
+    assert MonthsRange(24, 30).midpoint() == 27
+    assert MonthsRange(41, 51).midpoint() == 46
+    assert MonthsRange(360, None).midpoint() is None
+    assert MonthsRange(None, None).midpoint() is None
+
+
+def test_life_helpers() -> None:
+    assert MonthsRange(None, None).is_life
+    assert not MonthsRange(360, None).is_life
+    assert MonthsRange(360, None).reaches_life
+    assert not MonthsRange(360, 405).reaches_life
+
+
+@pytest.mark.parametrize(("low", "high"), [(30, 24), (-1, 6), (None, 30)])
+def test_impossible_range_is_refused(low: int | None, high: int | None) -> None:
+    with pytest.raises(ValueError):
+        MonthsRange(low, high)
+
+
+# USSG §3E1.1
+
+
+def test_acceptance_at_16_with_motion_is_three_levels() -> None:
+    assert acceptance_reduction(16, government_motion=True, parameters=US) == 3
+
+
+def test_acceptance_at_16_without_motion_is_two_levels() -> None:
+    assert acceptance_reduction(16, government_motion=False, parameters=US) == 2
+
+
+def test_acceptance_at_15_with_motion_is_only_two_levels() -> None:
+    assert acceptance_reduction(15, government_motion=True, parameters=US) == 2
+
+
+def test_acceptance_at_30_with_motion_is_three_levels() -> None:
+    assert acceptance_reduction(30, government_motion=True, parameters=US) == 3
+
+
+def test_acceptance_follows_the_profile_parameters() -> None:
+    parameters = {
+        "acceptance_of_responsibility_levels": 1,
+        "acceptance_extra_level_on_motion": 2,
+        "acceptance_extra_level_min_offense_level": 20,
+    }
+    assert acceptance_reduction(19, government_motion=True, parameters=parameters) == 1
+    assert acceptance_reduction(20, government_motion=True, parameters=parameters) == 3
+
+
+def test_acceptance_without_its_parameters_is_refused() -> None:
+    with pytest.raises(ValueError, match="acceptance_of_responsibility_levels"):
+        acceptance_reduction(20, government_motion=True, parameters=CN)
+
+
+# USSG §5G1.1
+
+
+def test_statutory_maximum_below_the_range_becomes_the_sentence() -> None:
+    # §5G1.1, comment.: 51-63 months and a 48-month maximum give 48 months.
+    assert bound_by_statute(MonthsRange(51, 63), MonthsRange(0, 48)) == MonthsRange(48, 48)
+
+
+def test_mandatory_minimum_above_the_range_becomes_the_sentence() -> None:
+    # §5G1.1, comment.: 41-51 months and a 60-month minimum give 60 months.
+    assert bound_by_statute(MonthsRange(41, 51), MonthsRange(60, 480)) == MonthsRange(60, 60)
+
+
+def test_statutory_maximum_inside_the_range_cuts_its_top() -> None:
+    # §5G1.1, comment.: 51-63 months and a 60-month maximum give 51-60 months.
+    assert bound_by_statute(MonthsRange(51, 63), MonthsRange(0, 60)) == MonthsRange(51, 60)
+
+
+def test_mandatory_minimum_inside_the_range_raises_its_bottom() -> None:
+    # §5G1.2, comment. (n.3(C)): 108-135 months and a 120-month minimum give 120-135 months.
+    assert bound_by_statute(MonthsRange(108, 135), MonthsRange(120, 360)) == MonthsRange(120, 135)
+
+
+def test_range_within_the_statute_is_unchanged() -> None:
+    assert bound_by_statute(MonthsRange(63, 78), MonthsRange(60, 480)) == MonthsRange(63, 78)
+
+
+def test_life_guideline_is_capped_by_a_statutory_maximum() -> None:
+    assert bound_by_statute(MonthsRange(None, None), MonthsRange(0, 240)) == MonthsRange(240, 240)
+    assert bound_by_statute(MonthsRange(360, None), MonthsRange(120, 480)) == MonthsRange(360, 480)
+
+
+def test_life_guideline_stands_when_the_statute_allows_life() -> None:
+    assert bound_by_statute(MonthsRange(360, None), MonthsRange(120, None)) == MonthsRange(
+        360, None
+    )
+
+
+def test_mandatory_life_overrides_the_guideline() -> None:
+    assert bound_by_statute(MonthsRange(41, 51), MonthsRange(None, None)) == MonthsRange(None, None)
+
+
+# 认罪认罚从宽: 2021 Guiding Opinions on Sentencing for Common Crimes
+
+
+@pytest.mark.parametrize(
+    ("stage", "circumstances", "expected_low"),
+    [
+        ("investigation", [], 26),  # 36 x 0.7 = 25.2
+        ("prosecution_review", [], 29),  # 36 x 0.8 = 28.8
+        ("trial", [], 33),  # 36 x 0.9 = 32.4
+        ("investigation", ["surrender"], 15),  # 36 x 0.4 = 14.4
+        ("prosecution_review", ["restitution"], 18),  # 36 x 0.5 = 18
+        ("trial", ["surrender", "reconciliation"], 22),  # 36 x 0.6 = 21.6
+    ],
+)
+def test_leniency_range_for_each_stage(
+    stage: str, circumstances: list[str], expected_low: int
+) -> None:
+    assert leniency_range(
+        36, stage=stage, circumstances=circumstances, parameters=CN
+    ) == MonthsRange(expected_low, 36)
+
+
+def test_leniency_bottom_is_exact_for_whole_results() -> None:
+    # 10 x (1 - 0.3) is 7.000000000000001 in binary floating point; it must stay 7.
+    assert leniency_range(10, stage="investigation", circumstances=[], parameters=CN) == (
+        MonthsRange(7, 10)
+    )
+
+
+def test_leniency_bottom_rounds_up_so_the_reduction_stays_within_the_share() -> None:
+    # 45 x 0.9 = 40.5: 40 months would take off more than 10%.
+    assert leniency_range(45, stage="trial", circumstances=[], parameters=CN) == MonthsRange(41, 45)
+
+
+def test_stage_tier_is_capped_by_the_plea_maximum() -> None:
+    parameters = {**CN, "leniency_stage_tiers": {"investigation": 0.5}}
+    assert leniency_range(
+        100, stage="investigation", circumstances=[], parameters=parameters
+    ) == MonthsRange(70, 100)
+
+
+def test_zero_baseline_stays_zero() -> None:
+    assert leniency_range(0, stage="trial", circumstances=[], parameters=CN) == MonthsRange(0, 0)
+
+
+def test_unknown_stage_is_refused() -> None:
+    with pytest.raises(ValueError, match="'appeal'"):
+        leniency_range(36, stage="appeal", circumstances=[], parameters=CN)
+
+
+def test_unknown_circumstance_is_refused() -> None:
+    with pytest.raises(ValueError, match="'remorse'"):
+        leniency_range(36, stage="trial", circumstances=["remorse"], parameters=CN)
+
+
+def test_circumstances_follow_the_profile_list_when_it_has_one() -> None:
+    parameters = {**CN, "leniency_circumstances": ["surrender"]}
+    assert leniency_range(
+        36, stage="trial", circumstances=["surrender"], parameters=parameters
+    ) == MonthsRange(22, 36)
+    with pytest.raises(ValueError, match="'restitution'"):
+        leniency_range(36, stage="trial", circumstances=["restitution"], parameters=parameters)
+
+
+# Exposure: trial against plea
+
+# 21 U.S.C. § 841(b)(1)(B): 5 to 40 years, 5-year mandatory minimum.
+DISTRIBUTION = ChargeFacts(
+    count=1,
+    citation="21 U.S.C. § 841(b)(1)(B)",
+    title="Possession with intent to distribute 100 grams or more of heroin",
+    min_months=60,
+    max_months=480,
+    mandatory_minimum_months=60,
+    severity_rank=8,
+)
+# 21 U.S.C. § 843(b): up to 4 years.
+PHONE = ChargeFacts(
+    count=2,
+    citation="21 U.S.C. § 843(b)",
+    title="Use of a communication facility",
+    min_months=0,
+    max_months=48,
+    mandatory_minimum_months=0,
+    severity_rank=4,
+)
+# 21 U.S.C. § 841(b)(1)(C): up to 20 years, no mandatory minimum.
+LESSER_DISTRIBUTION = ChargeFacts(
+    count=1,
+    citation="21 U.S.C. § 841(b)(1)(C)",
+    title="Possession with intent to distribute heroin",
+    min_months=0,
+    max_months=240,
+    mandatory_minimum_months=0,
+    severity_rank=6,
+)
+
+
+def test_us_plea_to_the_drug_count_with_the_phone_count_dismissed() -> None:
+    result = exposure(
+        [DISTRIBUTION, PHONE],
+        [TermFacts(count=2, disposition="dismiss", lesser=None)],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.trial_statutory == MonthsRange(60, 528)
+    assert result.trial_guideline == MonthsRange(51, 63)
+    assert result.trial_expected == MonthsRange(60, 63)
+    assert result.plea_statutory == MonthsRange(60, 480)
+    assert result.plea_guideline == MonthsRange(37, 46)  # level 24 - 3 = 21
+    assert result.plea_expected == MonthsRange(60, 60)
+    assert result.trial_penalty == pytest.approx(61.5 / 60)
+    assert (result.counts_filed, result.counts_dismissed, result.counts_reduced) == (2, 1, 0)
+    assert result.severity_reduced == 0
+    assert f"Acceptance of responsibility: {MINUS_SIGN}3 levels (USSG §3E1.1), " in (
+        " ".join(result.notes)
+    )
+    assert "Count 2 (21 U.S.C. § 843(b)) dismissed." in result.notes
+    assert (
+        f"Plea: guideline range 37{EN_DASH}46 months raised to the mandatory minimum of "
+        "60 months (USSG §5G1.1(b))." in result.notes
+    )
+    assert (
+        f"Trial: guideline range 51{EN_DASH}63 months restricted to 60{EN_DASH}63 months by the "
+        "statutory range (USSG §5G1.1(c))." in result.notes
+    )
+
+
+def test_us_plea_to_a_lesser_offence_escapes_the_mandatory_minimum() -> None:
+    result = exposure(
+        [DISTRIBUTION, PHONE],
+        [
+            TermFacts(count=1, disposition="lesser", lesser=LESSER_DISTRIBUTION),
+            TermFacts(count=2, disposition="dismiss", lesser=None),
+        ],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.plea_statutory == MonthsRange(0, 240)
+    assert result.plea_expected == MonthsRange(37, 46)
+    assert result.trial_penalty == pytest.approx(61.5 / 41.5)
+    assert (result.counts_dismissed, result.counts_reduced, result.severity_reduced) == (1, 1, 2)
+
+
+def test_us_plea_without_the_governments_motion_loses_the_third_level() -> None:
+    result = exposure(
+        [LESSER_DISTRIBUTION],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+        government_motion=False,
+    )
+    assert result.plea_guideline == MonthsRange(41, 51)  # level 22
+
+
+def test_us_recommended_range_is_the_expected_plea_sentence() -> None:
+    result = exposure(
+        [DISTRIBUTION],
+        [],
+        recommended=MonthsRange(46, 57),
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.plea_expected == MonthsRange(46, 57)
+    assert result.plea_guideline == MonthsRange(37, 46)
+    assert result.trial_penalty == pytest.approx(61.5 / 51.5)
+    assert (
+        "The recommended range goes below the mandatory minimum of 60 months for the counts pled."
+        in result.notes
+    )
+
+
+def test_us_offense_level_above_43_after_trial_is_life() -> None:
+    result = exposure(
+        [DISTRIBUTION],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=46,
+        criminal_history="I",
+    )
+    assert result.trial_guideline == MonthsRange(None, None)
+    assert result.plea_guideline == MonthsRange(None, None)  # 46 - 3 = 43
+    assert result.trial_expected == MonthsRange(480, 480)
+    assert "Offense level 46 is treated as 43 (USSG §5A, comment. (n.2))." in result.notes
+
+
+def test_trial_penalty_is_unknown_when_trial_can_bring_life() -> None:
+    murder = ChargeFacts(
+        count=1,
+        citation="18 U.S.C. § 1111",
+        title="Murder",
+        min_months=0,
+        max_months=None,
+        mandatory_minimum_months=0,
+        severity_rank=10,
+    )
+    result = exposure(
+        [murder],
+        [],
+        recommended=MonthsRange(240, 300),
+        profile_parameters=US,
+        offense_level=43,
+        criminal_history="I",
+    )
+    assert result.trial_statutory == MonthsRange(0, None)
+    assert result.trial_expected == MonthsRange(None, None)
+    assert result.trial_penalty is None
+
+
+# 《刑法》第二百六十四条 (theft, especially large amount): 3 to 10 years.
+THEFT = ChargeFacts(
+    count=1,
+    citation="Criminal Law art. 264",
+    title="Theft",
+    min_months=36,
+    max_months=120,
+    mandatory_minimum_months=0,
+    severity_rank=5,
+)
+
+
+def test_cn_plea_at_prosecution_review() -> None:
+    result = exposure(
+        [THEFT],
+        [],
+        recommended=None,
+        profile_parameters=CN,
+        baseline_months=36,
+        leniency_stage="prosecution_review",
+    )
+    assert result.trial_statutory == MonthsRange(0, 120)
+    assert result.trial_guideline == MonthsRange(36, 36)
+    assert result.trial_expected == MonthsRange(36, 36)
+    assert result.plea_guideline == MonthsRange(29, 36)
+    assert result.plea_expected == MonthsRange(29, 36)
+    assert result.trial_penalty == pytest.approx(36 / 32.5)
+    assert (
+        "Admission of guilt and acceptance of punishment at the prosecution_review stage: "
+        "up to 20% off the baseline of 36 months." in result.notes
+    )
+
+
+def test_cn_plea_with_restitution_at_prosecution_review() -> None:
+    result = exposure(
+        [THEFT],
+        [],
+        recommended=None,
+        profile_parameters=CN,
+        baseline_months=36,
+        leniency_stage="prosecution_review",
+        leniency_circumstances=["restitution"],
+    )
+    assert result.plea_expected == MonthsRange(18, 36)
+    assert result.trial_penalty == pytest.approx(36 / 27)
+
+
+def test_cn_baseline_needs_a_stage() -> None:
+    with pytest.raises(ValueError, match="stage"):
+        exposure([THEFT], [], recommended=None, profile_parameters=CN, baseline_months=36)
+
+
+def test_all_counts_dismissed_means_no_custody_on_the_plea() -> None:
+    result = exposure(
+        [DISTRIBUTION, PHONE],
+        [
+            TermFacts(count=1, disposition="dismiss", lesser=None),
+            TermFacts(count=2, disposition="dismiss", lesser=None),
+        ],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.plea_statutory == MonthsRange(0, 0)
+    assert result.plea_expected == MonthsRange(0, 0)
+    assert result.trial_expected == MonthsRange(60, 63)
+    assert result.counts_dismissed == 2
+    assert result.trial_penalty is None
+
+
+def test_without_guideline_inputs_the_statutory_ranges_are_expected() -> None:
+    result = exposure(
+        [DISTRIBUTION, PHONE],
+        [TermFacts(count=2, disposition="dismiss", lesser=None)],
+        recommended=None,
+        profile_parameters=US,
+    )
+    assert result.trial_guideline is None
+    assert result.plea_guideline is None
+    assert result.trial_expected == MonthsRange(60, 528)
+    assert result.plea_expected == MonthsRange(60, 480)
+    assert result.trial_penalty == pytest.approx(294 / 270)
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ([TermFacts(count=3, disposition="dismiss", lesser=None)], "count 3"),
+        (
+            [
+                TermFacts(count=2, disposition="dismiss", lesser=None),
+                TermFacts(count=2, disposition="as_charged", lesser=None),
+            ],
+            "more than one term",
+        ),
+        ([TermFacts(count=1, disposition="lesser", lesser=None)], "lesser offence"),
+        ([TermFacts(count=1, disposition="reduce", lesser=None)], "'reduce'"),
+    ],
+)
+def test_inconsistent_terms_are_refused(terms: list[TermFacts], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        exposure([DISTRIBUTION, PHONE], terms, recommended=None, profile_parameters=US)
+
+
+def test_us_and_cn_inputs_together_are_refused() -> None:
+    with pytest.raises(ValueError, match="either"):
+        exposure(
+            [DISTRIBUTION],
+            [],
+            recommended=None,
+            profile_parameters=US,
+            offense_level=24,
+            criminal_history="I",
+            baseline_months=36,
+            leniency_stage="trial",
+        )
+
+
+def test_offense_level_without_category_is_refused() -> None:
+    with pytest.raises(ValueError, match="both"):
+        exposure([DISTRIBUTION], [], recommended=None, profile_parameters=US, offense_level=24)
