@@ -181,7 +181,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # An offer past its expiry is expired by the service whenever someone acts on it; this
+    # sweep records the expiry for offers nobody touches. Each run finishes within a minute
+    # and nothing is scheduled further ahead than the broker's visibility timeout.
+    "expire-offers": {"task": "negotiations.expire_offers", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

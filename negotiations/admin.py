@@ -1,0 +1,50 @@
+"""Read-only admin for the negotiation record: offers, agreements and signatures are written
+only by the services, where the rules are applied."""
+
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from negotiations.models import Concession, Offer, OfferTerm, PleaAgreement, Signature, Suggestion
+
+
+class OfferTermInline(admin.TabularInline):
+    model = OfferTerm
+    extra = 0
+    can_delete = False
+    readonly_fields = ["charge", "disposition", "lesser_statute"]
+
+
+class ConcessionInline(admin.TabularInline):
+    model = Concession
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "description", "derived", "logged_by"]
+
+
+@admin.register(Offer)
+class OfferAdmin(ReadOnlyAdmin):
+    list_display = ["id", "case", "round_number", "side", "status", "sent_at", "expires_at"]
+    list_filter = ["status", "side"]
+    search_fields = ["case__docket_number"]
+    inlines = [OfferTermInline, ConcessionInline]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "case", "author_role", "created_at", "responded_at"]
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    can_delete = False
+    readonly_fields = ["signatory_role", "signer_name", "recorded_by", "witness", "signed_at"]
+
+
+@admin.register(PleaAgreement)
+class PleaAgreementAdmin(ReadOnlyAdmin):
+    list_display = ["id", "case", "status", "submitted_at", "reviewed_at", "pdf_sha256"]
+    list_filter = ["status"]
+    search_fields = ["case__docket_number"]
+    exclude = ["pdf"]
+    inlines = [SignatureInline]
