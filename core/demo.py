@@ -11,10 +11,16 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
 from cases.profiles import jurisdiction_profiles_load
+from negotiations import selectors as negotiation_selectors
+from negotiations import services as negotiation_services
+from negotiations.models import TermDisposition
+from negotiations.sentencing import bound_by_statute
+from negotiations.services import OfferInput, TermInput
 from parties import services as party_services
 from parties.models import (
     CitizenshipStatus,
@@ -23,6 +29,7 @@ from parties.models import (
     Organization,
     OrganizationKind,
     Role,
+    Side,
 )
 
 # A demo password for a local demo database; `seed_demo` refuses to run outside DEBUG.
@@ -170,7 +177,7 @@ CN_DEFENDANTS = [("伟", "张"), ("芳", "王"), ("强", "李"), ("敏", "刘"),
 
 # (statute citations, status path, defendant index) per US case.
 US_CASES = [
-    (["21 U.S.C. 841(b)(1)(A)", "18 U.S.C. 922(g)(1)"], [], 0),
+    (["21 U.S.C. 841(b)(1)(A)", "18 U.S.C. 922(g)(1)"], [CaseStatus.NEGOTIATING], 0),
     (["18 U.S.C. 1343", "18 U.S.C. 1343", "18 U.S.C. 1028A"], [CaseStatus.NEGOTIATING], 1),
     (["21 U.S.C. 841(b)(1)(B)"], [CaseStatus.NEGOTIATING], 2),
     (["18 U.S.C. 2113(a)"], [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT], 3),
@@ -279,6 +286,7 @@ def _case(
     defendant: Defendant,
     citations: list[str],
     path: list[CaseStatus],
+    rounds: int = 1,
 ) -> None:
     case = case_services.case_open(
         court=court, docket_number=docket, caption=caption, by=prosecutor, opened_on=opened_on
@@ -297,11 +305,107 @@ def _case(
     for citation in citations:
         statute = Statute.objects.get(jurisdiction=court.jurisdiction, citation=citation)
         case_services.charge_add(case=case, statute=statute, by=prosecutor)
+    # The negotiation moves the case to negotiating, agreement and plea entered, as in real use.
+    negotiated = [s for s in path if s in _NEGOTIATED]
+    if negotiated:
+        _negotiate(case, prosecutor, lawyer, judge, negotiated[-1], rounds=rounds)
     for to_status in path:
-        mover = prosecutor if to_status in (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT) else judge
-        if to_status == CaseStatus.DISMISSED:
-            mover = prosecutor
+        if to_status in _NEGOTIATED:
+            continue
+        mover = prosecutor if to_status == CaseStatus.DISMISSED else judge
         case_services.case_transition(case=case, to_status=to_status, by=mover, reason="Demo")
+
+
+_NEGOTIATED = (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED)
+
+
+def _offer_input(case: Case, *, rationale: str) -> OfferInput:
+    """A plausible prosecution offer: under the US profile the top count reduced where the
+    catalogue has a lesser offence and the others dismissed, custody at the guideline range
+    with acceptance; under the CN profile the sentence only, with the leniency reduction."""
+    charges = list(case.charges.select_related("statute").order_by("count_number"))
+    expires = timezone.now() + dt.timedelta(days=5)
+    if case.court.jurisdiction.charges_negotiable:
+        terms = []
+        lesser = charges[0].statute.lesser_included.order_by("-severity_rank").first()
+        if lesser is not None:
+            terms.append(TermInput(charges[0].pk, TermDisposition.LESSER, lesser.pk))
+        terms += [TermInput(c.pk, TermDisposition.DISMISS) for c in charges[1:]]
+        data = OfferInput(
+            terms=terms,
+            offense_level=22,
+            criminal_history_category="II",
+            appeal_waiver=True,
+            expires_at=expires,
+            rationale=rationale,
+        )
+    else:
+        data = OfferInput(
+            baseline_months=36,
+            leniency_stage="prosecution_review",
+            expires_at=expires,
+            rationale=rationale,
+        )
+    exposure = negotiation_selectors.exposure_of(
+        case, negotiation_services.offer_contents_validate(case, Side.PROSECUTION, data), data
+    )
+    applicable = exposure.plea_statutory
+    if exposure.plea_guideline is not None:
+        applicable = bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    data.custody_min_months = applicable.low or 0
+    data.custody_max_months = (
+        applicable.high if applicable.high is not None else data.custody_min_months
+    )
+    return data
+
+
+def _negotiate(
+    case: Case, prosecutor: User, lawyer: User, judge: User, until: str, *, rounds: int
+) -> None:
+    """Play a negotiation up to `until`: offers and counters, then the agreement, the
+    checklist, the signatures and the court's acceptance."""
+    ns = negotiation_services
+    offer = ns.offer_send(
+        offer=ns.offer_create(
+            case=case,
+            by=prosecutor,
+            data=_offer_input(case, rationale="Early resolution spares the witnesses."),
+        ),
+        by=prosecutor,
+    )
+    for _ in range(rounds - 1):
+        counter_data = _offer_input(case, rationale="First conviction; steady employment.")
+        counter_data.custody_min_months = max(0, (counter_data.custody_min_months or 0) // 2)
+        counter_data.custody_max_months = counter_data.custody_min_months
+        counter = ns.offer_counter(offer=offer, by=lawyer, data=counter_data)
+        offer = ns.offer_counter(
+            offer=counter,
+            by=prosecutor,
+            data=_offer_input(case, rationale="Meets the defense part way."),
+            response="The harm to the victims calls for custody within the range.",
+        )
+    if until == CaseStatus.NEGOTIATING:
+        return
+    agreement = ns.offer_accept(offer=offer, by=lawyer)
+    ns.agreement_checklist_complete(
+        agreement=agreement,
+        by=lawyer,
+        items=dict.fromkeys(ns.CHECKLIST_FIELDS, True),
+        interpreter_used=agreement.interpreter_needed,
+        interpreter_name="Court interpreter" if agreement.interpreter_needed else "",
+    )
+    ns.agreement_sign(agreement=agreement, by=lawyer, on_behalf_of_defendant=True)
+    ns.agreement_sign(agreement=agreement, by=lawyer)
+    ns.agreement_sign(agreement=agreement, by=prosecutor)
+    if until == CaseStatus.AGREEMENT:
+        return
+    ns.agreement_submit(agreement=agreement, by=prosecutor)
+    ns.agreement_review(
+        agreement=agreement,
+        by=judge,
+        accepted=True,
+        reasons="The plea is knowing and voluntary and has a factual basis.",
+    )
 
 
 @transaction.atomic
@@ -407,6 +511,8 @@ def seed_demo() -> bool:
             defendant=defendant,
             citations=citations,
             path=path,
+            # The defendant's own case shows a negotiation of three rounds.
+            rounds=3 if n == 0 else 1,
         )
     for n, (citations, path, who) in enumerate(CN_CASES):
         defendant = cn_defendants[who]

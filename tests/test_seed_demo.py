@@ -56,3 +56,22 @@ def test_seed_refuses_without_debug(db: Any) -> None:
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not Case.objects.exists()
+
+
+def test_demo_negotiations_match_the_case_statuses(demo: None) -> None:
+    from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement
+
+    # Every negotiating case has a live offer; the defendant's own case has three rounds.
+    for case in Case.objects.filter(status=CaseStatus.NEGOTIATING):
+        assert case.offers.filter(status=OfferStatus.SENT).count() == 1, case
+    own = Case.objects.get(docket_number="1:26-cr-00101")
+    assert own.offers.exclude(status=OfferStatus.DRAFT).count() == 5  # 3 rounds: P, D, P, D, P
+    # Agreements: signed for cases in agreement, accepted by the court once the plea is entered.
+    for case in Case.objects.filter(status=CaseStatus.AGREEMENT):
+        assert case.agreements.get().status == AgreementStatus.SIGNED, case
+    entered = PleaAgreement.objects.filter(status=AgreementStatus.COURT_ACCEPTED)
+    assert entered.count() >= 3
+    assert all(len(a.pdf_sha256) == 64 for a in PleaAgreement.objects.all())
+    assert (
+        Offer.objects.filter(status=OfferStatus.ACCEPTED).count() == PleaAgreement.objects.count()
+    )
