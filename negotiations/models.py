@@ -141,9 +141,11 @@ class Offer(models.Model):
             models.CheckConstraint(
                 name="offer_not_answering_itself", condition=~Q(answers=F("id"))
             ),
+            # A draft may be withdrawn (discarded) without ever having been sent.
             models.CheckConstraint(
                 name="offer_sent_has_sent_at",
-                condition=Q(status=OfferStatus.DRAFT) | Q(sent_at__isnull=False),
+                condition=Q(status__in=[OfferStatus.DRAFT, OfferStatus.WITHDRAWN])
+                | Q(sent_at__isnull=False),
             ),
             models.CheckConstraint(
                 name="offer_closed_has_closed_at",

@@ -53,16 +53,22 @@ def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
         _participations(user).filter(case=OuterRef("case"), role__in=permissions.OFFER_READER_ROLES)
     )
     own_side = Exists(_participations(user).filter(case=OuterRef("case"), side=OuterRef("side")))
-    court = Q(
-        Exists(
-            Case.objects.filter(
-                pk=OuterRef("case"),
-                court__jurisdiction__court_sees_offers_before_agreement=True,
-                court__group__user=user.pk,
+    # Only what was sent reaches the other side: a draft, or a draft withdrawn unsent, stays
+    # with its own side.
+    was_sent = Q(sent_at__isnull=False)
+    court = (
+        Q(
+            Exists(
+                Case.objects.filter(
+                    pk=OuterRef("case"),
+                    court__jurisdiction__court_sees_offers_before_agreement=True,
+                    court__group__user=user.pk,
+                )
             )
         )
-    ) & ~Q(status=OfferStatus.DRAFT)
-    return Offer.objects.filter((party & (~Q(status=OfferStatus.DRAFT) | own_side)) | court)
+        & was_sent
+    )
+    return Offer.objects.filter((party & (was_sent | own_side)) | court)
 
 
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
@@ -177,10 +183,13 @@ def exposure_of(
 ) -> sentencing.Exposure:
     """The exposure after a conviction at trial on the charges as filed, and under a plea on
     `terms` with the recommendation and calculation inputs in `contents`."""
+    # A count the offer names stays in, even once disposed of (by the agreement the offer
+    # became, say): sentencing.exposure refuses a term for a count that is not charged.
+    named = {charge.pk for charge, _disposition, _lesser in terms}
     charges = [
         c
         for c in case.charges.select_related("statute").order_by("count_number")
-        if c.status != ChargeStatus.DISPOSED
+        if c.status != ChargeStatus.DISPOSED or c.pk in named
     ]
     facts = []
     for charge, disposition, lesser in terms:

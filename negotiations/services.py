@@ -128,7 +128,13 @@ def _database_guard(message: str, code: str) -> Iterator[None]:
 
 
 def _lock_case(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("court__jurisdiction").get(pk=case_id)
+    # Lock the case row only (of="self"): a bare FOR UPDATE would also lock the joined court
+    # and jurisdiction rows and make every case of the court wait for each other.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("court__jurisdiction")
+        .get(pk=case_id)
+    )
 
 
 def _lock_offer(offer_id: int) -> Offer:
@@ -290,6 +296,9 @@ def offer_contents_validate(
         )
     if data.baseline_months is not None and not leniency_profile:
         err("baseline_months", "This profile has no leniency reduction of a baseline sentence.")
+    if data.baseline_months is not None and leniency_profile and not data.leniency_stage:
+        # sentencing.exposure cannot reduce a baseline without the stage of the plea.
+        err("leniency_stage", "The leniency range needs the stage of the plea.")
     if data.leniency_stage:
         tiers = parameters.get("leniency_stage_tiers", {})
         if data.leniency_stage not in tiers:
@@ -341,10 +350,9 @@ def _derive_concessions(offer: Offer) -> None:
 
 
 def _next_round(case: Case) -> int:
+    # Rounds count what was sent; a draft withdrawn unsent is no round.
     highest = (
-        Offer.objects.filter(case=case)
-        .exclude(status=OfferStatus.DRAFT)
-        .aggregate(n=Max("round_number"))["n"]
+        Offer.objects.filter(case=case, sent_at__isnull=False).aggregate(n=Max("round_number"))["n"]
         or 0
     )
     return highest + 1
@@ -397,9 +405,18 @@ def _check_mandatory_consideration(case: Case) -> None:
             f"{unanswered.created_at:%Y-%m-%d} before sending another offer.",
             code="suggestion_unanswered",
         )
+    # A proposal the prosecution accepted has had its answer, even if the agreement made
+    # from it was later set aside.
     ignored = (
         Offer.objects.filter(case=case, side=Side.DEFENSE, response="")
-        .exclude(status__in=[OfferStatus.DRAFT, OfferStatus.SENT, OfferStatus.WITHDRAWN])
+        .exclude(
+            status__in=[
+                OfferStatus.DRAFT,
+                OfferStatus.SENT,
+                OfferStatus.WITHDRAWN,
+                OfferStatus.ACCEPTED,
+            ]
+        )
         .order_by("round_number")
         .first()
     )

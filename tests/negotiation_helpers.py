@@ -146,3 +146,48 @@ def cn_case(world: World) -> CnCase:
     )
     charge = case_services.charge_add(case=case, statute=world.foreign_statute, by=prosecutor)
     return CnCase(case, charge, clerk, prosecutor, duty, defendant_user, duty_participant)
+
+
+# --- added for the negotiation transition, visibility and concurrency suites --------------------
+
+
+def defense_input(world: World, **overrides: Any) -> OfferInput:
+    """A defense proposal on world.case (counter_input) that expires in a week."""
+    values: dict[str, Any] = {"expires_at": timezone.now() + dt.timedelta(days=7)}
+    values.update(overrides)
+    return counter_input(world, **values)
+
+
+def defense_draft(world: World, by: User | None = None, **overrides: Any) -> Offer:
+    return services.offer_create(
+        case=world.case,
+        by=by or world.user(Role.DEFENSE_COUNSEL),
+        data=defense_input(world, **overrides),
+    )
+
+
+def defense_sent(world: World, **overrides: Any) -> Offer:
+    offer = defense_draft(world, **overrides)
+    return services.offer_send(offer=offer, by=world.user(Role.DEFENSE_COUNSEL))
+
+
+def negotiation_rows() -> dict[str, list[dict[str, Any]]]:
+    """Every row the negotiation writes (offers, terms, concessions, suggestions, agreements,
+    signatures, case status history) and the status of every case, to compare before and
+    after a refused call: a refusal leaves all of it as it was."""
+    from cases.models import CaseStatusChange
+    from negotiations.models import Concession, OfferTerm, Signature, Suggestion
+
+    models: list[type[Any]] = [
+        Offer,
+        OfferTerm,
+        Concession,
+        Suggestion,
+        PleaAgreement,
+        Signature,
+        CaseStatusChange,
+    ]
+    rows = {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+    rows["Case"] = list(Case.objects.order_by("pk").values("pk", "status"))
+    rows["Charge"] = list(Charge.objects.order_by("pk").values("pk", "status", "disposition"))
+    return rows

@@ -167,6 +167,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.CaseStatus",
         "ChargeStatusEnum": "cases.models.ChargeStatus",
+        "DispositionEnum": "cases.models.Disposition",
+        "KindEnum": "parties.models.OrganizationKind",
+        "RoleEnum": "parties.models.Role",
+        "OfferStatusEnum": "negotiations.models.OfferStatus",
+        "AgreementStatusEnum": "negotiations.models.AgreementStatus",
+        "TermDispositionEnum": "negotiations.models.TermDisposition",
+        "ConcessionKindEnum": "negotiations.models.ConcessionKind",
     },
 }
 

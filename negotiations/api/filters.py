@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+
+from core.api.filters import IdFilter
+from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement, Suggestion
+
+
+class OfferFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id")
+    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
+
+    class Meta:
+        model = Offer
+        fields = ["case", "status", "side"]
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id")
+    answered = django_filters.BooleanFilter(
+        method="filter_answered", label="Whether the prosecution has responded"
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = ["case", "answered"]
+
+    def filter_answered(
+        self, queryset: QuerySet[Suggestion], name: str, value: Any
+    ) -> QuerySet[Suggestion]:
+        return queryset.exclude(response="") if value else queryset.filter(response="")
+
+
+class AgreementFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id")
+    status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
+
+    class Meta:
+        model = PleaAgreement
+        fields = ["case", "status"]

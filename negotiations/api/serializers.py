@@ -1,0 +1,561 @@
+"""What the negotiation API reads and writes. Parsing only: every rule is in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.api.serializers import VisibleCaseField
+from negotiations import selectors, services
+from negotiations.models import (
+    Concession,
+    ConcessionKind,
+    CriminalHistoryCategory,
+    Offer,
+    OfferTerm,
+    PleaAgreement,
+    Signature,
+    Suggestion,
+    TermDisposition,
+)
+from negotiations.sentencing import MonthsRange
+from negotiations.services import OfferInput, TermInput
+from parties.models import CaseParticipant
+from parties.selectors import participants_visible_to
+
+# Column bounds, so that a number the database cannot store is a 400, not a 500. Whether a
+# value makes sense (months zero or more, an offense level of 1-43) is for the services to say.
+MAX_ID = 2**63 - 1
+MAX_MONTHS = 2**31 - 1
+MAX_AMOUNT_DIGITS = 12
+
+
+def _name(user: Any) -> str | None:
+    if user is None:
+        return None
+    return str(user.get_full_name() or user.get_username())
+
+
+# --- sentencing arithmetic ----------------------------------------------------------------------
+
+
+class MonthsRangeSerializer(serializers.Serializer[MonthsRange]):
+    low = serializers.IntegerField(
+        allow_null=True, help_text="Months; null when the range is life imprisonment."
+    )
+    high = serializers.IntegerField(allow_null=True, help_text="Months; null means life.")
+    text = serializers.SerializerMethodField()
+
+    def get_text(self, months: MonthsRange) -> str:
+        return str(months)
+
+
+class ExposureSerializer(serializers.Serializer[Any]):
+    """The exposure after a conviction at trial on every count filed, against the plea."""
+
+    trial_statutory = MonthsRangeSerializer()
+    trial_guideline = MonthsRangeSerializer(allow_null=True)
+    trial_expected = MonthsRangeSerializer()
+    plea_statutory = MonthsRangeSerializer()
+    plea_guideline = MonthsRangeSerializer(allow_null=True)
+    plea_expected = MonthsRangeSerializer()
+    trial_penalty = serializers.FloatField(
+        allow_null=True,
+        help_text="Expected sentence after trial divided by that after the plea (midpoints); "
+        "null when either reaches life or the plea's is zero.",
+    )
+    counts_filed = serializers.IntegerField()
+    counts_dismissed = serializers.IntegerField()
+    counts_reduced = serializers.IntegerField()
+    severity_reduced = serializers.IntegerField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+# --- offers: reading ----------------------------------------------------------------------------
+
+
+class OfferTermSerializer(serializers.ModelSerializer[OfferTerm]):
+    count = serializers.IntegerField(source="charge.count_number", read_only=True)
+    citation = serializers.CharField(source="charge.statute.citation", read_only=True)
+    title = serializers.CharField(source="charge.statute.title", read_only=True)
+    disposition_display = serializers.CharField(source="get_disposition_display", read_only=True)
+    lesser_citation = serializers.SerializerMethodField()
+    lesser_title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OfferTerm
+        fields = [
+            "charge",
+            "count",
+            "citation",
+            "title",
+            "disposition",
+            "disposition_display",
+            "lesser_statute",
+            "lesser_citation",
+            "lesser_title",
+        ]
+        read_only_fields = fields
+
+    def get_lesser_citation(self, term: OfferTerm) -> str | None:
+        return term.lesser_statute.citation if term.lesser_statute else None
+
+    def get_lesser_title(self, term: OfferTerm) -> str | None:
+        return term.lesser_statute.title if term.lesser_statute else None
+
+
+class ConcessionSerializer(serializers.ModelSerializer[Concession]):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Concession
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "description",
+            "derived",
+            "charge",
+            "severity_reduction",
+            "months_below",
+            "logged_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DerivedConcessionSerializer(serializers.ModelSerializer[Concession]):
+    """A concession an offer would carry; not saved, so without id or date."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Concession
+        fields = [
+            "kind",
+            "kind_display",
+            "description",
+            "charge",
+            "severity_reduction",
+            "months_below",
+        ]
+        read_only_fields = fields
+
+
+class OfferSerializer(serializers.ModelSerializer[Offer]):
+    author_name = serializers.SerializerMethodField()
+    closed_by_name = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    terms = OfferTermSerializer(many=True, read_only=True)
+    concessions = ConcessionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "case",
+            "round_number",
+            "side",
+            "author",
+            "author_name",
+            "answers",
+            "status",
+            "status_display",
+            "terms",
+            "custody_min_months",
+            "custody_max_months",
+            "probation_months",
+            "fine",
+            "restitution",
+            "cooperation",
+            "appeal_waiver",
+            "immigration_safe_plea",
+            "no_enhancement",
+            "offense_level",
+            "criminal_history_category",
+            "baseline_months",
+            "leniency_stage",
+            "leniency_circumstances",
+            "expires_at",
+            "rationale",
+            "discovery_items_disclosed",
+            "discovery_last_disclosed_on",
+            "response",
+            "withdrawal_reason",
+            "sent_at",
+            "closed_at",
+            "closed_by",
+            "closed_by_name",
+            "set_aside_at",
+            "concessions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_author_name(self, offer: Offer) -> str | None:
+        return _name(offer.author)
+
+    def get_closed_by_name(self, offer: Offer) -> str | None:
+        return _name(offer.closed_by)
+
+
+class OfferDetailSerializer(OfferSerializer):
+    """An offer with its exposure; the view computes the exposure and passes it in context."""
+
+    exposure = serializers.SerializerMethodField()
+
+    class Meta(OfferSerializer.Meta):
+        fields = [*OfferSerializer.Meta.fields, "exposure"]
+        read_only_fields = fields
+
+    @extend_schema_field(ExposureSerializer)
+    def get_exposure(self, offer: Offer) -> dict[str, Any]:
+        return dict(ExposureSerializer(self.context["exposure"]).data)
+
+
+class OfferPreviewSerializer(serializers.Serializer[Any]):
+    exposure = ExposureSerializer()
+    concessions = DerivedConcessionSerializer(many=True)
+
+
+# --- offers: writing ----------------------------------------------------------------------------
+
+
+class TermWriteSerializer(serializers.Serializer[Any]):
+    charge = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A charge id.")
+    disposition = serializers.ChoiceField(choices=TermDisposition.choices)
+    lesser_statute = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="The lesser offence's statute id; with the disposition “lesser” only.",
+    )
+
+
+def _months(help_text: str = "") -> serializers.IntegerField:
+    return serializers.IntegerField(
+        max_value=MAX_MONTHS, required=False, allow_null=True, help_text=help_text
+    )
+
+
+def _amount() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=MAX_AMOUNT_DIGITS, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class OfferContentsSerializer(serializers.Serializer[Any]):
+    """What an offer proposes. A field left out keeps its default (on create and PUT) or its
+    current value (on PATCH); which fields the case's profile allows is for the service."""
+
+    terms = TermWriteSerializer(
+        many=True, required=False, help_text="Counts without a term are pled as charged."
+    )
+    custody_min_months = _months()
+    custody_max_months = _months()
+    probation_months = _months()
+    fine = _amount()
+    restitution = _amount()
+    cooperation = serializers.BooleanField(required=False)
+    appeal_waiver = serializers.BooleanField(required=False)
+    immigration_safe_plea = serializers.BooleanField(required=False)
+    no_enhancement = serializers.BooleanField(required=False)
+    offense_level = serializers.IntegerField(
+        min_value=-(2**15),
+        max_value=2**15 - 1,
+        required=False,
+        allow_null=True,
+        help_text="US: total offense level before acceptance of responsibility (1-43).",
+    )
+    criminal_history_category = serializers.ChoiceField(
+        choices=CriminalHistoryCategory.choices, required=False, allow_blank=True
+    )
+    baseline_months = _months("CN: the baseline sentence before leniency, in months.")
+    leniency_stage = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    leniency_circumstances = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    rationale = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+    def offer_input(self, current: Offer | None = None) -> OfferInput:
+        """The validated contents as the services take them; on PATCH, over `current`."""
+        values: dict[str, Any] = {}
+        if current is not None:
+            values = {name: getattr(current, name) for name in services.OFFER_FIELDS}
+            values["terms"] = [
+                TermInput(t.charge_id, t.disposition, t.lesser_statute_id)
+                for t in current.terms.all()
+            ]
+        data: Mapping[str, Any] = self.validated_data
+        for name, value in data.items():
+            if name == "terms":
+                values["terms"] = [
+                    TermInput(t["charge"], t["disposition"], t.get("lesser_statute")) for t in value
+                ]
+            elif name in services.OFFER_FIELDS:
+                values[name] = value
+        return OfferInput(**values)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleOfferField(serializers.PrimaryKeyRelatedField[Offer]):
+    """An offer id in a request body; offers the caller may not read are as unknown as missing."""
+
+    def get_queryset(self) -> Any:
+        return selectors.offers_visible_to(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleParticipantField(serializers.PrimaryKeyRelatedField[CaseParticipant]):
+    def get_queryset(self) -> Any:
+        return participants_visible_to(self.context["request"].user)
+
+
+class OfferCreateSerializer(OfferContentsSerializer):
+    case = VisibleCaseField()
+
+
+class OfferCounterSerializer(OfferContentsSerializer):
+    response = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20_000,
+        help_text="The written response to the offer answered; required against a defense "
+        "proposal.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+
+class ResponseSerializer(serializers.Serializer[Any]):
+    response = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20_000
+    )
+
+
+class ConcessionLogSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ConcessionKind.choices)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500
+    )
+
+
+# --- suggestions --------------------------------------------------------------------------------
+
+
+class SuggestionSerializer(serializers.ModelSerializer[Suggestion]):
+    author_name = serializers.SerializerMethodField()
+    author_role_display = serializers.CharField(source="get_author_role_display", read_only=True)
+    responded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "case",
+            "offer",
+            "author",
+            "author_name",
+            "author_role",
+            "author_role_display",
+            "text",
+            "response",
+            "responded_by",
+            "responded_by_name",
+            "responded_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_author_name(self, suggestion: Suggestion) -> str | None:
+        return _name(suggestion.author)
+
+    def get_responded_by_name(self, suggestion: Suggestion) -> str | None:
+        return _name(suggestion.responded_by)
+
+
+class SuggestionCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    offer = VisibleOfferField(required=False, allow_null=True, default=None)
+
+
+# --- the plea agreement -------------------------------------------------------------------------
+
+
+class AgreementChargeSerializer(serializers.Serializer[Any]):
+    charge_id = serializers.IntegerField()
+    count = serializers.IntegerField()
+    citation = serializers.CharField()
+    title = serializers.CharField()
+    disposition = serializers.ChoiceField(choices=TermDisposition.choices)
+    lesser_citation = serializers.CharField(allow_blank=True)
+    lesser_title = serializers.CharField(allow_blank=True)
+
+
+class AgreementSentenceSerializer(serializers.Serializer[Any]):
+    custody_min_months = serializers.CharField(allow_null=True)
+    custody_max_months = serializers.CharField(allow_null=True)
+    probation_months = serializers.CharField(allow_null=True)
+    fine = serializers.CharField(allow_null=True)
+    restitution = serializers.CharField(allow_null=True)
+
+
+class AgreementTermsSerializer(serializers.Serializer[Any]):
+    """The accepted offer's terms, frozen at acceptance (numbers as decimal strings)."""
+
+    offer_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    charges = AgreementChargeSerializer(many=True)
+    sentence = AgreementSentenceSerializer()
+    conditions = serializers.ListField(child=serializers.CharField())
+
+
+class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
+    complete = serializers.BooleanField(source="checklist_complete", read_only=True)
+    completed_by = serializers.IntegerField(
+        source="checklist_completed_by_id", read_only=True, allow_null=True
+    )
+    completed_at = serializers.DateTimeField(
+        source="checklist_completed_at", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = PleaAgreement
+        fields = [
+            *services.CHECKLIST_FIELDS,
+            "interpreter_needed",
+            "interpreter_used",
+            "interpreter_name",
+            "interpreter_language",
+            "complete",
+            "completed_by",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class SignatureSerializer(serializers.ModelSerializer[Signature]):
+    signatory_role_display = serializers.CharField(
+        source="get_signatory_role_display", read_only=True
+    )
+    recorded_by_name = serializers.SerializerMethodField()
+    witness_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signature
+        fields = [
+            "id",
+            "signatory_role",
+            "signatory_role_display",
+            "signer_name",
+            "signer",
+            "signer_participant",
+            "recorded_by",
+            "recorded_by_name",
+            "witness",
+            "witness_name",
+            "signed_at",
+        ]
+        read_only_fields = fields
+
+    def get_recorded_by_name(self, signature: Signature) -> str | None:
+        return _name(signature.recorded_by)
+
+    def get_witness_name(self, signature: Signature) -> str | None:
+        return signature.witness.display_name if signature.witness else None
+
+
+class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    terms = AgreementTermsSerializer(read_only=True)
+    checklist = ChecklistSerializer(source="*", read_only=True)
+    signatures = SignatureSerializer(many=True, read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PleaAgreement
+        fields = [
+            "id",
+            "case",
+            "offer",
+            "status",
+            "status_display",
+            "terms",
+            "checklist",
+            "signatures",
+            "has_pdf",
+            "pdf_sha256",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reasons",
+            "withdrawn_by",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_pdf(self, agreement: PleaAgreement) -> bool:
+        return bool(agreement.pdf_sha256)
+
+
+class ChecklistWriteSerializer(serializers.Serializer[Any]):
+    rights_explained = serializers.BooleanField(default=False)
+    charges_and_sentence_explained = serializers.BooleanField(default=False)
+    immigration_consequences_explained = serializers.BooleanField(default=False)
+    employment_consequences_explained = serializers.BooleanField(default=False)
+    licence_consequences_explained = serializers.BooleanField(default=False)
+    fine_consequences_explained = serializers.BooleanField(default=False)
+    no_promises_outside_agreement = serializers.BooleanField(default=False)
+    interpreter_used = serializers.BooleanField(default=False)
+    interpreter_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
+    interpreter_language = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=64
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        items = {name: data.pop(name) for name in services.CHECKLIST_FIELDS}
+        return {"items": items, **data}
+
+
+class SignSerializer(serializers.Serializer[Any]):
+    on_behalf_of_defendant = serializers.BooleanField(
+        default=False,
+        help_text="Counsel records the signature of a defendant who signed on paper before "
+        "them (counsel is then the witness).",
+    )
+    witness = VisibleParticipantField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The participant (defense counsel or duty lawyer) before whom the defendant "
+        "signs.",
+    )
+
+
+class ReviewSerializer(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(choices=[("accepted", "Accepted"), ("rejected", "Rejected")])
+    reasons = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {
+            "accepted": self.validated_data["decision"] == "accepted",
+            "reasons": self.validated_data["reasons"],
+        }

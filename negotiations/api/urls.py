@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from negotiations.api import views
+
+router = SimpleRouter()
+router.register("offers", views.OfferViewSet, basename="offer")
+router.register("suggestions", views.SuggestionViewSet, basename="suggestion")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+
+urlpatterns = router.urls

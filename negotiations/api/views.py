@@ -1,0 +1,500 @@
+"""Thin API views for the negotiation: parse with a serializer, call one service or selector,
+render. Who may do what is decided in cases.permissions, through the services and selectors."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import permissions
+from cases import selectors as case_selectors
+from core.exceptions import Conflict
+from negotiations import selectors, services
+from negotiations.api import filters, serializers
+from negotiations.models import Offer, PleaAgreement, Suggestion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_filters import FilterSet
+
+TAGS = ["negotiation"]
+
+
+def _user(request: Request) -> User:
+    # Every view requires authentication (REST_FRAMEWORK's IsAuthenticated).
+    return cast("User", request.user)
+
+
+def _object_id(raw: str) -> int:
+    """The id in the URL. One that is not a number finds nothing: the same 404 as a missing
+    object, never a 500."""
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
+
+
+def _filtered(request: Request, filterset_class: type[FilterSet], rows: QuerySet[Any]) -> FilterSet:
+    """The list's filters, validated (400 per parameter); the view reads `?case=` from it."""
+    filterset = filterset_class(request.query_params, queryset=rows, request=request)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset
+
+
+def _require_negotiation_reader(user: User, filterset: FilterSet) -> None:
+    """`?case=` on a case the user sees but whose negotiation they may not read (the court):
+    403 with the reason. A case the user may not see just lists nothing, like a missing one."""
+    case_id = filterset.form.cleaned_data.get("case")
+    if case_id is None:
+        return
+    try:
+        case = case_selectors.case_get_for_user(user, case_id)
+    except Http404:
+        return
+    permissions.require_offer_reader(user, case)
+
+
+def _paginated(view: viewsets.GenericViewSet[Any], rows: QuerySet[Any], many: Any) -> Response:
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(many(page, many=True).data)
+
+
+def _offer_body(user: User, offer_id: int) -> dict[str, Any]:
+    offer = selectors.offer_get_for_user(user, offer_id)
+    exposure = selectors.offer_exposure(offer)
+    return dict(serializers.OfferDetailSerializer(offer, context={"exposure": exposure}).data)
+
+
+def _agreement_body(user: User, agreement_id: int) -> dict[str, Any]:
+    agreement = selectors.agreement_get_for_user(user, agreement_id)
+    return dict(serializers.AgreementSerializer(agreement).data)
+
+
+NOT_FOUND = OpenApiResponse(description="Missing, or not yours to read (the same answer).")
+FORBIDDEN = OpenApiResponse(description="You may read this but not do this.")
+CONFLICT = OpenApiResponse(description="Not allowed in the current state; the detail says why.")
+INVALID = OpenApiResponse(description="Bad input: a list of messages per field.")
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    known = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+    return {code: known[code] for code in codes}
+
+
+@extend_schema(tags=TAGS)
+class OfferViewSet(viewsets.GenericViewSet[Offer]):
+    """Offers and counteroffers, round by round. The court never reads them (Fed. R. Crim. P.
+    11(c)(1)); a draft is read by its own side only; the defendant reads but does not act."""
+
+    serializer_class = serializers.OfferSerializer
+    filterset_class = filters.OfferFilter
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        return selectors.offers_visible_to(self.request.user)
+
+    def get_object(self) -> Offer:
+        return selectors.offer_get_for_user(self.request.user, _object_id(self.kwargs["pk"]))
+
+    @extend_schema(responses={200: serializers.OfferSerializer(many=True), **_errors(400, 403)})
+    def list(self, request: Request) -> Response:
+        """The offers you may read, newest first. `?case=` on a case whose negotiation you may
+        not read (the court) answers 403."""
+        # With terms and concessions loaded up front (the selector's plan for reading offers).
+        offers = selectors._with_details(selectors.offers_visible_to(request.user))
+        filterset = _filtered(request, filters.OfferFilter, offers)
+        _require_negotiation_reader(_user(request), filterset)
+        return _paginated(self, filterset.qs, serializers.OfferSerializer)
+
+    @extend_schema(
+        request=serializers.OfferCreateSerializer,
+        responses={201: serializers.OfferDetailSerializer, **_errors(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        """A draft offer for the side you negotiate for; only your side reads it until sent."""
+        data = serializers.OfferCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        offer = services.offer_create(
+            case=data.validated_data["case"], by=_user(request), data=data.offer_input()
+        )
+        return Response(_offer_body(_user(request), offer.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: serializers.OfferDetailSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """The offer with its terms, concessions and the exposure at trial against the plea."""
+        return Response(_offer_body(_user(request), _object_id(pk)))
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        offer = self.get_object()
+        data = serializers.OfferContentsSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        services.offer_update(
+            offer=offer, by=_user(request), data=data.offer_input(offer if partial else None)
+        )
+        return Response(_offer_body(_user(request), offer.pk))
+
+    @extend_schema(
+        request=serializers.OfferContentsSerializer,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def update(self, request: Request, pk: str) -> Response:
+        """Replace a draft's contents; fields left out take their defaults."""
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        request=serializers.OfferContentsSerializer,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change some of a draft's contents; `terms`, when given, replaces all the terms."""
+        return self._update(request, partial=True)
+
+    @extend_schema(
+        request=serializers.OfferCreateSerializer,
+        responses={200: serializers.OfferPreviewSerializer, **_errors(400, 403)},
+    )
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request) -> Response:
+        """What an offer with these contents would mean, without saving it: the exposure and the
+        concessions it would carry."""
+        data = serializers.OfferCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        preview = selectors.offer_preview(
+            data.validated_data["case"], _user(request), data.offer_input()
+        )
+        return Response(serializers.OfferPreviewSerializer(preview).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: str) -> Response:
+        """Send your side's draft; the first offer moves the case to negotiating."""
+        offer = services.offer_send(offer=self.get_object(), by=_user(request))
+        return Response(_offer_body(_user(request), offer.pk))
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """Take back your side's draft or live offer."""
+        offer = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.offer_withdraw(
+            offer=offer, by=_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(_offer_body(_user(request), offer.pk))
+
+    @extend_schema(
+        request=None,
+        responses={201: serializers.AgreementSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        """Accept the other side's live offer: the plea agreement is made from its terms."""
+        agreement = services.offer_accept(offer=self.get_object(), by=_user(request))
+        return Response(
+            _agreement_body(_user(request), agreement.pk), status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        """Reject the other side's live offer, saying why."""
+        offer = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.offer_reject(offer=offer, by=_user(request), reason=data.validated_data["reason"])
+        return Response(_offer_body(_user(request), offer.pk))
+
+    @extend_schema(
+        request=serializers.OfferCounterSerializer,
+        responses={201: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def counter(self, request: Request, pk: str) -> Response:
+        """Answer the other side's live offer with your own, sent at once as the next round."""
+        offer = self.get_object()
+        data = serializers.OfferCounterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        counter = services.offer_counter(
+            offer=offer,
+            by=_user(request),
+            data=data.offer_input(),
+            response=data.validated_data["response"],
+        )
+        return Response(_offer_body(_user(request), counter.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.ResponseSerializer,
+        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: str) -> Response:
+        """The prosecution's written response to a defense proposal that ended without one."""
+        offer = self.get_object()
+        data = serializers.ResponseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.offer_respond(
+            offer=offer, by=_user(request), response=data.validated_data["response"]
+        )
+        return Response(_offer_body(_user(request), offer.pk))
+
+    @extend_schema(
+        request=serializers.ConcessionLogSerializer,
+        responses={201: serializers.ConcessionSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def concessions(self, request: Request, pk: str) -> Response:
+        """Log a concession the terms do not show, on one of the prosecution's offers."""
+        offer = self.get_object()
+        data = serializers.ConcessionLogSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        concession = services.concession_log(offer=offer, by=_user(request), **data.validated_data)
+        return Response(
+            serializers.ConcessionSerializer(concession).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={200: serializers.ExposureSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["get"])
+    def exposure(self, request: Request, pk: str) -> Response:
+        """The exposure after a conviction at trial on the charges as filed, against the plea."""
+        exposure = selectors.offer_exposure(self.get_object())
+        return Response(serializers.ExposureSerializer(exposure).data)
+
+
+@extend_schema(tags=TAGS)
+class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
+    """Defense and duty-lawyer suggestions, which the prosecution must answer in writing before
+    it sends its next offer."""
+
+    serializer_class = serializers.SuggestionSerializer
+    filterset_class = filters.SuggestionFilter
+
+    def get_queryset(self) -> QuerySet[Suggestion]:
+        return selectors.suggestions_visible_to(self.request.user)
+
+    def get_object(self) -> Suggestion:
+        return selectors.suggestion_get_for_user(self.request.user, _object_id(self.kwargs["pk"]))
+
+    @extend_schema(
+        responses={200: serializers.SuggestionSerializer(many=True), **_errors(400, 403)}
+    )
+    def list(self, request: Request) -> Response:
+        """The suggestions you may read, newest first; `?case=` answers 403 to the court."""
+        filterset = _filtered(request, filters.SuggestionFilter, self.get_queryset())
+        _require_negotiation_reader(_user(request), filterset)
+        return _paginated(self, filterset.qs, serializers.SuggestionSerializer)
+
+    @extend_schema(
+        request=serializers.SuggestionCreateSerializer,
+        responses={201: serializers.SuggestionSerializer, **_errors(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.SuggestionCreateSerializer(
+            data=request.data, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        suggestion = services.suggestion_submit(by=_user(request), **data.validated_data)
+        return Response(
+            serializers.SuggestionSerializer(suggestion).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={200: serializers.SuggestionSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(serializers.SuggestionSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=serializers.ResponseSerializer,
+        responses={200: serializers.SuggestionSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: str) -> Response:
+        """The prosecution's written response."""
+        suggestion = self.get_object()
+        data = serializers.ResponseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answered = services.suggestion_respond(
+            suggestion=suggestion, by=_user(request), response=data.validated_data["response"]
+        )
+        return Response(serializers.SuggestionSerializer(answered).data)
+
+
+class _JSONErrorsNegotiation(BaseContentNegotiation):
+    """For a download: the file goes out as a plain HttpResponse whatever the Accept header,
+    and errors as JSON, instead of a 406 for `Accept: application/pdf`."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+@extend_schema(tags=TAGS)
+class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
+    """Plea agreements: read by the parties, and by the court once submitted to it."""
+
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilter
+
+    def get_queryset(self) -> QuerySet[PleaAgreement]:
+        # The PDF is read by the download alone.
+        return selectors.agreements_visible_to(self.request.user).defer("pdf")
+
+    def get_object(self) -> PleaAgreement:
+        return selectors.agreement_get_for_user(self.request.user, _object_id(self.kwargs["pk"]))
+
+    @extend_schema(responses={200: serializers.AgreementSerializer(many=True), 400: INVALID})
+    def list(self, request: Request) -> Response:
+        """The agreements you may read, newest first."""
+        filterset = _filtered(request, filters.AgreementFilter, self.get_queryset())
+        return _paginated(self, filterset.qs, serializers.AgreementSerializer)
+
+    @extend_schema(responses={200: serializers.AgreementSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(_agreement_body(_user(request), _object_id(pk)))
+
+    @extend_schema(
+        request=serializers.ChecklistWriteSerializer,
+        responses={200: serializers.AgreementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def checklist(self, request: Request, pk: str) -> Response:
+        """Counsel records that the defendant was told what a plea means; every item must be
+        confirmed, and the interpreter named where the defendant needs one."""
+        agreement = self.get_object()
+        data = serializers.ChecklistWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreement_checklist_complete(
+            agreement=agreement, by=_user(request), **data.service_arguments()
+        )
+        return Response(_agreement_body(_user(request), agreement.pk))
+
+    @extend_schema(
+        request=serializers.SignSerializer,
+        responses={201: serializers.AgreementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str) -> Response:
+        """Sign in the capacity you hold on the case. The last signature seals the agreement
+        and stores its PDF."""
+        agreement = self.get_object()
+        data = serializers.SignSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        services.agreement_sign(agreement=agreement, by=_user(request), **data.validated_data)
+        return Response(
+            _agreement_body(_user(request), agreement.pk), status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.AgreementSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        """Put the signed agreement before the court, which from now on reads it."""
+        agreement = services.agreement_submit(agreement=self.get_object(), by=_user(request))
+        return Response(_agreement_body(_user(request), agreement.pk))
+
+    @extend_schema(
+        request=serializers.ReviewSerializer,
+        responses={200: serializers.AgreementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        """The court accepts or rejects the submitted agreement, with its reasons."""
+        agreement = self.get_object()
+        data = serializers.ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreement_review(
+            agreement=agreement, by=_user(request), **data.service_arguments()
+        )
+        return Response(_agreement_body(_user(request), agreement.pk))
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.AgreementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """The defendant, in person or through counsel, withdraws before the court accepts."""
+        agreement = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreement_withdraw(
+            agreement=agreement, by=_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(_agreement_body(_user(request), agreement.pk))
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The signed agreement as stored. `Repr-Digest` (RFC 9530) and "
+                "`X-Content-SHA256` carry the SHA-256 recorded when it was sealed.",
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Not generated yet: it is made at the last signature."
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Repr-Digest",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="`sha-256=:<base64>:`, the SHA-256 of the file (RFC 9530).",
+            ),
+            OpenApiParameter(
+                "X-Content-SHA256",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="The same SHA-256, in hex, as `pdf_sha256` on the agreement.",
+            ),
+        ],
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=_JSONErrorsNegotiation)
+    def pdf(self, request: Request, pk: str) -> HttpResponse:
+        """Download the agreement's PDF: the parties, and the court once it is submitted."""
+        agreement = self.get_object()
+        if agreement.pdf is None or not agreement.pdf_sha256:
+            raise Conflict(
+                "The agreement's PDF is made when the last party signs; it has not been yet.",
+                code="pdf_not_generated",
+            )
+        digest = base64.b64encode(bytes.fromhex(agreement.pdf_sha256)).decode()
+        response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="plea-agreement-{agreement.pk}.pdf"'
+        )
+        response["Repr-Digest"] = f"sha-256=:{digest}:"
+        response["X-Content-SHA256"] = agreement.pdf_sha256
+        response["Cache-Control"] = "private, no-store"
+        return response
