@@ -173,7 +173,7 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     # Read-only parties are told "not yours to do" (403) whatever the move.
     permissions.require_case_permission(by, case, permissions.TRANSITION)
     # Lock the row: two clerks moving one case at once must not both succeed from the same state.
-    locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     if to_status not in CaseStatus.values:
         raise ValidationError({"to_status": f"{to_status!r} is not a case status."})
     current = CaseStatus(locked.status)
@@ -232,7 +232,7 @@ def charge_add(
 ) -> Charge:
     permissions.require_case_permission(by, case, permissions.MANAGE_CHARGES)
     # Lock the case so two charges added at once get different count numbers.
-    locked = Case.objects.select_for_update().select_related("court").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
     if not case_takes_new_charges(locked):
         raise Conflict(
             f"Charges cannot be added to a case that is {CaseStatus(locked.status).label.lower()}."
