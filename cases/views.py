@@ -188,6 +188,9 @@ def _render_case(
     bound: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
     """The case page; `bound` holds a submitted form to show again with its errors."""
+    # The negotiation pages build on these (their views import this module's helpers).
+    from negotiations.views import negotiation_section
+
     user = request.user
     bound = bound or {}
     perms = permissions.case_permissions_of(user, case)
@@ -210,6 +213,7 @@ def _render_case(
         **_charges_context(request, case, perms, bound.get("charge")),  # type: ignore[arg-type]
         "party_groups": party_groups,
         "status_history": selectors.case_status_history(case),
+        "negotiation": negotiation_section(user, case),
         "workflow": workflow,
         "move_form": _move_form(bound.get("move"), moves),
         "edit_form": bound.get("edit")

@@ -1,0 +1,479 @@
+"""Page forms for the negotiation. They check shape only; every rule is the service's to decide
+(negotiations.services), and its ValidationError is shown next to the field it names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from cases.forms import add_service_errors
+from cases.models import Case, Charge, Statute
+from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
+from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
+from parties.models import CaseParticipant
+
+# Months and amounts beyond these are typing mistakes, not offers; the columns could not hold them.
+MAX_MONTHS = 12_000
+SENTENCE_FIELDS = (
+    "custody_min_months",
+    "custody_max_months",
+    "probation_months",
+    "fine",
+    "restitution",
+)
+CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "no_enhancement")
+GUIDELINE_FIELDS = ("offense_level", "criminal_history_category")
+LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances")
+
+LENIENCY_STAGE_LABELS = {
+    "investigation": "Investigation (侦查)",
+    "prosecution_review": "Prosecution review (审查起诉)",
+    "trial": "Trial (审判)",
+}
+LENIENCY_CIRCUMSTANCE_LABELS = {
+    "surrender": "Surrender (自首)",
+    "major_confession": "Major confession or meritorious service (立功)",
+    "restitution": "Restitution of the proceeds (退赃退赔)",
+    "compensation_forgiveness": "Compensation and the victim's forgiveness (赔偿谅解)",
+    "reconciliation": "Criminal reconciliation (刑事和解)",
+}
+
+
+def _code_label(code: str, labels: dict[str, str]) -> str:
+    return labels.get(code, code.replace("_", " ").capitalize())
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """<input type="datetime-local">: the browser's picker, a wall-clock time without a zone.
+    The view activates the court's time zone, so the value is read and shown in it."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def statute_option(statute: Statute) -> str:
+    top = "life" if statute.max_custody_months is None else statute.max_custody_months
+    return (
+        f"{statute.citation} — {statute.title} "
+        f"(severity {statute.severity_rank}; {statute.min_custody_months}–{top} months)"
+    )
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One count as filed, with the two controls that say what the offer does with it."""
+
+    charge: Charge
+    disposition: forms.BoundField
+    lesser: forms.BoundField
+
+
+class OfferForm(forms.Form):
+    """An offer's contents, one control per count as filed. Which controls exist depends on the
+    case's jurisdiction profile: the charge terms only where charges are negotiable, the
+    guideline inputs under the US profile, the leniency inputs under the CN profile."""
+
+    custody_min_months = forms.IntegerField(
+        required=False, max_value=MAX_MONTHS, label="Custody from", help_text="Months."
+    )
+    custody_max_months = forms.IntegerField(
+        required=False, max_value=MAX_MONTHS, label="Custody up to", help_text="Months."
+    )
+    probation_months = forms.IntegerField(
+        required=False, max_value=MAX_MONTHS, label="Probation", help_text="Months."
+    )
+    fine = forms.DecimalField(required=False, max_digits=12, decimal_places=2, label="Fine")
+    restitution = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=2, label="Restitution"
+    )
+    cooperation = forms.BooleanField(
+        required=False,
+        label="Cooperation with the government",
+        help_text="The defendant cooperates; the prosecution may move for a reduction.",
+    )
+    appeal_waiver = forms.BooleanField(
+        required=False, label="Waiver of appeal", help_text="The defendant waives appeal."
+    )
+    immigration_safe_plea = forms.BooleanField(
+        required=False,
+        label="Immigration-safe plea",
+        help_text="The plea avoids a conviction that triggers removal (Padilla v. Kentucky).",
+    )
+    no_enhancement = forms.BooleanField(
+        required=False,
+        label="No sentencing enhancement",
+        help_text="The prosecution withdraws or will not seek an enhancement.",
+    )
+    expires_at = forms.DateTimeField(
+        required=False, widget=DateTimeLocalInput(), label="Offer expires"
+    )
+    rationale = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Rationale",
+        help_text="Why this offer. The other side reads it.",
+    )
+    # Set by the view when the user asks only to see the preview: nothing is saved or sent.
+    previewing = False
+
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        charges: Sequence[Charge],
+        statutes: Sequence[Statute],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        jurisdiction = case.court.jurisdiction
+        parameters = jurisdiction.parameters or {}
+        self.case = case
+        self.charges = list(charges)
+        self.charges_negotiable = jurisdiction.charges_negotiable
+        self.uses_guidelines = "acceptance_of_responsibility_levels" in parameters
+        self.uses_leniency = "leniency_stage_tiers" in parameters
+        self.terms_errors: list[str] = []
+        self.fields[
+            "expires_at"
+        ].help_text = (
+            f"Court time ({case.court.time_zone}). Leave empty for an offer without a deadline."
+        )
+
+        if self.charges_negotiable:
+            for charge in self.charges:
+                self.fields[f"term_{charge.pk}"] = forms.ChoiceField(
+                    choices=TermDisposition.choices,
+                    initial=TermDisposition.AS_CHARGED,
+                    widget=forms.RadioSelect,
+                    label=f"Count {charge.count_number}: term",
+                )
+                self.fields[f"lesser_{charge.pk}"] = forms.TypedChoiceField(
+                    choices=self._lesser_choices(charge, statutes),
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    label=f"Count {charge.count_number}: lesser offence",
+                    help_text="Used with “Plead guilty to a lesser offence”.",
+                )
+        if self.uses_guidelines:
+            self.fields["offense_level"] = forms.IntegerField(
+                required=False,
+                max_value=MAX_MONTHS,
+                label="Total offense level",
+                help_text="Before acceptance of responsibility, 1 to 43 (USSG Ch. 2 and 3).",
+            )
+            self.fields["criminal_history_category"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "Choose a category"), *CriminalHistoryCategory.choices],
+                label="Criminal history category",
+                help_text="USSG Ch. 4.",
+            )
+        if self.uses_leniency:
+            tiers = parameters.get("leniency_stage_tiers", {})
+            self.fields["baseline_months"] = forms.IntegerField(
+                required=False,
+                max_value=MAX_MONTHS,
+                label="Baseline sentence",
+                help_text="Months, before the reduction for admitting guilt and accepting "
+                "punishment (2021 Guiding Opinions on Sentencing).",
+            )
+            self.fields["leniency_stage"] = forms.ChoiceField(
+                required=False,
+                choices=[
+                    ("", "Choose a stage"),
+                    *(
+                        (code, f"{_code_label(code, LENIENCY_STAGE_LABELS)}: up to {share:.0%} off")
+                        for code, share in tiers.items()
+                    ),
+                ],
+                label="Stage of the plea",
+                help_text="The earlier the plea, the larger the reduction it may earn.",
+            )
+            self.fields["leniency_circumstances"] = forms.MultipleChoiceField(
+                required=False,
+                choices=[
+                    (code, _code_label(code, LENIENCY_CIRCUMSTANCE_LABELS))
+                    for code in parameters.get("leniency_circumstances", [])
+                ],
+                widget=forms.CheckboxSelectMultiple,
+                label="Circumstances",
+                help_text="With any of these the reduction may reach "
+                f"{parameters.get('leniency_max_reduction_with_circumstances', 0):.0%}.",
+            )
+
+    @staticmethod
+    def _lesser_choices(charge: Charge, statutes: Sequence[Statute]) -> list[Any]:
+        """The catalogue's offences of lower severity than the count, the lesser included
+        offences of its statute first."""
+        included = {s.pk for s in charge.statute.lesser_included.all()}
+        lower = sorted(
+            (s for s in statutes if s.severity_rank < charge.statute.severity_rank),
+            key=lambda s: (-s.severity_rank, s.citation),
+        )
+        first = [(s.pk, statute_option(s)) for s in lower if s.pk in included]
+        rest = [(s.pk, statute_option(s)) for s in lower if s.pk not in included]
+        choices: list[Any] = [("", "Choose a lesser offence" if lower else "None in the catalogue")]
+        if first:
+            choices.append(("Lesser included offences", first))
+        if rest:
+            choices.append(
+                ("Other offences of lower severity" if first else "Lower severity", rest)
+            )
+        return choices
+
+    def count_rows(self) -> list[CountRow]:
+        if not self.charges_negotiable:
+            return []
+        return [
+            CountRow(charge, self[f"term_{charge.pk}"], self[f"lesser_{charge.pk}"])
+            for charge in self.charges
+        ]
+
+    def calculation_fields(self) -> list[forms.BoundField]:
+        names = (GUIDELINE_FIELDS if self.uses_guidelines else ()) + (
+            LENIENCY_FIELDS if self.uses_leniency else ()
+        )
+        return [self[name] for name in names]
+
+    def to_input(self) -> OfferInput:
+        data = self.cleaned_data
+        terms = []
+        for charge in self.charges if self.charges_negotiable else ():
+            disposition = data[f"term_{charge.pk}"]
+            # The lesser offence select counts only with the term that names one.
+            lesser = data[f"lesser_{charge.pk}"] if disposition == TermDisposition.LESSER else None
+            terms.append(TermInput(charge.pk, disposition, lesser))
+        return OfferInput(
+            terms=terms,
+            **{name: data[name] for name in SENTENCE_FIELDS},
+            **{name: data[name] for name in CONDITION_FIELDS},
+            offense_level=data.get("offense_level"),
+            criminal_history_category=data.get("criminal_history_category") or "",
+            baseline_months=data.get("baseline_months"),
+            leniency_stage=data.get("leniency_stage") or "",
+            leniency_circumstances=tuple(data.get("leniency_circumstances") or ()),
+            expires_at=data["expires_at"],
+            rationale=data["rationale"],
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service reports every count's problem under "terms": show those beside the
+        counts table, and in the summary on top."""
+        if not hasattr(error, "error_dict"):
+            add_service_errors(self, error)
+            return
+        rows = {f"Count {c.count_number}": f"term_{c.pk}" for c in self.charges}
+        for message in error.message_dict.get("terms", []):
+            # "Count 2: ..." goes beside count 2's controls; anything else above the table.
+            label = message.split(":", 1)[0].split(" has ", 1)[0]
+            field = rows.get(label) if self.charges_negotiable else None
+            if field is not None:
+                self.add_error(field, message)
+            else:
+                self.terms_errors.append(message)
+                self.add_error(None, message)
+        rest = {k: v for k, v in error.message_dict.items() if k != "terms"}
+        if rest:
+            add_service_errors(self, ValidationError(rest))
+
+
+def offer_initial(offer: Offer, *, with_deadline_and_reasons: bool = True) -> dict[str, Any]:
+    """The form's initial values from an offer: to edit a draft, or to start a counter from
+    the offer it answers (then without its expiry and rationale)."""
+    initial: dict[str, Any] = {
+        name: getattr(offer, name)
+        for name in (*SENTENCE_FIELDS, *CONDITION_FIELDS, *GUIDELINE_FIELDS, *LENIENCY_FIELDS)
+    }
+    for term in offer.terms.all():
+        initial[f"term_{term.charge_id}"] = term.disposition
+        initial[f"lesser_{term.charge_id}"] = term.lesser_statute_id
+    if with_deadline_and_reasons:
+        initial["expires_at"] = offer.expires_at
+        initial["rationale"] = offer.rationale
+    return initial
+
+
+class CounterForm(OfferForm):
+    response = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Response to the proposal",
+        help_text="The prosecution answers a defense proposal in writing (mandatory "
+        "consideration); the defense sees it with the round.",
+    )
+    confirm = forms.BooleanField(
+        required=False,
+        label="Send this counteroffer now",
+        help_text="The counter goes to the other side at once and closes the offer it answers.",
+    )
+
+    def clean_confirm(self) -> bool:
+        confirmed = bool(self.cleaned_data.get("confirm"))
+        if not confirmed and not self.previewing:
+            raise ValidationError("Tick the box to send the counteroffer.", code="required")
+        return confirmed
+
+
+class ConfirmForm(forms.Form):
+    """A deliberate act that cannot be taken back: a ticked box stands in for a dialog and
+    works without JavaScript."""
+
+    confirm = forms.BooleanField(error_messages={"required": "Tick the box to confirm."})
+
+    def __init__(self, *args: Any, confirm_label: str = "I confirm", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = confirm_label
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for rejecting",
+        help_text="Required. The other side reads it with the round.",
+    )
+
+
+class WithdrawForm(ConfirmForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+    )
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Written response",
+    )
+
+
+class ConcessionForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "Choose a kind"), *ConcessionKind.choices], label="Kind of concession"
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Description",
+        help_text="For example: no further charges from the same investigation.",
+    )
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Suggestion and reasons",
+        help_text="The prosecution must answer it in writing before sending its next offer.",
+    )
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.none(),
+        required=False,
+        label="About the offer of",
+        empty_label="The negotiation as a whole",
+    )
+
+    def __init__(self, *args: Any, offers: QuerySet[Offer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["offer"]
+        field.queryset = offers  # type: ignore[attr-defined]
+        field.label_from_instance = lambda o: (  # type: ignore[attr-defined]
+            f"Round {o.round_number} ({o.get_side_display().lower()}, {o.get_status_display()})"
+        )
+
+
+class ChecklistForm(forms.Form):
+    """The voluntariness checklist. The interpreter fields appear when the defendant needs one."""
+
+    interpreter_used = forms.BooleanField(required=False, label="An interpreter was used")
+    interpreter_name = forms.CharField(required=False, max_length=200, label="Interpreter's name")
+    interpreter_language = forms.CharField(required=False, max_length=64, label="Language")
+
+    def __init__(self, *args: Any, interpreter_needed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        items = {
+            name: forms.BooleanField(required=False, label=CHECKLIST_LABELS[name])
+            for name in CHECKLIST_FIELDS
+        }
+        self.fields = {**items, **self.fields}  # the items first, the interpreter after
+        if not interpreter_needed:
+            for name in ("interpreter_used", "interpreter_name", "interpreter_language"):
+                del self.fields[name]
+
+    def items(self) -> list[forms.BoundField]:
+        return [self[name] for name in CHECKLIST_FIELDS]
+
+    @staticmethod
+    def service_arguments(data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "items": {name: data[name] for name in CHECKLIST_FIELDS},
+            "interpreter_used": data.get("interpreter_used", False),
+            "interpreter_name": data.get("interpreter_name", ""),
+            "interpreter_language": data.get("interpreter_language", ""),
+        }
+
+
+class WitnessChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CaseParticipant) -> str:
+        return f"{obj.display_name}, {obj.get_role_display().lower()}"
+
+
+class SignForm(ConfirmForm):
+    witness = WitnessChoiceField(
+        queryset=CaseParticipant.objects.none(),
+        required=False,
+        label="Witness",
+        empty_label="No witness",
+        help_text="Defense counsel or the duty lawyer before whom you sign.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        witnesses: QuerySet[CaseParticipant] | None = None,
+        witness_required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if witnesses is None:
+            del self.fields["witness"]
+            return
+        field = self.fields["witness"]
+        field.queryset = witnesses  # type: ignore[attr-defined]
+        if witness_required:
+            field.empty_label = "Choose the witness"  # type: ignore[attr-defined]
+            field.help_text = (
+                "Required under this jurisdiction's profile: the defendant signs before defense "
+                "counsel or a duty lawyer (CPL art. 174)."
+            )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept the agreement"), ("reject", "Reject the agreement")],
+        widget=forms.RadioSelect,
+        label="The court's decision",
+    )
+    reasons = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reasons",
+        help_text="Required, for either decision.",
+    )
