@@ -344,7 +344,9 @@ def sentence_lines(terms: dict[str, Any]) -> list[tuple[str, str]]:
     lines = []
     low, high = sentence.get("custody_min_months"), sentence.get("custody_max_months")
     if low is not None or high is not None:
-        lines.append(("Custody", f"{low or 0}–{high or low} months"))
+        low_months = int(low or 0)
+        high_months = int(high) if high is not None else low_months
+        lines.append(("Custody", str(sentencing.MonthsRange(low_months, high_months))))
     if sentence.get("probation_months") is not None:
         lines.append(("Probation", f"{sentence['probation_months']} months"))
     for name in ("fine", "restitution"):
