@@ -48,3 +48,19 @@ class PleaAgreementAdmin(ReadOnlyAdmin):
     search_fields = ["case__docket_number"]
     exclude = ["pdf"]
     inlines = [SignatureInline]
+
+
+@admin.register(OfferTerm)
+class OfferTermAdmin(ReadOnlyAdmin):
+    list_display = ["id", "offer", "charge", "disposition", "lesser_statute"]
+
+
+@admin.register(Concession)
+class ConcessionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "offer", "kind", "derived", "description"]
+    list_filter = ["kind", "derived"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["id", "agreement", "signatory_role", "signer_name", "signed_at"]

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import CaseStatus
+from negotiations import services as negotiation_services
 from parties.models import Role
 from tests.conftest import World
+from tests.negotiation_helpers import signed_agreement
 
 OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core"}
 
@@ -31,6 +33,15 @@ def staff_client(world: World) -> Client:
     case_services.case_transition(
         case=world.case, to_status=CaseStatus.NEGOTIATING, by=world.users[Role.PROSECUTOR]
     )
+    # A negotiation with a row in every table: a suggestion and its answer, an offer with its
+    # terms and concessions, a signed agreement.
+    suggestion = negotiation_services.suggestion_submit(
+        case=world.case, by=world.users[Role.DEFENSE_COUNSEL], text="Consider probation."
+    )
+    negotiation_services.suggestion_respond(
+        suggestion=suggestion, by=world.users[Role.PROSECUTOR], response="Considered; no."
+    )
+    signed_agreement(world)
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client
