@@ -703,6 +703,11 @@ def offer_respond(*, offer: Offer, by: User, response: str) -> Offer:
             raise Conflict("This proposal already has a written response.")
         if locked.is_open:
             raise Conflict("Answer a live proposal by accepting, rejecting or countering it.")
+        if locked.status != OfferStatus.EXPIRED:
+            raise Conflict(
+                f"A {OfferStatus(locked.status).label.lower()} proposal is owed no separate "
+                "response; only one that expired unanswered is."
+            )
         if not response.strip():
             raise ValidationError({"response": "Write the response."})
         locked.response = response.strip()

@@ -67,10 +67,14 @@ def defense_draft(world: World) -> Offer:
 
 
 def defense_proposal_closed_unanswered(world: World) -> Offer:
-    """A defense proposal that was sent and then withdrawn: it ended without the
-    prosecution's written response, which the prosecution must still record."""
+    """A defense proposal that expired unanswered: the prosecution still owes it a written
+    response before its next offer."""
     offer = services.offer_send(offer=defense_draft(world), by=world.user(Role.DEFENSE_COUNSEL))
-    return services.offer_withdraw(offer=offer, by=world.user(Role.DEFENSE_COUNSEL))
+    Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    services.offers_expire_due()
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    return offer
 
 
 def name_of(world: World, role: str) -> str:

@@ -86,9 +86,10 @@ AUTHOR_MOVES: dict[str, set[str]] = {
 # Moves that answer an offer: only a sent offer can be answered (409 otherwise, whoever asks),
 # and only by the other side (403 for the author's side).
 ANSWER_MOVES = {"accept", "reject", "counter"}
-# The prosecution's written response to a defense proposal that ended without one: withdrawn,
-# expired, or accepted (a rejection or a prosecution counter carries its response already).
-RESPONDABLE = {S.WITHDRAWN, S.EXPIRED, S.ACCEPTED}
+# The prosecution's written response to a defense proposal that ended without one: one that
+# expired (a rejection or a prosecution counter carries its response; a withdrawal or an
+# acceptance is owed none).
+RESPONDABLE = {S.EXPIRED}
 # The prosecutor logs concessions on the prosecution's own open offers.
 LOGGABLE = {S.DRAFT, S.SENT}
 
@@ -1100,9 +1101,18 @@ def test_accepted_defense_proposal_set_aside_does_not_block_the_next_offer(world
     assert sent_offer(world).status == S.SENT
 
 
-def test_written_response_is_given_once(world: World) -> None:
+def _expired_unanswered(world: World) -> Offer:
     proposal = defense_sent(world)
-    services.offer_withdraw(offer=proposal, by=world.user(Role.DEFENSE_COUNSEL))
+    Offer.objects.filter(pk=proposal.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert services.offers_expire_due() == 1
+    proposal.refresh_from_db()
+    return proposal
+
+
+def test_written_response_is_given_once(world: World) -> None:
+    proposal = _expired_unanswered(world)
     services.offer_respond(offer=proposal, by=world.user(Role.PROSECUTOR), response="Noted.")
     before = negotiation_rows()
 
@@ -1113,8 +1123,7 @@ def test_written_response_is_given_once(world: World) -> None:
 
 
 def test_written_response_must_say_something(world: World) -> None:
-    proposal = defense_sent(world)
-    services.offer_withdraw(offer=proposal, by=world.user(Role.DEFENSE_COUNSEL))
+    proposal = _expired_unanswered(world)
 
     errors = refused_fields(
         lambda: services.offer_respond(offer=proposal, by=world.user(Role.PROSECUTOR), response="")
