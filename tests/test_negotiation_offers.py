@@ -1103,9 +1103,7 @@ def test_accepted_defense_proposal_set_aside_does_not_block_the_next_offer(world
 
 def _expired_unanswered(world: World) -> Offer:
     proposal = defense_sent(world)
-    Offer.objects.filter(pk=proposal.pk).update(
-        expires_at=timezone.now() - dt.timedelta(minutes=1)
-    )
+    Offer.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert services.offers_expire_due() == 1
     proposal.refresh_from_db()
     return proposal
