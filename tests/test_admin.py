@@ -1,5 +1,6 @@
 """The Django admin has a page for every model, and each loads with data in it."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import CaseStatus
+from deadlines.models import CourtClosure
 from negotiations import services as negotiation_services
 from parties.models import Role
 from tests.conftest import World
@@ -42,6 +44,12 @@ def staff_client(world: World) -> Client:
         suggestion=suggestion, by=world.users[Role.PROSECUTOR], response="Considered; no."
     )
     signed_agreement(world)
+    CourtClosure.objects.create(
+        court=world.court,
+        date=dt.date(2026, 12, 8),
+        reason="Snow",
+        created_by=world.users[Role.COURT_STAFF],
+    )
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client
