@@ -397,6 +397,18 @@ def offer_update(*, offer: Offer, by: User, data: OfferInput) -> Offer:
         return locked
 
 
+# A defense proposal that ended without an answer is owed the prosecution's written response
+# before its next offer: one that expired. A rejection or a prosecution counter carries its
+# response; a withdrawal or an acceptance (even one later set aside) is owed none.
+RESPONSE_OWED_STATUSES = frozenset({OfferStatus.EXPIRED})
+
+
+def response_owed(offer: Offer) -> bool:
+    return (
+        offer.side == Side.DEFENSE and not offer.response and offer.status in RESPONSE_OWED_STATUSES
+    )
+
+
 def _check_mandatory_consideration(case: Case) -> None:
     unanswered = Suggestion.objects.filter(case=case, response="").order_by("created_at").first()
     if unanswered is not None:
@@ -405,17 +417,9 @@ def _check_mandatory_consideration(case: Case) -> None:
             f"{unanswered.created_at:%Y-%m-%d} before sending another offer.",
             code="suggestion_unanswered",
         )
-    # A proposal the prosecution accepted has had its answer, even if the agreement made
-    # from it was later set aside.
     ignored = (
-        Offer.objects.filter(case=case, side=Side.DEFENSE, response="")
-        .exclude(
-            status__in=[
-                OfferStatus.DRAFT,
-                OfferStatus.SENT,
-                OfferStatus.WITHDRAWN,
-                OfferStatus.ACCEPTED,
-            ]
+        Offer.objects.filter(
+            case=case, side=Side.DEFENSE, response="", status__in=RESPONSE_OWED_STATUSES
         )
         .order_by("round_number")
         .first()
@@ -703,7 +707,7 @@ def offer_respond(*, offer: Offer, by: User, response: str) -> Offer:
             raise Conflict("This proposal already has a written response.")
         if locked.is_open:
             raise Conflict("Answer a live proposal by accepting, rejecting or countering it.")
-        if locked.status != OfferStatus.EXPIRED:
+        if not response_owed(locked):
             raise Conflict(
                 f"A {OfferStatus(locked.status).label.lower()} proposal is owed no separate "
                 "response; only one that expired unanswered is."
@@ -856,6 +860,17 @@ REQUIRED_SIGNATORIES = (
 )
 
 
+def signing_capacity(roles: frozenset[str]) -> str | None:
+    """The capacity in which a person with `roles` on the case signs in their own name."""
+    if Role.DEFENDANT in roles:
+        return SignatoryRole.DEFENDANT
+    if Role.PROSECUTOR in roles:
+        return SignatoryRole.PROSECUTOR
+    if roles & permissions.WITNESS_ROLES:
+        return SignatoryRole.DEFENSE_LAWYER
+    return None
+
+
 def agreement_sign(
     *,
     agreement: PleaAgreement,
@@ -886,9 +901,8 @@ def agreement_sign(
         }
         now = timezone.now()
         signer: User | None = by
-        if Role.DEFENDANT in roles:
-            capacity, own = SignatoryRole.DEFENDANT, participations[Role.DEFENDANT]
-        elif on_behalf_of_defendant:
+        capacity = signing_capacity(roles)
+        if on_behalf_of_defendant and capacity != SignatoryRole.DEFENDANT:
             lawyer = next(
                 (participations[r] for r in permissions.WITNESS_ROLES if r in participations),
                 None,
@@ -904,8 +918,10 @@ def agreement_sign(
             if own_or_none is None:
                 raise Conflict("The case has no defendant to sign.")
             capacity, own, signer, witness = SignatoryRole.DEFENDANT, own_or_none, None, lawyer
-        elif Role.PROSECUTOR in roles:
-            capacity, own = SignatoryRole.PROSECUTOR, participations[Role.PROSECUTOR]
+        elif capacity == SignatoryRole.DEFENDANT:
+            own = participations[Role.DEFENDANT]
+        elif capacity == SignatoryRole.PROSECUTOR:
+            own = participations[Role.PROSECUTOR]
         else:
             lawyer_role = next(r for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in roles)
             capacity, own = SignatoryRole.DEFENSE_LAWYER, participations[lawyer_role]

@@ -37,7 +37,7 @@ from cases import permissions
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.models import Case, ChargeStatus
-from cases.views import _login_required as login_required
+from core.decorators import login_required_htmx as login_required
 from core.exceptions import Conflict
 from negotiations import selectors, services
 from negotiations.forms import (
@@ -263,7 +263,7 @@ def _render_negotiation(
         for offer in offers
     ]
     live = next((r for r in rounds if r.offer.status == OfferStatus.SENT), None)
-    awaiting = [o for o in offers if responds and _owes_response(o)]
+    awaiting = [o for o in offers if responds and services.response_owed(o)]
     suggest_form = None
     if roles & permissions.SUGGESTION_AUTHOR_ROLES and open_:
         suggest_form = bound.get("suggest") or SuggestionForm(
@@ -301,19 +301,6 @@ class Round:
     reduced: int
     concessions: int
     own_draft: bool
-
-
-# A defense proposal in these states owes no written response from the prosecution (it is
-# still open, was taken back, or was accepted); otherwise one must be recorded before the
-# prosecution's next offer (services._check_mandatory_consideration).
-NO_RESPONSE_OWED = frozenset(
-    {OfferStatus.DRAFT, OfferStatus.SENT, OfferStatus.WITHDRAWN, OfferStatus.ACCEPTED}
-)
-
-
-def _owes_response(offer: Offer) -> bool:
-    owed = offer.status not in NO_RESPONSE_OWED
-    return owed and offer.side == Side.DEFENSE and not offer.response
 
 
 def _suggestable_offers(user: Any, case: Case) -> Any:
@@ -796,7 +783,8 @@ def _render_offer(
         "withdraw": mine and (offer.status == OfferStatus.DRAFT or live),
         "accept": theirs and live,
         "reject": theirs and live,
-        "respond": bool(roles & permissions.SUGGESTION_RESPONDER_ROLES) and _owes_response(offer),
+        "respond": bool(roles & permissions.SUGGESTION_RESPONDER_ROLES)
+        and services.response_owed(offer),
         "concession": Role.PROSECUTOR in roles
         and offer.side == Side.PROSECUTION
         and offer.is_open
@@ -1009,17 +997,6 @@ def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:
     return agreement
 
 
-def _own_capacity(roles: frozenset[str]) -> str | None:
-    """In which capacity the person signs, as agreement_sign decides it."""
-    if Role.DEFENDANT in roles:
-        return SignatoryRole.DEFENDANT
-    if Role.PROSECUTOR in roles:
-        return SignatoryRole.PROSECUTOR
-    if roles & permissions.WITNESS_ROLES:
-        return SignatoryRole.DEFENSE_LAWYER
-    return None
-
-
 def _witnesses(case: Case) -> Any:
     return party_selectors.participants_of_case(case.pk).filter(
         role__in=permissions.WITNESS_ROLES, end_date__isnull=True
@@ -1077,7 +1054,7 @@ def _render_agreement(
     roles = permissions.roles_on(user, case)
     signing = agreement.status == AgreementStatus.SIGNING
     signatures = {s.signatory_role: s for s in agreement.signatures.all()}
-    capacity = _own_capacity(roles)
+    capacity = services.signing_capacity(roles)
     witness_required = case.court.jurisdiction.witness_required_for_signing
 
     ready_to_sign = signing and agreement.checklist_complete
@@ -1156,7 +1133,7 @@ def _agreement_action(
     agreement = _agreement_for(user, agreement_id)
     roles = may(user, agreement.case)
     with _court_time(agreement.case):
-        capacity = _own_capacity(roles) if name == "sign" else None
+        capacity = services.signing_capacity(roles) if name == "sign" else None
         form = agreement_action_form(name, agreement, capacity, request.POST)
         result, status, conflict = _submit(form, lambda data: act(agreement, data))
         if result is None:
