@@ -9,19 +9,15 @@ they name; a Conflict (illegal in the case's current state) is shown on top of t
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from cases import permissions, selectors, services
 from cases.forms import (
@@ -35,6 +31,7 @@ from cases.forms import (
     add_service_errors,
 )
 from cases.models import Case, CaseStatus
+from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
 from parties import selectors as party_selectors
 from parties import services as party_services
@@ -44,22 +41,6 @@ T = TypeVar("T")
 
 CASES_PER_PAGE = 50
 SIDES_IN_ORDER = [Side.PROSECUTION, Side.DEFENSE, Side.COURT]
-
-
-def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """login_required; but when a session has expired under an htmx request, send the whole
-    window to the login page (and back to the page it was on), not a login form into a table."""
-    guarded = login_required(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        htmx = getattr(request, "htmx", None)
-        if htmx and not request.user.is_authenticated:
-            login = redirect_to_login(htmx.current_url_abs_path or request.get_full_path())
-            return HttpResponseClientRedirect(login["Location"])
-        return guarded(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:

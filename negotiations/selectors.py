@@ -83,6 +83,11 @@ def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
     )
 
 
+def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
+    """The offers `user` may read, with what a list shows of each (terms, concessions)."""
+    return _with_details(offers_visible_to(user))
+
+
 def offer_get_for_user(user: AnyUser, pk: int) -> Offer:
     """The offer, or 404 when it does not exist or is not the user's to read (the same)."""
     offer = _with_details(offers_visible_to(user)).filter(pk=pk).first()

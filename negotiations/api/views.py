@@ -115,7 +115,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
         """The offers you may read, newest first. `?case=` on a case whose negotiation you may
         not read (the court) answers 403."""
         # With terms and concessions loaded up front (the selector's plan for reading offers).
-        offers = selectors._with_details(selectors.offers_visible_to(request.user))
+        offers = selectors.offers_listed_for_user(request.user)
         filterset = _filtered(request, filters.OfferFilter, offers)
         _require_negotiation_reader(_user(request), filterset)
         return _paginated(self, filterset.qs, serializers.OfferSerializer)
