@@ -25,6 +25,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Court,
 )
+from deadlines.models import NEGOTIATION_DEADLINE_KINDS
 from parties.models import CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -325,3 +326,69 @@ def require_role_in(
 def may_review_agreement(user: AnyUser, case: Case) -> bool:
     """Judges and court staff of the case's court rule on a submitted agreement."""
     return _sits_in(user, case.court) or bool(roles_on(user, case) & {Role.JUDGE, Role.COURT_STAFF})
+
+
+# ---------------------------------------------------------------------------------------------
+# Court dates: hearings, deadlines, closure days, alerts and calendar feeds.
+#
+# Everyone who sees a case sees its hearings and its deadlines, except the deadlines of the
+# negotiation (an offer's expiry, the response owed to a defense suggestion), which only those
+# who read offers see. The court keeps the calendar: its judges and staff schedule, continue and
+# cancel hearings and set, override and cancel deadlines; closure days are entered by the
+# court's staff. A deadline is marked met by the court or by a negotiator of the side that had
+# to meet it. The negotiation's own deadlines follow their offer or suggestion and are never
+# edited by hand.
+# ---------------------------------------------------------------------------------------------
+
+# Court-side roles that keep the calendar of a case (as participants, or through the court).
+CALENDAR_KEEPER_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
+
+
+def may_read_deadline_kind(user: AnyUser, case: Case, kind: str) -> bool:
+    """Whether `user`, who sees `case`, may see its deadlines of `kind`."""
+    if kind in NEGOTIATION_DEADLINE_KINDS:
+        return may_read_offers(user, case)
+    return VIEW in case_permissions_of(user, case)
+
+
+def may_keep_calendar(user: AnyUser, case: Case) -> bool:
+    """Judges and court staff of the case's court (or on the case) schedule its hearings and
+    set its deadlines."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if _sits_in(user, case.court) and role_kind_of(user) in CALENDAR_KEEPER_ROLES:
+        return True
+    return bool(roles_on(user, case) & CALENDAR_KEEPER_ROLES)
+
+
+def require_calendar_keeper(user: AnyUser, case: Case) -> None:
+    if not may_keep_calendar(user, case):
+        raise PermissionDenied("Only the court schedules hearings and sets deadlines.")
+
+
+def may_complete_deadline(user: AnyUser, case: Case, responsible_side: str) -> bool:
+    """The court, or a negotiator of the side that had to meet the deadline (either side's
+    negotiators when the deadline binds every side)."""
+    if may_keep_calendar(user, case):
+        return True
+    side = negotiating_side(roles_on(user, case))
+    return side is not None and (not responsible_side or side == responsible_side)
+
+
+def may_manage_closures(user: AnyUser, court: Court) -> bool:
+    """Court staff of the court enter and remove its closure days."""
+    return role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, court)
+
+
+def require_closure_manager(user: AnyUser, court: Court) -> None:
+    if not may_manage_closures(user, court):
+        raise PermissionDenied("Only the court's staff enter closure days.")
+
+
+def may_view_docket(user: AnyUser, court: Court) -> bool:
+    """The docket calendar (every hearing of the court) is for the court's judges and staff."""
+    return (
+        user.is_authenticated
+        and role_kind_of(user) in CALENDAR_KEEPER_ROLES
+        and _sits_in(user, court)
+    )

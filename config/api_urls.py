@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("parties.api.urls")),
     path("", include("negotiations.api.urls")),
+    path("", include("deadlines.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("cases.urls")),
     path("", include("negotiations.urls")),
+    path("", include("deadlines.urls")),
 ]

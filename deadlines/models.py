@@ -1,9 +1,31 @@
-"""Court dates and deadlines. For now: the days a court is closed that no holiday library knows."""
+"""Court dates, deadlines, the rules that compute them, and the alerts sent before them.
+
+- Courtroom, Hearing (+ HearingChange history): a court date at a time, in a courtroom. Two
+  hearings that are not cancelled never overlap in one courtroom (an exclusion constraint).
+- DeadlineRule: how a deadline is computed from a trigger (see deadlines.computation).
+- Deadline (+ DeadlineChange history): a last day, set by hand or computed by a rule from a
+  trigger (a hearing or a date), with overrides kept with their reasons.
+- AlertPreference: a user's lead times and channels per kind of date.
+- Alert: one message to one person on one channel about one date at one lead time. Its key is
+  unique, and it is claimed with a conditional update before it is sent (deadlines.alerts).
+- Notification: the in-app inbox.
+- CalendarFeed: a secret-token iCalendar address (only its hash is stored).
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    ArrayField,
+    BigIntegerRangeField,
+    DateTimeRangeField,
+    RangeOperators,
+)
 from django.db import models
+from django.db.models import F, Func, Q
+
+from parties.models import Side
 
 
 class CourtClosure(models.Model):
@@ -28,3 +50,585 @@ class CourtClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.court} closed {self.date.isoformat()}: {self.reason}"
+
+
+class Courtroom(models.Model):
+    court = models.ForeignKey("cases.Court", on_delete=models.CASCADE, related_name="courtrooms")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["court", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["court", "name"], name="courtroom_name_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="courtroom_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HearingKind(models.TextChoices):
+    ARRAIGNMENT = "arraignment", "Arraignment"
+    PRETRIAL_CONFERENCE = "pretrial_conference", "Pretrial conference"
+    PLEA_HEARING = "plea_hearing", "Plea hearing"
+    SENTENCING = "sentencing", "Sentencing"
+    TRIAL = "trial", "Trial"
+    STATUS_CONFERENCE = "status_conference", "Status conference"
+
+
+class HearingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    # Postponed to a new date (the history keeps the old one and the reason); still to be held.
+    CONTINUED = "continued", "Continued"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Hearings still to be held.
+UPCOMING_HEARING_STATUSES = (HearingStatus.SCHEDULED, HearingStatus.CONTINUED)
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class SingletonIntRange(Func):
+    """int8range(x, x, '[]'): the range holding one integer. Comparing these with && is
+    equality on x, which lets a plain GiST exclusion constraint (no btree_gist extension, which
+    the embedded PostgreSQL lacks) say "same courtroom and overlapping times"."""
+
+    template = "int8range(%(expressions)s, %(expressions)s, '[]')"
+    output_field = BigIntegerRangeField()
+
+
+class Hearing(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="hearings")
+    kind = models.CharField(max_length=32, choices=HearingKind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    courtroom = models.ForeignKey(Courtroom, on_delete=models.PROTECT, related_name="hearings")
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearings_presided",
+    )
+    status = models.CharField(
+        max_length=16, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED
+    )
+    notes = models.TextField(blank=True)
+    # iCalendar SEQUENCE: raised on every change a calendar shows (RFC 5545 §3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="hearing_ends_after_start"
+            ),
+            ExclusionConstraint(
+                name="hearing_no_overlap_in_courtroom",
+                expressions=[
+                    (SingletonIntRange("courtroom"), RangeOperators.OVERLAPS),
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status=HearingStatus.CANCELLED),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "starts_at"], name="hearing_case_start"),
+            models.Index(fields=["courtroom", "starts_at"], name="hearing_room_start"),
+            models.Index(fields=["judge", "starts_at"], name="hearing_judge_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at.isoformat()}"
+
+
+class HearingChange(models.Model):
+    """One change to a hearing: a continuance (new time, with its reason), a move to another
+    courtroom or judge, or a change of status."""
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="changes")
+    from_starts_at = models.DateTimeField(null=True, blank=True)
+    to_starts_at = models.DateTimeField(null=True, blank=True)
+    from_courtroom = models.ForeignKey(
+        Courtroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_courtroom = models.ForeignKey(
+        Courtroom, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=HearingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=HearingStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            # A continuance or a cancellation is always explained.
+            models.CheckConstraint(
+                name="hearing_change_reason_when_moved_or_cancelled",
+                condition=~(
+                    Q(to_status__in=[HearingStatus.CONTINUED, HearingStatus.CANCELLED])
+                    & ~Q(from_status=F("to_status"))
+                )
+                | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hearing_id}: {self.from_status} → {self.to_status}"
+
+
+class DeadlineKind(models.TextChoices):
+    OFFER_EXPIRY = "offer_expiry", "Offer expiry"
+    DISCOVERY_DUE = "discovery_due", "Discovery due"
+    MOTION_DUE = "motion_due", "Motion due"
+    SUGGESTION_RESPONSE_DUE = "suggestion_response_due", "Response due to a defense suggestion"
+    SPEEDY_TRIAL = "speedy_trial", "Speedy-trial limit"
+    CUSTOM = "custom", "Other deadline"
+
+
+# Deadlines that belong to the negotiation: only those who read offers see them.
+NEGOTIATION_DEADLINE_KINDS = frozenset(
+    {DeadlineKind.OFFER_EXPIRY, DeadlineKind.SUGGESTION_RESPONSE_DUE}
+)
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RuleTrigger(models.TextChoices):
+    """What a rule counts from: a hearing of a kind (its date in the court's time zone), or a
+    date entered with the deadline (an indictment, a service, a filing)."""
+
+    EVENT = "event", "A dated event"
+    ARRAIGNMENT = "hearing:arraignment", "Arraignment"
+    PLEA_HEARING = "hearing:plea_hearing", "Plea hearing"
+    SENTENCING = "hearing:sentencing", "Sentencing"
+    TRIAL = "hearing:trial", "Trial"
+    PRETRIAL_CONFERENCE = "hearing:pretrial_conference", "Pretrial conference"
+
+
+class DeadlineRule(models.Model):
+    """A rule of procedure that computes a deadline (see deadlines.computation.Rule)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    jurisdiction = models.ForeignKey(
+        "cases.Jurisdiction", on_delete=models.PROTECT, related_name="deadline_rules"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=DeadlineKind.choices)
+    responsible_side = models.CharField(max_length=16, choices=Side.choices, blank=True)
+    trigger = models.CharField(max_length=32, choices=RuleTrigger.choices)
+    trigger_label = models.CharField(
+        max_length=200, help_text="What the trigger date is, e.g. 'Indictment filed'."
+    )
+    offset = models.PositiveIntegerField()
+    unit = models.CharField(
+        max_length=16,
+        choices=[("calendar_days", "Calendar days"), ("court_days", "Court days")],
+    )
+    direction = models.CharField(max_length=8, choices=[("after", "After"), ("before", "Before")])
+    roll = models.CharField(
+        max_length=8,
+        choices=[("forward", "Forward"), ("backward", "Backward"), ("none", "Does not roll")],
+    )
+    citation = models.CharField(max_length=300)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(citation=""), name="rule_citation_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(kind=DeadlineKind.OFFER_EXPIRY), name="rule_not_offer_expiry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.citation})"
+
+
+class Deadline(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=32, choices=DeadlineKind.choices)
+    title = models.CharField(max_length=200)
+    # Which side must act by the date ("" = every side); a missed deadline escalates to it.
+    responsible_side = models.CharField(max_length=16, choices=Side.choices, blank=True)
+    # The last day, in the court's calendar. A deadline ends at midnight at the end of that day
+    # in the court's time zone (Fed. R. Crim. P. 45(a)(4)) unless it has a time (`due_at`).
+    due_date = models.DateField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    # Computed deadlines: the rule, its citation (kept even if the rule changes), the trigger.
+    rule = models.ForeignKey(
+        DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    citation = models.CharField(max_length=300, blank=True)
+    trigger_hearing = models.ForeignKey(
+        Hearing, on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    trigger_date = models.DateField(null=True, blank=True)
+    computed_date = models.DateField(null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    # A computed date set aside by hand: the reason is required and kept in the history.
+    override_reason = models.TextField(blank=True)
+    # The negotiation this deadline belongs to (offer expiry, response to a suggestion).
+    offer = models.OneToOneField(
+        "negotiations.Offer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="expiry_deadline",
+    )
+    suggestion = models.OneToOneField(
+        "negotiations.Suggestion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_deadline",
+    )
+    status = models.CharField(
+        max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="deadline_title_not_empty"),
+            # A computed deadline has its rule, citation, computed date and exactly one trigger.
+            models.CheckConstraint(
+                name="deadline_computed_is_complete",
+                condition=Q(rule__isnull=True, computed_date__isnull=True)
+                | (
+                    Q(rule__isnull=False, computed_date__isnull=False)
+                    & ~Q(citation="")
+                    & (
+                        Q(trigger_hearing__isnull=False, trigger_date__isnull=True)
+                        | Q(trigger_hearing__isnull=True, trigger_date__isnull=False)
+                    )
+                ),
+            ),
+            # An override is a computed date set aside, with a reason.
+            models.CheckConstraint(
+                name="deadline_override_has_reason",
+                condition=Q(rule__isnull=True)
+                | Q(due_date=F("computed_date"), override_reason="")
+                | (~Q(due_date=F("computed_date")) & ~Q(override_reason="")),
+            ),
+            models.CheckConstraint(
+                name="deadline_offer_expiry_has_offer",
+                condition=Q(
+                    kind=DeadlineKind.OFFER_EXPIRY, offer__isnull=False, due_at__isnull=False
+                )
+                | (~Q(kind=DeadlineKind.OFFER_EXPIRY) & Q(offer__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="deadline_closed_has_time",
+                condition=Q(status=DeadlineStatus.OPEN, closed_at__isnull=True)
+                | (~Q(status=DeadlineStatus.OPEN) & Q(closed_at__isnull=False)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "due_date"], name="deadline_case_due"),
+            # The sweep's "missed" pass: open deadlines by last day.
+            models.Index(
+                fields=["due_date"],
+                name="deadline_open_due",
+                condition=Q(status=DeadlineStatus.OPEN),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.due_date.isoformat()}"
+
+
+class DeadlineChangeKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited by hand"
+    OVERRIDDEN = "overridden", "Computed date overridden"
+    OVERRIDE_REMOVED = "override_removed", "Override removed"
+    TRIGGER_MOVED = "trigger_moved", "Trigger moved"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+    REOPENED = "reopened", "Reopened"
+
+
+class DeadlineChange(models.Model):
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=32, choices=DeadlineChangeKind.choices)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    # None: done by Parley itself (a moved trigger, the sweep).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="deadline_change_override_has_reason",
+                condition=~Q(kind=DeadlineChangeKind.OVERRIDDEN) | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id}: {self.kind}"
+
+
+class AlertChannel(models.TextChoices):
+    IN_APP = "in_app", "In the app"
+    EMAIL = "email", "E-mail"
+
+
+class AlertSubject(models.TextChoices):
+    """What an alert is about. Reminders come before a date at a lead time; the others are
+    sent once, as soon as the sweep sees them."""
+
+    REMINDER = "reminder", "Reminder"
+    ESCALATION = "escalation", "Missed deadline"
+    OFFER_EXPIRED = "offer_expired", "Offer expired"
+    HEARING_CHANGED = "hearing_changed", "Hearing changed"
+    DIGEST = "digest", "Daily digest"
+
+
+class AlertStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    # No longer wanted: the date moved or was cancelled, or the person lost access.
+    CANCELLED = "cancelled", "Cancelled"
+    # Came due only after the date itself had passed (the system was down): not sent.
+    LAPSED = "lapsed", "Lapsed"
+
+
+# Lead times in minutes: 7 days, 2 days, 1 day, 2 hours.
+DEFAULT_LEAD_MINUTES = (7 * 24 * 60, 2 * 24 * 60, 24 * 60, 120)
+
+
+class AlertPreference(models.Model):
+    """A user's lead times and channels for one kind of date (a deadline or hearing kind).
+    Without a row, the defaults apply."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preferences"
+    )
+    kind = models.CharField(max_length=32)
+    lead_minutes = ArrayField(models.PositiveIntegerField(), size=8)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="alert_preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+
+class AlertSettings(models.Model):
+    """Per-user settings that are not per kind: the daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings"
+    )
+    daily_digest = models.BooleanField(default=False)
+    # The hour (0-23) in the user's time zone at which the digest goes out.
+    digest_hour = models.PositiveSmallIntegerField(default=7)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(digest_hour__lte=23), name="alert_digest_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert settings of {self.user_id}"
+
+
+class Alert(models.Model):
+    """One message to one person on one channel. The key (what, when, who, lead, channel) is
+    unique, so planning twice never creates two; the sweep claims a pending alert with a
+    conditional update before it sends it, so delivering twice never sends two."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    channel = models.CharField(max_length=8, choices=AlertChannel.choices)
+    subject = models.CharField(max_length=16, choices=AlertSubject.choices)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    # The moment the date stands for (hearing start, end of the last day, offer expiry), or for
+    # one-off alerts the moment of the event; part of the key, so a moved date gets new alerts.
+    target_at = models.DateTimeField()
+    lead_minutes = models.PositiveIntegerField(default=0)
+    send_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=AlertStatus.choices, default=AlertStatus.PENDING
+    )
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "subject",
+                    "deadline",
+                    "hearing",
+                    "target_at",
+                    "recipient",
+                    "lead_minutes",
+                    "channel",
+                ],
+                name="alert_key_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                name="alert_about_at_most_one_date",
+                condition=Q(deadline__isnull=True) | Q(hearing__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="alert_sent_has_time",
+                condition=Q(status=AlertStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=AlertStatus.SENT) & Q(sent_at__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="alert_claimed_has_token",
+                condition=~Q(status=AlertStatus.CLAIMED)
+                | Q(claim_token__isnull=False, claimed_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The sweep: pending alerts by send time, and claims whose worker went away.
+            models.Index(
+                fields=["send_at"], name="alert_pending_due", condition=Q(status="pending")
+            ),
+            models.Index(
+                fields=["claimed_at"], name="alert_claimed_at", condition=Q(status="claimed")
+            ),
+            models.Index(fields=["deadline"], name="alert_deadline"),
+            models.Index(fields=["hearing"], name="alert_hearing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient_id} by {self.channel} at {self.send_at}"
+
+
+class Notification(models.Model):
+    """The in-app inbox. An alert delivers at most one (its unique `alert`)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    alert = models.OneToOneField(
+        Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
+    )
+    subject = models.CharField(max_length=16, choices=AlertSubject.choices)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DigestSent(models.Model):
+    """One daily digest per user per local day, however often the digest task runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id} {self.day.isoformat()}"
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar address: a user's feed (every date they may see) or one case's feed
+    as that user sees it. Only the SHA-256 of the token is stored; rotating replaces it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "case"], name="calendar_feed_one_per_scope", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feed {self.user_id} {self.case_id or 'all'}"

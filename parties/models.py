@@ -70,6 +70,8 @@ class UserProfile(models.Model):
     )
     role_kind = models.CharField(max_length=32, choices=Role.choices)
     bar_number = models.CharField(max_length=64, blank=True)
+    # An office supervisor hears of every missed deadline on the cases of their office's people.
+    is_supervisor = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_kind_display()})"

@@ -193,6 +193,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # sweep records the expiry for offers nobody touches. Each run finishes within a minute
     # and nothing is scheduled further ahead than the broker's visibility timeout.
     "expire-offers": {"task": "negotiations.expire_offers", "schedule": 60.0},
+    # Marks deadlines missed, then claims and sends every alert that has come due.
+    "sweep-alerts": {"task": "deadlines.sweep_alerts", "schedule": 60.0},
+    "send-digests": {"task": "deadlines.send_digests", "schedule": 900.0},
 }
 
 LOGGING = {
