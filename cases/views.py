@@ -170,6 +170,7 @@ def _render_case(
 ) -> HttpResponse:
     """The case page; `bound` holds a submitted form to show again with its errors."""
     # The negotiation pages build on these (their views import this module's helpers).
+    from deadlines.views import court_dates_section
     from negotiations.views import negotiation_section
 
     user = request.user
@@ -195,6 +196,7 @@ def _render_case(
         "party_groups": party_groups,
         "status_history": selectors.case_status_history(case),
         "negotiation": negotiation_section(user, case),
+        "court_dates": court_dates_section(user, case),
         "workflow": workflow,
         "move_form": _move_form(bound.get("move"), moves),
         "edit_form": bound.get("edit")

@@ -5,6 +5,7 @@ same rules as real use. Idempotent: a second run finds the demo and leaves it as
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,9 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
 from cases.profiles import jurisdiction_profiles_load
+from deadlines import services as date_services
+from deadlines.computation import calendar_for_court
+from deadlines.models import DeadlineKind, DeadlineRule, HearingKind
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
@@ -50,6 +54,7 @@ DEMO_LOGINS = [
     DemoLogin("Defendant (US)", "defendant"),
     DemoLogin("Judge (US)", "judge"),
     DemoLogin("Court staff (US)", "clerk"),
+    DemoLogin("Office supervisor (US prosecution)", "supervisor"),
     DemoLogin("Prosecutor (CN)", "cn_prosecutor"),
     DemoLogin("Duty lawyer (CN)", "dutylawyer"),
     DemoLogin("Judge (CN)", "cn_judge"),
@@ -408,6 +413,72 @@ def _negotiate(
     )
 
 
+# The hearing each stage of a case is waiting for.
+_NEXT_HEARING = {
+    CaseStatus.INTAKE: HearingKind.ARRAIGNMENT,
+    CaseStatus.NEGOTIATING: HearingKind.STATUS_CONFERENCE,
+    CaseStatus.AGREEMENT: HearingKind.PLEA_HEARING,
+    CaseStatus.PLEA_ENTERED: HearingKind.SENTENCING,
+    CaseStatus.TRIAL: HearingKind.TRIAL,
+}
+
+
+def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> None:
+    """Courtrooms, a closure day, the next hearing of every open case over the coming two
+    weeks (on court days, in the court's time zone), and its deadlines: the Speedy Trial Act
+    limit or the expedited-procedure limit computed by rule, and discovery due by hand."""
+    courtrooms = [date_services.courtroom_create(court=court, by=clerk, name=n) for n in rooms]
+    calendar = calendar_for_court(court)
+    today = case_services.court_today(court)
+    closure = calendar.next_court_day(today + dt.timedelta(days=9))
+    date_services.closure_add(
+        court=court, by=clerk, date=closure, reason="Building maintenance (demo)"
+    )
+    calendar = calendar_for_court(court)
+    zone = zoneinfo.ZoneInfo(court.time_zone)
+    speedy = DeadlineRule.objects.filter(
+        code__in=["us-usc-3161c1-trial", "cn-cpl-172-expedited-review"],
+        jurisdiction=court.jurisdiction_id,
+    ).first()
+    day, n = today, -1
+    for case in court.cases.order_by("id"):
+        kind = _NEXT_HEARING.get(CaseStatus(case.status))
+        if kind is None:
+            continue
+        n += 1
+        if n % 3 == 0:
+            day = calendar.next_court_day(day)
+        starts = dt.datetime.combine(day, dt.time(9 + n % 3 * 2, 30), tzinfo=zone)
+        date_services.hearing_schedule(
+            case=case,
+            by=clerk,
+            kind=kind,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            courtroom=courtrooms[n % len(courtrooms)],
+            judge=judge,
+        )
+        if case.status in (CaseStatus.INTAKE, CaseStatus.NEGOTIATING):
+            if speedy is not None:
+                date_services.deadline_create(
+                    case=case,
+                    by=clerk,
+                    kind=speedy.kind,
+                    title=speedy.name,
+                    responsible_side=speedy.responsible_side,
+                    rule=speedy,
+                    trigger_date=max(case.opened_on, today - dt.timedelta(days=20)),
+                )
+            date_services.deadline_create(
+                case=case,
+                by=clerk,
+                kind=DeadlineKind.DISCOVERY_DUE,
+                title="Discovery due (Rule 16)",
+                responsible_side=Side.PROSECUTION,
+                due_date=calendar.next_court_day(today + dt.timedelta(days=3 + n % 7)),
+            )
+
+
 @transaction.atomic
 def seed_demo() -> bool:
     """Load the demo. Returns False when it was already there."""
@@ -448,6 +519,9 @@ def seed_demo() -> bool:
     private = _user("hale", "Miriam", "Hale", Role.DEFENSE_COUNSEL, orgs["firm"])
     judge = _user("judge", "Eleanor", "Marsh", Role.JUDGE, us_court.organization)
     clerk = _user("clerk", "Carlos", "Mendez", Role.COURT_STAFF, us_court.organization)
+    supervisor = _user("supervisor", "Grace", "Whitfield", Role.PROSECUTOR, orgs["usao"])
+    supervisor.profile.is_supervisor = True
+    supervisor.profile.save(update_fields=["is_supervisor"])
     defendant_user = _user("defendant", "Marcus", "Bell", Role.DEFENDANT, None)
     cn_prosecutor = _user("cn_prosecutor", "明", "赵", Role.PROSECUTOR, orgs["procuratorate"])
     duty = _user("dutylawyer", "丽", "孙", Role.DUTY_LAWYER, orgs["legal_aid"])
@@ -529,4 +603,15 @@ def seed_demo() -> bool:
             citations=citations,
             path=path,
         )
+    # The office supervisor follows two of the office's cases and hears of every missed deadline.
+    for case in us_court.cases.order_by("id")[:2]:
+        party_services.participant_add(
+            case=case,
+            by=prosecutor,
+            role=Role.PROSECUTOR,
+            user=supervisor,
+            start_date=case.opened_on,
+        )
+    _court_dates(us_court, clerk, judge, ["Courtroom 4B", "Courtroom 12", "Courtroom 19"])
+    _court_dates(cn_court, cn_clerk, cn_judge, ["第三法庭 Courtroom 3", "第五法庭 Courtroom 5"])
     return True

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from cases import permissions, selectors
 from cases.models import Case, CaseStatus
 from cases.services import LEGAL_STATUS_MOVES
+from deadlines import selectors as date_selectors
 from parties.models import CaseParticipant, Role
 
 
@@ -41,6 +42,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 DASHBOARD_ROWS = 50
+# "Upcoming": the next two weeks of hearings and deadlines, at most this many.
+UPCOMING_DAYS = 14
+UPCOMING_ROWS = 20
 # Judges and clerks follow their court's docket; everyone else follows the cases they are on.
 COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
@@ -53,7 +57,8 @@ NEXT_STATUSES: dict[str, list[str]] = {
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """My cases: one query for the rows, one for the counts by status.
+    """My cases: one query for the rows, one for the counts by status, and the hearings and
+    deadlines of the next two weeks (deadlines.selectors.upcoming_for: two queries).
 
     Parties follow the cases they are on (a few hundred at most). Judges and clerks follow
     their court's docket, which can hold hundreds of thousands of cases: their rows come from
@@ -97,5 +102,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "total": sum(counts.values()),
             "may_open_cases": permissions.may_open_cases(user),
+            "upcoming": date_selectors.upcoming_for(user, days=UPCOMING_DAYS, limit=UPCOMING_ROWS),
         },
     )

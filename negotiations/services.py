@@ -35,6 +35,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
 from cases.services import case_status_follow, case_touch, court_today
 from core.exceptions import Conflict
+from deadlines import services as deadline_services
 from negotiations.models import (
     AgreementStatus,
     Concession,
@@ -175,6 +176,7 @@ def _expire_if_due(offer: Offer, now: dt.datetime) -> bool:
         offer.closed_at = offer.expires_at
         offer.closed_by = None
         offer.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+        deadline_services.offer_expiry_sync(offer)
         return True
     return False
 
@@ -473,6 +475,7 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
     offer.discovery_items_disclosed, offer.discovery_last_disclosed_on = _discovery_snapshot(case)
     with _database_guard("Another offer on this case was sent at the same moment.", "offer_live"):
         offer.save()
+    deadline_services.offer_expiry_sync(offer)
     _derive_concessions(offer)
     case_status_follow(
         case=case,
@@ -519,6 +522,7 @@ def _close(offer: Offer, status: str, by: User, now: dt.datetime, response: str 
             "updated_at",
         ]
     )
+    deadline_services.offer_expiry_sync(offer)
 
 
 def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
@@ -743,6 +747,7 @@ def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = 
         suggestion = Suggestion.objects.create(
             case=locked, offer=offer, author=by, author_role=role, text=text.strip()
         )
+        deadline_services.suggestion_response_sync(suggestion)
         case_touch(case_id=locked.pk)
         return suggestion
 
@@ -768,6 +773,7 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
         locked.responded_by = by
         locked.responded_at = timezone.now()
         locked.save()
+        deadline_services.suggestion_response_sync(locked)
         return locked
 
 

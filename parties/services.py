@@ -192,6 +192,7 @@ def participant_create(
     person = user or (defendant.user if defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(case, person)
+    _replan_alerts(case)
     case_touch(case_id=case.pk)
     return participant
 
@@ -213,5 +214,14 @@ def participant_end(
     person = locked.user or (locked.defendant.user if locked.defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(locked.case, person)
+    _replan_alerts(locked.case)
     case_touch(case_id=locked.case_id)
     return locked
+
+
+def _replan_alerts(case: Case) -> None:
+    """Who is on the case changed: so does who is reminded of its dates."""
+    # Imported here: deadlines depends on parties, not the other way round at import time.
+    from deadlines import alerts
+
+    alerts.plan_for_case(case)

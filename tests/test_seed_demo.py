@@ -75,3 +75,19 @@ def test_demo_negotiations_match_the_case_statuses(demo: None) -> None:
     assert (
         Offer.objects.filter(status=OfferStatus.ACCEPTED).count() == PleaAgreement.objects.count()
     )
+
+
+def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
+    from deadlines.models import Alert, CourtClosure, Deadline, Hearing
+
+    open_cases = Case.objects.filter(
+        status__in=["intake", "negotiating", "agreement", "plea_entered", "trial"]
+    )
+    assert set(Hearing.objects.values_list("case", flat=True)) == set(
+        open_cases.values_list("pk", flat=True)
+    )
+    assert CourtClosure.objects.count() == 2
+    assert Deadline.objects.filter(rule__isnull=False).exists()
+    assert Deadline.objects.filter(kind="discovery_due").exists()
+    # Everyone on those cases is reminded before the dates.
+    assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()

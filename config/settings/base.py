@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "deadlines.context_processors.unread_notifications",
             ],
         },
     },
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-alerts": {"task": "deadlines.sweep_alerts", "schedule": 60.0},
     "send-digests": {"task": "deadlines.send_digests", "schedule": 900.0},
 }
+# How long a sweep's claim on an alert lasts: a worker that dies mid-batch leaves its claims,
+# and the next sweep after this many seconds sends them (deadlines.alerts).
+ALERT_CLAIM_LEASE_SECONDS = int(env("ALERT_CLAIM_LEASE_SECONDS", "300"))
+# The address links in alert e-mails start with (e.g. https://parley.example.org).
+ALERT_SITE_URL = env("SITE_URL", "")
 
 LOGGING = {
     "version": 1,

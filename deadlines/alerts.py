@@ -1,0 +1,1112 @@
+"""Alerts: reminders before court dates, one-off notices, their delivery, the inbox.
+
+Planning writes Alert rows; delivering turns a due row into a Notification or an e-mail.
+
+- Planning is idempotent. Each alert has a unique key (subject, date, target moment, recipient,
+  lead time, channel): planning twice inserts nothing new (INSERT … ON CONFLICT DO NOTHING),
+  and pending reminders that are no longer wanted (the date moved, was cancelled, held or met,
+  the person lost access or changed their preferences) are cancelled in one UPDATE.
+- Delivery is exactly once per alert: the sweep claims a batch with one conditional UPDATE
+  (a claim token and a lease), then sends each alert in its own transaction, which flips it to
+  `sent` only if the claim is still its own. A worker that dies leaves its claims to expire; the
+  next sweep takes them over. In-app notifications are written in the same transaction as the
+  flip (and `Notification.alert` is unique). An e-mail leaves the building before the commit, so
+  a worker killed in that instant can send it again after its lease: the Message-ID is derived
+  from the alert, which lets mail clients recognise the duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import permissions
+from cases.models import Case
+from deadlines import selectors
+from deadlines.models import (
+    DEFAULT_LEAD_MINUTES,
+    NEGOTIATION_DEADLINE_KINDS,
+    UPCOMING_HEARING_STATUSES,
+    Alert,
+    AlertChannel,
+    AlertPreference,
+    AlertSettings,
+    AlertStatus,
+    AlertSubject,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Hearing,
+    HearingKind,
+    HearingStatus,
+    Notification,
+)
+from parties.models import CaseParticipant, UserProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from negotiations.models import Offer
+
+logger = logging.getLogger(__name__)
+
+MAX_LEAD_MINUTES = 60 * 24 * 60  # 60 days
+MAX_LEADS = 8
+# A failed e-mail is tried again after 1, 2, 4 … minutes, at most an hour apart, for ever: a
+# broken mail server must not lose a reminder.
+RETRY_BASE_SECONDS = 60
+RETRY_MAX_SECONDS = 3600
+DIGEST_DAYS = 7
+
+DateObj = Hearing | Deadline
+# The unique key of an alert, as compared in Python.
+AlertKey = tuple[str, int | None, int | None, dt.datetime, int, int, str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Preferences
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EffectivePreference:
+    """What applies to one kind of date for one user: their row, or the defaults."""
+
+    kind: str
+    label: str
+    lead_minutes: tuple[int, ...]
+    in_app: bool
+    email: bool
+    is_default: bool
+
+
+def _kind_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for value, label in HearingKind.choices:
+        labels[value] = str(label)
+    for value, label in DeadlineKind.choices:
+        labels[value] = str(label)
+    return labels
+
+
+def _default_preference(kind: str) -> EffectivePreference:
+    return EffectivePreference(
+        kind=kind,
+        label=_kind_labels().get(kind, kind),
+        lead_minutes=DEFAULT_LEAD_MINUTES,
+        in_app=True,
+        email=True,
+        is_default=True,
+    )
+
+
+def _from_row(row: AlertPreference) -> EffectivePreference:
+    return EffectivePreference(
+        kind=row.kind,
+        label=_kind_labels().get(row.kind, row.kind),
+        lead_minutes=tuple(sorted(row.lead_minutes, reverse=True)),
+        in_app=row.in_app,
+        email=row.email,
+        is_default=False,
+    )
+
+
+def preferences_of(user: User) -> list[EffectivePreference]:
+    """Every kind of date (hearing kinds, then deadline kinds) with the lead times and channels
+    that apply to `user`."""
+    rows = {row.kind: row for row in AlertPreference.objects.filter(user=user)}
+    kinds = [value for value, _ in HearingKind.choices] + [v for v, _ in DeadlineKind.choices]
+    return [_from_row(rows[kind]) if kind in rows else _default_preference(kind) for kind in kinds]
+
+
+def _preferences_for(user_ids: Iterable[int]) -> dict[tuple[int, str], EffectivePreference]:
+    """The preference rows of these users (one query); missing (user, kind) pairs mean the
+    defaults."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {
+        (row.user_id, row.kind): _from_row(row)
+        for row in AlertPreference.objects.filter(user_id__in=ids)
+    }
+
+
+def _preference(
+    prefs: dict[tuple[int, str], EffectivePreference], user_id: int, kind: str
+) -> EffectivePreference:
+    return prefs.get((user_id, kind)) or _default_preference(kind)
+
+
+def _valid_kinds() -> set[str]:
+    return {v for v, _ in HearingKind.choices} | {v for v, _ in DeadlineKind.choices}
+
+
+def _validated_leads(lead_minutes: Any) -> list[int]:
+    if not isinstance(lead_minutes, list | tuple) or not lead_minutes:
+        raise ValidationError({"lead_minutes": "Give between 1 and 8 lead times."})
+    if len(lead_minutes) > MAX_LEADS:
+        raise ValidationError({"lead_minutes": "Give at most 8 lead times."})
+    leads: list[int] = []
+    for value in lead_minutes:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError({"lead_minutes": "Lead times are whole numbers of minutes."})
+        if not 1 <= value <= MAX_LEAD_MINUTES:
+            raise ValidationError(
+                {"lead_minutes": "Each lead time is between 1 minute and 60 days (86400)."}
+            )
+        leads.append(value)
+    if len(set(leads)) != len(leads):
+        raise ValidationError({"lead_minutes": "Lead times must be different from each other."})
+    return sorted(leads, reverse=True)
+
+
+@transaction.atomic
+def alert_preference_set(
+    *, user: User, kind: str, lead_minutes: Sequence[int], in_app: bool, email: bool
+) -> AlertPreference:
+    """Set `user`'s lead times and channels for one kind of date, then replan their alerts."""
+    if kind not in _valid_kinds():
+        raise ValidationError({"kind": "Not a kind of hearing or deadline."})
+    leads = _validated_leads(list(lead_minutes) if lead_minutes is not None else None)
+    pref, _ = AlertPreference.objects.update_or_create(
+        user=user,
+        kind=kind,
+        defaults={"lead_minutes": leads, "in_app": bool(in_app), "email": bool(email)},
+    )
+    plan_for_user(user)
+    return pref
+
+
+@transaction.atomic
+def alert_settings_set(
+    *, user: User, daily_digest: bool, digest_hour: int, time_zone: str
+) -> AlertSettings:
+    errors: dict[str, str] = {}
+    if (
+        isinstance(digest_hour, bool)
+        or not isinstance(digest_hour, int)
+        or not 0 <= digest_hour <= 23
+    ):
+        errors["digest_hour"] = "The hour is a whole number from 0 to 23."
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        errors["time_zone"] = "Not a known time zone (e.g. America/New_York)."
+    if errors:
+        raise ValidationError(errors)
+    alert_settings, _ = AlertSettings.objects.update_or_create(
+        user=user,
+        defaults={
+            "daily_digest": bool(daily_digest),
+            "digest_hour": digest_hour,
+            "time_zone": time_zone,
+        },
+    )
+    return alert_settings
+
+
+def alert_settings_of(user: User) -> AlertSettings:
+    """The user's settings (unsaved defaults when they have none)."""
+    found = AlertSettings.objects.filter(user=user).first()
+    return found or AlertSettings(user=user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates: moment, recipients
+# ---------------------------------------------------------------------------------------------
+
+
+def _deadline_moment(deadline: Deadline) -> dt.datetime:
+    return selectors.deadline_moment(deadline)
+
+
+def moment_of(date: DateObj) -> dt.datetime:
+    if isinstance(date, Hearing):
+        return date.starts_at
+    return _deadline_moment(date)
+
+
+def _date_recipients(case: Case, *, negotiation: bool) -> list[User]:
+    return selectors.date_recipients(case, negotiation=negotiation)
+
+
+def _is_negotiation(date: DateObj) -> bool:
+    return isinstance(date, Deadline) and date.kind in NEGOTIATION_DEADLINE_KINDS
+
+
+def _is_upcoming(date: DateObj) -> bool:
+    if isinstance(date, Hearing):
+        return date.status in UPCOMING_HEARING_STATUSES
+    return date.status == DeadlineStatus.OPEN
+
+
+def _channels(pref: EffectivePreference, user: User) -> list[str]:
+    channels = []
+    if pref.in_app:
+        channels.append(AlertChannel.IN_APP.value)
+    if pref.email and user.email:
+        channels.append(AlertChannel.EMAIL.value)
+    return channels
+
+
+def _key(alert: Alert) -> AlertKey:
+    return (
+        alert.subject,
+        alert.deadline_id,
+        alert.hearing_id,
+        alert.target_at,
+        alert.recipient_id,
+        alert.lead_minutes,
+        alert.channel,
+    )
+
+
+def _alert(
+    *,
+    subject: str,
+    date: DateObj | None,
+    case: Case | None,
+    recipient: User,
+    target_at: dt.datetime,
+    lead: int,
+    channel: str,
+    send_at: dt.datetime,
+) -> Alert:
+    return Alert(
+        recipient=recipient,
+        channel=channel,
+        subject=subject,
+        case=case,
+        deadline=date if isinstance(date, Deadline) else None,
+        hearing=date if isinstance(date, Hearing) else None,
+        target_at=target_at,
+        lead_minutes=lead,
+        send_at=send_at,
+    )
+
+
+_INSERT_COLUMNS = (
+    "recipient_id",
+    "channel",
+    "subject",
+    "case_id",
+    "deadline_id",
+    "hearing_id",
+    "target_at",
+    "lead_minutes",
+    "send_at",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+)
+
+
+def _insert(new: Sequence[Alert]) -> int:
+    """Insert alerts whose key is not taken yet; returns how many were new. (bulk_create with
+    ignore_conflicts cannot tell.)"""
+    created = 0
+    now = timezone.now()
+    for start in range(0, len(new), 500):
+        chunk = new[start : start + 500]
+        row = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+        params: list[Any] = []
+        for a in chunk:
+            params += [
+                a.recipient_id,
+                a.channel,
+                a.subject,
+                a.case_id,
+                a.deadline_id,
+                a.hearing_id,
+                a.target_at,
+                a.lead_minutes,
+                a.send_at,
+                AlertStatus.PENDING,
+                0,
+                "",
+                now,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO deadlines_alert ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+                f"VALUES {', '.join([row] * len(chunk))} "
+                "ON CONFLICT ON CONSTRAINT alert_key_unique DO NOTHING RETURNING id",
+                params,
+            )
+            created += len(cursor.fetchall())
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning reminders
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanResult:
+    created: int = 0
+    cancelled: int = 0
+    revived: int = 0
+
+
+def _plan(
+    dates: Sequence[DateObj], *, only_user: User | None = None, now: dt.datetime | None = None
+) -> PlanResult:
+    """Bring the reminders of `dates` (of `only_user`, if given) in line with who may see them,
+    when they are and what each person wants."""
+    now = now or timezone.now()
+    result = PlanResult()
+    if not dates:
+        return result
+    recipients_cache: dict[tuple[int, bool], list[User]] = {}
+    wanted: dict[AlertKey, Alert] = {}
+    for date in dates:
+        if not _is_upcoming(date):
+            continue
+        target = moment_of(date)
+        if target <= now:
+            continue
+        negotiation = _is_negotiation(date)
+        cache_key = (date.case_id, negotiation)
+        if cache_key not in recipients_cache:
+            recipients_cache[cache_key] = _date_recipients(date.case, negotiation=negotiation)
+        recipients = recipients_cache[cache_key]
+        if only_user is not None:
+            recipients = [r for r in recipients if r.pk == only_user.pk]
+        prefs = _preferences_for(r.pk for r in recipients)
+        for recipient in recipients:
+            pref = _preference(prefs, recipient.pk, date.kind)
+            for lead in pref.lead_minutes:
+                send_at = target - dt.timedelta(minutes=lead)
+                for channel in _channels(pref, recipient):
+                    alert = _alert(
+                        subject=AlertSubject.REMINDER,
+                        date=date,
+                        case=date.case,
+                        recipient=recipient,
+                        target_at=target,
+                        lead=lead,
+                        channel=channel,
+                        send_at=send_at,
+                    )
+                    wanted[_key(alert)] = alert
+
+    hearing_ids = [d.pk for d in dates if isinstance(d, Hearing)]
+    deadline_ids = [d.pk for d in dates if isinstance(d, Deadline)]
+    existing = Alert.objects.filter(
+        Q(hearing_id__in=hearing_ids) | Q(deadline_id__in=deadline_ids),
+        subject=AlertSubject.REMINDER,
+        status__in=[AlertStatus.PENDING, AlertStatus.CANCELLED],
+    )
+    if only_user is not None:
+        existing = existing.filter(recipient=only_user)
+    to_cancel: list[int] = []
+    to_revive: list[int] = []
+    known: set[AlertKey] = set()
+    for row in existing.only(
+        "id",
+        "subject",
+        "deadline_id",
+        "hearing_id",
+        "target_at",
+        "recipient_id",
+        "lead_minutes",
+        "channel",
+        "status",
+        "send_at",
+    ):
+        key = _key(row)
+        known.add(key)
+        if row.status == AlertStatus.PENDING and key not in wanted:
+            to_cancel.append(row.pk)
+        elif row.status == AlertStatus.CANCELLED and key in wanted and row.send_at >= now:
+            to_revive.append(row.pk)
+    # Only reminders still ahead are created: a date 20 hours away gets its 2-hour reminder,
+    # not the ones whose time has gone. (A pending one that has just come due is kept above.)
+    new = [a for k, a in wanted.items() if k not in known and a.send_at >= now]
+    if new:
+        result.created = _insert(new)
+    if to_cancel:
+        result.cancelled = Alert.objects.filter(
+            pk__in=to_cancel, status=AlertStatus.PENDING
+        ).update(status=AlertStatus.CANCELLED)
+    if to_revive:
+        result.revived = Alert.objects.filter(
+            pk__in=to_revive, status=AlertStatus.CANCELLED
+        ).update(status=AlertStatus.PENDING, attempts=0, last_error="")
+    return result
+
+
+def _hearings() -> QuerySet[Hearing]:
+    return Hearing.objects.select_related("case__court", "courtroom")
+
+
+def _deadlines() -> QuerySet[Deadline]:
+    return Deadline.objects.select_related("case__court")
+
+
+def plan_for_hearing(hearing: Hearing) -> PlanResult:
+    """(Re)plan the reminders of one hearing; cancels those no longer wanted."""
+    return _plan([hearing])
+
+
+def plan_for_deadline(deadline: Deadline) -> PlanResult:
+    """(Re)plan the reminders of one deadline; cancels those no longer wanted."""
+    return _plan([deadline])
+
+
+def plan_for_case(case: Case) -> PlanResult:
+    """Replan every date of a case still ahead (its participants changed), and clear pending
+    reminders of its dates that are over."""
+    pending = Alert.objects.filter(
+        case=case, subject=AlertSubject.REMINDER, status=AlertStatus.PENDING
+    )
+    hearings = list(
+        _hearings().filter(
+            Q(case=case, status__in=UPCOMING_HEARING_STATUSES)
+            | Q(pk__in=pending.filter(hearing__isnull=False).values("hearing_id"))
+        )
+    )
+    deadlines = list(
+        _deadlines().filter(
+            Q(case=case, status=DeadlineStatus.OPEN)
+            | Q(pk__in=pending.filter(deadline__isnull=False).values("deadline_id"))
+        )
+    )
+    return _plan([*hearings, *deadlines])
+
+
+def plan_for_user(user: User) -> PlanResult:
+    """Replan `user`'s reminders of every date still ahead on their cases (their preferences
+    changed)."""
+    now = timezone.now()
+    case_ids = CaseParticipant.objects.held_by(user).active().values("case_id")
+    pending = Alert.objects.filter(
+        recipient=user, subject=AlertSubject.REMINDER, status=AlertStatus.PENDING
+    )
+    hearings = list(
+        _hearings().filter(
+            Q(case_id__in=case_ids, status__in=UPCOMING_HEARING_STATUSES, starts_at__gt=now)
+            | Q(pk__in=pending.filter(hearing__isnull=False).values("hearing_id"))
+        )
+    )
+    yesterday = (now - dt.timedelta(days=2)).date()
+    deadlines = list(
+        _deadlines().filter(
+            Q(case_id__in=case_ids, status=DeadlineStatus.OPEN, due_date__gte=yesterday)
+            | Q(pk__in=pending.filter(deadline__isnull=False).values("deadline_id"))
+        )
+    )
+    return _plan([*hearings, *deadlines], only_user=user, now=now)
+
+
+# ---------------------------------------------------------------------------------------------
+# One-off alerts
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_off(
+    *,
+    subject: str,
+    date: DateObj | None,
+    case: Case,
+    kind: str,
+    target_at: dt.datetime,
+    recipients: Sequence[User],
+    all_channels: bool = False,
+) -> int:
+    now = timezone.now()
+    prefs = _preferences_for(r.pk for r in recipients)
+    alerts: list[Alert] = []
+    for recipient in recipients:
+        if all_channels:
+            channels = [AlertChannel.IN_APP.value]
+            if recipient.email:
+                channels.append(AlertChannel.EMAIL.value)
+        else:
+            channels = _channels(_preference(prefs, recipient.pk, kind), recipient)
+        for channel in channels:
+            alerts.append(
+                _alert(
+                    subject=subject,
+                    date=date,
+                    case=case,
+                    recipient=recipient,
+                    target_at=target_at,
+                    lead=0,
+                    channel=channel,
+                    send_at=now,
+                )
+            )
+    if not alerts:
+        return 0
+    return _insert(alerts)
+
+
+def notify_hearing_changed(hearing: Hearing) -> int:
+    """Tell everyone who sees the hearing that it moved or was cancelled (sent at the next
+    sweep). Keyed by the new start, so each reschedule gets its own notice; a cancellation is
+    keyed by the moment it was recorded (`updated_at`), so that a hearing continued to a time
+    and then cancelled still announces the cancellation."""
+    target = hearing.starts_at
+    if hearing.status == HearingStatus.CANCELLED:
+        target = hearing.updated_at or timezone.now()
+    return _one_off(
+        subject=AlertSubject.HEARING_CHANGED,
+        date=hearing,
+        case=hearing.case,
+        kind=hearing.kind,
+        target_at=target,
+        recipients=_date_recipients(hearing.case, negotiation=False),
+    )
+
+
+def notify_offer_expired(offer: Offer) -> int:
+    """Tell the offer readers of both sides that an offer expired (once per offer)."""
+    deadline = Deadline.objects.filter(offer=offer).first()
+    target = offer.expires_at or (deadline.due_at if deadline else None) or timezone.now()
+    return _one_off(
+        subject=AlertSubject.OFFER_EXPIRED,
+        date=deadline,
+        case=offer.case,
+        kind=DeadlineKind.OFFER_EXPIRY,
+        target_at=target,
+        recipients=_date_recipients(offer.case, negotiation=True),
+    )
+
+
+def escalation_recipients(deadline: Deadline) -> list[User]:
+    """The active lead(s) of the side that had to act (every side's lead when the deadline binds
+    every side) who may see the deadline, and the supervisors of their offices."""
+    from django.contrib.auth.models import User
+
+    case = deadline.case
+    leads_qs = (
+        CaseParticipant.objects.filter(case=case, is_lead=True)
+        .active()
+        .select_related("user__profile", "defendant__user__profile")
+        .order_by("id")
+    )
+    if deadline.responsible_side:
+        leads_qs = leads_qs.filter(side=deadline.responsible_side)
+    people: dict[int, User] = {}
+    org_ids: set[int] = set()
+    for participant in leads_qs:
+        person = participant.user or (participant.defendant.user if participant.defendant else None)
+        if person is None or not person.is_active:
+            continue
+        if not permissions.may_read_deadline_kind(person, case, deadline.kind):
+            continue
+        people[person.pk] = person
+        profile = UserProfile.objects.filter(user=person).first()
+        if profile is not None and profile.organization_id is not None:
+            org_ids.add(profile.organization_id)
+    if org_ids:
+        for supervisor in User.objects.filter(
+            is_active=True,
+            profile__is_supervisor=True,
+            profile__organization_id__in=org_ids,
+        ).order_by("id"):
+            people.setdefault(supervisor.pk, supervisor)
+    return list(people.values())
+
+
+def escalate_missed(deadline: Deadline) -> int:
+    """A deadline was missed: tell the responsible side's lead and their office's supervisors,
+    by every channel."""
+    return _one_off(
+        subject=AlertSubject.ESCALATION,
+        date=deadline,
+        case=deadline.case,
+        kind=deadline.kind,
+        target_at=_deadline_moment(deadline),
+        recipients=escalation_recipients(deadline),
+        all_channels=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The sweep: claim, deliver
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    sent: int = 0
+    lapsed: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    skipped: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+_CLAIM_SQL = """
+UPDATE deadlines_alert
+   SET status = 'claimed', claim_token = %s, claimed_at = %s, attempts = attempts + 1
+ WHERE id IN (
+        SELECT id FROM deadlines_alert
+         WHERE (status = 'pending' AND send_at <= %s)
+            OR (status = 'claimed' AND claimed_at < %s)
+         ORDER BY send_at
+         LIMIT %s
+           FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+
+
+def claim_batch(*, now: dt.datetime, batch: int, token: uuid.UUID | None = None) -> list[int]:
+    """Claim up to `batch` due alerts (and claims whose lease ran out) in one statement. Rows
+    another sweep is claiming are skipped, not waited for."""
+    token = token or uuid.uuid4()
+    lease = dt.timedelta(seconds=getattr(settings, "ALERT_CLAIM_LEASE_SECONDS", 300))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [token, now, now, now - lease, batch])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    seconds = RETRY_BASE_SECONDS * 2 ** max(0, min(attempts - 1, 12))
+    return dt.timedelta(seconds=min(seconds, RETRY_MAX_SECONDS))
+
+
+def _date_is_over(alert: Alert) -> bool:
+    """A reminder of a date that was cancelled, held or met after the claim."""
+    if alert.hearing is not None:
+        return alert.hearing.status not in UPCOMING_HEARING_STATUSES
+    if alert.deadline is not None:
+        return alert.deadline.status != DeadlineStatus.OPEN
+    return False
+
+
+def _finish(alert: Alert, token: uuid.UUID, **changes: Any) -> bool:
+    """Move a claimed alert on, if the claim is still ours."""
+    return (
+        Alert.objects.filter(pk=alert.pk, claim_token=token, status=AlertStatus.CLAIMED).update(
+            **changes
+        )
+        == 1
+    )
+
+
+def deliver(alert_id: int, *, now: dt.datetime | None = None) -> str:
+    """Deliver one claimed alert in its own transaction. Returns what became of it: sent,
+    lapsed, cancelled, retry (e-mail failed, back to pending) or skipped (not ours)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            alert = (
+                Alert.objects.select_related(
+                    "recipient",
+                    "case__court",
+                    "hearing__courtroom",
+                    "hearing__case__court",
+                    "deadline__case__court",
+                )
+                .filter(pk=alert_id, status=AlertStatus.CLAIMED)
+                .first()
+            )
+            if alert is None or alert.claim_token is None:
+                return "skipped"
+            token = alert.claim_token
+            if alert.subject == AlertSubject.REMINDER:
+                if alert.target_at <= now:
+                    # The date has gone by (the system was down): a late reminder misleads.
+                    ok = _finish(alert, token, status=AlertStatus.LAPSED)
+                    return "lapsed" if ok else "skipped"
+                if _date_is_over(alert):
+                    ok = _finish(alert, token, status=AlertStatus.CANCELLED)
+                    return "cancelled" if ok else "skipped"
+            if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
+                return "skipped"
+            message = render_alert(alert, now=now)
+            if alert.channel == AlertChannel.IN_APP:
+                Notification.objects.create(
+                    recipient=alert.recipient,
+                    alert=alert,
+                    subject=alert.subject,
+                    case=alert.case,
+                    title=message.title[:300],
+                    body=message.body,
+                    url=message.url[:300],
+                )
+            else:
+                _send_email(alert, message)
+            return "sent"
+    except Exception as error:  # any failure (SMTP down, a bad address): back to pending
+        logger.warning("alert %s not delivered: %s", alert_id, error)
+        failed = Alert.objects.filter(pk=alert_id, status=AlertStatus.CLAIMED).first()
+        if failed is None:
+            return "skipped"
+        Alert.objects.filter(
+            pk=alert_id, status=AlertStatus.CLAIMED, claim_token=failed.claim_token
+        ).update(
+            status=AlertStatus.PENDING,
+            claim_token=None,
+            claimed_at=None,
+            send_at=now + _retry_delay(failed.attempts),
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        return "retry"
+
+
+def sweep(
+    *, now: dt.datetime | None = None, batch: int = 500, budget_seconds: float = 50.0
+) -> SweepResult:
+    """Claim and deliver every due alert, batch by batch, until none is left or the budget is
+    spent (the next sweep, a minute later, continues)."""
+    result = SweepResult()
+    started = time.monotonic()
+    while time.monotonic() - started < budget_seconds:
+        moment = now or timezone.now()
+        token = uuid.uuid4()
+        ids = claim_batch(now=moment, batch=batch, token=token)
+        if not ids:
+            break
+        result.batches += 1
+        result.claimed += len(ids)
+        for alert_id in ids:
+            outcome = deliver(alert_id, now=now or timezone.now())
+            if outcome == "sent":
+                result.sent += 1
+            elif outcome == "lapsed":
+                result.lapsed += 1
+            elif outcome == "cancelled":
+                result.cancelled += 1
+            elif outcome == "retry":
+                result.retried += 1
+            else:
+                result.skipped += 1
+        if len(ids) < batch:
+            break
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedAlert:
+    title: str
+    body: str
+    url: str
+
+
+def _tz(case: Case | None) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(case.court.time_zone if case else settings.TIME_ZONE)
+
+
+def format_moment(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """'Tue 1 Dec 2026, 09:30 EST'."""
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def format_day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def humanize_until(delta: dt.timedelta) -> str:
+    """'in 2 days', 'in 1 hour', 'in 30 minutes', rounded to the nearest unit."""
+    minutes = round(delta.total_seconds() / 60)
+    if minutes >= 23 * 60 + 30:
+        days = round(minutes / (24 * 60))
+        return f"in {days} day{'s' if days != 1 else ''}"
+    if minutes >= 60:
+        hours = round(minutes / 60)
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(minutes, 1)
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _case_label(case: Case) -> str:
+    return f"{case.caption} ({case.docket_number})"
+
+
+def _case_url(case: Case | None) -> str:
+    if case is None:
+        return reverse("dashboard")
+    return reverse("cases:detail", kwargs={"case_id": case.pk})
+
+
+def _hearing_when(hearing: Hearing) -> str:
+    tz = zoneinfo.ZoneInfo(hearing.case.court.time_zone)
+    return f"{format_moment(hearing.starts_at, tz)}, {hearing.courtroom.name}"
+
+
+def _deadline_when(deadline: Deadline) -> str:
+    tz = zoneinfo.ZoneInfo(deadline.case.court.time_zone)
+    if deadline.due_at is not None:
+        return format_moment(deadline.due_at, tz)
+    return f"{format_day(deadline.due_date)} (end of day, {deadline.case.court.time_zone})"
+
+
+def _deadline_what(deadline: Deadline) -> str:
+    label = str(DeadlineKind(deadline.kind).label) if deadline.kind in DeadlineKind else ""
+    if deadline.title and deadline.title != label:
+        return deadline.title
+    return label or deadline.title
+
+
+def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAlert:
+    """The title and body of an alert, times in the court's time zone."""
+    now = now or timezone.now()
+    case = alert.case
+    url = _case_url(case)
+    hearing, deadline = alert.hearing, alert.deadline
+    if alert.subject == AlertSubject.DIGEST:
+        return _render_digest(alert, now=now)
+    assert case is not None
+    where = _case_label(case)
+    if alert.subject == AlertSubject.REMINDER and hearing is not None:
+        kind = hearing.get_kind_display()
+        until = humanize_until(alert.target_at - now)
+        title = f"{kind} in {where} {until}: {_hearing_when(hearing)}"
+        body = f"{kind} in {where}\nWhen: {_hearing_when(hearing)}\n"
+        if hearing.judge is not None:
+            body += f"Judge: {hearing.judge.get_full_name() or hearing.judge.get_username()}\n"
+    elif alert.subject == AlertSubject.REMINDER and deadline is not None:
+        what = _deadline_what(deadline)
+        until = humanize_until(alert.target_at - now)
+        title = f"{what} in {where} due {until}: {_deadline_when(deadline)}"
+        body = f"{what} in {where}\nDue: {_deadline_when(deadline)}\n"
+        if deadline.citation:
+            body += f"Rule: {deadline.citation}\n"
+    elif alert.subject == AlertSubject.HEARING_CHANGED and hearing is not None:
+        kind = hearing.get_kind_display()
+        if hearing.status == HearingStatus.CANCELLED:
+            title = f"{kind} in {where} cancelled (was {_hearing_when(hearing)})"
+            body = f"The {kind.lower()} in {where} set for {_hearing_when(hearing)} is cancelled.\n"
+        else:
+            title = f"{kind} in {where} moved to {_hearing_when(hearing)}"
+            body = f"The {kind.lower()} in {where} is now set for {_hearing_when(hearing)}.\n"
+    elif alert.subject == AlertSubject.OFFER_EXPIRED:
+        tz = _tz(case)
+        title = f"An offer in {where} expired ({format_moment(alert.target_at, tz)})"
+        body = (
+            f"A plea offer in {where} expired at {format_moment(alert.target_at, tz)} "
+            "without an answer.\n"
+        )
+    elif alert.subject == AlertSubject.ESCALATION and deadline is not None:
+        what = _deadline_what(deadline)
+        title = f"Missed deadline in {where}: {what} ({_deadline_when(deadline)})"
+        side = deadline.get_responsible_side_display() or "every side"
+        body = (
+            f"{what} in {where} was due {_deadline_when(deadline)} and has not been met.\n"
+            f"Responsible: {side}.\n"
+        )
+    else:
+        title = f"{alert.get_subject_display()} in {where}"
+        body = ""
+    return RenderedAlert(title=title, body=body, url=url)
+
+
+def _render_digest(alert: Alert, *, now: dt.datetime) -> RenderedAlert:
+    user = alert.recipient
+    items = _upcoming(user, days=DIGEST_DAYS)
+    tz = zoneinfo.ZoneInfo(alert_settings_of(user).time_zone or "UTC")
+    today = format_day(now.astimezone(tz).date())
+    title = f"Your court dates for the next {DIGEST_DAYS} days ({today})"
+    if not items:
+        body = f"No hearings or deadlines in the next {DIGEST_DAYS} days.\n"
+    else:
+        body = "".join(f"- {line}\n" for line in items)
+    return RenderedAlert(title=title, body=body, url=reverse("dashboard"))
+
+
+def _upcoming(user: User, *, days: int) -> list[str]:
+    """One line per date in the next `days` days that `user` may see (overdue ones first)."""
+    lines: list[str] = []
+    for item in selectors.upcoming_for(user, days=days, limit=100):
+        tz = zoneinfo.ZoneInfo(item.case.court.time_zone)
+        overdue = " (overdue)" if item.is_overdue else ""
+        lines.append(
+            f"{format_moment(item.when, tz)}: {item.title} — {_case_label(item.case)}{overdue}"
+        )
+    return lines
+
+
+def _absolute(url: str) -> str:
+    base = getattr(settings, "ALERT_SITE_URL", "") or ""
+    return f"{base.rstrip('/')}{url}" if base else url
+
+
+def message_id(alert: Alert) -> str:
+    domain = DEFAULT_MESSAGE_DOMAIN
+    return f"<alert-{alert.pk}@{domain}>"
+
+
+DEFAULT_MESSAGE_DOMAIN = "alerts.parley"
+
+
+def _send_email(alert: Alert, message: RenderedAlert) -> None:
+    body = render_to_string(
+        "deadlines/email/alert.txt",
+        {
+            "alert": alert,
+            "recipient": alert.recipient,
+            "title": message.title,
+            "body": message.body,
+            "url": _absolute(message.url),
+        },
+    )
+    email = EmailMessage(
+        subject=message.title.replace("\n", " ")[:250],
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[alert.recipient.email],
+        headers={"Message-ID": message_id(alert), "X-Parley-Alert": str(alert.pk)},
+    )
+    email.send(fail_silently=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Daily digest
+# ---------------------------------------------------------------------------------------------
+
+
+def digests_send_due(*, now: dt.datetime | None = None) -> int:
+    """Queue today's digest for every user whose local digest hour has come and who has not had
+    one today. The DigestSent row is claimed first (unique per user and local day), so a
+    repeated run queues nothing twice; the sweep delivers the digests like any alert."""
+    now = now or timezone.now()
+    queued = 0
+    for alert_settings in AlertSettings.objects.filter(daily_digest=True).select_related("user"):
+        user = alert_settings.user
+        if not user.is_active:
+            continue
+        try:
+            tz = zoneinfo.ZoneInfo(alert_settings.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+        local = now.astimezone(tz)
+        if local.hour < alert_settings.digest_hour:
+            continue
+        day = local.date()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO deadlines_digestsent (user_id, day, sent_at) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (user_id, day) DO NOTHING RETURNING id",
+                    [user.pk, day, now],
+                )
+                if cursor.fetchone() is None:
+                    continue
+            start_of_day = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz).astimezone(dt.UTC)
+            channels = [AlertChannel.IN_APP.value]
+            if user.email:
+                channels.append(AlertChannel.EMAIL.value)
+            Alert.objects.bulk_create(
+                [
+                    Alert(
+                        recipient=user,
+                        channel=channel,
+                        subject=AlertSubject.DIGEST,
+                        target_at=start_of_day,
+                        lead_minutes=0,
+                        send_at=now,
+                    )
+                    for channel in channels
+                ],
+                ignore_conflicts=True,
+            )
+            queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------------------------------------
+# The inbox
+# ---------------------------------------------------------------------------------------------
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("case")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_mark_read(*, notification: Notification, by: User) -> Notification:
+    """Mark one notification read; someone else's is not found (404)."""
+    if notification.recipient_id != by.pk:
+        raise Http404("No such notification.")
+    now = timezone.now()
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, by: User) -> int:
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_get(*, user: User, notification_id: int) -> Notification:
+    """The user's notification, or 404 (missing and not yours look the same)."""
+    found = notifications_for(user).filter(pk=notification_id).first()
+    if found is None:
+        raise Http404("No such notification.")
+    return found
+
+
+__all__ = [
+    "DEFAULT_LEAD_MINUTES",
+    "EffectivePreference",
+    "PlanResult",
+    "RenderedAlert",
+    "SweepResult",
+    "alert_preference_set",
+    "alert_settings_of",
+    "alert_settings_set",
+    "claim_batch",
+    "deliver",
+    "digests_send_due",
+    "escalate_missed",
+    "escalation_recipients",
+    "moment_of",
+    "notification_get",
+    "notification_mark_read",
+    "notifications_for",
+    "notifications_mark_all_read",
+    "notify_hearing_changed",
+    "notify_offer_expired",
+    "plan_for_case",
+    "plan_for_deadline",
+    "plan_for_hearing",
+    "plan_for_user",
+    "preferences_of",
+    "render_alert",
+    "sweep",
+    "unread_count",
+]

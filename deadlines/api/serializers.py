@@ -1,0 +1,528 @@
+"""What the court-dates API reads and writes. Parsing only: every rule (who may schedule, which
+courtroom, which rule applies, which move is legal) is in deadlines.services and
+deadlines.alerts.
+
+Moments are ISO 8601 in UTC; each hearing and deadline also carries its court's `time_zone`,
+in which its days are counted and its times are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.api.serializers import VisibleCaseField
+from cases.models import Court
+from deadlines import selectors
+from deadlines.models import (
+    CourtClosure,
+    Courtroom,
+    Deadline,
+    DeadlineChange,
+    DeadlineKind,
+    DeadlineRule,
+    Hearing,
+    HearingChange,
+    HearingKind,
+    Notification,
+)
+from parties.models import Side
+
+# Days Parley can count from and to. A date outside is a 400 for the field, never an overflow
+# in the arithmetic (datetime.date stops at 9999-12-31).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+MAX_TEXT = 20_000
+
+
+def _name(user: Any) -> str | None:
+    if user is None:
+        return None
+    return str(user.get_full_name() or user.get_username())
+
+
+def _check_day(value: dt.date | None) -> None:
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise serializers.ValidationError(
+            f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
+
+
+def _check_moment(value: dt.datetime | None) -> None:
+    if value is not None:
+        _check_day(value.date())
+
+
+def _day(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(validators=[_check_day], **kwargs)
+
+
+def _moment(**kwargs: Any) -> serializers.DateTimeField:
+    return serializers.DateTimeField(validators=[_check_moment], **kwargs)
+
+
+def _reason(required: bool = False, help_text: str = "") -> serializers.CharField:
+    if required:
+        return serializers.CharField(max_length=MAX_TEXT, help_text=help_text)
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_TEXT, help_text=help_text
+    )
+
+
+# --- courtrooms and closures ---------------------------------------------------------------------
+
+
+class CourtroomSerializer(serializers.ModelSerializer[Courtroom]):
+    court_name = serializers.CharField(source="court.name", read_only=True)
+
+    class Meta:
+        model = Courtroom
+        fields = ["id", "court", "court_name", "name"]
+        read_only_fields = fields
+
+
+class CourtroomCreateSerializer(serializers.Serializer[Any]):
+    court = serializers.PrimaryKeyRelatedField(queryset=Court.objects.all())
+    name = serializers.CharField(max_length=100)
+
+
+class ClosureSerializer(serializers.ModelSerializer[CourtClosure]):
+    class Meta:
+        model = CourtClosure
+        fields = ["id", "court", "date", "reason", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class ClosureCreateSerializer(serializers.Serializer[Any]):
+    court = serializers.PrimaryKeyRelatedField(queryset=Court.objects.all())
+    date = _day()
+    reason = serializers.CharField(max_length=MAX_TEXT)
+
+
+# --- hearings ------------------------------------------------------------------------------------
+
+
+class HearingChangeSerializer(serializers.ModelSerializer[HearingChange]):
+    from_courtroom_name = serializers.SerializerMethodField()
+    to_courtroom_name = serializers.SerializerMethodField()
+    changed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HearingChange
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "from_starts_at",
+            "to_starts_at",
+            "from_courtroom",
+            "from_courtroom_name",
+            "to_courtroom",
+            "to_courtroom_name",
+            "reason",
+            "changed_by",
+            "changed_by_name",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+    def get_from_courtroom_name(self, change: HearingChange) -> str | None:
+        return change.from_courtroom.name if change.from_courtroom else None
+
+    def get_to_courtroom_name(self, change: HearingChange) -> str | None:
+        return change.to_courtroom.name if change.to_courtroom else None
+
+    def get_changed_by_name(self, change: HearingChange) -> str | None:
+        return _name(change.changed_by)
+
+
+class HearingSerializer(serializers.ModelSerializer[Hearing]):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    docket_number = serializers.CharField(source="case.docket_number", read_only=True)
+    court = serializers.IntegerField(source="case.court_id", read_only=True)
+    time_zone = serializers.CharField(
+        source="case.court.time_zone",
+        read_only=True,
+        help_text="The court's time zone (IANA), in which the hearing is held.",
+    )
+    courtroom_name = serializers.CharField(source="courtroom.name", read_only=True)
+    judge_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hearing
+        fields = [
+            "id",
+            "case",
+            "docket_number",
+            "court",
+            "time_zone",
+            "kind",
+            "kind_display",
+            "starts_at",
+            "ends_at",
+            "courtroom",
+            "courtroom_name",
+            "judge",
+            "judge_name",
+            "status",
+            "status_display",
+            "notes",
+            "sequence",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_judge_name(self, hearing: Hearing) -> str | None:
+        return _name(hearing.judge)
+
+
+class HearingDetailSerializer(HearingSerializer):
+    """A hearing with its history: every continuance, move and change of status, oldest first."""
+
+    changes = serializers.SerializerMethodField()
+
+    class Meta(HearingSerializer.Meta):
+        fields = [*HearingSerializer.Meta.fields, "changes"]
+        read_only_fields = fields
+
+    @extend_schema_field(HearingChangeSerializer(many=True))
+    def get_changes(self, hearing: Hearing) -> list[dict[str, Any]]:
+        changes = selectors.hearing_history(hearing)
+        return list(HearingChangeSerializer(changes, many=True).data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CourtroomField(serializers.PrimaryKeyRelatedField[Courtroom]):
+    """A courtroom id; whether it is in the case's court is for the service to say."""
+
+    def get_queryset(self) -> Any:
+        return Courtroom.objects.all()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class UserField(serializers.PrimaryKeyRelatedField[User]):
+    """A user id (the judge); whether they may preside is for the service to say."""
+
+    def get_queryset(self) -> Any:
+        return User.objects.filter(is_active=True)
+
+
+class HearingCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    kind = serializers.ChoiceField(choices=HearingKind.choices)
+    starts_at = _moment()
+    ends_at = _moment()
+    courtroom = CourtroomField()
+    judge = UserField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+
+class HearingRescheduleSerializer(serializers.Serializer[Any]):
+    starts_at = _moment()
+    ends_at = _moment()
+    courtroom = CourtroomField(
+        required=False, allow_null=True, default=None, help_text="Left out: the same courtroom."
+    )
+    reason = _reason(help_text="Why the hearing is continued; required.")
+
+
+class HearingUpdateSerializer(serializers.Serializer[Any]):
+    judge = UserField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = _reason()
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+class RuleSerializer(serializers.ModelSerializer[DeadlineRule]):
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
+
+    class Meta:
+        model = DeadlineRule
+        fields = [
+            "id",
+            "code",
+            "jurisdiction",
+            "jurisdiction_code",
+            "name",
+            "kind",
+            "kind_display",
+            "responsible_side",
+            "trigger",
+            "trigger_display",
+            "trigger_label",
+            "offset",
+            "unit",
+            "direction",
+            "roll",
+            "citation",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class RulePreviewQuerySerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField(help_text="The case whose court's calendar counts the days.")
+    trigger_date = _day(help_text="The trigger's date, in the court's calendar.")
+
+
+class RulePreviewSerializer(serializers.Serializer[Any]):
+    rule = serializers.IntegerField()
+    case = serializers.IntegerField()
+    trigger_date = serializers.DateField()
+    date = serializers.DateField(help_text="The last day, after any roll.")
+    rolled_from = serializers.DateField(
+        allow_null=True, help_text="The last day of the period before it rolled, when it did."
+    )
+    citation = serializers.CharField()
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+
+class DeadlineChangeSerializer(serializers.ModelSerializer[DeadlineChange]):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    changed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeadlineChange
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "from_date",
+            "to_date",
+            "reason",
+            "changed_by",
+            "changed_by_name",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+    def get_changed_by_name(self, change: DeadlineChange) -> str | None:
+        """None: done by Parley itself (a moved trigger, the sweep)."""
+        return _name(change.changed_by)
+
+
+class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    docket_number = serializers.CharField(source="case.docket_number", read_only=True)
+    time_zone = serializers.CharField(
+        source="case.court.time_zone",
+        read_only=True,
+        help_text="The court's time zone (IANA), whose calendar the days are.",
+    )
+    due_by = serializers.SerializerMethodField(
+        help_text="The moment the deadline passes: `due_at` when it has a time, else midnight "
+        "at the end of `due_date` in the court's time zone (Fed. R. Crim. P. 45(a)(4))."
+    )
+    rule_code = serializers.SerializerMethodField()
+    overridden = serializers.SerializerMethodField(
+        help_text="Whether the computed date is set aside by hand (see `override_reason`)."
+    )
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "case",
+            "docket_number",
+            "time_zone",
+            "kind",
+            "kind_display",
+            "title",
+            "responsible_side",
+            "due_date",
+            "due_at",
+            "due_by",
+            "rule",
+            "rule_code",
+            "citation",
+            "trigger_hearing",
+            "trigger_date",
+            "computed_date",
+            "overridden",
+            "override_reason",
+            "explanation",
+            "offer",
+            "suggestion",
+            "status",
+            "status_display",
+            "closed_at",
+            "closed_by",
+            "notes",
+            "sequence",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_due_by(self, deadline: Deadline) -> str:
+        moment = selectors.deadline_moment(deadline)
+        return str(serializers.DateTimeField().to_representation(moment))
+
+    def get_rule_code(self, deadline: Deadline) -> str | None:
+        return deadline.rule.code if deadline.rule else None
+
+    def get_overridden(self, deadline: Deadline) -> bool:
+        return deadline.rule_id is not None and deadline.due_date != deadline.computed_date
+
+
+class DeadlineDetailSerializer(DeadlineSerializer):
+    """A deadline with its history: creation, edits, overrides, moved triggers, closing."""
+
+    changes = serializers.SerializerMethodField()
+
+    class Meta(DeadlineSerializer.Meta):
+        fields = [*DeadlineSerializer.Meta.fields, "changes"]
+        read_only_fields = fields
+
+    @extend_schema_field(DeadlineChangeSerializer(many=True))
+    def get_changes(self, deadline: Deadline) -> list[dict[str, Any]]:
+        changes = selectors.deadline_history(deadline)
+        return list(DeadlineChangeSerializer(changes, many=True).data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RuleField(serializers.PrimaryKeyRelatedField[DeadlineRule]):
+    """A rule id; whether it applies to the case's jurisdiction is for the service to say."""
+
+    def get_queryset(self) -> Any:
+        return DeadlineRule.objects.all()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleHearingField(serializers.PrimaryKeyRelatedField[Hearing]):
+    """A hearing id; hearings the caller may not see are as unknown as missing ones."""
+
+    def get_queryset(self) -> Any:
+        return selectors.hearings_visible_to(self.context["request"].user)
+
+
+class DeadlineCreateSerializer(serializers.Serializer[Any]):
+    """A deadline set by hand (`due_date`) or computed by a rule from one trigger (`rule` with
+    `trigger_hearing` or `trigger_date`)."""
+
+    case = VisibleCaseField()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when set by hand; a computed deadline defaults to its rule's name.",
+    )
+    responsible_side = serializers.ChoiceField(
+        choices=Side.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The side that must act by the date; blank: every side.",
+    )
+    due_date = _day(required=False, allow_null=True, default=None)
+    due_at = _moment(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A deadline set by hand that ends at a time of its due date (court time).",
+    )
+    rule = RuleField(required=False, allow_null=True, default=None)
+    trigger_hearing = VisibleHearingField(required=False, allow_null=True, default=None)
+    trigger_date = _day(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+
+class DeadlineUpdateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(required=False, max_length=200)
+    due_date = _day(required=False, help_text="A deadline set by hand only; override a rule's.")
+    trigger_date = _day(
+        required=False, help_text="A computed deadline counted from a date: moves it."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    reason = _reason(help_text="Why, kept in the history.")
+
+
+class DeadlineOverrideSerializer(serializers.Serializer[Any]):
+    due_date = _day()
+    reason = _reason(help_text="Why the computed date is set aside; required.")
+
+
+# --- notifications and preferences --------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    subject_display = serializers.CharField(source="get_subject_display", read_only=True)
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "subject",
+            "subject_display",
+            "case",
+            "title",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
+        read_only_fields = fields
+
+    def get_unread(self, notification: Notification) -> bool:
+        return notification.read_at is None
+
+
+class UnreadCountSerializer(serializers.Serializer[Any]):
+    unread = serializers.IntegerField()
+
+
+class ReadAllSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField(help_text="How many notifications were unread.")
+
+
+class AlertPreferenceSerializer(serializers.Serializer[Any]):
+    """The lead times and channels that apply to one kind of date: yours, or the defaults."""
+
+    kind = serializers.CharField(help_text="A hearing kind or a deadline kind.")
+    kind_display = serializers.CharField(source="label")
+    lead_minutes = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Minutes before the date, longest first."
+    )
+    in_app = serializers.BooleanField()
+    email = serializers.BooleanField()
+    is_default = serializers.BooleanField(help_text="True while you have not set your own.")
+
+
+class AlertPreferenceWriteSerializer(serializers.Serializer[Any]):
+    lead_minutes = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="1 to 8 different lead times in minutes, each from 1 to 86400 (60 days).",
+    )
+    in_app = serializers.BooleanField()
+    email = serializers.BooleanField()
+
+
+class AlertSettingsSerializer(serializers.Serializer[Any]):
+    daily_digest = serializers.BooleanField(help_text="A morning e-mail of the coming week.")
+    digest_hour = serializers.IntegerField(help_text="0-23, in `time_zone`.")
+    time_zone = serializers.CharField(max_length=64, help_text="An IANA time zone.")

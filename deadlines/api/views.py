@@ -1,0 +1,738 @@
+"""Thin API views for court dates: parse with a serializer, call one service or selector, render.
+Who may see and do what is decided in cases.permissions, through the services and selectors:
+a hearing or deadline the caller may not see answers 404 like a missing one, an action they may
+not take on one they see answers 403, a move its state does not allow 409."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination as BaseCursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors as case_selectors
+from core.api.pagination import CursorPagination
+from deadlines import alerts, selectors, services
+from deadlines.api import filters, serializers
+from deadlines.models import (
+    CourtClosure,
+    Courtroom,
+    Deadline,
+    DeadlineRule,
+    Hearing,
+    Notification,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_filters import FilterSet
+
+TAGS = ["court dates"]
+ALERT_TAGS = ["alerts"]
+
+
+def _user(request: Request) -> User:
+    # Every view requires authentication (REST_FRAMEWORK's IsAuthenticated).
+    return cast("User", request.user)
+
+
+def _object_id(raw: str) -> int:
+    """The id in the URL. One that is not a number finds nothing: the same 404 as a missing
+    object, never a 500."""
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
+
+
+def _get(rows: QuerySet[Any], pk: int, what: str) -> Any:
+    """The row among those the caller may see, or the same 404 as for a missing one."""
+    try:
+        return rows.get(pk=pk)
+    except rows.model.DoesNotExist:
+        raise Http404(f"No such {what}.") from None
+
+
+def _filtered(request: Request, filterset_class: type[FilterSet], rows: QuerySet[Any]) -> Any:
+    """The filtered rows; bad filter values are a 400 per parameter."""
+    filterset = filterset_class(request.query_params, queryset=rows, request=request)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset.qs
+
+
+def _paginated(view: viewsets.GenericViewSet[Any], rows: QuerySet[Any], many: Any) -> Response:
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(many(page, many=True).data)
+
+
+def _given(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The fields a PATCH names, and only those: the service keeps the others."""
+    return {name: data[name] for name in names if name in data}
+
+
+NOT_FOUND = OpenApiResponse(description="Missing, or not yours to see (the same answer).")
+FORBIDDEN = OpenApiResponse(description="You may see this but not do this; the detail says why.")
+CONFLICT = OpenApiResponse(description="Not allowed in the current state; the detail says why.")
+INVALID = OpenApiResponse(description="Bad input: a list of messages per field.")
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    known = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+    return {code: known[code] for code in codes}
+
+
+class _DatePagination(BaseCursorPagination):
+    """The API's cursor pagination (core.api.pagination.CursorPagination) in another order."""
+
+    page_size = CursorPagination.page_size
+    page_size_query_param = CursorPagination.page_size_query_param
+    max_page_size = CursorPagination.max_page_size
+
+
+class AgendaPagination(_DatePagination):
+    """Hearings in the order they come: earliest first (ties by id)."""
+
+    ordering = ("starts_at", "id")
+
+
+class DueDatePagination(_DatePagination):
+    ordering = ("due_date", "id")
+
+
+class ClosurePagination(_DatePagination):
+    ordering = ("date", "id")
+
+
+class InboxPagination(_DatePagination):
+    """Newest first, along the inbox index (recipient, -created_at)."""
+
+    ordering = ("-created_at", "-id")
+
+
+# --- hearings ------------------------------------------------------------------------------------
+
+
+def _hearing_detail(user: User, pk: int) -> dict[str, Any]:
+    return dict(serializers.HearingDetailSerializer(selectors.hearing_get_for_user(user, pk)).data)
+
+
+SCHEDULE_EXAMPLE = OpenApiExample(
+    "Arraignment",
+    value={
+        "case": 21,
+        "kind": "arraignment",
+        "starts_at": "2026-03-02T14:00:00Z",
+        "ends_at": "2026-03-02T14:30:00Z",
+        "courtroom": 3,
+        "judge": 7,
+        "notes": "Interpreter (Spanish) requested.",
+    },
+    request_only=True,
+)
+RESCHEDULE_EXAMPLE = OpenApiExample(
+    "Continuance",
+    value={
+        "starts_at": "2026-03-09T15:00:00Z",
+        "ends_at": "2026-03-09T15:30:00Z",
+        "reason": "Defense counsel in trial in another district.",
+    },
+    request_only=True,
+)
+
+
+@extend_schema(tags=TAGS)
+class HearingViewSet(viewsets.GenericViewSet[Hearing]):
+    """Hearings on the cases you may see, earliest first. The court (its judges and staff)
+    schedules, continues, cancels and marks them held; everyone who sees the case reads them."""
+
+    serializer_class = serializers.HearingSerializer
+    filterset_class = filters.HearingFilter
+    pagination_class = AgendaPagination
+
+    def get_queryset(self) -> QuerySet[Hearing]:
+        return selectors.hearings_listed_for_user(_user(self.request))
+
+    def get_object(self) -> Hearing:
+        return selectors.hearing_get_for_user(_user(self.request), _object_id(self.kwargs["pk"]))
+
+    @extend_schema(responses={200: serializers.HearingSerializer(many=True), 400: INVALID})
+    def list(self, request: Request) -> Response:
+        """Times are UTC; `time_zone` is the court's. `?case=` on a case you may not see lists
+        nothing, like a missing one."""
+        rows = _filtered(request, filters.HearingFilter, self.get_queryset())
+        return _paginated(self, rows, serializers.HearingSerializer)
+
+    @extend_schema(responses={200: serializers.HearingDetailSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """The hearing with its history (`changes`): continuances with their reasons, moves,
+        changes of status."""
+        return Response(_hearing_detail(_user(request), _object_id(pk)))
+
+    @extend_schema(
+        request=serializers.HearingCreateSerializer,
+        responses={201: serializers.HearingDetailSerializer, **_errors(400, 403, 409)},
+        examples=[SCHEDULE_EXAMPLE],
+    )
+    def create(self, request: Request) -> Response:
+        """Schedule a hearing in a courtroom of the case's court. Two hearings never overlap in
+        one courtroom: 409 naming the one in the way."""
+        data = serializers.HearingCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        hearing = services.hearing_schedule(by=_user(request), **data.validated_data)
+        return Response(_hearing_detail(_user(request), hearing.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.HearingUpdateSerializer,
+        responses={200: serializers.HearingDetailSerializer, **_errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample("Assign the judge", value={"judge": 7, "notes": ""}, request_only=True)
+        ],
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change the judge (`null`: none) or the notes; what is left out stays."""
+        hearing = self.get_object()
+        data = serializers.HearingUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.hearing_update(
+            hearing=hearing, by=_user(request), **_given(data.validated_data, "judge", "notes")
+        )
+        return Response(_hearing_detail(_user(request), hearing.pk))
+
+    @extend_schema(
+        request=serializers.HearingRescheduleSerializer,
+        responses={200: serializers.HearingDetailSerializer, **_errors(400, 403, 404, 409)},
+        examples=[RESCHEDULE_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        """Continue the hearing to a new time (and courtroom), with the reason. Deadlines counted
+        from it move with it, and everyone who sees it is notified."""
+        hearing = self.get_object()
+        data = serializers.HearingRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.hearing_reschedule(hearing=hearing, by=_user(request), **data.validated_data)
+        return Response(_hearing_detail(_user(request), hearing.pk))
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.HearingDetailSerializer, **_errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Cancel",
+                value={"reason": "Plea agreement accepted; trial date vacated."},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel the hearing, with the reason; its reminders are withdrawn."""
+        hearing = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.hearing_cancel(
+            hearing=hearing, by=_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(_hearing_detail(_user(request), hearing.pk))
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.HearingDetailSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def held(self, request: Request, pk: str) -> Response:
+        """Record that the hearing took place."""
+        hearing = services.hearing_mark_held(hearing=self.get_object(), by=_user(request))
+        return Response(_hearing_detail(_user(request), hearing.pk))
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+
+def _deadline_detail(user: User, pk: int) -> dict[str, Any]:
+    return dict(
+        serializers.DeadlineDetailSerializer(selectors.deadline_get_for_user(user, pk)).data
+    )
+
+
+COMPUTED_EXAMPLE = OpenApiExample(
+    "Computed by a rule",
+    value={
+        "case": 21,
+        "kind": "motion_due",
+        "title": "Pretrial motions",
+        "rule": 4,
+        "trigger_hearing": 12,
+    },
+    request_only=True,
+)
+MANUAL_EXAMPLE = OpenApiExample(
+    "Set by hand",
+    value={
+        "case": 21,
+        "kind": "discovery_due",
+        "title": "Rule 16 discovery to the defense",
+        "responsible_side": "prosecution",
+        "due_date": "2026-03-16",
+    },
+    request_only=True,
+)
+
+
+@extend_schema(tags=TAGS)
+class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
+    """Deadlines on the cases you may see, earliest first. The negotiation's own deadlines (an
+    offer's expiry, the response owed to a defense suggestion) appear only to those who read
+    offers, and follow their offer or suggestion: they are not edited by hand."""
+
+    serializer_class = serializers.DeadlineSerializer
+    filterset_class = filters.DeadlineFilter
+    pagination_class = DueDatePagination
+
+    def get_queryset(self) -> QuerySet[Deadline]:
+        return selectors.deadlines_listed_for_user(_user(self.request))
+
+    def get_object(self) -> Deadline:
+        return selectors.deadline_get_for_user(_user(self.request), _object_id(self.kwargs["pk"]))
+
+    @extend_schema(responses={200: serializers.DeadlineSerializer(many=True), 400: INVALID})
+    def list(self, request: Request) -> Response:
+        """`due_date` is a day of the court's calendar; `due_by` the moment it passes, in UTC."""
+        rows = _filtered(request, filters.DeadlineFilter, self.get_queryset())
+        return _paginated(self, rows, serializers.DeadlineSerializer)
+
+    @extend_schema(responses={200: serializers.DeadlineDetailSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """The deadline with its rule's citation, how its date was counted (`explanation`) and
+        its history (`changes`)."""
+        return Response(_deadline_detail(_user(request), _object_id(pk)))
+
+    @extend_schema(
+        request=serializers.DeadlineCreateSerializer,
+        responses={201: serializers.DeadlineDetailSerializer, **_errors(400, 403, 409)},
+        examples=[MANUAL_EXAMPLE, COMPUTED_EXAMPLE],
+    )
+    def create(self, request: Request) -> Response:
+        """Set a deadline by hand (`due_date`), or have a rule of the case's jurisdiction compute
+        it from a hearing (`trigger_hearing`) or a date (`trigger_date`)."""
+        data = serializers.DeadlineCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        deadline = services.deadline_create(by=_user(request), **data.validated_data)
+        return Response(
+            _deadline_detail(_user(request), deadline.pk), status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.DeadlineUpdateSerializer,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Move the trigger",
+                value={"trigger_date": "2026-02-20", "reason": "Superseding indictment."},
+                request_only=True,
+            )
+        ],
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change the title, the notes, the day of a deadline set by hand, or the trigger date
+        of a computed one (which recomputes it); what is left out stays."""
+        deadline = self.get_object()
+        data = serializers.DeadlineUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.deadline_update(
+            deadline=deadline,
+            by=_user(request),
+            **_given(data.validated_data, "title", "due_date", "trigger_date", "notes", "reason"),
+        )
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+    @extend_schema(
+        request=serializers.DeadlineOverrideSerializer,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Override",
+                value={"due_date": "2026-03-20", "reason": "Order of 2026-03-01 extends time."},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request: Request, pk: str) -> Response:
+        """Set aside a computed date, with the reason; the computed date is kept."""
+        deadline = self.get_object()
+        data = serializers.DeadlineOverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.deadline_override(deadline=deadline, by=_user(request), **data.validated_data)
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="remove-override")
+    def remove_override(self, request: Request, pk: str) -> Response:
+        """Go back to the computed date."""
+        deadline = services.deadline_override_remove(deadline=self.get_object(), by=_user(request))
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        """Mark the deadline met: the court, or a negotiator of the side that had to meet it."""
+        deadline = services.deadline_complete(deadline=self.get_object(), by=_user(request))
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel the deadline, with the reason; its reminders are withdrawn."""
+        deadline = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.deadline_cancel(
+            deadline=deadline, by=_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+    @extend_schema(
+        request=serializers.ReasonSerializer,
+        responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        """Reopen a met, missed or cancelled deadline, with the reason."""
+        deadline = self.get_object()
+        data = serializers.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.deadline_reopen(
+            deadline=deadline, by=_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(_deadline_detail(_user(request), deadline.pk))
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class RuleViewSet(viewsets.ReadOnlyModelViewSet[DeadlineRule]):
+    """The rules of procedure that compute deadlines. Public law: every signed-in user reads
+    them; they are maintained in the admin."""
+
+    serializer_class = serializers.RuleSerializer
+    filterset_class = filters.RuleFilter
+    queryset = DeadlineRule.objects.select_related("jurisdiction")
+
+    def get_object(self) -> DeadlineRule:
+        return cast(DeadlineRule, _get(self.get_queryset(), _object_id(self.kwargs["pk"]), "rule"))
+
+    @extend_schema(
+        parameters=[serializers.RulePreviewQuerySerializer],
+        responses={200: serializers.RulePreviewSerializer, **_errors(400, 404)},
+        examples=[
+            OpenApiExample(
+                "Rolled past a weekend",
+                value={
+                    "rule": 4,
+                    "case": 21,
+                    "trigger_date": "2026-02-27",
+                    "date": "2026-03-16",
+                    "rolled_from": "2026-03-14",
+                    "citation": "Local Crim. R. 12.1",
+                    "explanation": [
+                        "Trigger 2026-02-27 excluded (Rule 45(a)(1)(A))",
+                        "15 calendar days after → 2026-03-14",
+                        "2026-03-14 is not a court day (Saturday); rolled forward to 2026-03-16",
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request: Request, pk: str) -> Response:
+        """The date this rule gives from `trigger_date` on the calendar of `case`'s court, and
+        how it was counted; nothing is saved."""
+        rule = self.get_object()
+        query = serializers.RulePreviewQuerySerializer(
+            data=request.query_params, context={"request": request}
+        )
+        query.is_valid(raise_exception=True)
+        case = query.validated_data["case"]
+        trigger_date = query.validated_data["trigger_date"]
+        computed = services.rule_preview(case=case, rule=rule, trigger_date=trigger_date)
+        body = {
+            "rule": rule.pk,
+            "case": case.pk,
+            "trigger_date": trigger_date,
+            "date": computed.date,
+            "rolled_from": computed.rolled_from,
+            "citation": rule.citation,
+            "explanation": list(computed.explanation),
+        }
+        return Response(serializers.RulePreviewSerializer(body).data)
+
+
+# --- courtrooms and closures ---------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class CourtroomViewSet(viewsets.GenericViewSet[Courtroom]):
+    """The courtrooms of the courts whose cases you come across; court staff add them."""
+
+    serializer_class = serializers.CourtroomSerializer
+    filterset_class = filters.CourtroomFilter
+
+    def get_queryset(self) -> QuerySet[Courtroom]:
+        courts = case_selectors.courts_of_user(_user(self.request)).values("pk")
+        return Courtroom.objects.filter(court__in=courts).select_related("court")
+
+    @extend_schema(responses={200: serializers.CourtroomSerializer(many=True), 400: INVALID})
+    def list(self, request: Request) -> Response:
+        rows = _filtered(request, filters.CourtroomFilter, self.get_queryset())
+        return _paginated(self, rows, serializers.CourtroomSerializer)
+
+    @extend_schema(responses={200: serializers.CourtroomSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        courtroom = _get(self.get_queryset(), _object_id(pk), "courtroom")
+        return Response(serializers.CourtroomSerializer(courtroom).data)
+
+    @extend_schema(
+        request=serializers.CourtroomCreateSerializer,
+        responses={201: serializers.CourtroomSerializer, **_errors(400, 403)},
+        examples=[OpenApiExample("Add", value={"court": 1, "name": "4B"}, request_only=True)],
+    )
+    def create(self, request: Request) -> Response:
+        """Add a courtroom to a court you keep the docket of."""
+        data = serializers.CourtroomCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        courtroom = services.courtroom_create(by=_user(request), **data.validated_data)
+        return Response(
+            serializers.CourtroomSerializer(courtroom).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAGS)
+class ClosureViewSet(viewsets.GenericViewSet[CourtClosure]):
+    """Days a court does not sit (weather, an administrative order): public notice, read by
+    every signed-in user, entered and removed by the court's staff. Computed deadlines that end
+    on one roll as they do on a public holiday."""
+
+    serializer_class = serializers.ClosureSerializer
+    filterset_class = filters.ClosureFilter
+    pagination_class = ClosurePagination
+    queryset = CourtClosure.objects.all()
+
+    @extend_schema(responses={200: serializers.ClosureSerializer(many=True), 400: INVALID})
+    def list(self, request: Request) -> Response:
+        rows = _filtered(request, filters.ClosureFilter, self.get_queryset())
+        return _paginated(self, rows, serializers.ClosureSerializer)
+
+    @extend_schema(responses={200: serializers.ClosureSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        closure = _get(self.get_queryset(), _object_id(pk), "closure day")
+        return Response(serializers.ClosureSerializer(closure).data)
+
+    @extend_schema(
+        request=serializers.ClosureCreateSerializer,
+        responses={201: serializers.ClosureSerializer, **_errors(400, 403, 409)},
+        examples=[
+            OpenApiExample(
+                "Snow",
+                value={"court": 1, "date": "2026-02-16", "reason": "Closed for snow."},
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        """Enter a closure day; open computed deadlines of the court are recomputed."""
+        data = serializers.ClosureCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closure = services.closure_add(by=_user(request), **data.validated_data)
+        return Response(serializers.ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None, **_errors(403, 404)})
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Remove a closure day; open computed deadlines of the court are recomputed."""
+        closure = _get(self.get_queryset(), _object_id(pk), "closure day")
+        services.closure_remove(closure=closure, by=_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=ALERT_TAGS)
+class NotificationViewSet(viewsets.GenericViewSet[Notification]):
+    """Your in-app notifications, newest first. Nobody reads anyone else's."""
+
+    serializer_class = serializers.NotificationSerializer
+    filterset_class = filters.NotificationFilter
+    pagination_class = InboxPagination
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return alerts.notifications_for(_user(self.request))
+
+    def get_object(self) -> Notification:
+        return alerts.notification_get(
+            user=_user(self.request), notification_id=_object_id(self.kwargs["pk"])
+        )
+
+    @extend_schema(
+        responses={200: serializers.NotificationSerializer(many=True), 400: INVALID},
+    )
+    def list(self, request: Request) -> Response:
+        """`?unread=true` for the unread ones only."""
+        rows = _filtered(request, filters.NotificationFilter, self.get_queryset())
+        return _paginated(self, rows, serializers.NotificationSerializer)
+
+    @extend_schema(responses={200: serializers.NotificationSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(serializers.NotificationSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=None, responses={200: serializers.NotificationSerializer, 404: NOT_FOUND}
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        """Mark it read (again: nothing changes)."""
+        notification = self.get_object()
+        alerts.notification_mark_read(notification=notification, by=_user(request))
+        return Response(serializers.NotificationSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={200: serializers.ReadAllSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark every unread notification of yours read."""
+        marked = alerts.notifications_mark_all_read(by=_user(request))
+        return Response(serializers.ReadAllSerializer({"marked": marked}).data)
+
+    @extend_schema(responses={200: serializers.UnreadCountSerializer})
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request: Request) -> Response:
+        """How many of your notifications are unread: one cheap query, for a badge."""
+        unread = alerts.unread_count(_user(request))
+        return Response(serializers.UnreadCountSerializer({"unread": unread}).data)
+
+
+# --- alert preferences and settings --------------------------------------------------------------
+
+
+def _preference_body(user: User, kind: str) -> dict[str, Any]:
+    for preference in alerts.preferences_of(user):
+        if preference.kind == kind:
+            return dict(serializers.AlertPreferenceSerializer(preference).data)
+    raise Http404("No such kind of date.")
+
+
+PREFERENCE_EXAMPLE = OpenApiExample(
+    "Three days, one day and one hour before, in the app only",
+    value={"lead_minutes": [4320, 1440, 60], "in_app": True, "email": False},
+    request_only=True,
+)
+
+
+@extend_schema(tags=ALERT_TAGS)
+class AlertPreferenceViewSet(viewsets.ViewSet):
+    """Your lead times and channels per kind of date (each hearing kind and deadline kind).
+    Without your own, the defaults apply: 7 days, 2 days, 1 day and 2 hours before, in the app
+    and by e-mail."""
+
+    lookup_field = "kind"
+    lookup_value_regex = "[a-z_]+"
+
+    @extend_schema(responses={200: serializers.AlertPreferenceSerializer(many=True)})
+    def list(self, request: Request) -> Response:
+        """Every kind, with the values that apply to you (not paginated: a dozen rows)."""
+        preferences = alerts.preferences_of(_user(request))
+        return Response(serializers.AlertPreferenceSerializer(preferences, many=True).data)
+
+    @extend_schema(responses={200: serializers.AlertPreferenceSerializer, 404: NOT_FOUND})
+    def retrieve(self, request: Request, kind: str) -> Response:
+        return Response(_preference_body(_user(request), kind))
+
+    def _set(self, request: Request, kind: str, *, partial: bool) -> Response:
+        user = _user(request)
+        current = _preference_body(user, kind)
+        data = serializers.AlertPreferenceWriteSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        values = {name: current[name] for name in ("lead_minutes", "in_app", "email")}
+        values.update(data.validated_data)
+        alerts.alert_preference_set(user=user, kind=kind, **values)
+        return Response(_preference_body(user, kind))
+
+    @extend_schema(
+        request=serializers.AlertPreferenceWriteSerializer,
+        responses={200: serializers.AlertPreferenceSerializer, **_errors(400, 404)},
+        examples=[PREFERENCE_EXAMPLE],
+    )
+    def update(self, request: Request, kind: str) -> Response:
+        """Set all three values for this kind; your alerts are replanned."""
+        return self._set(request, kind, partial=False)
+
+    @extend_schema(
+        request=serializers.AlertPreferenceWriteSerializer,
+        responses={200: serializers.AlertPreferenceSerializer, **_errors(400, 404)},
+        examples=[PREFERENCE_EXAMPLE],
+    )
+    def partial_update(self, request: Request, kind: str) -> Response:
+        """Set some of the values; the others stay as they apply now."""
+        return self._set(request, kind, partial=True)
+
+
+def _settings_body(user: User) -> dict[str, Any]:
+    return dict(serializers.AlertSettingsSerializer(alerts.alert_settings_of(user)).data)
+
+
+@extend_schema(tags=ALERT_TAGS)
+class AlertSettingsView(APIView):
+    """Your daily digest: whether you get it, and at which hour of which time zone."""
+
+    @extend_schema(responses={200: serializers.AlertSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(_settings_body(_user(request)))
+
+    def _set(self, request: Request, *, partial: bool) -> Response:
+        user = _user(request)
+        data = serializers.AlertSettingsSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        values = _settings_body(user)
+        values.update(data.validated_data)
+        alerts.alert_settings_set(user=user, **values)
+        return Response(_settings_body(user))
+
+    @extend_schema(
+        request=serializers.AlertSettingsSerializer,
+        responses={200: serializers.AlertSettingsSerializer, 400: INVALID},
+        examples=[
+            OpenApiExample(
+                "At 7 in New York",
+                value={"daily_digest": True, "digest_hour": 7, "time_zone": "America/New_York"},
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request: Request) -> Response:
+        return self._set(request, partial=False)
+
+    @extend_schema(
+        request=serializers.AlertSettingsSerializer,
+        responses={200: serializers.AlertSettingsSerializer, 400: INVALID},
+    )
+    def patch(self, request: Request) -> Response:
+        return self._set(request, partial=True)

@@ -1,0 +1,290 @@
+"""iCalendar feeds (RFC 5545) of court dates at secret-token addresses.
+
+A feed is a user's (every hearing and deadline they may see, in every case) or one case's as
+that user sees it. Calendar programs fetch it without signing in, so the address carries a
+secret: 32 random bytes, of which only the SHA-256 is stored. Issuing a feed again rotates it
+(the old address dies at once); revoking deletes it. What a feed shows is decided when it is
+fetched, by the same selectors as the pages: a participant removed from a case loses its
+dates, the negotiation's deadlines appear only for those who read offers.
+
+Every event keeps its UID for life (`hearing-<id>@parley`, `deadline-<id>@parley`) and carries
+the row's SEQUENCE, which the services raise on every change a calendar shows; cancelled dates
+stay in the feed as STATUS:CANCELLED so that calendars remove them instead of keeping a stale
+copy. Hearings are timed in their court's zone (TZID, with a VTIMEZONE); deadlines are all-day
+events on their last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from icalendar import Calendar, Event, vDuration
+from icalendar.enums import STATUS, TRANSP
+
+from cases.models import Case
+from cases.selectors import cases_visible_to
+from deadlines import selectors
+from deadlines.models import (
+    CalendarFeed,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Hearing,
+    HearingStatus,
+)
+
+if TYPE_CHECKING:
+    from cases.permissions import AnyUser
+
+PRODID = "-//Parley//Court dates//EN"
+# The right-hand side of every UID. A constant, not the host name: UIDs must not change when
+# the site moves or is reached under another name.
+UID_DOMAIN = "parley"
+# How often calendar programs should fetch the feed again (RFC 7986 REFRESH-INTERVAL and the
+# older X-PUBLISHED-TTL, which Outlook reads).
+REFRESH_INTERVAL = dt.timedelta(minutes=15)
+# Dates further back than this are left out: a feed is for what is coming, and a court clerk's
+# feed would otherwise grow with every hearing the court has ever held.
+PAST_WINDOW = dt.timedelta(days=366)
+# last_used_at is for the owner's information ("is my calendar still fetching this?"); writing
+# it at most once a minute keeps a polling calendar from writing on every fetch.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_active(user: AnyUser) -> User:
+    if not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+@transaction.atomic
+def feed_issue(*, user: AnyUser, case: Case | None = None) -> str:
+    """Create the user's feed for `case` (None: all their dates), or rotate it if it exists.
+    Returns the new token; it is shown once and never stored."""
+    owner = _require_active(user)
+    if case is not None and not cases_visible_to(owner).filter(pk=case.pk).exists():
+        raise Http404("No such case.")
+    # One feed per scope: lock the owner's row so that two requests at once cannot both
+    # create (or both rotate and each believe their token is the live one).
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
+    feed = CalendarFeed.objects.filter(user=owner, case=case).first()
+    if feed is None:
+        CalendarFeed.objects.create(user=owner, case=case, token_hash=token_hash(token))
+    else:
+        feed.token_hash = token_hash(token)
+        feed.rotated_at = now
+        feed.save(update_fields=["token_hash", "rotated_at"])
+    return token
+
+
+@transaction.atomic
+def feed_revoke(*, feed: CalendarFeed, by: AnyUser) -> None:
+    """Delete the feed: its address answers 404 from now on."""
+    if not by.is_authenticated or feed.user_id != by.pk:
+        raise Http404("No such feed.")
+    CalendarFeed.objects.filter(pk=feed.pk).delete()
+
+
+def feeds_of(user: AnyUser) -> QuerySet[CalendarFeed]:
+    """The user's own feeds: the all-dates feed first, then case feeds by docket number."""
+    if not user.is_authenticated:
+        return CalendarFeed.objects.none()
+    return (
+        CalendarFeed.objects.filter(user=user.pk)
+        .select_related("case", "case__court")
+        .order_by("case__docket_number", "pk")
+    )
+
+
+def feed_get_for_user(user: AnyUser, feed_id: int | str) -> CalendarFeed:
+    """One of the user's own feeds; 404 for anyone else's, the same as for a missing one."""
+    try:
+        return feeds_of(user).get(pk=int(feed_id))
+    except (CalendarFeed.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such feed.") from None
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The live feed with this token, with what rendering needs; None for an unknown, rotated
+    or revoked token."""
+    if not token:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user", "case", "case__court")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def feed_touch(feed: CalendarFeed, *, now: dt.datetime | None = None) -> None:
+    """Record that the feed was fetched, at most once a minute (a conditional update, so
+    concurrent fetches write once)."""
+    now = now or timezone.now()
+    if feed.last_used_at is not None and now - feed.last_used_at < LAST_USED_RESOLUTION:
+        return
+    CalendarFeed.objects.filter(pk=feed.pk, last_used_at=feed.last_used_at).update(last_used_at=now)
+    feed.last_used_at = now
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
+    """The feed as an iCalendar document. Http404 when its owner may no longer use it: the
+    account is inactive, or (a case feed) the owner no longer sees the case."""
+    now = now or timezone.now()
+    owner = feed.user
+    if not owner.is_active:
+        raise Http404("No such feed.")
+    hearings = selectors.hearings_visible_to(owner)
+    deadlines = selectors.deadlines_visible_to(owner)
+    if feed.case_id is not None:
+        if not cases_visible_to(owner).filter(pk=feed.case_id).exists():
+            raise Http404("No such feed.")
+        hearings = hearings.filter(case_id=feed.case_id)
+        deadlines = deadlines.filter(case_id=feed.case_id)
+    since = now - PAST_WINDOW
+    hearing_rows = list(
+        hearings.filter(starts_at__gte=since)
+        .select_related("case", "case__court", "courtroom")
+        .order_by("starts_at", "pk")
+    )
+    deadline_rows = list(
+        deadlines.filter(due_date__gte=since.date())
+        .select_related("case", "case__court")
+        .order_by("due_date", "pk")
+    )
+    return calendar_build(feed, hearing_rows, deadline_rows).to_ical()
+
+
+def calendar_name(feed: CalendarFeed) -> str:
+    if feed.case is not None:
+        return f"{feed.case.docket_number} {feed.case.caption} · Parley"
+    return "My court dates · Parley"
+
+
+def calendar_build(
+    feed: CalendarFeed, hearings: Iterable[Hearing], deadlines: Iterable[Deadline]
+) -> Calendar:
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        name=calendar_name(feed),
+        refresh_interval=REFRESH_INTERVAL,
+        # Fixed, so that the same data gives the same document (and the same ETag).
+        uid=f"feed-{feed.pk}@{UID_DOMAIN}",
+    )
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
+    starts: list[dt.date] = []
+    for hearing in hearings:
+        calendar.add_component(hearing_event(hearing))
+        starts.append(hearing.starts_at.date())
+    for deadline in deadlines:
+        calendar.add_component(deadline_event(deadline))
+    if starts:
+        # A VTIMEZONE for each court zone used, covering the years of the hearings (the
+        # library's default span, 1970-2038, would list every transition since 1970).
+        calendar.add_missing_timezones(
+            first_date=dt.date(min(starts).year - 1, 1, 1),
+            last_date=dt.date(max(starts).year + 2, 1, 1),
+        )
+    return calendar
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
+
+
+def hearing_summary(hearing: Hearing) -> str:
+    case = hearing.case
+    return f"{hearing.get_kind_display()} — {case.caption} ({case.docket_number})"
+
+
+def hearing_event(hearing: Hearing) -> Event:
+    """A hearing as a timed event in its court's zone. The description says what a calendar
+    shows anyway and the status; the judge and the notes stay in Parley."""
+    case = hearing.case
+    court = case.court
+    zone = ZoneInfo(court.time_zone)
+    description = (
+        f"{hearing.get_kind_display()} in {case.caption} ({case.docket_number}), "
+        f"{court.name}.\nStatus: {hearing.get_status_display()}.\n"
+        f"Times are in the court's time zone, {court.time_zone}."
+    )
+    event = Event.new(
+        uid=f"hearing-{hearing.pk}@{UID_DOMAIN}",
+        sequence=hearing.sequence,
+        stamp=_utc(hearing.updated_at),
+        last_modified=_utc(hearing.updated_at),
+        created=_utc(hearing.created_at),
+        start=hearing.starts_at.astimezone(zone),
+        end=hearing.ends_at.astimezone(zone),
+        summary=hearing_summary(hearing),
+        location=f"{hearing.courtroom.name}, {court.name}",
+        description=description,
+        status=STATUS.CANCELLED if hearing.status == HearingStatus.CANCELLED else STATUS.CONFIRMED,
+    )
+    return event
+
+
+def deadline_summary(deadline: Deadline) -> str:
+    return f"Due: {deadline.title} — {deadline.case.docket_number}"
+
+
+def deadline_description(deadline: Deadline) -> str:
+    case = deadline.case
+    lines = [f"{deadline.get_kind_display()} in {case.caption} ({case.docket_number})."]
+    if deadline.due_at is not None:
+        local = timezone.localtime(deadline.due_at, ZoneInfo(case.court.time_zone))
+        what = "The offer expires" if deadline.kind == DeadlineKind.OFFER_EXPIRY else "Due"
+        lines.append(f"{what} at {local:%Y-%m-%d %H:%M} {local.tzname()} ({case.court.time_zone}).")
+    else:
+        lines.append(
+            f"Due by the end of {deadline.due_date.isoformat()} in the court's time zone "
+            f"({case.court.time_zone})."
+        )
+    if deadline.responsible_side:
+        lines.append(f"To be met by: {deadline.get_responsible_side_display()}.")
+    if deadline.citation:
+        lines.append(f"Rule: {deadline.citation}.")
+    lines.append(f"Status: {deadline.get_status_display()}.")
+    return "\n".join(lines)
+
+
+def deadline_event(deadline: Deadline) -> Event:
+    """A deadline as an all-day event on its last day (DTEND is the next day, exclusive), shown
+    as free time: it is a date to meet, not an appointment."""
+    event = Event.new(
+        uid=f"deadline-{deadline.pk}@{UID_DOMAIN}",
+        sequence=deadline.sequence,
+        stamp=_utc(deadline.updated_at),
+        last_modified=_utc(deadline.updated_at),
+        created=_utc(deadline.created_at),
+        start=deadline.due_date,
+        end=deadline.due_date + dt.timedelta(days=1),
+        summary=deadline_summary(deadline),
+        description=deadline_description(deadline),
+        status=STATUS.CANCELLED
+        if deadline.status == DeadlineStatus.CANCELLED
+        else STATUS.CONFIRMED,
+        transparency=TRANSP.TRANSPARENT,
+    )
+    return event

@@ -1,0 +1,751 @@
+"""Calendar feeds: the iCalendar documents at secret-token addresses, and the page that manages
+them, for every role of the world fixture.
+
+Time is frozen at Monday 2026-03-02 14:00 UTC (09:00 in New York, the court's zone); New York
+moves to daylight time on Sunday 2026-03-08, so a hearing on 2026-03-16 at 10:00 local is at
+14:00 UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from deadlines import feeds
+from deadlines.models import (
+    CalendarFeed,
+    Courtroom,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Hearing,
+    HearingKind,
+    HearingStatus,
+)
+from parties import services as party_services
+from parties.models import CaseParticipant, Role
+from tests.conftest import ROLES, World
+from tests.negotiation_helpers import sent_offer
+
+NOW = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
+NEW_YORK = ZoneInfo("America/New_York")
+# Every role on world.case sees its hearings and ordinary deadlines; the court does not read
+# offers under the US profile, so judges and clerks never see an offer's expiry.
+OFFER_READERS = {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
+COURT = {Role.JUDGE, Role.COURT_STAFF}
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine: Any) -> None:
+    time_machine.move_to(NOW, tick=False)
+
+
+# --- building dates ----------------------------------------------------------------------------
+
+
+def courtroom(world: World, name: str = "Courtroom 4B") -> Courtroom:
+    return Courtroom.objects.get_or_create(court=world.court, name=name)[0]
+
+
+def local(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=NEW_YORK)  # type: ignore[misc]
+
+
+def hearing(
+    world: World,
+    *,
+    case: Any = None,
+    starts_at: dt.datetime | None = None,
+    kind: str = HearingKind.ARRAIGNMENT,
+    room: str = "Courtroom 4B",
+) -> Hearing:
+    starts = starts_at or local(2026, 3, 16, 10, 0)
+    return Hearing.objects.create(
+        case=case or world.case,
+        kind=kind,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        courtroom=courtroom(world, room),
+        judge=world.user(Role.JUDGE),
+        notes="Bring the lab analyst; chain of custody is weak.",
+        created_by=world.user(Role.COURT_STAFF),
+    )
+
+
+def deadline(
+    world: World,
+    *,
+    case: Any = None,
+    due: dt.date = dt.date(2026, 3, 20),
+    title: str = "Pretrial motions",
+    kind: str = DeadlineKind.MOTION_DUE,
+) -> Deadline:
+    return Deadline.objects.create(
+        case=case or world.case,
+        kind=kind,
+        title=title,
+        due_date=due,
+        notes="Internal: the AUSA will ask for more time.",
+        created_by=world.user(Role.COURT_STAFF),
+    )
+
+
+def hearing_reschedule(h: Hearing, world: World, starts_at: dt.datetime) -> Hearing:
+    h.starts_at = starts_at
+    h.ends_at = starts_at + dt.timedelta(hours=1)
+    h.status = HearingStatus.CONTINUED
+    h.sequence += 1
+    h.save()
+    return h
+
+
+def hearing_cancel(h: Hearing, world: World) -> Hearing:
+    h.status = HearingStatus.CANCELLED
+    h.sequence += 1
+    h.save()
+    return h
+
+
+def offer_expiry(world: World) -> Deadline:
+    """A sent prosecution offer expiring 2026-03-09 17:00 New York time, and its deadline."""
+    offer = sent_offer(world, expires_at=local(2026, 3, 9, 17, 0))
+    found = Deadline.objects.filter(offer=offer).first()
+    if found is not None:
+        return found
+    return Deadline.objects.create(
+        case=world.case,
+        kind=DeadlineKind.OFFER_EXPIRY,
+        title="Offer expires (round 1)",
+        responsible_side="defense",
+        due_date=dt.date(2026, 3, 9),
+        due_at=offer.expires_at,
+        offer=offer,
+    )
+
+
+# --- reading feeds -----------------------------------------------------------------------------
+
+
+def issue(user: User, case: Any = None) -> str:
+    return feeds.feed_issue(user=user, case=case)
+
+
+def fetch(token: str, **headers: Any) -> Any:
+    return Client().get(reverse("deadlines:feed-ics", args=[token]), **headers)
+
+
+def parsed(token: str) -> icalendar.Calendar:
+    response = fetch(token)
+    assert response.status_code == 200
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def uids_for(user: User, case: Any = None) -> set[str]:
+    return set(events(parsed(issue(user, case))))
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+def test_feed_parses_with_icalendar_with_every_field(world: World) -> None:
+    h = hearing(world)
+    d = deadline(world)
+    calendar = parsed(issue(world.user(Role.DEFENSE_COUNSEL)))
+
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["PRODID"]) == "-//Parley//Court dates//EN"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["X-WR-CALNAME"]) == "My court dates · Parley"
+    assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(minutes=15)
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT15M"
+    assert set(events(calendar)) == {f"hearing-{h.pk}@parley", f"deadline-{d.pk}@parley"}
+
+    event = events(calendar)[f"hearing-{h.pk}@parley"]
+    assert str(event["SUMMARY"]) == "Arraignment — United States v. Doe (1:26-cr-00001)"
+    assert str(event["LOCATION"]) == "Courtroom 4B, District Court"
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event["SEQUENCE"] == 0
+    assert event["DTSTART"].dt == local(2026, 3, 16, 10, 0)
+    assert event["DTEND"].dt == local(2026, 3, 16, 11, 0)
+    assert event["DTSTAMP"].dt == NOW
+    assert event["LAST-MODIFIED"].dt == NOW
+    description = str(event["DESCRIPTION"])
+    assert description == (
+        "Arraignment in United States v. Doe (1:26-cr-00001), District Court.\n"
+        "Status: Scheduled.\n"
+        "Times are in the court's time zone, America/New_York."
+    )
+
+    due = events(calendar)[f"deadline-{d.pk}@parley"]
+    assert str(due["SUMMARY"]) == "Due: Pretrial motions — 1:26-cr-00001"
+    assert str(due["STATUS"]) == "CONFIRMED"
+    assert str(due["TRANSP"]) == "TRANSPARENT"
+    assert due["SEQUENCE"] == 0
+    assert str(due["DESCRIPTION"]) == (
+        "Motion due in United States v. Doe (1:26-cr-00001).\n"
+        "Due by the end of 2026-03-20 in the court's time zone (America/New_York).\n"
+        "Status: Open."
+    )
+
+
+def test_feed_keeps_judge_and_notes_out(world: World) -> None:
+    hearing(world)
+    deadline(world)
+    body = fetch(issue(world.user(Role.DEFENDANT))).content.decode()
+    assert "chain of custody" not in body
+    assert "AUSA" not in body
+    assert "judge" not in body.lower()
+
+
+def test_feed_parses_with_vobject(world: World) -> None:
+    h = hearing(world)
+    d = deadline(world)
+    response = fetch(issue(world.user(Role.PROSECUTOR)))
+    calendar = vobject.readOne(response.content.decode())
+
+    assert calendar.version.value == "2.0"
+    by_uid = {e.uid.value: e for e in calendar.vevent_list}
+    assert set(by_uid) == {f"hearing-{h.pk}@parley", f"deadline-{d.pk}@parley"}
+    event = by_uid[f"hearing-{h.pk}@parley"]
+    # vobject builds the zone from the feed's own VTIMEZONE: the instant must be right.
+    assert event.dtstart.value == local(2026, 3, 16, 10, 0)
+    assert event.dtstart.value.astimezone(dt.UTC) == dt.datetime(2026, 3, 16, 14, 0, tzinfo=dt.UTC)
+    assert event.dtstart.params["X-VOBJ-ORIGINAL-TZID"] == ["America/New_York"]
+    assert vobject.icalendar.TimezoneComponent.pickTzid(event.dtstart.value.tzinfo) == (
+        "America/New_York"
+    )
+    assert event.summary.value == "Arraignment — United States v. Doe (1:26-cr-00001)"
+    assert event.location.value == "Courtroom 4B, District Court"
+    assert event.status.value == "CONFIRMED"
+    assert event.sequence.value == "0"
+    due = by_uid[f"deadline-{d.pk}@parley"]
+    assert due.dtstart.value == dt.date(2026, 3, 20)
+    assert not isinstance(due.dtstart.value, dt.datetime)
+    assert due.dtend.value == dt.date(2026, 3, 21)
+    assert calendar.vtimezone.tzid.value == "America/New_York"
+
+
+def test_hearings_carry_the_court_zone_and_a_vtimezone(world: World) -> None:
+    hearing(world)
+    body = fetch(issue(world.user(Role.JUDGE))).content.decode()
+    assert "DTSTART;TZID=America/New_York:20260316T100000\r\n" in body
+    assert "DTEND;TZID=America/New_York:20260316T110000\r\n" in body
+    calendar = icalendar.Calendar.from_ical(body)
+    assert [tz.tz_name for tz in calendar.timezones] == ["America/New_York"]
+    assert calendar.get_missing_tzids() == set()
+
+
+def test_hearings_of_two_courts_each_carry_their_zone(world: World) -> None:
+    """A clerk sits in one court; give them a second one to see two zones in one feed."""
+    from cases import services as case_services
+
+    clerk = world.user(Role.COURT_STAFF)
+    case_services.court_member_add(court=world.other_court, user=clerk)
+    hearing(world)
+    Hearing.objects.create(
+        case=world.foreign_case,
+        kind=HearingKind.STATUS_CONFERENCE,
+        starts_at=dt.datetime(2026, 3, 17, 9, 30, tzinfo=ZoneInfo("America/Chicago")),
+        ends_at=dt.datetime(2026, 3, 17, 10, 0, tzinfo=ZoneInfo("America/Chicago")),
+        courtroom=Courtroom.objects.create(court=world.other_court, name="Room 1"),
+        created_by=clerk,
+    )
+    body = fetch(issue(clerk)).content.decode()
+    assert "DTSTART;TZID=America/Chicago:20260317T093000\r\n" in body
+    calendar = icalendar.Calendar.from_ical(body)
+    assert sorted(tz.tz_name for tz in calendar.timezones) == [
+        "America/Chicago",
+        "America/New_York",
+    ]
+
+
+def test_deadlines_are_all_day_events(world: World) -> None:
+    d = deadline(world, due=dt.date(2026, 3, 20))
+    body = fetch(issue(world.user(Role.DUTY_LAWYER))).content.decode()
+    assert "DTSTART;VALUE=DATE:20260320\r\n" in body
+    assert "DTEND;VALUE=DATE:20260321\r\n" in body
+    event = events(icalendar.Calendar.from_ical(body))[f"deadline-{d.pk}@parley"]
+    assert type(event["DTSTART"].dt) is dt.date
+    assert event["DTEND"].dt == dt.date(2026, 3, 21)
+
+
+def test_rescheduled_hearing_keeps_its_uid_with_a_higher_sequence(
+    world: World, time_machine: Any
+) -> None:
+    h = hearing(world)
+    token = issue(world.user(Role.DEFENSE_COUNSEL))
+    before = events(parsed(token))[f"hearing-{h.pk}@parley"]
+
+    time_machine.move_to(NOW + dt.timedelta(hours=2), tick=False)
+    hearing_reschedule(h, world, local(2026, 3, 23, 14, 30))
+
+    after = events(parsed(token))[f"hearing-{h.pk}@parley"]
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert after["SEQUENCE"] == 1
+    assert after["DTSTART"].dt == local(2026, 3, 23, 14, 30)
+    assert after["DTSTART"].dt != before["DTSTART"].dt
+    assert after["DTSTAMP"].dt == NOW + dt.timedelta(hours=2)
+    assert str(after["STATUS"]) == "CONFIRMED"
+    assert "Status: Continued." in str(after["DESCRIPTION"])
+
+
+def test_cancelled_hearing_stays_in_the_feed_as_cancelled(world: World) -> None:
+    h = hearing(world)
+    token = issue(world.user(Role.DEFENDANT))
+    hearing_cancel(h, world)
+    event = events(parsed(token))[f"hearing-{h.pk}@parley"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event["SEQUENCE"] == 1
+
+
+def test_cancelled_deadline_stays_in_the_feed_as_cancelled(world: World) -> None:
+    d = deadline(world)
+    Deadline.objects.filter(pk=d.pk).update(
+        status=DeadlineStatus.CANCELLED, closed_at=NOW, sequence=1
+    )
+    event = events(parsed(issue(world.user(Role.PROSECUTOR))))[f"deadline-{d.pk}@parley"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event["SEQUENCE"] == 1
+
+
+def test_dates_long_past_are_left_out(world: World) -> None:
+    old = hearing(world, starts_at=local(2024, 11, 4, 10, 0))
+    recent = hearing(world, starts_at=local(2025, 6, 2, 10, 0))
+    uids = uids_for(world.user(Role.PROSECUTOR))
+    assert f"hearing-{recent.pk}@parley" in uids
+    assert f"hearing-{old.pk}@parley" not in uids
+
+
+# --- who sees what -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_offer_expiry_only_in_feeds_of_offer_readers(world: World, role: Role) -> None:
+    d = offer_expiry(world)
+    h = hearing(world)
+    uids = uids_for(world.user(role))
+    assert f"hearing-{h.pk}@parley" in uids
+    assert (f"deadline-{d.pk}@parley" in uids) is (role in OFFER_READERS)
+
+
+def test_offer_expiry_event_gives_the_time_it_expires(world: World) -> None:
+    d = offer_expiry(world)
+    event = events(parsed(issue(world.user(Role.DEFENSE_COUNSEL))))[f"deadline-{d.pk}@parley"]
+    assert type(event["DTSTART"].dt) is dt.date
+    assert event["DTSTART"].dt == dt.date(2026, 3, 9)
+    assert "The offer expires at 2026-03-09 17:00 EDT (America/New_York)." in str(
+        event["DESCRIPTION"]
+    )
+
+
+def test_court_case_feed_has_no_offer_expiry(world: World) -> None:
+    d = offer_expiry(world)
+    m = deadline(world)
+    for role in COURT:
+        uids = uids_for(world.user(role), world.case)
+        assert uids == {f"deadline-{m.pk}@parley"}, role
+    assert f"deadline-{d.pk}@parley" in uids_for(world.user(Role.DEFENSE_COUNSEL), world.case)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_user_feed_holds_the_cases_the_user_sees(world: World, role: Role) -> None:
+    own = hearing(world)
+    other = hearing(world, case=world.other_case, room="Courtroom 5")
+    foreign = Hearing.objects.create(
+        case=world.foreign_case,
+        kind=HearingKind.TRIAL,
+        starts_at=NOW + dt.timedelta(days=3),
+        ends_at=NOW + dt.timedelta(days=3, hours=4),
+        courtroom=Courtroom.objects.create(court=world.other_court, name="Room 1"),
+        created_by=world.strangers[Role.COURT_STAFF],
+    )
+    uids = uids_for(world.user(role))
+    expected = {f"hearing-{own.pk}@parley"}
+    if role in COURT:  # the court's group sees every case of the court
+        expected.add(f"hearing-{other.pk}@parley")
+    assert uids == expected
+    assert f"hearing-{foreign.pk}@parley" not in uids
+
+
+def test_case_feed_holds_only_that_case(world: World) -> None:
+    own = hearing(world)
+    hearing(world, case=world.other_case, room="Courtroom 5")
+    calendar = parsed(issue(world.user(Role.JUDGE), world.case))
+    assert set(events(calendar)) == {f"hearing-{own.pk}@parley"}
+    assert str(calendar["X-WR-CALNAME"]) == "1:26-cr-00001 United States v. Doe · Parley"
+
+
+def test_removed_participant_loses_the_dates(world: World) -> None:
+    h = hearing(world)
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    user_token = issue(defense)
+    case_token = issue(defense, world.case)
+    assert f"hearing-{h.pk}@parley" in events(parsed(user_token))
+
+    participation = CaseParticipant.objects.get(case=world.case, user=defense)
+    party_services.participant_end(participant=participation, by=world.user(Role.COURT_STAFF))
+
+    assert events(parsed(user_token)) == {}
+    assert fetch(case_token).status_code == 404
+
+
+def test_inactive_owner_feed_is_gone(world: World) -> None:
+    hearing(world)
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    token = issue(defense)
+    case_token = issue(defense, world.case)
+    User.objects.filter(pk=defense.pk).update(is_active=False)
+    assert fetch(token).status_code == 404
+    assert fetch(case_token).status_code == 404
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+def test_only_the_hash_of_the_token_is_stored(world: World) -> None:
+    token = issue(world.user(Role.PROSECUTOR))
+    feed = CalendarFeed.objects.get(user=world.user(Role.PROSECUTOR))
+    assert len(token) == 43
+    assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(list(CalendarFeed.objects.values()))
+
+
+def test_rotation_kills_the_old_token(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    old = issue(user)
+    new = issue(user)
+    assert new != old
+    assert fetch(old).status_code == 404
+    assert fetch(new).status_code == 200
+    feed = CalendarFeed.objects.get(user=user)
+    assert feed.rotated_at == NOW
+    assert CalendarFeed.objects.filter(user=user).count() == 1
+
+
+def test_unknown_token_is_404(world: World) -> None:
+    assert fetch("A" * 43).status_code == 404
+
+
+def test_revoked_feed_is_404(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    token = issue(user)
+    feeds.feed_revoke(feed=CalendarFeed.objects.get(user=user), by=user)
+    assert fetch(token).status_code == 404
+    assert not CalendarFeed.objects.filter(user=user).exists()
+
+
+def test_case_feed_of_a_case_the_user_does_not_see_cannot_be_issued(world: World) -> None:
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        issue(world.user(Role.DEFENSE_COUNSEL), world.other_case)
+    assert not CalendarFeed.objects.exists()
+
+
+# --- the HTTP answer -----------------------------------------------------------------------------
+
+
+def test_feed_answer_headers(world: World) -> None:
+    hearing(world)
+    response = fetch(issue(world.user(Role.PROSECUTOR)))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["ETag"] == '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    assert response["Content-Disposition"] == 'inline; filename="parley.ics"'
+
+
+def test_same_data_same_etag_and_304(world: World) -> None:
+    hearing(world)
+    token = issue(world.user(Role.PROSECUTOR))
+    first = fetch(token)
+    second = fetch(token)
+    assert first.content == second.content
+    assert first["ETag"] == second["ETag"]
+    not_modified = fetch(token, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+
+def test_changed_hearing_changes_the_etag(world: World, time_machine: Any) -> None:
+    h = hearing(world)
+    token = issue(world.user(Role.PROSECUTOR))
+    etag = fetch(token)["ETag"]
+    time_machine.move_to(NOW + dt.timedelta(minutes=5), tick=False)
+    hearing_cancel(h, world)
+    assert fetch(token, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_feed_is_get_only(world: World) -> None:
+    token = issue(world.user(Role.PROSECUTOR))
+    response = Client().post(reverse("deadlines:feed-ics", args=[token]))
+    assert response.status_code == 405
+
+
+def test_last_used_is_recorded_at_most_once_a_minute(world: World, time_machine: Any) -> None:
+    user = world.user(Role.PROSECUTOR)
+    token = issue(user)
+    assert CalendarFeed.objects.get(user=user).last_used_at is None
+    fetch(token)
+    assert CalendarFeed.objects.get(user=user).last_used_at == NOW
+    time_machine.move_to(NOW + dt.timedelta(seconds=59), tick=False)
+    fetch(token)
+    assert CalendarFeed.objects.get(user=user).last_used_at == NOW
+    time_machine.move_to(NOW + dt.timedelta(seconds=61), tick=False)
+    fetch(token)
+    assert CalendarFeed.objects.get(user=user).last_used_at == NOW + dt.timedelta(seconds=61)
+
+
+def test_feed_rendering_query_count_does_not_grow(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    token = issue(defense, world.case)
+    offer_expiry(world)
+    hearing(world)
+    deadline(world)
+    fetch(token)  # records last_used_at: later fetches within the minute do not write
+    with django_assert_num_queries(4):
+        assert fetch(token).status_code == 200
+    for day in range(1, 8):
+        hearing(world, starts_at=local(2026, 4, day, 9, 0), room=f"Courtroom {day}")
+        deadline(world, due=dt.date(2026, 4, day), title=f"Motion {day}")
+    with django_assert_num_queries(4):
+        response = fetch(token)
+    assert len(events(icalendar.Calendar.from_ical(response.content))) == 17
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def token_in(response: Any) -> str:
+    """The token of the address the page shows once."""
+    text = response.content.decode()
+    prefix = "http://testserver/calendar/"
+    start = text.index(prefix) + len(prefix)
+    return text[start : text.index(".ics", start)]
+
+
+def test_page_needs_sign_in(world: World) -> None:
+    for name, args in (
+        ("deadlines:feeds", []),
+        ("deadlines:feed-create", []),
+        ("deadlines:feed-rotate", [1]),
+        ("deadlines:feed-revoke", [1]),
+    ):
+        client = Client()
+        url = reverse(name, args=args)
+        response = client.get(url) if name == "deadlines:feeds" else client.post(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_lists_only_own_feeds(world: World, role: Role) -> None:
+    user = world.user(role)
+    issue(user)
+    issue(user, world.case)
+    issue(world.strangers[Role.PROSECUTOR])
+    response = client_for(user).get(reverse("deadlines:feeds"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r["feed"].case_id, r["case_visible"]) for r in rows] == [
+        (None, True),
+        (world.case.pk, True),
+    ]
+    text = response.content.decode()
+    assert "All my court dates" in text
+    assert "1:26-cr-00001" in text
+    # Every feed exists already, so there is nothing left to create.
+    assert response.context["may_create"] is False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_offers_all_dates_and_own_cases(world: World, role: Role) -> None:
+    """The cases offered are those the person takes part in; the clerk of world.case is not a
+    participant (they reach a case's feed from the case, with ?case=)."""
+    response = client_for(world.user(role)).get(reverse("deadlines:feeds"))
+    assert response.status_code == 200
+    expected: list[tuple[Any, str]] = [("", "All my court dates")]
+    if role != Role.COURT_STAFF:
+        expected.append((world.case.pk, "1:26-cr-00001 United States v. Doe"))
+    assert response.context["form"].fields["case"].widget.choices == expected
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+    assert '<label for="id_case">Dates of' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_all_dates_feed(world: World, role: Role) -> None:
+    user = world.user(role)
+    response = client_for(user).post(reverse("deadlines:feed-create"), {"case": ""})
+    assert response.status_code == 201
+    assert "no-store" in response["Cache-Control"]
+    token = token_in(response)
+    feed = CalendarFeed.objects.get(user=user)
+    assert feed.case_id is None
+    assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert fetch(token).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_case_feed_for_own_case(world: World, role: Role) -> None:
+    user = world.user(role)
+    response = client_for(user).post(reverse("deadlines:feed-create"), {"case": world.case.pk})
+    assert response.status_code == 201
+    token = token_in(response)
+    assert CalendarFeed.objects.get(user=user).case_id == world.case.pk
+    assert fetch(token).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_case_feed_for_a_case_of_the_court(world: World, role: Role) -> None:
+    """world.other_case is in the same court: its judges and clerks see it, the parties not."""
+    user = world.user(role)
+    response = client_for(user).post(
+        reverse("deadlines:feed-create"), {"case": world.other_case.pk}
+    )
+    if role in COURT:
+        assert response.status_code == 201
+        assert CalendarFeed.objects.get(user=user).case_id == world.other_case.pk
+    else:
+        assert response.status_code == 404
+        assert not CalendarFeed.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_stranger_cannot_create_a_case_feed(world: World, role: Role) -> None:
+    stranger = world.strangers[role]
+    client = client_for(stranger)
+    response = client.post(reverse("deadlines:feed-create"), {"case": world.case.pk})
+    assert response.status_code == 404
+    assert client.get(reverse("deadlines:feeds"), {"case": world.case.pk}).status_code == 404
+    assert not CalendarFeed.objects.filter(user=stranger).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_from_a_case_preselects_it(world: World, role: Role) -> None:
+    response = client_for(world.user(role)).get(reverse("deadlines:feeds"), {"case": world.case.pk})
+    assert response.status_code == 200
+    assert response.context["form"]["case"].value() == world.case.pk
+
+
+def test_page_from_a_court_case_offers_it(world: World) -> None:
+    response = client_for(world.user(Role.COURT_STAFF)).get(
+        reverse("deadlines:feeds"), {"case": world.other_case.pk}
+    )
+    assert response.status_code == 200
+    choices = response.context["form"].fields["case"].widget.choices
+    assert choices[1] == (world.other_case.pk, "1:26-cr-00002 United States v. Roe")
+
+
+def test_create_twice_is_refused_without_rotating(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    token = issue(user)
+    response = client_for(user).post(reverse("deadlines:feed-create"), {"case": ""})
+    assert response.status_code == 400
+    assert "You already have this feed" in response.content.decode()
+    assert fetch(token).status_code == 200
+
+
+def test_create_with_a_bad_case_is_400(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    response = client_for(user).post(reverse("deadlines:feed-create"), {"case": "x"})
+    assert response.status_code == 400
+    assert not CalendarFeed.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rotate_own_feed(world: World, role: Role) -> None:
+    user = world.user(role)
+    old = issue(user, world.case)
+    feed = CalendarFeed.objects.get(user=user)
+    response = client_for(user).post(reverse("deadlines:feed-rotate", args=[feed.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    new = token_in(response)
+    assert fetch(old).status_code == 404
+    assert fetch(new).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_revoke_own_feed(world: World, role: Role) -> None:
+    user = world.user(role)
+    token = issue(user)
+    feed = CalendarFeed.objects.get(user=user)
+    response = client_for(user).post(reverse("deadlines:feed-revoke", args=[feed.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deadlines:feeds")
+    assert fetch(token).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_rotates_or_revokes_another_persons_feed(world: World, role: Role) -> None:
+    owner = world.strangers[Role.PROSECUTOR]
+    token = issue(owner)
+    feed = CalendarFeed.objects.get(user=owner)
+    client = client_for(world.user(role))
+    assert client.post(reverse("deadlines:feed-rotate", args=[feed.pk])).status_code == 404
+    assert client.post(reverse("deadlines:feed-revoke", args=[feed.pk])).status_code == 404
+    assert fetch(token).status_code == 200
+
+
+def test_page_actions_are_post_only(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    issue(user)
+    feed = CalendarFeed.objects.get(user=user)
+    client = client_for(user)
+    assert client.get(reverse("deadlines:feed-create")).status_code == 405
+    assert client.get(reverse("deadlines:feed-rotate", args=[feed.pk])).status_code == 405
+    assert client.get(reverse("deadlines:feed-revoke", args=[feed.pk])).status_code == 405
+    assert client.post(reverse("deadlines:feeds")).status_code == 405
+
+
+def test_page_marks_a_feed_of_a_case_no_longer_seen(world: World) -> None:
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    issue(defense, world.case)
+    participation = CaseParticipant.objects.get(case=world.case, user=defense)
+    party_services.participant_end(participant=participation, by=world.user(Role.COURT_STAFF))
+    client = client_for(defense)
+    response = client.get(reverse("deadlines:feeds"))
+    assert [r["case_visible"] for r in response.context["rows"]] == [False]
+    assert "No longer yours" in response.content.decode()
+    feed = CalendarFeed.objects.get(user=defense)
+    # It can be revoked, not rotated.
+    assert client.post(reverse("deadlines:feed-rotate", args=[feed.pk])).status_code == 404
+    assert client.post(reverse("deadlines:feed-revoke", args=[feed.pk])).status_code == 302
+
+
+def test_page_shows_times_in_utc(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    issue(user)
+    response = client_for(user).get(reverse("deadlines:feeds"))
+    assert "2026-03-02 14:00 UTC" in response.content.decode()
+
+
+def test_new_address_is_not_kept_anywhere(world: World) -> None:
+    user = world.user(Role.PROSECUTOR)
+    client = client_for(user)
+    response = client.post(reverse("deadlines:feed-create"), {"case": ""})
+    token = token_in(response)
+    assert token not in str(response.cookies)
+    again = client.get(reverse("deadlines:feeds"))
+    assert token not in again.content.decode()
