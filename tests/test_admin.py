@@ -9,10 +9,13 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import CaseStatus
-from deadlines.models import CourtClosure
+from deadlines import alerts, feeds
+from deadlines import services as date_services
+from deadlines.models import CourtClosure, DeadlineKind, DeadlineRule, HearingKind
 from negotiations import services as negotiation_services
 from parties.models import Role
 from tests.conftest import World
@@ -50,6 +53,42 @@ def staff_client(world: World) -> Client:
         reason="Snow",
         created_by=world.users[Role.COURT_STAFF],
     )
+    # Court dates with a row in every table: a continued hearing, a computed deadline, alerts
+    # and the notification one became, preferences, a digest and a calendar feed.
+    clerk = world.users[Role.COURT_STAFF]
+    defense = world.users[Role.DEFENSE_COUNSEL]
+    room = date_services.courtroom_create(court=world.court, by=clerk, name="Courtroom 1")
+    start = timezone.now() + dt.timedelta(days=30)
+    hearing = date_services.hearing_schedule(
+        case=world.case,
+        by=clerk,
+        kind=HearingKind.SENTENCING,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        courtroom=room,
+    )
+    date_services.hearing_reschedule(
+        hearing=hearing,
+        by=clerk,
+        starts_at=start + dt.timedelta(days=1),
+        ends_at=start + dt.timedelta(days=1, hours=1),
+        reason="Counsel unavailable",
+    )
+    date_services.deadline_create(
+        case=world.case,
+        by=clerk,
+        kind=DeadlineKind.CUSTOM,
+        title="Presentence report",
+        rule=DeadlineRule.objects.get(code="us-frcrp-32e2-psr-disclosure"),
+        trigger_hearing=hearing,
+    )
+    alerts.alert_preference_set(
+        user=defense, kind=HearingKind.SENTENCING, lead_minutes=[60], in_app=True, email=False
+    )
+    alerts.alert_settings_set(user=defense, daily_digest=True, digest_hour=0, time_zone="UTC")
+    alerts.digests_send_due()
+    alerts.sweep()
+    feeds.feed_issue(user=defense)
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client
