@@ -507,10 +507,11 @@ def plan_for_user(user: User) -> PlanResult:
             | Q(pk__in=pending.filter(hearing__isnull=False).values("hearing_id"))
         )
     )
-    yesterday = (now - dt.timedelta(days=2)).date()
+    # Court days lag UTC by up to a day; the exact moment is checked when planning.
+    recent = (now - dt.timedelta(days=2)).date()
     deadlines = list(
         _deadlines().filter(
-            Q(case_id__in=case_ids, status=DeadlineStatus.OPEN, due_date__gte=yesterday)
+            Q(case_id__in=case_ids, status=DeadlineStatus.OPEN, due_date__gte=recent)
             | Q(pk__in=pending.filter(deadline__isnull=False).values("deadline_id"))
         )
     )
@@ -615,9 +616,12 @@ def escalation_recipients(deadline: Deadline) -> list[User]:
         if not permissions.may_read_deadline_kind(person, case, deadline.kind):
             continue
         people[person.pk] = person
-        profile = UserProfile.objects.filter(user=person).first()
-        if profile is not None and profile.organization_id is not None:
-            org_ids.add(profile.organization_id)
+        try:
+            organization_id = person.profile.organization_id
+        except UserProfile.DoesNotExist:
+            organization_id = None
+        if organization_id is not None:
+            org_ids.add(organization_id)
     if org_ids:
         for supervisor in User.objects.filter(
             is_active=True,
@@ -659,27 +663,39 @@ class SweepResult:
     errors: list[str] = field(default_factory=list)
 
 
+# One statement claims the batch. Each ARRAY(…) is an InitPlan run once, so the UPDATE finds its
+# rows by primary key instead of joining the whole table; each subquery reads its partial index
+# in order and stops after `batch` rows, so the cost does not grow with a backlog. SKIP LOCKED:
+# a concurrent sweep takes other rows instead of waiting for these.
 _CLAIM_SQL = """
 UPDATE deadlines_alert
-   SET status = 'claimed', claim_token = %s, claimed_at = %s, attempts = attempts + 1
- WHERE id IN (
-        SELECT id FROM deadlines_alert
-         WHERE (status = 'pending' AND send_at <= %s)
-            OR (status = 'claimed' AND claimed_at < %s)
-         ORDER BY send_at
-         LIMIT %s
-           FOR UPDATE SKIP LOCKED)
+   SET status = 'claimed', claim_token = %(token)s, claimed_at = %(now)s, attempts = attempts + 1
+ WHERE id = ANY(
+        ARRAY(SELECT id FROM deadlines_alert
+               WHERE status = 'claimed' AND claimed_at < %(stale)s
+               ORDER BY claimed_at
+               LIMIT %(batch)s
+                 FOR UPDATE SKIP LOCKED)
+        || ARRAY(SELECT id FROM deadlines_alert
+                  WHERE status = 'pending' AND send_at <= %(now)s
+                  ORDER BY send_at
+                  LIMIT %(batch)s
+                    FOR UPDATE SKIP LOCKED))
 RETURNING id
 """
+
+
+def _claim_params(*, token: uuid.UUID, now: dt.datetime, batch: int) -> dict[str, Any]:
+    lease = dt.timedelta(seconds=getattr(settings, "ALERT_CLAIM_LEASE_SECONDS", 300))
+    return {"token": token, "now": now, "stale": now - lease, "batch": batch}
 
 
 def claim_batch(*, now: dt.datetime, batch: int, token: uuid.UUID | None = None) -> list[int]:
     """Claim up to `batch` due alerts (and claims whose lease ran out) in one statement. Rows
     another sweep is claiming are skipped, not waited for."""
     token = token or uuid.uuid4()
-    lease = dt.timedelta(seconds=getattr(settings, "ALERT_CLAIM_LEASE_SECONDS", 300))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, [token, now, now, now - lease, batch])
+        cursor.execute(_CLAIM_SQL, _claim_params(token=token, now=now, batch=batch))
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -707,26 +723,37 @@ def _finish(alert: Alert, token: uuid.UUID, **changes: Any) -> bool:
     )
 
 
-def deliver(alert_id: int, *, now: dt.datetime | None = None) -> str:
-    """Deliver one claimed alert in its own transaction. Returns what became of it: sent,
-    lapsed, cancelled, retry (e-mail failed, back to pending) or skipped (not ours)."""
-    now = now or timezone.now()
+def _claimed(ids: Sequence[int]) -> QuerySet[Alert]:
+    """Claimed alerts with everything their message needs (one query for a whole batch)."""
+    return Alert.objects.select_related(
+        "recipient",
+        "case__court",
+        "hearing__courtroom",
+        "hearing__judge",
+        "hearing__case__court",
+        "deadline__case__court",
+    ).filter(pk__in=ids, status=AlertStatus.CLAIMED)
+
+
+def deliver(
+    alert_id: int, *, token: uuid.UUID | None = None, now: dt.datetime | None = None
+) -> str:
+    """Deliver one claimed alert (under `token`, or whatever claim it has now). Returns what
+    became of it: sent, lapsed, cancelled, retry (e-mail failed, back to pending) or skipped
+    (not claimed, or not under this token)."""
+    alert = _claimed([alert_id]).first()
+    if alert is None:
+        return "skipped"
+    return _deliver(alert, token=token or alert.claim_token, now=now or timezone.now())
+
+
+def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
+    """Deliver in one transaction: flip the claim to its outcome (only if it is still ours),
+    and write the notification or send the e-mail before the commit."""
+    if token is None:
+        return "skipped"
     try:
         with transaction.atomic():
-            alert = (
-                Alert.objects.select_related(
-                    "recipient",
-                    "case__court",
-                    "hearing__courtroom",
-                    "hearing__case__court",
-                    "deadline__case__court",
-                )
-                .filter(pk=alert_id, status=AlertStatus.CLAIMED)
-                .first()
-            )
-            if alert is None or alert.claim_token is None:
-                return "skipped"
-            token = alert.claim_token
             if alert.subject == AlertSubject.REMINDER:
                 if alert.target_at <= now:
                     # The date has gone by (the system was down): a late reminder misleads.
@@ -735,6 +762,13 @@ def deliver(alert_id: int, *, now: dt.datetime | None = None) -> str:
                 if _date_is_over(alert):
                     ok = _finish(alert, token, status=AlertStatus.CANCELLED)
                     return "cancelled" if ok else "skipped"
+            recipient = alert.recipient
+            if not recipient.is_active or (
+                alert.channel == AlertChannel.EMAIL and not recipient.email
+            ):
+                # The account was closed, or the address removed, since the alert was planned.
+                ok = _finish(alert, token, status=AlertStatus.CANCELLED)
+                return "cancelled" if ok else "skipped"
             if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
                 return "skipped"
             message = render_alert(alert, now=now)
@@ -752,20 +786,17 @@ def deliver(alert_id: int, *, now: dt.datetime | None = None) -> str:
                 _send_email(alert, message)
             return "sent"
     except Exception as error:  # any failure (SMTP down, a bad address): back to pending
-        logger.warning("alert %s not delivered: %s", alert_id, error)
-        failed = Alert.objects.filter(pk=alert_id, status=AlertStatus.CLAIMED).first()
-        if failed is None:
-            return "skipped"
-        Alert.objects.filter(
-            pk=alert_id, status=AlertStatus.CLAIMED, claim_token=failed.claim_token
+        logger.warning("alert %s not delivered: %s", alert.pk, error)
+        returned = Alert.objects.filter(
+            pk=alert.pk, status=AlertStatus.CLAIMED, claim_token=token
         ).update(
             status=AlertStatus.PENDING,
             claim_token=None,
             claimed_at=None,
-            send_at=now + _retry_delay(failed.attempts),
+            send_at=now + _retry_delay(alert.attempts),
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
-        return "retry"
+        return "retry" if returned else "skipped"
 
 
 def sweep(
@@ -776,15 +807,20 @@ def sweep(
     result = SweepResult()
     started = time.monotonic()
     while time.monotonic() - started < budget_seconds:
-        moment = now or timezone.now()
         token = uuid.uuid4()
-        ids = claim_batch(now=moment, batch=batch, token=token)
+        ids = claim_batch(now=now or timezone.now(), batch=batch, token=token)
         if not ids:
             break
         result.batches += 1
         result.claimed += len(ids)
-        for alert_id in ids:
-            outcome = deliver(alert_id, now=now or timezone.now())
+        found = {alert.pk: alert for alert in _claimed(ids).filter(claim_token=token)}
+        for alert_id in sorted(ids):
+            alert = found.get(alert_id)
+            outcome = (
+                _deliver(alert, token=token, now=now or timezone.now())
+                if alert is not None
+                else "skipped"
+            )
             if outcome == "sent":
                 result.sent += 1
             elif outcome == "lapsed":
@@ -795,8 +831,6 @@ def sweep(
                 result.retried += 1
             else:
                 result.skipped += 1
-        if len(ids) < batch:
-            break
     return result
 
 
@@ -858,7 +892,8 @@ def _deadline_when(deadline: Deadline) -> str:
     tz = zoneinfo.ZoneInfo(deadline.case.court.time_zone)
     if deadline.due_at is not None:
         return format_moment(deadline.due_at, tz)
-    return f"{format_day(deadline.due_date)} (end of day, {deadline.case.court.time_zone})"
+    last_second = _deadline_moment(deadline) - dt.timedelta(seconds=1)
+    return f"{format_day(deadline.due_date)}, end of day ({last_second.astimezone(tz):%Z})"
 
 
 def _deadline_what(deadline: Deadline) -> str:
@@ -888,7 +923,7 @@ def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAle
     elif alert.subject == AlertSubject.REMINDER and deadline is not None:
         what = _deadline_what(deadline)
         until = humanize_until(alert.target_at - now)
-        title = f"{what} in {where} due {until}: {_deadline_when(deadline)}"
+        title = f"{what} in {where} {until}: {_deadline_when(deadline)}"
         body = f"{what} in {where}\nDue: {_deadline_when(deadline)}\n"
         if deadline.citation:
             body += f"Rule: {deadline.citation}\n"

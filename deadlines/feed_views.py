@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from cases import selectors as case_selectors
 from cases.models import Case
 from core.decorators import login_required_htmx as login_required
+from core.exceptions import Conflict
 from deadlines import feeds
 from deadlines.models import CalendarFeed
 from parties.models import CaseParticipant
@@ -87,6 +88,7 @@ def _page(
     offered_case: Case | None = None,
     new_url: str = "",
     new_feed: CalendarFeed | None = None,
+    conflict: str = "",
     status: int = 200,
 ) -> HttpResponse:
     user = _person(request)
@@ -132,7 +134,10 @@ def _page(
             "form": form,
             "may_create": bool(choices),
             "new_url": new_url,
+            # webcal:// opens the subscription dialog of the calendar program directly.
+            "webcal_url": "webcal://" + new_url.split("://", 1)[-1] if new_url else "",
             "new_feed": new_feed,
+            "conflict": conflict,
         },
         status=status,
     )
@@ -161,13 +166,10 @@ def feed_create(request: HttpRequest) -> HttpResponse:
         return _page(request, form=form, status=400)
     case_id = form.cleaned_data["case"]
     case = case_selectors.case_get_for_user(user, case_id) if case_id is not None else None
-    if feeds.feeds_of(user).filter(case=case).exists():
-        form.add_error(
-            "case",
-            "You already have this feed. Rotate it below to get a new address.",
-        )
-        return _page(request, form=form, status=400)
-    token = feeds.feed_issue(user=user, case=case)
+    try:
+        token = feeds.feed_issue(user=user, case=case, only_new=True)
+    except Conflict as conflict:
+        return _page(request, form=form, conflict=conflict.message, status=409)
     feed = feeds.feeds_of(user).get(case=case)
     return _page(request, new_url=_feed_url(request, token), new_feed=feed, status=201)
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
@@ -34,6 +34,7 @@ from icalendar.enums import STATUS, TRANSP
 
 from cases.models import Case
 from cases.selectors import cases_visible_to
+from core.exceptions import Conflict
 from deadlines import selectors
 from deadlines.models import (
     CalendarFeed,
@@ -74,9 +75,11 @@ def _require_active(user: AnyUser) -> User:
 
 
 @transaction.atomic
-def feed_issue(*, user: AnyUser, case: Case | None = None) -> str:
-    """Create the user's feed for `case` (None: all their dates), or rotate it if it exists.
-    Returns the new token; it is shown once and never stored."""
+def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = False) -> str:
+    """Create the user's feed for `case` (None: all their dates), or rotate it if it exists
+    (with `only_new`, an existing feed is a Conflict instead: a second "create" must not kill
+    the address the first one showed). Returns the new token; it is shown once and never
+    stored."""
     owner = _require_active(user)
     if case is not None and not cases_visible_to(owner).filter(pk=case.pk).exists():
         raise Http404("No such case.")
@@ -86,6 +89,10 @@ def feed_issue(*, user: AnyUser, case: Case | None = None) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = timezone.now()
     feed = CalendarFeed.objects.filter(user=owner, case=case).first()
+    if feed is not None and only_new:
+        raise Conflict(
+            "You already have this feed. Rotate it to get a new address.", code="feed_exists"
+        )
     if feed is None:
         CalendarFeed.objects.create(user=owner, case=case, token_hash=token_hash(token))
     else:
@@ -110,7 +117,7 @@ def feeds_of(user: AnyUser) -> QuerySet[CalendarFeed]:
     return (
         CalendarFeed.objects.filter(user=user.pk)
         .select_related("case", "case__court")
-        .order_by("case__docket_number", "pk")
+        .order_by(F("case__docket_number").asc(nulls_first=True), "pk")
     )
 
 
@@ -213,9 +220,15 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+# Some calendar programs show a cancelled event of a subscribed calendar like any other, so
+# the title says it too.
+CANCELLED_PREFIX = "Cancelled: "
+
+
 def hearing_summary(hearing: Hearing) -> str:
     case = hearing.case
-    return f"{hearing.get_kind_display()} — {case.caption} ({case.docket_number})"
+    summary = f"{hearing.get_kind_display()} — {case.caption} ({case.docket_number})"
+    return CANCELLED_PREFIX + summary if hearing.status == HearingStatus.CANCELLED else summary
 
 
 def hearing_event(hearing: Hearing) -> Event:
@@ -246,7 +259,8 @@ def hearing_event(hearing: Hearing) -> Event:
 
 
 def deadline_summary(deadline: Deadline) -> str:
-    return f"Due: {deadline.title} — {deadline.case.docket_number}"
+    summary = f"Due: {deadline.title} — {deadline.case.docket_number}"
+    return CANCELLED_PREFIX + summary if deadline.status == DeadlineStatus.CANCELLED else summary
 
 
 def deadline_description(deadline: Deadline) -> str:

@@ -101,6 +101,8 @@ class _WhenFields(forms.Form):
         help_text="Minutes.",
     )
     courtroom = CourtroomChoiceField(queryset=Courtroom.objects.none(), label="Courtroom")
+    # deadlines.services names the moments; here they are typed as a time and a duration.
+    service_fields = {"starts_at": "time", "ends_at": "duration"}
 
     def __init__(
         self, *args: Any, time_zone: str, courtrooms: QuerySet[Courtroom], **kwargs: Any

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -74,7 +74,7 @@ def local_date(moment: dt.datetime, court: Court) -> dt.date:
 # --- visibility -----------------------------------------------------------------------------
 
 
-def _visible_case_ids(user: AnyUser) -> QuerySet[Case]:
+def _visible_case_ids(user: AnyUser) -> QuerySet[Any]:
     return cases_visible_to(user).values("pk")
 
 

@@ -67,7 +67,7 @@ UNSET: Final = _Unset()
 
 # Cases on which no court date is set any more.
 ENDED_CASE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.DISMISSED})
-OTHER_SIDE = {Side.PROSECUTION: Side.DEFENSE, Side.DEFENSE: Side.PROSECUTION}
+OTHER_SIDE: dict[str, str] = {Side.PROSECUTION: Side.DEFENSE, Side.DEFENSE: Side.PROSECUTION}
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -628,7 +628,8 @@ def hearing_mark_held(*, hearing: Hearing, by: User) -> Hearing:
 
 def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
     """Cancel a hearing still to be held, with its reason. Its courtroom time is free again;
-    the reminders still pending are cancelled and everyone who sees it is told."""
+    the open deadlines counted from it and the reminders still pending are cancelled, and
+    everyone who sees it is told."""
     with transaction.atomic():
         case = _lock_case(hearing.case_id)
         permissions.require_calendar_keeper(by, case)
@@ -647,9 +648,32 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         locked.sequence += 1
         locked.save(update_fields=["status", "sequence", "updated_at"])
         locked.case = case
+        _cancel_dependents(locked, by, reason.strip())
         alerts.plan_for_hearing(locked)
         alerts.notify_hearing_changed(locked)
         return locked
+
+
+def _cancel_dependents(hearing: Hearing, by: User, reason: str) -> None:
+    """A deadline counted from a hearing that will not take place has nothing to count from:
+    it is cancelled with the hearing (a new hearing gets new deadlines)."""
+    dependents = (
+        Deadline.objects.select_for_update(of=("self",))
+        .filter(trigger_hearing=hearing, status=DeadlineStatus.OPEN)
+        .select_related("case__court")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for deadline in dependents:
+        _close(deadline, DeadlineStatus.CANCELLED, by, now)
+        _change(
+            deadline,
+            DeadlineChangeKind.CANCELLED,
+            by,
+            reason=f"The {hearing.get_kind_display().lower()} it counts from was cancelled: "
+            f"{reason}",
+        )
+        alerts.plan_for_deadline(deadline)
 
 
 # --- deadlines ------------------------------------------------------------------------------
@@ -723,6 +747,9 @@ def deadline_create(
                     errors["trigger_date"] = f"Enter the date: {rule.trigger_label}."
             else:
                 wanted = rule.trigger.removeprefix("hearing:")
+                if trigger_hearing is not None:
+                    # Judge the hearing as it is now, not as the caller last read it.
+                    trigger_hearing = Hearing.objects.filter(pk=trigger_hearing.pk).first()
                 if trigger_date is not None:
                     errors["trigger_date"] = "This rule counts from a hearing, not a date."
                 if trigger_hearing is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deadlines import alerts
+from deadlines import alerts, services
 
 
 @shared_task(name="deadlines.sweep_alerts", ignore_result=True)
@@ -12,8 +12,6 @@ def sweep_alerts() -> int:
     """Mark deadlines that have passed as missed (which queues their escalations), then claim
     and deliver every alert that has come due (run each minute by Celery beat). Safe to run
     twice at once or again after a worker died: each alert is claimed before it is sent."""
-    from deadlines import services
-
     services.deadlines_mark_missed()
     return alerts.sweep().sent
 

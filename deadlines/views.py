@@ -97,10 +97,21 @@ def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T 
     try:
         return action(form.cleaned_data), 200, ""
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(form, _renamed(error, getattr(form, "service_fields", {})))
         return None, 400, ""
     except Conflict as conflict:
         return None, 409, conflict.message
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The service's field names as the form's (a hearing's `starts_at` is the form's date and
+    time), so each message lands next to the control that holds the value."""
+    if not names or not hasattr(error, "error_dict"):
+        return error
+    renamed: dict[str, list[str]] = {}
+    for name, messages_ in error.message_dict.items():
+        renamed.setdefault(names.get(name, name), []).extend(messages_)
+    return ValidationError(renamed)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -503,9 +514,12 @@ def _trigger_hearings(user: User, case: Case) -> QuerySet[Hearing]:
     )
 
 
-def _deadline_form(user: User, case: Case, data: Any = None) -> DeadlineForm:
+def _deadline_form(
+    user: User, case: Case, data: Any = None, initial: dict[str, Any] | None = None
+) -> DeadlineForm:
     return DeadlineForm(
         data,
+        initial=initial,
         rules=_rules_for(case),
         hearings=_trigger_hearings(user, case),
         time_zone=case.court.time_zone,
@@ -538,7 +552,10 @@ def deadline_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user, case_id)
     permissions.require_calendar_keeper(user, case)
     posted = request.POST if request.method == "POST" else None
-    form = _deadline_form(user, case, posted)
+    # Without JavaScript, "Show the computed date" comes back here by GET with what was typed.
+    form = _deadline_form(
+        user, case, posted, initial=request.GET.dict() if posted is None else None
+    )
     status, conflict = 200, ""
     if posted is not None:
         deadline, status, conflict = _submit(

@@ -10,6 +10,7 @@ about dates: a hearing or deadline is planned relative to `timezone.now()` only 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import zoneinfo
 from typing import Any
 
@@ -26,6 +27,7 @@ from deadlines.models import (
     HearingKind,
 )
 from parties.models import Role
+from tests import factories
 from tests.conftest import World
 
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -67,8 +69,22 @@ def courtroom(world: World, name: str = "Courtroom 1", court: Court | None = Non
     return services.courtroom_create(court=court, by=by, name=name)
 
 
+def ensure_seeded_rules() -> None:
+    """Put back the rules of deadlines/migrations/0003_seed_rules.py if a transactional test
+    flushed the database earlier in the session (a flush empties what migrations loaded)."""
+    from django.apps import apps
+
+    seed = importlib.import_module("deadlines.migrations.0003_seed_rules")
+    if DeadlineRule.objects.filter(code=US_TRIAL_70).exists():
+        return
+    factories.jurisdiction("us-fed")
+    factories.jurisdiction("cn")
+    seed.seed(apps, None)
+
+
 def rule(code: str) -> DeadlineRule:
     """A seeded rule by its code (see the constants above)."""
+    ensure_seeded_rules()
     return DeadlineRule.objects.select_related("jurisdiction").get(code=code)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -53,7 +54,7 @@ class BrokenMailServer(BaseEmailBackend):
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[Any]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -112,7 +113,9 @@ def expiry_deadline(world: World) -> tuple[Offer, Deadline]:
 
 
 def keys(qs: Any) -> set[tuple[str, int, str]]:
-    return {(a.recipient.username, a.lead_minutes, a.channel) for a in qs.select_related("recipient")}
+    return {
+        (a.recipient.username, a.lead_minutes, a.channel) for a in qs.select_related("recipient")
+    }
 
 
 def everyone_on_the_case(world: World) -> list[User]:
@@ -348,9 +351,9 @@ def test_ending_a_participation_cancels_that_persons_reminders_and_adding_plans_
 
     party_services.participant_end(participant=participation, by=world.user(Role.COURT_STAFF))
 
-    assert set(
-        Alert.objects.filter(recipient=duty).values_list("status", flat=True)
-    ) == {AlertStatus.CANCELLED}
+    assert set(Alert.objects.filter(recipient=duty).values_list("status", flat=True)) == {
+        AlertStatus.CANCELLED
+    }
     assert Alert.objects.filter(status=AlertStatus.PENDING).count() == 4 * 4 * 2
 
     newcomer = make_user("new_defense", Role.DEFENSE_COUNSEL, world.orgs["pd"])
@@ -378,7 +381,9 @@ def test_a_rescheduled_hearing_is_announced_once_per_new_time(
     assert alerts.notify_hearing_changed(hearing) == 0
 
     later = NOW + dt.timedelta(days=15)
-    Hearing.objects.filter(pk=hearing.pk).update(starts_at=later, ends_at=later + dt.timedelta(hours=1))
+    Hearing.objects.filter(pk=hearing.pk).update(
+        starts_at=later, ends_at=later + dt.timedelta(hours=1)
+    )
     hearing.refresh_from_db()
     assert alerts.notify_hearing_changed(hearing) == 10
 
@@ -398,10 +403,14 @@ def test_a_rescheduled_hearing_is_announced_once_per_new_time(
         )
     )
     # Rendered when delivered: by then the hearing is cancelled.
-    assert titles == [
-        "Trial in United States v. Doe (1:26-cr-00001) cancelled "
-        "(was Wed 9 Dec 2026, 10:00 EST, Courtroom 4B)"
-    ] * 3
+    assert (
+        titles
+        == [
+            "Trial in United States v. Doe (1:26-cr-00001) cancelled "
+            "(was Wed 9 Dec 2026, 10:00 EST, Courtroom 4B)"
+        ]
+        * 3
+    )
 
 
 def test_an_expired_offer_is_announced_to_both_sides_once(world: World, clock: Any) -> None:
@@ -417,8 +426,8 @@ def test_an_expired_offer_is_announced_to_both_sides_once(world: World, clock: A
         )
     )
     assert notified == ["defendant", "defense", "duty", "prosecutor"]
-    print([(m.to, m.subject) for m in mail.outbox])
-    assert sorted(m.to[0] for m in mail.outbox) == [
+    expired = [m for m in mail.outbox if "expired" in m.subject]
+    assert sorted(m.to[0] for m in expired) == [
         "defendant@example.org",
         "defense@example.org",
         "duty@example.org",
@@ -458,7 +467,7 @@ def test_a_missed_deadline_escalates_to_the_responsible_lead_and_their_superviso
     notice = Notification.objects.get(recipient=supervisors["pd"])
     assert notice.title == (
         "Missed deadline in United States v. Doe (1:26-cr-00001): Pretrial motions due "
-        "(Fri 20 Nov 2026 (end of day, America/New_York))"
+        "(Fri 20 Nov 2026, end of day (EST))"
     )
     assert notice.url == reverse("cases:detail", kwargs={"case_id": world.case.pk})
 
@@ -471,11 +480,19 @@ def test_a_deadline_on_every_side_escalates_to_every_lead_once(
     UserProfile.objects.filter(user=world.user(Role.JUDGE)).update(is_supervisor=True)
     alerts.escalate_missed(deadline)
     recipients = sorted(
-        Alert.objects.filter(subject=AlertSubject.ESCALATION, channel=AlertChannel.IN_APP)
-        .values_list("recipient__username", flat=True)
+        Alert.objects.filter(
+            subject=AlertSubject.ESCALATION, channel=AlertChannel.IN_APP
+        ).values_list("recipient__username", flat=True)
     )
     # The duty lawyer's office (aid) has no lead on the case; the clerk is no lead.
-    assert recipients == ["court_supervisor", "da_supervisor", "defense", "judge", "pd_supervisor", "prosecutor"]
+    assert recipients == [
+        "court_supervisor",
+        "da_supervisor",
+        "defense",
+        "judge",
+        "pd_supervisor",
+        "prosecutor",
+    ]
 
 
 # --- the sweep ------------------------------------------------------------------------------
@@ -528,12 +545,32 @@ def test_a_claim_whose_lease_ran_out_is_taken_over(
     assert (late.claimed, late.sent) == (10, 10)
     assert Notification.objects.count() == 5
     assert set(Alert.objects.values_list("attempts", flat=True)) == {2}
-    # The dead worker wakes up: its token no longer matches, it sends nothing.
     assert alerts.deliver(claimed[0]) == "skipped"
     assert Notification.objects.count() == 5
 
 
-def test_a_reminder_claimed_after_its_date_lapses(world: World, room: Courtroom, clock: Any) -> None:
+def test_a_worker_whose_claim_was_taken_over_sends_nothing(
+    world: World, room: Courtroom, clock: Any
+) -> None:
+    hearing = hearing_at(world, room, NOW + dt.timedelta(hours=2))
+    alerts.plan_for_hearing(hearing)
+    slow, other = uuid.uuid4(), uuid.uuid4()
+    claimed = alerts.claim_batch(now=NOW, batch=500, token=slow)
+    clock.shift(dt.timedelta(seconds=301))
+    assert sorted(
+        alerts.claim_batch(now=NOW + dt.timedelta(seconds=301), batch=500, token=other)
+    ) == sorted(claimed)
+    # The slow worker wakes up: its token no longer matches, it sends nothing.
+    assert {alerts.deliver(alert_id, token=slow) for alert_id in claimed} == {"skipped"}
+    assert Notification.objects.count() == 0
+    assert {alerts.deliver(alert_id, token=other) for alert_id in claimed} == {"sent"}
+    assert Notification.objects.count() == 5
+    assert len(mail.outbox) == 5
+
+
+def test_a_reminder_claimed_after_its_date_lapses(
+    world: World, room: Courtroom, clock: Any
+) -> None:
     hearing = hearing_at(world, room, NOW + dt.timedelta(days=3))
     deadline = deadline_on(world, dt.date(2026, 11, 25), responsible_side=Side.DEFENSE)
     alerts.plan_for_hearing(hearing)
@@ -693,7 +730,7 @@ def test_unread_count_and_marking_read(world: World, room: Courtroom, clock: Any
     defense = world.user(Role.DEFENSE_COUNSEL)
     prosecutor = world.user(Role.PROSECUTOR)
     assert alerts.unread_count(defense) == 2
-    first, second = list(alerts.notifications_for(defense))
+    first, _ = list(alerts.notifications_for(defense))
 
     marked = alerts.notification_mark_read(notification=first, by=defense)
     assert marked.read_at == NOW
@@ -727,7 +764,10 @@ def test_the_inbox_lists_in_a_fixed_number_of_queries(
     inbox(world, room)
     defense = world.user(Role.DEFENSE_COUNSEL)
     with django_assert_num_queries(1):
-        titles = [(n.title, n.case.docket_number if n.case else "") for n in alerts.notifications_for(defense)]
+        titles = [
+            (n.title, n.case.docket_number if n.case else "")
+            for n in alerts.notifications_for(defense)
+        ]
     assert len(titles) == 2
 
 
@@ -765,7 +805,12 @@ def test_preferences_list_every_kind_with_the_defaults(world: World) -> None:
         ("trial", [], "lead_minutes", "Give between 1 and 8 lead times."),
         ("trial", list(range(1, 10)), "lead_minutes", "Give at most 8 lead times."),
         ("trial", [0], "lead_minutes", "Each lead time is between 1 minute and 60 days (86400)."),
-        ("trial", [86401], "lead_minutes", "Each lead time is between 1 minute and 60 days (86400)."),
+        (
+            "trial",
+            [86401],
+            "lead_minutes",
+            "Each lead time is between 1 minute and 60 days (86400).",
+        ),
         ("trial", [60, 60], "lead_minutes", "Lead times must be different from each other."),
         ("trial", ["60"], "lead_minutes", "Lead times are whole numbers of minutes."),
         ("picnic", [60], "kind", "Not a kind of hearing or deadline."),
@@ -814,3 +859,63 @@ def test_humanized_lead_times() -> None:
         "in 1 minute",
         "in 1 minute",
     ]
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+def test_beat_runs_the_sweep_every_minute_and_the_digest_every_quarter_hour() -> None:
+    from config.celery import app
+
+    schedule = django_settings.CELERY_BEAT_SCHEDULE
+    assert schedule["sweep-alerts"] == {"task": "deadlines.sweep_alerts", "schedule": 60.0}
+    assert schedule["send-digests"] == {"task": "deadlines.send_digests", "schedule": 900.0}
+    assert {"deadlines.sweep_alerts", "deadlines.send_digests"} <= set(app.tasks)
+    # Nothing waits in the broker longer than its visibility timeout.
+    assert django_settings.CELERY_TASK_ACKS_LATE is True
+    assert django_settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert django_settings.CELERY_BROKER_TRANSPORT_OPTIONS == {"visibility_timeout": 3600}
+    assert django_settings.ALERT_CLAIM_LEASE_SECONDS == 300
+
+
+def test_the_sweep_task_marks_a_passed_deadline_missed_and_delivers_its_escalation(
+    world: World, clock: Any, supervisors: dict[str, User]
+) -> None:
+    from deadlines.tasks import send_digests, sweep_alerts
+
+    deadline = deadline_on(world, dt.date(2026, 11, 23), responsible_side=Side.PROSECUTION)
+
+    assert sweep_alerts() == 4
+    assert sweep_alerts() == 0
+
+    deadline.refresh_from_db()
+    assert deadline.status == DeadlineStatus.MISSED
+    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == [
+        "da_supervisor",
+        "prosecutor",
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "da_supervisor@example.org",
+        "prosecutor@example.org",
+    ]
+    assert send_digests() == 0
+
+
+def test_an_email_to_an_address_removed_since_planning_is_cancelled_not_sent(
+    world: World, room: Courtroom, clock: Any
+) -> None:
+    hearing = hearing_at(world, room, NOW + dt.timedelta(hours=2))
+    alerts.plan_for_hearing(hearing)
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    User.objects.filter(pk=defense.pk).update(email="")
+    User.objects.filter(pk=world.user(Role.DUTY_LAWYER).pk).update(is_active=False)
+
+    result = alerts.sweep()
+
+    assert (result.sent, result.cancelled) == (7, 3)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "defendant@example.org",
+        "judge@example.org",
+        "prosecutor@example.org",
+    ]
+    assert Notification.objects.filter(recipient=defense).count() == 1

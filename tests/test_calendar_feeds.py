@@ -20,24 +20,18 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from cases.models import Case
 from deadlines import feeds
-from deadlines.models import (
-    CalendarFeed,
-    Courtroom,
-    Deadline,
-    DeadlineKind,
-    DeadlineStatus,
-    Hearing,
-    HearingKind,
-    HearingStatus,
-)
+from deadlines import services as deadline_services
+from deadlines.models import CalendarFeed, Deadline, DeadlineKind, Hearing, HearingKind
 from parties import services as party_services
 from parties.models import CaseParticipant, Role
+from tests import deadline_helpers as helpers
 from tests.conftest import ROLES, World
+from tests.deadline_helpers import at
 from tests.negotiation_helpers import sent_offer
 
 NOW = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
-NEW_YORK = ZoneInfo("America/New_York")
 # Every role on world.case sees its hearings and ordinary deadlines; the court does not read
 # offers under the US profile, so judges and clerks never see an offer's expiry.
 OFFER_READERS = {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
@@ -49,87 +43,66 @@ def _frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-# --- building dates ----------------------------------------------------------------------------
-
-
-def courtroom(world: World, name: str = "Courtroom 4B") -> Courtroom:
-    return Courtroom.objects.get_or_create(court=world.court, name=name)[0]
-
-
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=NEW_YORK)  # type: ignore[misc]
+# --- building dates (through deadlines.services, as in real use) ----------------------------
 
 
 def hearing(
     world: World,
     *,
-    case: Any = None,
+    case: Case | None = None,
     starts_at: dt.datetime | None = None,
     kind: str = HearingKind.ARRAIGNMENT,
     room: str = "Courtroom 4B",
 ) -> Hearing:
-    starts = starts_at or local(2026, 3, 16, 10, 0)
-    return Hearing.objects.create(
-        case=case or world.case,
+    """An hour-long hearing the clerk sets on Monday 2026-03-16 at 10:00 New York time, with
+    the judge and notes that a feed must never show."""
+    return helpers.hearing(
+        world,
+        case=case,
         kind=kind,
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=1),
-        courtroom=courtroom(world, room),
-        judge=world.user(Role.JUDGE),
+        starts_at=starts_at or at(2026, 3, 16, 10),
+        room=helpers.courtroom(world, room),
+        judge_user=world.user(Role.JUDGE),
         notes="Bring the lab analyst; chain of custody is weak.",
-        created_by=world.user(Role.COURT_STAFF),
     )
 
 
 def deadline(
     world: World,
     *,
-    case: Any = None,
+    case: Case | None = None,
     due: dt.date = dt.date(2026, 3, 20),
     title: str = "Pretrial motions",
-    kind: str = DeadlineKind.MOTION_DUE,
 ) -> Deadline:
-    return Deadline.objects.create(
+    return deadline_services.deadline_create(
         case=case or world.case,
-        kind=kind,
+        by=world.user(Role.COURT_STAFF),
+        kind=DeadlineKind.MOTION_DUE,
         title=title,
+        responsible_side="prosecution",
         due_date=due,
         notes="Internal: the AUSA will ask for more time.",
-        created_by=world.user(Role.COURT_STAFF),
     )
 
 
-def hearing_reschedule(h: Hearing, world: World, starts_at: dt.datetime) -> Hearing:
-    h.starts_at = starts_at
-    h.ends_at = starts_at + dt.timedelta(hours=1)
-    h.status = HearingStatus.CONTINUED
-    h.sequence += 1
-    h.save()
-    return h
-
-
-def hearing_cancel(h: Hearing, world: World) -> Hearing:
-    h.status = HearingStatus.CANCELLED
-    h.sequence += 1
-    h.save()
-    return h
+def foreign_hearing(world: World, starts_at: dt.datetime) -> Hearing:
+    """A hearing in the other court (Chicago), set by that court's clerk."""
+    return helpers.hearing(
+        world,
+        case=world.foreign_case,
+        by=world.strangers[Role.COURT_STAFF],
+        kind=HearingKind.STATUS_CONFERENCE,
+        starts_at=starts_at,
+        minutes=30,
+        room=helpers.courtroom(world, "Room 1", court=world.other_court),
+    )
 
 
 def offer_expiry(world: World) -> Deadline:
-    """A sent prosecution offer expiring 2026-03-09 17:00 New York time, and its deadline."""
-    offer = sent_offer(world, expires_at=local(2026, 3, 9, 17, 0))
-    found = Deadline.objects.filter(offer=offer).first()
-    if found is not None:
-        return found
-    return Deadline.objects.create(
-        case=world.case,
-        kind=DeadlineKind.OFFER_EXPIRY,
-        title="Offer expires (round 1)",
-        responsible_side="defense",
-        due_date=dt.date(2026, 3, 9),
-        due_at=offer.expires_at,
-        offer=offer,
-    )
+    """A sent prosecution offer expiring Monday 2026-03-09 at 17:00 New York time (daylight
+    time by then): the negotiation services make its deadline."""
+    offer = sent_offer(world, expires_at=at(2026, 3, 9, 17))
+    return Deadline.objects.get(offer=offer)
 
 
 # --- reading feeds -----------------------------------------------------------------------------
@@ -143,13 +116,14 @@ def fetch(token: str, **headers: Any) -> Any:
     return Client().get(reverse("deadlines:feed-ics", args=[token]), **headers)
 
 
-def parsed(token: str) -> icalendar.Calendar:
+def parsed(token: str) -> Any:
+    """The feed at `token`, parsed by icalendar (Any: its properties are a wide union)."""
     response = fetch(token)
     assert response.status_code == 200
     return icalendar.Calendar.from_ical(response.content)
 
 
-def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+def events(calendar: icalendar.Calendar) -> dict[str, Any]:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
@@ -178,8 +152,8 @@ def test_feed_parses_with_icalendar_with_every_field(world: World) -> None:
     assert str(event["LOCATION"]) == "Courtroom 4B, District Court"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["SEQUENCE"] == 0
-    assert event["DTSTART"].dt == local(2026, 3, 16, 10, 0)
-    assert event["DTEND"].dt == local(2026, 3, 16, 11, 0)
+    assert event["DTSTART"].dt == at(2026, 3, 16, 10)
+    assert event["DTEND"].dt == at(2026, 3, 16, 11)
     assert event["DTSTAMP"].dt == NOW
     assert event["LAST-MODIFIED"].dt == NOW
     description = str(event["DESCRIPTION"])
@@ -197,15 +171,18 @@ def test_feed_parses_with_icalendar_with_every_field(world: World) -> None:
     assert str(due["DESCRIPTION"]) == (
         "Motion due in United States v. Doe (1:26-cr-00001).\n"
         "Due by the end of 2026-03-20 in the court's time zone (America/New_York).\n"
+        "To be met by: Prosecution.\n"
         "Status: Open."
     )
 
 
 def test_feed_keeps_judge_and_notes_out(world: World) -> None:
+    User.objects.filter(pk=world.user(Role.JUDGE).pk).update(last_name="Quillfeather")
     hearing(world)
     deadline(world)
     body = fetch(issue(world.user(Role.DEFENDANT))).content.decode()
     assert "chain of custody" not in body
+    assert "Quillfeather" not in body
     assert "AUSA" not in body
     assert "judge" not in body.lower()
 
@@ -221,7 +198,7 @@ def test_feed_parses_with_vobject(world: World) -> None:
     assert set(by_uid) == {f"hearing-{h.pk}@parley", f"deadline-{d.pk}@parley"}
     event = by_uid[f"hearing-{h.pk}@parley"]
     # vobject builds the zone from the feed's own VTIMEZONE: the instant must be right.
-    assert event.dtstart.value == local(2026, 3, 16, 10, 0)
+    assert event.dtstart.value == at(2026, 3, 16, 10)
     assert event.dtstart.value.astimezone(dt.UTC) == dt.datetime(2026, 3, 16, 14, 0, tzinfo=dt.UTC)
     assert event.dtstart.params["X-VOBJ-ORIGINAL-TZID"] == ["America/New_York"]
     assert vobject.icalendar.TimezoneComponent.pickTzid(event.dtstart.value.tzinfo) == (
@@ -255,14 +232,7 @@ def test_hearings_of_two_courts_each_carry_their_zone(world: World) -> None:
     clerk = world.user(Role.COURT_STAFF)
     case_services.court_member_add(court=world.other_court, user=clerk)
     hearing(world)
-    Hearing.objects.create(
-        case=world.foreign_case,
-        kind=HearingKind.STATUS_CONFERENCE,
-        starts_at=dt.datetime(2026, 3, 17, 9, 30, tzinfo=ZoneInfo("America/Chicago")),
-        ends_at=dt.datetime(2026, 3, 17, 10, 0, tzinfo=ZoneInfo("America/Chicago")),
-        courtroom=Courtroom.objects.create(court=world.other_court, name="Room 1"),
-        created_by=clerk,
-    )
+    foreign_hearing(world, at(2026, 3, 17, 9, 30, zone=ZoneInfo("America/Chicago")))
     body = fetch(issue(clerk)).content.decode()
     assert "DTSTART;TZID=America/Chicago:20260317T093000\r\n" in body
     calendar = icalendar.Calendar.from_ical(body)
@@ -290,40 +260,88 @@ def test_rescheduled_hearing_keeps_its_uid_with_a_higher_sequence(
     before = events(parsed(token))[f"hearing-{h.pk}@parley"]
 
     time_machine.move_to(NOW + dt.timedelta(hours=2), tick=False)
-    hearing_reschedule(h, world, local(2026, 3, 23, 14, 30))
+    deadline_services.hearing_reschedule(
+        hearing=h,
+        by=world.user(Role.COURT_STAFF),
+        starts_at=at(2026, 3, 23, 14, 30),
+        ends_at=at(2026, 3, 23, 15, 30),
+        reason="Defense counsel is in trial elsewhere.",
+    )
 
     after = events(parsed(token))[f"hearing-{h.pk}@parley"]
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert after["SEQUENCE"] == 1
-    assert after["DTSTART"].dt == local(2026, 3, 23, 14, 30)
+    assert after["DTSTART"].dt == at(2026, 3, 23, 14, 30)
     assert after["DTSTART"].dt != before["DTSTART"].dt
     assert after["DTSTAMP"].dt == NOW + dt.timedelta(hours=2)
     assert str(after["STATUS"]) == "CONFIRMED"
     assert "Status: Continued." in str(after["DESCRIPTION"])
 
 
+def test_deadline_moved_with_its_hearing_keeps_its_uid_with_a_higher_sequence(
+    world: World, time_machine: Any
+) -> None:
+    """The presentence report is due 35 days before sentencing (Fed. R. Crim. P. 32(e)(2)):
+    continuing the sentencing moves it, and the feed shows the move as a new revision."""
+    sentencing = helpers.sentencing(world, starts_at=at(2026, 6, 16, 10))
+    psr = helpers.hearing_deadline(world, sentencing)
+    token = issue(world.user(Role.DEFENSE_COUNSEL), world.case)
+    before = events(parsed(token))[f"deadline-{psr.pk}@parley"]
+    assert before["DTSTART"].dt == dt.date(2026, 5, 12)
+    assert "Rule: Fed. R. Crim. P. 32(e)(2)." in str(before["DESCRIPTION"])
+
+    time_machine.move_to(NOW + dt.timedelta(days=1), tick=False)
+    deadline_services.hearing_reschedule(
+        hearing=sentencing,
+        by=world.user(Role.COURT_STAFF),
+        starts_at=at(2026, 6, 30, 10),
+        ends_at=at(2026, 6, 30, 11),
+        reason="The probation office needs more time.",
+    )
+    after = events(parsed(token))[f"deadline-{psr.pk}@parley"]
+    assert after["DTSTART"].dt == dt.date(2026, 5, 26)
+    assert after["SEQUENCE"] == before["SEQUENCE"] + 1
+    assert after["DTSTAMP"].dt == NOW + dt.timedelta(days=1)
+
+
+def test_head_answers_like_get_without_a_body(world: World) -> None:
+    hearing(world)
+    token = issue(world.user(Role.PROSECUTOR))
+    response = Client().head(reverse("deadlines:feed-ics", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.content == b""
+
+
 def test_cancelled_hearing_stays_in_the_feed_as_cancelled(world: World) -> None:
     h = hearing(world)
     token = issue(world.user(Role.DEFENDANT))
-    hearing_cancel(h, world)
+    deadline_services.hearing_cancel(
+        hearing=h, by=world.user(Role.COURT_STAFF), reason="The case is to be resolved by plea."
+    )
     event = events(parsed(token))[f"hearing-{h.pk}@parley"]
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 1
+    assert event["DTSTART"].dt == at(2026, 3, 16, 10)
+    assert str(event["SUMMARY"]) == (
+        "Cancelled: Arraignment — United States v. Doe (1:26-cr-00001)"
+    )
 
 
 def test_cancelled_deadline_stays_in_the_feed_as_cancelled(world: World) -> None:
     d = deadline(world)
-    Deadline.objects.filter(pk=d.pk).update(
-        status=DeadlineStatus.CANCELLED, closed_at=NOW, sequence=1
+    deadline_services.deadline_cancel(
+        deadline=d, by=world.user(Role.COURT_STAFF), reason="Motions schedule vacated."
     )
     event = events(parsed(issue(world.user(Role.PROSECUTOR))))[f"deadline-{d.pk}@parley"]
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 1
+    assert str(event["SUMMARY"]) == "Cancelled: Due: Pretrial motions — 1:26-cr-00001"
 
 
 def test_dates_long_past_are_left_out(world: World) -> None:
-    old = hearing(world, starts_at=local(2024, 11, 4, 10, 0))
-    recent = hearing(world, starts_at=local(2025, 6, 2, 10, 0))
+    old = hearing(world, starts_at=at(2024, 11, 4, 10))
+    recent = hearing(world, starts_at=at(2025, 6, 2, 10))
     uids = uids_for(world.user(Role.PROSECUTOR))
     assert f"hearing-{recent.pk}@parley" in uids
     assert f"hearing-{old.pk}@parley" not in uids
@@ -364,14 +382,7 @@ def test_court_case_feed_has_no_offer_expiry(world: World) -> None:
 def test_user_feed_holds_the_cases_the_user_sees(world: World, role: Role) -> None:
     own = hearing(world)
     other = hearing(world, case=world.other_case, room="Courtroom 5")
-    foreign = Hearing.objects.create(
-        case=world.foreign_case,
-        kind=HearingKind.TRIAL,
-        starts_at=NOW + dt.timedelta(days=3),
-        ends_at=NOW + dt.timedelta(days=3, hours=4),
-        courtroom=Courtroom.objects.create(court=world.other_court, name="Room 1"),
-        created_by=world.strangers[Role.COURT_STAFF],
-    )
+    foreign = foreign_hearing(world, at(2026, 3, 17, 9, 30, zone=ZoneInfo("America/Chicago")))
     uids = uids_for(world.user(role))
     expected = {f"hearing-{own.pk}@parley"}
     if role in COURT:  # the court's group sees every case of the court
@@ -485,7 +496,9 @@ def test_changed_hearing_changes_the_etag(world: World, time_machine: Any) -> No
     token = issue(world.user(Role.PROSECUTOR))
     etag = fetch(token)["ETag"]
     time_machine.move_to(NOW + dt.timedelta(minutes=5), tick=False)
-    hearing_cancel(h, world)
+    deadline_services.hearing_cancel(
+        hearing=h, by=world.user(Role.COURT_STAFF), reason="The case is to be resolved by plea."
+    )
     assert fetch(token, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -521,11 +534,26 @@ def test_feed_rendering_query_count_does_not_grow(
     with django_assert_num_queries(4):
         assert fetch(token).status_code == 200
     for day in range(1, 8):
-        hearing(world, starts_at=local(2026, 4, day, 9, 0), room=f"Courtroom {day}")
+        hearing(world, starts_at=at(2026, 4, day, 9), room=f"Courtroom {day}")
         deadline(world, due=dt.date(2026, 4, day), title=f"Motion {day}")
     with django_assert_num_queries(4):
         response = fetch(token)
     assert len(events(icalendar.Calendar.from_ical(response.content))) == 17
+
+
+def test_user_feed_query_count_does_not_grow(world: World, django_assert_num_queries: Any) -> None:
+    token = issue(world.user(Role.COURT_STAFF))
+    hearing(world)
+    deadline(world)
+    fetch(token)
+    with django_assert_num_queries(3):
+        fetch(token)
+    hearing(world, case=world.other_case, room="Courtroom 5")
+    for day in range(1, 6):
+        deadline(world, case=world.other_case, due=dt.date(2026, 4, day), title=f"Motion {day}")
+    with django_assert_num_queries(3):
+        response = fetch(token)
+    assert len(events(icalendar.Calendar.from_ical(response.content))) == 8
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -600,6 +628,7 @@ def test_create_all_dates_feed(world: World, role: Role) -> None:
     assert response.status_code == 201
     assert "no-store" in response["Cache-Control"]
     token = token_in(response)
+    assert f'href="webcal://testserver/calendar/{token}.ics"' in response.content.decode()
     feed = CalendarFeed.objects.get(user=user)
     assert feed.case_id is None
     assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -661,8 +690,10 @@ def test_create_twice_is_refused_without_rotating(world: World) -> None:
     user = world.user(Role.PROSECUTOR)
     token = issue(user)
     response = client_for(user).post(reverse("deadlines:feed-create"), {"case": ""})
-    assert response.status_code == 400
-    assert "You already have this feed" in response.content.decode()
+    assert response.status_code == 409
+    assert "You already have this feed. Rotate it to get a new address." in (
+        response.content.decode()
+    )
     assert fetch(token).status_code == 200
 
 
@@ -749,3 +780,31 @@ def test_new_address_is_not_kept_anywhere(world: World) -> None:
     assert token not in str(response.cookies)
     again = client.get(reverse("deadlines:feeds"))
     assert token not in again.content.decode()
+
+
+def test_page_query_count_does_not_grow_with_feeds(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    judge = world.user(Role.JUDGE)
+    client = client_for(judge)
+    issue(judge, world.case)
+    client.get(reverse("deadlines:feeds"))  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("deadlines:feeds")).status_code == 200
+    issue(judge)
+    issue(judge, world.other_case)
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(reverse("deadlines:feeds"))
+    assert len(response.context["rows"]) == 3
+    # session, user, feeds, which of their cases are still seen, cases offered; the header's
+    # profile, organization and unread badge.
+    assert len(three) == len(one) == 8
+
+
+def test_feeds_of_lists_the_all_dates_feed_first(world: World) -> None:
+    judge = world.user(Role.JUDGE)
+    issue(judge, world.other_case)
+    issue(judge, world.case)
+    issue(judge)
+    assert [f.case_id for f in feeds.feeds_of(judge)] == [None, world.case.pk, world.other_case.pk]

@@ -19,17 +19,22 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.models import Court
 from deadlines import selectors
+from deadlines.api.fields import NamedChoiceField
 from deadlines.models import (
     CourtClosure,
     Courtroom,
     Deadline,
     DeadlineChange,
+    DeadlineChangeKind,
     DeadlineKind,
     DeadlineRule,
+    DeadlineStatus,
     Hearing,
     HearingChange,
     HearingKind,
+    HearingStatus,
     Notification,
+    RuleTrigger,
 )
 from parties.models import Side
 
@@ -74,6 +79,30 @@ def _reason(required: bool = False, help_text: str = "") -> serializers.CharFiel
     )
 
 
+RESPONSIBLE_SIDES = [("", "Every side"), *Side.choices]
+
+
+def hearing_kind(**kwargs: Any) -> NamedChoiceField:
+    return NamedChoiceField(HearingKind.choices, component="HearingKindEnum", **kwargs)
+
+
+def hearing_status(**kwargs: Any) -> NamedChoiceField:
+    return NamedChoiceField(HearingStatus.choices, component="HearingStatusEnum", **kwargs)
+
+
+def deadline_kind(**kwargs: Any) -> NamedChoiceField:
+    return NamedChoiceField(DeadlineKind.choices, component="DeadlineKindEnum", **kwargs)
+
+
+def responsible_side(**kwargs: Any) -> NamedChoiceField:
+    return NamedChoiceField(
+        RESPONSIBLE_SIDES,
+        component="ResponsibleSideEnum",
+        help_text="The side that must act by the date; blank: every side.",
+        **kwargs,
+    )
+
+
 # --- courtrooms and closures ---------------------------------------------------------------------
 
 
@@ -108,6 +137,12 @@ class ClosureCreateSerializer(serializers.Serializer[Any]):
 
 
 class HearingChangeSerializer(serializers.ModelSerializer[HearingChange]):
+    from_status = NamedChoiceField(
+        [("", "None (scheduled)"), *HearingStatus.choices],
+        component="HearingFromStatusEnum",
+        read_only=True,
+    )
+    to_status = hearing_status(read_only=True)
     from_courtroom_name = serializers.SerializerMethodField()
     to_courtroom_name = serializers.SerializerMethodField()
     changed_by_name = serializers.SerializerMethodField()
@@ -142,6 +177,8 @@ class HearingChangeSerializer(serializers.ModelSerializer[HearingChange]):
 
 
 class HearingSerializer(serializers.ModelSerializer[Hearing]):
+    kind = hearing_kind(read_only=True)
+    status = hearing_status(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     docket_number = serializers.CharField(source="case.docket_number", read_only=True)
@@ -217,7 +254,7 @@ class UserField(serializers.PrimaryKeyRelatedField[User]):
 
 class HearingCreateSerializer(serializers.Serializer[Any]):
     case = VisibleCaseField()
-    kind = serializers.ChoiceField(choices=HearingKind.choices)
+    kind = hearing_kind()
     starts_at = _moment()
     ends_at = _moment()
     courtroom = CourtroomField()
@@ -239,7 +276,7 @@ class HearingUpdateSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ChangeReasonSerializer(serializers.Serializer[Any]):
     reason = _reason()
 
 
@@ -247,6 +284,9 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 
 class RuleSerializer(serializers.ModelSerializer[DeadlineRule]):
+    kind = deadline_kind(read_only=True)
+    responsible_side = responsible_side(read_only=True)
+    trigger = NamedChoiceField(RuleTrigger.choices, component="RuleTriggerEnum", read_only=True)
     jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
@@ -296,6 +336,9 @@ class RulePreviewSerializer(serializers.Serializer[Any]):
 
 
 class DeadlineChangeSerializer(serializers.ModelSerializer[DeadlineChange]):
+    kind = NamedChoiceField(
+        DeadlineChangeKind.choices, component="DeadlineChangeKindEnum", read_only=True
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     changed_by_name = serializers.SerializerMethodField()
 
@@ -320,6 +363,11 @@ class DeadlineChangeSerializer(serializers.ModelSerializer[DeadlineChange]):
 
 
 class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
+    kind = deadline_kind(read_only=True)
+    status = NamedChoiceField(
+        DeadlineStatus.choices, component="DeadlineStatusEnum", read_only=True
+    )
+    responsible_side = responsible_side(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     docket_number = serializers.CharField(source="case.docket_number", read_only=True)
@@ -422,7 +470,7 @@ class DeadlineCreateSerializer(serializers.Serializer[Any]):
     `trigger_hearing` or `trigger_date`)."""
 
     case = VisibleCaseField()
-    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    kind = deadline_kind(required=False, help_text="Required when set by hand; else the rule's.")
     title = serializers.CharField(
         max_length=200,
         required=False,
@@ -430,13 +478,7 @@ class DeadlineCreateSerializer(serializers.Serializer[Any]):
         default="",
         help_text="Required when set by hand; a computed deadline defaults to its rule's name.",
     )
-    responsible_side = serializers.ChoiceField(
-        choices=Side.choices,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="The side that must act by the date; blank: every side.",
-    )
+    responsible_side = responsible_side(required=False, allow_blank=True, default="")
     due_date = _day(required=False, allow_null=True, default=None)
     due_at = _moment(
         required=False,
@@ -448,6 +490,22 @@ class DeadlineCreateSerializer(serializers.Serializer[Any]):
     trigger_hearing = VisibleHearingField(required=False, allow_null=True, default=None)
     trigger_date = _day(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("rule") is None and "kind" not in attrs:
+            raise serializers.ValidationError(
+                {"kind": "Choose the kind of deadline (a rule sets its own)."}
+            )
+        return attrs
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The validated body as deadline_create takes it; a computed deadline's kind is its
+        rule's unless given."""
+        data = dict(self.validated_data)
+        rule = data.get("rule")
+        if rule is not None:
+            data.setdefault("kind", rule.kind)
+        return data
 
 
 class DeadlineUpdateSerializer(serializers.Serializer[Any]):

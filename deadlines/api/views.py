@@ -223,7 +223,7 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
         return Response(_hearing_detail(_user(request), hearing.pk))
 
     @extend_schema(
-        request=serializers.ReasonSerializer,
+        request=serializers.ChangeReasonSerializer,
         responses={200: serializers.HearingDetailSerializer, **_errors(400, 403, 404, 409)},
         examples=[
             OpenApiExample(
@@ -237,7 +237,7 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel the hearing, with the reason; its reminders are withdrawn."""
         hearing = self.get_object()
-        data = serializers.ReasonSerializer(data=request.data)
+        data = serializers.ChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.hearing_cancel(
             hearing=hearing, by=_user(request), reason=data.validated_data["reason"]
@@ -326,7 +326,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         it from a hearing (`trigger_hearing`) or a date (`trigger_date`)."""
         data = serializers.DeadlineCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        deadline = services.deadline_create(by=_user(request), **data.validated_data)
+        deadline = services.deadline_create(by=_user(request), **data.service_arguments())
         return Response(
             _deadline_detail(_user(request), deadline.pk), status=status.HTTP_201_CREATED
         )
@@ -396,14 +396,14 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         return Response(_deadline_detail(_user(request), deadline.pk))
 
     @extend_schema(
-        request=serializers.ReasonSerializer,
+        request=serializers.ChangeReasonSerializer,
         responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel the deadline, with the reason; its reminders are withdrawn."""
         deadline = self.get_object()
-        data = serializers.ReasonSerializer(data=request.data)
+        data = serializers.ChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.deadline_cancel(
             deadline=deadline, by=_user(request), reason=data.validated_data["reason"]
@@ -411,14 +411,14 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         return Response(_deadline_detail(_user(request), deadline.pk))
 
     @extend_schema(
-        request=serializers.ReasonSerializer,
+        request=serializers.ChangeReasonSerializer,
         responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         """Reopen a met, missed or cancelled deadline, with the reason."""
         deadline = self.get_object()
-        data = serializers.ReasonSerializer(data=request.data)
+        data = serializers.ChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.deadline_reopen(
             deadline=deadline, by=_user(request), reason=data.validated_data["reason"]

@@ -1,0 +1,396 @@
+"""Exactly once through a real Celery worker: 1,000 due alerts, the worker SIGKILLed in the
+middle of its sweep (and, in the second test, Redis killed and restarted), and every alert
+delivered once.
+
+The workers are separate processes (`celery -A config worker`) on the test database, with a
+short claim lease, writing e-mail to files; the test sends them the sweep task the way beat
+does. In-app notifications are exactly once by construction (the flip to `sent` and the
+Notification commit together). An e-mail is sent before that commit: a worker killed between
+the two sends it again after the lease, under the same Message-ID (see deadlines.alerts). The
+tests count both, and require that any repeat is that one message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from deadlines.models import (
+    Alert,
+    AlertChannel,
+    AlertStatus,
+    AlertSubject,
+    Courtroom,
+    Hearing,
+    HearingKind,
+    Notification,
+)
+from parties.models import Role
+from tests.conftest import World
+
+ROOT = Path(__file__).resolve().parent.parent
+TOTAL = 1000
+LEASE_SECONDS = 3
+HEADER = re.compile(r"^X-Parley-Alert: (\d+)$", re.MULTILINE)
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+MESSAGE_ID = re.compile(r"^Message-ID: <alert-(\d+)@alerts\.parley>$", re.MULTILINE)
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+
+def _wait_for(predicate: Callable[[], bool], seconds: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False
+
+
+def _sent() -> int:
+    return Alert.objects.filter(status=AlertStatus.SENT).count()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class Workers:
+    """Celery worker processes on the test database and a given broker."""
+
+    def __init__(self, broker: str, mail_dir: Path, logs: Path) -> None:
+        self.broker = broker
+        self.mail_dir = mail_dir
+        self.logs = logs
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+            "DB_CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": self.broker,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.mail_dir),
+            "ALERT_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
+        }
+        number = len(self.processes) + 1
+        log = (self.logs / f"worker-{number}.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"alerts-{number}-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+
+class Sender:
+    """Sends the sweep task the way beat does (by name, through the broker)."""
+
+    def __init__(self, broker: str) -> None:
+        self.app = Celery("alert-worker-test", broker=broker)
+        self.app.conf.task_serializer = "json"
+        self.app.conf.broker_connection_retry_on_startup = True
+
+    def sweep(self) -> None:
+        self.app.send_task("deadlines.sweep_alerts")
+
+    def purge(self) -> None:
+        self.app.control.purge()
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def _seed_due_alerts(world: World, *, later: int = 0, later_by: float = 0.0) -> list[Alert]:
+    """TOTAL alerts about a hearing ten days ahead, half in-app and half by e-mail, spread over
+    the five participants: all due now but the last `later`, due `later_by` seconds from now."""
+    room = Courtroom.objects.create(court=world.court, name="Courtroom 1")
+    starts = timezone.now() + dt.timedelta(days=10)
+    hearing = Hearing.objects.create(
+        case=world.case,
+        kind=HearingKind.TRIAL,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        courtroom=room,
+        created_by=world.user(Role.COURT_STAFF),
+    )
+    people = [
+        world.user(role)
+        for role in (
+            Role.PROSECUTOR,
+            Role.DEFENSE_COUNSEL,
+            Role.DUTY_LAWYER,
+            Role.DEFENDANT,
+            Role.JUDGE,
+        )
+    ]
+    now = timezone.now()
+    alerts = [
+        Alert(
+            recipient=people[i % len(people)],
+            channel=AlertChannel.IN_APP if i % 2 == 0 else AlertChannel.EMAIL,
+            subject=AlertSubject.REMINDER,
+            case=world.case,
+            hearing=hearing,
+            target_at=starts,
+            lead_minutes=10_000 + i,
+            send_at=(
+                now + dt.timedelta(seconds=later_by)
+                if i >= TOTAL - later
+                else now - dt.timedelta(minutes=1)
+            ),
+        )
+        for i in range(TOTAL)
+    ]
+    Alert.objects.bulk_create(alerts)
+    assert Alert.objects.filter(status=AlertStatus.PENDING).count() == TOTAL
+    return list(Alert.objects.all())
+
+
+def _emails(mail_dir: Path) -> tuple[Counter[int], Counter[int]]:
+    """How often each alert id appears in the X-Parley-Alert and Message-ID headers of every
+    message the workers wrote."""
+    headers: Counter[int] = Counter()
+    message_ids: Counter[int] = Counter()
+    for path in mail_dir.glob("*"):
+        text = path.read_text(errors="replace")
+        headers.update(int(found) for found in HEADER.findall(text))
+        message_ids.update(int(found) for found in MESSAGE_ID.findall(text))
+    return headers, message_ids
+
+
+def _assert_each_delivered_once(alerts: list[Alert], mail_dir: Path, kills: int) -> None:
+    assert Alert.objects.filter(status=AlertStatus.SENT).count() == TOTAL
+    assert not Alert.objects.exclude(status=AlertStatus.SENT).exists()
+
+    in_app = {a.pk for a in alerts if a.channel == AlertChannel.IN_APP}
+    by_email = {a.pk for a in alerts if a.channel == AlertChannel.EMAIL}
+    notified = list(Notification.objects.values_list("alert_id", flat=True))
+    assert len(notified) == len(in_app) == TOTAL // 2
+    assert set(notified) == in_app
+
+    headers, message_ids = _emails(mail_dir)
+    assert set(headers) == by_email
+    assert message_ids == headers
+    repeated = {alert_id: n for alert_id, n in headers.items() if n > 1}
+    # Only a message in flight at a kill can repeat, under its own Message-ID.
+    assert len(repeated) <= kills, repeated
+    assert set(repeated.values()) <= {2}
+    assert sum(headers.values()) == TOTAL // 2 + len(repeated)
+
+
+@pytest.fixture
+def mail_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "mail"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    path = tmp_path / "logs"
+    path.mkdir()
+    return path
+
+
+def _log_tail(logs: Path) -> str:
+    return "\n".join(
+        f"--- {path.name}\n" + path.read_text(errors="replace")[-3000:]
+        for path in sorted(logs.glob("*.log"))
+    )
+
+
+def _sweep_until_all_sent(sender: Sender, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sender.sweep()
+        if _wait_for(lambda: _sent() == TOTAL, 1.0):
+            return True
+    return False
+
+
+def test_a_worker_killed_mid_sweep_leaves_every_alert_delivered_exactly_once(
+    world: World, mail_dir: Path, logs: Path
+) -> None:
+    broker = settings.CELERY_BROKER_URL
+    alerts = _seed_due_alerts(world)
+    sender = Sender(broker)
+    workers = Workers(broker, mail_dir, logs)
+    try:
+        sender.purge()
+        first = workers.start()
+        sender.sweep()
+        assert _wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        sent_at_kill = _sent()
+        assert sent_at_kill < TOTAL, "the worker finished before it was killed"
+        # Its claims outlive it until their lease ends.
+        stranded = Alert.objects.filter(status=AlertStatus.CLAIMED).count()
+        assert stranded > 0
+
+        workers.start()
+        assert _sweep_until_all_sent(sender, 45), _log_tail(logs)
+        # Give any late duplicate the chance to show up before counting.
+        time.sleep(LEASE_SECONDS + 1)
+    finally:
+        workers.stop_all()
+        sender.close()
+
+    _assert_each_delivered_once(alerts, mail_dir, kills=1)
+    # The stranded claims were taken over: claimed twice, sent once.
+    assert Alert.objects.filter(attempts=2).count() >= stranded - 1
+    assert not Alert.objects.filter(attempts__gt=2).exists()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[tuple[int, Callable[[], None], Callable[[], None]]]:
+    port = _free_port()
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - a fixed command line
+                [
+                    REDIS_SERVER,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(tmp_path),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
+        def answers() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    return sock.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        assert _wait_for(answers, 10), "redis-server did not start"
+
+    def kill() -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+    start()
+    try:
+        yield port, start, kill
+    finally:
+        kill()
+
+
+def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
+    world: World,
+    mail_dir: Path,
+    logs: Path,
+    private_redis: tuple[int, Callable[[], None], Callable[[], None]],
+) -> None:
+    port, redis_start, redis_kill = private_redis
+    broker = f"redis://127.0.0.1:{port}/0"
+    # 200 alerts come due only after Redis is back.
+    alerts = _seed_due_alerts(world, later=200, later_by=24 * 3600)
+    workers = Workers(broker, mail_dir, logs)
+    sender = Sender(broker)
+    try:
+        worker = workers.start()
+        sender.sweep()
+        assert _wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
+        # Redis dies without persistence (the sweep task's message goes with it) and is back
+        # a second later, while the worker is still sending what it claimed.
+        redis_kill()
+        time.sleep(1)
+        redis_start()
+        sent_at_restart = _sent()
+        assert sent_at_restart < TOTAL - 200, "the sweep finished before Redis came back"
+        assert _wait_for(lambda: _sent() == TOTAL - 200, 40), _log_tail(logs)
+        Alert.objects.filter(status=AlertStatus.PENDING).update(
+            send_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+
+        sender.close()
+        sender = Sender(broker)
+        restarts = 0
+        deadline = time.monotonic() + 45
+        while _sent() < TOTAL and time.monotonic() < deadline:
+            # Kombu's Redis transport can give up on a lost connection ("Unrecoverable
+            # error"); the worker then exits and its supervisor (docker-compose
+            # `restart: unless-stopped`) starts it again. This loop plays the supervisor.
+            if worker.poll() is not None:
+                restarts += 1
+                assert restarts <= 2, _log_tail(logs)
+                worker = workers.start()
+            sender.sweep()
+            _wait_for(lambda: _sent() == TOTAL, 1.0)
+        assert _sent() == TOTAL, _log_tail(logs)
+        time.sleep(1)
+    finally:
+        workers.stop_all()
+        sender.close()
+
+    _assert_each_delivered_once(alerts, mail_dir, kills=0)
+    assert set(Alert.objects.values_list("attempts", flat=True)) == {1}
