@@ -225,6 +225,7 @@ def _assert_each_delivered_once(alerts: list[Alert], mail_dir: Path, kills: int)
     assert set(headers) == by_email
     assert message_ids == headers
     repeated = {alert_id: n for alert_id, n in headers.items() if n > 1}
+    print(f"e-mails: {sum(headers.values())} messages, {len(headers)} alerts, repeated {repeated}")
     # Only a message in flight at a kill can repeat, under its own Message-ID.
     assert len(repeated) <= kills, repeated
     assert set(repeated.values()) <= {2}
@@ -280,6 +281,7 @@ def test_a_worker_killed_mid_sweep_leaves_every_alert_delivered_exactly_once(
         # Its claims outlive it until their lease ends.
         stranded = Alert.objects.filter(status=AlertStatus.CLAIMED).count()
         assert stranded > 0
+        print(f"killed after {sent_at_kill} sent, {stranded} claims stranded")
 
         workers.start()
         assert _sweep_until_all_sent(sender, 45), _log_tail(logs)

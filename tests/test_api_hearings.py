@@ -3,6 +3,7 @@ hearings held; everyone who sees the case reads them; strangers are told they do
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -743,10 +744,24 @@ def test_list_pages_in_date_order(world: World) -> None:
     assert second["next"] is None
 
 
-def test_a_bad_cursor_is_not_a_500(world: World) -> None:
-    response = api_as(clerk(world)).get(url("hearing-list", cursor="garbage!"))
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage!",
+        base64.b64encode(b"p=not-a-time").decode(),
+        base64.b64encode(b"p=2026-12-15 14:00:00+00:00&o=-5").decode(),
+    ],
+    ids=["not_base64", "bad_position", "negative_offset"],
+)
+def test_a_bad_cursor_is_not_a_500(world: World, cursor: str) -> None:
+    hearing(world)
 
-    assert response.status_code == 404
+    response = api_as(clerk(world)).get(url("hearing-list", cursor=cursor))
+
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "Invalid cursor", "code": "not_found"},
+    )
 
 
 def test_list_query_count_does_not_grow_with_hearings(world: World) -> None:

@@ -5,14 +5,17 @@ not take on one they see answers 403, a move its state does not allow 409."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -96,6 +99,15 @@ class _DatePagination(BaseCursorPagination):
     page_size = CursorPagination.page_size
     page_size_query_param = CursorPagination.page_size_query_param
     max_page_size = CursorPagination.max_page_size
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except DjangoValidationError:
+            # A hand-made cursor whose position is not a date: as invalid as any other.
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 class AgendaPagination(_DatePagination):
@@ -450,13 +462,13 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet[DeadlineRule]):
                 value={
                     "rule": 4,
                     "case": 21,
-                    "trigger_date": "2026-02-27",
+                    "trigger_date": "2026-02-28",
                     "date": "2026-03-16",
                     "rolled_from": "2026-03-14",
-                    "citation": "Local Crim. R. 12.1",
+                    "citation": "Fed. R. Crim. P. 32(f)(1)",
                     "explanation": [
-                        "Trigger 2026-02-27 excluded (Rule 45(a)(1)(A))",
-                        "15 calendar days after → 2026-03-14",
+                        "Trigger 2026-02-28 excluded (Rule 45(a)(1)(A))",
+                        "14 calendar days after → 2026-03-14",
                         "2026-03-14 is not a court day (Saturday); rolled forward to 2026-03-16",
                     ],
                 },
