@@ -35,7 +35,7 @@ from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_alerts_bench"
-SEED_VERSION = 2
+SEED_VERSION = 4
 LEADS = (7 * 24 * 60, 2 * 24 * 60, 24 * 60, 120, 60)
 COURTS = [
     ("Eastern District", "America/New_York"),
@@ -141,26 +141,35 @@ def seed(shape: Shape, *, reseed: bool) -> None:
         _log(f"seed: users and cases ({time.monotonic() - step:.1f} s)")
         step = time.monotonic()
         # Deadlines over the coming year from day 8 on (so every reminder is still ahead), last
-        # day spread evenly.
+        # day spread evenly; the first `due` have a time an hour from now or less (like an
+        # offer's expiry), so that their 1-hour reminders are due now.
         cursor.execute(
             """
             INSERT INTO deadlines_deadline (id, case_id, kind, title, responsible_side, due_date,
-                citation, explanation, override_reason, status, notes, sequence, created_at,
-                updated_at)
-            SELECT g, 1 + g %% %s, 'motion_due', 'Pretrial motions due', '',
-                   CURRENT_DATE + 8 + (g %% 365), '', '', '', 'open', '', 0, now(), now()
-              FROM generate_series(1, %s) g
+                due_at, citation, explanation, override_reason, status, notes, sequence,
+                created_at, updated_at)
+            SELECT g, 1 + g %% %(cases)s, 'motion_due', 'Pretrial motions due', '',
+                   CASE WHEN g <= %(due)s THEN (t.due_at AT TIME ZONE 'UTC')::date
+                        ELSE CURRENT_DATE + 8 + (g %% 365) END,
+                   CASE WHEN g <= %(due)s THEN t.due_at END,
+                   '', '', '', 'open', '', 0, now(), now()
+              FROM generate_series(1, %(deadlines)s) g
+             CROSS JOIN LATERAL (
+                   SELECT now() + interval '1 hour' - (g %% 600) * interval '1 second' AS due_at
+             ) t
             """,
-            [shape.cases, shape.deadlines],
+            {"cases": shape.cases, "due": shape.due, "deadlines": shape.deadlines},
         )
         _log(f"seed: {shape.deadlines:,} deadlines ({time.monotonic() - step:.1f} s)")
         step = time.monotonic()
         cursor.execute("DROP INDEX IF EXISTS alert_pending_due, alert_claimed_at")
         cursor.execute("DROP INDEX IF EXISTS alert_deadline, alert_hearing")
         cursor.execute("ALTER TABLE deadlines_alert DROP CONSTRAINT alert_key_unique")
-        # Five reminders per deadline: k = 0..4 picks the lead time and the channel. The target
-        # is the end of the last day (midnight UTC here: the zone does not matter to the sweep).
-        # The first `due` deadlines' 1-hour reminders are due (in the last ten minutes).
+        # Five reminders per deadline: k = 0..4 picks the lead time (for the due deadlines,
+        # due within the hour, only the 1-hour reminder is due: the others are 30-45 minutes);
+        # the channel follows the deadline. The target is the deadline's moment
+        # (deadlines.selectors.deadline_moment): its time, or midnight at the end of its last
+        # day in the court's zone.
         cursor.execute(
             """
             INSERT INTO deadlines_alert (recipient_id, channel, subject, case_id, deadline_id,
@@ -171,15 +180,19 @@ def seed(shape: Shape, *, reseed: bool) -> None:
                    t.target, l.lead, t.target - make_interval(mins => l.lead),
                    'pending', 0, '', now()
               FROM deadlines_deadline d
-              CROSS JOIN generate_series(0, 4) k
-              CROSS JOIN LATERAL (SELECT (%(leads)s::int[])[k + 1] AS lead) l
-              CROSS JOIN LATERAL (
-                  SELECT CASE WHEN d.id <= %(due)s AND k = 4
-                              THEN now() + interval '1 hour' - (d.id %% 600) * interval '1 second'
-                              ELSE (d.due_date + 1)::timestamp AT TIME ZONE 'UTC' END AS target
-              ) t
+              JOIN cases_case c ON c.id = d.case_id
+              JOIN cases_court ct ON ct.id = c.court_id
+             CROSS JOIN generate_series(0, 4) k
+             CROSS JOIN LATERAL (
+                  SELECT CASE WHEN d.due_at IS NOT NULL AND k < 4 THEN 30 + 5 * k
+                              ELSE (%(leads)s::int[])[k + 1] END AS lead
+             ) l
+             CROSS JOIN LATERAL (
+                  SELECT coalesce(d.due_at,
+                                  (d.due_date + 1)::timestamp AT TIME ZONE ct.time_zone) AS target
+             ) t
             """,
-            {"users": shape.users, "leads": list(LEADS), "due": shape.due},
+            {"users": shape.users, "leads": list(LEADS)},
         )
         _log(f"seed: {shape.alerts:,} alerts ({time.monotonic() - step:.1f} s)")
         step = time.monotonic()
@@ -278,7 +291,7 @@ def measure_delivery(batch: int) -> dict[str, Any]:
     mail.outbox = []
     notifications = Notification.objects.filter(alert__isnull=False).count()
     # Back to how the seed left them, for the next run.
-    touched = Alert.objects.filter(status__in=["sent", "claimed", "lapsed"])
+    touched = Alert.objects.exclude(status="pending")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM deadlines_notification")
     restored = touched.update(
@@ -291,6 +304,7 @@ def measure_delivery(batch: int) -> dict[str, Any]:
         "claimed": result.claimed,
         "sent": result.sent,
         "lapsed": result.lapsed,
+        "cancelled": result.cancelled,
         "batches": result.batches,
         "seconds": elapsed,
         "per_second": result.sent / elapsed if elapsed else 0.0,
@@ -345,6 +359,8 @@ def main(argv: list[str] | None = None) -> None:
     for run in range(args.deliveries):
         measured = measure_delivery(args.batch)
         runs.append(measured)
+        if measured["sent"] != measured["due"]:
+            _log(f"WARNING: {measured['due']:,} due but {measured['sent']:,} sent: {measured}")
         _log(
             f"(b) run {run + 1}: {measured['sent']:,} delivered in {measured['seconds']:.1f} s "
             f"= {measured['per_second']:.0f}/s ({measured['notifications']:,} in-app, "

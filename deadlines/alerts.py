@@ -376,6 +376,7 @@ def _plan(
     if not dates:
         return result
     recipients_cache: dict[tuple[int, bool], list[User]] = {}
+    prefs: dict[tuple[int, str], EffectivePreference] = {}
     wanted: dict[AlertKey, Alert] = {}
     for date in dates:
         if not _is_upcoming(date):
@@ -387,10 +388,10 @@ def _plan(
         cache_key = (date.case_id, negotiation)
         if cache_key not in recipients_cache:
             recipients_cache[cache_key] = _date_recipients(date.case, negotiation=negotiation)
+            prefs.update(_preferences_for(r.pk for r in recipients_cache[cache_key]))
         recipients = recipients_cache[cache_key]
         if only_user is not None:
             recipients = [r for r in recipients if r.pk == only_user.pk]
-        prefs = _preferences_for(r.pk for r in recipients)
         for recipient in recipients:
             pref = _preference(prefs, recipient.pk, date.kind)
             for lead in pref.lead_minutes:
@@ -704,12 +705,19 @@ def _retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, RETRY_MAX_SECONDS))
 
 
-def _date_is_over(alert: Alert) -> bool:
-    """A reminder of a date that was cancelled, held or met after the claim."""
+def _reminder_is_stale(alert: Alert) -> bool:
+    """A reminder of a date that was cancelled, held, met or moved after it was claimed (the
+    replanning cancels only pending ones)."""
     if alert.hearing is not None:
-        return alert.hearing.status not in UPCOMING_HEARING_STATUSES
+        return (
+            alert.hearing.status not in UPCOMING_HEARING_STATUSES
+            or alert.hearing.starts_at != alert.target_at
+        )
     if alert.deadline is not None:
-        return alert.deadline.status != DeadlineStatus.OPEN
+        return (
+            alert.deadline.status != DeadlineStatus.OPEN
+            or _deadline_moment(alert.deadline) != alert.target_at
+        )
     return False
 
 
@@ -759,7 +767,7 @@ def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
                     # The date has gone by (the system was down): a late reminder misleads.
                     ok = _finish(alert, token, status=AlertStatus.LAPSED)
                     return "lapsed" if ok else "skipped"
-                if _date_is_over(alert):
+                if _reminder_is_stale(alert):
                     ok = _finish(alert, token, status=AlertStatus.CANCELLED)
                     return "cancelled" if ok else "skipped"
             recipient = alert.recipient

@@ -375,6 +375,7 @@ class DeadlineChangeKind(models.TextChoices):
     OVERRIDDEN = "overridden", "Computed date overridden"
     OVERRIDE_REMOVED = "override_removed", "Override removed"
     TRIGGER_MOVED = "trigger_moved", "Trigger moved"
+    RECOMPUTED = "recomputed", "Recomputed (the court's calendar changed)"
     MET = "met", "Met"
     MISSED = "missed", "Missed"
     CANCELLED = "cancelled", "Cancelled"

@@ -287,7 +287,7 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
         )
         _change(
             deadline,
-            DeadlineChangeKind.EDITED,
+            DeadlineChangeKind.RECOMPUTED,
             by,
             from_date=old,
             to_date=computed.date,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from deadlines import alerts, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="deadlines.sweep_alerts", ignore_result=True)
@@ -12,7 +16,12 @@ def sweep_alerts() -> int:
     """Mark deadlines that have passed as missed (which queues their escalations), then claim
     and deliver every alert that has come due (run each minute by Celery beat). Safe to run
     twice at once or again after a worker died: each alert is claimed before it is sent."""
-    services.deadlines_mark_missed()
+    try:
+        services.deadlines_mark_missed()
+    except Exception:
+        # Reminders must not stop because the missed-deadline pass failed; it runs again in a
+        # minute.
+        logger.exception("marking missed deadlines failed; sending due alerts anyway")
     return alerts.sweep().sent
 
 

@@ -60,6 +60,7 @@ def make_user(username: str, role: str, org: Organization | None) -> User:
 def world(db: Any) -> World:
     us = factories.jurisdiction("us-fed")
     cn = factories.jurisdiction("cn")
+    factories.deadline_rules()
     orgs = {
         "da": factories.OrganizationFactory.create(
             name="US Attorney", kind=OrganizationKind.PROSECUTOR_OFFICE

@@ -10,7 +10,6 @@ about dates: a hearing or deadline is planned relative to `timezone.now()` only 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import zoneinfo
 from typing import Any
 
@@ -70,16 +69,8 @@ def courtroom(world: World, name: str = "Courtroom 1", court: Court | None = Non
 
 
 def ensure_seeded_rules() -> None:
-    """Put back the rules of deadlines/migrations/0003_seed_rules.py if a transactional test
-    flushed the database earlier in the session (a flush empties what migrations loaded)."""
-    from django.apps import apps
-
-    seed = importlib.import_module("deadlines.migrations.0003_seed_rules")
-    if DeadlineRule.objects.filter(code=US_TRIAL_70).exists():
-        return
-    factories.jurisdiction("us-fed")
-    factories.jurisdiction("cn")
-    seed.seed(apps, None)
+    """The seeded rules, put back after a transactional test's flush (see factories)."""
+    factories.deadline_rules()
 
 
 def rule(code: str) -> DeadlineRule:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import factory
@@ -20,6 +21,20 @@ PASSWORD = "correct-horse-battery"
 def jurisdiction(code: str = "us-fed") -> Jurisdiction:
     obj, _ = Jurisdiction.objects.get_or_create(code=code, defaults=PROFILES[code])
     return obj
+
+
+def deadline_rules() -> None:
+    """The rules deadlines/migrations/0003_seed_rules.py ships, put back if a transactional
+    test flushed the database earlier in the session (a flush empties what migrations loaded)."""
+    from django.apps import apps
+
+    from deadlines.models import DeadlineRule
+
+    if DeadlineRule.objects.exists():
+        return
+    jurisdiction("us-fed")
+    jurisdiction("cn")
+    importlib.import_module("deadlines.migrations.0003_seed_rules").seed(apps, None)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):

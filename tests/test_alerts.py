@@ -919,3 +919,17 @@ def test_an_email_to_an_address_removed_since_planning_is_cancelled_not_sent(
         "prosecutor@example.org",
     ]
     assert Notification.objects.filter(recipient=defense).count() == 1
+
+
+def test_a_reminder_of_a_date_moved_after_the_claim_is_not_sent(
+    world: World, room: Courtroom, clock: Any
+) -> None:
+    hearing = hearing_at(world, room, NOW + dt.timedelta(hours=2))
+    alerts.plan_for_hearing(hearing)
+    ids = alerts.claim_batch(now=NOW, batch=500)
+    later = NOW + dt.timedelta(days=3)
+    Hearing.objects.filter(pk=hearing.pk).update(
+        starts_at=later, ends_at=later + dt.timedelta(hours=1)
+    )
+    assert {alerts.deliver(alert_id) for alert_id in ids} == {"cancelled"}
+    assert Notification.objects.count() == 0

@@ -18,6 +18,7 @@ from parties.models import CaseParticipant, Defendant, Role
 from tests.api_helpers import MISSING_ID, ids
 from tests.conftest import World
 from tests.factories import PASSWORD
+from tests.test_api_hearings import COURT_DATE_PATHS
 
 
 def token_for(username: str, password: str = PASSWORD) -> Any:
@@ -283,7 +284,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/agreements/{id}/sign/",
         "/api/v1/agreements/{id}/submit/",
         "/api/v1/agreements/{id}/withdraw/",
-    }
+    } | COURT_DATE_PATHS
 
 
 def test_schema_generates_without_warnings_and_validates(db: None, tmp_path: Path) -> None:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
+from cases import services as case_services
 from deadlines import alerts, services
 from deadlines.models import Courtroom, Hearing, HearingKind, HearingStatus, Notification
 from parties.models import Role
@@ -46,6 +50,8 @@ def frozen() -> Iterator[time_machine.Traveller]:
 HEARING_LIST_QUERIES = 1
 # The hearing, then its history with courtrooms and who changed it.
 HEARING_DETAIL_QUERIES = 2
+# One SELECT: courtrooms of the courts the user sits in or has cases in, with their court.
+COURTROOM_LIST_QUERIES = 1
 
 
 def schedule_body(world: World, **changes: Any) -> dict[str, Any]:
@@ -340,6 +346,46 @@ def test_malformed_json_is_a_400(world: World) -> None:
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run each call in its own thread and connection, all released at once."""
+    barrier = threading.Barrier(len(calls), timeout=30)
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except BaseException as exc:  # reported to the test, whatever it is
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is still waiting"
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_booking_one_courtroom_at_once_one_wins(world: World) -> None:
+    # Two cases: their rows are locked separately, so only the exclusion constraint stands
+    # between the two bookings; the loser gets a 409, never a 500.
+    bodies = [schedule_body(world), schedule_body(world, case=world.other_case.pk)]
+
+    def book(body: dict[str, Any]) -> Any:
+        return api_as(clerk(world)).post(url("hearing-list"), body, format="json")
+
+    responses = race([partial(book, body) for body in bodies])
+
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert loser.json()["code"] == "hearing_overlap"
+    assert Hearing.objects.count() == 1
 
 
 # --- continuances --------------------------------------------------------------------------------
@@ -669,6 +715,25 @@ def test_a_hearing_is_marked_held_only_once_it_has_begun(world: World) -> None:
     )
 
 
+def test_no_hearing_is_set_on_a_dismissed_case(world: World) -> None:
+    body = schedule_body(world)
+    case_services.case_transition(
+        case=world.case, by=world.user(Role.PROSECUTOR), to_status="dismissed", reason="Nolle."
+    )
+    before = date_rows()
+
+    response = api_as(clerk(world)).post(url("hearing-list"), body, format="json")
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "detail": "No court dates are set on a case that is “Dismissed”.",
+            "code": "case_ended",
+        },
+    )
+    assert date_rows() == before
+
+
 # --- the list: filters and queries ---------------------------------------------------------------
 
 
@@ -845,6 +910,17 @@ def test_who_sees_which_courtrooms(world: World, who: str, role: str) -> None:
 
     assert sorted(ids(listed)) == sorted(rooms[c].pk for c in SEES_ROOMS_OF[(who, role)])
     assert detail.status_code == (200 if "court" in SEES_ROOMS_OF[(who, role)] else 404)
+
+
+def test_courtroom_list_query_count(world: World, django_assert_num_queries: Any) -> None:
+    for i in range(12):
+        courtroom(world, f"Courtroom {i}")
+    client = api_as(world.user(Role.DEFENDANT))
+
+    with django_assert_num_queries(COURTROOM_LIST_QUERIES):
+        response = client.get(url("courtroom-list"))
+
+    assert len(response.json()["results"]) == 12
 
 
 ADD_ROOM: dict[str, Answer] = {

@@ -258,6 +258,21 @@ def test_preferences_list_every_kind_with_the_defaults(world: World) -> None:
     assert (response.status_code, response.json()) == (200, defaults())
 
 
+def test_preferences_and_settings_are_one_query_each(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    user = world.user(Role.DEFENDANT)
+    AlertPreference.objects.create(user=user, kind="trial", lead_minutes=[60], email=False)
+    client = api_as(user)
+
+    with django_assert_num_queries(1):
+        preferences = client.get(url("alert-preference-list"))
+    with django_assert_num_queries(1):
+        settings = client.get(url("alert-settings"))
+
+    assert (len(preferences.json()), settings.status_code) == (12, 200)
+
+
 PREFERENCE = {"lead_minutes": [120, 4320], "in_app": True, "email": False}
 
 

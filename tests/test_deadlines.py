@@ -210,7 +210,7 @@ def test_a_closure_on_the_last_day_moves_the_deadline_and_removing_it_moves_it_b
     change = d.changes.last()
     assert change is not None
     assert (change.kind, change.from_date, change.to_date, change.changed_by) == (
-        DeadlineChangeKind.EDITED,
+        DeadlineChangeKind.RECOMPUTED,
         D(2026, 12, 15),
         D(2026, 12, 16),
         clerk(world),

@@ -647,7 +647,7 @@ def test_docket_shows_court_local_days_with_filters(
 # --- two bookings at the same moment --------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_bookings_of_one_slot_at_once_leave_one_and_a_409_naming_it(world: World) -> None:
     """Two cases, so the case locks do not serialize the bookings: both may pass the service's
     own check, and then the exclusion constraint decides. The loser is told which hearing won."""

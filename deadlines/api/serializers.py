@@ -71,9 +71,8 @@ def _moment(**kwargs: Any) -> serializers.DateTimeField:
     return serializers.DateTimeField(validators=[_check_moment], **kwargs)
 
 
-def _reason(required: bool = False, help_text: str = "") -> serializers.CharField:
-    if required:
-        return serializers.CharField(max_length=MAX_TEXT, help_text=help_text)
+def _reason(help_text: str = "") -> serializers.CharField:
+    """A reason; whether one is required is for the service to say (400 for `reason`)."""
     return serializers.CharField(
         required=False, allow_blank=True, default="", max_length=MAX_TEXT, help_text=help_text
     )
