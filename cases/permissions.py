@@ -385,6 +385,13 @@ def require_closure_manager(user: AnyUser, court: Court) -> None:
         raise PermissionDenied("Only the court's staff enter closure days.")
 
 
+def courts_with_docket_for(user: AnyUser) -> QuerySet[Court]:
+    """The courts whose docket calendar `user` may open: those a judge or clerk sits in."""
+    if not user.is_authenticated or role_kind_of(user) not in CALENDAR_KEEPER_ROLES:
+        return Court.objects.none()
+    return Court.objects.filter(group__user=user.pk)
+
+
 def may_view_docket(user: AnyUser, court: Court) -> bool:
     """The docket calendar (every hearing of the court) is for the court's judges and staff."""
     return (
@@ -392,3 +399,19 @@ def may_view_docket(user: AnyUser, court: Court) -> bool:
         and role_kind_of(user) in CALENDAR_KEEPER_ROLES
         and _sits_in(user, court)
     )
+
+
+def alert_reader_roles(case: Case, *, negotiation: bool) -> frozenset[str]:
+    """The roles whose holders are alerted about a date on `case`: every participant, or for
+    the negotiation's dates those who read offers (and the court, where the profile lets it)."""
+    if not negotiation:
+        return frozenset(Role.values)
+    if court_sees_offers(case):
+        return OFFER_READER_ROLES | CALENDAR_KEEPER_ROLES
+    return OFFER_READER_ROLES
+
+
+def may_be_alerted(user: AnyUser, case: Case, *, negotiation: bool) -> bool:
+    """Whether `user` still takes part in `case` in a role alerted about such a date (asked
+    again when an alert is delivered: access may have ended since it was planned)."""
+    return bool(roles_on(user, case) & alert_reader_roles(case, negotiation=negotiation))

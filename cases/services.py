@@ -173,7 +173,11 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     # Read-only parties are told "not yours to do" (403) whatever the move.
     permissions.require_case_permission(by, case, permissions.TRANSITION)
     # Lock the row: two clerks moving one case at once must not both succeed from the same state.
-    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("court")
+        .get(pk=case.pk)
+    )
     if to_status not in CaseStatus.values:
         raise ValidationError({"to_status": f"{to_status!r} is not a case status."})
     current = CaseStatus(locked.status)
@@ -194,6 +198,13 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     locked.status = to_status
     locked.closed_on = court_today(locked.court) if to_status == CaseStatus.CLOSED else None
     locked.save(update_fields=["status", "closed_on", "updated_at"])
+    if to_status in (CaseStatus.DISMISSED, CaseStatus.CLOSED):
+        # Court dates build on cases; imported here so that cases does not import them at load.
+        from deadlines.services import case_dates_close
+
+        case_dates_close(
+            case=locked, by=by, reason=f"The case was {CaseStatus(to_status).label.lower()}."
+        )
     case.refresh_from_db()
     return case
 
@@ -232,7 +243,11 @@ def charge_add(
 ) -> Charge:
     permissions.require_case_permission(by, case, permissions.MANAGE_CHARGES)
     # Lock the case so two charges added at once get different count numbers.
-    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("court")
+        .get(pk=case.pk)
+    )
     if not case_takes_new_charges(locked):
         raise Conflict(
             f"Charges cannot be added to a case that is {CaseStatus(locked.status).label.lower()}."

@@ -564,12 +564,10 @@ def _one_off(
 
 def notify_hearing_changed(hearing: Hearing) -> int:
     """Tell everyone who sees the hearing that it moved or was cancelled (sent at the next
-    sweep). Keyed by the new start, so each reschedule gets its own notice; a cancellation is
-    keyed by the moment it was recorded (`updated_at`), so that a hearing continued to a time
-    and then cancelled still announces the cancellation."""
-    target = hearing.starts_at
-    if hearing.status == HearingStatus.CANCELLED:
-        target = hearing.updated_at or timezone.now()
+    sweep). Keyed by the moment the change was recorded (`updated_at`), so every change gets
+    its own notice: a hearing moved from A to B, back to A and again to B announces each move,
+    and one continued and then cancelled announces the cancellation."""
+    target = hearing.updated_at or timezone.now()
     return _one_off(
         subject=AlertSubject.HEARING_CHANGED,
         date=hearing,
@@ -721,6 +719,17 @@ def _reminder_is_stale(alert: Alert) -> bool:
     return False
 
 
+def _still_concerns(alert: Alert) -> bool:
+    """Whether the recipient may still be told about the alert's date. Escalations go to case
+    leads and to office supervisors who need not be on the case; digests carry no case."""
+    if alert.case is None or alert.subject == AlertSubject.ESCALATION:
+        return True
+    negotiation = alert.subject == AlertSubject.OFFER_EXPIRED or (
+        alert.deadline is not None and alert.deadline.kind in NEGOTIATION_DEADLINE_KINDS
+    )
+    return permissions.may_be_alerted(alert.recipient, alert.case, negotiation=negotiation)
+
+
 def _finish(alert: Alert, token: uuid.UUID, **changes: Any) -> bool:
     """Move a claimed alert on, if the claim is still ours."""
     return (
@@ -775,6 +784,10 @@ def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
                 alert.channel == AlertChannel.EMAIL and not recipient.email
             ):
                 # The account was closed, or the address removed, since the alert was planned.
+                ok = _finish(alert, token, status=AlertStatus.CANCELLED)
+                return "cancelled" if ok else "skipped"
+            if not _still_concerns(alert):
+                # The recipient left the case (or the side that reads offers) since planning.
                 ok = _finish(alert, token, status=AlertStatus.CANCELLED)
                 return "cancelled" if ok else "skipped"
             if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
@@ -937,12 +950,18 @@ def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAle
             body += f"Rule: {deadline.citation}\n"
     elif alert.subject == AlertSubject.HEARING_CHANGED and hearing is not None:
         kind = hearing.get_kind_display()
+        change = hearing.changes.order_by("-changed_at", "-id").first()
         if hearing.status == HearingStatus.CANCELLED:
             title = f"{kind} in {where} cancelled (was {_hearing_when(hearing)})"
             body = f"The {kind.lower()} in {where} set for {_hearing_when(hearing)} is cancelled.\n"
         else:
             title = f"{kind} in {where} moved to {_hearing_when(hearing)}"
             body = f"The {kind.lower()} in {where} is now set for {_hearing_when(hearing)}.\n"
+            if change is not None and change.from_starts_at is not None:
+                was = format_moment(change.from_starts_at, _tz(hearing.case))
+                body += f"It was set for {was}.\n"
+        if change is not None and change.reason:
+            body += f"Reason: {change.reason}\n"
     elif alert.subject == AlertSubject.OFFER_EXPIRED:
         tz = _tz(case)
         title = f"An offer in {where} expired ({format_moment(alert.target_at, tz)})"

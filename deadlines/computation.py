@@ -40,6 +40,12 @@ ROLLS: tuple[Roll, ...] = ("forward", "backward", "none")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SATURDAY, SUNDAY = 5, 6
 
+# Days Parley counts with. A date outside is refused (400 for the field) before any arithmetic,
+# which would otherwise overflow near datetime.date's limits (year 9999).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+OUT_OF_RANGE = f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+
 # A court-day count walks day by day; no real rule needs more than this many steps, and a
 # calendar with no court days at all must not loop for ever.
 MAX_STEPS = 10 * 366

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from cases.forms import DateInput
+from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
     NEGOTIATION_DEADLINE_KINDS,
     Courtroom,
@@ -63,6 +64,17 @@ def court_moment(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(time_zone))
 
 
+def _in_range(value: dt.date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(OUT_OF_RANGE)
+
+
+class DayField(forms.DateField):
+    """A date Parley counts with (deadlines.computation.FIRST_DAY … LAST_DAY)."""
+
+    default_validators = [_in_range]
+
+
 class CourtroomChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Courtroom) -> str:
         return obj.name
@@ -91,7 +103,7 @@ class HearingChoiceField(forms.ModelChoiceField):
 class _WhenFields(forms.Form):
     """A date, a start time and a length, read on the court's wall clock."""
 
-    date = forms.DateField(widget=DateInput(), label="Date")
+    date = DayField(widget=DateInput(), label="Date")
     time = forms.TimeField(widget=TimeInput(), label="Start time")
     duration = forms.IntegerField(
         min_value=5,
@@ -174,7 +186,7 @@ class DeadlineForm(forms.Form):
     responsible_side = forms.ChoiceField(
         choices=RESPONSIBLE_SIDES, required=False, label="Who must act"
     )
-    due_date = forms.DateField(
+    due_date = DayField(
         widget=DateInput(), required=False, label="Last day", help_text="Without a rule."
     )
     trigger_hearing = HearingChoiceField(
@@ -184,7 +196,7 @@ class DeadlineForm(forms.Form):
         label="Trigger hearing",
         help_text="For a rule counted from a hearing.",
     )
-    trigger_date = forms.DateField(
+    trigger_date = DayField(
         widget=DateInput(),
         required=False,
         label="Trigger date",
@@ -261,7 +273,7 @@ class RulePreviewForm(forms.Form):
 
     rule = forms.ModelChoiceField(queryset=DeadlineRule.objects.none(), required=False)
     trigger_hearing = forms.ModelChoiceField(queryset=Hearing.objects.none(), required=False)
-    trigger_date = forms.DateField(required=False)
+    trigger_date = DayField(required=False)
 
     def __init__(
         self, *args: Any, rules: QuerySet[DeadlineRule], hearings: QuerySet[Hearing], **kwargs: Any
@@ -272,7 +284,7 @@ class RulePreviewForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    due_date = forms.DateField(widget=DateInput(), label="New last day")
+    due_date = DayField(widget=DateInput(), label="New last day")
     reason = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -282,7 +294,7 @@ class OverrideForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    date = forms.DateField(widget=DateInput(), label="Date")
+    date = DayField(widget=DateInput(), label="Date")
     reason = forms.CharField(
         max_length=500,
         label="Reason",
@@ -298,7 +310,7 @@ class DocketFilterForm(forms.Form):
     view = forms.ChoiceField(
         choices=[("week", "Week"), ("day", "Day")], required=False, label="Show"
     )
-    date = forms.DateField(widget=DateInput(), required=False, label="Date")
+    date = DayField(widget=DateInput(), required=False, label="Date")
     courtroom = CourtroomChoiceField(
         queryset=Courtroom.objects.none(), required=False, empty_label="All courtrooms"
     )

@@ -50,8 +50,12 @@ def court_zone(court: Court) -> zoneinfo.ZoneInfo:
 
 
 def end_of_day(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """Midnight at the end of `day` in `zone` (Fed. R. Crim. P. 45(a)(4)), as an aware time."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    """Midnight at the end of `day` in `zone` (Fed. R. Crim. P. 45(a)(4)), in UTC. In UTC because
+    Python never finds a wall time inside a daylight-saving gap or overlap equal to any other
+    time, and the database hands back UTC: where clocks change at midnight (Santiago, Havana,
+    Beirut) the moment would otherwise never match the one stored on its alerts."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return local.astimezone(dt.UTC)
 
 
 def deadline_moment(deadline: Deadline) -> dt.datetime:
@@ -292,9 +296,7 @@ def date_recipients(case: Case, *, negotiation: bool) -> list[User]:
         .order_by("id")
     )
     if negotiation:
-        roles = set(permissions.OFFER_READER_ROLES)
-        if permissions.court_sees_offers(case):
-            roles |= permissions.CALENDAR_KEEPER_ROLES
+        roles = permissions.alert_reader_roles(case, negotiation=True)
         participations = participations.filter(role__in=roles)
     people: dict[int, User] = {}
     for participation in participations:

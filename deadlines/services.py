@@ -73,22 +73,33 @@ OTHER_SIDE: dict[str, str] = {Side.PROSECUTION: Side.DEFENSE, Side.DEFENSE: Side
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _refuse_out_of_range(**values: Any) -> None:
+    """400 for a date Parley does not count with (before the arithmetic can overflow)."""
+    errors = {}
+    for name, value in values.items():
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if isinstance(day, dt.date) and not computation.FIRST_DAY <= day <= computation.LAST_DAY:
+            errors[name] = computation.OUT_OF_RANGE
+    if errors:
+        raise ValidationError(errors)
+
+
 def _lock_case(case_id: int) -> Case:
     # Lock the case row only (of="self"), not the joined court and jurisdiction rows.
     return (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(no_key=True, of=("self",))
         .select_related("court__jurisdiction")
         .get(pk=case_id)
     )
 
 
 def _lock_hearing(hearing_id: int) -> Hearing:
-    return Hearing.objects.select_for_update(of=("self",)).get(pk=hearing_id)
+    return Hearing.objects.select_for_update(no_key=True, of=("self",)).get(pk=hearing_id)
 
 
 def _lock_deadline(deadline_id: int) -> Deadline:
     return (
-        Deadline.objects.select_for_update(of=("self",))
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case__court", "rule")
         .get(pk=deadline_id)
     )
@@ -215,6 +226,7 @@ def courtroom_create(*, court: Court, by: User, name: str) -> Courtroom:
 def closure_add(*, court: Court, by: User, date: dt.date, reason: str) -> CourtClosure:
     """Court staff record a day the court does not sit; the computed deadlines of the court
     that it changes move with it."""
+    _refuse_out_of_range(date=date)
     with transaction.atomic():
         permissions.require_closure_manager(by, court)
         errors: dict[str, str] = {}
@@ -248,15 +260,15 @@ def closure_remove(*, closure: CourtClosure, by: User) -> None:
 
 
 def _recompute_court(court: Court, by: User, reason: str) -> None:
-    """Recompute the open, non-overridden computed deadlines of `court` due today or later
-    against its calendar as it now is; write a history row for each one that moved."""
+    """Recompute the open computed deadlines of `court` due today or later against its
+    calendar as it now is; write a history row for each one that moved. An overridden deadline
+    keeps its override, but its computed date is brought up to date underneath."""
     court = Court.objects.select_related("jurisdiction").get(pk=court.pk)
     today = court_today(court)
     affected = Deadline.objects.filter(
         case__court=court,
         status=DeadlineStatus.OPEN,
         rule__isnull=False,
-        override_reason="",
         due_date__gte=today,
     )
     case_ids = sorted(set(affected.values_list("case_id", flat=True)))
@@ -264,7 +276,7 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
         return
     # Lock the cases in id order so that two recomputations never wait on each other.
     list(
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(no_key=True, of=("self",))
         .filter(pk__in=case_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -275,25 +287,9 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
     ):
         assert deadline.rule is not None
         computed = _compute(deadline.rule, _trigger_day(deadline), calendar)
-        if computed.date == deadline.computed_date:
-            continue
-        old = deadline.due_date
-        deadline.computed_date = computed.date
-        deadline.due_date = computed.date
-        deadline.explanation = _explain(deadline.rule, computed)
-        deadline.sequence += 1
-        deadline.save(
-            update_fields=["computed_date", "due_date", "explanation", "sequence", "updated_at"]
+        _move_computed(
+            deadline, computed, by, f"Recomputed: {reason}", kind=DeadlineChangeKind.RECOMPUTED
         )
-        _change(
-            deadline,
-            DeadlineChangeKind.RECOMPUTED,
-            by,
-            from_date=old,
-            to_date=computed.date,
-            reason=f"Recomputed: {reason}",
-        )
-        alerts.plan_for_deadline(deadline)
 
 
 # --- hearings -------------------------------------------------------------------------------
@@ -396,6 +392,7 @@ def hearing_schedule(
     notes: str = "",
 ) -> Hearing:
     """The court sets a hearing on a case, in one of its courtrooms, at a free time."""
+    _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         locked = _lock_case(case.pk)
         permissions.require_calendar_keeper(by, locked)
@@ -441,6 +438,7 @@ def hearing_reschedule(
 ) -> Hearing:
     """A continuance: the hearing moves to a new time (and perhaps courtroom), with its
     reason; the deadlines counted from it move too, and everyone who sees it is told."""
+    _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         case = _lock_case(hearing.case_id)
         permissions.require_calendar_keeper(by, case)
@@ -491,7 +489,7 @@ def hearing_reschedule(
 def _move_dependents(hearing: Hearing, *, reason: str) -> None:
     """Recompute the open deadlines counted from `hearing` after it moved."""
     dependents = (
-        Deadline.objects.select_for_update(of=("self",))
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
         .filter(trigger_hearing=hearing, status=DeadlineStatus.OPEN)
         .select_related("rule", "case__court__jurisdiction")
         .order_by("pk")
@@ -508,7 +506,12 @@ def _move_dependents(hearing: Hearing, *, reason: str) -> None:
 
 
 def _move_computed(
-    deadline: Deadline, computed: computation.Computed, by: User | None, reason: str
+    deadline: Deadline,
+    computed: computation.Computed,
+    by: User | None,
+    reason: str,
+    *,
+    kind: str = DeadlineChangeKind.TRIGGER_MOVED,
 ) -> bool:
     """Apply a new computed date to a computed deadline. An override stays (its due date does
     not move) unless the new computed date is the overriding date itself."""
@@ -543,7 +546,7 @@ def _move_computed(
     )
     _change(
         deadline,
-        DeadlineChangeKind.TRIGGER_MOVED,
+        kind,
         by,
         from_date=old_computed if overridden else old_due,
         to_date=computed.date,
@@ -658,7 +661,7 @@ def _cancel_dependents(hearing: Hearing, by: User, reason: str) -> None:
     """A deadline counted from a hearing that will not take place has nothing to count from:
     it is cancelled with the hearing (a new hearing gets new deadlines)."""
     dependents = (
-        Deadline.objects.select_for_update(of=("self",))
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
         .filter(trigger_hearing=hearing, status=DeadlineStatus.OPEN)
         .select_related("case__court")
         .order_by("pk")
@@ -695,6 +698,7 @@ def deadline_create(
 ) -> Deadline:
     """Set a deadline by hand (a due date) or by a rule of the case's jurisdiction counted
     from its trigger (a hearing of the rule's kind on this case, or a date)."""
+    _refuse_out_of_range(due_date=due_date, due_at=due_at, trigger_date=trigger_date)
     with transaction.atomic():
         locked = _lock_case(case.pk)
         permissions.require_calendar_keeper(by, locked)
@@ -774,7 +778,7 @@ def deadline_create(
                 )
                 try:
                     computed = _compute(rule, day, calendar)
-                except ValueError as exc:
+                except (ValueError, OverflowError) as exc:
                     errors["trigger_date"] = str(exc)
         if errors:
             raise ValidationError(errors)
@@ -837,6 +841,7 @@ def deadline_update(
 ) -> Deadline:
     """Change an open deadline: its title and notes; the date of one set by hand; the trigger
     date of one computed from a date (the computed date follows; an override stays)."""
+    _refuse_out_of_range(due_date=due_date, trigger_date=trigger_date)
     with transaction.atomic():
         case, locked = _locked_for_hand(deadline, by)
         errors: dict[str, str] = {}
@@ -901,6 +906,7 @@ def deadline_update(
 
 def deadline_override(*, deadline: Deadline, by: User, due_date: dt.date, reason: str) -> Deadline:
     """Set aside a computed date, with a reason; the history keeps both."""
+    _refuse_out_of_range(due_date=due_date)
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         errors: dict[str, str] = {}
@@ -1033,6 +1039,7 @@ def deadlines_mark_missed(*, now: dt.datetime | None = None) -> int:
             status=DeadlineStatus.OPEN, due_date__lte=now.date() + dt.timedelta(days=1)
         )
         .exclude(kind__in=NOT_MISSED_KINDS)
+        .exclude(case__status__in=ENDED_CASE_STATUSES)
         .select_related("case__court")
     )
     missed = 0
@@ -1063,8 +1070,44 @@ def deadlines_mark_missed(*, now: dt.datetime | None = None) -> int:
                 missed += 1
 
 
+def case_dates_close(*, case: Case, by: User, reason: str) -> None:
+    """A case that ends (dismissed, closed) keeps no court dates: its hearings still to be held
+    and its open deadlines are cancelled with `reason`, their reminders with them, and everyone
+    on the case is told of each cancelled hearing. Called by cases.services.case_transition,
+    which holds the case row locked."""
+    now = timezone.now()
+    hearings = (
+        Hearing.objects.select_for_update(no_key=True, of=("self",))
+        .filter(case=case, status__in=UPCOMING_HEARING_STATUSES)
+        .order_by("pk")
+    )
+    for hearing in hearings:
+        HearingChange.objects.create(
+            hearing=hearing,
+            from_status=hearing.status,
+            to_status=HearingStatus.CANCELLED,
+            reason=reason,
+            changed_by=by,
+        )
+        hearing.status = HearingStatus.CANCELLED
+        hearing.sequence += 1
+        hearing.save(update_fields=["status", "sequence", "updated_at"])
+        hearing.case = case
+        alerts.notify_hearing_changed(hearing)
+    deadlines = (
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
+        .filter(case=case, status=DeadlineStatus.OPEN)
+        .order_by("pk")
+    )
+    for deadline in deadlines:
+        _close(deadline, DeadlineStatus.CANCELLED, by, now)
+        _change(deadline, DeadlineChangeKind.CANCELLED, by, reason=reason)
+    alerts.plan_for_case(case)
+
+
 def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> computation.Computed:
     """What a rule gives for a trigger date on this case's court calendar, without saving."""
+    _refuse_out_of_range(trigger_date=trigger_date)
     court = Court.objects.select_related("jurisdiction").get(pk=case.court_id)
     if rule.jurisdiction_id != court.jurisdiction_id or not rule.active:
         raise ValidationError({"rule": "Choose an active rule of this case's jurisdiction."})
@@ -1072,7 +1115,7 @@ def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> co
         raise ValidationError({"trigger_date": "Enter a date."})
     try:
         return _compute(rule, trigger_date, computation.calendar_for_court(court))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise ValidationError({"trigger_date": str(exc)}) from exc
 
 
@@ -1088,7 +1131,9 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
     the readers of both sides are told, once."""
     from negotiations.models import OfferStatus
 
-    existing = Deadline.objects.select_for_update(of=("self",)).filter(offer=offer).first()
+    existing = (
+        Deadline.objects.select_for_update(no_key=True, of=("self",)).filter(offer=offer).first()
+    )
     if offer.status == OfferStatus.EXPIRED:
         if existing is not None and existing.status == DeadlineStatus.OPEN:
             _close(existing, DeadlineStatus.CANCELLED, None, offer.closed_at or timezone.now())
@@ -1151,7 +1196,9 @@ def suggestion_response_sync(suggestion: Suggestion) -> Deadline | None:
     negotiation services inside their transaction. Submitted: a deadline by the
     jurisdiction's rule, if it has one. Responded: met."""
     existing = (
-        Deadline.objects.select_for_update(of=("self",)).filter(suggestion=suggestion).first()
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
+        .filter(suggestion=suggestion)
+        .first()
     )
     if suggestion.response:
         if existing is not None and existing.status == DeadlineStatus.OPEN:

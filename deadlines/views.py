@@ -188,9 +188,7 @@ class DocketRow:
 
 def _docket_court(user: User, raw: str | None) -> tuple[Court, list[Court]]:
     """The court whose docket is shown, and the courts the user may choose among."""
-    if permissions.role_kind_of(user) not in permissions.CALENDAR_KEEPER_ROLES:
-        raise PermissionDenied("The docket calendar is for the court's judges and staff.")
-    courts = list(Court.objects.filter(group__user=user.pk).order_by("name"))
+    courts = list(permissions.courts_with_docket_for(user).order_by("name"))
     if not courts:
         raise PermissionDenied("The docket calendar is for the court's judges and staff.")
     if not raw:
@@ -529,9 +527,13 @@ def _deadline_form(
 def _rule_preview(user: User, case: Case, data: Any) -> dict[str, Any]:
     """The rule's citation and the date it computes from the trigger entered so far."""
     form = RulePreviewForm(data, rules=_rules_for(case), hearings=_trigger_hearings(user, case))
-    if not form.is_valid() or form.cleaned_data["rule"] is None:
+    valid = form.is_valid()
+    rule = form.cleaned_data.get("rule")
+    if rule is None:
         return {"rule": None}
-    rule = form.cleaned_data["rule"]
+    if not valid:
+        errors = " ".join(str(message) for messages in form.errors.values() for message in messages)
+        return {"rule": rule, "trigger": None, "computed": None, "error": errors}
     hearing: Hearing | None = form.cleaned_data["trigger_hearing"]
     trigger = form.cleaned_data["trigger_date"]
     if hearing is not None:

@@ -130,9 +130,11 @@ def _database_guard(message: str, code: str) -> Iterator[None]:
 
 def _lock_case(case_id: int) -> Case:
     # Lock the case row only (of="self"): a bare FOR UPDATE would also lock the joined court
-    # and jurisdiction rows and make every case of the court wait for each other.
+    # and jurisdiction rows and make every case of the court wait for each other. NO KEY UPDATE
+    # serialises the services on one case just the same, but lets the alert sweep insert rows
+    # that point at the case (a foreign key check takes KEY SHARE) instead of deadlocking it.
     return (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(no_key=True, of=("self",))
         .select_related("court__jurisdiction")
         .get(pk=case_id)
     )

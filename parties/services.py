@@ -173,7 +173,7 @@ def participant_create(
 ) -> CaseParticipant:
     """The write behind participant_add, for callers that have checked who acts (case_open)."""
     # Serialise changes to one case's participants, so the checks below stay true until commit.
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
     start = start_date or court_today(case.court)
     errors = _participant_errors(
         case=case, role=role, user=user, defendant=defendant, is_lead=is_lead, start_date=start

@@ -371,26 +371,26 @@ def test_ending_a_participation_cancels_that_persons_reminders_and_adding_plans_
 # --- one-off notices ------------------------------------------------------------------------
 
 
-def test_a_rescheduled_hearing_is_announced_once_per_new_time(
+def test_a_changed_hearing_is_announced_once_per_change(
     world: World, room: Courtroom, clock: Any
 ) -> None:
+    # Keyed by the moment the change was saved: announcing one change twice sends it once,
+    # and every later change (even back to an earlier time) is announced again.
     hearing = hearing_at(world, room, NOW + dt.timedelta(days=10))
-    Hearing.objects.filter(pk=hearing.pk).update(status=HearingStatus.CONTINUED)
-    hearing.refresh_from_db()
+    hearing.status = HearingStatus.CONTINUED
+    hearing.save()
     assert alerts.notify_hearing_changed(hearing) == 10
     assert alerts.notify_hearing_changed(hearing) == 0
 
+    clock.shift(dt.timedelta(minutes=5))
     later = NOW + dt.timedelta(days=15)
-    Hearing.objects.filter(pk=hearing.pk).update(
-        starts_at=later, ends_at=later + dt.timedelta(hours=1)
-    )
-    hearing.refresh_from_db()
+    hearing.starts_at, hearing.ends_at = later, later + dt.timedelta(hours=1)
+    hearing.save()
     assert alerts.notify_hearing_changed(hearing) == 10
 
     clock.shift(dt.timedelta(minutes=5))
-    Hearing.objects.filter(pk=hearing.pk).update(status=HearingStatus.CANCELLED)
-    hearing = Hearing.objects.get(pk=hearing.pk)
-    hearing.save(update_fields=["updated_at"])
+    hearing.status = HearingStatus.CANCELLED
+    hearing.save()
     assert alerts.notify_hearing_changed(hearing) == 10
 
     notices = Alert.objects.filter(subject=AlertSubject.HEARING_CHANGED)

@@ -1084,7 +1084,7 @@ def test_a_closure_day_moves_the_computed_deadlines_that_end_on_it(world: World)
         "rolled forward to 2026-12-17",
     )
     assert (removed.status_code, back["due_date"]) == (204, "2026-12-16")
-    assert [c["kind"] for c in back["changes"]] == ["created", "edited", "edited"]
+    assert [c["kind"] for c in back["changes"]] == ["created", "recomputed", "recomputed"]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from cases.api.serializers import VisibleCaseField
 from cases.models import Court
 from deadlines import selectors
 from deadlines.api.fields import NamedChoiceField
+from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
     CourtClosure,
     Courtroom,
@@ -38,10 +39,6 @@ from deadlines.models import (
 )
 from parties.models import Side
 
-# Days Parley can count from and to. A date outside is a 400 for the field, never an overflow
-# in the arithmetic (datetime.date stops at 9999-12-31).
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2199, 12, 31)
 MAX_TEXT = 20_000
 
 
@@ -53,9 +50,7 @@ def _name(user: Any) -> str | None:
 
 def _check_day(value: dt.date | None) -> None:
     if value is not None and not FIRST_DAY <= value <= LAST_DAY:
-        raise serializers.ValidationError(
-            f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
-        )
+        raise serializers.ValidationError(OUT_OF_RANGE)
 
 
 def _check_moment(value: dt.datetime | None) -> None:
