@@ -178,9 +178,16 @@ def _validated_leads(lead_minutes: Any) -> list[int]:
 
 @transaction.atomic
 def alert_preference_set(
-    *, user: User, kind: str, lead_minutes: Sequence[int], in_app: bool, email: bool
+    *,
+    user: User,
+    kind: str,
+    lead_minutes: Sequence[int],
+    in_app: bool,
+    email: bool,
+    replan: bool = True,
 ) -> AlertPreference:
-    """Set `user`'s lead times and channels for one kind of date, then replan their alerts."""
+    """Set `user`'s lead times and channels for one kind of date, then replan their alerts
+    (a caller saving every kind at once passes `replan=False` and calls plan_for_user once)."""
     if kind not in _valid_kinds():
         raise ValidationError({"kind": "Not a kind of hearing or deadline."})
     leads = _validated_leads(list(lead_minutes) if lead_minutes is not None else None)
@@ -189,7 +196,8 @@ def alert_preference_set(
         kind=kind,
         defaults={"lead_minutes": leads, "in_app": bool(in_app), "email": bool(email)},
     )
-    plan_for_user(user)
+    if replan:
+        plan_for_user(user)
     return pref
 
 

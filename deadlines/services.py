@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from cases import permissions
@@ -1049,8 +1049,21 @@ def deadlines_mark_missed(*, now: dt.datetime | None = None) -> int:
         if not batch:
             return missed
         last_pk = batch[-1].pk
+        reopened = dict(
+            DeadlineChange.objects.filter(
+                deadline__in=[d.pk for d in batch], kind=DeadlineChangeKind.REOPENED
+            )
+            .values("deadline")
+            .annotate(last=Max("changed_at"))
+            .values_list("deadline", "last")
+        )
         for deadline in batch:
-            if deadline_moment(deadline) > now:
+            moment = deadline_moment(deadline)
+            if moment > now:
+                continue
+            if deadline.pk in reopened and reopened[deadline.pk] >= moment:
+                # The court reopened it after its last day: it stays open until the court
+                # marks it met, moves it or cancels it, and is not escalated again.
                 continue
             with transaction.atomic():
                 claimed = Deadline.objects.filter(

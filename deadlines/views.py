@@ -945,7 +945,7 @@ def _preferences_save(user: User, form: AlertPreferencesForm) -> bool:
         for pref in form.preferences():
             try:
                 with transaction.atomic():
-                    alerts.alert_preference_set(user=user, **pref)
+                    alerts.alert_preference_set(user=user, replan=False, **pref)
             except ValidationError as error:
                 errors[f"{pref['kind']}-lead"] = error.messages
         try:
@@ -963,6 +963,7 @@ def _preferences_save(user: User, form: AlertPreferencesForm) -> bool:
                 errors["__all__"] = error.messages
         if errors:
             raise ValidationError(errors)  # rolls back the kinds saved before the refusal
+        alerts.plan_for_user(user)
     return True
 
 

@@ -278,3 +278,28 @@ def test_every_move_of_a_hearing_is_announced_even_back_to_an_earlier_time(
     body = world.user(Role.DEFENSE_COUNSEL).notifications.first().body  # type: ignore[union-attr]
     assert "It was set for Tue 15 Dec 2026, 09:00 EST" in body
     assert "Reason: Move 3" in body
+
+
+# --- a missed deadline the court reopens ----------------------------------------------------
+
+
+def test_a_reopened_missed_deadline_stays_open_and_is_not_escalated_again(
+    world: World, clock: Any
+) -> None:
+    d = manual_deadline(world, due_date=dt.date(2026, 11, 20))
+    assert services.deadlines_mark_missed() == 1
+    escalations = Alert.objects.filter(deadline=d, subject=AlertSubject.ESCALATION)
+    sent_before = escalations.count()
+    assert sent_before > 0
+
+    services.deadline_reopen(deadline=d, by=clerk(world), reason="Filed on time; clerk error")
+    clock.move_to(NOW + dt.timedelta(minutes=5))
+
+    assert services.deadlines_mark_missed() == 0
+    d.refresh_from_db()
+    assert d.status == DeadlineStatus.OPEN
+    assert escalations.count() == sent_before
+    # Marked met, it closes as usual.
+    services.deadline_complete(deadline=d, by=clerk(world))
+    d.refresh_from_db()
+    assert d.status == DeadlineStatus.MET
