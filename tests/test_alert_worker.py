@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from celery import Celery
@@ -77,7 +78,9 @@ def _database_url() -> str:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
+    # The embedded PostgreSQL (make test without DATABASE_URL) listens on a socket directory:
+    # dj-database-url takes it percent-encoded in the host part.
+    host = quote(db.get("HOST") or "127.0.0.1", safe="")
     port = db.get("PORT") or 5432
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
