@@ -467,7 +467,7 @@ def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> No
                     title=speedy.name,
                     responsible_side=speedy.responsible_side,
                     rule=speedy,
-                    trigger_date=max(case.opened_on, today - dt.timedelta(days=20)),
+                    trigger_date=max(case.opened_on, today - dt.timedelta(days=3)),
                 )
             date_services.deadline_create(
                 case=case,
