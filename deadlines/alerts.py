@@ -72,7 +72,7 @@ MAX_LEADS = 8
 # broken mail server must not lose a reminder.
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
-DIGEST_DAYS = 7
+DIGEST_DAYS = 14  # the next two weeks, as on the dashboard
 
 DateObj = Hearing | Deadline
 # The unique key of an alert, as compared in Python.

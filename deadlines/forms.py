@@ -24,6 +24,7 @@ from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
     NEGOTIATION_DEADLINE_KINDS,
     Courtroom,
+    Deadline,
     DeadlineKind,
     DeadlineRule,
     Hearing,
@@ -154,6 +155,36 @@ class RescheduleForm(_WhenFields):
     )
 
 
+class HearingEditForm(forms.Form):
+    """The judge and the notes of a hearing still to be held."""
+
+    judge = JudgeChoiceField(
+        queryset=None, required=False, empty_label="No judge assigned", label="Judge"
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Notes",
+        help_text="Everyone on the case reads them on the hearing's page.",
+    )
+
+    def __init__(self, *args: Any, judges: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["judge"].queryset = judges  # type: ignore[attr-defined]
+
+    def service_arguments(self, hearing: Hearing) -> dict[str, Any]:
+        """The keyword arguments of deadlines.services.hearing_update. The judge is passed only
+        when another one is chosen (or none), so a judge who has since left the court can stay
+        on the hearing while its notes change."""
+        data = self.cleaned_data
+        arguments: dict[str, Any] = {"notes": data["notes"]}
+        judge = data["judge"]
+        if (judge.pk if judge else None) != hearing.judge_id:
+            arguments["judge"] = judge
+        return arguments
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -266,6 +297,67 @@ class DeadlineForm(forms.Form):
             "trigger_date": data["trigger_date"],
             "notes": data["notes"],
         }
+
+
+def editable_date(deadline: Deadline) -> str | None:
+    """Which date of `deadline` is changed on its edit page: the last day of one set by hand,
+    the trigger date of one computed from a dated event, or none (one counted from a hearing
+    follows the hearing; one with a time of day is not moved by hand)."""
+    if deadline.due_at is not None:
+        return None
+    if deadline.rule_id is None:
+        return "due_date"
+    if deadline.trigger_date is not None:
+        return "trigger_date"
+    return None
+
+
+class DeadlineEditForm(forms.Form):
+    """The title and notes of an open deadline, and the one date it lets the court change
+    (`editable_date`). Only that date's field is on the form."""
+
+    title = forms.CharField(
+        max_length=200, label="Title", error_messages={"required": "Give the deadline a title."}
+    )
+    due_date = DayField(widget=DateInput(), label="Last day")
+    trigger_date = DayField(
+        widget=DateInput(),
+        label="Trigger date",
+        help_text="The rule counts the last day again from the new date.",
+    )
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Notes"
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the date change",
+        help_text="Kept in the deadline's history with the old and the new date.",
+    )
+
+    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.date_field = editable_date(deadline)
+        for name in ("due_date", "trigger_date"):
+            if name != self.date_field:
+                del self.fields[name]
+        if self.date_field is None:
+            del self.fields["reason"]
+        elif deadline.rule is not None:
+            self.fields["trigger_date"].help_text = (
+                f"Counted from: {deadline.rule.trigger_label}. "
+                f"{self.fields['trigger_date'].help_text}"
+            )
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of deadlines.services.deadline_update."""
+        data = self.cleaned_data
+        arguments = {"title": data["title"], "notes": data["notes"]}
+        if self.date_field is not None:
+            arguments[self.date_field] = data[self.date_field]
+            arguments["reason"] = data["reason"]
+        return arguments
 
 
 class RulePreviewForm(forms.Form):

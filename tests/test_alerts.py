@@ -697,7 +697,7 @@ def test_the_daily_digest_goes_out_once_a_day_at_the_local_hour(
 
     assert DigestSent.objects.get(user=defense).day == dt.date(2026, 11, 25)
     note = Notification.objects.get(recipient=defense, subject=AlertSubject.DIGEST)
-    assert note.title == "Your court dates for the next 7 days (Wed 25 Nov 2026)"
+    assert note.title == "Your court dates for the next 14 days (Wed 25 Nov 2026)"
     assert "Thu 26 Nov 2026, 09:30 EST: Trial — Courtroom 4B" in note.body
     assert "Pretrial motions due" in note.body
     assert "Far away" not in note.body
