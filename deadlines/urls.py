@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.hearing_reschedule,
         name="hearing-reschedule",
     ),
+    path("hearings/<int:hearing_id>/edit/", views.hearing_edit, name="hearing-edit"),
     path("hearings/<int:hearing_id>/cancel/", views.hearing_cancel, name="hearing-cancel"),
     path("hearings/<int:hearing_id>/held/", views.hearing_mark_held, name="hearing-held"),
     path("cases/<int:case_id>/deadlines/new/", views.deadline_add, name="deadline-new"),
@@ -25,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="deadline-preview",
     ),
     path("deadlines/<int:deadline_id>/", views.deadline_detail, name="deadline"),
+    path("deadlines/<int:deadline_id>/edit/", views.deadline_edit, name="deadline-edit"),
     path(
         "deadlines/<int:deadline_id>/override/",
         views.deadline_override,

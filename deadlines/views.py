@@ -26,7 +26,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,8 +48,10 @@ from deadlines.forms import (
     ClosureForm,
     ConfirmForm,
     CourtroomForm,
+    DeadlineEditForm,
     DeadlineForm,
     DocketFilterForm,
+    HearingEditForm,
     HearingForm,
     OverrideForm,
     ReasonForm,
@@ -383,6 +385,7 @@ def _render_hearing(
         "held_form": bound.get("held")
         or (ConfirmForm(prefix="held") if keeps and upcoming else None),
         "may_reschedule": keeps and upcoming,
+        "may_edit": keeps and upcoming,
         "conflict": conflict,
     }
     with timezone.override(case.court.time_zone):
@@ -449,6 +452,79 @@ def hearing_reschedule(request: HttpRequest, hearing_id: int) -> HttpResponse:
     }
     with timezone.override(case.court.time_zone):
         return render(request, "deadlines/hearing_reschedule.html", context, status=status)
+
+
+def _judges_for(hearing: Hearing) -> QuerySet[User]:
+    """The judges a hearing may be given: the court's, and the one it has even if they no
+    longer sit there (the form still shows who sits; keeping them is not a new assignment)."""
+    judges = selectors.judges_of(hearing.case.court)
+    if hearing.judge_id is None:
+        return judges
+    return User.objects.filter(Q(pk__in=judges.values("pk")) | Q(pk=hearing.judge_id)).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def _judge_name(judge: User | None) -> str:
+    return (judge.get_full_name() or judge.get_username()) if judge else "no judge assigned"
+
+
+def _hearing_edit_refusal(hearing: Hearing) -> str:
+    """Why a hearing's judge and notes are no longer changed, or "" (the page's wording of
+    the state the service refuses with a 409)."""
+    if hearing.status in UPCOMING_HEARING_STATUSES:
+        return ""
+    return (
+        f"This hearing is {HearingStatus(hearing.status).label.lower()}; "
+        "its judge and notes are no longer changed."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
+    """Assign another judge (or none) and change the notes of a hearing still to be held."""
+    user = _person(request)
+    hearing = _hearing_for(user, hearing_id)
+    case = hearing.case
+    permissions.require_calendar_keeper(user, case)
+    form = HearingEditForm(
+        request.POST if request.method == "POST" else None,
+        judges=_judges_for(hearing),
+        initial={"judge": hearing.judge_id, "notes": hearing.notes},
+    )
+    status, conflict = 200, ""
+    if request.method == "POST":
+        before = hearing
+        saved, status, conflict = _submit(
+            form,
+            lambda _: services.hearing_update(
+                hearing=before, by=user, **form.service_arguments(before)
+            ),
+        )
+        if saved is not None:
+            done: list[str] = []
+            if saved.judge_id != before.judge_id:
+                done.append(f"judge now {_judge_name(saved.judge)}")
+            if saved.notes != before.notes:
+                done.append("notes saved")
+            if done:
+                messages.success(request, f"{saved.get_kind_display()}: {'; '.join(done)}.")
+            else:
+                messages.info(request, "Nothing changed: the judge and the notes were already so.")
+            return redirect(_next_url(request, reverse("deadlines:hearing", args=[saved.pk])))
+        hearing = _hearing_for(user, hearing_id)  # the stored one, not one changed in memory
+    elif _hearing_edit_refusal(hearing):
+        status, conflict = 409, _hearing_edit_refusal(hearing)
+    context = {
+        "case": case,
+        "hearing": hearing,
+        "form": None if _hearing_edit_refusal(hearing) else form,
+        "conflict": conflict,
+        "next": _next_url(request, ""),
+    }
+    with timezone.override(case.court.time_zone):
+        return render(request, "deadlines/hearing_edit.html", context, status=status)
 
 
 @login_required
@@ -634,6 +710,7 @@ def _render_deadline(
         "changes": list(selectors.deadline_history(deadline)),
         "forms": forms_,
         "may_keep_calendar": keeps,
+        "may_edit": keeps and by_hand and is_open,
         "conflict": conflict,
     }
     with timezone.override(case.court.time_zone):
@@ -673,6 +750,86 @@ def _deadline_action(
         )
     messages.success(request, done(changed))
     return redirect("deadlines:deadline", changed.pk)
+
+
+def _deadline_edit_refusal(deadline: Deadline) -> str:
+    """Why a deadline is not edited by hand, or "" (the page's wording of the states the
+    service refuses with a 409)."""
+    if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
+        return (
+            f"{deadline.get_kind_display()} follows the negotiation; it is not changed by hand."
+        )
+    if deadline.status != DeadlineStatus.OPEN:
+        return f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first."
+    return ""
+
+
+def _deadline_saved(before: Deadline, saved: Deadline) -> str:
+    """What the edit changed, in a sentence ("" when nothing did)."""
+    if saved.trigger_date != before.trigger_date:
+        assert saved.trigger_date is not None and saved.computed_date is not None
+        text = (
+            f"Trigger date moved to {saved.trigger_date:%Y-%m-%d}: the computed last day is "
+            f"{saved.computed_date:%Y-%m-%d}"
+        )
+        if saved.override_reason:
+            text += f"; the override to {saved.due_date:%Y-%m-%d} stays"
+        return text + "."
+    if saved.due_date != before.due_date:
+        return f"“{saved.title}” now ends on {saved.due_date:%Y-%m-%d}."
+    if (saved.title, saved.notes) != (before.title, before.notes):
+        return f"“{saved.title}” saved."
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline_edit(request: HttpRequest, deadline_id: int) -> HttpResponse:
+    """Change an open deadline's title and notes, and the one date the court may change on it:
+    the last day of one set by hand, or the trigger date of one computed from a dated event
+    (the rule counts the last day again). The negotiation's deadlines are not edited here."""
+    user = _person(request)
+    deadline = _deadline_for(user, deadline_id)
+    case = deadline.case
+    permissions.require_calendar_keeper(user, case)
+    form = DeadlineEditForm(
+        request.POST if request.method == "POST" else None,
+        deadline=deadline,
+        initial={
+            "title": deadline.title,
+            "notes": deadline.notes,
+            "due_date": deadline.due_date,
+            "trigger_date": deadline.trigger_date,
+        },
+    )
+    status, conflict = 200, ""
+    if request.method == "POST":
+        before = deadline
+        saved, status, conflict = _submit(
+            form,
+            lambda _: services.deadline_update(
+                deadline=before, by=user, **form.service_arguments()
+            ),
+        )
+        if saved is not None:
+            done = _deadline_saved(before, saved)
+            if done:
+                messages.success(request, done)
+            else:
+                messages.info(request, "Nothing changed: the deadline was already so.")
+            return redirect(_next_url(request, reverse("deadlines:deadline", args=[saved.pk])))
+        deadline = _deadline_for(user, deadline_id)  # the stored one, not one changed in memory
+    elif _deadline_edit_refusal(deadline):
+        status, conflict = 409, _deadline_edit_refusal(deadline)
+    context = {
+        "case": case,
+        "deadline": deadline,
+        "form": None if _deadline_edit_refusal(deadline) else form,
+        "conflict": conflict,
+        "next": _next_url(request, ""),
+    }
+    with timezone.override(case.court.time_zone):
+        return render(request, "deadlines/deadline_edit.html", context, status=status)
 
 
 def _keeps(user: User, deadline: Deadline) -> bool:

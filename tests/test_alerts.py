@@ -867,6 +867,7 @@ def test_humanized_lead_times() -> None:
 def test_beat_runs_the_sweep_every_minute_and_the_digest_every_quarter_hour() -> None:
     from config.celery import app
 
+    app.loader.import_default_modules()  # as a worker does at start
     schedule = django_settings.CELERY_BEAT_SCHEDULE
     assert schedule["sweep-alerts"] == {"task": "deadlines.sweep_alerts", "schedule": 60.0}
     assert schedule["send-digests"] == {"task": "deadlines.send_digests", "schedule": 900.0}
