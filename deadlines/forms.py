@@ -159,7 +159,11 @@ class HearingEditForm(forms.Form):
     """The judge and the notes of a hearing still to be held."""
 
     judge = JudgeChoiceField(
-        queryset=None, required=False, empty_label="No judge assigned", label="Judge"
+        queryset=None,
+        required=False,
+        empty_label="No judge assigned",
+        label="Judge",
+        error_messages={"invalid_choice": "Choose one of the court's judges, or no judge."},
     )
     notes = forms.CharField(
         required=False,

@@ -65,6 +65,7 @@ from deadlines.models import (
     CourtClosure,
     Courtroom,
     Deadline,
+    DeadlineKind,
     DeadlineStatus,
     Hearing,
     HearingStatus,
@@ -465,19 +466,12 @@ def _judges_for(hearing: Hearing) -> QuerySet[User]:
     )
 
 
-def _judge_name(judge: User | None) -> str:
-    return (judge.get_full_name() or judge.get_username()) if judge else "no judge assigned"
-
-
 def _hearing_edit_refusal(hearing: Hearing) -> str:
     """Why a hearing's judge and notes are no longer changed, or "" (the page's wording of
     the state the service refuses with a 409)."""
     if hearing.status in UPCOMING_HEARING_STATUSES:
         return ""
-    return (
-        f"This hearing is {HearingStatus(hearing.status).label.lower()}; "
-        "its judge and notes are no longer changed."
-    )
+    return f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be changed."
 
 
 @login_required
@@ -504,8 +498,11 @@ def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
         )
         if saved is not None:
             done: list[str] = []
-            if saved.judge_id != before.judge_id:
-                done.append(f"judge now {_judge_name(saved.judge)}")
+            if saved.judge is None and before.judge_id is not None:
+                done.append("judge removed")
+            elif saved.judge is not None and saved.judge_id != before.judge_id:
+                name = saved.judge.get_full_name() or saved.judge.get_username()
+                done.append(f"judge now {name}")
             if saved.notes != before.notes:
                 done.append("notes saved")
             if done:
@@ -756,8 +753,10 @@ def _deadline_edit_refusal(deadline: Deadline) -> str:
     """Why a deadline is not edited by hand, or "" (the page's wording of the states the
     service refuses with a 409)."""
     if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
+        follows = "the offer" if deadline.kind == DeadlineKind.OFFER_EXPIRY else "the suggestion"
         return (
-            f"{deadline.get_kind_display()} follows the negotiation; it is not changed by hand."
+            f"{deadline.get_kind_display()} follows the negotiation ({follows}); "
+            "it is not changed by hand."
         )
     if deadline.status != DeadlineStatus.OPEN:
         return f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first."
