@@ -383,8 +383,13 @@ def _render_hearing(
             if keeps and upcoming
             else None
         ),
+        # Marked held once it has begun (the service refuses earlier with the reason).
         "held_form": bound.get("held")
-        or (ConfirmForm(prefix="held") if keeps and upcoming else None),
+        or (
+            ConfirmForm(prefix="held")
+            if keeps and upcoming and hearing.starts_at <= timezone.now()
+            else None
+        ),
         "may_reschedule": keeps and upcoming,
         "may_edit": keeps and upcoming,
         "conflict": conflict,

@@ -215,7 +215,8 @@ def test_everyone_on_the_case_reads_the_hearing_and_its_continuances(
     assert "from <time" in html and "2026-12-15 09:00 EST" in html
     keeps = role in COURT_ROLES
     assert ("Cancel hearing" in html) == keeps
-    assert ("Mark as held" in html) == keeps
+    # Not before it has begun (17 December is ahead of the frozen 14 December).
+    assert "Mark as held" not in html
     assert (reverse("deadlines:hearing-reschedule", args=[plea.pk]) in html) == keeps
 
 
@@ -254,6 +255,8 @@ def test_cancelling_a_hearing_needs_a_reason(client: Client, world: World, room:
 def test_marking_a_hearing_held(client: Client, world: World, room: Courtroom) -> None:
     plea = hearing(world, starts_at=at(2026, 12, 14, 8), room=room)
     client.force_login(world.user(Role.JUDGE))
+    begun = html_of(client.get(reverse("deadlines:hearing", args=[plea.pk])))
+    assert "Mark as held" in begun  # it began at 08:00; the clock says 10:00
     response = client.post(reverse("deadlines:hearing-held", args=[plea.pk]))
     assert response.status_code == 302
     plea.refresh_from_db()
