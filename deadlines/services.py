@@ -159,22 +159,40 @@ def _change(
     )
 
 
-def _require_by_hand(deadline: Deadline) -> None:
+def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
-        raise Conflict(
+        return Conflict(
             f"{DeadlineKind(deadline.kind).label} follows the negotiation "
             f"({'the offer' if deadline.kind == DeadlineKind.OFFER_EXPIRY else 'the suggestion'}"
             "); it is not changed by hand.",
             code="deadline_follows_negotiation",
         )
+    return None
 
 
-def _require_open(deadline: Deadline) -> None:
+def _open_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.status != DeadlineStatus.OPEN:
-        raise Conflict(
+        return Conflict(
             f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first.",
             code=f"deadline_{deadline.status}",
         )
+    return None
+
+
+def deadline_edit_conflict(deadline: Deadline) -> Conflict | None:
+    """Why `deadline` may not be edited by hand now (the 409 deadline_update would raise), or
+    None; pages ask before offering the form."""
+    return _by_hand_conflict(deadline) or _open_conflict(deadline)
+
+
+def _require_by_hand(deadline: Deadline) -> None:
+    if (conflict := _by_hand_conflict(deadline)) is not None:
+        raise conflict
+
+
+def _require_open(deadline: Deadline) -> None:
+    if (conflict := _open_conflict(deadline)) is not None:
+        raise conflict
 
 
 def _require_sees_deadline(user: User, case: Case, deadline: Deadline) -> None:

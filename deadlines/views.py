@@ -65,7 +65,6 @@ from deadlines.models import (
     CourtClosure,
     Courtroom,
     Deadline,
-    DeadlineKind,
     DeadlineStatus,
     Hearing,
     HearingStatus,
@@ -755,17 +754,9 @@ def _deadline_action(
 
 
 def _deadline_edit_refusal(deadline: Deadline) -> str:
-    """Why a deadline is not edited by hand, or "" (the page's wording of the states the
-    service refuses with a 409)."""
-    if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
-        follows = "the offer" if deadline.kind == DeadlineKind.OFFER_EXPIRY else "the suggestion"
-        return (
-            f"{deadline.get_kind_display()} follows the negotiation ({follows}); "
-            "it is not changed by hand."
-        )
-    if deadline.status != DeadlineStatus.OPEN:
-        return f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first."
-    return ""
+    """Why a deadline is not edited by hand now, or "" (the service's own 409 message)."""
+    conflict = services.deadline_edit_conflict(deadline)
+    return conflict.message if conflict is not None else ""
 
 
 def _deadline_saved(before: Deadline, saved: Deadline) -> str:
