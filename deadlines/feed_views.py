@@ -14,8 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from cases import selectors as case_selectors
 from cases.models import Case
 from core.decorators import login_required_htmx as login_required
+from core.decorators import signed_in_user
 from core.exceptions import Conflict
 from deadlines import feeds
 from deadlines.models import CalendarFeed
@@ -71,12 +70,6 @@ class FeedCreateForm(forms.Form):
     )
 
 
-def _person(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
-    return request.user
-
-
 def _feed_url(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(reverse("deadlines:feed-ics", args=[token]))
 
@@ -91,7 +84,7 @@ def _page(
     conflict: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     own = list(feeds.feeds_of(user))
     all_dates = next((f for f in own if f.case_id is None), None)
     case_feeds = [f for f in own if f.case_id is not None]
@@ -160,7 +153,7 @@ def feeds_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_create(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     form = FeedCreateForm(request.POST)
     if not form.is_valid():
         return _page(request, form=form, status=400)
@@ -177,7 +170,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_rotate(request: HttpRequest, feed_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     feed = feeds.feed_get_for_user(user, feed_id)
     token = feeds.feed_issue(user=user, case=feed.case)
     return _page(request, new_url=_feed_url(request, token), new_feed=feed)
@@ -186,7 +179,7 @@ def feed_rotate(request: HttpRequest, feed_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     feed = feeds.feed_get_for_user(user, feed_id)
     feeds.feed_revoke(feed=feed, by=user)
     messages.success(request, "Feed revoked: its address no longer works.")

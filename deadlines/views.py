@@ -40,6 +40,7 @@ from cases.forms import add_service_errors
 from cases.models import Case, Court
 from cases.services import court_today
 from core.decorators import login_required_htmx as login_required
+from core.decorators import signed_in_user
 from core.exceptions import Conflict
 from deadlines import alerts, selectors, services
 from deadlines.computation import calendar_for_court
@@ -81,13 +82,6 @@ WEEKEND = (5, 6)
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def _person(request: HttpRequest) -> User:
-    """The signed-in person: every view here is behind login_required."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
-    return request.user
-
-
 def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
     """Validate `form` and run `action` on its data; return (result, HTTP status, conflict).
 
@@ -119,11 +113,14 @@ def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
 def _next_url(request: HttpRequest, default: str) -> str:
     """Where to go after a POST: the page it came from when that is one of ours."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return default
+    return wanted if _is_ours(wanted, request) else default
+
+
+def _is_ours(url: str, request: HttpRequest) -> bool:
+    """Whether `url` is a page of this site (safe to redirect to)."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
 def _local(moment: dt.datetime, court: Court) -> dt.datetime:
@@ -210,7 +207,7 @@ def _docket_court(user: User, raw: str | None) -> tuple[Court, list[Court]]:
 @require_GET
 def docket(request: HttpRequest) -> HttpResponse:
     """The court's hearings by courtroom, a day or a week at a time."""
-    user = _person(request)
+    user = signed_in_user(request)
     court, courts = _docket_court(user, request.GET.get("court"))
     courtrooms = list(selectors.courtrooms_of(court))
     form = DocketFilterForm(
@@ -319,7 +316,7 @@ def _hearing_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def hearing_schedule(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     permissions.require_calendar_keeper(user, case)
     form = _hearing_form(case, request.POST if request.method == "POST" else None)
@@ -360,7 +357,7 @@ def _render_hearing(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     case = hearing.case
     keeps = permissions.may_keep_calendar(user, case)
@@ -400,14 +397,14 @@ def _render_hearing(
 @login_required
 @require_GET
 def hearing_detail(request: HttpRequest, hearing_id: int) -> HttpResponse:
-    hearing = _hearing_for(_person(request), hearing_id)
+    hearing = _hearing_for(signed_in_user(request), hearing_id)
     return _render_hearing(request, hearing)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def hearing_reschedule(request: HttpRequest, hearing_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     hearing = _hearing_for(user, hearing_id)
     case = hearing.case
     permissions.require_calendar_keeper(user, case)
@@ -482,7 +479,7 @@ def _hearing_edit_refusal(hearing: Hearing) -> str:
 @require_http_methods(["GET", "POST"])
 def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
     """Assign another judge (or none) and change the notes of a hearing still to be held."""
-    user = _person(request)
+    user = signed_in_user(request)
     hearing = _hearing_for(user, hearing_id)
     case = hearing.case
     permissions.require_calendar_keeper(user, case)
@@ -531,7 +528,7 @@ def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def hearing_cancel(request: HttpRequest, hearing_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     hearing = _hearing_for(user, hearing_id)
     permissions.require_calendar_keeper(user, hearing.case)
     form = ReasonForm(request.POST, prefix="cancel", label="Reason for cancelling")
@@ -553,7 +550,7 @@ def hearing_cancel(request: HttpRequest, hearing_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def hearing_mark_held(request: HttpRequest, hearing_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     hearing = _hearing_for(user, hearing_id)
     permissions.require_calendar_keeper(user, hearing.case)
     form = ConfirmForm(request.POST, prefix="held")
@@ -627,7 +624,7 @@ def _rule_preview(user: User, case: Case, data: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deadline_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     permissions.require_calendar_keeper(user, case)
     posted = request.POST if request.method == "POST" else None
@@ -661,7 +658,7 @@ def deadline_add(request: HttpRequest, case_id: int) -> HttpResponse:
 def deadline_rule_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     """The live preview of the deadline form (htmx): the rule's citation, the computed last day
     and how it was counted. Nothing is saved."""
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     permissions.require_calendar_keeper(user, case)
     context = {"case": case, "preview": _rule_preview(user, case, request.GET)}
@@ -676,7 +673,7 @@ def _render_deadline(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     case = deadline.case
     keeps = permissions.may_keep_calendar(user, case)
@@ -721,7 +718,7 @@ def _render_deadline(
 @login_required
 @require_GET
 def deadline_detail(request: HttpRequest, deadline_id: int) -> HttpResponse:
-    deadline = _deadline_for(_person(request), deadline_id)
+    deadline = _deadline_for(signed_in_user(request), deadline_id)
     return _render_deadline(request, deadline)
 
 
@@ -738,7 +735,7 @@ def _deadline_action(
 ) -> HttpResponse:
     """The shape of every POST on a deadline: 404 when not visible, 403 when not allowed,
     then one service call; errors shown on the deadline page with the form that failed."""
-    user = _person(request)
+    user = signed_in_user(request)
     deadline = _deadline_for(user, deadline_id)
     if not allowed(user, deadline):
         raise PermissionDenied(refusal)
@@ -783,7 +780,7 @@ def deadline_edit(request: HttpRequest, deadline_id: int) -> HttpResponse:
     """Change an open deadline's title and notes, and the one date the court may change on it:
     the last day of one set by hand, or the trigger date of one computed from a dated event
     (the rule counts the last day again). The negotiation's deadlines are not edited here."""
-    user = _person(request)
+    user = signed_in_user(request)
     deadline = _deadline_for(user, deadline_id)
     case = deadline.case
     permissions.require_calendar_keeper(user, case)
@@ -941,7 +938,7 @@ def _render_closures(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     manages = permissions.may_manage_closures(user, court)
     today = court_today(court)
@@ -967,7 +964,7 @@ def _render_closures(
 @require_http_methods(["GET", "POST"])
 def closures(request: HttpRequest, court_id: int) -> HttpResponse:
     """The court's closure days (GET for its judges and staff; adding one for its staff)."""
-    user = _person(request)
+    user = signed_in_user(request)
     court = _court_for(user, court_id)
     if request.method == "GET":
         return _render_closures(request, court)
@@ -993,7 +990,7 @@ def closures(request: HttpRequest, court_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def closure_remove(request: HttpRequest, court_id: int, closure_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     court = _court_for(user, court_id)
     permissions.require_closure_manager(user, court)
     closure = CourtClosure.objects.filter(pk=closure_id, court=court).first()
@@ -1012,7 +1009,7 @@ def closure_remove(request: HttpRequest, court_id: int, closure_id: int) -> Http
 @login_required
 @require_POST
 def courtroom_add(request: HttpRequest, court_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     court = _court_for(user, court_id)
     permissions.require_closure_manager(user, court)
     form = CourtroomForm(request.POST, prefix="courtroom")
@@ -1033,7 +1030,7 @@ def courtroom_add(request: HttpRequest, court_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     rows = list(alerts.notifications_for(user).select_related("case__court")[:INBOX_SIZE])
     unread = sum(1 for n in rows if n.read_at is None)
     context = {"notifications": rows, "unread_shown": unread, "inbox_size": INBOX_SIZE}
@@ -1043,7 +1040,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     notification = alerts.notifications_for(user).filter(pk=notification_id).first()
     if notification is None:
         raise Http404("No such notification.")
@@ -1055,15 +1052,13 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 def _next_url_from(url: str, request: HttpRequest) -> str:
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return reverse("deadlines:notifications")
+    return url if _is_ours(url, request) else reverse("deadlines:notifications")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     count = alerts.notifications_mark_all_read(by=user)
     messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
     return redirect("deadlines:notifications")
@@ -1122,7 +1117,7 @@ def _preferences_save(user: User, form: AlertPreferencesForm) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def alert_settings(request: HttpRequest) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     posted = request.POST if request.method == "POST" else None
     form = _preference_form(user, posted)
     status, conflict = 200, ""

@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,6 +37,7 @@ from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.models import Case, ChargeStatus
 from core.decorators import login_required_htmx as login_required
+from core.decorators import signed_in_user
 from core.exceptions import Conflict
 from negotiations import selectors, services
 from negotiations.forms import (
@@ -83,13 +83,6 @@ def _court_time(case: Case) -> Iterator[None]:
     """Read and show times in the court's zone (forms parse datetime-local input in it)."""
     with timezone.override(case.court.time_zone):
         yield
-
-
-def _person(request: HttpRequest) -> User:
-    """The signed-in person: every view here is behind login_required."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
-    return request.user
 
 
 def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
@@ -223,7 +216,7 @@ def _render_negotiation(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     offers = selectors.offers_of_case(user, case)  # 403 for the court
     roles = permissions.roles_on(user, case)
@@ -330,7 +323,7 @@ def negotiation(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     permissions.require_role_in(
         user,
@@ -359,7 +352,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     suggestion = selectors.suggestion_get_for_user(user, suggestion_id)
     case = case_selectors.case_get_for_user(user, suggestion.case_id)
     permissions.require_role_in(
@@ -445,7 +438,7 @@ def _render_compose(
     offer: Offer | None = None,
     start: OfferInput | None = None,
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     preview = None
     if not form.is_bound:
         preview = _first_preview(user, case, start or OfferInput())
@@ -485,7 +478,7 @@ def _render_compose(
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_compose(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     side = permissions.require_negotiator(user, case)
     with _court_time(case):
@@ -511,7 +504,7 @@ def offer_compose(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     offer = selectors.offer_get_for_user(user, offer_id)
     case = offer.case
     side = permissions.require_negotiator(user, case)
@@ -562,7 +555,7 @@ def _counter_refusal(offer: Offer, now: dt.datetime) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_counter(request: HttpRequest, offer_id: int) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     offer = selectors.offer_get_for_user(user, offer_id)
     case = offer.case
     side = permissions.require_negotiator(user, case)
@@ -622,7 +615,7 @@ def offer_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     Contents that cannot be previewed yet answer 200, not 400: a half-filled form is the normal
     state while composing (a count set to "lesser" before its offence is chosen), this is a
     read, and under DEBUG django-htmx replaces the whole page with any 400 response."""
-    user = _person(request)
+    user = signed_in_user(request)
     case = case_selectors.case_get_for_user(user, case_id)
     side = permissions.require_negotiator(user, case)
     with _court_time(case):
@@ -766,7 +759,7 @@ def _render_offer(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     case = offer.case
     roles = permissions.roles_on(user, case)
@@ -857,7 +850,7 @@ def _offer_action(
 ) -> HttpResponse:
     """One action of the offer page: `may` checks the role (403), the form is validated and
     the service run; then a redirect to `done(result)` = (url, message), or the page again."""
-    user = _person(request)
+    user = signed_in_user(request)
     offer = selectors.offer_get_for_user(user, offer_id)
     may(user, offer.case)
     with _court_time(offer.case):
@@ -904,7 +897,7 @@ def offer_send(request: HttpRequest, offer_id: int) -> HttpResponse:
         request,
         offer_id,
         "send",
-        lambda offer, _: services.offer_send(offer=offer, by=_person(request)),
+        lambda offer, _: services.offer_send(offer=offer, by=signed_in_user(request)),
         lambda sent: (_offer_url(sent), f"Round {sent.round_number} sent."),
         may=_negotiator,
     )
@@ -918,7 +911,7 @@ def offer_withdraw(request: HttpRequest, offer_id: int) -> HttpResponse:
         offer_id,
         "withdraw",
         lambda offer, data: services.offer_withdraw(
-            offer=offer, by=_person(request), reason=data["reason"]
+            offer=offer, by=signed_in_user(request), reason=data["reason"]
         ),
         lambda offer: (_offer_url(offer), f"Round {offer.round_number} withdrawn."),
         may=_negotiator,
@@ -932,7 +925,7 @@ def offer_accept(request: HttpRequest, offer_id: int) -> HttpResponse:
         request,
         offer_id,
         "accept",
-        lambda offer, _: services.offer_accept(offer=offer, by=_person(request)),
+        lambda offer, _: services.offer_accept(offer=offer, by=signed_in_user(request)),
         lambda agreement: (
             reverse("negotiations:agreement", args=[agreement.pk]),
             "Offer accepted. The plea agreement is ready for the checklist and signatures.",
@@ -949,7 +942,7 @@ def offer_reject(request: HttpRequest, offer_id: int) -> HttpResponse:
         offer_id,
         "reject",
         lambda offer, data: services.offer_reject(
-            offer=offer, by=_person(request), reason=data["reason"]
+            offer=offer, by=signed_in_user(request), reason=data["reason"]
         ),
         lambda offer: (_offer_url(offer), f"Round {offer.round_number} rejected."),
         may=_negotiator,
@@ -964,7 +957,7 @@ def offer_respond(request: HttpRequest, offer_id: int) -> HttpResponse:
         offer_id,
         "respond",
         lambda offer, data: services.offer_respond(
-            offer=offer, by=_person(request), response=data["response"]
+            offer=offer, by=signed_in_user(request), response=data["response"]
         ),
         lambda offer: (_offer_url(offer), "Response recorded."),
         may=_prosecution_responder,
@@ -979,7 +972,10 @@ def concession_log(request: HttpRequest, offer_id: int) -> HttpResponse:
         offer_id,
         "concession",
         lambda offer, data: services.concession_log(
-            offer=offer, by=_person(request), kind=data["kind"], description=data["description"]
+            offer=offer,
+            by=signed_in_user(request),
+            kind=data["kind"],
+            description=data["description"],
         ),
         lambda concession: (_offer_url(concession.offer, "concessions"), "Concession logged."),
         may=_prosecutor,
@@ -1048,7 +1044,7 @@ def _render_agreement(
     bound: dict[str, forms.Form] | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     bound = bound or {}
     case = agreement.case
     roles = permissions.roles_on(user, case)
@@ -1129,7 +1125,7 @@ def _agreement_action(
     *,
     may: Callable[[Any, Case], Any],
 ) -> HttpResponse:
-    user = _person(request)
+    user = signed_in_user(request)
     agreement = _agreement_for(user, agreement_id)
     roles = may(user, agreement.case)
     with _court_time(agreement.case):
@@ -1167,7 +1163,7 @@ def agreement_checklist(request: HttpRequest, agreement_id: int) -> HttpResponse
         "checklist",
         lambda agreement, data: services.agreement_checklist_complete(
             agreement=agreement,
-            by=_person(request),
+            by=signed_in_user(request),
             **ChecklistForm.service_arguments(data),
         ),
         "Checklist recorded. The agreement may now be signed.",
@@ -1187,7 +1183,7 @@ def agreement_sign(request: HttpRequest, agreement_id: int) -> HttpResponse:
         agreement_id,
         "sign",
         lambda agreement, data: services.agreement_sign(
-            agreement=agreement, by=_person(request), witness=data.get("witness")
+            agreement=agreement, by=signed_in_user(request), witness=data.get("witness")
         ),
         "Signature recorded.",
         may=_role_in(
@@ -1206,7 +1202,7 @@ def agreement_sign_for_defendant(request: HttpRequest, agreement_id: int) -> Htt
         agreement_id,
         "record",
         lambda agreement, _: services.agreement_sign(
-            agreement=agreement, by=_person(request), on_behalf_of_defendant=True
+            agreement=agreement, by=signed_in_user(request), on_behalf_of_defendant=True
         ),
         "The defendant's signature is recorded, with you as its witness.",
         may=_role_in(
@@ -1222,7 +1218,9 @@ def agreement_submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         request,
         agreement_id,
         "submit",
-        lambda agreement, _: services.agreement_submit(agreement=agreement, by=_person(request)),
+        lambda agreement, _: services.agreement_submit(
+            agreement=agreement, by=signed_in_user(request)
+        ),
         "Agreement submitted to the court.",
         may=_role_in(
             permissions.AGREEMENT_SUBMITTER_ROLES,
@@ -1240,7 +1238,7 @@ def agreement_review(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "review",
         lambda agreement, data: services.agreement_review(
             agreement=agreement,
-            by=_person(request),
+            by=signed_in_user(request),
             accepted=data["decision"] == "accept",
             reasons=data["reasons"],
         ),
@@ -1257,7 +1255,7 @@ def agreement_withdraw(request: HttpRequest, agreement_id: int) -> HttpResponse:
         agreement_id,
         "withdraw",
         lambda agreement, data: services.agreement_withdraw(
-            agreement=agreement, by=_person(request), reason=data["reason"]
+            agreement=agreement, by=signed_in_user(request), reason=data["reason"]
         ),
         "The defendant has withdrawn from the agreement; the negotiation is open again.",
         may=_role_in(
