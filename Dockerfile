@@ -23,7 +23,10 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
     python manage.py collectstatic --noinput
 
 # The code stays root-owned and read-only to the process that serves it.
-RUN useradd --system --no-create-home --uid 10001 --user-group parley
+RUN useradd --system --no-create-home --uid 10001 --user-group parley \
+    && mkdir -p /var/lib/parley/media && chown parley:parley /var/lib/parley/media \
+    && chmod 700 /var/lib/parley/media
+ENV MEDIA_ROOT=/var/lib/parley/media
 USER parley
 
 EXPOSE 8000

@@ -11,7 +11,7 @@ DEVENV := $(PY) scripts/devenv.py
 # Passed on to pytest or the benchmark: make test ARGS="-k cases -x"
 ARGS ?=
 
-.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts clean
+.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench: $(VENV)/.synced ## Case list benchmark (options: ARGS="--cases 20000")
 
 bench-alerts: $(VENV)/.synced ## Alert sweep benchmark (options: ARGS="--scale 0.02")
 	DEVENV_DATABASE=parley_alerts_bench $(DEVENV) exec python -m bench.alerts_sweep $(ARGS)
+
+bench-audit: $(VENV)/.synced ## Audit trail benchmark (options: ARGS="--events 50000")
+	DEVENV_DATABASE=parley_audit_bench $(DEVENV) exec python -m bench.audit_trail $(ARGS)
 
 # Stops services first: deleting the data directory of a running PostgreSQL leaves it orphaned.
 # `devenv.py stop` fails, and so does this, while another devenv command still uses them.

@@ -168,6 +168,16 @@ class ParticipantAddForm(forms.Form):
         widget=DateInput(),
         help_text="Court date. Leave empty for today.",
     )
+    # Asked for once the service has flagged a conflict of interest (see flag_conflicts).
+    conflict_override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason to override the conflict",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the participation and shown beside it in the parties list.",
+    )
+    # The role and person the conflicts were shown for: a reason answers those conflicts only.
+    override_for = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -184,6 +194,37 @@ class ParticipantAddForm(forms.Form):
         ]
         self.fields["user"].queryset = people  # type: ignore[attr-defined]
         self.fields["defendant"].queryset = defendants  # type: ignore[attr-defined]
+        self.conflicts: list[str] = []
+        self._shown_for = ""
+
+    def clean(self) -> dict[str, Any]:
+        """The fields participant_add takes. A reason typed for the conflicts of one person in
+        one role is dropped when another is chosen: theirs are checked and shown afresh."""
+        data = super().clean() or {}
+        shown_for = data.pop("override_for", "")
+        if data.get("conflict_override_reason") and shown_for != _override_key(data):
+            data["conflict_override_reason"] = ""
+        return data
+
+    def flag_conflicts(self, conflicts: list[str]) -> None:
+        """The service found possible conflicts of interest: list them and ask for a reason."""
+        self.conflicts = conflicts
+        self._shown_for = _override_key(self.cleaned_data)
+
+    @property
+    def conflicts_shown_for(self) -> str:
+        """The hidden `override_for` the next submission carries: whom the conflicts were for."""
+        return self._shown_for or str(self["override_for"].value() or "")
+
+    @property
+    def asks_for_override(self) -> bool:
+        """Whether the page shows the reason field: once conflicts have been shown."""
+        return bool(self.conflicts_shown_for)
+
+
+def _override_key(data: dict[str, Any]) -> str:
+    user = data.get("user")
+    return f"{data.get('role') or ''}:{user.pk if user is not None else ''}"
 
 
 class ParticipantEndForm(forms.Form):

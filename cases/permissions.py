@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 
+from audit.models import Audience
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -26,7 +27,7 @@ from cases.models import (
     Court,
 )
 from deadlines.models import NEGOTIATION_DEADLINE_KINDS
-from parties.models import CaseParticipant, Role, Side
+from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -415,3 +416,87 @@ def may_be_alerted(user: AnyUser, case: Case, *, negotiation: bool) -> bool:
     """Whether `user` still takes part in `case` in a role alerted about such a date (asked
     again when an alert is delivered: access may have ended since it was planned)."""
     return bool(roles_on(user, case) & alert_reader_roles(case, negotiation=negotiation))
+
+
+# ---------------------------------------------------------------------------------------------
+# The record: notes, documents, discovery disclosures and the case history.
+#
+# Notes and documents sit behind a wall chosen when they are written: prosecution only, defense
+# only, shared with everyone on the case, or court only. A person reads what is behind the
+# walls of the sides they sit on (their active participations; the court side also through the
+# court's group), and everything shared. The history (audit.selectors) is filtered by the same
+# walls, plus the negotiation's wall (those who read offers: the court not, under the US
+# profile) and each side's unsent drafts. The defendant reads their side's record but writes
+# nothing; the prosecution alone records discovery it has disclosed.
+# ---------------------------------------------------------------------------------------------
+
+WALL_OF_SIDE: dict[str, str] = {
+    Side.PROSECUTION: Audience.PROSECUTION,
+    Side.DEFENSE: Audience.DEFENSE,
+    Side.COURT: Audience.COURT,
+}
+RECORD_WRITER_ROLES = frozenset(
+    {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.JUDGE, Role.COURT_STAFF}
+)
+DISCLOSER_ROLES = frozenset({Role.PROSECUTOR})
+
+
+def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
+    """The audiences whose notes, documents and history `user` may read on `case`
+    (empty when they may not see the case at all)."""
+    if VIEW not in case_permissions_of(user, case):
+        return frozenset()
+    walls = {Audience.SHARED.value}
+    walls |= {WALL_OF_SIDE[side] for side in sides_of(user, case)}
+    if may_read_offers(user, case):
+        walls.add(Audience.NEGOTIATION.value)
+    return frozenset(walls)
+
+
+def record_walls_writable(user: AnyUser, case: Case) -> list[str]:
+    """The visibilities `user` may give a note or document they add: their side's, or shared.
+    Empty for those who only read (the defendant) and for everyone not on the case."""
+    if VIEW not in case_permissions_of(user, case):
+        return []
+    sides = {SIDE_OF_ROLE[role] for role in roles_on(user, case) & RECORD_WRITER_ROLES}
+    if may_keep_calendar(user, case):
+        sides.add(Side.COURT)
+    if len(sides) != 1:
+        return []
+    return [WALL_OF_SIDE[sides.pop()], Audience.SHARED.value]
+
+
+def require_record_writer(user: AnyUser, case: Case, visibility: str) -> None:
+    writable = record_walls_writable(user, case)
+    if not writable:
+        raise PermissionDenied("Only the parties' lawyers and the court add to the record.")
+    if visibility in WALL_OF_SIDE.values() and visibility not in writable:
+        raise PermissionDenied("You may only write behind your own side's wall, or share.")
+
+
+def may_disclose(user: AnyUser, case: Case) -> bool:
+    return bool(roles_on(user, case) & DISCLOSER_ROLES)
+
+
+def require_discloser(user: AnyUser, case: Case) -> None:
+    if not may_disclose(user, case):
+        raise PermissionDenied("Only the prosecution records what it has disclosed.")
+
+
+def record_recipients(case: Case, visibility: str) -> list[User]:
+    """Who is told of a new note or document: every active participant with a login whose
+    side's wall (or the shared wall) it sits behind."""
+    rows = (
+        CaseParticipant.objects.active()
+        .filter(case=case)
+        .select_related("user", "defendant__user")
+        .order_by("id")
+    )
+    people: dict[int, User] = {}
+    for row in rows:
+        person = row.user or (row.defendant.user if row.defendant else None)
+        if person is None or not person.is_active:
+            continue
+        if visibility == Audience.SHARED or WALL_OF_SIDE[row.side] == visibility:
+            people[person.pk] = person
+    return list(people.values())

@@ -314,11 +314,20 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
         defendants=party_selectors.defendants_visible_to(user),
         roles=managed_roles,
     )
-    participant, status = _submit(
-        form,
-        lambda data: party_services.participant_add(case=case, by=user, **data),  # type: ignore[arg-type]
-    )
+
+    def add(data: dict[str, Any]) -> CaseParticipant | None:
+        try:
+            return party_services.participant_add(case=case, by=user, **data)  # type: ignore[arg-type]
+        except Conflict as conflict:
+            if conflict.code != "conflict_of_interest":
+                raise
+            # Shown as a list with a field for the reason to override, not as a form error.
+            form.flag_conflicts(conflict.details["conflicts"])
+            return None
+
+    participant, status = _submit(form, add)
     if participant is None:
+        status = 409 if form.conflicts else status
         return _render_case(request, case, status=status, bound={"participant": form})
     messages.success(
         request, f"{participant.display_name} added as {participant.get_role_display()}."

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("parties.api.urls")),
     path("", include("negotiations.api.urls")),
     path("", include("deadlines.api.urls")),
+    path("", include("records.api.urls")),
+    path("", include("audit.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,14 +5,18 @@ same rules as real use. Idempotent: a second run finds the demo and leaves it as
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfgen import canvas
 
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
@@ -35,6 +39,8 @@ from parties.models import (
     Role,
     Side,
 )
+from records import services as record_services
+from records.models import DocumentCategory, Visibility
 
 # A demo password for a local demo database; `seed_demo` refuses to run outside DEBUG.
 DEMO_PASSWORD = "parley-demo"  # noqa: S105
@@ -310,6 +316,7 @@ def _case(
     for citation in citations:
         statute = Statute.objects.get(jurisdiction=court.jurisdiction, citation=citation)
         case_services.charge_add(case=case, statute=statute, by=prosecutor)
+    _record(case, prosecutor=prosecutor, lawyer=lawyer, clerk=clerk, opened_on=opened_on)
     # The negotiation moves the case to negotiating, agreement and plea entered, as in real use.
     negotiated = [s for s in path if s in _NEGOTIATED]
     if negotiated:
@@ -319,6 +326,91 @@ def _case(
             continue
         mover = prosecutor if to_status == CaseStatus.DISMISSED else judge
         case_services.case_transition(case=case, to_status=to_status, by=mover, reason="Demo")
+
+
+def _demo_pdf(title: str, lines: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=LETTER)
+    pdf.setTitle(title)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 720, title)
+    pdf.setFont("Helvetica", 11)
+    for n, line in enumerate(lines):
+        pdf.drawString(72, 690 - 16 * n, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _record(case: Case, *, prosecutor: User, lawyer: User, clerk: User, opened_on: dt.date) -> None:
+    """Notes behind each wall, the prosecution's discovery (two items disclosed before the first
+    offer, one kept back) and a defense motion."""
+    record_services.note_add(
+        case=case,
+        by=prosecutor,
+        visibility=Visibility.PROSECUTION,
+        body="Strategy: the lab report is strong; hold the cooperation credit for round two.",
+    )
+    record_services.note_add(
+        case=case,
+        by=lawyer,
+        visibility=Visibility.DEFENSE,
+        body="Client wants to discuss immigration consequences before any plea.",
+    )
+    record_services.note_add(
+        case=case,
+        by=prosecutor,
+        visibility=Visibility.SHARED,
+        body="Parties agreed to exchange discovery by e-mail and log it here.",
+    )
+    record_services.note_add(
+        case=case,
+        by=clerk,
+        visibility=Visibility.COURT,
+        body="Interpreter booked for the next hearing.",
+    )
+    index = record_services.document_upload(
+        case=case,
+        by=prosecutor,
+        upload=SimpleUploadedFile(
+            "discovery-index.pdf",
+            _demo_pdf(
+                f"{case.docket_number} discovery index",
+                ["1. Arrest report", "2. Laboratory report", "3. Witness statements"],
+            ),
+        ),
+        category=DocumentCategory.DISCOVERY,
+        title="Discovery index",
+        visibility=Visibility.PROSECUTION,
+    )
+    record_services.disclosure_add(case=case, by=prosecutor, disclosed_on=opened_on, document=index)
+    record_services.disclosure_add(
+        case=case,
+        by=prosecutor,
+        disclosed_on=opened_on,
+        description="Arrest report and booking photographs (12 pages)",
+    )
+    record_services.document_upload(
+        case=case,
+        by=prosecutor,
+        upload=SimpleUploadedFile(
+            "witness-list.txt", b"Witness list (not yet disclosed)\n1. Officer J. Park\n"
+        ),
+        category=DocumentCategory.EVIDENCE,
+        title="Witness list",
+        visibility=Visibility.PROSECUTION,
+    )
+    record_services.document_upload(
+        case=case,
+        by=lawyer,
+        upload=SimpleUploadedFile(
+            "motion-to-continue.pdf",
+            _demo_pdf("Motion to continue", ["The defense moves to continue the hearing."]),
+        ),
+        category=DocumentCategory.MOTION,
+        title="Motion to continue",
+        visibility=Visibility.SHARED,
+    )
 
 
 _NEGOTIATED = (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED)

@@ -6,11 +6,22 @@
 - Conflict: 409 (the action is not allowed in the object's current state)
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class Conflict(Exception):
-    """The request is well formed but the object's current state does not allow it."""
+    """The request is well formed but the object's current state does not allow it.
 
-    def __init__(self, message: str, *, code: str = "conflict") -> None:
+    `details` is what a client needs beyond the message to act on it (for example the list of
+    conflicts of interest to override); the API adds its keys to the 409 body.
+    """
+
+    def __init__(
+        self, message: str, *, code: str = "conflict", details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.details = details or {}

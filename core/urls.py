@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("negotiations.urls")),
     path("", include("deadlines.urls")),
+    path("", include("records.urls")),
+    path("", include("audit.urls")),
 ]

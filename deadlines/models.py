@@ -421,6 +421,8 @@ class AlertSubject(models.TextChoices):
     OFFER_EXPIRED = "offer_expired", "Offer expired"
     HEARING_CHANGED = "hearing_changed", "Hearing changed"
     DIGEST = "digest", "Daily digest"
+    # A note, document or disclosure added to a case record (in-app only, never e-mailed).
+    RECORD = "record", "Case record"
 
 
 class AlertStatus(models.TextChoices):

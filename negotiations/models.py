@@ -8,6 +8,7 @@ negotiations.services; the database holds the invariants the services rely on.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
@@ -88,6 +89,8 @@ class Offer(models.Model):
     # What discovery the defense had when the offer was sent (documents fill it in later).
     discovery_items_disclosed = models.PositiveIntegerField(default=0)
     discovery_last_disclosed_on = models.DateField(null=True, blank=True)
+    # Which items of the disclosure log (records.Disclosure ids) the defense had by then.
+    discovery_disclosure_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     # The other side's written response (required to reject or counter a defense offer).
     response = models.TextField(blank=True)

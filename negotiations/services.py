@@ -362,10 +362,12 @@ def _next_round(case: Case) -> int:
     return highest + 1
 
 
-def _discovery_snapshot(case: Case) -> tuple[int, dt.date | None]:
-    """What discovery the defense had been given. Hook for the documents module: until
-    disclosures are recorded there, nothing is known to have been disclosed."""
-    return 0, None
+def _discovery_snapshot(case: Case) -> tuple[int, dt.date | None, list[int]]:
+    """What discovery the defense had been given when an offer is sent (records' disclosure
+    log: how many items, the latest date, which ones)."""
+    from records.services import discovery_snapshot
+
+    return discovery_snapshot(case)
 
 
 # --- offers -------------------------------------------------------------------------------------
@@ -474,7 +476,11 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
     offer.status = OfferStatus.SENT
     offer.sent_at = now
     offer.round_number = _next_round(case)
-    offer.discovery_items_disclosed, offer.discovery_last_disclosed_on = _discovery_snapshot(case)
+    (
+        offer.discovery_items_disclosed,
+        offer.discovery_last_disclosed_on,
+        offer.discovery_disclosure_ids,
+    ) = _discovery_snapshot(case)
     with _database_guard("Another offer on this case was sent at the same moment.", "offer_live"):
         offer.save()
     deadline_services.offer_expiry_sync(offer)
@@ -1123,3 +1129,17 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
         )
         case_touch(case_id=case.pk)
         return locked
+
+
+def agreement_downloaded(*, agreement: PleaAgreement, request: object = None) -> None:
+    """Every download of the signed agreement is in the case history, behind the wall the
+    agreement itself sits behind (the parties; the court once it is submitted)."""
+    from audit import services as audit
+
+    audit.record(
+        "agreement.downloaded",
+        case_id=agreement.case_id,
+        audience="negotiation" if agreement.submitted_at is None else "shared",
+        request=request,
+        data={"agreement_id": agreement.pk, "sha256": agreement.pdf_sha256},
+    )

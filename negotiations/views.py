@@ -1110,6 +1110,7 @@ def agreement_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_get_for_user(request.user, agreement_id)
     if not agreement.pdf:
         raise Http404("The agreement has no document until everyone has signed.")
+    services.agreement_downloaded(agreement=agreement, request=request)
     response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plea-agreement-{agreement.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -162,6 +162,18 @@ class CaseParticipant(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the conflict-of-interest check flagged when the person was added (sentences, as
+    # shown then), and why and by whom it was overridden; see parties.services.
+    # The database defaults serve rows written outside the ORM (bench/seed.py).
+    conflicts = models.JSONField(default=list, db_default=[], blank=True)
+    conflict_override_reason = models.TextField(blank=True, db_default="")
+    conflict_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = CaseParticipantQuerySet.as_manager()
 
@@ -186,6 +198,11 @@ class CaseParticipant(models.Model):
                     )
                     | Q(role__in=[Role.JUDGE, Role.COURT_STAFF], side=Side.COURT)
                 ),
+            ),
+            # A flagged conflict of interest is kept only with the reason it was overridden.
+            models.CheckConstraint(
+                name="participant_conflict_has_override_reason",
+                condition=Q(conflicts=[]) | ~Q(conflict_override_reason=""),
             ),
             models.CheckConstraint(
                 name="participant_end_not_before_start",

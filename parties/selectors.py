@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -47,8 +48,37 @@ def defendant_get_for_user(user: AnyUser, defendant_id: int | str) -> Defendant:
 
 def participants_of_case(case_id: int) -> QuerySet[CaseParticipant]:
     return CaseParticipant.objects.filter(case_id=case_id).select_related(
-        "user", "user__profile", "user__profile__organization", "defendant"
+        "user",
+        "user__profile",
+        "user__profile__organization",
+        "defendant",
+        "conflict_overridden_by",
     )
+
+
+def connected_case_ids(case_id: int) -> QuerySet[CaseParticipant, int]:
+    """The other cases that share a defendant with this one: the same Defendant record takes
+    part in both, now or in the past. Unscoped: services use it to check a rule, not to show
+    cases to anyone."""
+    defendants = CaseParticipant.objects.filter(case_id=case_id, defendant__isnull=False).values(
+        "defendant_id"
+    )
+    return (
+        CaseParticipant.objects.filter(defendant_id__in=defendants)
+        .exclude(case_id=case_id)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+
+
+def defendant_ids_by_case(case_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The defendants who take or took part in each of these cases (a case with none is
+    missing from the answer). One query."""
+    found: dict[int, set[int]] = {}
+    rows = CaseParticipant.objects.filter(case_id__in=list(case_ids), defendant__isnull=False)
+    for case_id, defendant_id in rows.values_list("case_id", "defendant_id"):
+        found.setdefault(case_id, set()).add(defendant_id)
+    return {case_id: frozenset(ids) for case_id, ids in found.items()}
 
 
 def people_who_may_join_cases() -> QuerySet[Any]:

@@ -7,17 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from cases import permissions
 from cases.models import Case
 from cases.services import case_touch, court_today
 from core.exceptions import Conflict
+from parties import selectors
 from parties.models import (
     SIDE_OF_ROLE,
     CaseParticipant,
     Defendant,
     Organization,
     Role,
+    Side,
     UserProfile,
 )
 
@@ -138,6 +141,97 @@ def _participant_errors(
     return errors
 
 
+def participant_conflicts(*, case: Case, role: str, user: User) -> list[str]:
+    """Why adding `user` to `case` as `role` may be a conflict of interest; empty when nothing is.
+
+    Checked whenever a person (any role but defendant) is added to a case: participant_create
+    asks, so the API, the case page and case_open all do. Connected cases are the other cases
+    that share a defendant with this one, through a defendant participation active or ended
+    (selectors.connected_case_ids). Flagged, each as one sentence naming the case and the role:
+
+    1. The person's ended participation on this case, on another side than the new role's (a
+       former prosecutor of the case joins as defense counsel). An active one on another side
+       is refused outright (400, _participant_errors): one person on two sides at once would
+       cross the ethical walls.
+    2. Their participation, active or ended, on a connected case, on another side than the
+       new role's (they prosecuted the same defendant elsewhere and now defend; they were
+       defense counsel there and now sit as judge).
+    3. When the new role is defense counsel or duty lawyer: their defense participation, active
+       or ended, on a connected case whose defendants are not this case's (they represent or
+       represented another party, a co-defendant).
+
+    A conflict does not forbid the participation: participant_create refuses it (409,
+    "conflict_of_interest") until someone gives a reason to override, then keeps the
+    sentences, the reason and who gave it on the participation. The sentences are shown to
+    everyone who sees the case's parties, so a sealed connected case is not named.
+    """
+    side = SIDE_OF_ROLE[role]
+    earlier = (
+        CaseParticipant.objects.filter(user=user)
+        .filter(
+            Q(case=case, end_date__isnull=False)
+            | Q(case_id__in=selectors.connected_case_ids(case.pk))
+        )
+        .select_related("case")
+        .order_by("case__docket_number", "start_date", "pk")
+    )
+    on_this_case: list[CaseParticipant] = []
+    other_side: list[CaseParticipant] = []
+    same_side: list[CaseParticipant] = []
+    for part in earlier:
+        if part.case_id == case.pk:
+            if part.side != side:
+                on_this_case.append(part)
+        elif part.side != side:
+            other_side.append(part)
+        elif side == Side.DEFENSE:
+            same_side.append(part)
+    for_others: list[CaseParticipant] = []
+    if same_side:
+        defendants = selectors.defendant_ids_by_case({case.pk, *(p.case_id for p in same_side)})
+        ours = defendants.get(case.pk, frozenset())
+        for_others = [p for p in same_side if defendants.get(p.case_id, frozenset()) != ours]
+
+    name = _person_name(user)
+    found = [
+        f"{name} was {_role_text(part.role)} on this case ({case.docket_number}) "
+        f"until {part.end_date:%Y-%m-%d}."
+        for part in on_this_case
+    ]
+    shares = "shares a defendant with this one"
+    found += [
+        f"On {_connected_case_text(part.case, shares)}, {name} {_held(part)}."
+        for part in other_side
+    ]
+    found += [
+        f"On {_connected_case_text(part.case, f'{shares} but whose defendants differ')}, "
+        f"{name} {_held(part)} and may "
+        f"{'represent' if part.is_active else 'have represented'} another party."
+        for part in for_others
+    ]
+    return list(dict.fromkeys(found))  # one sentence per fact, in order
+
+
+def _person_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _role_text(role: str) -> str:
+    return Role(role).label.lower()
+
+
+def _connected_case_text(case: Case, how: str) -> str:
+    if case.sealed:
+        return f"a sealed case that {how}"
+    return f"{case.docket_number}, a case that {how}"
+
+
+def _held(part: CaseParticipant) -> str:
+    if part.end_date is None:
+        return f"is {_role_text(part.role)}"
+    return f"was {_role_text(part.role)} until {part.end_date:%Y-%m-%d}"
+
+
 @transaction.atomic
 def participant_add(
     *,
@@ -148,8 +242,13 @@ def participant_add(
     defendant: Defendant | None = None,
     is_lead: bool = False,
     start_date: dt.date | None = None,
+    conflict_override_reason: str = "",
 ) -> CaseParticipant:
-    """Add a person to a case and grant them what their role may do there."""
+    """Add a person to a case and grant them what their role may do there.
+
+    A possible conflict of interest (participant_conflicts) is refused with a 409 that lists
+    it, unless `conflict_override_reason` says why the person is added anyway.
+    """
     permissions.require_participant_management(by, case, role)
     return participant_create(
         case=case,
@@ -158,6 +257,8 @@ def participant_add(
         defendant=defendant,
         is_lead=is_lead,
         start_date=start_date,
+        conflict_override_reason=conflict_override_reason,
+        by=by,
     )
 
 
@@ -170,8 +271,14 @@ def participant_create(
     defendant: Defendant | None = None,
     is_lead: bool = False,
     start_date: dt.date | None = None,
+    conflict_override_reason: str = "",
+    by: User | None = None,
 ) -> CaseParticipant:
-    """The write behind participant_add, for callers that have checked who acts (case_open)."""
+    """The write behind participant_add, for callers that have checked who acts (case_open).
+
+    `by` is recorded as the one who overrode a conflict of interest; a reason given when
+    nothing is flagged is not kept.
+    """
     # Serialise changes to one case's participants, so the checks below stay true until commit.
     Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
     start = start_date or court_today(case.court)
@@ -180,6 +287,18 @@ def participant_create(
     )
     if errors:
         raise ValidationError(errors)
+    conflicts: list[str] = []
+    if user is not None and role != Role.DEFENDANT:
+        conflicts = participant_conflicts(case=case, role=role, user=user)
+        if conflicts and not conflict_override_reason.strip():
+            raise Conflict(
+                f"Adding {_person_name(user)} as {_role_text(role)} may be a conflict of "
+                f"interest. {' '.join(conflicts)} To add them anyway, give a reason to "
+                "override the conflict.",
+                code="conflict_of_interest",
+                details={"conflicts": conflicts},
+            )
+    reason = conflict_override_reason.strip() if conflicts else ""
     participant = CaseParticipant.objects.create(
         case=case,
         user=user,
@@ -188,6 +307,9 @@ def participant_create(
         side=SIDE_OF_ROLE[role],
         is_lead=is_lead,
         start_date=start,
+        conflicts=conflicts,
+        conflict_override_reason=reason,
+        conflict_overridden_by=by if conflicts else None,
     )
     person = user or (defendant.user if defendant else None)
     if person is not None:

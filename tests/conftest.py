@@ -56,6 +56,20 @@ def make_user(username: str, role: str, org: Organization | None) -> User:
     return User.objects.select_related("profile").get(pk=user.pk)
 
 
+@pytest.fixture(autouse=True)
+def document_storage(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded documents go to a fresh directory per test; the test can look inside it."""
+    location = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location},
+        },
+    }
+    return location
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     us = factories.jurisdiction("us-fed")

@@ -19,6 +19,7 @@ from tests.api_helpers import MISSING_ID, ids
 from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.test_api_hearings import COURT_DATE_PATHS
+from tests.test_api_records import RECORD_PATHS
 
 
 def token_for(username: str, password: str = PASSWORD) -> Any:
@@ -288,6 +289,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
             "/api/v1/agreements/{id}/withdraw/",
         }
         | COURT_DATE_PATHS
+        | RECORD_PATHS
     )
 
 

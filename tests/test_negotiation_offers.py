@@ -39,6 +39,8 @@ from negotiations.models import (
 from negotiations.services import OfferInput, TermInput
 from parties import services as party_services
 from parties.models import CaseParticipant, Role, Side
+from records import services as record_services
+from records.models import Disclosure
 from tests import factories
 from tests.conftest import ROLES, World
 from tests.negotiation_helpers import (
@@ -1346,38 +1348,57 @@ def test_logged_concession_is_refused_on_an_unknown_kind_or_without_a_descriptio
 # --- what an offer records when it is sent ------------------------------------------------------
 
 
-def test_discovery_disclosed_is_recorded_at_send(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    draft = draft_offer(world)
-    assert (draft.discovery_items_disclosed, draft.discovery_last_disclosed_on) == (0, None)
-    # The documents module will answer this hook; until then stand in for it.
-    monkeypatch.setattr(services, "_discovery_snapshot", lambda case: (7, dt.date(2026, 2, 3)))
-
-    services.offer_send(offer=draft, by=world.user(Role.PROSECUTOR))
-
-    draft.refresh_from_db()
-    assert (draft.discovery_items_disclosed, draft.discovery_last_disclosed_on) == (
-        7,
-        dt.date(2026, 2, 3),
+def disclose(world: World, on: dt.date, what: str, case: Case | None = None) -> Disclosure:
+    case = case or world.case
+    prosecutor = (
+        world.user(Role.PROSECUTOR) if case == world.case else world.strangers[Role.PROSECUTOR]
+    )
+    return record_services.disclosure_add(
+        case=case, by=prosecutor, disclosed_on=on, description=what
     )
 
 
-def test_counter_records_the_discovery_disclosed(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def discovery_of(offer: Offer) -> tuple[int, dt.date | None, list[int]]:
+    offer.refresh_from_db()
+    return (
+        offer.discovery_items_disclosed,
+        offer.discovery_last_disclosed_on,
+        offer.discovery_disclosure_ids,
+    )
+
+
+def test_discovery_disclosed_is_recorded_at_send(world: World) -> None:
+    draft = draft_offer(world)
+    assert discovery_of(draft) == (0, None, [])
+    lab = disclose(world, dt.date(2026, 2, 3), "Lab report on exhibit 4")
+    # Recorded later, dated earlier: the latest date counts, not the latest entry.
+    footage = disclose(world, dt.date(2026, 1, 20), "Body-camera footage")
+    disclose(world, dt.date(2026, 2, 5), "Witness list", case=world.other_case)
+    tomorrow = case_services.court_today(world.court) + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        disclose(world, tomorrow, "Forensic accounting (not yet given)")
+    assert set(refused.value.message_dict) == {"disclosed_on"}
+
+    services.offer_send(offer=draft, by=world.user(Role.PROSECUTOR))
+
+    assert discovery_of(draft) == (2, dt.date(2026, 2, 3), [lab.pk, footage.pk])
+    # What the defense had when the offer was sent stays as it was.
+    disclose(world, dt.date(2026, 2, 10), "Supplemental lab report")
+    assert discovery_of(draft) == (2, dt.date(2026, 2, 3), [lab.pk, footage.pk])
+
+
+def test_counter_records_the_discovery_disclosed(world: World) -> None:
     offer = sent_offer(world)
-    monkeypatch.setattr(services, "_discovery_snapshot", lambda case: (2, dt.date(2026, 3, 1)))
+    footage = disclose(world, dt.date(2026, 1, 20), "Body-camera footage")
+    lab = disclose(world, dt.date(2026, 3, 1), "Lab report on exhibit 4")
 
     counter = services.offer_counter(
         offer=offer, by=world.user(Role.DEFENSE_COUNSEL), data=counter_input(world)
     )
 
-    counter.refresh_from_db()
-    assert (counter.discovery_items_disclosed, counter.discovery_last_disclosed_on) == (
-        2,
-        dt.date(2026, 3, 1),
-    )
+    assert discovery_of(counter) == (2, dt.date(2026, 3, 1), [footage.pk, lab.pk])
+    # The offer answered was sent before either disclosure.
+    assert discovery_of(offer) == (0, None, [])
 
 
 # --- the case follows the negotiation -----------------------------------------------------------

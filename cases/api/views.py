@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit import services as audit_services
 from cases import selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
@@ -25,6 +26,11 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
 
     def get_object(self) -> Case:
         return selectors.case_get_for_user(self.request.user, self.kwargs["pk"])
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        audit_services.sealed_case_viewed(case=case, request=request, seen="api case detail")
+        return Response(self.get_serializer(case).data)
 
     def list(self, request: Request) -> Response:
         """The cases you may see, newest first. One SQL statement whatever the page or filter."""

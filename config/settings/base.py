@@ -47,15 +47,19 @@ INSTALLED_APPS = [
     "cases",
     "negotiations",
     "deadlines",
+    "records",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "records.uploads.UploadNamesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,9 +128,44 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded case documents (records.storage). Never served as static media: every download
+# goes through the app's permission check. DOCUMENT_STORAGE=s3 keeps them in any S3-compatible
+# store instead (docs/deployment.md).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+
+
+def document_storage() -> dict[str, object]:
+    if env("DOCUMENT_STORAGE", "filesystem") == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("DOCUMENT_S3_BUCKET"),
+                "endpoint_url": env("DOCUMENT_S3_ENDPOINT_URL", "") or None,
+                "region_name": env("DOCUMENT_S3_REGION", "") or None,
+                "access_key": env("DOCUMENT_S3_ACCESS_KEY_ID", "") or None,
+                "secret_key": env("DOCUMENT_S3_SECRET_ACCESS_KEY", "") or None,
+                "location": env("DOCUMENT_S3_PREFIX", "documents"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": MEDIA_ROOT / "documents",
+            "base_url": "/documents-are-not-served/",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "documents": document_storage(),
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,7 +1,7 @@
 """Local development: `make run`. Never used in production."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env, env_list
+from config.settings.base import document_storage, env, env_list
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
@@ -12,4 +12,5 @@ ALERT_SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": document_storage(),
 }

@@ -1,7 +1,7 @@
 """The test suite: real PostgreSQL and Redis, fast password hashing, mail kept in memory."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import document_storage, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -14,6 +14,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # tests/conftest.py points this at a fresh temporary directory for every test.
+    "documents": document_storage(),
 }
 CACHES = {
     "default": {

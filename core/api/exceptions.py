@@ -1,4 +1,8 @@
-"""One error body for the whole API: {"detail": ..., "code": ...} or {field: [messages]}."""
+"""One error body for the whole API: {"detail": ..., "code": ...} or {field: [messages]}.
+
+A Conflict with details adds them to its body, e.g. {"detail": ..., "code":
+"conflict_of_interest", "conflicts": [...]}.
+"""
 
 from typing import Any
 
@@ -33,6 +37,7 @@ def _as_drf(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    details = exc.details if isinstance(exc, Conflict) else {}
     exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
     if (
@@ -43,4 +48,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     ):
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else "error"
+        # Extra keys never replace the message or the code.
+        response.data.update({k: v for k, v in details.items() if k not in response.data})
     return response

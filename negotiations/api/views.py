@@ -489,6 +489,7 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
                 "The agreement's PDF is made when the last party signs; it has not been yet.",
                 code="pdf_not_generated",
             )
+        services.agreement_downloaded(agreement=agreement, request=request)
         digest = base64.b64encode(bytes.fromhex(agreement.pdf_sha256)).decode()
         response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
         response["Content-Disposition"] = (

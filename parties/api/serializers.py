@@ -55,6 +55,12 @@ class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
     name = serializers.CharField(source="display_name", read_only=True)
     organization = serializers.SerializerMethodField()
     role_display = serializers.CharField(source="get_role_display", read_only=True)
+    conflicts = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the conflict-of-interest check flagged when the person was added; "
+        "empty when nothing was.",
+    )
 
     class Meta:
         model = CaseParticipant
@@ -71,8 +77,15 @@ class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
             "organization",
             "start_date",
             "end_date",
+            "conflicts",
+            "conflict_override_reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "conflict_override_reason": {
+                "help_text": "Why the flagged conflicts were overridden; empty when none were."
+            },
+        }
 
     def get_organization(self, obj: CaseParticipant) -> str | None:
         profile = getattr(obj.user, "profile", None) if obj.user else None
@@ -96,6 +109,25 @@ class ParticipantCreateSerializer(serializers.Serializer[Any]):
     defendant = VisibleDefendantField(required=False, allow_null=True)
     is_lead = serializers.BooleanField(default=False)
     start_date = serializers.DateField(required=False)
+    conflict_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why the person is added despite the conflicts of interest a first attempt "
+        "was refused for (409, code conflict_of_interest). Ignored when nothing is flagged.",
+    )
+
+
+class ConflictOfInterestSerializer(serializers.Serializer[Any]):
+    """The 409 body when adding a participant is a possible conflict of interest."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text='Always "conflict_of_interest".')
+    conflicts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="One sentence per conflict found; send a conflict_override_reason to add "
+        "the person anyway.",
+    )
 
 
 class ParticipantEndSerializer(serializers.Serializer[Any]):

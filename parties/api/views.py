@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -83,9 +83,21 @@ class ParticipantViewSet(
 
     @extend_schema(
         request=serializers.ParticipantCreateSerializer,
-        responses={201: serializers.ParticipantSerializer},
+        responses={
+            201: serializers.ParticipantSerializer,
+            400: OpenApiResponse(description="Bad input: a list of messages per field."),
+            403: OpenApiResponse(description="You may see the case but not add this role."),
+            409: OpenApiResponse(
+                serializers.ConflictOfInterestSerializer,
+                description="A possible conflict of interest: `conflicts` lists what was "
+                "found. Send the same request with a `conflict_override_reason` to add the "
+                "person anyway; the participation keeps the conflicts and the reason.",
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
+        """Add a person to a case. A possible conflict of interest answers 409 until a reason
+        to override it is given."""
         data = serializers.ParticipantCreateSerializer(
             data=request.data, context={"request": request}
         )

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.context import AuditContext, acting
 from core.demo import DEMO_LOGINS, seed_demo
 
 
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             return
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo loads known passwords; it runs only with DEBUG on.")
-        if seed_demo():
+        with acting(AuditContext(via="command", request_id="seed_demo")):
+            loaded = seed_demo()
+        if loaded:
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")

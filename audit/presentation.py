@@ -1,0 +1,270 @@
+"""How the history reads to people: labels for subjects, tables and fields, the values of a row
+as text, and a one-line summary of each event ("Charge changed: status Pending → Disposed").
+
+Pure functions over an AuditEvent, with no queries: a page of events costs the same to present
+whatever it holds. Labels come from the models' own verbose names, found through a map from
+table name to model built from the app registry, so a new field reads well without a change
+here. Nothing is hidden: whoever may read an event sees every column it recorded, as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from audit.models import Audience, AuditEvent
+
+# Events the app records itself (audit.services.record): what they are called.
+APP_EVENT_LABELS: dict[str, str] = {
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.login_failed": "Sign-in failed",
+    "document.downloaded": "Document downloaded",
+    "history.exported": "History exported",
+    "case.sealed_viewed": "Sealed case viewed",
+}
+
+# Subjects whose table's name does not say what the row means to a reader.
+SUBJECT_LABELS: dict[str, str] = {
+    "access": "Access to the case",
+    "membership": "Court membership",
+    "user_permission": "Permission of a user",
+    "group_permission": "Permission of a group",
+    "history": "History",
+    "auth": "Sign-in",
+}
+
+VERB_LABELS = {"created": "created", "changed": "changed", "deleted": "deleted"}
+
+# How the row got written, when no signed-in person wrote it.
+VIA_LABELS = {"task": "system task", "command": "management command"}
+
+SUMMARY_VALUE_CHARS = 60
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One column of a recorded row: its label and its value before and after, as text.
+    A created row has no `before`, a deleted one no `after` (None: not "empty")."""
+
+    column: str
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class PresentedEvent:
+    """An event with what a reader is shown of it, for the page and the API."""
+
+    event: AuditEvent
+    label: str
+    summary: str
+    who: str
+    table_label: str
+    audience_label: str
+    changes: list[FieldChange]
+
+
+def present(event: AuditEvent, names: dict[int, str] | None = None) -> PresentedEvent:
+    return PresentedEvent(
+        event=event,
+        label=kind_label(event.kind, event.table_name),
+        summary=summary_of(event),
+        who=who_of(event, names),
+        table_label=table_label(event.table_name) if event.table_name else "",
+        audience_label=str(dict(Audience.choices).get(event.audience, event.audience)),
+        changes=changes_of(event),
+    )
+
+
+@cache
+def models_by_table() -> dict[str, type[models.Model]]:
+    """Every model (many-to-many tables included) by its table name."""
+    return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+
+
+def _fields_of(table: str) -> dict[str, models.Field[Any, Any]]:
+    model = models_by_table().get(table)
+    if model is None:
+        return {}
+    return {
+        field.column: field for field in model._meta.concrete_fields if field.column is not None
+    }
+
+
+def table_label(table: str) -> str:
+    model = models_by_table().get(table)
+    if model is None:
+        return table
+    return _capitalised(str(model._meta.verbose_name))
+
+
+def subject_label(subject: str, table: str = "") -> str:
+    if subject in SUBJECT_LABELS:
+        return SUBJECT_LABELS[subject]
+    if table and table in models_by_table():
+        return table_label(table)
+    return _capitalised(subject.replace("_", " "))
+
+
+def kind_label(kind: str, table: str = "") -> str:
+    """ "Note created", "History exported", "Offer term deleted"."""
+    if kind in APP_EVENT_LABELS:
+        return APP_EVENT_LABELS[kind]
+    subject, _, verb = kind.rpartition(".")
+    if not subject:
+        return _capitalised(kind.replace("_", " "))
+    return f"{subject_label(subject, table)} {VERB_LABELS.get(verb, verb.replace('_', ' '))}"
+
+
+def field_label(table: str, column: str) -> str:
+    field = _fields_of(table).get(column)
+    if field is None:
+        return "ID" if column == "id" else column.replace("_", " ")
+    if field.primary_key:
+        return "ID"
+    return str(field.verbose_name)
+
+
+def value_text(table: str, column: str, value: Any) -> str:
+    """A recorded value as a person reads it: choice labels, yes/no, UTC times, JSON for the
+    structured ones, "—" for none."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    field = _fields_of(table).get(column)
+    if field is not None and field.choices and not isinstance(value, (dict, list)):
+        labels = {str(key): str(label) for key, label in field.flatchoices}
+        return labels.get(str(value), str(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        return _utc_text(value)
+    if value == "":
+        return "(blank)"
+    return str(value)
+
+
+def _utc_text(value: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _ordered_columns(table: str, columns: set[str]) -> list[str]:
+    """The model's field order (as its form would show them), unknown columns after."""
+    known = [column for column in _fields_of(table) if column in columns]
+    return known + sorted(columns - set(known))
+
+
+def changes_of(event: AuditEvent) -> list[FieldChange]:
+    """The recorded columns of a row change, or the data of an app event, as text."""
+    if not event.table_name:
+        return [
+            FieldChange(
+                column=key,
+                label=key.replace("_", " "),
+                before=None,
+                after=_data_text(value),
+            )
+            for key, value in sorted((event.data or {}).items())
+        ]
+    before = event.before if isinstance(event.before, dict) else None
+    after = event.after if isinstance(event.after, dict) else None
+    columns = set(before or {}) | set(after or {})
+    table = event.table_name
+    return [
+        FieldChange(
+            column=column,
+            label=field_label(table, column),
+            before=value_text(table, column, before.get(column)) if before is not None else None,
+            after=value_text(table, column, after.get(column)) if after is not None else None,
+        )
+        for column in _ordered_columns(table, columns)
+    ]
+
+
+def _data_text(value: Any) -> str:
+    if value is None:
+        return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _is_bookkeeping(table: str, column: str) -> bool:
+    """Timestamps Django keeps by itself: in the details, but not news in a summary."""
+    field = _fields_of(table).get(column)
+    return bool(getattr(field, "auto_now", False))
+
+
+def _quoted(table: str, column: str, text: str) -> str:
+    """A value in a summary: shortened, and in quotes when it is free text."""
+    if len(text) > SUMMARY_VALUE_CHARS:
+        text = text[: SUMMARY_VALUE_CHARS - 1] + "…"
+    field = _fields_of(table).get(column)
+    free_text = isinstance(field, (models.CharField, models.TextField)) and not field.choices
+    return f"“{text}”" if free_text and text not in (EMPTY, "(blank)") else text
+
+
+def summary_of(event: AuditEvent) -> str:
+    """One line: what happened, and for a change what moved from what to what."""
+    label = kind_label(event.kind, event.table_name)
+    if not event.table_name:
+        return label + _app_event_detail(event)
+    if event.verb != "changed":
+        return label
+    changes = changes_of(event)
+    news = [c for c in changes if not _is_bookkeeping(event.table_name, c.column)] or changes
+    parts = [
+        f"{c.label} {_quoted(event.table_name, c.column, c.before or EMPTY)} → "
+        f"{_quoted(event.table_name, c.column, c.after or EMPTY)}"
+        for c in news
+    ]
+    return f"{label}: {'; '.join(parts)}" if parts else label
+
+
+def _app_event_detail(event: AuditEvent) -> str:
+    data = event.data or {}
+    if event.kind == "history.exported":
+        rows = data.get("rows")
+        fmt = str(data.get("format", "")).upper()
+        count = f"{rows} event{'' if rows == 1 else 's'}" if isinstance(rows, int) else ""
+        return f" ({', '.join(part for part in (fmt, count) if part)})" if fmt or count else ""
+    if event.kind == "document.downloaded" and data.get("document_id") is not None:
+        return f" (document {data['document_id']})"
+    if event.kind == "case.sealed_viewed" and data.get("seen"):
+        return f" ({data['seen']})"
+    return ""
+
+
+def who_of(event: AuditEvent, names: dict[int, str] | None = None) -> str:
+    """Who acted: the person (their full name where known), a system task, or a write from
+    outside the app, naming the database user it came in as."""
+    if not event.via:
+        return f"outside the app ({event.db_user})" if event.db_user else "outside the app"
+    if event.actor_id is not None:
+        name = (names or {}).get(event.actor_id) or event.actor_name
+        return name or f"user {event.actor_id}"
+    if event.via in VIA_LABELS:
+        return VIA_LABELS[event.via]
+    return "someone not signed in"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,204 @@
+"""The SQL behind the audit trail: the trigger function, the append-only guard, and the list of
+tables it watches. Migrations call these with the table list frozen in them.
+
+Each watched table has a subject (the word used in event kinds: "note", "offer"), and says
+which case a row belongs to and its audience (who may read its history). Each is either
+`col:<column>` (read from the row), `lit:<value>` (a constant), `none`, or an SQL expression in
+which `$1` is the row as jsonb (the new row, or the old one for a delete); only expressions
+cost a dynamic statement per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTEXT_SETTING = "parley.audit_context"
+
+_NEGOTIATION_OF_OFFER = (
+    "(SELECT CASE WHEN o.status = 'draft' THEN o.side ELSE 'negotiation' END "
+    "FROM negotiations_offer o WHERE o.id = ($1->>'offer_id')::bigint)"
+)
+_CASE_OF_OFFER = (
+    "(SELECT o.case_id FROM negotiations_offer o WHERE o.id = ($1->>'offer_id')::bigint)"
+)
+
+
+@dataclass(frozen=True)
+class Watched:
+    table: str
+    subject: str
+    case: str = "col:case_id"
+    audience: str = "lit:shared"
+
+
+WATCHED: tuple[Watched, ...] = (
+    Watched("cases_case", "case", case="col:id"),
+    Watched("cases_charge", "charge"),
+    Watched("cases_casestatuschange", "status_change"),
+    Watched(
+        "cases_caseuserobjectpermission",
+        "access",
+        case="col:content_object_id",
+    ),
+    Watched(
+        "cases_casegroupobjectpermission",
+        "access",
+        case="col:content_object_id",
+    ),
+    Watched("parties_caseparticipant", "participant"),
+    Watched("parties_defendant", "defendant", case="none"),
+    Watched(
+        "negotiations_offer",
+        "offer",
+        audience="CASE WHEN $1->>'status' = 'draft' THEN $1->>'side' ELSE 'negotiation' END",
+    ),
+    Watched(
+        "negotiations_offerterm", "offer_term", case=_CASE_OF_OFFER, audience=_NEGOTIATION_OF_OFFER
+    ),
+    Watched(
+        "negotiations_concession", "concession", case=_CASE_OF_OFFER, audience=_NEGOTIATION_OF_OFFER
+    ),
+    Watched("negotiations_suggestion", "suggestion", audience="lit:negotiation"),
+    Watched(
+        "negotiations_pleaagreement",
+        "agreement",
+        audience="CASE WHEN $1->>'submitted_at' IS NULL THEN 'negotiation' ELSE 'shared' END",
+    ),
+    Watched(
+        "negotiations_signature",
+        "signature",
+        case="(SELECT a.case_id FROM negotiations_pleaagreement a "
+        "WHERE a.id = ($1->>'agreement_id')::bigint)",
+        audience="(SELECT CASE WHEN a.submitted_at IS NULL THEN 'negotiation' ELSE 'shared' END "
+        "FROM negotiations_pleaagreement a WHERE a.id = ($1->>'agreement_id')::bigint)",
+    ),
+    Watched("deadlines_hearing", "hearing"),
+    Watched(
+        "deadlines_hearingchange",
+        "hearing_change",
+        case="(SELECT h.case_id FROM deadlines_hearing h WHERE h.id = ($1->>'hearing_id')::bigint)",
+    ),
+    Watched(
+        "deadlines_deadline",
+        "deadline",
+        audience="CASE WHEN $1->>'kind' IN ('offer_expiry', 'suggestion_response_due') "
+        "THEN 'negotiation' ELSE 'shared' END",
+    ),
+    Watched(
+        "deadlines_deadlinechange",
+        "deadline_change",
+        case="(SELECT d.case_id FROM deadlines_deadline d "
+        "WHERE d.id = ($1->>'deadline_id')::bigint)",
+        audience="(SELECT CASE WHEN d.kind IN ('offer_expiry', 'suggestion_response_due') "
+        "THEN 'negotiation' ELSE 'shared' END FROM deadlines_deadline d "
+        "WHERE d.id = ($1->>'deadline_id')::bigint)",
+    ),
+    Watched("deadlines_deadlinerule", "deadline_rule", case="none"),
+    Watched("deadlines_courtclosure", "closure", case="none"),
+    Watched("deadlines_courtroom", "courtroom", case="none"),
+    Watched("records_note", "note", audience="col:visibility"),
+    Watched("records_document", "document", audience="col:visibility"),
+    Watched("records_disclosure", "disclosure"),
+    # Who holds which permission outside single cases: court membership and global grants.
+    Watched("auth_user_groups", "membership", case="none"),
+    Watched("auth_user_user_permissions", "user_permission", case="none"),
+    Watched("auth_group_permissions", "group_permission", case="none"),
+)
+
+FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION audit_row_change() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    subject_row jsonb := coalesce(new_row, old_row);
+    ctx jsonb := nullif(current_setting('{CONTEXT_SETTING}', true), '')::jsonb;
+    case_ref bigint;
+    audience_of text;
+    changed_before jsonb;
+    changed_after jsonb;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        SELECT jsonb_object_agg(n.key, n.value) INTO changed_after
+          FROM jsonb_each(new_row) n WHERE old_row -> n.key IS DISTINCT FROM n.value;
+        IF changed_after IS NULL THEN
+            RETURN NULL;  -- nothing changed: nothing to record
+        END IF;
+        SELECT jsonb_object_agg(o.key, o.value) INTO changed_before
+          FROM jsonb_each(old_row) o WHERE new_row -> o.key IS DISTINCT FROM o.value;
+    ELSE
+        changed_before := old_row;
+        changed_after := new_row;
+    END IF;
+    IF TG_ARGV[1] LIKE 'col:%' THEN
+        case_ref := (subject_row ->> substr(TG_ARGV[1], 5))::bigint;
+    ELSIF TG_ARGV[1] <> 'none' THEN
+        EXECUTE format('SELECT (%s)::bigint', TG_ARGV[1]) INTO case_ref USING subject_row;
+    END IF;
+    IF TG_ARGV[2] LIKE 'lit:%' THEN
+        audience_of := substr(TG_ARGV[2], 5);
+    ELSIF TG_ARGV[2] LIKE 'col:%' THEN
+        audience_of := subject_row ->> substr(TG_ARGV[2], 5);
+    ELSE
+        EXECUTE format('SELECT (%s)::text', TG_ARGV[2]) INTO audience_of USING subject_row;
+    END IF;
+    INSERT INTO audit_event (
+        occurred_at, kind, table_name, row_id, case_id, audience, actor_id, actor_name, via,
+        request_id, ip, db_user, before, after, data
+    ) VALUES (
+        clock_timestamp(),
+        TG_ARGV[0] || '.' || CASE TG_OP WHEN 'INSERT' THEN 'created'
+                                        WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END,
+        TG_TABLE_NAME,
+        coalesce(subject_row ->> 'id', ''),
+        case_ref,
+        coalesce(audience_of, 'restricted'),
+        (ctx ->> 'actor_id')::integer,
+        coalesce(ctx ->> 'actor_name', ''),
+        coalesce(ctx ->> 'via', ''),
+        coalesce(ctx ->> 'request_id', ''),
+        (ctx ->> 'ip')::inet,
+        session_user,
+        changed_before,
+        changed_after,
+        coalesce(jsonb_strip_nulls(jsonb_build_object(
+            'method', ctx ->> 'method', 'path', ctx ->> 'path')), '{{}}'::jsonb)
+    );
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    RAISE EXCEPTION 'audit_event is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$fn$;
+
+CREATE TRIGGER audit_event_append_only
+    BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+"""  # noqa: S608 (no user input: the setting name is a constant)
+
+DROP_FUNCTION_SQL = """
+DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event;
+DROP FUNCTION IF EXISTS audit_append_only();
+DROP FUNCTION IF EXISTS audit_row_change();
+"""
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def watch_sql(watched: Watched) -> str:
+    return (
+        f"CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION audit_row_change("
+        f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)});"
+    )
+
+
+def unwatch_sql(watched: Watched) -> str:
+    return f"DROP TRIGGER IF EXISTS audit_row_change ON {watched.table};"

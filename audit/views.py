@@ -1,0 +1,155 @@
+"""The case history page and its exports (CSV, JSON Lines).
+
+Thin views: audit.selectors reads (filtered by the reader's walls in SQL), audit.presentation
+words each event, audit.exports streams the files. A case the reader may not see answers 404
+like a missing one. Bad filters answer 400 with the page, each message next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required as login_required_plain
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from audit import exports, presentation, selectors
+from audit import services as audit
+from cases import selectors as case_selectors
+from cases.models import Case
+from core.decorators import login_required_htmx as login_required
+from core.decorators import signed_in_user
+
+PAGE_SIZE = 50
+
+
+class HistoryFilterForm(forms.Form):
+    """The page's filters. They are checked by selectors.history_filters, as the API's are:
+    the form only draws them and places each message next to its field."""
+
+    actor = forms.CharField(required=False, label="Who", widget=forms.Select)
+    kind = forms.CharField(required=False, label="What", widget=forms.Select)
+    since = forms.CharField(
+        required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.CharField(
+        required=False, label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data: Any, *, choices: selectors.HistoryChoices) -> None:
+        super().__init__(data)
+        self.filters = selectors.HistoryFilters()
+        people = [("", "Anyone"), *((str(pk), label) for pk, label in choices.people)]
+        kinds = [("", "Everything"), *choices.kinds]
+        # A filter given in the address but absent from the choices stays visible as applied.
+        for name, options in (("actor", people), ("kind", kinds)):
+            given = str(self.data.get(name) or "").strip()
+            if given and given not in {value for value, _ in options}:
+                options.append((given, given))
+            self.fields[name].widget.choices = options
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.filters = selectors.history_filters(cleaned)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name, messages)
+        return cleaned
+
+
+def _history_page(request: HttpRequest, user: User, case: Case) -> HttpResponse:
+    visible = selectors.history_visible_to(user, case)
+    choices = selectors.history_choices(visible)
+    form = HistoryFilterForm(request.GET, choices=choices)
+    rows: list[presentation.PresentedEvent] = []
+    older_url = ""
+    status = 200
+    if form.is_valid():
+        try:
+            cursor = selectors.history_cursor(request.GET.get("cursor"))
+        except ValidationError as error:
+            form.add_error(None, error.message_dict["cursor"])
+            cursor = None
+            status = 400
+        if status == 200:
+            events = selectors.history_filtered(visible, form.filters)
+            page = selectors.history_page(events, before=cursor, size=PAGE_SIZE)
+            rows = [presentation.present(event, choices.names) for event in page.events]
+            if page.older is not None:
+                older_url = "?" + urlencode({**form.filters.as_params(), "cursor": page.older})
+    else:
+        status = 400
+    query = urlencode(form.filters.as_params()) if status == 200 else ""
+    exports_ = (
+        {
+            "csv": reverse("audit:history-export-csv", args=[case.pk])
+            + (f"?{query}" if query else ""),
+            "jsonl": reverse("audit:history-export-jsonl", args=[case.pk])
+            + (f"?{query}" if query else ""),
+        }
+        if status == 200
+        else {}
+    )
+    return render(
+        request,
+        "audit/history.html",
+        {
+            "case": case,
+            "form": form,
+            "rows": rows,
+            "older_url": older_url,
+            "newest_url": ("?" + query) if request.GET.get("cursor") else "",
+            "filtered": bool(form.filters.as_params()),
+            "exports": exports_,
+            "page_size": PAGE_SIZE,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    case = case_selectors.case_get_for_user(user, case_id)
+    audit.sealed_case_viewed(case=case, request=request, seen="history")
+    return _history_page(request, user, case)
+
+
+def _export(request: HttpRequest, case_id: int, fmt: str) -> HttpResponseBase:
+    user = signed_in_user(request)
+    case = case_selectors.case_get_for_user(user, case_id)
+    try:
+        filters = selectors.history_filters(request.GET)
+    except ValidationError:
+        # The page, with each message next to its field.
+        return _history_page(request, user, case)
+    audit.sealed_case_viewed(case=case, request=request, seen=f"history export ({fmt})")
+    return exports.history_export_response(
+        case=case,
+        events=selectors.history_filtered(selectors.history_visible_to(user, case), filters),
+        filters=filters,
+        fmt=fmt,
+        actor=user,
+        request=request,
+    )
+
+
+# Files, never fetched by htmx: a plain redirect to the login page.
+@login_required_plain
+@require_GET
+def history_export_csv(request: HttpRequest, case_id: int) -> HttpResponseBase:
+    return _export(request, case_id, "csv")
+
+
+@login_required_plain
+@require_GET
+def history_export_jsonl(request: HttpRequest, case_id: int) -> HttpResponseBase:
+    return _export(request, case_id, "jsonl")

@@ -1,0 +1,211 @@
+"""What an uploaded file must be before it joins a case record.
+
+- Its type is read from its content (magic numbers, via `filetype`; plain text by decoding),
+  never from its name or the browser's Content-Type, and must be on ALLOWED_TYPES.
+- It is not empty and not larger than settings.DOCUMENT_MAX_BYTES.
+- Its name carries no path: Django's parser quietly drops "../" from a name; the parser below
+  remembers that it did, so the upload is refused with a clear message instead of stored
+  under a name the sender did not choose.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import re
+import types
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils.datastructures import ImmutableList
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+# Content type (as found in the content) -> what the page calls it.
+ALLOWED_TYPES: dict[str, str] = {
+    "application/pdf": "PDF",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "image/tiff": "TIFF image",
+    "text/plain": "plain text",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
+    "audio/mpeg": "MP3 audio",
+    "audio/x-wav": "WAV audio",
+    "video/mp4": "MP4 video",
+}
+_HEAD_BYTES = 8192
+_NAME_LIMIT = 200
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
+def _has_path(raw: str) -> bool:
+    name = html.unescape(raw)
+    return "/" in name or "\\" in name or name.strip() in {".", ".."}
+
+
+def clean_name(raw: str) -> str:
+    """The name to keep and offer on download, or a ValidationError for the `file` field."""
+    if _has_path(raw):
+        raise ValidationError(
+            {
+                "file": "The file name must not contain a path ('/', '\\' or '..'); "
+                "name the file itself, e.g. report.pdf."
+            }
+        )
+    name = _UNSAFE.sub("", unicodedata.normalize("NFC", raw)).strip().lstrip(".").strip()
+    name = re.sub(r"\s+", " ", name)
+    if not name:
+        raise ValidationError({"file": "The file has no usable name."})
+    if len(name) > _NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        name = (stem if dot else name)[: _NAME_LIMIT - len(ext) - 1].rstrip() + (
+            f".{ext}" if ext else ""
+        )
+    return name
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a file whose first bytes are `head`, or None if unknown."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return str(kind.mime)
+    if b"\x00" in head:
+        return None
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t\f")
+    return "text/plain" if text and printable >= 0.95 * len(text) else None
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Refuse what must not be stored; otherwise its name, type, size and SHA-256."""
+    if getattr(upload, "path_in_name", False):
+        raise ValidationError(
+            {
+                "file": "The file name must not contain a path ('/', '\\' or '..'); "
+                "name the file itself, e.g. report.pdf."
+            }
+        )
+    name = clean_name(upload.name or "")
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {"file": f"The file is {_human(size)}; the limit is {_human(limit)}."}
+        )
+    upload.seek(0)
+    head = upload.read(_HEAD_BYTES)
+    content_type = sniff(head)
+    if content_type not in ALLOWED_TYPES:
+        allowed = ", ".join(sorted(set(ALLOWED_TYPES.values())))
+        found = f" (it looks like {content_type})" if content_type else ""
+        raise ValidationError(
+            {
+                "file": f"This kind of file is not accepted{found}, whatever its name says. "
+                f"Accepted: {allowed}."
+            }
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+class NameKeepingMultiPartParser(MultiPartParser):
+    """Django's parser, remembering which file names it had to strip a path from."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stripped: list[str] = []
+
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        clean = super().sanitize_file_name(file_name)
+        if clean is not None and _has_path(file_name):
+            self.stripped.append(clean)
+        return clean
+
+
+def _parse_keeping_names(request: HttpRequest, meta: Any, post_data: Any) -> tuple[Any, Any]:
+    """HttpRequest.parse_file_upload, with the parser below; marks files whose name had a
+    path as `path_in_name`."""
+    request.upload_handlers = ImmutableList(
+        request.upload_handlers,
+        warning="You cannot alter upload handlers after the upload has been processed.",
+    )
+    parser = NameKeepingMultiPartParser(meta, post_data, request.upload_handlers, request.encoding)
+    post, files = parser.parse()
+    for field in files:
+        for upload in files.getlist(field):
+            if upload.name in parser.stripped:
+                upload.path_in_name = True
+    return post, files
+
+
+class UploadNamesMiddleware:
+    """Makes every multipart body parse with NameKeepingMultiPartParser (Django's own error
+    handling around the parse stays as it is)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.method == "POST":
+            request.parse_file_upload = types.MethodType(  # type: ignore[method-assign]
+                _parse_keeping_names, request
+            )
+        return self.get_response(request)
+
+
+class NameKeepingParser(parsers.MultiPartParser):
+    """The API's multipart parser: DRF's, parsing with NameKeepingMultiPartParser."""
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> parsers.DataAndFiles:
+        context = parser_context or {}
+        request = context["request"]
+        meta = request.META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        encoding = context.get("encoding", settings.DEFAULT_CHARSET)
+        parser = NameKeepingMultiPartParser(meta, stream, request.upload_handlers, encoding)
+        try:
+            data, files = parser.parse()
+        except MultiPartParserError as exc:
+            raise ParseError(f"Multipart form parse error - {exc}") from exc
+        for field in files:
+            for upload in files.getlist(field):
+                if upload.name in parser.stripped:
+                    upload.path_in_name = True
+        return parsers.DataAndFiles(data, files)

@@ -1,0 +1,322 @@
+"""Pages of a case's record: its notes, its documents and the discovery log.
+
+Thin views: records.selectors read (filtered by the reader's walls in SQL), one records.services
+function writes, then the browser is redirected (POST/redirect/GET) or the page is shown again
+with the submitted form. A case the user may not see answers 404 on every page and POST
+(cases.selectors.case_get_for_user), and so does a note or document behind a wall they do not
+read; an action they may not take answers 403 and changes nothing (cases.permissions decides,
+the services check again). A service's ValidationError is shown next to the field it names
+(400); a Conflict on top of the form (409).
+
+Times are shown in the court's time zone, labelled with its abbreviation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit import services as audit_services
+from cases import permissions
+from cases import selectors as case_selectors
+from cases.forms import add_service_errors
+from cases.models import Case
+from cases.services import court_today
+from core.decorators import login_required_htmx as login_required
+from core.decorators import signed_in_user
+from core.exceptions import Conflict
+from negotiations import selectors as negotiation_selectors
+from records import selectors, services, storage
+from records.forms import (
+    DisclosureForm,
+    DocumentSearchForm,
+    DocumentUploadForm,
+    NoteEditForm,
+    NoteForm,
+    NoteSearchForm,
+)
+from records.models import Disclosure, Document, Note, Visibility
+from records.uploads import ALLOWED_TYPES
+
+T = TypeVar("T")
+
+# A note changed less than this long after it was written was not edited.
+_EDIT_SLACK_SECONDS = 1
+
+
+def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
+    """Validate `form` and run `action` on its data; return (result, HTTP status, conflict).
+
+    A ValidationError goes next to the fields it names (400); a Conflict comes back as its
+    message, for the top of the form (409). PermissionDenied and Http404 are not caught.
+    """
+    if not form.is_valid():
+        return None, 400, ""
+    try:
+        return action(form.cleaned_data), 200, ""
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 400, ""
+    except Conflict as conflict:
+        return None, 409, conflict.message
+
+
+def _case_of(request: HttpRequest, case_id: int) -> tuple[User, Case]:
+    user = signed_in_user(request)
+    return user, case_selectors.case_get_for_user(user, case_id)
+
+
+def _url(name: str, case: Case, anchor: str = "") -> str:
+    url = reverse(name, args=[case.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _render(
+    request: HttpRequest, template: str, case: Case, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if request.method == "GET":
+        audit_services.sealed_case_viewed(
+            case=case, request=request, seen=f"record: {context['section']}"
+        )
+    with timezone.override(case.court.time_zone):
+        return render(request, template, {"case": case, **context}, status=status)
+
+
+# --- notes -------------------------------------------------------------------------------------
+
+
+def _mark_edited(notes: list[Note]) -> list[Note]:
+    for note in notes:
+        note.was_edited = (  # type: ignore[attr-defined]
+            note.updated_at - note.created_at
+        ).total_seconds() > _EDIT_SLACK_SECONDS
+    return notes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notes(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The notes the reader may see, newest first, searchable; and a note to add for those
+    who write on the record, behind their side's wall or shared."""
+    user, case = _case_of(request, case_id)
+    walls = permissions.record_walls_writable(user, case)
+    form: NoteForm | None = NoteForm(walls=walls) if walls else None
+    status, conflict = 200, ""
+    if request.method == "POST":
+        permissions.require_record_writer(user, case, request.POST.get("visibility", ""))
+        form = NoteForm(request.POST, walls=walls)
+        note, status, conflict = _submit(
+            form,
+            lambda data: services.note_add(
+                case=case, by=user, visibility=data["visibility"], body=data["body"]
+            ),
+        )
+        if note is not None:
+            wall = Visibility(note.visibility).label.lower()
+            messages.success(request, f"Note added ({wall}).")
+            return redirect(_url("records:notes", case, f"note-{note.pk}"))
+    search = NoteSearchForm(request.GET)
+    query = search.query()
+    rows = _mark_edited(list(selectors.notes_for(user, case, q=query)))
+    context = {
+        "notes": rows,
+        "search": search,
+        "query": query,
+        "form": form,
+        "conflict": conflict,
+        "section": "notes",
+    }
+    return _render(request, "records/notes.html", case, context, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
+    """The author corrects the text of their note; its wall stays (the history keeps every
+    version)."""
+    user, case = _case_of(request, case_id)
+    note = selectors.note_get_for_user(user, case, note_id)
+    if note.author_id != user.pk:
+        raise PermissionDenied("Only the author may change a note.")
+    permissions.require_record_writer(user, case, note.visibility)
+    form = NoteEditForm(
+        request.POST if request.method == "POST" else None, initial={"body": note.body}
+    )
+    status, conflict = 200, ""
+    if request.method == "POST":
+        saved, status, conflict = _submit(
+            form, lambda data: services.note_edit(note=note, by=user, body=data["body"])
+        )
+        if saved is not None:
+            if saved.body == note.body:
+                messages.info(request, "Nothing changed: the note already said so.")
+            else:
+                messages.success(request, "Note saved. The history keeps the earlier text.")
+            return redirect(_url("records:notes", case, f"note-{saved.pk}"))
+    context = {"note": note, "form": form, "conflict": conflict, "section": "notes"}
+    return _render(request, "records/note_edit.html", case, context, status)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def _with_type_labels(documents: list[Document]) -> list[Document]:
+    for document in documents:
+        document.type_label = ALLOWED_TYPES.get(  # type: ignore[attr-defined]
+            document.content_type, document.content_type
+        )
+    return documents
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def documents(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The documents the reader may see, newest first, searchable and by category; and an
+    upload form for those who write on the record. A refused file leaves nothing behind."""
+    user, case = _case_of(request, case_id)
+    walls = permissions.record_walls_writable(user, case)
+    form: DocumentUploadForm | None = DocumentUploadForm(walls=walls) if walls else None
+    status, conflict = 200, ""
+    if request.method == "POST":
+        permissions.require_record_writer(user, case, request.POST.get("visibility", ""))
+        form = DocumentUploadForm(request.POST, request.FILES, walls=walls)
+        document, status, conflict = _submit(
+            form,
+            lambda data: services.document_upload(
+                case=case,
+                by=user,
+                upload=data["file"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+            ),
+        )
+        if document is not None:
+            wall = Visibility(document.visibility).label.lower()
+            messages.success(request, f"“{document.title}” uploaded ({wall}).")
+            return redirect(_url("records:documents", case, f"document-{document.pk}"))
+    search = DocumentSearchForm(request.GET)
+    filters = search.filters()
+    rows = _with_type_labels(list(selectors.documents_for(user, case, **filters)))
+    context = {
+        "documents": rows,
+        "search": search,
+        "filtered": any(filters.values()),
+        "form": form,
+        "max_size": settings.DOCUMENT_MAX_BYTES,
+        "conflict": conflict,
+        "section": "documents",
+    }
+    return _render(request, "records/documents.html", case, context, status)
+
+
+# Django's own login_required: a download is never an htmx request, and it streams (not an
+# HttpResponse, which login_required_htmx is typed for).
+@django_login_required
+@require_GET
+def document_download(request: HttpRequest, case_id: int, document_id: int) -> FileResponse:
+    """The file, as an attachment under the name it was uploaded with; only through here,
+    after the wall is checked, and every download is in the history."""
+    user, case = _case_of(request, case_id)
+    document = selectors.document_get_for_user(user, case, document_id)
+    try:
+        handle = storage.documents().open(document.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file of this document is missing from the document store.") from None
+    services.document_downloaded(document=document, by=user, request=request)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-SHA256"] = document.sha256
+    return response
+
+
+# --- discovery ---------------------------------------------------------------------------------
+
+
+def _offers_and_discovery(user: User, case: Case, log: list[Disclosure]) -> list[Any] | None:
+    """What each sent offer recorded about discovery when it was sent, and how many items of
+    the log were recorded since; None for readers who do not see offers (the court, under a
+    profile that keeps it out of the negotiation)."""
+    if not permissions.may_read_offers(user, case):
+        return None
+    offers = list(
+        negotiation_selectors.offers_visible_to(user)
+        .filter(case=case, sent_at__isnull=False)
+        .order_by("round_number", "id")
+    )
+    for offer in offers:
+        known = set(offer.discovery_disclosure_ids)
+        offer.recorded_since = sum(1 for item in log if item.pk not in known)  # type: ignore[attr-defined]
+    return offers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The disclosure log, for everyone who sees the case; the prosecution records here what
+    it has given the defense (a document on the case, or an item described)."""
+    user, case = _case_of(request, case_id)
+    today = court_today(case.court)
+    may_disclose = permissions.may_disclose(user, case)
+    form: DisclosureForm | None = None
+    status, conflict = 200, ""
+    if request.method == "POST":
+        permissions.require_discloser(user, case)
+        form = DisclosureForm(
+            request.POST, documents=selectors.disclosable_documents(user, case), today=today
+        )
+        shared_now: list[str] = []
+
+        def disclose(data: dict[str, Any]) -> Disclosure:
+            chosen: Document | None = data["document"]
+            if chosen is not None and chosen.visibility == Visibility.PROSECUTION:
+                shared_now.append(chosen.title)
+            return services.disclosure_add(
+                case=case,
+                by=user,
+                disclosed_on=data["disclosed_on"],
+                description=data["description"],
+                document=chosen,
+            )
+
+        disclosure, status, conflict = _submit(form, disclose)
+        if disclosure is not None:
+            text = (
+                f"Recorded: “{disclosure.description}” disclosed on "
+                f"{disclosure.disclosed_on:%Y-%m-%d}."
+            )
+            if shared_now:
+                text += f" “{shared_now[0]}” is now shared with the defense."
+            messages.success(request, text)
+            return redirect(_url("records:discovery", case, f"disclosure-{disclosure.pk}"))
+    elif may_disclose:
+        form = DisclosureForm(documents=selectors.disclosable_documents(user, case), today=today)
+    log = list(selectors.disclosures_for(user, case))
+    context = {
+        "disclosures": log,
+        "offers": _offers_and_discovery(user, case, log),
+        "form": form,
+        "today": today,
+        "conflict": conflict,
+        "section": "discovery",
+    }
+    return _render(request, "records/discovery.html", case, context, status)
