@@ -10,6 +10,7 @@ extra round trip is sent on the driver's connection, outside Django's query log.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,8 +76,15 @@ def acting(context: AuditContext) -> Iterator[AuditContext]:
         _current.reset(token)
 
 
+# What may come before the first keyword of a statement: white space, comments, parentheses.
+_LEADING = re.compile(r"(?:\s|--[^\n]*|/\*.*?\*/|\()*", re.DOTALL)
+
+
 def _is_write(sql: str) -> bool:
-    return sql.lstrip()[:6].upper().startswith(_WRITES)
+    """Whether `sql` may write. Leading comments and parentheses do not hide a write."""
+    leading = _LEADING.match(sql)
+    start = leading.end() if leading else 0
+    return sql[start : start + 6].upper().startswith(_WRITES)
 
 
 def execute_wrapper(

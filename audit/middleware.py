@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 
@@ -19,15 +20,25 @@ def request_id_of(request: HttpRequest) -> str | None:
     return given if _REQUEST_ID.match(given) else None
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR when it is an IP address (a unix socket is not), without an IPv6 zone
+    (PostgreSQL's inet has none)."""
+    given = str(request.META.get("REMOTE_ADDR") or "").partition("%")[0]
+    try:
+        return str(ipaddress.ip_address(given))
+    except ValueError:
+        return None
+
+
 class AuditContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        via = "api" if request.path.startswith("/api/") else "web"
+        via = "api" if request.path_info.startswith("/api/") else "web"
         audit = AuditContext(
             via=via,
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_address(request),
             method=request.method or "",
             path=request.path,
         )

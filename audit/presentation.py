@@ -44,6 +44,14 @@ VERB_LABELS = {"created": "created", "changed": "changed", "deleted": "deleted"}
 
 # How the row got written, when no signed-in person wrote it.
 VIA_LABELS = {"task": "system task", "command": "management command"}
+# Where a write came through, for the details.
+THROUGH_LABELS = {
+    "web": "the web app",
+    "api": "the API",
+    "task": "a system task",
+    "command": "a management command",
+    "": "the database directly",
+}
 
 SUMMARY_VALUE_CHARS = 60
 EMPTY = "—"
@@ -70,6 +78,7 @@ class PresentedEvent:
     who: str
     table_label: str
     audience_label: str
+    through: str
     changes: list[FieldChange]
 
 
@@ -81,6 +90,7 @@ def present(event: AuditEvent, names: dict[int, str] | None = None) -> Presented
         who=who_of(event, names),
         table_label=table_label(event.table_name) if event.table_name else "",
         audience_label=str(dict(Audience.choices).get(event.audience, event.audience)),
+        through=THROUGH_LABELS.get(event.via, event.via),
         changes=changes_of(event),
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 CONTEXT_SETTING = "parley.audit_context"
 
 _NEGOTIATION_OF_OFFER = (
-    "(SELECT CASE WHEN o.status = 'draft' THEN o.side ELSE 'negotiation' END "
+    "(SELECT CASE WHEN o.sent_at IS NULL THEN o.side ELSE 'negotiation' END "
     "FROM negotiations_offer o WHERE o.id = ($1->>'offer_id')::bigint)"
 )
 _CASE_OF_OFFER = (
@@ -29,6 +29,8 @@ class Watched:
     subject: str
     case: str = "col:case_id"
     audience: str = "lit:shared"
+    # Columns never copied into the trail (secrets, and what changes on every sign-in).
+    redact: str = ""
 
 
 WATCHED: tuple[Watched, ...] = (
@@ -50,7 +52,7 @@ WATCHED: tuple[Watched, ...] = (
     Watched(
         "negotiations_offer",
         "offer",
-        audience="CASE WHEN $1->>'status' = 'draft' THEN $1->>'side' ELSE 'negotiation' END",
+        audience="CASE WHEN $1->>'sent_at' IS NULL THEN $1->>'side' ELSE 'negotiation' END",
     ),
     Watched(
         "negotiations_offerterm", "offer_term", case=_CASE_OF_OFFER, audience=_NEGOTIATION_OF_OFFER
@@ -99,6 +101,16 @@ WATCHED: tuple[Watched, ...] = (
     Watched("records_note", "note", audience="col:visibility"),
     Watched("records_document", "document", audience="col:visibility"),
     Watched("records_disclosure", "disclosure"),
+    # Reference data that decides what a case may hold and who may act in a court.
+    Watched("cases_jurisdiction", "jurisdiction", case="none"),
+    Watched("cases_court", "court", case="none"),
+    Watched("cases_statute", "statute", case="none"),
+    Watched("cases_statute_lesser_included", "lesser_included", case="none"),
+    Watched("parties_organization", "organization", case="none"),
+    Watched("parties_userprofile", "profile", case="none"),
+    # Accounts and credentials: who may sign in and as what; never the secrets themselves.
+    Watched("auth_user", "user", case="none", redact="password,last_login"),
+    Watched("authtoken_token", "api_token", case="none", redact="key"),
     # Who holds which permission outside single cases: court membership and global grants.
     Watched("auth_user_groups", "membership", case="none"),
     Watched("auth_user_user_permissions", "user_permission", case="none"),
@@ -111,13 +123,18 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    subject_row jsonb := coalesce(new_row, old_row);
+    subject_row jsonb;
     ctx jsonb := nullif(current_setting('{CONTEXT_SETTING}', true), '')::jsonb;
     case_ref bigint;
     audience_of text;
     changed_before jsonb;
     changed_after jsonb;
 BEGIN
+    IF TG_NARGS > 3 THEN
+        new_row := new_row - string_to_array(TG_ARGV[3], ',');
+        old_row := old_row - string_to_array(TG_ARGV[3], ',');
+    END IF;
+    subject_row := coalesce(new_row, old_row);
     IF TG_OP = 'UPDATE' THEN
         SELECT jsonb_object_agg(n.key, n.value) INTO changed_after
           FROM jsonb_each(new_row) n WHERE old_row -> n.key IS DISTINCT FROM n.value;
@@ -196,7 +213,9 @@ def watch_sql(watched: Watched) -> str:
     return (
         f"CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
         f"FOR EACH ROW EXECUTE FUNCTION audit_row_change("
-        f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)});"
+        f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}"
+        + (f", {_quote(watched.redact)}" if watched.redact else "")
+        + ");"
     )
 
 

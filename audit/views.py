@@ -64,54 +64,44 @@ class HistoryFilterForm(forms.Form):
         return cleaned
 
 
+def _url(name: str, case: Case, params: dict[str, Any]) -> str:
+    query = urlencode(params)
+    return reverse(name, args=[case.pk]) + (f"?{query}" if query else "")
+
+
 def _history_page(request: HttpRequest, user: User, case: Case) -> HttpResponse:
     visible = selectors.history_visible_to(user, case)
     choices = selectors.history_choices(visible)
     form = HistoryFilterForm(request.GET, choices=choices)
-    rows: list[presentation.PresentedEvent] = []
-    older_url = ""
-    status = 200
+    cursor = None
     if form.is_valid():
         try:
             cursor = selectors.history_cursor(request.GET.get("cursor"))
         except ValidationError as error:
             form.add_error(None, error.message_dict["cursor"])
-            cursor = None
-            status = 400
-        if status == 200:
-            events = selectors.history_filtered(visible, form.filters)
-            page = selectors.history_page(events, before=cursor, size=PAGE_SIZE)
-            rows = [presentation.present(event, choices.names) for event in page.events]
-            if page.older is not None:
-                older_url = "?" + urlencode({**form.filters.as_params(), "cursor": page.older})
-    else:
-        status = 400
-    query = urlencode(form.filters.as_params()) if status == 200 else ""
-    exports_ = (
-        {
-            "csv": reverse("audit:history-export-csv", args=[case.pk])
-            + (f"?{query}" if query else ""),
-            "jsonl": reverse("audit:history-export-jsonl", args=[case.pk])
-            + (f"?{query}" if query else ""),
-        }
-        if status == 200
-        else {}
-    )
-    return render(
-        request,
-        "audit/history.html",
-        {
-            "case": case,
-            "form": form,
-            "rows": rows,
-            "older_url": older_url,
-            "newest_url": ("?" + query) if request.GET.get("cursor") else "",
-            "filtered": bool(form.filters.as_params()),
-            "exports": exports_,
-            "page_size": PAGE_SIZE,
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "case": case,
+        "form": form,
+        # Filters were asked for (even bad ones, which the page then offers to clear).
+        "filtered": any(request.GET.get(name) for name in selectors.FILTER_NAMES),
+        "rows": [],
+        "links": {},
+    }
+    if form.errors:
+        return render(request, "audit/history.html", context, status=400)
+    params = form.filters.as_params()
+    events = selectors.history_filtered(visible, form.filters)
+    page = selectors.history_page(events, before=cursor, size=PAGE_SIZE)
+    context["rows"] = [presentation.present(event, choices.names) for event in page.events]
+    context["links"] = {
+        "csv": _url("audit:history-export-csv", case, params),
+        "jsonl": _url("audit:history-export-jsonl", case, params),
+        "older": _url("audit:history", case, {**params, "cursor": page.older})
+        if page.older is not None
+        else "",
+        "newest": _url("audit:history", case, params) if cursor is not None else "",
+    }
+    return render(request, "audit/history.html", context)
 
 
 @login_required

@@ -441,14 +441,33 @@ RECORD_WRITER_ROLES = frozenset(
 DISCLOSER_ROLES = frozenset({Role.PROSECUTOR})
 
 
+def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(roles, sides, sits in the court) of `user` on `case`: two queries, for the record's
+    rules, which ask all three at once."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset(), frozenset(), False
+    rows = list(
+        CaseParticipant.objects.held_by(user).active().filter(case=case).values_list("role", "side")
+    )
+    sits = _sits_in(user, case.court)
+    return frozenset(r for r, _ in rows), frozenset(s for _, s in rows), sits
+
+
 def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
     """The audiences whose notes, documents and history `user` may read on `case`
-    (empty when they may not see the case at all)."""
-    if VIEW not in case_permissions_of(user, case):
+    (empty when they may not see the case at all). Three queries."""
+    roles, sides, sits = _standing(user, case)
+    if not (roles or sits):
+        return frozenset()
+    from cases.selectors import cases_visible_to  # the one test of who sees a case
+
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
         return frozenset()
     walls = {Audience.SHARED.value}
-    walls |= {WALL_OF_SIDE[side] for side in sides_of(user, case)}
-    if may_read_offers(user, case):
+    walls |= {WALL_OF_SIDE[side] for side in sides}
+    if sits:
+        walls.add(Audience.COURT.value)
+    if roles & OFFER_READER_ROLES or (sits and court_sees_offers(case)):
         walls.add(Audience.NEGOTIATION.value)
     return frozenset(walls)
 
@@ -456,10 +475,10 @@ def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
 def record_walls_writable(user: AnyUser, case: Case) -> list[str]:
     """The visibilities `user` may give a note or document they add: their side's, or shared.
     Empty for those who only read (the defendant) and for everyone not on the case."""
-    if VIEW not in case_permissions_of(user, case):
-        return []
-    sides = {SIDE_OF_ROLE[role] for role in roles_on(user, case) & RECORD_WRITER_ROLES}
-    if may_keep_calendar(user, case):
+    roles, _, sits = _standing(user, case)
+    sides = {SIDE_OF_ROLE[role] for role in roles & RECORD_WRITER_ROLES}
+    # The court's judges and staff write for the court, as they keep its calendar.
+    if (sits and role_kind_of(user) in CALENDAR_KEEPER_ROLES) or roles & CALENDAR_KEEPER_ROLES:
         sides.add(Side.COURT)
     if len(sides) != 1:
         return []

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit import services as audit_services
 from cases import permissions, selectors, services
 from cases.forms import (
     CaseFilterForm,
@@ -235,6 +236,7 @@ def _ended_last(participant: CaseParticipant) -> bool:
 @_login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, case_id)
+    audit_services.sealed_case_viewed(case=case, request=request, seen="case page")
     return _render_case(request, case)
 
 

@@ -67,6 +67,8 @@ def _excerpt(text: str) -> str:
 
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
+    if "\x00" in body:
+        raise ValidationError({"body": "The note contains a NUL character."})
     if not body:
         raise ValidationError({"body": "Write the note."})
     if len(body) > NOTE_MAX_CHARS:
@@ -128,6 +130,11 @@ def document_upload(
     if visibility not in Visibility.values:
         errors["visibility"] = f"Choose one of: {', '.join(Visibility.values)}."
     title = (title or "").strip()
+    description = (description or "").strip()
+    if "\x00" in title:
+        errors["title"] = "The title contains a NUL character."
+    if "\x00" in description:
+        errors["description"] = "The description contains a NUL character."
     if not title:
         errors["title"] = "Give the document a title."
     elif len(title) > 300:
@@ -147,7 +154,7 @@ def document_upload(
                 case=locked,
                 category=category,
                 title=title,
-                description=(description or "").strip(),
+                description=description,
                 visibility=visibility,
                 storage_name=saved,
                 original_name=checked.name,

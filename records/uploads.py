@@ -16,6 +16,7 @@ import html
 import re
 import types
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,10 @@ def clean_name(raw: str) -> str:
                 "name the file itself, e.g. report.pdf."
             }
         )
-    name = _UNSAFE.sub("", unicodedata.normalize("NFC", raw)).strip().lstrip(".").strip()
+    name = _UNSAFE.sub("", unicodedata.normalize("NFC", raw))
+    # Format characters (bidi overrides, zero-width) can make a name read as another.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    name = name.strip().lstrip(".").strip()
     name = re.sub(r"\s+", " ", name)
     if not name:
         raise ValidationError({"file": "The file has no usable name."})
@@ -93,8 +97,31 @@ def sniff(head: bytes) -> str | None:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark
     printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t\f")
     return "text/plain" if text and printable >= 0.95 * len(text) else None
+
+
+_OFFICE_PARTS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _office_type(upload: UploadedFile) -> str | None:
+    """An OOXML package whose parts come in an order `filetype` does not look for: read its
+    directory (the order of parts is not significant, ECMA-376 part 2)."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((kind for part, kind in _OFFICE_PARTS.items() if part in names), None)
 
 
 @dataclass(frozen=True)
@@ -126,6 +153,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     upload.seek(0)
     head = upload.read(_HEAD_BYTES)
     content_type = sniff(head)
+    if content_type == "application/zip":
+        content_type = _office_type(upload) or content_type
     if content_type not in ALLOWED_TYPES:
         allowed = ", ".join(sorted(set(ALLOWED_TYPES.values())))
         found = f" (it looks like {content_type})" if content_type else ""

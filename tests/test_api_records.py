@@ -82,12 +82,12 @@ PATH_IN_NAME = (
 )
 
 # Queries of one list page, whatever its length: the case (1), the reader's walls
-# (cases.permissions.walls_of: the user's and the court group's permissions, the sides, the
-# court group, the roles: 5), the page with its people (1); for notes also the walls the reader
-# writes behind, for `may_edit` (record_walls_writable: 5).
-DOCUMENT_LIST_QUERIES = 7
-DISCLOSURE_LIST_QUERIES = 7
-NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES + 5
+# (cases.permissions.walls_of: participations, court group, visibility: 3), the page with its
+# people (1); for notes also the walls the reader writes behind, for `may_edit`
+# (record_walls_writable: participations, court group: 2).
+DOCUMENT_LIST_QUERIES = 5
+DISCLOSURE_LIST_QUERIES = 5
+NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES + 2
 
 
 @pytest.fixture(autouse=True)

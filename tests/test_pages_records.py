@@ -181,6 +181,28 @@ def test_the_case_page_links_the_record(client: Client, world: World, role: Role
         assert f'href="{url(name, world)}"' in page
 
 
+def test_opening_the_record_of_a_sealed_case_is_in_the_history(
+    client: Client, world: World
+) -> None:
+    case_services.case_update(case=world.case, by=world.user(Role.COURT_STAFF), sealed=True)
+    reader = world.user(Role.DEFENSE_COUNSEL)
+    signed_in(client, reader)
+    for name in PAGES:
+        assert client.get(url(name, world)).status_code == 200
+    client.post(url("records:notes", world), {"visibility": D, "body": "Posting is not viewing."})
+    seen = AuditEvent.objects.filter(kind="case.sealed_viewed").order_by("id")
+    assert [(e.case_id, e.actor_id, e.audience, e.data["seen"]) for e in seen] == [
+        (world.case.pk, reader.pk, "court", "record: notes"),
+        (world.case.pk, reader.pk, "court", "record: documents"),
+        (world.case.pk, reader.pk, "court", "record: discovery"),
+    ]
+
+
+def test_opening_the_record_of_an_open_case_is_not_flagged(client: Client, world: World) -> None:
+    signed_in(client, world.user(Role.DEFENSE_COUNSEL)).get(url("records:notes", world))
+    assert not AuditEvent.objects.filter(kind="case.sealed_viewed").exists()
+
+
 # --- notes ---------------------------------------------------------------------------------------
 
 
@@ -761,7 +783,7 @@ def test_everyone_on_the_case_reads_the_disclosure_log(
     response = signed_in(client, world.user(role)).get(url("records:discovery", world))
     page = html_of(response)
     assert [d.pk for d in response.context["disclosures"]] == [phone.pk, lab.pk]
-    assert "2 items disclosed" in page
+    assert "2 items disclosed</h2>" in page
     assert "Phone extraction, 2 DVDs" in page
     assert "Lab report" in page
     assert url("records:document-download", world, lab.document_id) in page  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from rest_framework.request import Request
@@ -453,16 +453,35 @@ def test_a_file_whose_name_had_a_path_leaves_nothing_behind(
 def test_a_file_stored_before_the_record_failed_is_removed_again(
     world: World, document_storage: Path
 ) -> None:
-    # A NUL byte in the description passes the service's checks (forms and serializers refuse
-    # it earlier) and is refused by PostgreSQL after the file has been stored.
+    # The database refuses the row after the file has been stored (a trigger stands in for
+    # whatever could fail there: a lost connection, a constraint, a full disk).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_document() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by test'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_document BEFORE INSERT ON records_document "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_document()"
+        )
     before = last_event_id()
 
     with pytest.raises(DatabaseError):
-        upload_as_prosecutor(world, upload("report.pdf", PDF), description="bad\x00byte")
+        upload_as_prosecutor(world, upload("report.pdf", PDF))
 
     assert stored_files(document_storage) == []
     assert not Document.objects.exists()
     assert not AuditEvent.objects.filter(id__gt=before).exists()
+
+
+def test_a_nul_character_in_title_or_description_is_a_field_error(
+    world: World, document_storage: Path
+) -> None:
+    for field in ("title", "description"):
+        with pytest.raises(ValidationError) as refused:
+            upload_as_prosecutor(world, upload("report.pdf", PDF), **{field: "bad\x00byte"})
+        assert field in refused.value.message_dict
+    assert stored_files(document_storage) == []
 
 
 def test_an_accepted_file_is_stored_under_a_generated_name(

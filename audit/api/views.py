@@ -23,7 +23,6 @@ from audit import exports, presentation, selectors
 from audit import services as audit
 from audit.api import serializers
 from cases import selectors as case_selectors
-from cases.models import Case
 from core.api.pagination import CursorPagination
 
 if TYPE_CHECKING:
@@ -117,9 +116,11 @@ class CaseHistoryExportView(APIView):
             *FILTERS,
         ],
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV file."),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file: CSV, or JSON Lines (one event a line)."
+            ),
             (200, "application/jsonl"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="JSON Lines: one event a line."
+                OpenApiTypes.BINARY, description="The file: CSV, or JSON Lines (one event a line)."
             ),
             400: INVALID,
             404: NOT_FOUND,

@@ -18,6 +18,8 @@ TABLES = [
     "deadlines_deadlinechange", "deadlines_deadlinerule", "deadlines_courtclosure",
     "deadlines_courtroom", "records_note", "records_document", "records_disclosure",
     "auth_user_groups", "auth_user_user_permissions", "auth_group_permissions",
+    "cases_jurisdiction", "cases_court", "cases_statute", "cases_statute_lesser_included",
+    "parties_organization", "parties_userprofile", "auth_user", "authtoken_token",
 ]
 
 
@@ -35,6 +37,7 @@ class Migration(migrations.Migration):
         ("negotiations", "0003_offer_discovery_disclosure_ids"),
         ("deadlines", "0005_alter_alert_subject_alter_notification_subject"),
         ("records", "0001_initial"),
+        ("authtoken", "0004_alter_tokenproxy_options"),
     ]
 
     operations = [
