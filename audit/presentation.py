@@ -101,6 +101,7 @@ def models_by_table() -> dict[str, type[models.Model]]:
     return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
 
 
+@cache
 def _fields_of(table: str) -> dict[str, models.Field[Any, Any]]:
     model = models_by_table().get(table)
     if model is None:

@@ -551,14 +551,13 @@ def test_an_open_case_history_view_records_nothing(world: World) -> None:
 
 # --- queries -------------------------------------------------------------------------------------
 
-# The page: session, user; the case (with its court and jurisdiction); the reader's walls (their
-# permissions on the case, direct and through the court, their profile, their sides, the court
-# group, their roles); the filters' choices and the people's names; the page of events; the
-# header's unread count and organization.
-PAGE_QUERIES = 14
-# The API: the case; the walls (as above; the profile came with the user); the page of events;
-# the names of the people on it.
-API_QUERIES = 8
+# The page: session, user; the case (with its court and jurisdiction); the reader's walls
+# (cases.permissions.walls_of: their roles and sides, the court's group, the view permission);
+# the filters' choices and the people's names; the page of events; the header's profile, unread
+# count and organization.
+PAGE_QUERIES = 12
+# The API: the case; the walls (as above); the page of events; the names of the people on it.
+API_QUERIES = 6
 
 
 def _notes_by_the_prosecutor(world: World, count: int) -> User:

@@ -91,3 +91,27 @@ def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
     assert Deadline.objects.filter(kind="discovery_due").exists()
     # Everyone on those cases is reminded before the dates.
     assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()
+
+
+def test_demo_has_a_record_behind_every_wall(demo: None, document_storage: Any) -> None:
+    """Notes behind each wall, stored documents, and discovery disclosed before the offers,
+    which record it; the seed's writes are in the history as the command's."""
+    from audit.models import AuditEvent
+    from negotiations.models import Offer
+    from records.models import Disclosure, Document, Note
+
+    case = Case.objects.order_by("id").first()
+    assert case is not None
+    assert set(Note.objects.filter(case=case).values_list("visibility", flat=True)) == {
+        "prosecution",
+        "defense",
+        "shared",
+        "court",
+    }
+    for document in Document.objects.all():
+        assert (document_storage / document.storage_name).read_bytes()[:4] in (b"%PDF", b"Witn")
+    assert Disclosure.objects.filter(case=case).count() == 2
+    first = Offer.objects.filter(case=case, sent_at__isnull=False).order_by("sent_at").first()
+    assert first is not None and first.discovery_items_disclosed == 2
+    seeded = AuditEvent.objects.filter(kind="note.created", case_id=case.pk)
+    assert seeded.exists() and {e.via for e in seeded} == {"command"}
