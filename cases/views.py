@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,11 +29,11 @@ from cases.forms import (
     ChargeAddForm,
     ParticipantAddForm,
     ParticipantEndForm,
-    add_service_errors,
 )
 from cases.models import Case, CaseStatus
 from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
+from core.forms import submit_form
 from parties import selectors as party_selectors
 from parties import services as party_services
 from parties.models import CaseParticipant, Side
@@ -45,20 +45,11 @@ SIDES_IN_ORDER = [Side.PROSECUTION, Side.DEFENSE, Side.COURT]
 
 
 def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:
-    """Validate `form` and run `action` on its data; return (result, HTTP status).
-
-    PermissionDenied and Http404 are not caught: they become the 403 and 404 pages.
-    """
-    if not form.is_valid():
-        return None, 400
-    try:
-        return action(form.cleaned_data), 200
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None, 400
-    except Conflict as conflict:
-        form.add_error(None, conflict.message)
-        return None, 409
+    """core.forms.submit_form, with a Conflict shown at the top of the form."""
+    result, status, conflict = submit_form(form, action)
+    if conflict:
+        form.add_error(None, conflict)
+    return result, status
 
 
 def _case_url(case: Case, anchor: str = "") -> str:

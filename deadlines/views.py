@@ -36,12 +36,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import permissions
 from cases import selectors as case_selectors
-from cases.forms import add_service_errors
 from cases.models import Case, Court
 from cases.services import court_today
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from core.exceptions import Conflict
+from core.forms import submit_form
 from deadlines import alerts, selectors, services
 from deadlines.computation import calendar_for_court
 from deadlines.forms import (
@@ -82,32 +82,7 @@ WEEKEND = (5, 6)
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
-    """Validate `form` and run `action` on its data; return (result, HTTP status, conflict).
-
-    A ValidationError goes next to the fields it names (400); a Conflict comes back as its
-    message, for the top of the page (409). PermissionDenied and Http404 are not caught.
-    """
-    if not form.is_valid():
-        return None, 400, ""
-    try:
-        return action(form.cleaned_data), 200, ""
-    except ValidationError as error:
-        add_service_errors(form, _renamed(error, getattr(form, "service_fields", {})))
-        return None, 400, ""
-    except Conflict as conflict:
-        return None, 409, conflict.message
-
-
-def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
-    """The service's field names as the form's (a hearing's `starts_at` is the form's date and
-    time), so each message lands next to the control that holds the value."""
-    if not names or not hasattr(error, "error_dict"):
-        return error
-    renamed: dict[str, list[str]] = {}
-    for name, messages_ in error.message_dict.items():
-        renamed.setdefault(names.get(name, name), []).extend(messages_)
-    return ValidationError(renamed)
+_submit = submit_form
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

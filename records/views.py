@@ -13,15 +13,13 @@ Times are shown in the court's time zone, labelled with its abbreviation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,12 +29,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit import services as audit_services
 from cases import permissions
 from cases import selectors as case_selectors
-from cases.forms import add_service_errors
 from cases.models import Case
 from cases.services import court_today
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
-from core.exceptions import Conflict
+from core.forms import submit_form
 from negotiations import selectors as negotiation_selectors
 from records import selectors, services, storage
 from records.forms import (
@@ -56,21 +53,7 @@ T = TypeVar("T")
 _EDIT_SLACK_SECONDS = 1
 
 
-def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
-    """Validate `form` and run `action` on its data; return (result, HTTP status, conflict).
-
-    A ValidationError goes next to the fields it names (400); a Conflict comes back as its
-    message, for the top of the form (409). PermissionDenied and Http404 are not caught.
-    """
-    if not form.is_valid():
-        return None, 400, ""
-    try:
-        return action(form.cleaned_data), 200, ""
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None, 400, ""
-    except Conflict as conflict:
-        return None, 409, conflict.message
+_submit = submit_form
 
 
 def _case_of(request: HttpRequest, case_id: int) -> tuple[User, Case]:

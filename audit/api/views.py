@@ -4,7 +4,6 @@ audit.presentation, page them newest first; the export streams a file (audit.exp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
@@ -12,9 +11,6 @@ from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +19,7 @@ from audit import exports, presentation, selectors
 from audit import services as audit
 from audit.api import serializers
 from cases import selectors as case_selectors
+from core.api.negotiation import DownloadNegotiation
 from core.api.pagination import CursorPagination
 
 if TYPE_CHECKING:
@@ -90,23 +87,9 @@ class CaseHistoryView(GenericAPIView[Any]):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
-class _AnyAccept(BaseContentNegotiation):
-    """The export's format is chosen by `?as=`; an Accept header asking for text/csv must not
-    turn the request into a 406 before the view runs. Errors are JSON."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
 @extend_schema(tags=TAGS)
 class CaseHistoryExportView(APIView):
-    content_negotiation_class = _AnyAccept
+    content_negotiation_class = DownloadNegotiation
 
     @extend_schema(
         parameters=[

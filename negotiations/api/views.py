@@ -4,7 +4,6 @@ render. Who may do what is decided in cases.permissions, through the services an
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
@@ -14,14 +13,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import permissions
 from cases import selectors as case_selectors
+from core.api.negotiation import DownloadNegotiation
 from core.exceptions import Conflict
 from negotiations import selectors, services
 from negotiations.api import filters, serializers
@@ -341,20 +338,6 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
         return Response(serializers.SuggestionSerializer(answered).data)
 
 
-class _JSONErrorsNegotiation(BaseContentNegotiation):
-    """For a download: the file goes out as a plain HttpResponse whatever the Accept header,
-    and errors as JSON, instead of a 406 for `Accept: application/pdf`."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
 @extend_schema(tags=TAGS)
 class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
     """Plea agreements: read by the parties, and by the court once submitted to it."""
@@ -480,7 +463,7 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
             ),
         ],
     )
-    @action(detail=True, methods=["get"], content_negotiation_class=_JSONErrorsNegotiation)
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def pdf(self, request: Request, pk: str) -> HttpResponse:
         """Download the agreement's PDF: the parties, and the court once it is submitted."""
         agreement = self.get_object()

@@ -7,7 +7,6 @@ one, an action they may not take on one they see answers 403, a document already
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
@@ -16,15 +15,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import permissions
 from cases import selectors as case_selectors
 from cases.models import Case
+from core.api.negotiation import DownloadNegotiation
 from records import selectors, services, storage
 from records.api import serializers
 from records.models import Disclosure, Document, Note
@@ -168,20 +165,6 @@ class NoteViewSet(viewsets.GenericViewSet[Note]):
 # --- documents -----------------------------------------------------------------------------
 
 
-class _JSONErrorsNegotiation(BaseContentNegotiation):
-    """For a download: the file goes out whatever the Accept header, and errors as JSON,
-    instead of a 406 for `Accept: application/pdf`."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
 @extend_schema(tags=TAGS)
 class DocumentViewSet(viewsets.GenericViewSet[Document]):
     """Documents on a case, behind the same walls as notes. Contents are never served as
@@ -271,7 +254,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
             ),
         ],
     )
-    @action(detail=True, methods=["get"], content_negotiation_class=_JSONErrorsNegotiation)
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def download(self, request: Request, pk: str) -> FileResponse:
         """Download the document. Every download is recorded in the case history, behind the
         document's wall."""
