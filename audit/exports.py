@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import StreamingHttpResponse
 
 from audit import presentation
@@ -110,16 +110,17 @@ def history_export_response(
     actor: Any,
     request: Any,
 ) -> StreamingHttpResponse:
-    """Record the export (who, which format, which filters, how many events), then stream
-    exactly the events that were counted: those up to the newest one at that moment."""
-    counted = events.order_by().aggregate(rows=Count("id"), last=Max("id"))
+    """Record the export (who, which format, which filters), then stream exactly the events
+    up to the newest one at that moment. The record, which everyone on the case reads, does
+    not say how many events the exporter saw: that would count what is behind their walls."""
+    counted = events.order_by().aggregate(last=Max("id"))
     audit.record(
         "history.exported",
         case_id=case.pk,
         audience=Audience.SHARED,
         actor=actor,
         request=request,
-        data={"format": fmt, "filters": filters.as_params(), "rows": counted["rows"]},
+        data={"format": fmt, "filters": filters.as_params()},
     )
     rows = events.filter(id__lte=counted["last"] or 0).order_by("-id")
     lines = csv_lines(rows) if fmt == "csv" else jsonl_lines(rows)

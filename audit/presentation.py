@@ -253,10 +253,8 @@ def summary_of(event: AuditEvent) -> str:
 def _app_event_detail(event: AuditEvent) -> str:
     data = event.data or {}
     if event.kind == "history.exported":
-        rows = data.get("rows")
         fmt = str(data.get("format", "")).upper()
-        count = f"{rows} event{'' if rows == 1 else 's'}" if isinstance(rows, int) else ""
-        return f" ({', '.join(part for part in (fmt, count) if part)})" if fmt or count else ""
+        return f" ({fmt})" if fmt else ""
     if event.kind == "document.downloaded" and data.get("document_id") is not None:
         return f" (document {data['document_id']})"
     if event.kind == "case.sealed_viewed" and data.get("seen"):

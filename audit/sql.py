@@ -29,12 +29,16 @@ class Watched:
     subject: str
     case: str = "col:case_id"
     audience: str = "lit:shared"
-    # Columns never copied into the trail (secrets, and what changes on every sign-in).
-    redact: str = ""
+    # Columns whose values never reach the trail: a change to them is recorded as
+    # "[redacted]" (secrets) ...
+    mask: str = ""
+    # ... or not at all (what changes on every sign-in or every touch of a case).
+    ignore: str = ""
 
 
 WATCHED: tuple[Watched, ...] = (
-    Watched("cases_case", "case", case="col:id"),
+    # updated_at moves whenever anything on the case moves, even behind a wall: not recorded.
+    Watched("cases_case", "case", case="col:id", ignore="updated_at"),
     Watched("cases_charge", "charge"),
     Watched("cases_casestatuschange", "status_change"),
     Watched(
@@ -109,8 +113,8 @@ WATCHED: tuple[Watched, ...] = (
     Watched("parties_organization", "organization", case="none"),
     Watched("parties_userprofile", "profile", case="none"),
     # Accounts and credentials: who may sign in and as what; never the secrets themselves.
-    Watched("auth_user", "user", case="none", redact="password,last_login"),
-    Watched("authtoken_token", "api_token", case="none", redact="key"),
+    Watched("auth_user", "user", case="none", mask="password", ignore="last_login"),
+    Watched("authtoken_token", "api_token", case="none", mask="key"),
     # Who holds which permission outside single cases: court membership and global grants.
     Watched("auth_user_groups", "membership", case="none"),
     Watched("auth_user_user_permissions", "user_permission", case="none"),
@@ -129,10 +133,11 @@ DECLARE
     audience_of text;
     changed_before jsonb;
     changed_after jsonb;
+    masked text;
 BEGIN
-    IF TG_NARGS > 3 THEN
-        new_row := new_row - string_to_array(TG_ARGV[3], ',');
-        old_row := old_row - string_to_array(TG_ARGV[3], ',');
+    IF TG_NARGS > 4 AND TG_ARGV[4] <> '' THEN
+        new_row := new_row - string_to_array(TG_ARGV[4], ',');
+        old_row := old_row - string_to_array(TG_ARGV[4], ',');
     END IF;
     subject_row := coalesce(new_row, old_row);
     IF TG_OP = 'UPDATE' THEN
@@ -146,6 +151,16 @@ BEGIN
     ELSE
         changed_before := old_row;
         changed_after := new_row;
+    END IF;
+    IF TG_NARGS > 3 AND TG_ARGV[3] <> '' THEN
+        FOREACH masked IN ARRAY string_to_array(TG_ARGV[3], ',') LOOP
+            IF changed_before ? masked THEN
+                changed_before := jsonb_set(changed_before, ARRAY[masked], '"[redacted]"');
+            END IF;
+            IF changed_after ? masked THEN
+                changed_after := jsonb_set(changed_after, ARRAY[masked], '"[redacted]"');
+            END IF;
+        END LOOP;
     END IF;
     IF TG_ARGV[1] LIKE 'col:%' THEN
         case_ref := (subject_row ->> substr(TG_ARGV[1], 5))::bigint;
@@ -178,8 +193,7 @@ BEGIN
         session_user,
         changed_before,
         changed_after,
-        coalesce(jsonb_strip_nulls(jsonb_build_object(
-            'method', ctx ->> 'method', 'path', ctx ->> 'path')), '{{}}'::jsonb)
+        '{{}}'::jsonb
     );
     RETURN NULL;
 END
@@ -214,7 +228,11 @@ def watch_sql(watched: Watched) -> str:
         f"CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
         f"FOR EACH ROW EXECUTE FUNCTION audit_row_change("
         f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}"
-        + (f", {_quote(watched.redact)}" if watched.redact else "")
+        + (
+            f", {_quote(watched.mask)}, {_quote(watched.ignore)}"
+            if watched.mask or watched.ignore
+            else ""
+        )
         + ");"
     )
 

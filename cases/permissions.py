@@ -449,7 +449,8 @@ def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str]
     rows = list(
         CaseParticipant.objects.held_by(user).active().filter(case=case).values_list("role", "side")
     )
-    sits = _sits_in(user, case.court)
+    # Only judges and court staff sit for the court, whoever else is in its group.
+    sits = role_kind_of(user) in CALENDAR_KEEPER_ROLES and _sits_in(user, case.court)
     return frozenset(r for r, _ in rows), frozenset(s for _, s in rows), sits
 
 
@@ -478,7 +479,7 @@ def record_walls_writable(user: AnyUser, case: Case) -> list[str]:
     roles, _, sits = _standing(user, case)
     sides = {SIDE_OF_ROLE[role] for role in roles & RECORD_WRITER_ROLES}
     # The court's judges and staff write for the court, as they keep its calendar.
-    if (sits and role_kind_of(user) in CALENDAR_KEEPER_ROLES) or roles & CALENDAR_KEEPER_ROLES:
+    if sits or roles & CALENDAR_KEEPER_ROLES:
         sides.add(Side.COURT)
     if len(sides) != 1:
         return []

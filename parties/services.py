@@ -222,7 +222,7 @@ def _role_text(role: str) -> str:
 
 def _connected_case_text(case: Case, how: str) -> str:
     if case.sealed:
-        return f"a sealed case that {how}"
+        return f"another case that {how}"
     return f"{case.docket_number}, a case that {how}"
 
 

@@ -108,6 +108,9 @@ _OFFICE_PARTS = {
 }
 
 
+_OFFICE_TYPES = frozenset(_OFFICE_PARTS.values())
+
+
 def _office_type(upload: UploadedFile) -> str | None:
     """An OOXML package whose parts come in an order `filetype` does not look for: read its
     directory (the order of parts is not significant, ECMA-376 part 2)."""
@@ -130,6 +133,42 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
+
+
+# The extensions a name may keep for each type; any other gets the first one added, so that a
+# file saved from a download opens as what it is ("invoice.html" sent as text becomes
+# "invoice.html.txt").
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/tiff": (".tif", ".tiff"),
+    "text/plain": (".txt", ".csv"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "audio/mpeg": (".mp3",),
+    "audio/x-wav": (".wav",),
+    "video/mp4": (".mp4", ".m4v"),
+}
+
+
+def _named_for(name: str, content_type: str) -> str:
+    allowed = EXTENSIONS[content_type]
+    return name if name.lower().endswith(allowed) else name + allowed[0]
+
+
+def _has_macros(upload: UploadedFile) -> bool:
+    """A Word or Excel package carrying a VBA project (a .docm/.xlsm, whatever its name)."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return False
+    finally:
+        upload.seek(0)
+    return any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types
 
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
@@ -164,6 +203,11 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
                 f"Accepted: {allowed}."
             }
         )
+    if content_type in _OFFICE_TYPES and _has_macros(upload):
+        raise ValidationError(
+            {"file": "Word and Excel files with macros are not accepted; save it without them."}
+        )
+    name = _named_for(name, content_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -175,15 +219,24 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
 class NameKeepingMultiPartParser(MultiPartParser):
     """Django's parser, remembering which file names it had to strip a path from."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.stripped: list[str] = []
-
     def sanitize_file_name(self, file_name: str) -> str | None:
         clean = super().sanitize_file_name(file_name)
         if clean is not None and _has_path(file_name):
-            self.stripped.append(clean)
+            # A prefix survives Django's cutting of long names (which keeps the start).
+            return _PATH_MARK + clean
         return clean
+
+
+# Put before the name of a file whose name had a path; taken off again by _mark_paths.
+_PATH_MARK = "\x00path\x00"
+
+
+def _mark_paths(files: Any) -> None:
+    for field in files:
+        for upload in files.getlist(field):
+            if upload.name and upload.name.startswith(_PATH_MARK):
+                upload.name = upload.name.removeprefix(_PATH_MARK)
+                upload.path_in_name = True
 
 
 def _parse_keeping_names(request: HttpRequest, meta: Any, post_data: Any) -> tuple[Any, Any]:
@@ -195,10 +248,7 @@ def _parse_keeping_names(request: HttpRequest, meta: Any, post_data: Any) -> tup
     )
     parser = NameKeepingMultiPartParser(meta, post_data, request.upload_handlers, request.encoding)
     post, files = parser.parse()
-    for field in files:
-        for upload in files.getlist(field):
-            if upload.name in parser.stripped:
-                upload.path_in_name = True
+    _mark_paths(files)
     return post, files
 
 
@@ -233,8 +283,5 @@ class NameKeepingParser(parsers.MultiPartParser):
             data, files = parser.parse()
         except MultiPartParserError as exc:
             raise ParseError(f"Multipart form parse error - {exc}") from exc
-        for field in files:
-            for upload in files.getlist(field):
-                if upload.name in parser.stripped:
-                    upload.path_in_name = True
+        _mark_paths(files)
         return parsers.DataAndFiles(data, files)

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from core.forms import submit_form
 from negotiations import selectors as negotiation_selectors
-from records import selectors, services, storage
+from records import downloads, selectors, services
 from records.forms import (
     DisclosureForm,
     DocumentSearchForm,
@@ -215,21 +215,7 @@ def document_download(request: HttpRequest, case_id: int, document_id: int) -> F
     after the wall is checked, and every download is in the history."""
     user, case = _case_of(request, case_id)
     document = selectors.document_get_for_user(user, case, document_id)
-    try:
-        handle = storage.documents().open(document.storage_name, "rb")
-    except FileNotFoundError:
-        raise Http404("The file of this document is missing from the document store.") from None
-    services.document_downloaded(document=document, by=user, request=request)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-SHA256"] = document.sha256
-    return response
+    return downloads.document_response(document, by=user, request=request)
 
 
 # --- discovery ---------------------------------------------------------------------------------

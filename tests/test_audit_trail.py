@@ -529,16 +529,23 @@ def triggers() -> dict[str, list[str]]:
             "WHERE t.tgname = 'audit_row_change' AND NOT t.tgisinternal"
         )
         rows = cursor.fetchall()
-    return {table: [a for a in bytes(args).decode().split("\x00") if a] for table, args in rows}
+    return {table: bytes(args).decode().split("\x00")[:-1] for table, args in rows}
 
 
 @pytest.mark.django_db
 def test_every_watched_table_has_the_trigger_as_declared() -> None:
     installed = triggers()
 
-    assert {
-        w.table: [w.subject, w.case, w.audience, *([w.redact] if w.redact else [])] for w in WATCHED
-    } == installed
+    declared = {
+        w.table: [
+            w.subject,
+            w.case,
+            w.audience,
+            *([w.mask, w.ignore] if w.mask or w.ignore else []),
+        ]
+        for w in WATCHED
+    }
+    assert declared == installed
 
 
 @pytest.mark.django_db
@@ -874,7 +881,13 @@ def test_account_changes_are_recorded_without_their_secrets(world: World) -> Non
     token = Token.objects.create(user=user)
     events = list(AuditEvent.objects.filter(id__gt=before).order_by("id"))
     changed = [e for e in events if e.kind == "user.changed"]
-    assert len(changed) == 1 and changed[0].after == {"is_active": False}
+    assert len(changed) == 1
+    assert changed[0].after == {"is_active": False, "password": "[redacted]"}
+    # A sign-in moves last_login only: nothing to record but the sign-in itself.
+    before_login = last_event_id()
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    assert not AuditEvent.objects.filter(id__gt=before_login).exists()
     created = [e for e in events if e.kind == "api_token.created"]
     assert len(created) == 1 and (created[0].after or {})["user_id"] == user.pk
     text = everything_in(events)

@@ -243,8 +243,7 @@ def test_a_sealed_connected_case_is_not_named(world: World) -> None:
     assert conflict.details["conflicts"] == [
         f"On {DOCKET}, a case that shares a defendant with this one, {name(judge)} is defense "
         "counsel.",
-        f"On a sealed case that shares a defendant with this one, {name(judge)} is defense "
-        "counsel.",
+        f"On another case that shares a defendant with this one, {name(judge)} is defense counsel.",
     ]
     assert CONNECTED not in conflict.message
 

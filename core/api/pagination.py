@@ -7,6 +7,7 @@ import binascii
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
@@ -18,10 +19,19 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 class CursorPagination(BaseCursorPagination):
     """Newest first by id: stable under inserts, and served by the primary key index."""
 
-    ordering = "-id"
+    ordering: Any = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError):
+            # A hand-made cursor whose position is not an id (or a date): as invalid as any.
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
 
 
 class _Row(Protocol):

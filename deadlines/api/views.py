@@ -5,18 +5,14 @@ not take on one they see answers 403, a move its state does not allow 409."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination as BaseCursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -93,21 +89,8 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: known[code] for code in codes}
 
 
-class _DatePagination(BaseCursorPagination):
-    """The API's cursor pagination (core.api.pagination.CursorPagination) in another order."""
-
-    page_size = CursorPagination.page_size
-    page_size_query_param = CursorPagination.page_size_query_param
-    max_page_size = CursorPagination.max_page_size
-
-    def paginate_queryset(
-        self, queryset: QuerySet[Any, Any] | Sequence[Any], request: Request, view: Any = None
-    ) -> list[Any] | None:
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except DjangoValidationError:
-            # A hand-made cursor whose position is not a date: as invalid as any other.
-            raise NotFound(self.invalid_cursor_message) from None
+class _DatePagination(CursorPagination):
+    """The API's cursor pagination in another order."""
 
 
 class AgendaPagination(_DatePagination):

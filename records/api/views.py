@@ -6,7 +6,6 @@ one, an action they may not take on one they see answers 403, a document already
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
@@ -22,7 +21,7 @@ from cases import permissions
 from cases import selectors as case_selectors
 from cases.models import Case
 from core.api.negotiation import DownloadNegotiation
-from records import selectors, services, storage
+from records import downloads, selectors, services
 from records.api import serializers
 from records.models import Disclosure, Document, Note
 from records.uploads import NameKeepingParser
@@ -259,26 +258,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         """Download the document. Every download is recorded in the case history, behind the
         document's wall."""
         document = self.get_object()
-        contents = storage.documents().open(document.storage_name)
-        try:
-            services.document_downloaded(
-                document=document, by=_user(request), request=request._request
-            )
-        except BaseException:
-            contents.close()
-            raise
-        response = FileResponse(
-            contents,
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
-        response["Repr-Digest"] = f"sha-256=:{digest}:"
-        response["X-Content-SHA256"] = document.sha256
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return downloads.document_response(document, by=_user(request), request=request._request)
 
 
 # --- discovery -----------------------------------------------------------------------------
