@@ -164,7 +164,7 @@ def test_a_name_with_a_path_is_refused_however_long(
     response = client.generic(
         "POST",
         "/api/v1/documents/",
-        body,  # type: ignore[arg-type]  (Django's client takes bytes; the stubs say str)
+        body,  # type: ignore[arg-type]
         content_type=content_type,
     )
     assert response.status_code == 400, response.content[:300]
