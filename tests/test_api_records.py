@@ -81,13 +81,13 @@ PATH_IN_NAME = (
     "e.g. report.pdf."
 )
 
-# Queries of one list page, whatever its length: the case (1), the reader's walls
-# (cases.permissions.walls_of: participations, court group, visibility: 3), the page with its
-# people (1); for notes also the walls the reader writes behind, for `may_edit`
-# (record_walls_writable: participations, court group: 2).
-DOCUMENT_LIST_QUERIES = 5
-DISCLOSURE_LIST_QUERIES = 5
-NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES + 2
+# Queries of one list page, whatever its length, for a prosecutor: the case (1), the reader's
+# walls (cases.permissions.walls_of: participations, visibility: 2; the court's group is asked
+# of judges and court staff only), the page with its people (1); for notes also the walls the
+# reader writes behind, for `may_edit` (record_walls_writable: participations: 1).
+DOCUMENT_LIST_QUERIES = 4
+DISCLOSURE_LIST_QUERIES = 5  # read by the judge: walls_of also asks for the court's group
+NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES + 1
 
 
 @pytest.fixture(autouse=True)
@@ -553,18 +553,25 @@ def test_a_note_keeps_its_wall_whatever_the_patch_says(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "sent_as", "found"),
+    ("name", "content", "sent_as", "found", "kept"),
     [
-        ("lab-report.pdf", PDF, "application/pdf", "application/pdf"),
-        ("photo.png", PNG, "image/png", "image/png"),
-        ("witnesses.txt", TEXT, "text/plain", "text/plain"),
-        # What the sender says is not believed: the content is read.
-        ("witnesses.pdf", TEXT, "application/pdf", "text/plain"),
-        ("scan", PNG, "application/octet-stream", "image/png"),
+        ("lab-report.pdf", PDF, "application/pdf", "application/pdf", "lab-report.pdf"),
+        ("photo.png", PNG, "image/png", "image/png", "photo.png"),
+        ("witnesses.txt", TEXT, "text/plain", "text/plain", "witnesses.txt"),
+        # What the sender says is not believed: the content is read, and the name kept is
+        # made to open as what the file is.
+        ("witnesses.pdf", TEXT, "application/pdf", "text/plain", "witnesses.pdf.txt"),
+        ("scan", PNG, "application/octet-stream", "image/png", "scan.png"),
     ],
 )
 def test_an_accepted_file_is_stored_with_its_found_type_size_and_hash(
-    world: World, document_storage: Path, name: str, content: bytes, sent_as: str, found: str
+    world: World,
+    document_storage: Path,
+    name: str,
+    content: bytes,
+    sent_as: str,
+    found: str,
+    kept: str,
 ) -> None:
     prosecutor = world.user(Role.PROSECUTOR)
 
@@ -580,7 +587,7 @@ def test_an_accepted_file_is_stored_with_its_found_type_size_and_hash(
         "title": "Lab report",
         "description": "Chain of custody, exhibit 4.",
         "visibility": "prosecution",
-        "original_name": name,
+        "original_name": kept,
         "content_type": found,
         "size": len(content),
         "sha256": hashlib.sha256(content).hexdigest(),
@@ -815,7 +822,9 @@ def test_a_download_is_an_attachment_of_the_found_type_never_sniffed(world: Worl
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain"
-    assert response["Content-Disposition"] == ('attachment; filename="Order on motion (draft).pdf"')
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Order on motion (draft).pdf.txt"'
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-SHA256"] == hashlib.sha256(TEXT).hexdigest()

@@ -556,9 +556,9 @@ def test_an_open_case_history_view_records_nothing(world: World) -> None:
 # (cases.permissions.walls_of: their roles and sides, the court's group, the view permission);
 # the filters' choices and the people's names; the page of events; the header's profile, unread
 # count and organization.
-PAGE_QUERIES = 12
+PAGE_QUERIES = 11
 # The API: the case; the walls (as above); the page of events; the names of the people on it.
-API_QUERIES = 6
+API_QUERIES = 5
 
 
 def _notes_by_the_prosecutor(world: World, count: int) -> User:

@@ -950,7 +950,7 @@ def queries_for(client: Client, page_url: str) -> int:
 
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("records:notes", 12), ("records:documents", 12), ("records:discovery", 15)],
+    [("records:notes", 10), ("records:documents", 10), ("records:discovery", 14)],
 )
 def test_record_lists_cost_a_fixed_number_of_queries(
     client: Client, world: World, django_assert_num_queries: Any, name: str, queries: int
