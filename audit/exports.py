@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Max, QuerySet
 from django.http import StreamingHttpResponse
 
-from audit import presentation
+from audit import presentation, selectors
 from audit import services as audit
 from audit.models import Audience, AuditEvent
 from audit.selectors import HistoryFilters
@@ -129,3 +129,19 @@ def history_export_response(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def history_export(
+    user: Any, case: Case, *, filters: HistoryFilters, fmt: str, request: Any
+) -> StreamingHttpResponse:
+    """What `user` may read of the case's history, filtered, as a file; the export (and, on a
+    sealed case, the view) recorded. Both the page and the API answer with this."""
+    audit.sealed_case_viewed(case=case, request=request, seen=f"history export ({fmt})")
+    return history_export_response(
+        case=case,
+        events=selectors.history_filtered(selectors.history_visible_to(user, case), filters),
+        filters=filters,
+        fmt=fmt,
+        actor=user,
+        request=request,
+    )

@@ -121,15 +121,7 @@ def _export(request: HttpRequest, case_id: int, fmt: str) -> HttpResponseBase:
     except ValidationError:
         # The page, with each message next to its field.
         return _history_page(request, user, case)
-    audit.sealed_case_viewed(case=case, request=request, seen=f"history export ({fmt})")
-    return exports.history_export_response(
-        case=case,
-        events=selectors.history_filtered(selectors.history_visible_to(user, case), filters),
-        filters=filters,
-        fmt=fmt,
-        actor=user,
-        request=request,
-    )
+    return exports.history_export(user, case, filters=filters, fmt=fmt, request=request)
 
 
 # Files, never fetched by htmx: a plain redirect to the login page.

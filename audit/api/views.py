@@ -126,12 +126,4 @@ class CaseHistoryExportView(APIView):
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        audit.sealed_case_viewed(case=case, request=request, seen=f"history export ({fmt})")
-        return exports.history_export_response(
-            case=case,
-            events=selectors.history_filtered(selectors.history_visible_to(user, case), filters),
-            filters=filters,
-            fmt=fmt,
-            actor=user,
-            request=request,
-        )
+        return exports.history_export(user, case, filters=filters, fmt=fmt, request=request)

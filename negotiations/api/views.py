@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from cases import permissions
 from cases import selectors as case_selectors
 from core.api.negotiation import DownloadNegotiation
+from core.api.schema import digest_headers
 from core.exceptions import Conflict
 from negotiations import selectors, services
 from negotiations.api import filters, serializers
@@ -446,22 +447,7 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
                 description="Not generated yet: it is made at the last signature."
             ),
         },
-        parameters=[
-            OpenApiParameter(
-                "Repr-Digest",
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="`sha-256=:<base64>:`, the SHA-256 of the file (RFC 9530).",
-            ),
-            OpenApiParameter(
-                "X-Content-SHA256",
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="The same SHA-256, in hex, as `pdf_sha256` on the agreement.",
-            ),
-        ],
+        parameters=digest_headers("pdf_sha256", "agreement"),
     )
     @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def pdf(self, request: Request, pk: str) -> HttpResponse:

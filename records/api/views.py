@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,6 +21,7 @@ from cases import permissions
 from cases import selectors as case_selectors
 from cases.models import Case
 from core.api.negotiation import DownloadNegotiation
+from core.api.schema import digest_headers
 from records import downloads, selectors, services
 from records.api import serializers
 from records.models import Disclosure, Document, Note
@@ -236,22 +237,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
             ),
             404: NOT_FOUND,
         },
-        parameters=[
-            OpenApiParameter(
-                "Repr-Digest",
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="`sha-256=:<base64>:`, the SHA-256 of the file (RFC 9530).",
-            ),
-            OpenApiParameter(
-                "X-Content-SHA256",
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="The same SHA-256, in hex, as `sha256` on the document.",
-            ),
-        ],
+        parameters=digest_headers("sha256", "document"),
     )
     @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def download(self, request: Request, pk: str) -> FileResponse:
