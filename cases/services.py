@@ -25,6 +25,7 @@ from cases.models import (
     Statute,
 )
 from core.exceptions import Conflict
+from core.versions import require_version
 from parties.models import Organization, Role
 
 if TYPE_CHECKING:
@@ -145,8 +146,17 @@ def case_update(
     caption: str | None = None,
     sealed: bool | None = None,
     external_id: str | None = None,
+    if_match: list[str] | None = None,
 ) -> Case:
+    """Change a case's caption, seal or external id. With `if_match` (the ETags of the
+    client's copy), 412 if the case changed since (core.versions)."""
     permissions.require_case_permission(by, case, permissions.CHANGE)
+    case = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("court__jurisdiction")
+        .get(pk=case.pk)
+    )
+    require_version(case, if_match)
     errors: dict[str, str] = {}
     if caption is not None:
         if not caption.strip():
@@ -281,10 +291,13 @@ def charge_update(
     description: str | None = None,
     disposition: str | None = None,
     disposition_date: dt.date | None = None,
+    if_match: list[str] | None = None,
 ) -> Charge:
-    """Amend a charge's description, or record its disposition (which ends it)."""
+    """Amend a charge's description, or record its disposition (which ends it). With
+    `if_match`, 412 if the charge changed since the client read it."""
     permissions.require_case_permission(by, charge.case, permissions.MANAGE_CHARGES)
     locked = Charge.objects.select_for_update().get(pk=charge.pk)
+    require_version(locked, if_match)
     if locked.status == ChargeStatus.DISPOSED:
         raise Conflict("This charge has been disposed of and can no longer change.")
     if description is not None:

@@ -4,6 +4,7 @@
 - django.core.exceptions.PermissionDenied: 403 (you may see the object, not do this)
 - django.http.Http404: 404 (missing, or not yours: the same answer)
 - Conflict: 409 (the action is not allowed in the object's current state)
+- PreconditionFailed: 412 (If-Match named a version the object no longer has)
 """
 
 from __future__ import annotations
@@ -25,3 +26,11 @@ class Conflict(Exception):
         self.message = message
         self.code = code
         self.details = details or {}
+
+
+class PreconditionFailed(Conflict):
+    """The client's copy is stale: it sent If-Match with a version the object no longer has
+    (412, with the current ETag in the body)."""
+
+    def __init__(self, message: str, *, current: str) -> None:
+        super().__init__(message, code="precondition_failed", details={"etag": current})

@@ -14,6 +14,9 @@ from cases import selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
 from core.api.pagination import KeysetPagination
+from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
+from core.api.versions import versioned
+from core.versions import parse_if_match
 
 
 class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
@@ -27,10 +30,11 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
     def get_object(self) -> Case:
         return selectors.case_get_for_user(self.request.user, self.kwargs["pk"])
 
+    @extend_schema(parameters=[ETAG])
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.get_object()
         audit_services.sealed_case_viewed(case=case, request=request, seen="api case detail")
-        return Response(self.get_serializer(case).data)
+        return versioned(Response(self.get_serializer(case).data), case)
 
     def list(self, request: Request) -> Response:
         """The cases you may see, newest first. One SQL statement whatever the page or filter."""
@@ -53,15 +57,28 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         data.is_valid(raise_exception=True)
         case = services.case_open(by=request.user, **data.validated_data)  # type: ignore[arg-type]
         case = selectors.case_get_for_user(request.user, case.pk)
-        return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        created = Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return versioned(created, case)
 
-    @extend_schema(request=serializers.CaseUpdateSerializer, responses=serializers.CaseSerializer)
+    @extend_schema(
+        request=serializers.CaseUpdateSerializer,
+        responses={200: serializers.CaseSerializer, 412: PRECONDITION_FAILED},
+        parameters=[IF_MATCH, ETAG],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Change the caption, seal or external id. Send the ETag you read in If-Match to
+        change only that version (412 with the current ETag if it changed since)."""
         case = self.get_object()
         data = serializers.CaseUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.case_update(case=case, by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(serializers.CaseSerializer(self.get_object()).data)
+        services.case_update(
+            case=case,
+            by=request.user,  # type: ignore[arg-type]
+            if_match=parse_if_match(request.headers.get("If-Match")),
+            **data.validated_data,
+        )
+        case = self.get_object()
+        return versioned(Response(serializers.CaseSerializer(case).data), case)
 
     @extend_schema(
         request=serializers.CaseTransitionSerializer, responses=serializers.CaseSerializer
@@ -73,7 +90,8 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         data = serializers.CaseTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.case_transition(case=case, by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(serializers.CaseSerializer(self.get_object()).data)
+        case = self.get_object()
+        return versioned(Response(serializers.CaseSerializer(case).data), case)
 
 
 class ChargeViewSet(
@@ -97,17 +115,33 @@ class ChargeViewSet(
         data = serializers.ChargeCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         charge = services.charge_add(by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(serializers.ChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
+        created = Response(
+            serializers.ChargeSerializer(charge).data, status=status.HTTP_201_CREATED
+        )
+        return versioned(created, charge)
+
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request: Request, pk: str) -> Response:
+        charge = self.get_object()
+        return versioned(Response(self.get_serializer(charge).data), charge)
 
     @extend_schema(
-        request=serializers.ChargeUpdateSerializer, responses=serializers.ChargeSerializer
+        request=serializers.ChargeUpdateSerializer,
+        responses={200: serializers.ChargeSerializer, 412: PRECONDITION_FAILED},
+        parameters=[IF_MATCH, ETAG],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Amend the charge or record its disposition; If-Match as for cases."""
         charge = self.get_object()
         data = serializers.ChargeUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        charge = services.charge_update(charge=charge, by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(serializers.ChargeSerializer(charge).data)
+        charge = services.charge_update(
+            charge=charge,
+            by=request.user,  # type: ignore[arg-type]
+            if_match=parse_if_match(request.headers.get("If-Match")),
+            **data.validated_data,
+        )
+        return versioned(Response(serializers.ChargeSerializer(charge).data), charge)
 
 
 class StatuteViewSet(viewsets.ReadOnlyModelViewSet[Statute]):

@@ -191,8 +191,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ClientRateThrottle"],
     "DEFAULT_VERSIONING_CLASS": None,
 }
+
+# Requests each API client (token, session or anonymous address) may make; "" for no limit.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "1200/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",

@@ -17,6 +17,9 @@ STORAGES = {
     # tests/conftest.py points this at a fresh temporary directory for every test.
     "documents": document_storage(),
 }
+# No limit unless a test sets one (tests/test_api_conventions.py): the suite's clients would
+# otherwise share budgets across test runs through Redis.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import Conflict
+from core.exceptions import Conflict, PreconditionFailed
 
 
 class ConflictError(exceptions.APIException):
@@ -22,11 +22,19 @@ class ConflictError(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailedError(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "This was changed since you read it."
+    default_code = "precondition_failed"
+
+
 def _as_drf(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
         return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, PreconditionFailed):
+        return PreconditionFailedError(detail=exc.message, code=exc.code)
     if isinstance(exc, Conflict):
         return ConflictError(detail=exc.message, code=exc.code)
     if isinstance(exc, DjangoPermissionDenied):
