@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from cases import services as case_services
 from cases.models import CaseStatus
@@ -89,6 +90,16 @@ def staff_client(world: World) -> Client:
     alerts.digests_send_due()
     alerts.sweep()
     feeds.feed_issue(user=defense)
+    # A POST sent with an Idempotency-Key leaves its answer in core.IdempotencyRecord.
+    api = APIClient()
+    api.force_login(world.users[Role.PROSECUTOR])
+    kept = api.post(
+        "/api/v1/notes/",
+        {"case": world.case.pk, "visibility": "shared", "body": "Exhibit list agreed."},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="admin-fixture",
+    )
+    assert kept.status_code == 201
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client
