@@ -68,3 +68,44 @@ def sign_in(page: Any, live_server: Any, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + reverse("dashboard"))
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+class People:
+    """One browser context (one signed-in session) per person."""
+
+    def __init__(self, browser: Any, live_server: Any) -> None:
+        self.browser = browser
+        self.live_server = live_server
+        self.pages: dict[str, Any] = {}
+
+    def __call__(self, username: str) -> Any:
+        if username not in self.pages:
+            context = self.browser.new_context(
+                viewport={"width": 1360, "height": 900}, locale="en-US", accept_downloads=True
+            )
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            sign_in(page, self.live_server, username)
+            self.pages[username] = page
+        return self.pages[username]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture
+def people(browser: Any, live_server: Any) -> Iterator[People]:
+    crowd = People(browser, live_server)
+    yield crowd
+    crowd.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    """Save a screenshot into docs/screenshots when PARLEY_SCREENSHOTS is set."""
+    if os.environ.get("PARLEY_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

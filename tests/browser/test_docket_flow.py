@@ -8,11 +8,8 @@ the two steps, as the beat would run it every minute.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import zoneinfo
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,55 +21,17 @@ from playwright.sync_api import expect
 from deadlines import alerts
 from deadlines.models import HearingChange, HearingKind, HearingStatus, Notification
 from parties.models import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import People, shoot
 from tests.conftest import World
 from tests.deadline_helpers import courtroom, hearing
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NAMES = {
     "defense": ("Dana", "Whitfield"),
     "judge": ("Ruth", "Alvarez"),
     "clerk": ("Chris", "Lee"),
 }
-
-
-class People:
-    """One browser context (one signed-in session) per person."""
-
-    def __init__(self, browser: Any, live_server: Any) -> None:
-        self.browser = browser
-        self.live_server = live_server
-        self.pages: dict[str, Any] = {}
-
-    def __call__(self, username: str) -> Any:
-        if username not in self.pages:
-            context = self.browser.new_context(
-                viewport={"width": 1360, "height": 900}, locale="en-US"
-            )
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            sign_in(page, self.live_server, username)
-            self.pages[username] = page
-        return self.pages[username]
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture
-def people(browser: Any, live_server: Any) -> Iterator[People]:
-    crowd = People(browser, live_server)
-    yield crowd
-    crowd.close()
-
-
-def _shoot(page: Any, name: str) -> None:
-    if os.environ.get("PARLEY_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _next_week(zone: zoneinfo.ZoneInfo) -> dt.date:
@@ -145,7 +104,7 @@ def test_clerk_reschedules_from_the_docket_and_the_defense_hears_of_it(
     card = clerk.locator(f"article[aria-labelledby='hearing-{plea.pk}-title']")
     expect(card).to_contain_text(f"11:00 {new_start.tzname()}")
     expect(card).to_contain_text("Continued")
-    _shoot(clerk, "docket-week")
+    shoot(clerk, "docket-week")
 
     plea.refresh_from_db()
     assert plea.starts_at == new_start
@@ -172,7 +131,7 @@ def test_clerk_reschedules_from_the_docket_and_the_defense_hears_of_it(
     inbox = defense.locator(".inbox")
     expect(inbox).to_contain_text(notice.title)
     expect(inbox).to_contain_text("Unread")
-    _shoot(defense, "notifications-defense")
+    shoot(defense, "notifications-defense")
 
     # Opening the hearing from the notice shows its history with the reason.
     defense.goto(url + reverse("deadlines:hearing", args=[plea.pk]))

@@ -5,10 +5,7 @@ the defense accepts, everyone signs and the court accepts the agreement."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,43 +15,10 @@ from playwright.sync_api import expect
 
 from cases.models import CaseStatus
 from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import People, shoot
 from tests.conftest import World
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-class People:
-    """One browser context (one signed-in session) per person."""
-
-    def __init__(self, browser: Any, live_server: Any) -> None:
-        self.browser = browser
-        self.live_server = live_server
-        self.pages: dict[str, Any] = {}
-
-    def __call__(self, username: str) -> Any:
-        if username not in self.pages:
-            context = self.browser.new_context(
-                viewport={"width": 1360, "height": 900}, locale="en-US"
-            )
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            sign_in(page, self.live_server, username)
-            self.pages[username] = page
-        return self.pages[username]
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture
-def people(browser: Any, live_server: Any) -> Iterator[People]:
-    crowd = People(browser, live_server)
-    yield crowd
-    crowd.close()
 
 
 def _confirm_and_press(page: Any, action: str, button: str | re.Pattern[str]) -> None:
@@ -70,12 +34,6 @@ def _expiry_local(world: World, days: int) -> str:
 
     moment = timezone.now() + dt.timedelta(days=days)
     return moment.astimezone(zoneinfo.ZoneInfo(world.court.time_zone)).strftime("%Y-%m-%dT%H:%M")
-
-
-def _shoot(page: Any, name: str) -> None:
-    if os.environ.get("PARLEY_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_plea_from_first_offer_to_the_courts_acceptance(
@@ -119,7 +77,7 @@ def test_a_plea_from_first_offer_to_the_courts_acceptance(
     expect(exposure).to_contain_text("57–71")  # level 24, category II at trial
     expect(defense.locator("main")).to_contain_text(re.compile(r"expires in \d+ days?"))
     expect(defense.locator("main")).to_contain_text(charge.statute.citation)
-    _shoot(defense, "offer-review-defense")
+    shoot(defense, "offer-review-defense")
     defense.get_by_role("link", name="Compose a counteroffer").click()
     defense.get_by_label("Custody from").fill("0")
     defense.get_by_label("Custody up to").fill("0")
@@ -182,7 +140,7 @@ def test_a_plea_from_first_offer_to_the_courts_acceptance(
     assert agreement.status == AgreementStatus.SIGNED
     assert agreement.signatures.count() == 3
     _confirm_and_press(prosecutor, "submit", "Submit")
-    _shoot(prosecutor, "agreement-submitted")
+    shoot(prosecutor, "agreement-submitted")
 
     # 6. The judge reads the agreement (not the offers) and accepts it.
     judge.goto(url + reverse("negotiations:agreement", args=[agreement.pk]))

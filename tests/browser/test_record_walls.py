@@ -8,9 +8,7 @@ record-documents-defense.png.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +22,11 @@ from audit.models import AuditEvent
 from parties.models import Role
 from records import services
 from records.models import Document, DocumentCategory, Note, Visibility
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import People, shoot
 from tests.conftest import World
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NAMES = {
     "prosecutor": ("Alex", "Morgan"),
     "defense": ("Dana", "Whitfield"),
@@ -39,43 +36,6 @@ NAMES = {
 }
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 SECRET = "Informant Kestrel is willing to testify if the plea talks fail."
-
-
-class People:
-    """One browser context (one signed-in session) per person."""
-
-    def __init__(self, browser: Any, live_server: Any) -> None:
-        self.browser = browser
-        self.live_server = live_server
-        self.pages: dict[str, Any] = {}
-
-    def __call__(self, username: str) -> Any:
-        if username not in self.pages:
-            context = self.browser.new_context(
-                viewport={"width": 1360, "height": 900}, locale="en-US", accept_downloads=True
-            )
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            sign_in(page, self.live_server, username)
-            self.pages[username] = page
-        return self.pages[username]
-
-    def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
-
-
-@pytest.fixture
-def people(browser: Any, live_server: Any) -> Iterator[People]:
-    crowd = People(browser, live_server)
-    yield crowd
-    crowd.close()
-
-
-def _shoot(page: Any, name: str) -> None:
-    if os.environ.get("PARLEY_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _a_lived_in_record(world: World) -> None:
@@ -151,7 +111,7 @@ def test_the_defense_sees_the_shared_document_and_never_the_prosecution_note(
     assert note.visibility == Visibility.PROSECUTION
     expect(prosecutor.locator(f"#note-{note.pk}")).to_contain_text("Prosecution only")
     prosecutor.locator("#main").focus()  # no focus ring from the button in the picture
-    _shoot(prosecutor, "record-notes-prosecutor")
+    shoot(prosecutor, "record-notes-prosecutor")
 
     # 2. ... and uploads a shared document.
     prosecutor.get_by_role("navigation", name="Case record").get_by_role(
@@ -194,7 +154,7 @@ def test_the_defense_sees_the_shared_document_and_never_the_prosecution_note(
         kind="document.downloaded", actor_id=defense_user.pk, case_id=world.case.pk
     ).exists()
     defense.locator("#main").focus()
-    _shoot(defense, "record-documents-defense")
+    shoot(defense, "record-documents-defense")
 
     # 4. ... and never the prosecution's note: not in the list, not by searching its words.
     defense.get_by_role("navigation", name="Case record").get_by_role("link", name="Notes").click()
