@@ -1,0 +1,87 @@
+"""Recording events for other systems. The services call `emit` inside their transaction, so an
+event exists exactly when its change committed; webhook delivery is queued after the commit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from deadlines.models import NEGOTIATION_DEADLINE_KINDS
+from integrations.models import Event, EventAudience, EventType
+
+if TYPE_CHECKING:
+    from cases.models import Case
+
+# The audience of each event type; deadline events depend on the deadline (see _audience_of).
+AUDIENCE_OF_TYPE: dict[str, str] = {
+    EventType.CASE_CREATED: EventAudience.CASE,
+    EventType.CASE_UPDATED: EventAudience.CASE,
+    EventType.CHARGE_DISPOSED: EventAudience.CASE,
+    EventType.OFFER_SENT: EventAudience.PARTIES,
+    EventType.OFFER_ACCEPTED: EventAudience.PARTIES,
+    EventType.OFFER_REJECTED: EventAudience.PARTIES,
+    EventType.OFFER_EXPIRED: EventAudience.PARTIES,
+    # Submitted to the court: from then on the agreement is on the court's record.
+    EventType.AGREEMENT_SUBMITTED: EventAudience.CASE,
+    EventType.AGREEMENT_REVIEWED: EventAudience.CASE,
+    EventType.HEARING_SCHEDULED: EventAudience.CASE,
+    EventType.HEARING_RESCHEDULED: EventAudience.CASE,
+    EventType.HEARING_CANCELLED: EventAudience.CASE,
+    EventType.DEADLINE_CREATED: EventAudience.CASE,
+    EventType.DEADLINE_MISSED: EventAudience.CASE,
+}
+
+# The API path of each subject type, for the event's link.
+SUBJECT_PATHS: dict[str, str] = {
+    "case": "/api/v1/cases/{id}/",
+    "charge": "/api/v1/charges/{id}/",
+    "offer": "/api/v1/offers/{id}/",
+    "agreement": "/api/v1/agreements/{id}/",
+    "hearing": "/api/v1/hearings/{id}/",
+    "deadline": "/api/v1/deadlines/{id}/",
+}
+
+SUBJECT_TYPE_OF_MODEL: dict[str, str] = {
+    "cases.case": "case",
+    "cases.charge": "charge",
+    "negotiations.offer": "offer",
+    "negotiations.pleaagreement": "agreement",
+    "deadlines.hearing": "hearing",
+    "deadlines.deadline": "deadline",
+}
+
+
+def _audience_of(event_type: str, subject: models.Model) -> str:
+    if event_type.startswith("deadline.") and getattr(subject, "kind", None) in (
+        NEGOTIATION_DEADLINE_KINDS
+    ):
+        # A negotiation deadline (an offer's expiry, a response owed) is the negotiation's.
+        return EventAudience.NEGOTIATION
+    return AUDIENCE_OF_TYPE[event_type]
+
+
+def subject_link(subject_type: str, subject_id: int) -> str:
+    return SUBJECT_PATHS[subject_type].format(id=subject_id)
+
+
+def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
+    """Record that `event_type` happened to `subject` (of `case`) and queue its webhooks."""
+    event = Event.objects.create(
+        type=event_type,
+        court_id=case.court_id,
+        case=case,
+        subject_type=SUBJECT_TYPE_OF_MODEL[subject._meta.label_lower],
+        subject_id=subject.pk,
+        audience=_audience_of(event_type, subject),
+        occurred_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _fan_out(event.pk))
+    return event
+
+
+def _fan_out(event_id: int) -> None:
+    from webhooks.tasks import fan_out
+
+    fan_out.delay(event_id)

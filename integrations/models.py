@@ -1,0 +1,135 @@
+"""Integration with other systems: API clients and their tokens, and the event log that the
+change feed (`/api/v1/events/`) serves and webhooks deliver.
+
+An API client is a service account (an ordinary Parley user with a role, so every permission
+rule applies to it unchanged) bound to one court, owned by a person who hears of its problems.
+Its tokens are stored as SHA-256 hashes; the token itself is shown once, when made.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Func, Q
+
+
+class CurrentTransactionId(Func):
+    """The id of the writing transaction (PostgreSQL's pg_current_xact_id) as a bigint.
+
+    The change feed orders events by (transaction, id) and serves only transactions older than
+    every one still running, so a poller's cursor never passes an event that commits later."""
+
+    template = "(pg_current_xact_id()::text::bigint)"
+    output_field = models.BigIntegerField()
+
+
+class ApiClient(models.Model):
+    name = models.CharField(max_length=120)
+    court = models.ForeignKey("cases.Court", on_delete=models.PROTECT, related_name="api_clients")
+    # The account its requests run as. Created with the client and used for nothing else.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
+    )
+    # The person told when its webhooks are disabled or its tokens are about to lapse.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_clients_owned"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["court", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["court", "name"], name="api_client_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiToken(models.Model):
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=120)
+    # The first characters of the token, shown in lists so a token can be recognised.
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute (integrations.auth), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+
+class EventType(models.TextChoices):
+    CASE_CREATED = "case.created", "Case created"
+    CASE_UPDATED = "case.updated", "Case updated"
+    CHARGE_DISPOSED = "charge.disposed", "Charge disposed"
+    OFFER_SENT = "offer.sent", "Offer sent"
+    OFFER_ACCEPTED = "offer.accepted", "Offer accepted"
+    OFFER_REJECTED = "offer.rejected", "Offer rejected"
+    OFFER_EXPIRED = "offer.expired", "Offer expired"
+    AGREEMENT_SUBMITTED = "agreement.submitted", "Agreement submitted"
+    AGREEMENT_REVIEWED = "agreement.reviewed", "Agreement reviewed"
+    HEARING_SCHEDULED = "hearing.scheduled", "Hearing scheduled"
+    HEARING_RESCHEDULED = "hearing.rescheduled", "Hearing rescheduled"
+    HEARING_CANCELLED = "hearing.cancelled", "Hearing cancelled"
+    DEADLINE_CREATED = "deadline.created", "Deadline created"
+    DEADLINE_MISSED = "deadline.missed", "Deadline missed"
+
+
+class EventAudience(models.TextChoices):
+    """Who may learn of an event (integrations.selectors.events_visible_to)."""
+
+    # Everyone who sees the case.
+    CASE = "case", "Everyone who sees the case"
+    # The prosecution and the defense only: offers are the parties' business, never the court's.
+    PARTIES = "parties", "The parties"
+    # Whoever reads the negotiation (cases.permissions.may_read_offers).
+    NEGOTIATION = "negotiation", "Readers of the negotiation"
+
+
+class Event(models.Model):
+    """Something that happened to a case, for other systems. Thin on purpose: a receiver reads
+    the subject through the API, whose permission checks then apply."""
+
+    id = models.BigAutoField(primary_key=True)
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    court = models.ForeignKey("cases.Court", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="events")
+    subject_type = models.CharField(max_length=16)
+    subject_id = models.BigIntegerField()
+    audience = models.CharField(max_length=16, choices=EventAudience.choices)
+    occurred_at = models.DateTimeField()
+    txid = models.BigIntegerField(db_default=CurrentTransactionId(), editable=False)
+
+    class Meta:
+        ordering = ["txid", "id"]
+        indexes = [
+            models.Index(fields=["txid", "id"], name="event_feed_order"),
+            models.Index(fields=["case", "txid", "id"], name="event_case_feed"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="event_type_valid", condition=Q(type__in=EventType.values)),
+            models.CheckConstraint(
+                name="event_audience_valid", condition=Q(audience__in=EventAudience.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.subject_type}:{self.subject_id}"

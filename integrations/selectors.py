@@ -1,0 +1,131 @@
+"""Reads about integrations. Which events a user (a person or an API client's account) may
+learn of is decided here, in SQL, from the rules in cases.permissions; the change feed and
+webhook fan-out both ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from cases import permissions
+from cases.models import Court
+from cases.selectors import cases_visible_to
+from deadlines.selectors import offer_reader_condition
+from integrations.models import ApiClient, ApiToken, Event, EventAudience
+from parties.models import CaseParticipant, Role
+
+if TYPE_CHECKING:
+    from cases.permissions import AnyUser
+
+
+def events_visible_to(user: AnyUser) -> QuerySet[Event]:
+    if not user.is_authenticated or not user.is_active:
+        return Event.objects.none()
+    party = Exists(
+        CaseParticipant.objects.held_by(user)
+        .active()
+        .filter(case=OuterRef("case"), role__in=permissions.PARTY_EVENT_ROLES)
+    )
+    return Event.objects.filter(case__in=cases_visible_to(user).values("pk")).filter(
+        Q(audience=EventAudience.CASE)
+        | (Q(audience=EventAudience.PARTIES) & Q(party))
+        | (Q(audience=EventAudience.NEGOTIATION) & offer_reader_condition(user))
+    )
+
+
+def event_visible_to(user: AnyUser, event: Event) -> bool:
+    return events_visible_to(user).filter(pk=event.pk).exists()
+
+
+# Transactions older than every running one: their events are final (committed or gone), so a
+# cursor may pass them. Our own transaction's events are shown too (it can see them; a read-only
+# request has none).
+_SETTLED = RawSQL(
+    "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)",
+    [],
+)
+_OWN = RawSQL("(pg_current_xact_id_if_assigned()::text::bigint)", [])
+
+
+@dataclass(frozen=True)
+class FeedCursor:
+    """A position in the change feed: after event `event_id` of transaction `txid`."""
+
+    txid: int
+    event_id: int
+
+    def encode(self) -> str:
+        return f"{self.txid}.{self.event_id}"
+
+    @classmethod
+    def decode(cls, text: str) -> FeedCursor:
+        """Raise ValueError for anything not made by encode()."""
+        txid, _, event_id = text.partition(".")
+        if not txid.isdigit() or not event_id.isdigit():
+            raise ValueError(text)
+        return cls(int(txid), int(event_id))
+
+
+def event_feed(
+    user: AnyUser,
+    *,
+    after: FeedCursor | None,
+    types: list[str] | None = None,
+    case_id: int | None = None,
+    limit: int = 100,
+) -> list[Event]:
+    """The next `limit` settled events `user` may learn of, after `after`, oldest first."""
+    events = events_visible_to(user).filter(Q(txid__lt=_SETTLED) | Q(txid=_OWN))
+    if after is not None:
+        events = events.filter(Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.event_id))
+    if types:
+        events = events.filter(type__in=types)
+    if case_id is not None:
+        events = events.filter(case_id=case_id)
+    return list(events.order_by("txid", "id")[:limit])
+
+
+def feed_start(user: AnyUser) -> FeedCursor:
+    """A cursor at the end of the feed now: a new client starts here to skip the past."""
+    last = Event.objects.filter(txid__lt=_SETTLED).order_by("-txid", "-id").first()
+    return FeedCursor(last.txid, last.pk) if last is not None else FeedCursor(0, 0)
+
+
+def api_clients_of_court(court: Court) -> QuerySet[ApiClient]:
+    return ApiClient.objects.filter(court=court).select_related("owner", "account")
+
+
+def _managed_condition(user: AnyUser) -> Q:
+    if user.is_superuser:
+        return Q()
+    condition = Q(owner=user.pk)
+    if permissions.role_kind_of(user) == Role.COURT_STAFF:
+        sits = Exists(Court.objects.filter(pk=OuterRef("court"), group__user=user.pk))
+        condition |= Q(sits)
+    return condition
+
+
+def api_clients_managed_by(user: AnyUser) -> QuerySet[ApiClient]:
+    """Clients `user` owns, and every client of the courts whose staff they are."""
+    if not user.is_authenticated or not user.is_active:
+        return ApiClient.objects.none()
+    return ApiClient.objects.select_related("court", "owner", "account").filter(
+        _managed_condition(user)
+    )
+
+
+def api_clients_visible_to(user: AnyUser) -> QuerySet[ApiClient]:
+    """What GET /api/v1/api-clients/ lists: the clients `user` manages, and for a client's own
+    account, the client itself."""
+    if not user.is_authenticated or not user.is_active:
+        return ApiClient.objects.none()
+    return ApiClient.objects.select_related("court", "owner", "account__profile").filter(
+        _managed_condition(user) | Q(account=user.pk)
+    )
+
+
+def tokens_of(client: ApiClient) -> QuerySet[ApiToken]:
+    return client.tokens.select_related("created_by")

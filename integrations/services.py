@@ -1,0 +1,133 @@
+"""Writes about API clients and their tokens. Permissions come from cases.permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cases import permissions
+from cases.models import Court
+from cases.services import court_member_add
+from integrations.auth import TOKEN_PREFIX, hash_token
+from integrations.models import ApiClient, ApiToken
+from parties.models import Organization, Role
+from parties.services import profile_set
+
+# Shown in lists so a person can tell tokens apart; the rest of the token is never stored.
+PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
+
+
+def _account_username(court: Court, name: str) -> str:
+    base = f"api-{court.pk}-{slugify(name)[:100] or 'client'}"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    court: Court,
+    name: str,
+    owner: User,
+    by: User,
+    role: str = Role.COURT_STAFF,
+    organization: Organization | None = None,
+) -> ApiClient:
+    """Make a client and its service account. A court client sits in the court as its staff;
+    a party's client sees only the cases it is made a participant of."""
+    if not permissions.may_manage_api_clients(by, court):
+        raise PermissionDenied("Only the court's staff make API clients for the court.")
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = "Name the client, e.g. the docket system it is."
+    elif len(name) > 120:
+        errors["name"] = "Keep the name to 120 characters."
+    elif ApiClient.objects.filter(court=court, name=name).exists():
+        errors["name"] = f"{court} already has a client named {name!r}."
+    if role not in permissions.API_CLIENT_ROLES:
+        allowed = ", ".join(sorted(permissions.API_CLIENT_ROLES))
+        errors["role"] = f"A client acts as one of: {allowed}."
+    if not owner.is_active:
+        errors["owner"] = "The owner must be an active user: they hear of the client's problems."
+    if errors:
+        raise ValidationError(errors)
+    account = User(
+        username=_account_username(court, name),
+        first_name=name[:150],
+        last_name="(API client)",
+        is_active=True,
+    )
+    account.set_unusable_password()
+    account.save()
+    profile_set(user=account, role_kind=role, organization=organization)
+    if role == Role.COURT_STAFF:
+        court_member_add(court=court, user=account)
+    return ApiClient.objects.create(
+        name=name, court=court, account=account, owner=owner, created_by=by
+    )
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, by: User) -> ApiClient:
+    """Stop a client for good: its tokens stop working and its account is deactivated."""
+    permissions.require_api_client_manager(by, client)
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        now = timezone.now()
+        client.revoked_at = now
+        client.save(update_fields=["revoked_at"])
+        client.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+        User.objects.filter(pk=client.account_id).update(is_active=False)
+    return client
+
+
+def api_token_create(
+    *,
+    client: ApiClient,
+    name: str,
+    by: User,
+    expires_at: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for `client`. Returns the token row and the token itself, which is shown
+    this once and stored only as its hash."""
+    permissions.require_api_client_manager(by, client)
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = "Name the token, e.g. where it is installed."
+    elif len(name) > 120:
+        errors["name"] = "Keep the name to 120 characters."
+    if client.revoked_at is not None:
+        errors["client"] = "This client was revoked; make a new client instead."
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = "An expiry must be in the future."
+    if errors:
+        raise ValidationError(errors)
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        client=client,
+        name=name,
+        prefix=key[:PREFIX_LENGTH],
+        key_hash=hash_token(key),
+        created_by=by,
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    permissions.require_api_client_manager(by, token.client)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
