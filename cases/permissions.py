@@ -32,6 +32,8 @@ from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from integrations.models import ApiClient
+
     AnyUser = User | AnonymousUser
 
 
@@ -520,3 +522,40 @@ def record_recipients(case: Case, visibility: str) -> list[User]:
         if visibility == Audience.SHARED or WALL_OF_SIDE[row.side] == visibility:
             people[person.pk] = person
     return list(people.values())
+
+
+# --- integrations: API clients ---------------------------------------------------------------
+# An API client runs as a service account holding one of these roles. A court client (a docket
+# system) is court staff of its court; a party's client (an office's case system) holds a
+# party's role and sees only the cases it is made a participant of, in its court.
+API_CLIENT_ROLES = frozenset({Role.COURT_STAFF, Role.PROSECUTOR, Role.DEFENSE_COUNSEL})
+
+# Who hears of offers (events offer.*): the parties, never the court, whatever the profile.
+PARTY_EVENT_ROLES = OFFER_READER_ROLES
+
+
+def is_api_account(user: AnyUser) -> bool:
+    """Whether `user` is an API client's service account (its requests, not a person's)."""
+    return user.is_authenticated and bool(getattr(user, "api_client", None))
+
+
+def may_manage_api_clients(user: AnyUser, court: Court) -> bool:
+    """Court staff of a court (and operators) make and revoke the court's API clients. A
+    client's own account, though court staff, manages none: a token never mints tokens."""
+    if not user.is_authenticated or not user.is_active or is_api_account(user):
+        return False
+    if user.is_superuser:
+        return True
+    return role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, court)
+
+
+def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
+    """A client's owner looks after its tokens and webhooks, as does the court's staff."""
+    if not user.is_authenticated or not user.is_active or is_api_account(user):
+        return False
+    return client.owner_id == user.pk or may_manage_api_clients(user, client.court)
+
+
+def require_api_client_manager(user: AnyUser, client: ApiClient) -> None:
+    if not may_manage_api_client(user, client):
+        raise PermissionDenied("Only the client's owner or the court's staff manage this client.")

@@ -90,7 +90,9 @@ def event_feed(
 
 def feed_start(user: AnyUser) -> FeedCursor:
     """A cursor at the end of the feed now: a new client starts here to skip the past."""
-    last = Event.objects.filter(txid__lt=_SETTLED).order_by("-txid", "-id").first()
+    last = (
+        Event.objects.filter(Q(txid__lt=_SETTLED) | Q(txid=_OWN)).order_by("-txid", "-id").first()
+    )
     return FeedCursor(last.txid, last.pk) if last is not None else FeedCursor(0, 0)
 
 
@@ -99,6 +101,8 @@ def api_clients_of_court(court: Court) -> QuerySet[ApiClient]:
 
 
 def _managed_condition(user: AnyUser) -> Q:
+    if permissions.is_api_account(user):
+        return Q(pk__in=[])
     if user.is_superuser:
         return Q()
     condition = Q(owner=user.pk)

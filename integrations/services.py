@@ -107,7 +107,7 @@ def api_token_create(
         errors["name"] = "Name the token, e.g. where it is installed."
     elif len(name) > 120:
         errors["name"] = "Keep the name to 120 characters."
-    if client.revoked_at is not None:
+    if ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=False).exists():
         errors["client"] = "This client was revoked; make a new client instead."
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = "An expiry must be in the future."

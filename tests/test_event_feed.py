@@ -1,0 +1,294 @@
+"""The event log and the change feed, /api/v1/events/.
+
+Each change other systems follow is recorded by its service, in its transaction; the feed
+serves each reader only the events of what they may see (offers: the parties only), oldest
+first, and a cursor never passes an event that commits later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import psycopg
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import CaseStatus, Disposition
+from deadlines import services as date_services
+from integrations.models import Event, EventType
+from negotiations import services as negotiation_services
+from parties.models import Role
+from tests import deadline_helpers as dh
+from tests.conftest import World, api_as
+from tests.integration_helpers import bearer, court_client
+from tests.negotiation_helpers import (
+    charge_of,
+    sent_offer,
+    submitted_agreement,
+)
+
+ROLES = list(Role)
+
+
+def _types(**filters: Any) -> list[str]:
+    return list(Event.objects.filter(**filters).order_by("id").values_list("type", flat=True))
+
+
+def _feed(api: Any, **params: Any) -> dict[str, Any]:
+    response = api.get("/api/v1/events/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+# --- what is recorded ------------------------------------------------------------------------
+
+
+def test_opening_and_changing_a_case(world: World) -> None:
+    assert _types(case=world.case, subject_type="case") == ["case.created"]
+    clerk = world.user(Role.COURT_STAFF)
+    case_services.case_update(case=world.case, by=clerk, caption="United States v. Doe et al.")
+    # Saving without a change is not an event.
+    case_services.case_update(case=world.case, by=clerk, caption="United States v. Doe et al.")
+    case_services.case_transition(case=world.case, to_status=CaseStatus.NEGOTIATING, by=clerk)
+    assert _types(case=world.case, subject_type="case") == [
+        "case.created",
+        "case.updated",
+        "case.updated",
+    ]
+
+
+def test_a_charge_disposed_by_hand(world: World) -> None:
+    charge = charge_of(world.case)
+    case_services.charge_update(
+        charge=charge, by=world.user(Role.COURT_STAFF), description="Amended wording"
+    )
+    assert _types(type=EventType.CHARGE_DISPOSED) == []
+    case_services.charge_update(
+        charge=charge, by=world.user(Role.COURT_STAFF), disposition=Disposition.DISMISSED
+    )
+    event = Event.objects.get(type=EventType.CHARGE_DISPOSED)
+    assert (event.subject_type, event.subject_id, event.case_id) == (
+        "charge",
+        charge.pk,
+        world.case.pk,
+    )
+
+
+def test_the_negotiation_from_offer_to_review(world: World) -> None:
+    agreement = submitted_agreement(world)
+    negotiation_services.agreement_review(
+        agreement=agreement, by=world.user(Role.JUDGE), accepted=True, reasons="Voluntary."
+    )
+    types = _types(case=world.case)
+    for expected in (
+        "offer.sent",
+        "offer.accepted",
+        "agreement.submitted",
+        "agreement.reviewed",
+        "charge.disposed",
+    ):
+        assert expected in types
+    offer_events = Event.objects.filter(type__startswith="offer.")
+    assert {e.audience for e in offer_events} == {"parties"}
+
+
+def test_offers_rejected_and_expired(world: World) -> None:
+    offer = sent_offer(world)
+    negotiation_services.offer_reject(offer=offer, by=world.user(Role.DEFENSE_COUNSEL), reason="No")
+    later = sent_offer(world, expires_at=timezone.now() + dt.timedelta(hours=1))
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        assert negotiation_services.offers_expire_due() == 1
+    assert _types(type__in=["offer.rejected", "offer.expired"]) == [
+        "offer.rejected",
+        "offer.expired",
+    ]
+    assert Event.objects.get(type="offer.expired").subject_id == later.pk
+
+
+def test_hearings_and_deadlines(world: World) -> None:
+    hearing = dh.hearing(world)
+    date_services.hearing_reschedule(
+        hearing=hearing,
+        by=dh.clerk(world),
+        starts_at=dh.at(2026, 12, 16, 9),
+        ends_at=dh.at(2026, 12, 16, 10),
+        reason="Counsel ill",
+    )
+    date_services.hearing_cancel(hearing=hearing, by=dh.clerk(world), reason="Plea withdrawn")
+    assert _types(subject_type="hearing") == [
+        "hearing.scheduled",
+        "hearing.rescheduled",
+        "hearing.cancelled",
+    ]
+    deadline = dh.manual_deadline(world)
+    created = Event.objects.get(type="deadline.created", subject_id=deadline.pk)
+    assert created.audience == "case"
+    with time_machine.travel(timezone.now() + dt.timedelta(days=400)):
+        date_services.deadlines_mark_missed()
+    assert Event.objects.filter(type="deadline.missed", subject_id=deadline.pk).exists()
+
+
+def test_an_offers_expiry_deadline_is_the_negotiations(world: World) -> None:
+    sent_offer(world)
+    event = Event.objects.get(type="deadline.created")
+    assert event.audience == "negotiation"
+
+
+def test_a_failed_write_records_nothing(world: World) -> None:
+    before = Event.objects.count()
+    with pytest.raises(Exception):  # noqa: B017 (whatever the service raises)
+        case_services.case_update(case=world.case, by=world.user(Role.DEFENDANT), caption="x")
+    assert Event.objects.count() == before
+
+
+# --- who reads what --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def negotiated(world: World) -> World:
+    """world.case with an offer sent and rejected, and a hearing; the other case a hearing."""
+    offer = sent_offer(world)
+    negotiation_services.offer_reject(offer=offer, by=world.user(Role.DEFENSE_COUNSEL), reason="No")
+    dh.hearing(world)
+    dh.hearing(world, case=world.other_case, starts_at=dh.at(2026, 12, 17, 9))
+    return world
+
+
+PARTY_ROLES = {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reads_the_events_of_what_it_sees(negotiated: World, role: Role) -> None:
+    world = negotiated
+    items = _feed(api_as(world.user(role)))["results"]
+    cases = {item["case"] for item in items}
+    types = {item["type"] for item in items}
+    # The court sees every case of its court; a party sees its own case.
+    expected_cases = (
+        {world.case.pk, world.other_case.pk}
+        if role in (Role.JUDGE, Role.COURT_STAFF)
+        else {world.case.pk}
+    )
+    assert cases == expected_cases
+    assert "hearing.scheduled" in types
+    has_offers = {"offer.sent", "offer.rejected"} <= types
+    assert has_offers == (role in PARTY_ROLES)
+    assert world.foreign_case.pk not in cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_strangers_read_nothing_of_the_case(negotiated: World, role: Role) -> None:
+    world = negotiated
+    items = _feed(api_as(world.strangers[role]))["results"]
+    assert world.case.pk not in {item["case"] for item in items}
+
+
+def test_the_court_never_hears_of_offers_even_where_it_reads_them(negotiated: World) -> None:
+    world = negotiated
+    world.court.jurisdiction.court_sees_offers_before_agreement = True
+    world.court.jurisdiction.save()
+    for role in (Role.JUDGE, Role.COURT_STAFF):
+        types = {item["type"] for item in _feed(api_as(world.user(role)))["results"]}
+        assert not any(t.startswith("offer.") for t in types)
+        # ... but it does read the negotiation's deadlines there.
+        assert "deadline.created" in types
+
+
+def test_a_court_clients_feed(negotiated: World) -> None:
+    world = negotiated
+    _client, key = court_client(world)
+    items = _feed(bearer(key))["results"]
+    assert {item["case"] for item in items} == {world.case.pk, world.other_case.pk}
+    assert not any(item["type"].startswith("offer.") for item in items)
+    item = items[0]
+    assert set(item) == {"id", "type", "occurred_at", "subject", "subject_id", "case", "link"}
+    assert item["link"].startswith("http://testserver/api/v1/")
+    followed = bearer(key).get(item["link"])
+    assert followed.status_code == 200
+
+
+def test_anonymous_is_401(api: Any) -> None:
+    assert api.get("/api/v1/events/").status_code == 401
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+def test_paging_with_the_cursor_reads_every_event_once(negotiated: World) -> None:
+    api = api_as(negotiated.user(Role.PROSECUTOR))
+    everything = [item["id"] for item in _feed(api, limit=500)["results"]]
+    assert len(everything) >= 6
+    seen: list[int] = []
+    after = None
+    while True:
+        page = _feed(api, limit=2, **({"after": after} if after else {}))
+        seen += [item["id"] for item in page["results"]]
+        after = page["next_after"]
+        if not page["has_more"]:
+            break
+    assert seen == everything
+    # Nothing new: the same cursor back, no results.
+    last = _feed(api, after=after)
+    assert last["results"] == [] and last["next_after"] == after and last["has_more"] is False
+
+
+def test_filters_and_now(negotiated: World) -> None:
+    world = negotiated
+    api = api_as(world.user(Role.COURT_STAFF))
+    only = _feed(api, type=["hearing.scheduled"], case=world.other_case.pk)["results"]
+    assert [(i["type"], i["case"]) for i in only] == [("hearing.scheduled", world.other_case.pk)]
+    assert _feed(api, after="now")["results"] == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "abc"},
+        {"after": "1.x"},
+        {"limit": 0},
+        {"limit": 501},
+        {"type": "nope"},
+        {"case": "x"},
+    ],
+)
+def test_bad_parameters_are_400_per_field(world: World, params: dict[str, Any]) -> None:
+    response = api_as(world.user(Role.COURT_STAFF)).get("/api/v1/events/", params)
+    assert response.status_code == 400
+    assert set(response.json()) & set(params)
+
+
+def test_the_feed_is_one_query_whatever_its_length(
+    negotiated: World, django_assert_num_queries: Any
+) -> None:
+    api = api_as(negotiated.user(Role.PROSECUTOR))
+    with django_assert_num_queries(1):
+        _feed(api)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cursor_never_passes_an_event_still_being_written(world: World) -> None:
+    """An event of a transaction still open (here on a second connection) is not served, and
+    nothing after it either, until that transaction ends; then the cursor picks it up."""
+    api = api_as(world.user(Role.COURT_STAFF))
+    start = _feed(api, limit=500)["next_after"]
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    try:
+        other.execute(
+            "INSERT INTO integrations_event (type, court_id, case_id, subject_type, subject_id, "
+            "audience, occurred_at) VALUES ('case.updated', %s, %s, 'case', %s, 'case', now())",
+            [world.court.pk, world.case.pk, world.case.pk],
+        )
+        # Meanwhile a later transaction commits an event of its own.
+        case_services.case_update(case=world.case, by=world.user(Role.COURT_STAFF), caption="Z")
+        page = _feed(api, after=start)
+        assert page["results"] == [] and page["next_after"] == start
+        other.commit()
+    finally:
+        other.close()
+    page = _feed(api, after=start)
+    assert [item["type"] for item in page["results"]] == ["case.updated", "case.updated"]
+    dh.ensure_seeded_rules()
