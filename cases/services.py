@@ -26,6 +26,8 @@ from cases.models import (
 )
 from core.exceptions import Conflict
 from core.versions import require_version
+from integrations import events
+from integrations.models import EventType
 from parties.models import Organization, Role
 
 if TYPE_CHECKING:
@@ -129,6 +131,7 @@ def case_open(
         from parties.services import participant_create  # parties builds on cases
 
         participant_create(case=case, user=by, role=Role.PROSECUTOR, is_lead=True)
+    events.emit(EventType.CASE_CREATED, case=case, subject=case)
     return case
 
 
@@ -157,6 +160,7 @@ def case_update(
         .get(pk=case.pk)
     )
     require_version(case, if_match)
+    before = (case.caption, case.sealed, case.external_id)
     errors: dict[str, str] = {}
     if caption is not None:
         if not caption.strip():
@@ -174,6 +178,8 @@ def case_update(
     if errors:
         raise ValidationError(errors)
     case.save()
+    if (case.caption, case.sealed, case.external_id) != before:
+        events.emit(EventType.CASE_UPDATED, case=case, subject=case)
     return case
 
 
@@ -215,6 +221,7 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
         case_dates_close(
             case=locked, by=by, reason=f"The case was {CaseStatus(to_status).label.lower()}."
         )
+    events.emit(EventType.CASE_UPDATED, case=locked, subject=locked)
     case.refresh_from_db()
     return case
 
@@ -230,6 +237,7 @@ def case_status_follow(*, case: Case, to_status: str, by: User, reason: str) -> 
     )
     case.status = to_status
     case.save(update_fields=["status", "updated_at"])
+    events.emit(EventType.CASE_UPDATED, case=case, subject=case)
 
 
 # Once a case is sentenced, dismissed or closed, its charge sheet is history.
@@ -319,4 +327,6 @@ def charge_update(
     locked.save()
     # As in charge_add: a change to a charge is a change to its case (updated_at__gte syncs).
     case_touch(case_id=locked.case_id)
+    if disposition:
+        events.emit(EventType.CHARGE_DISPOSED, case=locked.case, subject=locked)
     return locked

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("deadlines.api.urls")),
     path("", include("records.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("integrations.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

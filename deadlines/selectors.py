@@ -82,7 +82,7 @@ def _visible_case_ids(user: AnyUser) -> QuerySet[Any]:
     return cases_visible_to(user).values("pk")
 
 
-def _offer_reader_condition(user: AnyUser) -> Q:
+def offer_reader_condition(user: AnyUser) -> Q:
     """Deadline rows whose case `user` reads offers on (cases.permissions.may_read_offers)."""
     party = Exists(
         CaseParticipant.objects.held_by(user)
@@ -110,7 +110,7 @@ def deadlines_visible_to(user: AnyUser) -> QuerySet[Deadline]:
         return Deadline.objects.none()
     negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
     return Deadline.objects.filter(case__in=_visible_case_ids(user)).filter(
-        ~negotiation | (negotiation & _offer_reader_condition(user))
+        ~negotiation | (negotiation & offer_reader_condition(user))
     )
 
 

@@ -48,6 +48,8 @@ from deadlines.models import (
     RuleTrigger,
 )
 from deadlines.selectors import court_zone, deadline_moment, local_date
+from integrations import events
+from integrations.models import EventType
 from parties.models import Role, Side
 
 if TYPE_CHECKING:
@@ -149,7 +151,9 @@ def _change(
     to_date: dt.date | None = None,
     reason: str = "",
 ) -> DeadlineChange:
-    return DeadlineChange.objects.create(
+    """Log a change to a deadline. Every deadline is made, and marked missed, through here,
+    so here is where other systems hear of both (integrations.events)."""
+    change = DeadlineChange.objects.create(
         deadline=deadline,
         kind=kind,
         from_date=from_date,
@@ -157,6 +161,15 @@ def _change(
         reason=reason,
         changed_by=by,
     )
+    if kind in _EVENT_OF_CHANGE:
+        events.emit(_EVENT_OF_CHANGE[kind], case=deadline.case, subject=deadline)
+    return change
+
+
+_EVENT_OF_CHANGE: dict[str, str] = {
+    DeadlineChangeKind.CREATED: EventType.DEADLINE_CREATED,
+    DeadlineChangeKind.MISSED: EventType.DEADLINE_MISSED,
+}
 
 
 def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
@@ -442,6 +455,7 @@ def hearing_schedule(
             changed_by=by,
         )
         alerts.plan_for_hearing(hearing)
+        events.emit(EventType.HEARING_SCHEDULED, case=locked, subject=hearing)
         return hearing
 
 
@@ -501,6 +515,7 @@ def hearing_reschedule(
         _move_dependents(locked, reason=reason.strip())
         alerts.plan_for_hearing(locked)
         alerts.notify_hearing_changed(locked)
+        events.emit(EventType.HEARING_RESCHEDULED, case=case, subject=locked)
         return locked
 
 
@@ -672,6 +687,7 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         _cancel_dependents(locked, by, reason.strip())
         alerts.plan_for_hearing(locked)
         alerts.notify_hearing_changed(locked)
+        events.emit(EventType.HEARING_CANCELLED, case=case, subject=locked)
         return locked
 
 
@@ -1125,6 +1141,7 @@ def case_dates_close(*, case: Case, by: User, reason: str) -> None:
         hearing.save(update_fields=["status", "sequence", "updated_at"])
         hearing.case = case
         alerts.notify_hearing_changed(hearing)
+        events.emit(EventType.HEARING_CANCELLED, case=case, subject=hearing)
     deadlines = (
         Deadline.objects.select_for_update(no_key=True, of=("self",))
         .filter(case=case, status=DeadlineStatus.OPEN)

@@ -36,6 +36,8 @@ from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, St
 from cases.services import case_status_follow, case_touch, court_today
 from core.exceptions import Conflict
 from deadlines import services as deadline_services
+from integrations import events
+from integrations.models import EventType
 from negotiations.models import (
     AgreementStatus,
     Concession,
@@ -179,6 +181,7 @@ def _expire_if_due(offer: Offer, now: dt.datetime) -> bool:
         offer.closed_by = None
         offer.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
         deadline_services.offer_expiry_sync(offer)
+        events.emit(EventType.OFFER_EXPIRED, case=offer.case, subject=offer)
         return True
     return False
 
@@ -492,6 +495,7 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
         reason=f"Offer of round {offer.round_number} sent.",
     )
     case_touch(case_id=case.pk)
+    events.emit(EventType.OFFER_SENT, case=case, subject=offer)
     return offer
 
 
@@ -558,6 +562,7 @@ def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
         if not reason.strip():
             raise ValidationError({"reason": "Say why the offer is rejected."})
         _close(locked, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
+        events.emit(EventType.OFFER_REJECTED, case=case, subject=locked)
         case_touch(case_id=case.pk)
         return locked
 
@@ -628,6 +633,7 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
             reason=f"Offer of round {locked.round_number} accepted.",
         )
         case_touch(case_id=case.pk)
+        events.emit(EventType.OFFER_ACCEPTED, case=case, subject=locked)
         return agreement
 
 
@@ -1022,6 +1028,7 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
         locked.submitted_at = timezone.now()
         locked.save()
         case_touch(case_id=case.pk)
+        events.emit(EventType.AGREEMENT_SUBMITTED, case=case, subject=locked)
         return locked
 
 
@@ -1058,6 +1065,7 @@ def agreement_review(
         locked.reviewed_at = now
         locked.review_reasons = reasons.strip()
         locked.save()
+        events.emit(EventType.AGREEMENT_REVIEWED, case=case, subject=locked)
         if accepted:
             _dispose_charges(locked, court_today(case.court))
             case_status_follow(
@@ -1080,11 +1088,18 @@ def agreement_review(
 
 def _dispose_charges(agreement: PleaAgreement, on: dt.date) -> None:
     for item in agreement.terms["charges"]:
-        Charge.objects.filter(pk=item["charge_id"]).exclude(status=ChargeStatus.DISPOSED).update(
-            status=ChargeStatus.DISPOSED,
-            disposition=_DISPOSITION_OF_TERM[item["disposition"]],
-            disposition_date=on,
+        disposed = (
+            Charge.objects.filter(pk=item["charge_id"])
+            .exclude(status=ChargeStatus.DISPOSED)
+            .update(
+                status=ChargeStatus.DISPOSED,
+                disposition=_DISPOSITION_OF_TERM[item["disposition"]],
+                disposition_date=on,
+            )
         )
+        if disposed:
+            charge = Charge(pk=item["charge_id"], case=agreement.case)
+            events.emit(EventType.CHARGE_DISPOSED, case=agreement.case, subject=charge)
 
 
 def _set_aside(agreement: PleaAgreement, now: dt.datetime) -> None:

@@ -85,6 +85,12 @@ def defendant_update(*, defendant: Defendant, by: User, **fields: Any) -> Defend
     return defendant
 
 
+def _api_client_court_id(user: User) -> int | None:
+    from integrations.models import ApiClient
+
+    return ApiClient.objects.filter(account=user).values_list("court_id", flat=True).first()
+
+
 def _participant_errors(
     *,
     case: Case,
@@ -122,6 +128,13 @@ def _participant_errors(
             if profile is None or profile.role_kind != role:
                 kind = profile.get_role_kind_display() if profile else "not a registered party"
                 errors["role"] = f"{user.get_username()} is {kind.lower()}, not {role}."
+            client_court = _api_client_court_id(user)
+            if client_court is not None and client_court != case.court_id:
+                # An API client's token is scoped to one court (integrations.models.ApiClient).
+                errors["user"] = (
+                    f"{user.get_username()} is an API client of another court; "
+                    "it may only take part in that court's cases."
+                )
             active = CaseParticipant.objects.filter(case=case, user=user, end_date__isnull=True)
             if active.filter(role=role).exists():
                 errors["user"] = f"{user.get_username()} already takes part in this role."

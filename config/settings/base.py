@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "deadlines",
     "records",
     "audit",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "integrations.auth.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

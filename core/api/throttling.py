@@ -22,7 +22,8 @@ class ClientRateThrottle(SimpleRateThrottle):
         return getattr(settings, "API_THROTTLE_RATE", "") or None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        token = getattr(request.auth, "key", None)
+        # A DRF token has its key; a client token (integrations.ApiToken) its key's hash.
+        token = getattr(request.auth, "key", None) or getattr(request.auth, "key_hash", None)
         if token:
             # The token's own budget; its hash, so the cache never holds a usable credential.
             ident = "token:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
