@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("records.urls")),
     path("", include("audit.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -133,3 +133,14 @@ def api_clients_visible_to(user: AnyUser) -> QuerySet[ApiClient]:
 
 def tokens_of(client: ApiClient) -> QuerySet[ApiToken]:
     return client.tokens.select_related("created_by")
+
+
+def courts_for_new_clients(user: AnyUser) -> QuerySet[Court]:
+    """The courts whose API clients `user` may make (cases.permissions.may_manage_api_clients)."""
+    if not user.is_authenticated or not user.is_active or permissions.is_api_account(user):
+        return Court.objects.none()
+    if user.is_superuser:
+        return Court.objects.order_by("name")
+    if permissions.role_kind_of(user) != Role.COURT_STAFF:
+        return Court.objects.none()
+    return Court.objects.filter(group__user=user.pk).order_by("name")
