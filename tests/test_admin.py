@@ -17,12 +17,13 @@ from cases.models import CaseStatus
 from deadlines import alerts, feeds
 from deadlines import services as date_services
 from deadlines.models import CourtClosure, DeadlineKind, DeadlineRule, HearingKind
+from integrations import services as integration_services
 from negotiations import services as negotiation_services
 from parties.models import Role
 from tests.conftest import World
 from tests.negotiation_helpers import signed_agreement
 
-OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core"}
+OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core", "integrations"}
 
 
 def our_models() -> list[Any]:
@@ -100,6 +101,11 @@ def staff_client(world: World) -> Client:
         HTTP_IDEMPOTENCY_KEY="admin-fixture",
     )
     assert kept.status_code == 201
+    # An API client with a token (its events come from the writes above).
+    api_client = integration_services.api_client_create(
+        court=world.court, name="Docket system", owner=clerk, by=clerk
+    )
+    integration_services.api_token_create(client=api_client, name="server", by=clerk)
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client

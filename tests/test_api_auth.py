@@ -20,6 +20,7 @@ from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.test_api_hearings import COURT_DATE_PATHS
 from tests.test_api_records import RECORD_PATHS
+from tests.test_event_feed import INTEGRATION_PATHS
 
 
 def token_for(username: str, password: str = PASSWORD) -> Any:
@@ -176,6 +177,8 @@ def anonymous_requests(world: World) -> list[tuple[str, str, Any]]:
         reverse("court-detail", args=[world.court.pk]),
         reverse("jurisdiction-detail", args=[world.court.jurisdiction_id]),
         reverse("organization-detail", args=[world.orgs["da"].pk]),
+        reverse("event-feed"),
+        reverse("api-client-list"),
     ]
     writes: list[tuple[str, str, Any]] = [
         (
@@ -285,7 +288,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/agreements/{id}/sign/",
         "/api/v1/agreements/{id}/submit/",
         "/api/v1/agreements/{id}/withdraw/",
-    } | COURT_DATE_PATHS | RECORD_PATHS | {
+    } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | {
         "/api/v1/cases/{case_id}/history/",
         "/api/v1/cases/{case_id}/history/export/",
     }

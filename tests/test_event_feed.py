@@ -32,6 +32,15 @@ from tests.negotiation_helpers import (
 
 ROLES = list(Role)
 
+# The paths of integrations.api, for tests/test_api_auth.py.
+INTEGRATION_PATHS = {
+    "/api/v1/events/",
+    "/api/v1/api-clients/",
+    "/api/v1/api-clients/{id}/",
+    "/api/v1/api-clients/{id}/tokens/",
+    "/api/v1/api-clients/{id}/tokens/{token_id}/revoke/",
+}
+
 
 def _types(**filters: Any) -> list[str]:
     return list(Event.objects.filter(**filters).order_by("id").values_list("type", flat=True))
