@@ -24,6 +24,7 @@ from cases.profiles import jurisdiction_profiles_load
 from deadlines import services as date_services
 from deadlines.computation import calendar_for_court
 from deadlines.models import DeadlineKind, DeadlineRule, HearingKind
+from integrations import services as integration_services
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
@@ -706,4 +707,8 @@ def seed_demo() -> bool:
         )
     _court_dates(us_court, clerk, judge, ["Courtroom 4B", "Courtroom 12", "Courtroom 19"])
     _court_dates(cn_court, cn_clerk, cn_judge, ["第三法庭 Courtroom 3", "第五法庭 Courtroom 5"])
+    # The court's docket system, ready for a token (Integrations, signed in as the clerk).
+    integration_services.api_client_create(
+        court=us_court, name="D.C. docket system", owner=clerk, by=clerk
+    )
     return True

@@ -260,3 +260,63 @@ def test_an_unknown_client_is_404(world: World) -> None:
     assert api.get("/api/v1/api-clients/999999/").status_code == 404
     assert api.get("/api/v1/api-clients/abc/").status_code == 404
     assert ApiClient.objects.count() == 0
+
+
+# --- the operators' command ------------------------------------------------------------------
+
+
+def test_the_command_makes_a_client_and_prints_a_token_once(world: World) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "api_client",
+        "create",
+        "--court",
+        str(world.court.pk),
+        "--name",
+        "Docket",
+        "--as",
+        "clerk",
+        stdout=out,
+    )
+    client = ApiClient.objects.get(name="Docket")
+    assert f"Client {client.pk} made" in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "api_client",
+        "token",
+        "--client",
+        str(client.pk),
+        "--name",
+        "s1",
+        "--as",
+        "clerk",
+        stdout=out,
+        stderr=err,
+    )
+    key = out.getvalue().strip()
+    assert bearer(key).get("/api/v1/cases/").status_code == 200
+    with pytest.raises(CommandError, match="court's staff"):
+        call_command(
+            "api_client", "token", "--client", str(client.pk), "--name", "s2", "--as", "judge"
+        )
+    with pytest.raises(CommandError, match="name"):
+        call_command(
+            "api_client",
+            "create",
+            "--court",
+            str(world.court.pk),
+            "--name",
+            "Docket",
+            "--as",
+            "clerk",
+        )
+    out = io.StringIO()
+    call_command("api_client", "list", stdout=out)
+    assert "Docket" in out.getvalue() and "active" in out.getvalue()
+    call_command("api_client", "revoke", "--client", str(client.pk), "--as", "clerk", stdout=out)
+    assert bearer(key).get("/api/v1/cases/").status_code == 401
