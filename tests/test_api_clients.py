@@ -320,3 +320,16 @@ def test_the_command_makes_a_client_and_prints_a_token_once(world: World) -> Non
     assert "Docket" in out.getvalue() and "active" in out.getvalue()
     call_command("api_client", "revoke", "--client", str(client.pk), "--as", "clerk", stdout=out)
     assert bearer(key).get("/api/v1/cases/").status_code == 401
+
+
+def test_a_client_token_retries_a_post_safely_with_an_idempotency_key(world: World) -> None:
+    from cases.models import Case
+
+    _client, key = court_client(world)
+    body = {"court": world.court.pk, "docket_number": "1:26-cr-00900", "caption": "U.S. v. Lee"}
+    first = bearer(key).post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = bearer(key).post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201, first.content
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Case.objects.filter(docket_number="1:26-cr-00900").count() == 1

@@ -35,7 +35,8 @@ _KEPT_HEADERS = ("ETag", "Location")
 
 def _client_of(request: HttpRequest) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "token" and token.strip():
+    # DRF's personal tokens ("Token") and API clients' tokens ("Bearer", integrations.auth).
+    if scheme.lower() in ("token", "bearer") and token.strip():
         return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:64]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
