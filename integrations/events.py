@@ -3,6 +3,7 @@ event exists exactly when its change committed; webhook delivery is queued after
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
@@ -13,6 +14,8 @@ from integrations.models import Event, EventAudience, EventType
 
 if TYPE_CHECKING:
     from cases.models import Case
+
+logger = logging.getLogger(__name__)
 
 # The audience of each event type; deadline events depend on the deadline (see _audience_of).
 AUDIENCE_OF_TYPE: dict[str, str] = {
@@ -84,4 +87,8 @@ def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
 def _fan_out(event_id: int) -> None:
     from webhooks.tasks import fan_out
 
-    fan_out.delay(event_id)
+    try:
+        fan_out.delay(event_id)
+    except Exception:  # the change is committed: never fail the request for the queue
+        # The sweep (webhooks.tasks) fans out every event still without deliveries.
+        logger.warning("Could not queue the fan-out of event %s", event_id, exc_info=True)
