@@ -90,5 +90,5 @@ def _fan_out(event_id: int) -> None:
     try:
         fan_out.delay(event_id)
     except Exception:  # the change is committed: never fail the request for the queue
-        # The sweep (webhooks.tasks) fans out every event still without deliveries.
+        # The sweep (webhooks.services.events_fan_out_missed) fans it out within a minute.
         logger.warning("Could not queue the fan-out of event %s", event_id, exc_info=True)

@@ -117,18 +117,12 @@ class Event(models.Model):
     audience = models.CharField(max_length=16, choices=EventAudience.choices)
     occurred_at = models.DateTimeField()
     txid = models.BigIntegerField(db_default=CurrentTransactionId(), editable=False)
-    # Set by the webhook fan-out once the event's deliveries exist; a sweep fans out any event
-    # whose queued fan-out was lost (a broker restart), so no subscriber misses one.
-    fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["txid", "id"]
         indexes = [
             models.Index(fields=["txid", "id"], name="event_feed_order"),
             models.Index(fields=["case", "txid", "id"], name="event_case_feed"),
-            models.Index(
-                fields=["id"], name="event_not_fanned_out", condition=Q(fanned_out_at__isnull=True)
-            ),
         ]
         constraints = [
             models.CheckConstraint(name="event_type_valid", condition=Q(type__in=EventType.values)),

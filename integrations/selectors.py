@@ -43,11 +43,11 @@ def event_visible_to(user: AnyUser, event: Event) -> bool:
 # Transactions older than every running one: their events are final (committed or gone), so a
 # cursor may pass them. Our own transaction's events are shown too (it can see them; a read-only
 # request has none).
-_SETTLED = RawSQL(
+SETTLED = RawSQL(
     "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)",
     [],
 )
-_OWN = RawSQL("(pg_current_xact_id_if_assigned()::text::bigint)", [])
+OWN = RawSQL("(pg_current_xact_id_if_assigned()::text::bigint)", [])
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def event_feed(
     limit: int = 100,
 ) -> list[Event]:
     """The next `limit` settled events `user` may learn of, after `after`, oldest first."""
-    events = events_visible_to(user).filter(Q(txid__lt=_SETTLED) | Q(txid=_OWN))
+    events = events_visible_to(user).filter(Q(txid__lt=SETTLED) | Q(txid=OWN))
     if after is not None:
         events = events.filter(Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.event_id))
     if types:
@@ -91,7 +91,7 @@ def event_feed(
 def feed_start(user: AnyUser) -> FeedCursor:
     """A cursor at the end of the feed now: a new client starts here to skip the past."""
     last = (
-        Event.objects.filter(Q(txid__lt=_SETTLED) | Q(txid=_OWN)).order_by("-txid", "-id").first()
+        Event.objects.filter(Q(txid__lt=SETTLED) | Q(txid=OWN)).order_by("-txid", "-id").first()
     )
     return FeedCursor(last.txid, last.pk) if last is not None else FeedCursor(0, 0)
 

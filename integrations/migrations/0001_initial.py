@@ -60,7 +60,6 @@ class Migration(migrations.Migration):
                 ('audience', models.CharField(choices=[('case', 'Everyone who sees the case'), ('parties', 'The parties'), ('negotiation', 'Readers of the negotiation')], max_length=16)),
                 ('occurred_at', models.DateTimeField()),
                 ('txid', models.BigIntegerField(db_default=integrations.models.CurrentTransactionId(), editable=False)),
-                ('fanned_out_at', models.DateTimeField(blank=True, null=True)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
                 ('court', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.court')),
             ],
@@ -79,10 +78,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='event',
             index=models.Index(fields=['case', 'txid', 'id'], name='event_case_feed'),
-        ),
-        migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('fanned_out_at__isnull', True)), fields=['id'], name='event_not_fanned_out'),
         ),
         migrations.AddConstraint(
             model_name='event',
