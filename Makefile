@@ -11,7 +11,7 @@ DEVENV := $(PY) scripts/devenv.py
 # Passed on to pytest or the benchmark: make test ARGS="-k cases -x"
 ARGS ?=
 
-.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit clean
+.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit bench-docket bench-webhooks clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -52,6 +52,12 @@ bench-alerts: $(VENV)/.synced ## Alert sweep benchmark (options: ARGS="--scale 0
 
 bench-audit: $(VENV)/.synced ## Audit trail benchmark (options: ARGS="--events 50000")
 	DEVENV_DATABASE=parley_audit_bench $(DEVENV) exec python -m bench.audit_trail $(ARGS)
+
+bench-webhooks: $(VENV)/.synced ## Webhook fan-out and delivery benchmark (options: ARGS="--events 200")
+	DEVENV_DATABASE=parley_webhooks_bench $(DEVENV) exec python -m bench.webhook_fanout $(ARGS)
+
+bench-docket: $(VENV)/.synced ## Docket import benchmark (options: ARGS="--hearings 5000")
+	DEVENV_DATABASE=parley_docket_bench $(DEVENV) exec python -m bench.docket_import $(ARGS)
 
 # Stops services first: deleting the data directory of a running PostgreSQL leaves it orphaned.
 # `devenv.py stop` fails, and so does this, while another devenv command still uses them.

@@ -251,6 +251,10 @@ class Charge(models.Model):
     )
     disposition = models.CharField(max_length=32, choices=Disposition.choices, blank=True)
     disposition_date = models.DateField(null=True, blank=True)
+    # NULL, not "", for "none": the per-case unique constraint must ignore charges without one.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -258,6 +262,11 @@ class Charge(models.Model):
         ordering = ["case", "count_number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "count_number"], name="charge_count_unique"),
+            models.UniqueConstraint(
+                fields=["case", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="charge_external_id_unique_per_case",
+            ),
             models.CheckConstraint(name="charge_count_positive", condition=Q(count_number__gte=1)),
             models.CheckConstraint(
                 name="charge_disposed_has_disposition",

@@ -556,6 +556,41 @@ def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
     return client.owner_id == user.pk or may_manage_api_clients(user, client.court)
 
 
+def may_manage_webhooks(user: AnyUser, client: ApiClient) -> bool:
+    """The client's managers, and the client itself, through its own token, for its own
+    webhook endpoints (a token never reaches another client's)."""
+    if may_manage_api_client(user, client):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.pk == client.account_id
+        and client.revoked_at is None
+    )
+
+
 def require_api_client_manager(user: AnyUser, client: ApiClient) -> None:
     if not may_manage_api_client(user, client):
         raise PermissionDenied("Only the client's owner or the court's staff manage this client.")
+
+
+# --- integrations: docket sync ---------------------------------------------------------------
+# The court's docket system is the record of its cases, charges, parties and hearings; a sync
+# writes all four through the ordinary services. The people who keep that docket in Parley
+# are the court's staff, and a docket system's API client runs as court staff of its court, so
+# one rule covers the clerk uploading a CSV and the system posting batches.
+
+
+def may_sync_docket(user: AnyUser, court: Court) -> bool:
+    """Court staff of `court` (people or API client accounts) import its docket."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and role_kind_of(user) == Role.COURT_STAFF
+        and _sits_in(user, court)
+    )
+
+
+def require_docket_syncer(user: AnyUser, court: Court) -> None:
+    if not may_sync_docket(user, court):
+        raise PermissionDenied("Only the court's staff import its docket.")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("records.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("docketsync.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

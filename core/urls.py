@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("records.urls")),
     path("", include("audit.urls")),
+    path("", include("docketsync.urls")),
     path("", include("integrations.urls")),
+    path("", include("webhooks.urls")),
 ]

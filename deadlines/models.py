@@ -121,6 +121,10 @@ class Hearing(models.Model):
     notes = models.TextField(blank=True)
     # iCalendar SEQUENCE: raised on every change a calendar shows (RFC 5545 §3.8.7.4).
     sequence = models.PositiveIntegerField(default=0)
+    # NULL, not "", for "none": the per-case unique constraint must ignore hearings without one.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -130,6 +134,11 @@ class Hearing(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["case", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="hearing_external_id_unique_per_case",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="hearing_ends_after_start"
             ),
@@ -423,6 +432,8 @@ class AlertSubject(models.TextChoices):
     DIGEST = "digest", "Daily digest"
     # A note, document or disclosure added to a case record (in-app only, never e-mailed).
     RECORD = "record", "Case record"
+    # About an API client of the user's (a webhook endpoint disabled; in-app and e-mail).
+    INTEGRATION = "integration", "Integration"
 
 
 class AlertStatus(models.TextChoices):

@@ -29,6 +29,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Court
 from cases.services import court_today
 from core.exceptions import Conflict
+from core.versions import require_version
 from deadlines import alerts, computation
 from deadlines.models import (
     NEGOTIATION_DEADLINE_KINDS,
@@ -595,12 +596,15 @@ def hearing_update(
     by: User,
     judge: User | _Unset | None = UNSET,
     notes: str | _Unset = UNSET,
+    if_match: list[str] | None = None,
 ) -> Hearing:
-    """Assign another judge or change the notes of a hearing still to be held."""
+    """Assign another judge or change the notes of a hearing still to be held. With
+    `if_match`, 412 if the hearing changed since the client read it (core.versions)."""
     with transaction.atomic():
         case = _lock_case(hearing.case_id)
         permissions.require_calendar_keeper(by, case)
         locked = _lock_hearing(hearing.pk)
+        require_version(locked, if_match)
         if not isinstance(judge, _Unset):
             judge_error = _judge_error(case, judge)
             if judge_error:
@@ -872,12 +876,15 @@ def deadline_update(
     trigger_date: dt.date | None = None,
     notes: str | None = None,
     reason: str = "",
+    if_match: list[str] | None = None,
 ) -> Deadline:
     """Change an open deadline: its title and notes; the date of one set by hand; the trigger
-    date of one computed from a date (the computed date follows; an override stays)."""
+    date of one computed from a date (the computed date follows; an override stays). With
+    `if_match`, 412 if the deadline changed since the client read it."""
     _refuse_out_of_range(due_date=due_date, trigger_date=trigger_date)
     with transaction.atomic():
         case, locked = _locked_for_hand(deadline, by)
+        require_version(locked, if_match)
         errors: dict[str, str] = {}
         if title is not None and not title.strip():
             errors["title"] = "Give the deadline a title."

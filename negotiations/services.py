@@ -35,6 +35,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
 from cases.services import case_status_follow, case_touch, court_today
 from core.exceptions import Conflict
+from core.versions import require_version
 from deadlines import services as deadline_services
 from integrations import events
 from integrations.models import EventType
@@ -388,14 +389,18 @@ def offer_create(*, case: Case, by: User, data: OfferInput) -> Offer:
         return offer
 
 
-def offer_update(*, offer: Offer, by: User, data: OfferInput) -> Offer:
-    """Change a draft. A sent offer never changes: the other side has read it."""
+def offer_update(
+    *, offer: Offer, by: User, data: OfferInput, if_match: list[str] | None = None
+) -> Offer:
+    """Change a draft. A sent offer never changes: the other side has read it. With
+    `if_match`, 412 if the draft changed since the client read it."""
     with transaction.atomic():
         locked_case = _lock_case(offer.case_id)
         side = permissions.require_negotiator(by, locked_case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
             raise PermissionDenied("Only the side that drafted an offer may change it.")
+        require_version(locked, if_match)
         if locked.status != OfferStatus.DRAFT:
             raise Conflict(
                 "A sent offer cannot be changed; withdraw it and send a new one.",

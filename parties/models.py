@@ -117,9 +117,36 @@ class Defendant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The identifier a court's docket system gives this person, and that court. Scoped per court
+    # (not global, not per jurisdiction): each docket system numbers its own parties, and a sync
+    # from one court must never find, and so update, a person another court's docket entered.
+    # NULL, not "", for "none": the unique constraint must ignore defendants without one.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+    )
+    external_court = models.ForeignKey(
+        "cases.Court",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The court whose docket system gave the external id.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_court", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="defendant_external_id_unique_per_court",
+            ),
+            # An external id means nothing without the docket system (court) that gave it.
+            models.CheckConstraint(
+                name="defendant_external_id_has_court",
+                condition=Q(external_id__isnull=True) | Q(external_court__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"

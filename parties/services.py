@@ -13,6 +13,7 @@ from cases import permissions
 from cases.models import Case
 from cases.services import case_touch, court_today
 from core.exceptions import Conflict
+from core.versions import require_version
 from parties import selectors
 from parties.models import (
     SIDE_OF_ROLE,
@@ -72,9 +73,15 @@ def defendant_create(*, by: User, **fields: Any) -> Defendant:
 
 
 @transaction.atomic
-def defendant_update(*, defendant: Defendant, by: User, **fields: Any) -> Defendant:
+def defendant_update(
+    *, defendant: Defendant, by: User, if_match: list[str] | None = None, **fields: Any
+) -> Defendant:
+    """Change a defendant's details. With `if_match`, 412 if they changed since the client read
+    them (a defendant has no updated_at: the version is a digest of its fields)."""
     if not permissions.may_create_defendants(by):
         raise PermissionDenied("Only prosecutors and court staff change defendants' details.")
+    defendant = Defendant.objects.select_for_update().get(pk=defendant.pk)
+    require_version(defendant, if_match)
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in unknown})

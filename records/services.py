@@ -16,6 +16,7 @@ from cases import permissions
 from cases.models import Case
 from cases.services import court_today
 from core.exceptions import Conflict
+from core.versions import require_version
 from deadlines.models import AlertSubject, Notification
 from records import storage
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
@@ -95,8 +96,9 @@ def note_add(*, case: Case, by: User, visibility: str, body: str) -> Note:
     return note
 
 
-def note_edit(*, note: Note, by: User, body: str) -> Note:
-    """The author corrects their note; the history keeps every version. The wall stays."""
+def note_edit(*, note: Note, by: User, body: str, if_match: list[str] | None = None) -> Note:
+    """The author corrects their note; the history keeps every version. The wall stays. With
+    `if_match`, 412 if the note changed since the client read it."""
     body = _clean_body(body)
     with transaction.atomic():
         _lock_case(note.case)
@@ -104,6 +106,7 @@ def note_edit(*, note: Note, by: User, body: str) -> Note:
         if locked.author_id != by.pk:
             raise PermissionDenied("Only the author may change a note.")
         permissions.require_record_writer(by, locked.case, locked.visibility)
+        require_version(locked, if_match)
         locked.body = body
         locked.save(update_fields=["body", "updated_at"])
     return locked

@@ -18,12 +18,15 @@ from deadlines import alerts, feeds
 from deadlines import services as date_services
 from deadlines.models import CourtClosure, DeadlineKind, DeadlineRule, HearingKind
 from integrations import services as integration_services
+from integrations.models import Event
 from negotiations import services as negotiation_services
 from parties.models import Role
 from tests.conftest import World
 from tests.negotiation_helpers import signed_agreement
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, DeliveryAttempt
 
-OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core", "integrations"}
+OUR_APPS = {"cases", "parties", "negotiations", "deadlines", "core", "integrations", "webhooks"}
 
 
 def our_models() -> list[Any]:
@@ -106,6 +109,22 @@ def staff_client(world: World) -> Client:
         court=world.court, name="Docket system", owner=clerk, by=clerk
     )
     integration_services.api_token_create(client=api_client, name="server", by=clerk)
+    # Its webhook endpoint, a delivery of an event with one failed attempt, the sweep's cursor.
+    webhook_services.endpoint_create(
+        client=api_client,
+        by=clerk,
+        url="https://93.184.215.14/hook",
+        event_types=["hearing.scheduled"],
+    )
+    webhook_services.events_fan_out_missed()
+    webhook_services.event_fan_out(Event.objects.filter(type="hearing.scheduled").earliest("id").pk)
+    DeliveryAttempt.objects.create(
+        delivery=Delivery.objects.get(),
+        attempted_at=timezone.now(),
+        status_code=500,
+        duration_ms=12,
+        error="HTTP 500",
+    )
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client

@@ -21,6 +21,7 @@ from tests.factories import PASSWORD
 from tests.test_api_hearings import COURT_DATE_PATHS
 from tests.test_api_records import RECORD_PATHS
 from tests.test_event_feed import INTEGRATION_PATHS
+from tests.test_webhooks_api import WEBHOOK_PATHS
 
 
 def token_for(username: str, password: str = PASSWORD) -> Any:
@@ -288,7 +289,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/agreements/{id}/sign/",
         "/api/v1/agreements/{id}/submit/",
         "/api/v1/agreements/{id}/withdraw/",
-    } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | {
+    } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | WEBHOOK_PATHS | {
         "/api/v1/cases/{case_id}/history/",
         "/api/v1/cases/{case_id}/history/export/",
     }

@@ -2,12 +2,12 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseStatus, Charge, Statute
-from core.api.filters import IdFilter
+from core.api.filters import IdFilter, MomentFilter
 
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
-    updated_at__gte = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
     opened_on__gte = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_on__lte = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
     q = django_filters.CharFilter(method="search", label="Docket number or caption contains")
@@ -22,6 +22,7 @@ class CaseFilter(django_filters.FilterSet):
 
 class ChargeFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Charge

@@ -117,6 +117,14 @@ class VisibleCaseField(serializers.PrimaryKeyRelatedField[Case]):
 class ChargeSerializer(serializers.ModelSerializer[Charge]):
     statute_citation = serializers.CharField(source="statute.citation", read_only=True)
     statute_title = serializers.CharField(source="statute.title", read_only=True)
+    # Declared so that the schema allows the "" of a charge not yet disposed (a read-only field
+    # derived from the model loses allow_blank, and with it the schema's BlankEnum).
+    disposition = serializers.ChoiceField(
+        choices=Disposition.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How the charge ended; empty until it is disposed.",
+    )
 
     class Meta:
         model = Charge
@@ -131,6 +139,7 @@ class ChargeSerializer(serializers.ModelSerializer[Charge]):
             "status",
             "disposition",
             "disposition_date",
+            "external_id",
             "created_at",
             "updated_at",
         ]

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,10 +18,99 @@ from audit import services as audit_services
 from cases import selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
-from core.api.pagination import KeysetPagination
+from core.api.pagination import CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned
 from core.versions import parse_if_match
+
+CASE = {
+    "id": 21,
+    "court": 1,
+    "court_name": "District Court",
+    "jurisdiction_code": "us-fed",
+    "docket_number": "1:26-cr-00021",
+    "caption": "United States v. Doe",
+    "status": "negotiating",
+    "status_display": "Negotiating",
+    "opened_on": "2026-01-05",
+    "closed_on": None,
+    "sealed": False,
+    "external_id": "CR-2026-0021",
+    "created_at": "2026-01-05T14:02:11.204518Z",
+    "updated_at": "2026-03-02T09:15:40.018231Z",
+}
+CASE_EXAMPLE = OpenApiExample("A case", value=CASE, response_only=True, status_codes=["200", "201"])
+CASE_CREATE_EXAMPLE = OpenApiExample(
+    "Open a case",
+    value={
+        "court": 1,
+        "docket_number": "1:26-cr-00021",
+        "caption": "United States v. Doe",
+        "opened_on": "2026-01-05",
+        "external_id": "CR-2026-0021",
+    },
+    request_only=True,
+)
+CASE_UPDATE_EXAMPLE = OpenApiExample(
+    "Rename", value={"caption": "United States v. Doe et al."}, request_only=True
+)
+CHARGE = {
+    "id": 88,
+    "case": 21,
+    "count_number": 1,
+    "statute": 3,
+    "statute_citation": "21 U.S.C. 841(a)(1)",
+    "statute_title": "Distribution",
+    "description": "Distribution of fentanyl",
+    "status": "pending",
+    "disposition": "",
+    "disposition_date": None,
+    "external_id": None,
+    "created_at": "2026-01-05T14:05:02.118230Z",
+    "updated_at": "2026-01-05T14:05:02.118236Z",
+}
+CHARGE_EXAMPLE = OpenApiExample(
+    "A charge", value=CHARGE, response_only=True, status_codes=["200", "201"]
+)
+CHARGE_CREATE_EXAMPLE = OpenApiExample(
+    "Add a count",
+    value={"case": 21, "statute": 3, "description": "Distribution of fentanyl"},
+    request_only=True,
+)
+CHARGE_UPDATE_EXAMPLES = [
+    OpenApiExample("Amend", value={"description": "Possession with intent"}, request_only=True),
+    OpenApiExample(
+        "Dispose",
+        value={"disposition": "guilty_plea", "disposition_date": "2026-04-14"},
+        request_only=True,
+    ),
+]
+
+# The orders a case list may be read in; "-" for descending. Each is completed by the id, so
+# that cases with the same value keep one order from page to page.
+CASE_ORDERINGS = ["docket_number", "opened_on", "updated_at", "id"]
+ORDERING = OpenApiParameter(
+    "ordering",
+    str,
+    OpenApiParameter.QUERY,
+    enum=[f"{sign}{name}" for name in CASE_ORDERINGS for sign in ("", "-")],
+    description="The order of the list (default `-id`, newest first); `-` for descending. "
+    "Ties are broken by id. A sync that reads what changed since its last run asks for "
+    "`?updated_at__gte=<last run>&ordering=updated_at`.",
+)
+
+
+def _case_ordering(request: Request) -> str | None:
+    """The ordering asked for, None for the default (newest first); 400 for one not offered."""
+    ordering = request.query_params.get("ordering", "").strip()
+    if ordering in ("", "-id"):
+        return None
+    if ordering.removeprefix("-") not in CASE_ORDERINGS:
+        choices = ", ".join(f"`{name}`" for name in CASE_ORDERINGS)
+        raise exceptions.ValidationError(
+            {"ordering": [f"Order by one of {choices}, with a leading `-` for descending."]}
+        )
+    return ordering
 
 
 class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
@@ -30,16 +124,27 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
     def get_object(self) -> Case:
         return selectors.case_get_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(parameters=[ETAG])
+    @extend_schema(parameters=[ETAG], examples=[CASE_EXAMPLE])
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.get_object()
         audit_services.sealed_case_viewed(case=case, request=request, seen="api case detail")
         return versioned(Response(self.get_serializer(case).data), case)
 
+    @extend_schema(parameters=[ORDERING], examples=[CASE_EXAMPLE])
     def list(self, request: Request) -> Response:
-        """The cases you may see, newest first. One SQL statement whatever the page or filter."""
+        """The cases you may see, newest first (or in the `ordering` asked for). Newest first
+        is one SQL statement whatever the page or filter."""
         # The filters only narrow; which cases are visible is decided by the selector.
         filtered = self.filter_queryset(Case.objects.all())
+        ordering = _case_ordering(request)
+        if ordering is not None:
+            # Another order: DRF's cursor over the same visible cases, by (field, id).
+            tie = "-id" if ordering.startswith("-") else "id"
+            ordered = CursorPagination()
+            ordered.ordering = (ordering, tie)
+            rows = selectors.case_list_for_user(request.user).filter(pk__in=filtered.values("pk"))
+            page = ordered.paginate_queryset(rows, request, view=self)
+            return ordered.get_paginated_response(self.get_serializer(page, many=True).data)
         paginator = KeysetPagination()
         cases = paginator.paginate(
             request,
@@ -50,7 +155,10 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         return paginator.get_paginated_response(self.get_serializer(cases, many=True).data)
 
     @extend_schema(
-        request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer}
+        request=serializers.CaseCreateSerializer,
+        responses={201: serializers.CaseSerializer},
+        parameters=[ETAG],
+        examples=[CASE_CREATE_EXAMPLE, CASE_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
         data = serializers.CaseCreateSerializer(data=request.data)
@@ -64,6 +172,7 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         request=serializers.CaseUpdateSerializer,
         responses={200: serializers.CaseSerializer, 412: PRECONDITION_FAILED},
         parameters=[IF_MATCH, ETAG],
+        examples=[CASE_UPDATE_EXAMPLE, CASE_EXAMPLE],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the caption, seal or external id. Send the ETag you read in If-Match to
@@ -81,7 +190,14 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         return versioned(Response(serializers.CaseSerializer(case).data), case)
 
     @extend_schema(
-        request=serializers.CaseTransitionSerializer, responses=serializers.CaseSerializer
+        request=serializers.CaseTransitionSerializer,
+        responses=serializers.CaseSerializer,
+        examples=[
+            OpenApiExample(
+                "Start negotiating", value={"to_status": "negotiating"}, request_only=True
+            ),
+            CASE_EXAMPLE,
+        ],
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
@@ -94,6 +210,7 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         return versioned(Response(serializers.CaseSerializer(case).data), case)
 
 
+@extend_schema_view(list=extend_schema(examples=[CHARGE_EXAMPLE]))
 class ChargeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -109,7 +226,10 @@ class ChargeViewSet(
         return selectors.charge_get_for_user(self.request.user, self.kwargs["pk"])
 
     @extend_schema(
-        request=serializers.ChargeCreateSerializer, responses={201: serializers.ChargeSerializer}
+        request=serializers.ChargeCreateSerializer,
+        responses={201: serializers.ChargeSerializer},
+        parameters=[ETAG],
+        examples=[CHARGE_CREATE_EXAMPLE, CHARGE_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
         data = serializers.ChargeCreateSerializer(data=request.data, context={"request": request})
@@ -120,7 +240,7 @@ class ChargeViewSet(
         )
         return versioned(created, charge)
 
-    @extend_schema(parameters=[ETAG])
+    @extend_schema(parameters=[ETAG], examples=[CHARGE_EXAMPLE])
     def retrieve(self, request: Request, pk: str) -> Response:
         charge = self.get_object()
         return versioned(Response(self.get_serializer(charge).data), charge)
@@ -129,6 +249,7 @@ class ChargeViewSet(
         request=serializers.ChargeUpdateSerializer,
         responses={200: serializers.ChargeSerializer, 412: PRECONDITION_FAILED},
         parameters=[IF_MATCH, ETAG],
+        examples=[*CHARGE_UPDATE_EXAMPLES, CHARGE_EXAMPLE],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Amend the charge or record its disposition; If-Match as for cases."""

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "records",
     "audit",
     "integrations",
+    "webhooks",
+    "docketsync",
 ]
 
 MIDDLEWARE = [
@@ -243,12 +245,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Marks deadlines missed, then claims and sends every alert that has come due.
     "sweep-alerts": {"task": "deadlines.sweep_alerts", "schedule": 60.0},
     "send-digests": {"task": "deadlines.send_digests", "schedule": 900.0},
+    # Queues webhook retries that have come due, and deliveries whose task was lost.
+    "webhook-deliveries-due": {"task": "webhooks.deliveries_due", "schedule": 30.0},
 }
 # How long a sweep's claim on an alert lasts: a worker that dies mid-batch leaves its claims,
 # and the next sweep after this many seconds sends them (deadlines.alerts).
 ALERT_CLAIM_LEASE_SECONDS = int(env("ALERT_CLAIM_LEASE_SECONDS", "300"))
 # The address links in alert e-mails start with (e.g. https://parley.example.org).
 ALERT_SITE_URL = env("SITE_URL", "")
+
+# Webhooks (docs/webhooks.md). Destinations on loopback, private, link-local and other
+# non-public addresses are refused unless this is set (a single-host or intranet install).
+WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env_bool("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", False)
+# Seconds to connect, send and wait for each part of the answer.
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
+# Seconds an old secret keeps signing after a rotation.
+WEBHOOK_SECRET_OVERLAP = int(env("WEBHOOK_SECRET_OVERLAP", str(24 * 3600)))
+# Seconds a delivery is retried before it fails (and its endpoint is disabled).
+WEBHOOK_RETRY_WINDOW = int(env("WEBHOOK_RETRY_WINDOW", str(3 * 24 * 3600)))
+# Seconds a queued or running attempt holds its delivery before the sweep may queue it again;
+# well above WEBHOOK_TIMEOUT, well below the broker's visibility timeout.
+WEBHOOK_CLAIM_LEASE = int(env("WEBHOOK_CLAIM_LEASE", "300"))
 
 LOGGING = {
     "version": 1,

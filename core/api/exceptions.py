@@ -7,6 +7,7 @@ A Conflict with details adds them to its body, e.g. {"detail": ..., "code":
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -29,6 +30,10 @@ class PreconditionFailedError(exceptions.APIException):
 
 
 def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Raised by Django while DRF reads the body; left alone, Django answers with its HTML
+        # 400 page. The same limits, said in the API's own body.
+        return exceptions.ParseError(detail=f"The request is too large: {exc}")
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)

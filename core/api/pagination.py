@@ -16,6 +16,14 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
+def _with_cursor_examples(schema: dict[str, Any]) -> dict[str, Any]:
+    """DRF's envelope schema, with links that look like ours in its examples."""
+    properties = schema["properties"]
+    properties["next"]["example"] = "https://parley.example.org/api/v1/cases/?cursor=YmVmb3JlOjIx"
+    properties["previous"]["example"] = None
+    return schema
+
+
 class CursorPagination(BaseCursorPagination):
     """Newest first by id: stable under inserts, and served by the primary key index."""
 
@@ -32,6 +40,9 @@ class CursorPagination(BaseCursorPagination):
         except (DjangoValidationError, ValueError, TypeError):
             # A hand-made cursor whose position is not an id (or a date): as invalid as any.
             raise exceptions.NotFound(self.invalid_cursor_message) from None
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return _with_cursor_examples(super().get_paginated_response_schema(schema))
 
 
 class _Row(Protocol):
@@ -122,7 +133,7 @@ class KeysetPagination(BasePagination):
         return Response({"next": self.next_url, "previous": self.previous_url, "results": data})
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return BaseCursorPagination().get_paginated_response_schema(schema)
+        return _with_cursor_examples(BaseCursorPagination().get_paginated_response_schema(schema))
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

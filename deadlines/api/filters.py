@@ -8,7 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from core.api.filters import IdFilter
+from core.api.filters import IdFilter, MomentFilter
 from deadlines.models import (
     CourtClosure,
     Courtroom,
@@ -30,8 +30,9 @@ class HearingFilter(django_filters.FilterSet):
     judge = IdFilter(field_name="judge_id")
     status = django_filters.MultipleChoiceFilter(choices=HearingStatus.choices)
     kind = django_filters.MultipleChoiceFilter(choices=HearingKind.choices)
-    starts_at__gte = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_at__lte = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    starts_at__gte = MomentFilter(field_name="starts_at", lookup_expr="gte")
+    starts_at__lte = MomentFilter(field_name="starts_at", lookup_expr="lte")
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Hearing
@@ -44,6 +45,7 @@ class DeadlineFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DeadlineStatus.choices)
     due_date__gte = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_date__lte = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Deadline

@@ -205,6 +205,7 @@ class HearingSerializer(serializers.ModelSerializer[Hearing]):
             "status_display",
             "notes",
             "sequence",
+            "external_id",
             "created_by",
             "created_at",
             "updated_at",

@@ -19,6 +19,9 @@ from rest_framework.views import APIView
 
 from cases import selectors as case_selectors
 from core.api.pagination import CursorPagination
+from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
+from core.api.versions import versioned, versioned_data
+from core.versions import parse_if_match, require_data_version
 from deadlines import alerts, selectors, services
 from deadlines.api import filters, serializers
 from deadlines.models import (
@@ -116,10 +119,59 @@ class InboxPagination(_DatePagination):
 # --- hearings ------------------------------------------------------------------------------------
 
 
-def _hearing_detail(user: User, pk: int) -> dict[str, Any]:
-    return dict(serializers.HearingDetailSerializer(selectors.hearing_get_for_user(user, pk)).data)
+def _hearing_detail(user: User, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    """The hearing as `user` sees it, with its version (ETag) for a later If-Match."""
+    hearing = selectors.hearing_get_for_user(user, pk)
+    return versioned(
+        Response(serializers.HearingDetailSerializer(hearing).data, status=code), hearing
+    )
 
 
+HEARING_EXAMPLE = OpenApiExample(
+    "A plea hearing",
+    value={
+        "id": 12,
+        "case": 21,
+        "docket_number": "1:26-cr-00021",
+        "court": 1,
+        "time_zone": "America/New_York",
+        "kind": "plea_hearing",
+        "kind_display": "Plea hearing",
+        "starts_at": "2026-12-15T14:00:00Z",
+        "ends_at": "2026-12-15T15:00:00Z",
+        "courtroom": 2,
+        "courtroom_name": "Courtroom 1",
+        "judge": 7,
+        "judge_name": "Hon. Maria Chen",
+        "status": "scheduled",
+        "status_display": "Scheduled",
+        "notes": "",
+        "sequence": 0,
+        "external_id": None,
+        "created_by": 6,
+        "created_at": "2026-02-02T15:04:09.120331Z",
+        "updated_at": "2026-02-02T15:04:09.120337Z",
+        "changes": [
+            {
+                "id": 31,
+                "from_status": "",
+                "to_status": "scheduled",
+                "from_starts_at": None,
+                "to_starts_at": "2026-12-15T14:00:00Z",
+                "from_courtroom": None,
+                "from_courtroom_name": None,
+                "to_courtroom": 2,
+                "to_courtroom_name": "Courtroom 1",
+                "reason": "",
+                "changed_by": 6,
+                "changed_by_name": "Catherine Perry",
+                "changed_at": "2026-02-02T15:04:09.122870Z",
+            }
+        ],
+    },
+    response_only=True,
+    status_codes=["200", "201"],
+)
 SCHEDULE_EXAMPLE = OpenApiExample(
     "Arraignment",
     value={
@@ -166,16 +218,21 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
         rows = _filtered(request, filters.HearingFilter, self.get_queryset())
         return _paginated(self, rows, serializers.HearingSerializer)
 
-    @extend_schema(responses={200: serializers.HearingDetailSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: serializers.HearingDetailSerializer, 404: NOT_FOUND},
+        parameters=[ETAG],
+        examples=[HEARING_EXAMPLE],
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         """The hearing with its history (`changes`): continuances with their reasons, moves,
         changes of status."""
-        return Response(_hearing_detail(_user(request), _object_id(pk)))
+        return _hearing_detail(_user(request), _object_id(pk))
 
     @extend_schema(
         request=serializers.HearingCreateSerializer,
         responses={201: serializers.HearingDetailSerializer, **_errors(400, 403, 409)},
-        examples=[SCHEDULE_EXAMPLE],
+        parameters=[ETAG],
+        examples=[SCHEDULE_EXAMPLE, HEARING_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
         """Schedule a hearing in a courtroom of the case's court. Two hearings never overlap in
@@ -183,24 +240,34 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
         data = serializers.HearingCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         hearing = services.hearing_schedule(by=_user(request), **data.validated_data)
-        return Response(_hearing_detail(_user(request), hearing.pk), status=status.HTTP_201_CREATED)
+        return _hearing_detail(_user(request), hearing.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=serializers.HearingUpdateSerializer,
-        responses={200: serializers.HearingDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={
+            200: serializers.HearingDetailSerializer,
+            **_errors(400, 403, 404, 409),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
         examples=[
-            OpenApiExample("Assign the judge", value={"judge": 7, "notes": ""}, request_only=True)
+            OpenApiExample("Assign the judge", value={"judge": 7, "notes": ""}, request_only=True),
+            HEARING_EXAMPLE,
         ],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        """Change the judge (`null`: none) or the notes; what is left out stays."""
+        """Change the judge (`null`: none) or the notes; what is left out stays. Send the ETag
+        you read in If-Match to change only that version (412 if it changed since)."""
         hearing = self.get_object()
         data = serializers.HearingUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.hearing_update(
-            hearing=hearing, by=_user(request), **_given(data.validated_data, "judge", "notes")
+            hearing=hearing,
+            by=_user(request),
+            if_match=parse_if_match(request.headers.get("If-Match")),
+            **_given(data.validated_data, "judge", "notes"),
         )
-        return Response(_hearing_detail(_user(request), hearing.pk))
+        return _hearing_detail(_user(request), hearing.pk)
 
     @extend_schema(
         request=serializers.HearingRescheduleSerializer,
@@ -215,7 +282,7 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
         data = serializers.HearingRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.hearing_reschedule(hearing=hearing, by=_user(request), **data.validated_data)
-        return Response(_hearing_detail(_user(request), hearing.pk))
+        return _hearing_detail(_user(request), hearing.pk)
 
     @extend_schema(
         request=serializers.ChangeReasonSerializer,
@@ -237,7 +304,7 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
         services.hearing_cancel(
             hearing=hearing, by=_user(request), reason=data.validated_data["reason"]
         )
-        return Response(_hearing_detail(_user(request), hearing.pk))
+        return _hearing_detail(_user(request), hearing.pk)
 
     @extend_schema(
         request=None,
@@ -247,15 +314,17 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
     def held(self, request: Request, pk: str) -> Response:
         """Record that the hearing took place."""
         hearing = services.hearing_mark_held(hearing=self.get_object(), by=_user(request))
-        return Response(_hearing_detail(_user(request), hearing.pk))
+        return _hearing_detail(_user(request), hearing.pk)
 
 
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-def _deadline_detail(user: User, pk: int) -> dict[str, Any]:
-    return dict(
-        serializers.DeadlineDetailSerializer(selectors.deadline_get_for_user(user, pk)).data
+def _deadline_detail(user: User, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    """The deadline as `user` sees it, with its version (ETag) for a later If-Match."""
+    deadline = selectors.deadline_get_for_user(user, pk)
+    return versioned(
+        Response(serializers.DeadlineDetailSerializer(deadline).data, status=code), deadline
     )
 
 
@@ -305,11 +374,13 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         rows = _filtered(request, filters.DeadlineFilter, self.get_queryset())
         return _paginated(self, rows, serializers.DeadlineSerializer)
 
-    @extend_schema(responses={200: serializers.DeadlineDetailSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: serializers.DeadlineDetailSerializer, 404: NOT_FOUND}, parameters=[ETAG]
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         """The deadline with its rule's citation, how its date was counted (`explanation`) and
         its history (`changes`)."""
-        return Response(_deadline_detail(_user(request), _object_id(pk)))
+        return _deadline_detail(_user(request), _object_id(pk))
 
     @extend_schema(
         request=serializers.DeadlineCreateSerializer,
@@ -322,13 +393,16 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         data = serializers.DeadlineCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         deadline = services.deadline_create(by=_user(request), **data.service_arguments())
-        return Response(
-            _deadline_detail(_user(request), deadline.pk), status=status.HTTP_201_CREATED
-        )
+        return _deadline_detail(_user(request), deadline.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=serializers.DeadlineUpdateSerializer,
-        responses={200: serializers.DeadlineDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={
+            200: serializers.DeadlineDetailSerializer,
+            **_errors(400, 403, 404, 409),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
         examples=[
             OpenApiExample(
                 "Move the trigger",
@@ -339,16 +413,18 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the title, the notes, the day of a deadline set by hand, or the trigger date
-        of a computed one (which recomputes it); what is left out stays."""
+        of a computed one (which recomputes it); what is left out stays. If-Match as for
+        hearings."""
         deadline = self.get_object()
         data = serializers.DeadlineUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.deadline_update(
             deadline=deadline,
             by=_user(request),
+            if_match=parse_if_match(request.headers.get("If-Match")),
             **_given(data.validated_data, "title", "due_date", "trigger_date", "notes", "reason"),
         )
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
     @extend_schema(
         request=serializers.DeadlineOverrideSerializer,
@@ -368,7 +444,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         data = serializers.DeadlineOverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.deadline_override(deadline=deadline, by=_user(request), **data.validated_data)
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
     @extend_schema(
         request=None,
@@ -378,7 +454,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
     def remove_override(self, request: Request, pk: str) -> Response:
         """Go back to the computed date."""
         deadline = services.deadline_override_remove(deadline=self.get_object(), by=_user(request))
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
     @extend_schema(
         request=None,
@@ -388,7 +464,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
     def complete(self, request: Request, pk: str) -> Response:
         """Mark the deadline met: the court, or a negotiator of the side that had to meet it."""
         deadline = services.deadline_complete(deadline=self.get_object(), by=_user(request))
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
     @extend_schema(
         request=serializers.ChangeReasonSerializer,
@@ -403,7 +479,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         services.deadline_cancel(
             deadline=deadline, by=_user(request), reason=data.validated_data["reason"]
         )
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
     @extend_schema(
         request=serializers.ChangeReasonSerializer,
@@ -418,7 +494,7 @@ class DeadlineViewSet(viewsets.GenericViewSet[Deadline]):
         services.deadline_reopen(
             deadline=deadline, by=_user(request), reason=data.validated_data["reason"]
         )
-        return Response(_deadline_detail(_user(request), deadline.pk))
+        return _deadline_detail(_user(request), deadline.pk)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -642,6 +718,11 @@ PREFERENCE_EXAMPLE = OpenApiExample(
 )
 
 
+# What the versions of a user's alert settings are of (core.versions.etag_of_data).
+PREFERENCE = "deadlines.alertpreference"
+SETTINGS = "deadlines.alertsettings"
+
+
 @extend_schema(tags=ALERT_TAGS)
 class AlertPreferenceViewSet(viewsets.ViewSet):
     """Your lead times and channels per kind of date (each hearing kind and deadline kind).
@@ -657,23 +738,33 @@ class AlertPreferenceViewSet(viewsets.ViewSet):
         preferences = alerts.preferences_of(_user(request))
         return Response(serializers.AlertPreferenceSerializer(preferences, many=True).data)
 
-    @extend_schema(responses={200: serializers.AlertPreferenceSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: serializers.AlertPreferenceSerializer, 404: NOT_FOUND}, parameters=[ETAG]
+    )
     def retrieve(self, request: Request, kind: str) -> Response:
-        return Response(_preference_body(_user(request), kind))
+        return versioned_data(Response(_preference_body(_user(request), kind)), PREFERENCE)
 
     def _set(self, request: Request, kind: str, *, partial: bool) -> Response:
         user = _user(request)
         current = _preference_body(user, kind)
         data = serializers.AlertPreferenceWriteSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
+        # Your own settings, which may be the defaults (no row to lock): the version is that of
+        # what you read, checked just before the write.
+        require_data_version(PREFERENCE, current, parse_if_match(request.headers.get("If-Match")))
         values = {name: current[name] for name in ("lead_minutes", "in_app", "email")}
         values.update(data.validated_data)
         alerts.alert_preference_set(user=user, kind=kind, **values)
-        return Response(_preference_body(user, kind))
+        return versioned_data(Response(_preference_body(user, kind)), PREFERENCE)
 
     @extend_schema(
         request=serializers.AlertPreferenceWriteSerializer,
-        responses={200: serializers.AlertPreferenceSerializer, **_errors(400, 404)},
+        responses={
+            200: serializers.AlertPreferenceSerializer,
+            **_errors(400, 404),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
         examples=[PREFERENCE_EXAMPLE],
     )
     def update(self, request: Request, kind: str) -> Response:
@@ -682,7 +773,12 @@ class AlertPreferenceViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=serializers.AlertPreferenceWriteSerializer,
-        responses={200: serializers.AlertPreferenceSerializer, **_errors(400, 404)},
+        responses={
+            200: serializers.AlertPreferenceSerializer,
+            **_errors(400, 404),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
         examples=[PREFERENCE_EXAMPLE],
     )
     def partial_update(self, request: Request, kind: str) -> Response:
@@ -698,22 +794,29 @@ def _settings_body(user: User) -> dict[str, Any]:
 class AlertSettingsView(APIView):
     """Your daily digest: whether you get it, and at which hour of which time zone."""
 
-    @extend_schema(responses={200: serializers.AlertSettingsSerializer})
+    @extend_schema(responses={200: serializers.AlertSettingsSerializer}, parameters=[ETAG])
     def get(self, request: Request) -> Response:
-        return Response(_settings_body(_user(request)))
+        return versioned_data(Response(_settings_body(_user(request))), SETTINGS)
 
     def _set(self, request: Request, *, partial: bool) -> Response:
         user = _user(request)
         data = serializers.AlertSettingsSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         values = _settings_body(user)
+        # As for alert preferences: the version of what you read, checked before the write.
+        require_data_version(SETTINGS, values, parse_if_match(request.headers.get("If-Match")))
         values.update(data.validated_data)
         alerts.alert_settings_set(user=user, **values)
-        return Response(_settings_body(user))
+        return versioned_data(Response(_settings_body(user)), SETTINGS)
 
     @extend_schema(
         request=serializers.AlertSettingsSerializer,
-        responses={200: serializers.AlertSettingsSerializer, 400: INVALID},
+        responses={
+            200: serializers.AlertSettingsSerializer,
+            400: INVALID,
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
         examples=[
             OpenApiExample(
                 "At 7 in New York",
@@ -727,7 +830,12 @@ class AlertSettingsView(APIView):
 
     @extend_schema(
         request=serializers.AlertSettingsSerializer,
-        responses={200: serializers.AlertSettingsSerializer, 400: INVALID},
+        responses={
+            200: serializers.AlertSettingsSerializer,
+            400: INVALID,
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
     )
     def patch(self, request: Request) -> Response:
         return self._set(request, partial=True)

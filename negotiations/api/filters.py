@@ -5,13 +5,14 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from core.api.filters import IdFilter
+from core.api.filters import IdFilter, MomentFilter
 from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement, Suggestion
 
 
 class OfferFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Offer
@@ -37,6 +38,7 @@ class SuggestionFilter(django_filters.FilterSet):
 class AgreementFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
+    updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PleaAgreement

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,8 +19,10 @@ from rest_framework.response import Response
 from cases import permissions
 from cases import selectors as case_selectors
 from core.api.negotiation import DownloadNegotiation
-from core.api.schema import digest_headers
+from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED, digest_headers
+from core.api.versions import versioned
 from core.exceptions import Conflict
+from core.versions import parse_if_match
 from negotiations import selectors, services
 from negotiations.api import filters, serializers
 from negotiations.models import Offer, PleaAgreement, Suggestion
@@ -72,10 +74,12 @@ def _paginated(view: viewsets.GenericViewSet[Any], rows: QuerySet[Any], many: An
     return view.get_paginated_response(many(page, many=True).data)
 
 
-def _offer_body(user: User, offer_id: int) -> dict[str, Any]:
+def _offer_body(user: User, offer_id: int, code: int = status.HTTP_200_OK) -> Response:
+    """The offer as `user` reads it, with its version (ETag) for a later If-Match."""
     offer = selectors.offer_get_for_user(user, offer_id)
     exposure = selectors.offer_exposure(offer)
-    return dict(serializers.OfferDetailSerializer(offer, context={"exposure": exposure}).data)
+    body = serializers.OfferDetailSerializer(offer, context={"exposure": exposure}).data
+    return versioned(Response(body, status=code), offer)
 
 
 def _agreement_body(user: User, agreement_id: int) -> dict[str, Any]:
@@ -92,6 +96,132 @@ INVALID = OpenApiResponse(description="Bad input: a list of messages per field."
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     known = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
     return {code: known[code] for code in codes}
+
+
+# A draft as its author reads it (the exposure is computed on every read).
+OFFER_EXAMPLE = OpenApiExample(
+    "A draft plea offer",
+    value={
+        "id": 57,
+        "case": 21,
+        "round_number": 1,
+        "side": "prosecution",
+        "author": 4,
+        "author_name": "Keith Hughes",
+        "answers": None,
+        "status": "draft",
+        "status_display": "Draft",
+        "terms": [
+            {
+                "charge": 88,
+                "count": 1,
+                "citation": "21 U.S.C. 841(a)(1)",
+                "title": "Distribution",
+                "disposition": "lesser",
+                "disposition_display": "Plead guilty to a lesser offence",
+                "lesser_statute": 5,
+                "lesser_citation": "21 U.S.C. 844",
+                "lesser_title": "Simple possession",
+            }
+        ],
+        "custody_min_months": 6,
+        "custody_max_months": 12,
+        "probation_months": None,
+        "fine": None,
+        "restitution": None,
+        "cooperation": False,
+        "appeal_waiver": True,
+        "immigration_safe_plea": False,
+        "no_enhancement": False,
+        "offense_level": 24,
+        "criminal_history_category": "II",
+        "baseline_months": None,
+        "leniency_stage": "",
+        "leniency_circumstances": [],
+        "expires_at": "2026-03-09T17:00:00Z",
+        "rationale": "Early resolution; weak chain of custody on one exhibit.",
+        "discovery_items_disclosed": 0,
+        "discovery_last_disclosed_on": None,
+        "response": "",
+        "withdrawal_reason": "",
+        "sent_at": None,
+        "closed_at": None,
+        "closed_by": None,
+        "closed_by_name": None,
+        "set_aside_at": None,
+        "concessions": [
+            {
+                "id": 130,
+                "kind": "charge_reduced",
+                "kind_display": "Charge reduced",
+                "description": "Count 1 reduced from 21 U.S.C. 841(a)(1) to 21 U.S.C. 844 "
+                "(6 severity steps).",
+                "derived": True,
+                "charge": 88,
+                "severity_reduction": 6,
+                "months_below": None,
+                "logged_by": None,
+                "created_at": "2026-03-02T15:20:41.561020Z",
+            },
+            {
+                "id": 131,
+                "kind": "below_range",
+                "kind_display": "Sentence recommended below the range",
+                "description": "Custody recommended 6 months below the bottom of the "
+                "applicable range.",
+                "derived": True,
+                "charge": None,
+                "severity_reduction": None,
+                "months_below": 6,
+                "logged_by": None,
+                "created_at": "2026-03-02T15:20:41.561020Z",
+            },
+        ],
+        "created_at": "2026-03-02T15:20:41.552310Z",
+        "updated_at": "2026-03-02T15:20:41.552316Z",
+        "exposure": {
+            "trial_statutory": {"low": 60, "high": 240, "text": "60–240 months"},
+            "trial_guideline": {"low": 57, "high": 71, "text": "57–71 months"},
+            "trial_expected": {"low": 60, "high": 71, "text": "60–71 months"},
+            "plea_statutory": {"low": 0, "high": 12, "text": "0–12 months"},
+            "plea_guideline": {"low": 41, "high": 51, "text": "41–51 months"},
+            "plea_expected": {"low": 6, "high": 12, "text": "6–12 months"},
+            "trial_penalty": 7.277777777777778,
+            "counts_filed": 1,
+            "counts_dismissed": 0,
+            "counts_reduced": 1,
+            "severity_reduced": 6,
+            "notes": [
+                "Count 1 reduced from 21 U.S.C. 841(a)(1) to 21 U.S.C. 844 Simple possession.",
+                "Acceptance of responsibility: \u22123 levels (USSG §3E1.1), "
+                "offense level 24 → 21.",
+                "Trial: guideline range 57–71 months restricted to 60–71 months by the "
+                "statutory range (USSG §5G1.1(c)).",
+                "The offer recommends 6–12 months.",
+            ],
+        },
+    },
+    response_only=True,
+    status_codes=["200", "201"],
+)
+OFFER_CREATE_EXAMPLE = OpenApiExample(
+    "Plead to a lesser offence",
+    value={
+        "case": 21,
+        "terms": [{"charge": 88, "disposition": "lesser", "lesser_statute": 5}],
+        "custody_min_months": 6,
+        "custody_max_months": 12,
+        "appeal_waiver": True,
+        "offense_level": 24,
+        "criminal_history_category": "II",
+        "expires_at": "2026-03-09T17:00:00Z",
+        "rationale": "Early resolution; weak chain of custody on one exhibit.",
+    },
+    request_only=True,
+)
+OFFER_CHANGE_EXAMPLE = OpenApiExample(
+    "Change the custody range", value={"custody_max_months": 10}, request_only=True
+)
 
 
 @extend_schema(tags=TAGS)
@@ -121,6 +251,8 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
     @extend_schema(
         request=serializers.OfferCreateSerializer,
         responses={201: serializers.OfferDetailSerializer, **_errors(400, 403, 409)},
+        parameters=[ETAG],
+        examples=[OFFER_CREATE_EXAMPLE, OFFER_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
         """A draft offer for the side you negotiate for; only your side reads it until sent."""
@@ -129,36 +261,57 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
         offer = services.offer_create(
             case=data.validated_data["case"], by=_user(request), data=data.offer_input()
         )
-        return Response(_offer_body(_user(request), offer.pk), status=status.HTTP_201_CREATED)
+        return _offer_body(_user(request), offer.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: serializers.OfferDetailSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        responses={200: serializers.OfferDetailSerializer, 404: NOT_FOUND},
+        parameters=[ETAG],
+        examples=[OFFER_EXAMPLE],
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         """The offer with its terms, concessions and the exposure at trial against the plea."""
-        return Response(_offer_body(_user(request), _object_id(pk)))
+        return _offer_body(_user(request), _object_id(pk))
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         offer = self.get_object()
         data = serializers.OfferContentsSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         services.offer_update(
-            offer=offer, by=_user(request), data=data.offer_input(offer if partial else None)
+            offer=offer,
+            by=_user(request),
+            data=data.offer_input(offer if partial else None),
+            if_match=parse_if_match(request.headers.get("If-Match")),
         )
-        return Response(_offer_body(_user(request), offer.pk))
+        return _offer_body(_user(request), offer.pk)
 
     @extend_schema(
         request=serializers.OfferContentsSerializer,
-        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={
+            200: serializers.OfferDetailSerializer,
+            **_errors(400, 403, 404, 409),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
+        examples=[OFFER_EXAMPLE],
     )
     def update(self, request: Request, pk: str) -> Response:
-        """Replace a draft's contents; fields left out take their defaults."""
+        """Replace a draft's contents; fields left out take their defaults. Send the ETag you
+        read in If-Match to change only that version (412 if it changed since)."""
         return self._update(request, partial=False)
 
     @extend_schema(
         request=serializers.OfferContentsSerializer,
-        responses={200: serializers.OfferDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={
+            200: serializers.OfferDetailSerializer,
+            **_errors(400, 403, 404, 409),
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
+        examples=[OFFER_CHANGE_EXAMPLE, OFFER_EXAMPLE],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        """Change some of a draft's contents; `terms`, when given, replaces all the terms."""
+        """Change some of a draft's contents; `terms`, when given, replaces all the terms.
+        If-Match as for a full update."""
         return self._update(request, partial=True)
 
     @extend_schema(
@@ -184,7 +337,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
     def send(self, request: Request, pk: str) -> Response:
         """Send your side's draft; the first offer moves the case to negotiating."""
         offer = services.offer_send(offer=self.get_object(), by=_user(request))
-        return Response(_offer_body(_user(request), offer.pk))
+        return _offer_body(_user(request), offer.pk)
 
     @extend_schema(
         request=serializers.ReasonSerializer,
@@ -199,7 +352,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
         services.offer_withdraw(
             offer=offer, by=_user(request), reason=data.validated_data["reason"]
         )
-        return Response(_offer_body(_user(request), offer.pk))
+        return _offer_body(_user(request), offer.pk)
 
     @extend_schema(
         request=None,
@@ -224,7 +377,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
         data = serializers.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.offer_reject(offer=offer, by=_user(request), reason=data.validated_data["reason"])
-        return Response(_offer_body(_user(request), offer.pk))
+        return _offer_body(_user(request), offer.pk)
 
     @extend_schema(
         request=serializers.OfferCounterSerializer,
@@ -242,7 +395,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
             data=data.offer_input(),
             response=data.validated_data["response"],
         )
-        return Response(_offer_body(_user(request), counter.pk), status=status.HTTP_201_CREATED)
+        return _offer_body(_user(request), counter.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=serializers.ResponseSerializer,
@@ -257,7 +410,7 @@ class OfferViewSet(viewsets.GenericViewSet[Offer]):
         services.offer_respond(
             offer=offer, by=_user(request), response=data.validated_data["response"]
         )
-        return Response(_offer_body(_user(request), offer.pk))
+        return _offer_body(_user(request), offer.pk)
 
     @extend_schema(
         request=serializers.ConcessionLogSerializer,

@@ -36,6 +36,7 @@ class DefendantSerializer(serializers.ModelSerializer[Defendant]):
             "preferred_language",
             "interpreter_needed",
             "citizenship_status",
+            "external_id",
             "created_at",
         ]
         read_only_fields = fields

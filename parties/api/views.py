@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
+from core.api.versions import versioned
+from core.versions import parse_if_match
 from parties import selectors, services
 from parties.api import filters, serializers
 from parties.models import CaseParticipant, Defendant, Organization
@@ -46,25 +54,97 @@ class DefendantViewSet(
         data = serializers.DefendantWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         defendant = services.defendant_create(by=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(
+        created = Response(
             serializers.DefendantSerializer(defendant).data, status=status.HTTP_201_CREATED
         )
+        return versioned(created, defendant)
+
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request: Request, pk: str) -> Response:
+        defendant = self.get_object()
+        return versioned(Response(self.get_serializer(defendant).data), defendant)
 
     @extend_schema(
-        request=serializers.DefendantWriteSerializer, responses=serializers.DefendantSerializer
+        request=serializers.DefendantWriteSerializer,
+        responses={200: serializers.DefendantSerializer, 412: PRECONDITION_FAILED},
+        parameters=[IF_MATCH, ETAG],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Change a defendant's details. Send the ETag you read in If-Match to change only that
+        version (412 if it changed since)."""
         defendant = self.get_object()
         data = serializers.DefendantWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         defendant = services.defendant_update(
             defendant=defendant,
             by=request.user,  # type: ignore[arg-type]
+            if_match=parse_if_match(request.headers.get("If-Match")),
             **data.validated_data,
         )
-        return Response(serializers.DefendantSerializer(defendant).data)
+        return versioned(Response(serializers.DefendantSerializer(defendant).data), defendant)
 
 
+PARTICIPANT_EXAMPLE = OpenApiExample(
+    "Defense counsel",
+    value={
+        "id": 3,
+        "case": 21,
+        "role": "defense_counsel",
+        "role_display": "Defense counsel",
+        "side": "defense",
+        "is_lead": True,
+        "user": 2,
+        "defendant": None,
+        "name": "Brenda Vasquez",
+        "organization": "Federal Defender",
+        "start_date": "2026-01-06",
+        "end_date": None,
+        "conflicts": [],
+        "conflict_override_reason": "",
+    },
+    response_only=True,
+    status_codes=["200", "201"],
+)
+PARTICIPANT_CREATE_EXAMPLES = [
+    OpenApiExample(
+        "Assign defense counsel",
+        value={"case": 21, "role": "defense_counsel", "user": 2, "is_lead": True},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Add the defendant",
+        value={"case": 21, "role": "defendant", "defendant": 9},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Despite a flagged conflict",
+        value={
+            "case": 21,
+            "role": "defense_counsel",
+            "user": 2,
+            "conflict_override_reason": "Conflict waiver signed by the defendant on 2026-01-06.",
+        },
+        request_only=True,
+    ),
+]
+CONFLICT_OF_INTEREST_EXAMPLE = OpenApiExample(
+    "Possible conflict of interest",
+    value={
+        "detail": "Adding Ann Lee as defense counsel may be a conflict of interest. Ann Lee was "
+        "prosecutor on this case (1:26-cr-00021) until 2026-01-20. To add them anyway, give a "
+        "reason to override the conflict.",
+        "code": "conflict_of_interest",
+        "conflicts": ["Ann Lee was prosecutor on this case (1:26-cr-00021) until 2026-01-20."],
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[PARTICIPANT_EXAMPLE]),
+    retrieve=extend_schema(examples=[PARTICIPANT_EXAMPLE]),
+)
 class ParticipantViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -94,6 +174,7 @@ class ParticipantViewSet(
                 "person anyway; the participation keeps the conflicts and the reason.",
             ),
         },
+        examples=[*PARTICIPANT_CREATE_EXAMPLES, PARTICIPANT_EXAMPLE, CONFLICT_OF_INTEREST_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
         """Add a person to a case. A possible conflict of interest answers 409 until a reason

@@ -21,7 +21,9 @@ from cases import permissions
 from cases import selectors as case_selectors
 from cases.models import Case
 from core.api.negotiation import DownloadNegotiation
-from core.api.schema import digest_headers
+from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED, digest_headers
+from core.api.versions import versioned
+from core.versions import parse_if_match
 from records import downloads, selectors, services
 from records.api import serializers
 from records.models import Disclosure, Document, Note
@@ -131,10 +133,11 @@ class NoteViewSet(viewsets.GenericViewSet[Note]):
             rows = rows.filter(visibility=params["visibility"])
         return _page(self, rows, _note_context(request, case))
 
-    @extend_schema(responses={200: serializers.NoteSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: serializers.NoteSerializer, 404: NOT_FOUND}, parameters=[ETAG])
     def retrieve(self, request: Request, pk: str) -> Response:
         """A note you read; 404 for one behind another wall, like a missing one."""
-        return Response(_note_body(request, self._note(pk)))
+        note = self._note(pk)
+        return versioned(Response(_note_body(request, note)), note)
 
     @extend_schema(
         request=serializers.NoteCreateSerializer,
@@ -146,20 +149,34 @@ class NoteViewSet(viewsets.GenericViewSet[Note]):
         data = serializers.NoteCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         note = services.note_add(by=_user(request), **data.validated_data)
-        return Response(_note_body(request, note), status=status.HTTP_201_CREATED)
+        created = Response(_note_body(request, note), status=status.HTTP_201_CREATED)
+        return versioned(created, note)
 
     @extend_schema(
         request=serializers.NoteEditSerializer,
-        responses={200: serializers.NoteSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: serializers.NoteSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+        parameters=[IF_MATCH, ETAG],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        """Correct the body of your own note; its wall stays. The history keeps every version."""
+        """Correct the body of your own note; its wall stays. The history keeps every version.
+        Send the ETag you read in If-Match to change only that version (412 if it changed)."""
         note = self._note(pk)
         data = serializers.NoteEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        edited = services.note_edit(note=note, by=_user(request), body=data.validated_data["body"])
+        edited = services.note_edit(
+            note=note,
+            by=_user(request),
+            body=data.validated_data["body"],
+            if_match=parse_if_match(request.headers.get("If-Match")),
+        )
         edited.case = note.case
-        return Response(_note_body(request, edited))
+        return versioned(Response(_note_body(request, edited)), edited)
 
 
 # --- documents -----------------------------------------------------------------------------

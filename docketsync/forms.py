@@ -1,0 +1,31 @@
+"""Forms of the docket sync pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+# A file larger than this is for the management command or the API.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Docket file (CSV)",
+        help_text="UTF-8, comma-separated, one record a row, with a header row; up to 1,000 "
+        "records. Nothing changes until you apply the preview.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 5 MB; import it with the management command or the API."
+            )
+        return upload
+
+
+class ApplyForm(forms.Form):
+    """The preview to apply, by the token it was stored under in the session."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -1,0 +1,30 @@
+"""Celery tasks of webhooks. Thin: each calls one service with ids, and is safe to repeat
+(webhooks.services explains the claims that make it so)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from webhooks import services
+
+
+@shared_task(name="webhooks.fan_out", ignore_result=True)
+def fan_out(event_id: int) -> int:
+    """Make and queue the deliveries of one event (queued by integrations.events.emit after
+    the event's transaction commits)."""
+    return services.event_fan_out(event_id)
+
+
+@shared_task(name="webhooks.deliver", ignore_result=True)
+def deliver(delivery_id: int, token: str) -> str:
+    """One attempt of one delivery, if `token` still holds its claim."""
+    return services.delivery_send(delivery_id, token)
+
+
+@shared_task(name="webhooks.deliveries_due", ignore_result=True)
+def deliveries_due() -> int:
+    """Fan out the events whose fan-out message was lost, then queue the retries that have
+    come due and the claims whose task was lost (beat, every 30 seconds). A lost broker message
+    or a restarted worker delays a delivery; it never loses one."""
+    services.events_fan_out_missed()
+    return services.deliveries_dispatch_due()
