@@ -1,8 +1,10 @@
 """Version 1 of the REST API. Every endpoint is described at /api/v1/schema/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
+
+from core.api.views import not_found
 
 urlpatterns = [
     path("", include("cases.api.urls")),
@@ -17,4 +19,6 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other API path ending in "/" gets a JSON 404, not the site's HTML page.
+    re_path(r"^.*/$", not_found),
 ]

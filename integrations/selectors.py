@@ -90,9 +90,7 @@ def event_feed(
 
 def feed_start(user: AnyUser) -> FeedCursor:
     """A cursor at the end of the feed now: a new client starts here to skip the past."""
-    last = (
-        Event.objects.filter(Q(txid__lt=SETTLED) | Q(txid=OWN)).order_by("-txid", "-id").first()
-    )
+    last = Event.objects.filter(Q(txid__lt=SETTLED) | Q(txid=OWN)).order_by("-txid", "-id").first()
     return FeedCursor(last.txid, last.pk) if last is not None else FeedCursor(0, 0)
 
 

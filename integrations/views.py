@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import permissions
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from core.forms import submit_form
@@ -52,7 +53,8 @@ def clients(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Client “{client.name}” made. Now give it a token.")
             return redirect("integrations:client", client.pk)
     rows = list(selectors.api_clients_managed_by(user).order_by("court__name", "name"))
-    context = {"clients": rows, "form": form}
+    sync_courts = [court for court in courts if permissions.may_sync_docket(user, court)]
+    context = {"clients": rows, "form": form, "sync_courts": sync_courts}
     return render(request, "integrations/clients.html", context, status=status)
 
 

@@ -20,6 +20,7 @@ from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.test_api_hearings import COURT_DATE_PATHS
 from tests.test_api_records import RECORD_PATHS
+from tests.test_docket_sync_api import DOCKET_SYNC_PATHS
 from tests.test_event_feed import INTEGRATION_PATHS
 from tests.test_webhooks_api import WEBHOOK_PATHS
 
@@ -199,6 +200,7 @@ def anonymous_requests(world: World) -> list[tuple[str, str, Any]]:
         ("post", reverse("participant-end", args=[participant.pk]), {}),
         ("post", reverse("defendant-list"), {"first_name": "A", "last_name": "B"}),
         ("patch", reverse("defendant-detail", args=[world.defendant.pk]), {"last_name": "X"}),
+        ("post", reverse("docket-sync"), {"court": world.court.pk, "records": []}),
     ]
     return [("get", url, None) for url in reads] + writes
 
@@ -289,7 +291,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/agreements/{id}/sign/",
         "/api/v1/agreements/{id}/submit/",
         "/api/v1/agreements/{id}/withdraw/",
-    } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | WEBHOOK_PATHS | {
+    } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | WEBHOOK_PATHS | DOCKET_SYNC_PATHS | {
         "/api/v1/cases/{case_id}/history/",
         "/api/v1/cases/{case_id}/history/export/",
     }

@@ -87,6 +87,7 @@ def test_defendant_body_carries_what_counsel_must_advise_on(world: World) -> Non
         "preferred_language",
         "interpreter_needed",
         "citizenship_status",
+        "external_id",
         "created_at",
     }
 

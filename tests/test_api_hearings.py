@@ -121,6 +121,7 @@ def test_hearing_is_shown_in_utc_with_the_court_time_zone_and_its_history(world:
         "status_display": "Scheduled",
         "notes": "Bring the plea agreement.",
         "sequence": 0,
+        "external_id": None,
         "created_by": clerk(world).pk,
         "created_at": "2026-12-01T12:00:00Z",
         "updated_at": "2026-12-01T12:00:00Z",

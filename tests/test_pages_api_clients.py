@@ -157,3 +157,10 @@ def test_the_owner_keeps_their_client(world: World) -> None:
     assert (
         _as(owner).post(f"/integrations/clients/{api_client.pk}/", {"name": "x"}).status_code == 201
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_court_staff_find_the_docket_sync_here(world: World, role: Role) -> None:
+    text = _as(world.user(role)).get("/integrations/clients/").content.decode()
+    link = f"/courts/{world.court.pk}/docket-sync/"
+    assert (link in text) == (role == Role.COURT_STAFF)
