@@ -115,6 +115,18 @@ WATCHED: tuple[Watched, ...] = (
     # Accounts and credentials: who may sign in and as what; never the secrets themselves.
     Watched("auth_user", "user", case="none", mask="password", ignore="last_login"),
     Watched("authtoken_token", "api_token", case="none", mask="key"),
+    # Integrations: who made which API client, token and webhook endpoint, and when each was
+    # revoked, rotated or disabled. Secrets never reach the trail; use is not recorded.
+    Watched("integrations_apiclient", "api_client", case="none"),
+    Watched(
+        "integrations_apitoken",
+        "client_token",
+        case="none",
+        mask="key_hash",
+        ignore="last_used_at",
+    ),
+    Watched("webhooks_webhookendpoint", "webhook_endpoint", case="none"),
+    Watched("webhooks_webhooksecret", "webhook_secret", case="none", mask="secret"),
     # Who holds which permission outside single cases: court membership and global grants.
     Watched("auth_user_groups", "membership", case="none"),
     Watched("auth_user_user_permissions", "user_permission", case="none"),

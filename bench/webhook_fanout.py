@@ -7,7 +7,7 @@ every event type and pointing at a fast local receiver (a separate process on 12
 answering 204; WEBHOOK_ALLOW_PRIVATE_DESTINATIONS is set for the run). Then measures
 
 (a) fan-out: `webhooks.services.event_fan_out` for each of `--events` fresh case.updated
-    events, as the `fan_out` task runs it: the subscribed endpoints, the visibility check per
+    events, as the `fan_out_events` task runs it: the subscribed endpoints, the visibility check per
     client, the Delivery rows (one INSERT … ON CONFLICT DO NOTHING), the claim, and the
     `deliver` messages published to Redis after the commit. Per event (ms) and Delivery rows/s;
 (b) delivery end to end: `webhooks.services.delivery_send` on `--deliver` (6,000) of them, as

@@ -173,7 +173,9 @@ def courts_where_may_open_cases(user: AnyUser) -> QuerySet[Court]:
     if kind == Role.PROSECUTOR:
         org = user.profile.organization  # type: ignore[union-attr]
         if org is not None:
-            return Court.objects.filter(jurisdiction_id=org.jurisdiction_id)
+            courts = Court.objects.filter(jurisdiction_id=org.jurisdiction_id)
+            # An office's API client works in its own court only.
+            return courts.filter(api_clients__account=user.pk) if is_api_account(user) else courts
     return Court.objects.none()
 
 
@@ -549,11 +551,27 @@ def may_manage_api_clients(user: AnyUser, court: Court) -> bool:
     return role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, court)
 
 
-def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
-    """A client's owner looks after its tokens and webhooks, as does the court's staff."""
+def may_own_api_client(user: AnyUser, court: Court, role: str) -> bool:
+    """Who may own (look after) a client acting as `role` in `court`: for the court's docket
+    system, its staff; for a party's system, a person of that party's role. The court never
+    holds the keys of a party's client: those read the party's offers."""
     if not user.is_authenticated or not user.is_active or is_api_account(user):
         return False
-    return client.owner_id == user.pk or may_manage_api_clients(user, client.court)
+    if role == Role.COURT_STAFF:
+        return role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, court)
+    return role in API_CLIENT_ROLES and role_kind_of(user) == role
+
+
+def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
+    """A court client is looked after by its owner and the court's staff; a party's client by
+    its owner alone (integrations.selectors.api_clients_managed_by says the same in SQL)."""
+    if not user.is_authenticated or not user.is_active or is_api_account(user):
+        return False
+    if user.is_superuser:
+        return True
+    if client.role == Role.COURT_STAFF and may_manage_api_clients(user, client.court):
+        return True
+    return client.owner_id == user.pk and may_own_api_client(user, client.court, client.role)
 
 
 def may_manage_webhooks(user: AnyUser, client: ApiClient) -> bool:
@@ -571,7 +589,9 @@ def may_manage_webhooks(user: AnyUser, client: ApiClient) -> bool:
 
 def require_api_client_manager(user: AnyUser, client: ApiClient) -> None:
     if not may_manage_api_client(user, client):
-        raise PermissionDenied("Only the client's owner or the court's staff manage this client.")
+        raise PermissionDenied(
+            "Only the client's owner (or, for a court's client, the court's staff) manages it."
+        )
 
 
 # --- integrations: docket sync ---------------------------------------------------------------

@@ -43,9 +43,10 @@ class ClientTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("The token is not valid.") from None
-        return self._check(key)
+        return self.check(key)
 
-    def _check(self, key: str) -> tuple[User, ApiToken]:
+    def check(self, key: str) -> tuple[User, ApiToken]:
+        """The account and token of `key`; AuthenticationFailed if it does not authenticate."""
         now = timezone.now()
         token = (
             ApiToken.objects.select_related("client__account", "client__court")

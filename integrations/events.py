@@ -80,15 +80,45 @@ def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
         audience=_audience_of(event_type, subject),
         occurred_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _fan_out(event.pk))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _FanOut([event.pk])()  # outside a transaction it is committed already
+        return event
+    pending = next(
+        (
+            hook
+            for _savepoints, hook, _robust in connection.run_on_commit
+            if isinstance(hook, _FanOut)
+        ),
+        None,
+    )
+    if pending is None:
+        pending = _FanOut([])
+        transaction.on_commit(pending)
+    pending.event_ids.append(event.pk)
     return event
 
 
-def _fan_out(event_id: int) -> None:
-    from webhooks.tasks import fan_out
+# Events per fan-out message: a docket sync of 1,000 records queues a handful, not 1,000.
+FAN_OUT_CHUNK = 200
 
-    try:
-        fan_out.delay(event_id)
-    except Exception:  # the change is committed: never fail the request for the queue
-        # The sweep (webhooks.services.events_fan_out_missed) fans it out within a minute.
-        logger.warning("Could not queue the fan-out of event %s", event_id, exc_info=True)
+
+class _FanOut:
+    """The events one transaction emitted, handed to the webhook fan-out once it commits, one
+    message per FAN_OUT_CHUNK events. Registered at the transaction's first event; a rollback
+    drops it with the events (an id whose savepoint alone rolled back finds no event, and is
+    skipped)."""
+
+    def __init__(self, event_ids: list[int]) -> None:
+        self.event_ids = event_ids
+
+    def __call__(self) -> None:
+        from webhooks.tasks import fan_out_events
+
+        for start in range(0, len(self.event_ids), FAN_OUT_CHUNK):
+            chunk = self.event_ids[start : start + FAN_OUT_CHUNK]
+            try:
+                fan_out_events.delay(chunk)
+            except Exception:  # the change is committed: never fail the request for the queue
+                # The sweep (webhooks.services.events_fan_out_missed) fans them out instead.
+                logger.warning("Could not queue the fan-out of events %s", chunk, exc_info=True)

@@ -30,6 +30,8 @@ class ApiClient(models.Model):
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
     )
+    # The role its account acts in (cases.permissions.API_CLIENT_ROLES), fixed when made.
+    role = models.CharField(max_length=32)
     # The person told when its webhooks are disabled or its tokens are about to lapse.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_clients_owned"
@@ -44,6 +46,10 @@ class ApiClient(models.Model):
         ordering = ["court", "name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["court", "name"], name="api_client_name_unique"),
+            models.CheckConstraint(
+                name="api_client_role_valid",
+                condition=Q(role__in=["court_staff", "prosecutor", "defense_counsel"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -99,15 +99,19 @@ def api_clients_of_court(court: Court) -> QuerySet[ApiClient]:
 
 
 def _managed_condition(user: AnyUser) -> Q:
+    """cases.permissions.may_manage_api_client in SQL: a court client for its court's staff, any
+    client for its owner while they may own it (a party's client only for its own party)."""
     if permissions.is_api_account(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    condition = Q(owner=user.pk)
-    if permissions.role_kind_of(user) == Role.COURT_STAFF:
-        sits = Exists(Court.objects.filter(pk=OuterRef("court"), group__user=user.pk))
-        condition |= Q(sits)
-    return condition
+    kind = permissions.role_kind_of(user)
+    sits = Exists(Court.objects.filter(pk=OuterRef("court"), group__user=user.pk))
+    if kind == Role.COURT_STAFF:
+        return Q(role=Role.COURT_STAFF) & Q(sits)
+    if kind in permissions.API_CLIENT_ROLES:
+        return Q(owner=user.pk, role=kind)
+    return Q(pk__in=[])
 
 
 def api_clients_managed_by(user: AnyUser) -> QuerySet[ApiClient]:

@@ -57,8 +57,16 @@ def api_client_create(
     if role not in permissions.API_CLIENT_ROLES:
         allowed = ", ".join(sorted(permissions.API_CLIENT_ROLES))
         errors["role"] = f"A client acts as one of: {allowed}."
-    if not owner.is_active:
-        errors["owner"] = "The owner must be an active user: they hear of the client's problems."
+    if role in permissions.API_CLIENT_ROLES and not permissions.may_own_api_client(
+        owner, court, role
+    ):
+        errors["owner"] = (
+            f"The owner of a court's client is its staff; of a {role.replace('_', ' ')}'s "
+            f"client, a {role.replace('_', ' ')}. {owner.get_username()} may not own it."
+            if role != Role.COURT_STAFF
+            else f"The owner of a court's client is one of its staff; {owner.get_username()} "
+            "is not."
+        )
     if errors:
         raise ValidationError(errors)
     account = User(
@@ -69,11 +77,14 @@ def api_client_create(
     )
     account.set_unusable_password()
     account.save()
+    if organization is None and role != Role.COURT_STAFF:
+        # A party's system works for its owner's office.
+        organization = owner.profile.organization
     profile_set(user=account, role_kind=role, organization=organization)
     if role == Role.COURT_STAFF:
         court_member_add(court=court, user=account)
     return ApiClient.objects.create(
-        name=name, court=court, account=account, owner=owner, created_by=by
+        name=name, court=court, role=role, account=account, owner=owner, created_by=by
     )
 
 

@@ -163,7 +163,7 @@ def test_a_partys_client_takes_part_only_in_its_courts_cases(world: World) -> No
         role=Role.PROSECUTOR,
         organization=world.orgs["da"],
     )
-    _token, key = services.api_token_create(client=client, name="s", by=clerk)
+    _token, key = services.api_token_create(client=client, name="s", by=world.user(Role.PROSECUTOR))
     # Not a participant yet: it sees nothing.
     assert bearer(key).get("/api/v1/cases/").json()["results"] == []
     party_services.participant_add(
@@ -211,18 +211,25 @@ def test_strangers_see_no_client(world: World, role: Role) -> None:
     assert api.get(f"/api/v1/api-clients/{client.pk}/tokens/").status_code == 404
 
 
-def test_the_owner_manages_tokens_and_the_client_sees_only_itself(world: World) -> None:
+def _party_client(world: World, role: Role = Role.PROSECUTOR) -> tuple[ApiClient, str]:
+    """An office's client, made by the court's clerk for its owner, a person of that role."""
     clerk = world.user(Role.COURT_STAFF)
-    owner = world.user(Role.JUDGE)  # any person may own a client the court makes
-    client = services.api_client_create(court=world.court, name="Clerk bot", owner=owner, by=clerk)
-    _t, key = services.api_token_create(client=client, name="s", by=clerk)
-    api = api_as(owner)
+    client = services.api_client_create(
+        court=world.court, name=f"{role} system", owner=world.user(role), by=clerk, role=role
+    )
+    _t, key = services.api_token_create(client=client, name="s", by=world.user(role))
+    return client, key
+
+
+def test_the_owner_manages_tokens_and_the_client_sees_only_itself(world: World) -> None:
+    client, key = _party_client(world)
+    api = api_as(world.user(Role.PROSECUTOR))
     made = api.post(f"/api/v1/api-clients/{client.pk}/tokens/", {"name": "n"}, format="json")
     assert made.status_code == 201
+    assert made["Cache-Control"] == "no-store"
     body = made.json()
-    assert (
-        body["token"].startswith("prl_") and body["prefix"] == body["token"][: len(body["prefix"])]
-    )
+    assert body["token"].startswith("prl_")
+    assert body["prefix"] == body["token"][: len(body["prefix"])]
     listed = api.get(f"/api/v1/api-clients/{client.pk}/tokens/").json()
     assert {row["name"] for row in listed} == {"s", "n"}
     assert all("token" not in row and "key_hash" not in row for row in listed)
@@ -233,6 +240,71 @@ def test_the_owner_manages_tokens_and_the_client_sees_only_itself(world: World) 
     own = bearer(key)
     assert _clients_listed(own) == [client.pk]
     assert own.get(f"/api/v1/api-clients/{client.pk}/tokens/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.PROSECUTOR, Role.DEFENSE_COUNSEL])
+def test_the_court_never_holds_the_keys_of_a_partys_client(world: World, role: Role) -> None:
+    """A party's client reads the party's offers: the court's staff, who made it, cannot mint
+    its tokens, see them, or revoke it; only its owner can."""
+    client, _key = _party_client(world, role)
+    clerk = world.user(Role.COURT_STAFF)
+    api = api_as(clerk)
+    assert _clients_listed(api) == []
+    assert api.get(f"/api/v1/api-clients/{client.pk}/tokens/").status_code == 404
+    assert api.post(f"/api/v1/api-clients/{client.pk}/tokens/", {"name": "x"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.api_token_create(client=client, name="x", by=clerk)
+    with pytest.raises(PermissionDenied):
+        services.api_client_revoke(client=client, by=clerk)
+    assert _clients_listed(api_as(world.user(role))) == [client.pk]
+
+
+@pytest.mark.parametrize(
+    ("role", "owner_role"),
+    [
+        (Role.COURT_STAFF, Role.JUDGE),
+        (Role.COURT_STAFF, Role.PROSECUTOR),
+        (Role.PROSECUTOR, Role.COURT_STAFF),
+        (Role.PROSECUTOR, Role.DEFENSE_COUNSEL),
+        (Role.DEFENSE_COUNSEL, Role.PROSECUTOR),
+    ],
+)
+def test_the_owner_must_be_able_to_own_the_client(
+    world: World, role: Role, owner_role: Role
+) -> None:
+    clerk = world.user(Role.COURT_STAFF)
+    with pytest.raises(ValidationError) as caught:
+        services.api_client_create(
+            court=world.court, name="X", owner=world.user(owner_role), by=clerk, role=role
+        )
+    assert set(caught.value.message_dict) == {"owner"}
+    assert not ApiClient.objects.exists()
+
+
+def test_a_clerk_of_another_court_cannot_own_this_courts_client(world: World) -> None:
+    with pytest.raises(ValidationError):
+        services.api_client_create(
+            court=world.court,
+            name="X",
+            owner=world.strangers[Role.COURT_STAFF],
+            by=world.user(Role.COURT_STAFF),
+        )
+
+
+def test_a_partys_client_opens_cases_only_in_its_court(world: World) -> None:
+    _client, key = _party_client(world)
+    elsewhere = bearer(key).post(
+        "/api/v1/cases/",
+        {"court": world.other_court.pk, "docket_number": "9:26-cr-1", "caption": "U.S. v. X"},
+        format="json",
+    )
+    assert elsewhere.status_code in (400, 403), elsewhere.content
+    here = bearer(key).post(
+        "/api/v1/cases/",
+        {"court": world.court.pk, "docket_number": "9:26-cr-1", "caption": "U.S. v. X"},
+        format="json",
+    )
+    assert here.status_code == 201, here.content
 
 
 def test_token_input_errors_are_400_per_field(world: World) -> None:
@@ -333,3 +405,63 @@ def test_a_client_token_retries_a_post_safely_with_an_idempotency_key(world: Wor
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert Case.objects.filter(docket_number="1:26-cr-00900").count() == 1
+
+
+def test_a_token_is_never_kept_for_an_idempotent_retry(world: World) -> None:
+    from core.models import IdempotencyRecord
+
+    from rest_framework.test import APIClient
+
+    client, _key = court_client(world)
+    api = APIClient(enforce_csrf_checks=False)
+    api.force_login(world.user(Role.COURT_STAFF))  # a session: the middleware knows who it is
+    url = f"/api/v1/api-clients/{client.pk}/tokens/"
+    first = api.post(url, {"name": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="mint-1")
+    assert first.status_code == 201
+    token = first.json()["token"]
+    again = api.post(url, {"name": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="mint-1")
+    assert again.status_code == 409
+    assert again.json()["code"] == "idempotency_secret_not_kept"
+    assert token not in again.content.decode()
+    assert all(token.encode() not in bytes(r.body) for r in IdempotencyRecord.objects.all())
+    assert ApiToken.objects.filter(client=client, name="n").count() == 1
+
+
+def test_a_revoked_token_replays_nothing(world: World) -> None:
+    client, key = court_client(world)
+    body = {"court": world.court.pk, "docket_number": "1:26-cr-00901", "caption": "U.S. v. Kay"}
+    first = bearer(key).post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+    assert first.status_code == 201
+    services.api_client_revoke(client=client, by=world.user(Role.COURT_STAFF))
+    again = bearer(key).post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+    assert again.status_code == 401
+    assert "Idempotent-Replayed" not in again
+
+
+def test_clients_tokens_and_webhooks_are_in_the_audit_trail_without_their_secrets(
+    world: World,
+) -> None:
+    from audit.models import AuditEvent
+    from webhooks import services as webhook_services
+
+    client, key = court_client(world)
+    clerk = world.user(Role.COURT_STAFF)
+    _endpoint, secret = webhook_services.endpoint_create(
+        client=client, by=clerk, url="https://93.184.215.14/hook", event_types=["case.created"]
+    )
+    services.api_token_revoke(token=ApiToken.objects.get(client=client), by=clerk)
+    kinds = list(AuditEvent.objects.order_by("id").values_list("kind", flat=True))
+    for kind in (
+        "api_client.created",
+        "client_token.created",
+        "client_token.changed",
+        "webhook_endpoint.created",
+        "webhook_secret.created",
+    ):
+        assert kind in kinds
+    token_row = AuditEvent.objects.filter(kind="client_token.created").get()
+    assert token_row.after["key_hash"] == "[redacted]"
+    assert token_row.actor_id is None or token_row.actor_id == clerk.pk
+    everything = str(list(AuditEvent.objects.values("before", "after", "data")))
+    assert key not in everything and ApiToken.objects.get().key_hash not in everything
+    assert secret not in everything

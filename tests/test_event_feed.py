@@ -318,3 +318,23 @@ def test_a_cursor_never_passes_an_event_still_being_written(world: World) -> Non
     page = _feed_when(api, lambda page: bool(page["results"]), after=start)
     assert [item["type"] for item in page["results"]] == ["case.updated", "case.updated"]
     dh.ensure_seeded_rules()
+
+
+def test_a_transactions_events_are_fanned_out_in_one_message(world: World) -> None:
+    """A docket sync of 1,000 records must not queue 1,000 messages: one per transaction (the
+    test's own transaction holds the world's events and these)."""
+    from django.db import connection
+
+    from integrations.events import _FanOut
+
+    before = Event.objects.count()
+    hearing = dh.hearing(world)
+    date_services.hearing_cancel(hearing=hearing, by=dh.clerk(world), reason="Withdrawn")
+    case_services.case_update(case=world.case, by=dh.clerk(world), caption="Renamed")
+    hooks = [hook for _sids, hook, _robust in connection.run_on_commit]
+    fan_outs = [hook for hook in hooks if isinstance(hook, _FanOut)]
+    assert len(fan_outs) == 1
+    assert sorted(fan_outs[0].event_ids) == list(
+        Event.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    assert Event.objects.count() - before == 3

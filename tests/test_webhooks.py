@@ -372,7 +372,7 @@ def test_the_database_refuses_a_second_delivery_of_an_event_to_an_endpoint(
         ("http://0.0.0.0/hook", "unspecified"),
         ("http://224.0.0.1/hook", "multicast"),
         ("http://240.0.0.1/hook", "reserved"),
-        ("http://localhost:8000/hook", "localhost resolves to 127.0.0.1"),
+        ("http://localhost:8000/hook", "localhost resolves to a non-public address"),
         ("ftp://93.184.215.14/hook", "http:// or https://"),
         ("https://user:pw@93.184.215.14/hook", "no user name"),
         ("https://no-such-host.invalid/hook", "No address"),
@@ -604,3 +604,21 @@ def test_the_sweep_passes_by_what_the_fast_path_did_and_drops_its_marks(
     assert services.events_fan_out_missed() == 0
     assert not FannedOut.objects.exists()
     assert Delivery.objects.filter(event=event).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("https://[fec0::1]/hook", "site-local"),
+        ("https://8.8.8.8/ho\u0001ok", "control characters"),
+    ],
+)
+def test_more_refused_destinations(url: str, says: str, settings: Any) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = False
+    with pytest.raises(destinations.DestinationRefused) as refused:
+        destinations.check_url(url)
+    assert says in refused.value.message
+
+
+def test_an_upper_case_scheme_is_kept_lower_case() -> None:
+    assert destinations.check_url("HTTPS://93.184.215.14/Hook") == "https://93.184.215.14/Hook"

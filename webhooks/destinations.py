@@ -79,6 +79,10 @@ def address_problem(address: IPAddress) -> str | None:
         (address.is_multicast, "a multicast address"),
         (address.is_reserved, "a reserved address"),
         (address.is_private, "a private address"),
+        (
+            isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
+            "a site-local address",
+        ),
         (not address.is_global, "not a public address"),
     )
     for refused, what in checks:
@@ -105,6 +109,12 @@ def _split(url: str) -> SplitResult:
         )
     if any(char.isspace() for char in url):
         raise DestinationRefused("A URL has no spaces.")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        raise DestinationRefused("This is not a valid URL: it holds control characters.")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL:
+        raise DestinationRefused("This is not a valid URL.") from None
     return parts
 
 
@@ -123,15 +133,24 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return found
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def check_addresses(host: str, addresses: Iterable[IPAddress]) -> None:
     if allow_private():
         return
     for address in addresses:
         problem = address_problem(address)
         if problem:
-            shown = "" if host == str(address) else f"{host} resolves to "
+            # A name's addresses are not told: the message must not map an internal network.
+            what = problem if _is_ip(host) else f"{host} resolves to a non-public address"
             raise DestinationRefused(
-                f"{shown}{problem}: webhooks go to public addresses only, unless the "
+                f"{what}: webhooks go to public addresses only, unless the "
                 "operator allows private destinations (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS)."
             )
 
@@ -143,7 +162,8 @@ def check_url(url: str) -> str:
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     check_addresses(host, resolve(host, port))
-    return url
+    # urlsplit lowercased the scheme ("HTTPS://…" → "https://…"): keep that form.
+    return parts.geturl()
 
 
 class GuardedBackend(SyncBackend):

@@ -213,8 +213,8 @@ class FanOutCursor(models.Model):
 
 
 class FannedOut(models.Model):
-    """An event the `fan_out` task has handled, ahead of the sweep's cursor: the sweep passes it
-    by, then deletes the mark, so the table holds only the last seconds of the log."""
+    """An event the `fan_out_events` task has handled, ahead of the sweep's cursor: the sweep
+    passes it by, then deletes the mark, so the table holds only the last seconds of the log."""
 
     event = models.OneToOneField(
         "integrations.Event", on_delete=models.CASCADE, primary_key=True, related_name="+"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -392,6 +393,11 @@ def event_fan_out(event_id: int) -> int:
     return len(claimed)
 
 
+def events_fan_out(event_ids: Iterable[int]) -> int:
+    """event_fan_out for each event, in order. Returns how many deliveries were queued."""
+    return sum(event_fan_out(event_id) for event_id in event_ids)
+
+
 def _mark_fanned_out(event: Event) -> None:
     """Tell the sweep's walk of the log that this event needs nothing more from it."""
     FannedOut.objects.bulk_create([FannedOut(event=event)], ignore_conflicts=True)
@@ -404,7 +410,7 @@ WALK_LOCK = 0x5057_4846  # "PWHF"
 
 def events_fan_out_missed(*, batch: int = 500) -> int:
     """The sweep's walk of the event log behind the fast path: fan out every settled event past
-    the cursor that the `fan_out` task did not mark as done (its message was lost), then move
+    the cursor that the `fan_out_events` task did not mark as done (its message was lost), then move
     the cursor and drop the marks it passed. The first walk starts at the end of the log: the
     past is not sent. Returns how many events it fanned out."""
     with connection.cursor() as sql:
@@ -524,8 +530,16 @@ class Answer:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def attempt_time_limit() -> float:
+    """The longest one attempt may take, all of it: twice the per-read WEBHOOK_TIMEOUT."""
+    return 2 * float(getattr(settings, "WEBHOOK_TIMEOUT", 10.0))
+
+
 def _post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     started = time.monotonic()
+    # httpx's timeouts are per read; a receiver dribbling bytes is cut off here, and by the
+    # deliver task's time limit while it dribbles the headers.
+    deadline = started + attempt_time_limit()
 
     def elapsed() -> int:
         return int((time.monotonic() - started) * 1000)
@@ -541,7 +555,7 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
             excerpt = b""
             for chunk in response.iter_raw():
                 excerpt += chunk
-                if len(excerpt) >= RESPONSE_EXCERPT_BYTES:
+                if len(excerpt) >= RESPONSE_EXCERPT_BYTES or time.monotonic() > deadline:
                     break
             text = excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", errors="replace")
             error = ""
@@ -554,7 +568,9 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         return Answer(None, elapsed(), refused.message[:500])
     except httpx.TimeoutException:
         return Answer(None, elapsed(), "No answer within the time limit.")
-    except httpx.HTTPError as error:
+    except SoftTimeLimitExceeded:
+        return Answer(None, elapsed(), "No complete answer within the time limit.")
+    except Exception as error:  # an attempt that fails is logged and retried, whatever broke
         return Answer(None, elapsed(), f"{type(error).__name__}: {error}"[:500])
 
 

@@ -8,14 +8,16 @@ from celery import shared_task
 from webhooks import services
 
 
-@shared_task(name="webhooks.fan_out", ignore_result=True)
-def fan_out(event_id: int) -> int:
-    """Make and queue the deliveries of one event (queued by integrations.events.emit after
-    the event's transaction commits)."""
-    return services.event_fan_out(event_id)
+@shared_task(name="webhooks.fan_out_events", ignore_result=True)
+def fan_out_events(event_ids: list[int]) -> int:
+    """Make and queue the deliveries of a transaction's events (queued by
+    integrations.events.emit once the transaction commits)."""
+    return services.events_fan_out(event_ids)
 
 
-@shared_task(name="webhooks.deliver", ignore_result=True)
+# One attempt is cut off after services.attempt_time_limit(); these stop a worker from ever
+# being held longer (the soft limit is recorded as a failed attempt, and retried).
+@shared_task(name="webhooks.deliver", ignore_result=True, soft_time_limit=45, time_limit=60)
 def deliver(delivery_id: int, token: str) -> str:
     """One attempt of one delivery, if `token` still holds its claim."""
     return services.delivery_send(delivery_id, token)

@@ -266,6 +266,10 @@ WEBHOOK_RETRY_WINDOW = int(env("WEBHOOK_RETRY_WINDOW", str(3 * 24 * 3600)))
 # Seconds a queued or running attempt holds its delivery before the sweep may queue it again;
 # well above WEBHOOK_TIMEOUT, well below the broker's visibility timeout.
 WEBHOOK_CLAIM_LEASE = int(env("WEBHOOK_CLAIM_LEASE", "300"))
+# A queue of their own for deliveries (run a worker with -Q <name>), so that alerts and offer
+# expiry never wait behind slow receivers; empty: the default queue.
+WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "")
+CELERY_TASK_ROUTES = {"webhooks.deliver": {"queue": WEBHOOK_QUEUE}} if WEBHOOK_QUEUE else {}
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Callable
 
@@ -34,14 +35,46 @@ _KEPT_HEADERS = ("ETag", "Location")
 
 
 def _client_of(request: HttpRequest) -> str | None:
+    """Whose keys these are: the token's (only if it still authenticates, so a revoked token
+    never replays what it was once answered), else the signed-in user's."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
     # DRF's personal tokens ("Token") and API clients' tokens ("Bearer", integrations.auth).
-    if scheme.lower() in ("token", "bearer") and token.strip():
-        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:64]
+    if scheme.lower() in ("token", "bearer") and token:
+        if not _authenticates(scheme.lower(), token):
+            return None  # no replay; the view answers 401
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:64]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return None
+
+
+def _authenticates(scheme: str, token: str) -> bool:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from integrations.auth import ClientTokenAuthentication
+
+    if scheme == "token":
+        return Token.objects.filter(key=token, user__is_active=True).exists()
+    try:
+        ClientTokenAuthentication().check(token)
+    except AuthenticationFailed:
+        return False
+    return True
+
+
+# What a retry gets when the first answer held a secret shown once (Cache-Control: no-store):
+# the secret is not kept here either.
+_SECRET_NOT_KEPT = json.dumps(
+    {
+        "detail": "The first request with this Idempotency-Key succeeded, but its answer held a "
+        "secret that is shown only once and was not kept. Read the resource instead (for a "
+        "token: list the tokens, and revoke the one you did not receive).",
+        "code": "idempotency_secret_not_kept",
+    }
+).encode()
 
 
 def _error(status: int, detail: str, code: str) -> JsonResponse:
@@ -121,6 +154,11 @@ class IdempotencyMiddleware:
             raise
         if response.status_code >= 500 or response.streaming:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            return response
+        if "no-store" in response.get("Cache-Control", ""):
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                status_code=409, content_type="application/json", headers={}, body=_SECRET_NOT_KEPT
+            )
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             status_code=response.status_code,

@@ -161,7 +161,8 @@ class ApiClientViewSet(viewsets.ReadOnlyModelViewSet[ApiClient]):
         )
         data = dict(serializers.ApiTokenSerializer(token).data)
         data["token"] = key
-        return Response(data, status=status.HTTP_201_CREATED)
+        # The only copy of the token: no cache may keep it (nor the Idempotency-Key store).
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
 
     @extend_schema(
         tags=["integrations"],

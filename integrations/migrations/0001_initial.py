@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120)),
+                ('role', models.CharField(max_length=32)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='api_client', to=settings.AUTH_USER_MODEL)),
@@ -70,6 +71,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='apiclient',
             constraint=models.UniqueConstraint(fields=('court', 'name'), name='api_client_name_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='apiclient',
+            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['court_staff', 'prosecutor', 'defense_counsel'])), name='api_client_role_valid'),
         ),
         migrations.AddIndex(
             model_name='event',

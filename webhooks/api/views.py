@@ -120,7 +120,7 @@ class WebhookEndpointViewSet(
         if self.action == "list":
             raw = self.request.query_params.get("client")
             if raw is not None:
-                if not raw.isdigit() or len(raw) > 18:
+                if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
                     raise ValidationError({"client": ["A client id is a whole number."]})
                 endpoints = endpoints.filter(client_id=int(raw))
         return endpoints
