@@ -408,9 +408,9 @@ def test_a_client_token_retries_a_post_safely_with_an_idempotency_key(world: Wor
 
 
 def test_a_token_is_never_kept_for_an_idempotent_retry(world: World) -> None:
-    from core.models import IdempotencyRecord
-
     from rest_framework.test import APIClient
+
+    from core.models import IdempotencyRecord
 
     client, _key = court_client(world)
     api = APIClient(enforce_csrf_checks=False)
