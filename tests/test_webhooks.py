@@ -143,6 +143,19 @@ def test_during_a_rotation_messages_verify_with_the_old_and_the_new_secret(
     assert not WebhookSecret.objects.filter(endpoint=endpoint, secret=old).exists()
 
 
+def test_rotating_again_and_again_signs_with_the_newest_three(
+    world: World, receiver: Receiver
+) -> None:
+    client, _key = court_client(world)
+    endpoint, _first = endpoint_for(client, receiver.url)
+    secrets = [services.secret_rotate(endpoint=endpoint, by=client.owner)[0] for _ in range(5)]
+    (delivery,) = _fan_out(_event(world))
+    send_due(delivery)
+    got = receiver.received[-1]
+    assert len(got.headers["webhook-signature"].split(" ")) == services.MAX_SIGNATURES == 3
+    Webhook(secrets[-1]).verify(got.body, got.headers)
+
+
 # --- retries -------------------------------------------------------------------------------
 
 

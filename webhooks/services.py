@@ -245,13 +245,18 @@ def secret_rotate(*, endpoint: WebhookEndpoint, by: User) -> tuple[str, dt.datet
     return secret, until
 
 
+# Signatures per message at most: rotating again and again within the overlap keeps only the
+# newest secrets signing, so the webhook-signature header stays short.
+MAX_SIGNATURES = 3
+
+
 def secrets_valid(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
-    """The secrets that sign a message sent now, newest first."""
+    """The secrets that sign a message sent now, newest first (MAX_SIGNATURES of them)."""
     return list(
         WebhookSecret.objects.filter(endpoint=endpoint)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .order_by("-created_at", "-id")
-        .values_list("secret", flat=True)
+        .values_list("secret", flat=True)[:MAX_SIGNATURES]
     )
 
 
