@@ -374,3 +374,26 @@ def test_a_body_over_django_limits_is_a_json_400(world: World) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_a_deadlock_is_a_409_to_retry_not_a_500(world: Any) -> None:
+    """Two writers that deadlock: PostgreSQL rolls one back; it answers 409 and may be sent
+    again (here the service raises what psycopg raises for a deadlock)."""
+    import psycopg
+    from django.db import OperationalError
+
+    from core.api.exceptions import exception_handler
+
+    class Deadlock(psycopg.errors.DeadlockDetected):
+        pass
+
+    try:
+        try:
+            raise Deadlock("deadlock detected")
+        except psycopg.Error as cause:
+            raise OperationalError("deadlock detected") from cause
+    except OperationalError as exc:
+        response = exception_handler(exc, {})
+    assert response is not None
+    assert response.status_code == 409
+    assert response.data["code"] == "concurrent_update"

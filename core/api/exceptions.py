@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -29,7 +30,26 @@ class PreconditionFailedError(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+# PostgreSQL's answers to two transactions that got in each other's way (deadlock detected,
+# serialization failure): the loser was rolled back whole, and the same request may be sent
+# again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _retryable(exc: Exception) -> bool:
+    cause = exc.__cause__
+    return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) in (
+        _RETRYABLE_SQLSTATES
+    )
+
+
 def _as_drf(exc: Exception) -> Exception:
+    if _retryable(exc):
+        return ConflictError(
+            detail="Another change to the same records was being made at the same moment; "
+            "nothing of this request was kept. Send it again.",
+            code="concurrent_update",
+        )
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         # Raised by Django while DRF reads the body; left alone, Django answers with its HTML
         # 400 page. The same limits, said in the API's own body.
