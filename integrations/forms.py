@@ -66,5 +66,5 @@ class ApiTokenForm(forms.Form):
     expires_at = forms.DateTimeField(
         required=False,
         label="Expires",
-        help_text="Optional. Date and time (UTC), e.g. 2027-06-30 17:00.",
+        help_text="Date and time (UTC), e.g. 2027-06-30 17:00. Never, if left empty.",
     )

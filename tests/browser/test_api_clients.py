@@ -24,7 +24,7 @@ def test_a_clerk_connects_the_docket_system(world: World, people: People, live_s
     page = people("clerk")
     page.get_by_role("link", name="Integrations").click()
     expect(page.get_by_role("heading", name="API clients", level=1)).to_be_visible()
-    page.get_by_label("Name").fill("County docket system")
+    page.get_by_label("Name", exact=True).fill("County docket system")
     page.get_by_label("Court").select_option(label=world.court.name)
     page.get_by_role("button", name="Make client").click()
     expect(page.get_by_role("heading", name="County docket system")).to_be_visible()
@@ -42,7 +42,7 @@ def test_a_clerk_connects_the_docket_system(world: World, people: People, live_s
     assert api.get("/api/v1/cases/").status_code == 200
 
     page.get_by_role("button", name="Revoke token docket server 1").click()
-    expect(page.get_by_text("revoked")).to_be_visible()
+    expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
     assert api.get("/api/v1/cases/").status_code == 401
     assert key not in page.content()
     assert ApiClient.objects.get().tokens.get().revoked_at is not None
