@@ -13,23 +13,19 @@ tests count both, and require that any repeat is that one message.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery import Celery
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from deadlines.models import (
@@ -43,9 +39,9 @@ from deadlines.models import (
     Notification,
 )
 from parties.models import Role
+from tests.celery_helpers import Workers, wait_for
 from tests.conftest import World
 
-ROOT = Path(__file__).resolve().parent.parent
 TOTAL = 1000
 LEASE_SECONDS = 3
 HEADER = re.compile(r"^X-Parley-Alert: (\d+)$", re.MULTILINE)
@@ -53,15 +49,6 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 MESSAGE_ID = re.compile(r"^Message-ID: <alert-(\d+)@alerts\.parley>$", re.MULTILINE)
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(predicate: Callable[[], bool], seconds: float, every: float = 0.05) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
 
 
 def _sent() -> int:
@@ -74,75 +61,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    # The embedded PostgreSQL (make test without DATABASE_URL) listens on a socket directory:
-    # dj-database-url takes it percent-encoded in the host part.
-    host = quote(db.get("HOST") or "127.0.0.1", safe="")
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
-class Workers:
-    """Celery worker processes on the test database and a given broker."""
-
-    def __init__(self, broker: str, mail_dir: Path, logs: Path) -> None:
-        self.broker = broker
-        self.mail_dir = mail_dir
-        self.logs = logs
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
-            "DB_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": self.broker,
+def _workers(broker: str, mail_dir: Path, logs: Path) -> Workers:
+    """Alert workers: e-mail written to files in `mail_dir`, a short claim lease."""
+    return Workers(
+        name="alerts",
+        broker=broker,
+        logs=logs,
+        env={
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
+            "EMAIL_FILE_PATH": str(mail_dir),
             "ALERT_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
-        }
-        number = len(self.processes) + 1
-        log = (self.logs / f"worker-{number}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"alerts-{number}-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+        },
+    )
 
 
 class Sender:
     """Sends the sweep task the way beat does (by name, through the broker)."""
 
     def __init__(self, broker: str) -> None:
-        self.app = Celery("alert-worker-test", broker=broker)
+        # Not the current app: shared tasks queued by later tests must keep using config.celery.
+        self.app = Celery("alert-worker-test", broker=broker, set_as_current=False)
         self.app.conf.task_serializer = "json"
         self.app.conf.broker_connection_retry_on_startup = True
 
@@ -260,7 +198,7 @@ def _sweep_until_all_sent(sender: Sender, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         sender.sweep()
-        if _wait_for(lambda: _sent() == TOTAL, 1.0):
+        if wait_for(lambda: _sent() == TOTAL, 1.0):
             return True
     return False
 
@@ -271,12 +209,12 @@ def test_a_worker_killed_mid_sweep_leaves_every_alert_delivered_exactly_once(
     broker = settings.CELERY_BROKER_URL
     alerts = _seed_due_alerts(world)
     sender = Sender(broker)
-    workers = Workers(broker, mail_dir, logs)
+    workers = _workers(broker, mail_dir, logs)
     try:
         sender.purge()
         first = workers.start()
         sender.sweep()
-        assert _wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
+        assert wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         sent_at_kill = _sent()
@@ -334,7 +272,7 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, Callable[[], None], Cal
             except OSError:
                 return False
 
-        assert _wait_for(answers, 10), "redis-server did not start"
+        assert wait_for(answers, 10), "redis-server did not start"
 
     def kill() -> None:
         for process in processes:
@@ -359,12 +297,12 @@ def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
     broker = f"redis://127.0.0.1:{port}/0"
     # 200 alerts come due only after Redis is back.
     alerts = _seed_due_alerts(world, later=200, later_by=24 * 3600)
-    workers = Workers(broker, mail_dir, logs)
+    workers = _workers(broker, mail_dir, logs)
     sender = Sender(broker)
     try:
         worker = workers.start()
         sender.sweep()
-        assert _wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
+        assert wait_for(lambda: _sent() >= 150, 40, every=0.01), _log_tail(logs)
         # Redis dies without persistence (the sweep task's message goes with it) and is back
         # a second later, while the worker is still sending what it claimed.
         redis_kill()
@@ -372,7 +310,7 @@ def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
         redis_start()
         sent_at_restart = _sent()
         assert sent_at_restart < TOTAL - 200, "the sweep finished before Redis came back"
-        assert _wait_for(lambda: _sent() == TOTAL - 200, 40), _log_tail(logs)
+        assert wait_for(lambda: _sent() == TOTAL - 200, 40), _log_tail(logs)
         Alert.objects.filter(status=AlertStatus.PENDING).update(
             send_at=timezone.now() - dt.timedelta(seconds=1)
         )
@@ -390,7 +328,7 @@ def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
                 assert restarts <= 2, _log_tail(logs)
                 worker = workers.start()
             sender.sweep()
-            _wait_for(lambda: _sent() == TOTAL, 1.0)
+            wait_for(lambda: _sent() == TOTAL, 1.0)
         assert _sent() == TOTAL, _log_tail(logs)
         time.sleep(1)
     finally:
