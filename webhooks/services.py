@@ -579,6 +579,20 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         return Answer(None, elapsed(), f"{type(error).__name__}: {error}"[:500])
 
 
+def _give_up(delivery: Delivery, token: uuid.UUID, now: dt.datetime, reason: str) -> str:
+    """End a delivery without sending it, for `reason`; "skipped" if the claim was lost."""
+    ok = _finish(
+        delivery,
+        token,
+        claim_token=None,
+        status=DeliveryStatus.FAILED,
+        next_attempt_at=None,
+        completed_at=now,
+        last_error=reason,
+    )
+    return "failed" if ok else "skipped"
+
+
 def _finish(delivery: Delivery, token: uuid.UUID, **changes: Any) -> bool:
     return bool(
         Delivery.objects.filter(
@@ -619,29 +633,13 @@ def delivery_send(delivery_id: int, token: str, *, now: dt.datetime | None = Non
         _finish(delivery, claim, claim_token=None, next_attempt_at=now)
         return "paused"
     if client.revoked_at is not None or not client.account.is_active:
-        ok = _finish(
-            delivery,
-            claim,
-            claim_token=None,
-            status=DeliveryStatus.FAILED,
-            next_attempt_at=None,
-            completed_at=now,
-            last_error="The client was revoked.",
-        )
-        return "failed" if ok else "skipped"
+        return _give_up(delivery, claim, now, "The client was revoked.")
     if _visibility_may_have_changed(delivery, now) and not event_visible_to(
         client.account, delivery.event
     ):
-        ok = _finish(
-            delivery,
-            claim,
-            claim_token=None,
-            status=DeliveryStatus.FAILED,
-            next_attempt_at=None,
-            completed_at=now,
-            last_error="The client may no longer see this event (it left the case).",
+        return _give_up(
+            delivery, claim, now, "The client may no longer see this event (it left the case)."
         )
-        return "failed" if ok else "skipped"
     body = body_of(delivery.event)
     stamp = int(now.timestamp())
     answer = _post(
