@@ -460,6 +460,7 @@ def test_clients_tokens_and_webhooks_are_in_the_audit_trail_without_their_secret
     ):
         assert kind in kinds
     token_row = AuditEvent.objects.filter(kind="client_token.created").get()
+    assert token_row.after is not None
     assert token_row.after["key_hash"] == "[redacted]"
     assert token_row.actor_id is None or token_row.actor_id == clerk.pk
     everything = str(list(AuditEvent.objects.values("before", "after", "data")))
