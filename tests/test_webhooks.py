@@ -5,6 +5,7 @@ endpoint with a notice to its owner, refused destinations, fan-out by visibility
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import itertools
 import json
 import random
@@ -188,6 +189,72 @@ def test_a_failed_attempt_is_logged_and_the_retry_succeeds(world: World, setting
         assert ids == {delivery.message_id}
         for got in local.received:
             Webhook(secret).verify(got.body, got.headers)
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "waits_at_least"),
+    [
+        (429, "600", dt.timedelta(seconds=600)),
+        (503, "7200", dt.timedelta(hours=2)),
+        # An HTTP date, an hour ahead (the receiver's clock is trusted as far as the longest cap).
+        (429, "in an hour", dt.timedelta(minutes=59)),
+    ],
+)
+def test_a_receiver_asking_to_wait_is_not_asked_sooner(
+    world: World, settings: Any, status: int, retry_after: str, waits_at_least: dt.timedelta
+) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = True
+    if retry_after == "in an hour":
+        retry_after = email.utils.format_datetime(
+            timezone.now() + dt.timedelta(hours=1), usegmt=True
+        )
+    for local in serve(Receiver(answers=[status, 200], headers={"Retry-After": retry_after})):
+        client, _key = court_client(world)
+        endpoint_for(client, local.url)
+        (delivery,) = _fan_out(_event(world))
+        before = timezone.now()
+        assert send_due(delivery) == "retry"
+        delivery.refresh_from_db()
+        assert delivery.next_attempt_at is not None
+        assert delivery.next_attempt_at >= before + waits_at_least
+        # Not queued with a countdown: the sweep sends it when it comes due.
+        assert delivery.claim_token is None
+        with time_machine.travel(delivery.next_attempt_at + dt.timedelta(seconds=1)):
+            assert send_due(delivery) == "succeeded"
+        assert len(local.received) == 2
+
+
+def test_retry_after_on_other_failures_is_ignored(world: World, settings: Any) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = True
+    for local in serve(Receiver(answers=[500, 200], headers={"Retry-After": "3600"})):
+        client, _key = court_client(world)
+        endpoint_for(client, local.url)
+        (delivery,) = _fan_out(_event(world))
+        assert send_due(delivery) == "retry"
+        delivery.refresh_from_db()
+        # The first retry's cap: five seconds, queued at once.
+        assert delivery.claim_token is not None
+        assert delivery.last_status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("-5", None),
+        ("0", dt.timedelta(0)),
+        (" 120 ", dt.timedelta(seconds=120)),
+        # At most the longest cap, a day, however long the receiver asks for.
+        ("99999999999999", dt.timedelta(hours=24)),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", dt.timedelta(0)),  # in the past: at once
+        ("Tue, 24 Nov 2026 12:30:00 GMT", dt.timedelta(minutes=30)),
+    ],
+)
+def test_retry_after_values(value: str | None, expected: dt.timedelta | None) -> None:
+    now = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+    assert services.parse_retry_after(value, now) == expected
 
 
 def test_the_retry_schedule_has_full_jitter_under_growing_caps() -> None:

@@ -26,9 +26,11 @@ class Received:
 @dataclass
 class Receiver:
     """An HTTP server on 127.0.0.1 answering each POST with the next status of `answers`
-    (the last one repeats), and keeping what it received."""
+    (the last one repeats) and `headers` on the answers that are not 2xx, and keeping what it
+    received."""
 
     answers: list[int] = field(default_factory=lambda: [200])
+    headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     port: int = 0
 
@@ -52,6 +54,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             text = b"ok" if status < 300 else b"receiver error: " + b"x" * 3000
             self.send_response(status)
             self.send_header("content-length", str(len(text)))
+            for name, value in receiver.headers.items() if status >= 300 else ():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(text)
 

@@ -19,6 +19,7 @@ the same on every attempt so it can tell.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import logging
 import random
@@ -98,6 +99,26 @@ def claim_lease() -> dt.timedelta:
 
 def secret_overlap() -> dt.timedelta:
     return dt.timedelta(seconds=int(_setting("WEBHOOK_SECRET_OVERLAP", 24 * 3600)))
+
+
+def parse_retry_after(value: str | None, now: dt.datetime) -> dt.timedelta | None:
+    """A receiver's Retry-After (seconds, or an HTTP date) as a wait, at most the longest cap;
+    None when missing or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    wait: dt.timedelta | None
+    if value.isdigit():
+        wait = dt.timedelta(seconds=int(value[:9]))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        wait = max(when - now, dt.timedelta(0))
+    return min(wait, RETRY_CAPS[-1])
 
 
 def retry_delay(failed_attempts: int, *, rng: random.Random | None = None) -> dt.timedelta:
@@ -529,6 +550,8 @@ class Answer:
     duration_ms: int
     error: str = ""
     excerpt: str = ""
+    # What a 429 or 503 asked for in its Retry-After header, if anything usable.
+    retry_after: dt.timedelta | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -568,7 +591,16 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
                 error = "Redirects are not followed: point the endpoint at the final URL."
             elif not 200 <= response.status_code < 300:
                 error = f"The receiver answered {response.status_code}."
-            return Answer(response.status_code, elapsed(), error, text[:RESPONSE_EXCERPT_BYTES])
+            retry_after = None
+            if response.status_code in (429, 503):
+                retry_after = parse_retry_after(response.headers.get("retry-after"), timezone.now())
+            return Answer(
+                response.status_code,
+                elapsed(),
+                error,
+                text[:RESPONSE_EXCERPT_BYTES],
+                retry_after=retry_after,
+            )
     except destinations.DestinationRefused as refused:
         return Answer(None, elapsed(), refused.message[:500])
     except httpx.TimeoutException:
@@ -680,7 +712,10 @@ def _record(delivery: Delivery, token: uuid.UUID, answer: Answer, *, now: dt.dat
             }
         else:
             outcome = "retry"
-            due = min(now + retry_delay(attempts), delivery.created_at + retry_window())
+            # A receiver that said when to come back (429/503 with Retry-After) is not asked
+            # sooner, within the retry window.
+            delay = max(retry_delay(attempts), answer.retry_after or dt.timedelta(0))
+            due = min(now + delay, delivery.created_at + retry_window())
             if due - now <= QUEUE_AHEAD:
                 # Soon: queued now with a countdown, under a new claim; the sweep is the
                 # fallback if that message is lost.

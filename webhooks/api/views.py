@@ -93,7 +93,8 @@ def _token_client(request: Request) -> ApiClient | None:
             OpenApiParameter("client", int, description="Only this client's endpoints."),
         ],
         responses={200: serializers.EndpointSerializer(many=True), 400: INVALID},
-        examples=[OpenApiExample("An endpoint", value=[ENDPOINT_EXAMPLE], response_only=True)],
+        # A list's example is one item: the schema wraps it in the page.
+        examples=[OpenApiExample("An endpoint", value=ENDPOINT_EXAMPLE, response_only=True)],
     ),
     retrieve=extend_schema(
         tags=TAGS, responses={200: serializers.EndpointSerializer, 404: NOT_FOUND}
@@ -291,7 +292,7 @@ class WebhookEndpointViewSet(
             OpenApiExample(
                 "A delivery being retried",
                 response_only=True,
-                value={"next": None, "previous": None, "results": [DELIVERY_EXAMPLE]},
+                value=DELIVERY_EXAMPLE,  # one item: the schema wraps it in the page
             )
         ],
     )
