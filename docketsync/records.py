@@ -200,16 +200,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
 }
 
-# Fields of a defendant party (the person's details); the others name a user.
-DEFENDANT_DETAILS = (
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "custody_status",
-    "preferred_language",
-    "interpreter_needed",
-    "citizenship_status",
-)
+# Fields of a defendant party are the person's details (parties.models.DEFENDANT_DETAILS); the
+# others name a user.
 
 # Every column a CSV file may have, in the order the documentation and template show them.
 COLUMNS: tuple[str, ...] = tuple(

@@ -42,7 +42,6 @@ from deadlines.models import UPCOMING_HEARING_STATUSES, Courtroom, Hearing, Hear
 from docketsync.records import (
     CASE,
     CHARGE,
-    DEFENDANT_DETAILS,
     HEARING,
     PARTY,
     RECORD_ERRORS,
@@ -50,7 +49,7 @@ from docketsync.records import (
     read_record,
 )
 from parties import services as party_services
-from parties.models import CaseParticipant, Defendant, Role
+from parties.models import DEFENDANT_DETAILS, CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

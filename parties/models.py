@@ -91,6 +91,19 @@ class CitizenshipStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# A defendant's personal details: what prosecutors and court staff enter, the API shows and a
+# docket system sends (the rest of a defendant is bookkeeping: ids, who entered it, when).
+DEFENDANT_DETAILS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "custody_status",
+    "preferred_language",
+    "interpreter_needed",
+    "citizenship_status",
+)
+
+
 class Defendant(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

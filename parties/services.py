@@ -16,6 +16,7 @@ from core.exceptions import Conflict
 from core.versions import require_version
 from parties import selectors
 from parties.models import (
+    DEFENDANT_DETAILS,
     SIDE_OF_ROLE,
     CaseParticipant,
     Defendant,
@@ -46,17 +47,7 @@ def profile_set(
     return profile
 
 
-DEFENDANT_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "custody_status",
-        "preferred_language",
-        "interpreter_needed",
-        "citizenship_status",
-    }
-)
+DEFENDANT_FIELDS = frozenset(DEFENDANT_DETAILS)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
 from parties.models import (
+    DEFENDANT_DETAILS,
     CaseParticipant,
     CitizenshipStatus,
     CustodyStatus,
@@ -27,18 +28,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
 class DefendantSerializer(serializers.ModelSerializer[Defendant]):
     class Meta:
         model = Defendant
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "custody_status",
-            "preferred_language",
-            "interpreter_needed",
-            "citizenship_status",
-            "external_id",
-            "created_at",
-        ]
+        fields = ["id", *DEFENDANT_DETAILS, "external_id", "created_at"]
         read_only_fields = fields
 
 
