@@ -29,6 +29,8 @@ AUDIENCE_OF_TYPE: dict[str, str] = {
     # Submitted to the court: from then on the agreement is on the court's record.
     EventType.AGREEMENT_SUBMITTED: EventAudience.CASE,
     EventType.AGREEMENT_REVIEWED: EventAudience.CASE,
+    # Before it was submitted, only the negotiation knew of the agreement (see _audience_of).
+    EventType.AGREEMENT_WITHDRAWN: EventAudience.CASE,
     EventType.HEARING_SCHEDULED: EventAudience.CASE,
     EventType.HEARING_RESCHEDULED: EventAudience.CASE,
     EventType.HEARING_CANCELLED: EventAudience.CASE,
@@ -61,6 +63,10 @@ def _audience_of(event_type: str, subject: models.Model) -> str:
         NEGOTIATION_DEADLINE_KINDS
     ):
         # A negotiation deadline (an offer's expiry, a response owed) is the negotiation's.
+        return EventAudience.NEGOTIATION
+    withdrawn = event_type == EventType.AGREEMENT_WITHDRAWN
+    if withdrawn and getattr(subject, "submitted_at", None) is None:
+        # Withdrawn before it reached the court: the negotiation's business, like the agreement.
         return EventAudience.NEGOTIATION
     return AUDIENCE_OF_TYPE[event_type]
 

@@ -92,6 +92,7 @@ class EventType(models.TextChoices):
     OFFER_EXPIRED = "offer.expired", "Offer expired"
     AGREEMENT_SUBMITTED = "agreement.submitted", "Agreement submitted"
     AGREEMENT_REVIEWED = "agreement.reviewed", "Agreement reviewed"
+    AGREEMENT_WITHDRAWN = "agreement.withdrawn", "Agreement withdrawn"
     HEARING_SCHEDULED = "hearing.scheduled", "Hearing scheduled"
     HEARING_RESCHEDULED = "hearing.rescheduled", "Hearing rescheduled"
     HEARING_CANCELLED = "hearing.cancelled", "Hearing cancelled"

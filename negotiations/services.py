@@ -1140,6 +1140,7 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
         locked.withdrawn_at = now
         locked.withdrawal_reason = reason.strip()
         locked.save()
+        events.emit(EventType.AGREEMENT_WITHDRAWN, case=case, subject=locked)
         _set_aside(locked, now)
         case_status_follow(
             case=case,

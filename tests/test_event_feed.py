@@ -29,6 +29,7 @@ from tests.integration_helpers import bearer, court_client
 from tests.negotiation_helpers import (
     charge_of,
     sent_offer,
+    signed_agreement,
     submitted_agreement,
 )
 
@@ -104,6 +105,26 @@ def test_the_negotiation_from_offer_to_review(world: World) -> None:
         assert expected in types
     offer_events = Event.objects.filter(type__startswith="offer.")
     assert {e.audience for e in offer_events} == {"parties"}
+
+
+@pytest.mark.parametrize("submitted", [True, False])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_withdrawn_agreement_reaches_the_court_only_if_it_was_before_it(
+    world: World, submitted: bool, role: Role
+) -> None:
+    agreement = submitted_agreement(world) if submitted else signed_agreement(world)
+    negotiation_services.agreement_withdraw(
+        agreement=agreement, by=world.user(Role.DEFENSE_COUNSEL), reason="Changed my mind."
+    )
+    event = Event.objects.get(type=EventType.AGREEMENT_WITHDRAWN)
+    assert (event.subject_type, event.subject_id) == ("agreement", agreement.pk)
+    assert event.audience == ("case" if submitted else "negotiation")
+    types = {item["type"] for item in _feed(api_as(world.user(role)))["results"]}
+    reads = submitted or role in PARTY_ROLES
+    assert ("agreement.withdrawn" in types) == reads
+    assert "agreement.withdrawn" not in {
+        item["type"] for item in _feed(api_as(world.strangers[role]))["results"]
+    }
 
 
 def test_offers_rejected_and_expired(world: World) -> None:
