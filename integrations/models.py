@@ -9,6 +9,7 @@ Its tokens are stored as SHA-256 hashes; the token itself is shown once, when ma
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Func, Q
 
@@ -130,6 +131,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["txid", "id"], name="event_feed_order"),
             models.Index(fields=["case", "txid", "id"], name="event_case_feed"),
+            # Pruning finds the old events (integrations.services.events_prune). Rows are
+            # written in time order, so a block range index is small and costs inserts little.
+            BrinIndex(fields=["occurred_at"], name="event_occurred_brin"),
         ]
         constraints = [
             models.CheckConstraint(name="event_type_valid", condition=Q(type__in=EventType.values)),
@@ -140,3 +144,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.subject_type}:{self.subject_id}"
+
+
+class EventLogPruned(models.Model):
+    """How far the event log was pruned: the last pruned event in the feed's order. A feed
+    cursor before it may have missed events that are gone (the feed answers 410). One row
+    (id 1), absent until the first pruning."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    txid = models.BigIntegerField()
+    event_id = models.BigIntegerField()
+    pruned_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="event_log_pruned_single", condition=Q(id=1))]
+
+    def __str__(self) -> str:
+        return f"pruned up to {self.txid}.{self.event_id}"

@@ -14,7 +14,7 @@ from cases import permissions
 from cases.models import Court
 from cases.selectors import cases_visible_to
 from deadlines.selectors import offer_reader_condition
-from integrations.models import ApiClient, ApiToken, Event, EventAudience
+from integrations.models import ApiClient, ApiToken, Event, EventAudience, EventLogPruned
 from parties.models import CaseParticipant, Role
 
 if TYPE_CHECKING:
@@ -86,6 +86,13 @@ def event_feed(
     if case_id is not None:
         events = events.filter(case_id=case_id)
     return list(events.order_by("txid", "id")[:limit])
+
+
+def feed_pruned_past(after: FeedCursor) -> bool:
+    """Whether events after `after` were pruned (integrations.services.events_prune): a client
+    there would miss them without knowing."""
+    mark = EventLogPruned.objects.filter(pk=1).first()
+    return mark is not None and (after.txid, after.event_id) < (mark.txid, mark.event_id)
 
 
 def feed_start(user: AnyUser) -> FeedCursor:

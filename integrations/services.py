@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ from cases import permissions
 from cases.models import Court
 from cases.services import court_member_add
 from integrations.auth import TOKEN_PREFIX, hash_token
-from integrations.models import ApiClient, ApiToken
+from integrations.models import ApiClient, ApiToken, Event, EventLogPruned
 from parties.models import Organization, Role
 from parties.services import profile_set
 
@@ -142,3 +143,49 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the event log to its retention
+# ---------------------------------------------------------------------------------------------
+
+PRUNE_BATCH = 1000
+
+
+def event_retention() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "EVENT_RETENTION_DAYS", 90)))
+
+
+def events_prune(
+    *, now: dt.datetime | None = None, batch: int = PRUNE_BATCH, max_batches: int = 100
+) -> int:
+    """Delete the events older than EVENT_RETENTION_DAYS, `batch` at a time, each batch in a
+    transaction of its own; an event with a delivery still pending stays until it is done.
+    Records how far the log was pruned, so that the feed can tell a client whose cursor is
+    older that it missed events. Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - event_retention()
+    total = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            rows = list(
+                Event.objects.filter(occurred_at__lt=cutoff)
+                .exclude(webhook_deliveries__status="pending")
+                .order_by()
+                .values_list("txid", "id")[:batch]
+            )
+            if not rows:
+                break
+            Event.objects.filter(pk__in=[event_id for _txid, event_id in rows]).delete()
+            last_txid, last_id = max(rows)
+            EventLogPruned.objects.bulk_create(
+                [EventLogPruned(txid=0, event_id=0, pruned_at=now)], ignore_conflicts=True
+            )
+            mark = EventLogPruned.objects.select_for_update().get(pk=1)
+            if (mark.txid, mark.event_id) < (last_txid, last_id):
+                mark.txid, mark.event_id, mark.pruned_at = last_txid, last_id, now
+                mark.save()
+        total += len(rows)
+        if len(rows) < batch:
+            break
+    return total

@@ -60,6 +60,7 @@ EXCLUDED: dict[str, str] = {
     "guardian_groupobjectpermission": "unused: case grants live in cases_casegroupobjectpermission",
     # Integrations: derived from watched rows, or delivery bookkeeping.
     "integrations_event": "the event log: derived from the watched changes it announces",
+    "integrations_eventlogpruned": "how far the event log was pruned (bookkeeping)",
     "webhooks_delivery": "delivery bookkeeping; its log is shown on the endpoint's page",
     "webhooks_deliveryattempt": "delivery bookkeeping; its log is shown on the endpoint's page",
     "webhooks_fanoutcursor": "the sweep's position in the event log",

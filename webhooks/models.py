@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -170,6 +171,9 @@ class Delivery(models.Model):
             ),
             # The delivery log of an endpoint, newest first.
             models.Index(fields=["endpoint", "-id"], name="delivery_log"),
+            # Pruning finds the old ones (webhooks.services.deliveries_prune); rows are written
+            # in time order, so a block range index is enough.
+            BrinIndex(fields=["created_at"], name="delivery_created_brin"),
         ]
 
     def __str__(self) -> str:

@@ -845,3 +845,40 @@ def delivery_replay(*, delivery: Delivery, by: User) -> Delivery:
         ) from None
     _dispatch([replay.pk], now=now)
     return replay
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the delivery log to its retention
+# ---------------------------------------------------------------------------------------------
+
+
+def delivery_retention() -> dt.timedelta:
+    return dt.timedelta(days=int(_setting("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)))
+
+
+def deliveries_prune(
+    *, now: dt.datetime | None = None, batch: int = 1000, max_batches: int = 100
+) -> int:
+    """Delete finished deliveries (and their attempts) begun more than
+    WEBHOOK_DELIVERY_RETENTION_DAYS ago, `batch` at a time. A delivery still pending (an
+    endpoint's disabled, its deliveries wait) stays, and so does one whose replay is recent or
+    pending: a replay goes with its original. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - delivery_retention()
+    old = Q(created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED])
+    total = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            ids = list(
+                Delivery.objects.filter(old)
+                .exclude(replays__created_at__gte=cutoff)
+                .exclude(replays__status=DeliveryStatus.PENDING)
+                .order_by()
+                .values_list("id", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            Delivery.objects.filter(pk__in=ids).delete()  # with their attempts
+        total += len(ids)
+        if len(ids) < batch:
+            break
+    return total

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from integrations import services as client_services
 from webhooks import services
 
 
@@ -21,6 +22,16 @@ def fan_out_events(event_ids: list[int]) -> int:
 def deliver(delivery_id: int, token: str) -> str:
     """One attempt of one delivery, if `token` still holds its claim."""
     return services.delivery_send(delivery_id, token)
+
+
+@shared_task(name="webhooks.prune", ignore_result=True, soft_time_limit=600, time_limit=660)
+def prune() -> dict[str, int]:
+    """Delete finished deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS, then events past
+    EVENT_RETENTION_DAYS (beat, hourly; each call does at most 100 batches of 1,000)."""
+    return {
+        "deliveries": services.deliveries_prune(),
+        "events": client_services.events_prune(),
+    }
 
 
 @shared_task(name="webhooks.deliveries_due", ignore_result=True)

@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-digests": {"task": "deadlines.send_digests", "schedule": 900.0},
     # Queues webhook retries that have come due, and deliveries whose task was lost.
     "webhook-deliveries-due": {"task": "webhooks.deliveries_due", "schedule": 30.0},
+    # Deletes deliveries and events past their retention (below).
+    "prune-integration-logs": {"task": "webhooks.prune", "schedule": 3600.0},
 }
 # How long a sweep's claim on an alert lasts: a worker that dies mid-batch leaves its claims,
 # and the next sweep after this many seconds sends them (deadlines.alerts).
@@ -269,6 +271,10 @@ WEBHOOK_CLAIM_LEASE = int(env("WEBHOOK_CLAIM_LEASE", "300"))
 # A queue of their own for deliveries (run a worker with -Q <name>), so that alerts and offer
 # expiry never wait behind slow receivers; empty: the default queue.
 WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "")
+# Days finished webhook deliveries (and their attempts) are kept in the delivery log.
+WEBHOOK_DELIVERY_RETENTION_DAYS = int(env("WEBHOOK_DELIVERY_RETENTION_DAYS", "30"))
+# Days events are kept for the change feed; a feed cursor older than that gets 410.
+EVENT_RETENTION_DAYS = int(env("EVENT_RETENTION_DAYS", "90"))
 CELERY_TASK_ROUTES = {"webhooks.deliver": {"queue": WEBHOOK_QUEUE}} if WEBHOOK_QUEUE else {}
 
 LOGGING = {

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import ERROR_BODY
 from integrations import selectors, services
 from integrations.api import serializers
 from integrations.models import ApiClient, ApiToken
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 NOT_FOUND = OpenApiResponse(description="Missing, or not yours to see (the same answer).")
 FORBIDDEN = OpenApiResponse(description="You may see this but not do this; the detail says why.")
 INVALID = OpenApiResponse(description="Bad input: a list of messages per field.")
+CURSOR_EXPIRED = (
+    "Events after this cursor were deleted: the event log keeps them for a limited time. "
+    "Start again with after=now, and read the state you need through the API."
+)
 
 
 def _user(request: Request) -> User:
@@ -39,7 +44,22 @@ class EventFeedView(APIView):
         tags=["events"],
         operation_id="events_list",
         parameters=[serializers.EventFeedQuerySerializer],
-        responses={200: serializers.EventFeedSerializer, 400: INVALID},
+        responses={
+            200: serializers.EventFeedSerializer,
+            400: INVALID,
+            410: OpenApiResponse(
+                response=ERROR_BODY,
+                description="The cursor is older than the event log keeps (EVENT_RETENTION_DAYS): "
+                "events after it were deleted. Start again with `after=now`, and read the state "
+                "you need through the API.",
+                examples=[
+                    OpenApiExample(
+                        "Cursor expired",
+                        value={"detail": CURSOR_EXPIRED, "code": "cursor_expired"},
+                    )
+                ],
+            ),
+        },
         examples=[
             OpenApiExample(
                 "A page of the feed",
@@ -80,6 +100,11 @@ class EventFeedView(APIView):
                 return Response(
                     {"after": ['Send the "next_after" of a previous page, or "now".']},
                     status=status.HTTP_400_BAD_REQUEST,
+                )
+            if selectors.feed_pruned_past(after):
+                return Response(
+                    {"detail": CURSOR_EXPIRED, "code": "cursor_expired"},
+                    status=status.HTTP_410_GONE,
                 )
         limit = data["limit"]
         events = selectors.event_feed(
