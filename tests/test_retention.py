@@ -219,7 +219,7 @@ def test_an_old_delivery_with_a_recent_replay_is_kept(world: World, endpoint: An
     assert not Delivery.objects.filter(pk__in=[old.pk, replay.pk]).exists()
 
 
-def test_the_hourly_task_prunes_both(world: World, endpoint: Any) -> None:
+def test_the_beat_task_prunes_both(world: World, endpoint: Any) -> None:
     client, hook = endpoint
     old = _finished_delivery(world, client, hook, days=100)
     Event.objects.filter(pk=old.event_id).update(occurred_at=NOW - dt.timedelta(days=100))

@@ -27,7 +27,7 @@ def deliver(delivery_id: int, token: str) -> str:
 @shared_task(name="webhooks.prune", ignore_result=True, soft_time_limit=600, time_limit=660)
 def prune() -> dict[str, int]:
     """Delete finished deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS, then events past
-    EVENT_RETENTION_DAYS (beat, hourly; each call does at most 100 batches of 1,000)."""
+    EVENT_RETENTION_DAYS (beat, every 30 minutes; each call does at most 100 batches of 1,000)."""
     return {
         "deliveries": services.deliveries_prune(),
         "events": client_services.events_prune(),

@@ -248,7 +248,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Queues webhook retries that have come due, and deliveries whose task was lost.
     "webhook-deliveries-due": {"task": "webhooks.deliveries_due", "schedule": 30.0},
     # Deletes deliveries and events past their retention (below).
-    "prune-integration-logs": {"task": "webhooks.prune", "schedule": 3600.0},
+    "prune-integration-logs": {"task": "webhooks.prune", "schedule": 1800.0},
 }
 # How long a sweep's claim on an alert lasts: a worker that dies mid-batch leaves its claims,
 # and the next sweep after this many seconds sends them (deadlines.alerts).
