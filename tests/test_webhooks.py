@@ -9,6 +9,9 @@ import email.utils
 import itertools
 import json
 import random
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -464,6 +467,30 @@ def test_refused_destinations(url: str, says: str, settings: Any) -> None:
     with pytest.raises(destinations.DestinationRefused) as refused:
         destinations.check_url(url)
     assert says in refused.value.message
+
+
+def test_a_name_lookup_that_never_answers_is_given_up(settings: Any, monkeypatch: Any) -> None:
+    """getaddrinfo has no timeout of its own; a resolver that hangs must not hold a worker."""
+    settings.WEBHOOK_TIMEOUT = 0.2
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    try:
+        started = time.monotonic()
+        with pytest.raises(destinations.DestinationRefused) as refused:
+            destinations.check_url("https://slow.example/hook")
+        assert refused.value.message == "Looking up slow.example took longer than 0.2 seconds."
+        # An attempt is a failure like any other, logged and retried.
+        answer = services._post("https://slow.example/hook", body=b"{}", headers={})
+        assert answer.status_code is None and "took longer" in answer.error
+        assert time.monotonic() - started < 3
+    finally:
+        release.set()
 
 
 def test_public_addresses_are_allowed() -> None:

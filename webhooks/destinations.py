@@ -12,8 +12,10 @@ private one a moment later (DNS rebinding) gets nowhere.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import ipaddress
+import os
 import socket
 import ssl
 from collections.abc import Iterable
@@ -118,10 +120,32 @@ def _split(url: str) -> SplitResult:
     return parts
 
 
+# Name lookups run on a few threads of their own, so that a lookup can be given up on:
+# getaddrinfo has no timeout, and a resolver that never answers would otherwise hold a worker.
+RESOLVER_THREADS = 4
+
+
+@functools.cache
+def _resolver(pid: int) -> concurrent.futures.ThreadPoolExecutor:
+    # One pool per process (keyed by pid): a pool's threads do not survive a fork.
+    return concurrent.futures.ThreadPoolExecutor(RESOLVER_THREADS, thread_name_prefix="resolve")
+
+
+def lookup_timeout() -> float:
+    return float(getattr(settings, "WEBHOOK_TIMEOUT", 10.0))
+
+
 def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address `host` resolves to (the host itself if it is an address)."""
+    """Every address `host` resolves to (the host itself if it is an address), within
+    WEBHOOK_TIMEOUT seconds."""
+    lookup = _resolver(os.getpid()).submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=lookup_timeout())
+    except concurrent.futures.TimeoutError:
+        lookup.cancel()
+        raise DestinationRefused(
+            f"Looking up {host} took longer than {lookup_timeout():g} seconds."
+        ) from None
     except (OSError, UnicodeError, ValueError):  # unknown, badly formed, a NUL in the name
         raise DestinationRefused(f"No address was found for {host}.") from None
     found: list[IPAddress] = []
