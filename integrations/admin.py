@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from integrations.models import ApiClient, ApiToken, Event
+from integrations.models import ApiClient, ApiToken, Event, EventLogPruned
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -69,6 +69,24 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["type", "audience"]
     search_fields = ["=case__docket_number"]
     readonly_fields = [f.name for f in Event._meta.fields]
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EventLogPruned)
+class EventLogPrunedAdmin(admin.ModelAdmin):
+    """How far the event log was pruned (written by integrations.services.events_prune)."""
+
+    list_display = ["txid", "event_id", "pruned_at"]
+    readonly_fields = ["txid", "event_id", "pruned_at"]
     actions = None
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -118,6 +118,11 @@ def staff_client(world: World) -> Client:
     )
     webhook_services.events_fan_out_missed()
     webhook_services.event_fan_out(Event.objects.filter(type="hearing.scheduled").earliest("id").pk)
+    # The event log pruned of one old event leaves its mark.
+    Event.objects.filter(pk=Event.objects.filter(type="case.created").earliest("id").pk).update(
+        occurred_at=timezone.now() - dt.timedelta(days=400)
+    )
+    assert integration_services.events_prune() == 1
     DeliveryAttempt.objects.create(
         delivery=Delivery.objects.get(),
         attempted_at=timezone.now(),
