@@ -12,15 +12,22 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
-def django_setup() -> str:
-    """Point Django at the bench database (creating and migrating it if needed); return its name.
+def django_setup(
+    *,
+    database_url: str = DEFAULT_DATABASE_URL,
+    redis_url: str = DEFAULT_REDIS_URL,
+    fresh: bool = False,
+) -> str:
+    """Point Django at the bench database (creating and migrating it if needed; dropping it
+    first if `fresh`); return its name. DATABASE_URL and REDIS_URL in the environment win over
+    the defaults given.
 
     Call before importing any model.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    name = database_create_if_missing(os.environ["DATABASE_URL"])
+    os.environ.setdefault("DATABASE_URL", database_url)
+    os.environ.setdefault("REDIS_URL", redis_url)
+    name = database_create_if_missing(os.environ["DATABASE_URL"], fresh=fresh)
 
     import django
     from django.core.management import call_command
@@ -30,7 +37,7 @@ def django_setup() -> str:
     return name
 
 
-def database_create_if_missing(url: str) -> str:
+def database_create_if_missing(url: str, *, fresh: bool = False) -> str:
     config = dj_database_url.parse(url)
     name = str(config["NAME"])
     # The seed truncates every table it fills: never let it near a database that is not ours.
@@ -45,6 +52,10 @@ def database_create_if_missing(url: str) -> str:
         autocommit=True,
     )
     with admin:
+        if fresh:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -48,32 +48,9 @@ def _log(message: str) -> None:
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
-    if "bench" not in name:
-        sys.exit("The benchmark database's name must contain 'bench': it is dropped.")
-    import dj_database_url
-    import psycopg
+    from bench import django_setup
 
-    db = dj_database_url.parse(os.environ["DATABASE_URL"])
-    admin = psycopg.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        user=db["USER"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_setup(database_url=DEFAULT_DATABASE_URL, fresh=True)
 
 
 def _world(rooms: int) -> tuple[Any, Any]:

@@ -33,7 +33,6 @@ import multiprocessing
 import os
 import platform
 import statistics
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -69,33 +68,11 @@ def _receive(port: Any) -> None:
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
     os.environ["WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"] = "1"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if "bench" not in os.environ["DATABASE_URL"].rsplit("/", 1)[-1]:
-        sys.exit("The benchmark database's name must contain 'bench': its tables are emptied.")
-    import dj_database_url
-    import psycopg
+    from bench import django_setup
 
-    db = dj_database_url.parse(os.environ["DATABASE_URL"])
-    admin = psycopg.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        user=db["USER"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-        admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_setup(database_url=DEFAULT_DATABASE_URL, redis_url="redis://127.0.0.1:6379/12")
 
 
 def _seed(clients: int, endpoints: int, url: str) -> Any:

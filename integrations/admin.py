@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cases.admin import ReadOnlyAdmin
 from integrations.models import ApiClient, ApiToken, Event, EventLogPruned
 
 
@@ -64,36 +65,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ["id", "type", "case", "subject_type", "subject_id", "audience", "occurred_at"]
     list_filter = ["type", "audience"]
     search_fields = ["=case__docket_number"]
     readonly_fields = [f.name for f in Event._meta.fields]
     actions = None
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(EventLogPruned)
-class EventLogPrunedAdmin(admin.ModelAdmin):
+class EventLogPrunedAdmin(ReadOnlyAdmin):
     """How far the event log was pruned (written by integrations.services.events_prune)."""
 
     list_display = ["txid", "event_id", "pruned_at"]
     readonly_fields = ["txid", "event_id", "pruned_at"]
     actions = None
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
