@@ -46,6 +46,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def event_record(event: AuditEvent) -> dict[str, Any]:
     """One event with the export's fields; times in UTC, ISO 8601."""
+    shown = presentation.shown_values(event)
     return {
         "id": event.pk,
         "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -57,9 +58,9 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
         "table": event.table_name,
         "row_id": event.row_id,
         "summary": presentation.summary_of(event),
-        "before": event.before,
-        "after": event.after,
-        "data": event.data,
+        "before": shown.before,
+        "after": shown.after,
+        "data": shown.data,
     }
 
 

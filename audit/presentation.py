@@ -68,6 +68,46 @@ class FieldChange:
     after: str | None
 
 
+# What the trail holds that no reader is shown, whatever their walls: the request path of a
+# sealed-case view (it would name a note or document behind another side's wall), and the
+# conflicts of interest found when a person joined a case (they name connected cases; the
+# parties list says them to each reader). The trail now keeps neither (audit.services.record,
+# the trigger's mask); rows recorded before still hold them, so they are left out here, where
+# the page, the API and the exports all read the recorded values.
+REDACTED = "[redacted]"
+HIDDEN_DATA_KEYS: dict[str, frozenset[str]] = {
+    "case.sealed_viewed": frozenset({"method", "path"}),
+}
+HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
+    "parties_caseparticipant": frozenset({"conflicts"}),
+}
+
+
+@dataclass(frozen=True)
+class ShownValues:
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+def shown_values(event: AuditEvent) -> ShownValues:
+    """The recorded values of `event` as any reader is shown them."""
+    hidden = HIDDEN_COLUMNS.get(event.table_name, frozenset())
+
+    def row(values: Any) -> dict[str, Any] | None:
+        if not isinstance(values, dict):
+            return None
+        return {k: (REDACTED if k in hidden else v) for k, v in values.items()}
+
+    data = event.data if isinstance(event.data, dict) else {}
+    dropped = HIDDEN_DATA_KEYS.get(event.kind, frozenset())
+    return ShownValues(
+        before=row(event.before),
+        after=row(event.after),
+        data={k: v for k, v in data.items() if k not in dropped},
+    )
+
+
 @dataclass(frozen=True)
 class PresentedEvent:
     """An event with what a reader is shown of it, for the page and the API."""
@@ -80,6 +120,7 @@ class PresentedEvent:
     audience_label: str
     through: str
     changes: list[FieldChange]
+    values: ShownValues
 
 
 def present(event: AuditEvent, names: dict[int, str] | None = None) -> PresentedEvent:
@@ -92,6 +133,7 @@ def present(event: AuditEvent, names: dict[int, str] | None = None) -> Presented
         audience_label=str(dict(Audience.choices).get(event.audience, event.audience)),
         through=THROUGH_LABELS.get(event.via, event.via),
         changes=changes_of(event),
+        values=shown_values(event),
     )
 
 
@@ -183,6 +225,7 @@ def _ordered_columns(table: str, columns: set[str]) -> list[str]:
 
 def changes_of(event: AuditEvent) -> list[FieldChange]:
     """The recorded columns of a row change, or the data of an app event, as text."""
+    shown = shown_values(event)
     if not event.table_name:
         return [
             FieldChange(
@@ -191,10 +234,9 @@ def changes_of(event: AuditEvent) -> list[FieldChange]:
                 before=None,
                 after=_data_text(value),
             )
-            for key, value in sorted((event.data or {}).items())
+            for key, value in sorted(shown.data.items())
         ]
-    before = event.before if isinstance(event.before, dict) else None
-    after = event.after if isinstance(event.after, dict) else None
+    before, after = shown.before, shown.after
     columns = set(before or {}) | set(after or {})
     table = event.table_name
     return [

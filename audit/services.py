@@ -16,8 +16,12 @@ def record(
     actor: Any = None,
     request: Any = None,
     data: dict[str, Any] | None = None,
+    with_path: bool = True,
 ) -> AuditEvent:
-    """Append one event. The actor defaults to whoever the current context says is acting."""
+    """Append one event. The actor defaults to whoever the current context says is acting.
+    The request's method and path are kept in `data` unless `with_path` is false: a path names
+    what was opened (a note, a document), which the event's audience may not be allowed to
+    know of."""
     bound = getattr(request, "audit", None) or context.current()
     if actor is None and bound is not None:
         actor = bound.actor_user()
@@ -32,14 +36,20 @@ def record(
         request_id=bound.request_id if bound is not None else "",
         ip=bound.ip if bound is not None else None,
         data={
-            **({"method": bound.method, "path": bound.path} if bound and bound.path else {}),
+            **(
+                {"method": bound.method, "path": bound.path}
+                if with_path and bound and bound.path
+                else {}
+            ),
             **(data or {}),
         },
     )
 
 
 def sealed_case_viewed(*, case: Any, request: Any, seen: str) -> None:
-    """A sealed case was opened: who, when and what they looked at (for the court's eyes)."""
+    """A sealed case was opened: who, when and which part of it (`seen`: the case page, its
+    record, its history), for the court's eyes. Not the request's path: it would name a note
+    or document behind another side's wall, and tell the court when that side opened it."""
     if case.sealed:
         record(
             "case.sealed_viewed",
@@ -47,4 +57,5 @@ def sealed_case_viewed(*, case: Any, request: Any, seen: str) -> None:
             audience=Audience.COURT,
             request=request,
             data={"seen": seen},
+            with_path=False,
         )

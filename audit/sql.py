@@ -51,7 +51,10 @@ WATCHED: tuple[Watched, ...] = (
         "access",
         case="col:content_object_id",
     ),
-    Watched("parties_caseparticipant", "participant"),
+    # The conflicts of interest found when a person joined are facts about connected cases,
+    # which not every reader of this case may see: they are said to each reader where the
+    # parties are listed (parties.services.conflict_sentences), never copied into the trail.
+    Watched("parties_caseparticipant", "participant", mask="conflicts"),
     Watched("parties_defendant", "defendant", case="none"),
     Watched(
         "negotiations_offer",
@@ -115,6 +118,30 @@ WATCHED: tuple[Watched, ...] = (
     # Accounts and credentials: who may sign in and as what; never the secrets themselves.
     Watched("auth_user", "user", case="none", mask="password", ignore="last_login"),
     Watched("authtoken_token", "api_token", case="none", mask="key"),
+    # Sign-in (accounts): personal tokens and second factors; the secrets never, and not what
+    # changes on every use (last use, the code counter, throttling).
+    Watched(
+        "accounts_personaltoken",
+        "personal_token",
+        case="none",
+        mask="key_hash",
+        ignore="last_used_at",
+    ),
+    Watched(
+        "otp_totp_totpdevice",
+        "authenticator",
+        case="none",
+        mask="key",
+        ignore="last_t,drift,throttling_failure_timestamp,throttling_failure_count,"
+        "last_used_at",
+    ),
+    Watched(
+        "otp_static_staticdevice",
+        "recovery_codes",
+        case="none",
+        ignore="throttling_failure_timestamp,throttling_failure_count,last_used_at",
+    ),
+    Watched("otp_static_statictoken", "recovery_code", case="none", mask="token"),
     # Integrations: who made which API client, token and webhook endpoint, and when each was
     # revoked, rotated or disabled. Secrets never reach the trail; use is not recorded.
     Watched("integrations_apiclient", "api_client", case="none"),

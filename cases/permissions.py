@@ -11,6 +11,7 @@ answers 404 exactly as a missing one, an action they may not take on a visible c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, Permission
@@ -123,6 +124,42 @@ def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
         return []
     sides = sides_of(user, case)
     return [role for role in Role.values if PARTICIPANT_ROLE_MANAGERS[role] & sides]
+
+
+# Who may take part in a court's cases, in each role: judges and court staff who sit in the
+# court; prosecutors of an office of the court's jurisdiction (a prosecutor of another
+# jurisdiction would read its prosecution's wall and drafts); defense counsel and duty lawyers
+# whose firm or legal-aid centre, if they name one, is of that jurisdiction; an API client's
+# account only in its own court. parties.selectors.people_who_may_take_part is the same rule
+# as a query, for the people picker.
+def participation_refusal(user: User, role: str, court: Court) -> str | None:
+    """Why `user` may not take part in a case of `court` as `role`; None if they may."""
+    name = user.get_username()
+    profile = getattr(user, "profile", None)
+    if not user.is_active:
+        return f"{name}'s account is closed."
+    if profile is None or profile.role_kind != role:
+        kind = profile.get_role_kind_display() if profile else "not a registered party"
+        return f"{name} is {str(kind).lower()}, not {role}."
+    client = getattr(user, "api_client", None)
+    if client is not None and client.court_id != court.pk:
+        # An API client's token is scoped to one court (integrations.models.ApiClient).
+        return (
+            f"{name} is an API client of another court; it may only take part in that "
+            "court's cases."
+        )
+    if role in CALENDAR_KEEPER_ROLES:
+        if not _sits_in(user, court):
+            return f"{name} does not sit in {court}."
+        return None
+    organization = profile.organization
+    if organization is None:
+        if role == Role.PROSECUTOR:
+            return f"{name} belongs to no prosecutor's office."
+        return None
+    if organization.jurisdiction_id != court.jurisdiction_id:
+        return f"{name} works for {organization}, which is not of {court.jurisdiction}."
+    return None
 
 
 def require_participant_management(user: AnyUser, case: Case, role: str) -> None:
@@ -406,6 +443,23 @@ def may_view_docket(user: AnyUser, court: Court) -> bool:
     )
 
 
+def may_read_date_behind(walls: frozenset[str], *, negotiation: bool) -> bool:
+    """Whether someone with `walls` on a case (walls_of) may read one of its dates: every date
+    with the case, the negotiation's dates (offer expiry, an answer owed) behind its wall."""
+    return Audience.NEGOTIATION.value in walls if negotiation else bool(walls)
+
+
+def hears_office_escalations(user: AnyUser) -> bool:
+    """Office supervisors hear of every deadline their office's people miss (deadlines.alerts
+    escalates to them). Taking no part in those cases, they see none of them: what they are
+    told names the person of their office, the kind of deadline and when it was due, never the
+    case (its docket number, caption, text or link) unless they may see it themselves."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    profile = getattr(user, "profile", None)
+    return bool(profile is not None and profile.is_supervisor and profile.organization_id)
+
+
 def alert_reader_roles(case: Case, *, negotiation: bool) -> frozenset[str]:
     """The roles whose holders are alerted about a date on `case`: every participant, or for
     the negotiation's dates those who read offers (and the court, where the profile lets it)."""
@@ -458,6 +512,19 @@ def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str]
     return frozenset(r for r, _ in rows), frozenset(s for _, s in rows), sits
 
 
+def _walls(
+    roles: frozenset[str], sides: frozenset[str], sits: bool, *, court_sees_offers: bool
+) -> frozenset[str]:
+    """The walls of someone who may see the case, from their standing on it."""
+    walls = {Audience.SHARED.value}
+    walls |= {WALL_OF_SIDE[side] for side in sides}
+    if sits:
+        walls.add(Audience.COURT.value)
+    if roles & OFFER_READER_ROLES or (sits and court_sees_offers):
+        walls.add(Audience.NEGOTIATION.value)
+    return frozenset(walls)
+
+
 def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
     """The audiences whose notes, documents and history `user` may read on `case`
     (empty when they may not see the case at all). Three queries."""
@@ -468,13 +535,43 @@ def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
 
     if not cases_visible_to(user).filter(pk=case.pk).exists():
         return frozenset()
-    walls = {Audience.SHARED.value}
-    walls |= {WALL_OF_SIDE[side] for side in sides}
-    if sits:
-        walls.add(Audience.COURT.value)
-    if roles & OFFER_READER_ROLES or (sits and court_sees_offers(case)):
-        walls.add(Audience.NEGOTIATION.value)
-    return frozenset(walls)
+    return _walls(roles, sides, sits, court_sees_offers=court_sees_offers(case))
+
+
+def walls_by_case(user: AnyUser, case_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """walls_of for many cases at once, in three queries whatever their number: for what is
+    kept of a case elsewhere (notifications, digests) and read back through the walls. A case
+    the user may not see maps to no walls."""
+    ids = sorted(set(case_ids))
+    if not ids or not user.is_authenticated or not user.is_active:
+        return dict.fromkeys(ids, frozenset())
+    from cases.selectors import cases_visible_to  # the one test of who sees a case
+
+    visible = list(
+        cases_visible_to(user)
+        .filter(pk__in=ids)
+        .values_list("pk", "court_id", "court__jurisdiction__court_sees_offers_before_agreement")
+    )
+    standing: dict[int, list[tuple[str, str]]] = {}
+    for case_id, role, side in (
+        CaseParticipant.objects.held_by(user)
+        .active()
+        .filter(case_id__in=[pk for pk, _, _ in visible])
+        .values_list("case_id", "role", "side")
+    ):
+        standing.setdefault(case_id, []).append((role, side))
+    seats: set[int] = set()
+    if role_kind_of(user) in CALENDAR_KEEPER_ROLES:
+        seats = set(Court.objects.filter(group__user=user.pk).values_list("pk", flat=True))
+    walls: dict[int, frozenset[str]] = dict.fromkeys(ids, frozenset())
+    for case_id, court_id, sees_offers in visible:
+        rows = standing.get(case_id, [])
+        roles = frozenset(r for r, _ in rows)
+        sits = court_id in seats
+        if roles or sits:
+            sides = frozenset(s for _, s in rows)
+            walls[case_id] = _walls(roles, sides, sits, court_sees_offers=bool(sees_offers))
+    return walls
 
 
 def record_walls_writable(user: AnyUser, case: Case) -> list[str]:

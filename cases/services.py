@@ -130,7 +130,9 @@ def case_open(
     if permissions.role_kind_of(by) == Role.PROSECUTOR:
         from parties.services import participant_create  # parties builds on cases
 
-        participant_create(case=case, user=by, role=Role.PROSECUTOR, is_lead=True)
+        participant_create(
+            case=case, user=by, role=Role.PROSECUTOR, is_lead=True, start_date=case.opened_on
+        )
     events.emit(EventType.CASE_CREATED, case=case, subject=case)
     return case
 
@@ -226,11 +228,24 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     return case
 
 
+# Moves a case makes only by following its negotiation, never by hand: a plea agreement
+# submitted to the court moves a case straight from intake to agreement.
+FOLLOW_ONLY_MOVES: frozenset[tuple[str, str]] = frozenset(
+    {(CaseStatus.INTAKE, CaseStatus.AGREEMENT)}
+)
+
+
 def case_status_follow(*, case: Case, to_status: str, by: User, reason: str) -> None:
-    """Move a case because the negotiation moved (first offer sent, offer accepted, agreement
-    reviewed or withdrawn). The caller holds the case row locked and has checked who may act;
-    a move the workflow does not allow is skipped, and so is one to the current status."""
-    if case.status == to_status or to_status not in LEGAL_STATUS_MOVES[CaseStatus(case.status)]:
+    """Move a case because the negotiation reached the court (an agreement submitted to it,
+    reviewed by it, or withdrawn from it). Nothing before the submission moves a case: its
+    status and history are the court's to read, and the court sees nothing of the negotiation
+    until then (Fed. R. Crim. P. 11(c)(1)). The caller holds the case row locked and has
+    checked who may act; a move the workflow does not allow is skipped, and so is one to the
+    current status."""
+    legal = to_status in LEGAL_STATUS_MOVES[CaseStatus(case.status)] or (
+        (case.status, to_status) in FOLLOW_ONLY_MOVES
+    )
+    if case.status == to_status or not legal:
         return
     CaseStatusChange.objects.create(
         case=case, from_status=case.status, to_status=to_status, reason=reason, changed_by=by

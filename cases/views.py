@@ -172,7 +172,10 @@ def _render_case(
     moves, workflow = _status_moves(user, case)
 
     groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
-    for participant in party_selectors.participants_of_case(case.pk):
+    participants = list(party_selectors.participants_of_case(case.pk))
+    conflicts = party_services.participant_conflict_sentences(participants, reader=user)
+    for participant in participants:
+        participant.conflict_sentences = conflicts.get(participant.pk, [])  # type: ignore[attr-defined]
         prefix = f"end{participant.pk}"
         # A submitted form stays on its row even if the part has ended meanwhile: it says so.
         if participant.role in managed_roles and (participant.is_active or prefix in bound):

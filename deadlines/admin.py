@@ -133,7 +133,7 @@ class AlertAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "recipient", "title", "created_at", "read_at"]
+    list_display = ["id", "recipient", "subject", "case", "created_at", "read_at"]
     list_select_related = ["recipient"]
     show_full_result_count = False
 

@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -738,6 +737,44 @@ def _still_concerns(alert: Alert) -> bool:
     return permissions.may_be_alerted(alert.recipient, alert.case, negotiation=negotiation)
 
 
+# How much of an alert its reader is shown: all of it, or (an office supervisor who does not
+# see the case) who of their office missed what kind of deadline when, and nothing of the case.
+FULL_VIEW = "full"
+OFFICE_VIEW = "office"
+
+
+def alert_view(alert: Alert, *, reader: User, walls: frozenset[str]) -> str | None:
+    """What `reader`, whose walls on the alert's case are `walls` (cases.permissions.walls_of),
+    may be shown of `alert` now: FULL_VIEW, OFFICE_VIEW, or None (nothing: an item they no
+    longer have access to)."""
+    if alert.subject == AlertSubject.DIGEST or alert.case_id is None:
+        return FULL_VIEW
+    negotiation = alert.subject == AlertSubject.OFFER_EXPIRED or (
+        alert.deadline is not None and alert.deadline.kind in NEGOTIATION_DEADLINE_KINDS
+    )
+    if permissions.may_read_date_behind(walls, negotiation=negotiation):
+        return FULL_VIEW
+    if alert.subject == AlertSubject.ESCALATION and permissions.hears_office_escalations(reader):
+        return OFFICE_VIEW
+    return None
+
+
+def _recipient_view(alert: Alert) -> str | None:
+    walls = (
+        permissions.walls_of(alert.recipient, alert.case) if alert.case is not None else frozenset()
+    )
+    return alert_view(alert, reader=alert.recipient, walls=walls)
+
+
+def _notification_params(alert: Alert, *, now: dt.datetime) -> dict[str, Any]:
+    if alert.subject != AlertSubject.DIGEST:
+        return {}
+    from deadlines.notifications import digest_params
+
+    tz = zoneinfo.ZoneInfo(alert_settings_of(alert.recipient).time_zone or "UTC")
+    return digest_params(alert.recipient, days=DIGEST_DAYS, day=now.astimezone(tz).date())
+
+
 def _finish(alert: Alert, token: uuid.UUID, **changes: Any) -> bool:
     """Move a claimed alert on, if the claim is still ours."""
     return (
@@ -794,25 +831,24 @@ def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
                 # The account was closed, or the address removed, since the alert was planned.
                 ok = _finish(alert, token, status=AlertStatus.CANCELLED)
                 return "cancelled" if ok else "skipped"
-            if not _still_concerns(alert):
+            view = _recipient_view(alert) if _still_concerns(alert) else None
+            if view is None:
                 # The recipient left the case (or the side that reads offers) since planning.
                 ok = _finish(alert, token, status=AlertStatus.CANCELLED)
                 return "cancelled" if ok else "skipped"
             if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
                 return "skipped"
-            message = render_alert(alert, now=now)
             if alert.channel == AlertChannel.IN_APP:
+                # A reference, not a copy: the inbox renders it through the walls when read.
                 Notification.objects.create(
                     recipient=alert.recipient,
                     alert=alert,
                     subject=alert.subject,
                     case=alert.case,
-                    title=message.title[:300],
-                    body=message.body,
-                    url=message.url[:300],
+                    params=_notification_params(alert, now=now),
                 )
             else:
-                _send_email(alert, message)
+                _send_email(alert, render_alert(alert, now=now, view=view))
             return "sent"
     except Exception as error:  # any failure (SMTP down, a bad address): back to pending
         logger.warning("alert %s not delivered: %s", alert.pk, error)
@@ -932,8 +968,11 @@ def _deadline_what(deadline: Deadline) -> str:
     return label or deadline.title
 
 
-def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAlert:
-    """The title and body of an alert, times in the court's time zone."""
+def render_alert(
+    alert: Alert, *, now: dt.datetime | None = None, view: str = FULL_VIEW
+) -> RenderedAlert:
+    """The title and body of an alert, times in the court's time zone, as much as `view`
+    (alert_view) allows."""
     now = now or timezone.now()
     case = alert.case
     url = _case_url(case)
@@ -941,6 +980,8 @@ def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAle
     if alert.subject == AlertSubject.DIGEST:
         return _render_digest(alert, now=now)
     assert case is not None
+    if view == OFFICE_VIEW and deadline is not None:
+        return _render_office_escalation(alert, deadline)
     where = _case_label(case)
     if alert.subject == AlertSubject.REMINDER and hearing is not None:
         kind = hearing.get_kind_display()
@@ -991,6 +1032,39 @@ def render_alert(alert: Alert, *, now: dt.datetime | None = None) -> RenderedAle
     return RenderedAlert(title=title, body=body, url=url)
 
 
+def _render_office_escalation(alert: Alert, deadline: Deadline) -> RenderedAlert:
+    """A missed deadline, as an office supervisor who does not see the case is told of it."""
+    what = str(DeadlineKind(deadline.kind).label) if deadline.kind in DeadlineKind else ""
+    when = _deadline_when(deadline)
+    leads = escalation_leads_of_office(deadline, alert.recipient)
+    who = ", ".join(leads) if leads else "A lawyer"
+    title = f"Missed deadline of your office: {what}, due {when}"
+    body = (
+        f"{who} of your office had to meet a deadline ({what}) due {when}; it has not been met.\n"
+        "You are told as the office's supervisor. The case itself is open only to those who "
+        "take part in it: ask them.\n"
+    )
+    return RenderedAlert(title=title, body=body, url="")
+
+
+def escalation_leads_of_office(deadline: Deadline, supervisor: User) -> list[str]:
+    """The names of the leads of `deadline`'s responsible side who belong to `supervisor`'s
+    office (one query)."""
+    organization_id = getattr(getattr(supervisor, "profile", None), "organization_id", None)
+    if organization_id is None:
+        return []
+    leads = CaseParticipant.objects.filter(
+        case_id=deadline.case_id,
+        is_lead=True,
+        user__profile__organization_id=organization_id,
+    ).select_related("user")
+    if deadline.responsible_side:
+        leads = leads.filter(side=deadline.responsible_side)
+    return sorted(
+        {p.user.get_full_name() or p.user.get_username() for p in leads if p.user is not None}
+    )
+
+
 def _render_digest(alert: Alert, *, now: dt.datetime) -> RenderedAlert:
     user = alert.recipient
     items = _upcoming(user, days=DIGEST_DAYS)
@@ -1014,6 +1088,27 @@ def _upcoming(user: User, *, days: int) -> list[str]:
             f"{format_moment(item.when, tz)}: {item.title} — {_case_label(item.case)}{overdue}"
         )
     return lines
+
+
+def digest_line(date: DateObj, *, now: dt.datetime) -> str:
+    """One line of a digest for a date, as it stands now (the inbox re-reads a digest)."""
+    tz = zoneinfo.ZoneInfo(date.case.court.time_zone)
+    if isinstance(date, Hearing):
+        title = f"{date.get_kind_display()} — {date.courtroom.name}"
+        when = date.starts_at
+        overdue = ""
+    else:
+        title = date.title
+        when = _deadline_moment(date)
+        overdue = " (overdue)" if date.status == DeadlineStatus.OPEN and when <= now else ""
+    return f"{format_moment(when, tz)}: {title} — {_case_label(date.case)}{overdue}"
+
+
+def format_day_iso(day: str) -> str:
+    try:
+        return format_day(dt.date.fromisoformat(day))
+    except ValueError:
+        return day
 
 
 def _absolute(url: str) -> str:
@@ -1104,52 +1199,6 @@ def digests_send_due(*, now: dt.datetime | None = None) -> int:
     return queued
 
 
-# ---------------------------------------------------------------------------------------------
-# The inbox
-# ---------------------------------------------------------------------------------------------
-
-
-def notifications_for(user: User) -> QuerySet[Notification]:
-    """The user's notifications, newest first."""
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return (
-        Notification.objects.filter(recipient=user)
-        .select_related("case")
-        .order_by("-created_at", "-id")
-    )
-
-
-def unread_count(user: User) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def notification_mark_read(*, notification: Notification, by: User) -> Notification:
-    """Mark one notification read; someone else's is not found (404)."""
-    if notification.recipient_id != by.pk:
-        raise Http404("No such notification.")
-    now = timezone.now()
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
-    notification.refresh_from_db(fields=["read_at"])
-    return notification
-
-
-def notifications_mark_all_read(*, by: User) -> int:
-    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
-def notification_get(*, user: User, notification_id: int) -> Notification:
-    """The user's notification, or 404 (missing and not yours look the same)."""
-    found = notifications_for(user).filter(pk=notification_id).first()
-    if found is None:
-        raise Http404("No such notification.")
-    return found
-
-
 __all__ = [
     "DEFAULT_LEAD_MINUTES",
     "EffectivePreference",
@@ -1165,10 +1214,6 @@ __all__ = [
     "escalate_missed",
     "escalation_recipients",
     "moment_of",
-    "notification_get",
-    "notification_mark_read",
-    "notifications_for",
-    "notifications_mark_all_read",
     "notify_hearing_changed",
     "notify_offer_expired",
     "plan_for_case",
@@ -1178,5 +1223,4 @@ __all__ = [
     "preferences_of",
     "render_alert",
     "sweep",
-    "unread_count",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from deadlines import alerts
+from deadlines import notifications
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, Any]:
@@ -20,6 +20,6 @@ def unread_notifications(request: HttpRequest) -> dict[str, Any]:
 
     @cache
     def count() -> int:
-        return alerts.unread_count(user)
+        return notifications.unread_count(user)
 
     return {"unread_notifications": count}

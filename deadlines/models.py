@@ -573,7 +573,11 @@ class Alert(models.Model):
 
 
 class Notification(models.Model):
-    """The in-app inbox. An alert delivers at most one (its unique `alert`)."""
+    """The in-app inbox. A notification keeps references, never copies: its title, text and
+    link are rendered through cases.permissions each time it is read
+    (deadlines.notifications), so what sits behind a wall the reader no longer stands behind
+    (their part in the case ended, a document they may no longer open) reads as "an item you
+    no longer have access to". An alert delivers at most one (its unique `alert`)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -585,9 +589,9 @@ class Notification(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    title = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
+    # What it is about, as ids only ({"note": 12}, {"document": 3}, {"endpoint": 5},
+    # {"items": [["hearing", 4], ...]}); see deadlines.notifications for each subject's keys.
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -603,7 +607,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.subject} to {self.recipient_id}"
 
 
 class DigestSent(models.Model):

@@ -43,6 +43,7 @@ from core.decorators import signed_in_user
 from core.exceptions import Conflict
 from core.forms import submit_form
 from deadlines import alerts, selectors, services
+from deadlines import notifications as inbox
 from deadlines.computation import calendar_for_court
 from deadlines.forms import (
     AlertPreferencesForm,
@@ -1006,9 +1007,13 @@ def courtroom_add(request: HttpRequest, court_id: int) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    rows = list(alerts.notifications_for(user).select_related("case__court")[:INBOX_SIZE])
+    rows = list(inbox.notifications_for(user)[:INBOX_SIZE])
     unread = sum(1 for n in rows if n.read_at is None)
-    context = {"notifications": rows, "unread_shown": unread, "inbox_size": INBOX_SIZE}
+    context = {
+        "notifications": inbox.notifications_shown(user, rows),
+        "unread_shown": unread,
+        "inbox_size": INBOX_SIZE,
+    }
     return render(request, "deadlines/notifications.html", context)
 
 
@@ -1016,12 +1021,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     user = signed_in_user(request)
-    notification = alerts.notifications_for(user).filter(pk=notification_id).first()
-    if notification is None:
-        raise Http404("No such notification.")
-    alerts.notification_mark_read(notification=notification, by=user)
-    if request.POST.get("open") and notification.url:
-        return redirect(_next_url_from(notification.url, request))
+    notification = inbox.notification_get(user=user, notification_id=notification_id)
+    inbox.notification_mark_read(notification=notification, by=user)
+    url = inbox.notification_shown(user, notification).shown.url
+    if request.POST.get("open") and url:
+        return redirect(_next_url_from(url, request))
     messages.success(request, "Marked as read.")
     return redirect(_next_url(request, reverse("deadlines:notifications")))
 
@@ -1034,7 +1038,7 @@ def _next_url_from(url: str, request: HttpRequest) -> str:
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    count = alerts.notifications_mark_all_read(by=user)
+    count = inbox.notifications_mark_all_read(by=user)
     messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
     return redirect("deadlines:notifications")
 

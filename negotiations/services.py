@@ -493,13 +493,9 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
         offer.save()
     deadline_services.offer_expiry_sync(offer)
     _derive_concessions(offer)
-    case_status_follow(
-        case=case,
-        to_status=CaseStatus.NEGOTIATING,
-        by=by,
-        reason=f"Offer of round {offer.round_number} sent.",
-    )
-    case_touch(case_id=case.pk)
+    # Neither the case's status nor its last change moves: the court reads both, and sees
+    # nothing of the negotiation until an agreement is submitted to it (Fed. R. Crim. P.
+    # 11(c)(1)). The case follows the negotiation from the submission on.
     events.emit(EventType.OFFER_SENT, case=case, subject=offer)
     return offer
 
@@ -556,7 +552,6 @@ def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
         now = timezone.now()
         locked.withdrawal_reason = reason.strip()
         _close(locked, OfferStatus.WITHDRAWN, by, now)
-        case_touch(case_id=case.pk)
         return locked
 
 
@@ -568,7 +563,6 @@ def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
             raise ValidationError({"reason": "Say why the offer is rejected."})
         _close(locked, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
         events.emit(EventType.OFFER_REJECTED, case=case, subject=locked)
-        case_touch(case_id=case.pk)
         return locked
 
 
@@ -631,13 +625,7 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
                     else ""
                 ),
             )
-        case_status_follow(
-            case=case,
-            to_status=CaseStatus.AGREEMENT,
-            by=by,
-            reason=f"Offer of round {locked.round_number} accepted.",
-        )
-        case_touch(case_id=case.pk)
+        # The case moves to "agreement" when the agreement is submitted (see _send).
         events.emit(EventType.OFFER_ACCEPTED, case=case, subject=locked)
         return agreement
 
@@ -767,7 +755,6 @@ def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = 
             case=locked, offer=offer, author=by, author_role=role, text=text.strip()
         )
         deadline_services.suggestion_response_sync(suggestion)
-        case_touch(case_id=locked.pk)
         return suggestion
 
 
@@ -972,7 +959,6 @@ def agreement_sign(
             )
         if locked.signatures.count() == len(REQUIRED_SIGNATORIES):
             _seal(locked, now)
-        case_touch(case_id=case.pk)
         return signature
 
 
@@ -1032,6 +1018,13 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
         locked.submitted_by = by
         locked.submitted_at = timezone.now()
         locked.save()
+        # From here the court reads the agreement, and the case follows the negotiation.
+        case_status_follow(
+            case=case,
+            to_status=CaseStatus.AGREEMENT,
+            by=by,
+            reason="The plea agreement was submitted to the court.",
+        )
         case_touch(case_id=case.pk)
         events.emit(EventType.AGREEMENT_SUBMITTED, case=case, subject=locked)
         return locked
@@ -1142,13 +1135,16 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
         locked.save()
         events.emit(EventType.AGREEMENT_WITHDRAWN, case=case, subject=locked)
         _set_aside(locked, now)
-        case_status_follow(
-            case=case,
-            to_status=CaseStatus.NEGOTIATING,
-            by=by,
-            reason="The defendant withdrew from the plea agreement.",
-        )
-        case_touch(case_id=case.pk)
+        if locked.submitted_at is not None:
+            # The court had it: the case goes back to negotiating. Before the submission the
+            # court knew of no agreement, and the case never moved for it.
+            case_status_follow(
+                case=case,
+                to_status=CaseStatus.NEGOTIATING,
+                by=by,
+                reason="The defendant withdrew from the plea agreement.",
+            )
+            case_touch(case_id=case.pk)
         return locked
 
 

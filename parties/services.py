@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from cases import permissions
 from cases.models import Case
+from cases.selectors import cases_visible_to
 from cases.services import case_touch, court_today
 from core.exceptions import Conflict
 from core.versions import require_version
@@ -29,8 +31,7 @@ from parties.models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# Court roles come from court membership; the rest must match the person's profile.
-_COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
+    from cases.permissions import AnyUser
 
 
 def profile_set(
@@ -83,12 +84,6 @@ def defendant_update(
     return defendant
 
 
-def _api_client_court_id(user: User) -> int | None:
-    from integrations.models import ApiClient
-
-    return ApiClient.objects.filter(account=user).values_list("court_id", flat=True).first()
-
-
 def _participant_errors(
     *,
     case: Case,
@@ -120,19 +115,11 @@ def _participant_errors(
         if defendant is not None:
             errors["defendant"] = "Only the defendant role names a defendant."
         if user is not None:
-            profile = getattr(user, "profile", None)
-            if role in _COURT_ROLES and not user.groups.filter(pk=case.court.group_id).exists():
-                errors["user"] = f"{user.get_username()} does not sit in {case.court}."
-            if profile is None or profile.role_kind != role:
-                kind = profile.get_role_kind_display() if profile else "not a registered party"
-                errors["role"] = f"{user.get_username()} is {kind.lower()}, not {role}."
-            client_court = _api_client_court_id(user)
-            if client_court is not None and client_court != case.court_id:
-                # An API client's token is scoped to one court (integrations.models.ApiClient).
-                errors["user"] = (
-                    f"{user.get_username()} is an API client of another court; "
-                    "it may only take part in that court's cases."
-                )
+            refusal = permissions.participation_refusal(user, role, case.court)
+            if refusal is not None:
+                profile = getattr(user, "profile", None)
+                field = "role" if profile is None or profile.role_kind != role else "user"
+                errors[field] = refusal
             active = CaseParticipant.objects.filter(case=case, user=user, end_date__isnull=True)
             if active.filter(role=role).exists():
                 errors["user"] = f"{user.get_username()} already takes part in this role."
@@ -152,13 +139,15 @@ def _participant_errors(
     return errors
 
 
-def participant_conflicts(*, case: Case, role: str, user: User) -> list[str]:
-    """Why adding `user` to `case` as `role` may be a conflict of interest; empty when nothing is.
+def participant_conflicts(*, case: Case, role: str, user: User) -> list[dict[str, Any]]:
+    """Why adding `user` to `case` as `role` may be a conflict of interest, as facts (which
+    case, which role, until when); empty when nothing is. conflict_sentences says them to a
+    reader.
 
     Checked whenever a person (any role but defendant) is added to a case: participant_create
     asks, so the API, the case page and case_open all do. Connected cases are the other cases
     that share a defendant with this one, through a defendant participation active or ended
-    (selectors.connected_case_ids). Flagged, each as one sentence naming the case and the role:
+    (selectors.connected_case_ids). Flagged:
 
     1. The person's ended participation on this case, on another side than the new role's (a
        former prosecutor of the case joins as defense counsel). An active one on another side
@@ -172,9 +161,9 @@ def participant_conflicts(*, case: Case, role: str, user: User) -> list[str]:
        represented another party, a co-defendant).
 
     A conflict does not forbid the participation: participant_create refuses it (409,
-    "conflict_of_interest") until someone gives a reason to override, then keeps the
-    sentences, the reason and who gave it on the participation. The sentences are shown to
-    everyone who sees the case's parties, so a sealed connected case is not named.
+    "conflict_of_interest") until someone gives a reason to override, then keeps the facts,
+    the reason and who gave it on the participation. Facts, not sentences: a connected case
+    is named (by docket number) only to a reader who may see it.
     """
     side = SIDE_OF_ROLE[role]
     earlier = (
@@ -202,25 +191,88 @@ def participant_conflicts(*, case: Case, role: str, user: User) -> list[str]:
         defendants = selectors.defendant_ids_by_case({case.pk, *(p.case_id for p in same_side)})
         ours = defendants.get(case.pk, frozenset())
         for_others = [p for p in same_side if defendants.get(p.case_id, frozenset()) != ours]
+    found = [_fact(CONFLICT_THIS_CASE, part) for part in on_this_case]
+    found += [_fact(CONFLICT_OTHER_SIDE, part) for part in other_side]
+    found += [_fact(CONFLICT_ANOTHER_PARTY, part) for part in for_others]
+    unique: dict[str, dict[str, Any]] = {}
+    for fact in found:
+        unique.setdefault(repr(sorted(fact.items())), fact)  # one per fact, in order
+    return list(unique.values())
 
-    name = _person_name(user)
-    found = [
-        f"{name} was {_role_text(part.role)} on this case ({case.docket_number}) "
-        f"until {part.end_date:%Y-%m-%d}."
-        for part in on_this_case
-    ]
+
+# The kinds of conflict participant_conflicts finds (stored with each fact).
+CONFLICT_THIS_CASE = "this_case"
+CONFLICT_OTHER_SIDE = "other_side"
+CONFLICT_ANOTHER_PARTY = "another_party"
+
+
+def _fact(kind: str, part: CaseParticipant) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "case": part.case_id,
+        "role": part.role,
+        "until": part.end_date.isoformat() if part.end_date else None,
+    }
+
+
+def conflict_sentences(facts: list[Any], *, name: str, case: Case, reader: AnyUser) -> list[str]:
+    """The conflicts `facts` (participant_conflicts) of the person called `name`, as sentences
+    for `reader`: a connected case is named by its docket number only if the reader may see it
+    and it is not sealed; otherwise it is "another case". One query."""
+    named = _cases_named_for(reader, [f.get("case") for f in facts if isinstance(f, dict)])
+    return [_conflict_sentence(f, name=name, case=case, named=named) for f in facts]
+
+
+def _cases_named_for(reader: AnyUser, case_ids: list[Any]) -> dict[int, str]:
+    ids = {i for i in case_ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    return dict(
+        cases_visible_to(reader).filter(pk__in=ids, sealed=False).values_list("pk", "docket_number")
+    )
+
+
+def _conflict_sentence(fact: Any, *, name: str, case: Case, named: dict[int, str]) -> str:
+    if not isinstance(fact, dict) or fact.get("kind") not in (
+        CONFLICT_THIS_CASE,
+        CONFLICT_OTHER_SIDE,
+        CONFLICT_ANOTHER_PARTY,
+    ):
+        return "A possible conflict of interest was found when they were added."
+    role = _role_text(str(fact.get("role")))
+    until = fact.get("until")
+    if fact["kind"] == CONFLICT_THIS_CASE:
+        return f"{name} was {role} on this case ({case.docket_number}) until {until}."
+    held = f"was {role} until {until}" if until else f"is {role}"
     shares = "shares a defendant with this one"
-    found += [
-        f"On {_connected_case_text(part.case, shares)}, {name} {_held(part)}."
-        for part in other_side
-    ]
-    found += [
-        f"On {_connected_case_text(part.case, f'{shares} but whose defendants differ')}, "
-        f"{name} {_held(part)} and may "
-        f"{'represent' if part.is_active else 'have represented'} another party."
-        for part in for_others
-    ]
-    return list(dict.fromkeys(found))  # one sentence per fact, in order
+    docket = named.get(fact.get("case"))  # type: ignore[arg-type]
+    if fact["kind"] == CONFLICT_OTHER_SIDE:
+        where = f"{docket}, a case that {shares}" if docket else f"another case that {shares}"
+        return f"On {where}, {name} {held}."
+    how = f"{shares} but whose defendants differ"
+    where = f"{docket}, a case that {how}" if docket else f"another case that {how}"
+    represents = "represent" if until is None else "have represented"
+    return f"On {where}, {name} {held} and may {represents} another party."
+
+
+def participant_conflict_sentences(
+    participants: list[CaseParticipant], *, reader: AnyUser
+) -> dict[int, list[str]]:
+    """The stored conflicts of each of `participants` (of one case) as `reader` may read them,
+    by participation id. One query for all."""
+    flagged = [p for p in participants if p.conflicts]
+    if not flagged:
+        return {}
+    named = _cases_named_for(
+        reader, [f.get("case") for p in flagged for f in p.conflicts if isinstance(f, dict)]
+    )
+    return {
+        p.pk: [
+            _conflict_sentence(f, name=p.display_name, case=p.case, named=named)
+            for f in p.conflicts
+        ]
+        for p in flagged
+    }
 
 
 def _person_name(user: User) -> str:
@@ -228,19 +280,7 @@ def _person_name(user: User) -> str:
 
 
 def _role_text(role: str) -> str:
-    return Role(role).label.lower()
-
-
-def _connected_case_text(case: Case, how: str) -> str:
-    if case.sealed:
-        return f"another case that {how}"
-    return f"{case.docket_number}, a case that {how}"
-
-
-def _held(part: CaseParticipant) -> str:
-    if part.end_date is None:
-        return f"is {_role_text(part.role)}"
-    return f"was {_role_text(part.role)} until {part.end_date:%Y-%m-%d}"
+    return Role(role).label.lower() if role in Role.values else role
 
 
 @transaction.atomic
@@ -298,16 +338,20 @@ def participant_create(
     )
     if errors:
         raise ValidationError(errors)
-    conflicts: list[str] = []
+    conflicts: list[dict[str, Any]] = []
     if user is not None and role != Role.DEFENDANT:
         conflicts = participant_conflicts(case=case, role=role, user=user)
         if conflicts and not conflict_override_reason.strip():
+            # Said to whoever is adding the person, naming only the cases they may see.
+            sentences = conflict_sentences(
+                conflicts, name=_person_name(user), case=case, reader=by or AnonymousUser()
+            )
             raise Conflict(
                 f"Adding {_person_name(user)} as {_role_text(role)} may be a conflict of "
-                f"interest. {' '.join(conflicts)} To add them anyway, give a reason to "
+                f"interest. {' '.join(sentences)} To add them anyway, give a reason to "
                 "override the conflict.",
                 code="conflict_of_interest",
-                details={"conflicts": conflicts},
+                details={"conflicts": sentences},
             )
     reason = conflict_override_reason.strip() if conflicts else ""
     participant = CaseParticipant.objects.create(

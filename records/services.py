@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 
 from audit import services as audit
 from cases import permissions
@@ -17,7 +16,8 @@ from cases.models import Case
 from cases.services import court_today
 from core.exceptions import Conflict
 from core.versions import require_version
-from deadlines.models import AlertSubject, Notification
+from deadlines.models import AlertSubject
+from deadlines.notifications import notify
 from records import storage
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
 from records.uploads import check_upload
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 NOTE_MAX_CHARS = 20_000
-_EXCERPT = 200
 
 
 def _lock_case(case: Case) -> Case:
@@ -42,25 +41,19 @@ def _check_visibility(visibility: str) -> None:
         raise ValidationError({"visibility": f"Choose one of: {', '.join(Visibility.values)}."})
 
 
-def _notify(case: Case, by: User, visibility: str, title: str, body: str, url: str) -> None:
-    """Tell everyone behind the wall (never anyone else) that the record grew."""
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person,
-            subject=AlertSubject.RECORD,
-            case=case,
-            title=title,
-            body=body,
-            url=url,
-        )
-        for person in permissions.record_recipients(case, visibility)
-        if person.pk != by.pk
+def _notify(case: Case, by: User, visibility: str, **about: int) -> None:
+    """Tell everyone behind the wall (never anyone else) that the record grew. The notification
+    names the item by id; its text is read back through the walls (deadlines.notifications)."""
+    notify(
+        recipients=[
+            person
+            for person in permissions.record_recipients(case, visibility)
+            if person.pk != by.pk
+        ],
+        subject=AlertSubject.RECORD,
+        case=case,
+        params=about,
     )
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"
 
 
 # --- notes -----------------------------------------------------------------------------------
@@ -84,15 +77,7 @@ def note_add(*, case: Case, by: User, visibility: str, body: str) -> Note:
         locked = _lock_case(case)
         permissions.require_record_writer(by, locked, visibility)
         note = Note.objects.create(case=locked, visibility=visibility, body=body, author=by)
-        label = Visibility(visibility).label.lower()
-        _notify(
-            locked,
-            by,
-            visibility,
-            title=f"New note ({label}) on {locked.docket_number}",
-            body=f"{by.get_full_name() or by.get_username()}: {_excerpt(body)}",
-            url=reverse("records:notes", args=[locked.pk]) + f"#note-{note.pk}",
-        )
+        _notify(locked, by, visibility, note=note.pk)
     return note
 
 
@@ -166,15 +151,7 @@ def document_upload(
                 sha256=checked.sha256,
                 uploaded_by=by,
             )
-            label = Visibility(visibility).label.lower()
-            _notify(
-                locked,
-                by,
-                visibility,
-                title=f"New document ({label}) on {locked.docket_number}",
-                body=f"{title} ({DocumentCategory(category).label})",
-                url=reverse("records:documents", args=[locked.pk]) + f"#document-{document.pk}",
-            )
+            _notify(locked, by, visibility, document=document.pk)
     except BaseException:
         store.delete(saved)
         raise
@@ -244,14 +221,7 @@ def disclosure_add(
             disclosed_on=disclosed_on,
             disclosed_by=by,
         )
-        _notify(
-            locked,
-            by,
-            Visibility.SHARED,
-            title=f"Discovery disclosed on {locked.docket_number}",
-            body=f"{description} (disclosed {disclosed_on:%Y-%m-%d})",
-            url=reverse("records:discovery", args=[locked.pk]),
-        )
+        _notify(locked, by, Visibility.SHARED, disclosure=disclosure.pk)
     return disclosure
 
 

@@ -145,8 +145,10 @@ def world(db: Any) -> World:
     defendant = factories.DefendantFactory.create(
         first_name="Jane", last_name="Doe", user=users[Role.DEFENDANT]
     )
+    # Everyone takes part from the day the case was opened, whatever the real date today.
+    joined = case.opened_on
     party_services.participant_add(
-        case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant
+        case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant, start_date=joined
     )
     # Counsel and the judge are assigned by the court (cases.permissions).
     clerk = users[Role.COURT_STAFF]
@@ -156,12 +158,18 @@ def world(db: Any) -> World:
         role=Role.DEFENSE_COUNSEL,
         user=users[Role.DEFENSE_COUNSEL],
         is_lead=True,
+        start_date=joined,
     )
     party_services.participant_add(
-        case=case, by=clerk, role=Role.DUTY_LAWYER, user=users[Role.DUTY_LAWYER]
+        case=case, by=clerk, role=Role.DUTY_LAWYER, user=users[Role.DUTY_LAWYER], start_date=joined
     )
     party_services.participant_add(
-        case=case, by=clerk, role=Role.JUDGE, user=users[Role.JUDGE], is_lead=True
+        case=case,
+        by=clerk,
+        role=Role.JUDGE,
+        user=users[Role.JUDGE],
+        is_lead=True,
+        start_date=joined,
     )
     case_services.charge_add(
         case=case, statute=statute, by=prosecutor, description="Distribution of fentanyl"

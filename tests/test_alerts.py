@@ -19,6 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from deadlines import alerts
+from deadlines import notifications as inbox_of
 from deadlines.models import (
     DEFAULT_LEAD_MINUTES,
     Alert,
@@ -397,12 +398,8 @@ def test_a_changed_hearing_is_announced_once_per_change(
     assert notices.count() == 30
     assert set(notices.values_list("lead_minutes", flat=True)) == {0}
     alerts.sweep()
-    titles = sorted(
-        Notification.objects.filter(recipient=world.user(Role.DEFENDANT)).values_list(
-            "title", flat=True
-        )
-    )
-    # Rendered when delivered: by then the hearing is cancelled.
+    titles = sorted(n.title for n in shown(world.user(Role.DEFENDANT)))
+    # Rendered when read: by then the hearing is cancelled.
     assert (
         titles
         == [
@@ -436,13 +433,19 @@ def test_an_expired_offer_is_announced_to_both_sides_once(world: World, clock: A
     assert Alert.objects.filter(subject=AlertSubject.OFFER_EXPIRED, deadline=deadline).count() == 8
 
 
+def shown(user: User) -> list[inbox_of.Shown]:
+    """What `user` reads in their inbox now, newest first."""
+    rows = list(inbox_of.notifications_for(user))
+    return [item.shown for item in inbox_of.notifications_shown(user, rows)]
+
+
 @pytest.fixture
 def supervisors(world: World) -> dict[str, User]:
     found = {}
     for key in ("da", "pd", "aid", "court"):
         user = make_user(f"{key}_supervisor", Role.PROSECUTOR, world.orgs[key])
         UserProfile.objects.filter(user=user).update(is_supervisor=True)
-        found[key] = user
+        found[key] = User.objects.select_related("profile").get(pk=user.pk)
     return found
 
 
@@ -464,12 +467,25 @@ def test_a_missed_deadline_escalates_to_the_responsible_lead_and_their_superviso
         ("pd_supervisor", 0, AlertChannel.EMAIL),
     }
     alerts.sweep()
-    notice = Notification.objects.get(recipient=supervisors["pd"])
-    assert notice.title == (
+    (lead_notice,) = shown(defense)
+    assert lead_notice.title == (
         "Missed deadline in United States v. Doe (1:26-cr-00001): Pretrial motions due "
         "(Fri 20 Nov 2026, end of day (EST))"
     )
-    assert notice.url == reverse("cases:detail", kwargs={"case_id": world.case.pk})
+    assert lead_notice.url == reverse("cases:detail", kwargs={"case_id": world.case.pk})
+    # The supervisor is on no case: told who of their office missed what and when, never
+    # which case (cases.permissions.hears_office_escalations).
+    (notice,) = shown(supervisors["pd"])
+    assert notice.title == (
+        "Missed deadline of your office: Motion due, due Fri 20 Nov 2026, end of day (EST)"
+    )
+    assert (notice.url, notice.case) == ("", None)
+    assert defense.get_full_name() in notice.body
+    assert "1:26-cr-00001" not in notice.body + notice.title
+    assert "Doe" not in notice.body + notice.title
+    (email,) = [m for m in mail.outbox if m.to == [supervisors["pd"].email]]
+    assert "1:26-cr-00001" not in email.subject + email.body
+    assert f"/cases/{world.case.pk}/" not in email.body
 
 
 def test_a_deadline_on_every_side_escalates_to_every_lead_once(
@@ -627,8 +643,11 @@ def test_the_email_says_what_when_and_where_in_the_court_zone(
     url = reverse("cases:detail", kwargs={"case_id": world.case.pk})
     assert f"https://parley.example.org{url}" in message.body
     assert "When: Tue 1 Dec 2026, 09:30 EST, Courtroom 4B" in message.body
-    note = Notification.objects.get(recipient=world.user(Role.DEFENSE_COUNSEL))
-    assert (note.title, note.url, note.subject) == (title, url, AlertSubject.REMINDER)
+    (note,) = shown(world.user(Role.DEFENSE_COUNSEL))
+    assert (note.title, note.url) == (title, url)
+    assert Notification.objects.get(recipient=world.user(Role.DEFENSE_COUNSEL)).subject == (
+        AlertSubject.REMINDER
+    )
 
 
 def test_a_broken_mail_server_keeps_the_email_pending_with_a_backoff(
@@ -696,7 +715,7 @@ def test_the_daily_digest_goes_out_once_a_day_at_the_local_hour(
     alerts.sweep()
 
     assert DigestSent.objects.get(user=defense).day == dt.date(2026, 11, 25)
-    note = Notification.objects.get(recipient=defense, subject=AlertSubject.DIGEST)
+    (note,) = shown(defense)
     assert note.title == "Your court dates for the next 14 days (Wed 25 Nov 2026)"
     assert "Thu 26 Nov 2026, 09:30 EST: Trial — Courtroom 4B" in note.body
     assert "Pretrial motions due" in note.body
@@ -729,33 +748,33 @@ def test_unread_count_and_marking_read(world: World, room: Courtroom, clock: Any
     inbox(world, room)
     defense = world.user(Role.DEFENSE_COUNSEL)
     prosecutor = world.user(Role.PROSECUTOR)
-    assert alerts.unread_count(defense) == 2
-    first, _ = list(alerts.notifications_for(defense))
+    assert inbox_of.unread_count(defense) == 2
+    first, _ = list(inbox_of.notifications_for(defense))
 
-    marked = alerts.notification_mark_read(notification=first, by=defense)
+    marked = inbox_of.notification_mark_read(notification=first, by=defense)
     assert marked.read_at == NOW
-    assert alerts.unread_count(defense) == 1
-    assert alerts.unread_count(prosecutor) == 2
-    assert alerts.notifications_mark_all_read(by=defense) == 1
-    assert alerts.notifications_mark_all_read(by=defense) == 0
-    assert alerts.unread_count(defense) == 0
-    assert alerts.unread_count(prosecutor) == 2
+    assert inbox_of.unread_count(defense) == 1
+    assert inbox_of.unread_count(prosecutor) == 2
+    assert inbox_of.notifications_mark_all_read(by=defense) == 1
+    assert inbox_of.notifications_mark_all_read(by=defense) == 0
+    assert inbox_of.unread_count(defense) == 0
+    assert inbox_of.unread_count(prosecutor) == 2
 
 
 def test_nobody_marks_another_persons_notification(
     world: World, room: Courtroom, clock: Any
 ) -> None:
     inbox(world, room)
-    note = alerts.notifications_for(world.user(Role.DEFENSE_COUNSEL)).first()
+    note = inbox_of.notifications_for(world.user(Role.DEFENSE_COUNSEL)).first()
     assert note is not None
     for user in [world.user(Role.PROSECUTOR), world.strangers[Role.DEFENSE_COUNSEL]]:
         with pytest.raises(Http404):
-            alerts.notification_mark_read(notification=note, by=user)
+            inbox_of.notification_mark_read(notification=note, by=user)
         with pytest.raises(Http404):
-            alerts.notification_get(user=user, notification_id=note.pk)
+            inbox_of.notification_get(user=user, notification_id=note.pk)
     note.refresh_from_db()
     assert note.read_at is None
-    assert list(alerts.notifications_for(world.strangers[Role.DEFENSE_COUNSEL])) == []
+    assert list(inbox_of.notifications_for(world.strangers[Role.DEFENSE_COUNSEL])) == []
 
 
 def test_the_inbox_lists_in_a_fixed_number_of_queries(
@@ -763,12 +782,15 @@ def test_the_inbox_lists_in_a_fixed_number_of_queries(
 ) -> None:
     inbox(world, room)
     defense = world.user(Role.DEFENSE_COUNSEL)
-    with django_assert_num_queries(1):
+    # The page; the reader's walls on its cases (visible cases, participations, profile).
+    with django_assert_num_queries(4):
+        rows = list(inbox_of.notifications_for(defense))
         titles = [
-            (n.title, n.case.docket_number if n.case else "")
-            for n in alerts.notifications_for(defense)
+            (item.shown.title, item.shown.case.docket_number if item.shown.case else "")
+            for item in inbox_of.notifications_shown(defense, rows)
         ]
     assert len(titles) == 2
+    assert all(docket == "1:26-cr-00001" for _, docket in titles)
 
 
 # --- preferences ----------------------------------------------------------------------------

@@ -21,17 +21,30 @@ from deadlines.models import (
     AlertSubject,
     Notification,
 )
+from cases.models import Case
 from parties.models import Role
+from records.models import Note, Visibility
 from tests.api_date_helpers import (
     HUGE,
     NO_NOTIFICATION,
     NOW,
     date_rows,
 )
-from tests.api_helpers import MISSING_ID, PERSONA_IDS, PERSONAS, counting_queries, ids, persona
+from tests.api_helpers import (
+    MISSING_ID,
+    PERSONA_IDS,
+    PERSONAS,
+    SEES,
+    counting_queries,
+    ids,
+    persona,
+)
 from tests.api_negotiation_helpers import url
 from tests.conftest import World, api_as
 from tests.deadline_helpers import hearing
+
+
+OWN_DOCKET = "1:26-cr-00001"
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +54,9 @@ def frozen() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-# One SELECT each: the page of notifications (with their case); the count.
-NOTIFICATION_LIST_QUERIES = 1
+# The page of notifications (with their case and alert); the reader's walls on their cases
+# (visible cases, participations, the profile); the notes they name. The count: one SELECT.
+NOTIFICATION_LIST_QUERIES = 4
 UNREAD_COUNT_QUERIES = 1
 
 KINDS = [
@@ -66,13 +80,16 @@ def everyone(world: World) -> list[User]:
     return [persona(world, who, role) for who, role in PERSONAS]
 
 
-def notify(user: User, title: str = "Plea hearing in 2 days", **fields: Any) -> Notification:
+def notify(user: User, text: str = "Plea hearing moved to Tuesday", **fields: Any) -> Notification:
+    """A notification to `user` of a shared note (with `text`) on the world's own case."""
+    case = fields.pop("case", None) or Case.objects.get(docket_number=OWN_DOCKET)
+    author = User.objects.get(username="prosecutor")
+    note = Note.objects.create(case=case, visibility=Visibility.SHARED, body=text, author=author)
     values: dict[str, Any] = {
         "recipient": user,
-        "subject": AlertSubject.REMINDER,
-        "title": title,
-        "body": "Tuesday 15 December 2026, 09:00 (America/New_York), Courtroom 1.",
-        "url": "/cases/1/",
+        "subject": AlertSubject.RECORD,
+        "case": case,
+        "params": {"note": note.pk},
     }
     values.update(fields)
     return Notification.objects.create(**values)
@@ -100,7 +117,10 @@ def test_each_person_reads_only_their_own_notifications(world: World, who: str, 
     read_other = client.post(url("notification-read", someone_elses.pk))
 
     assert ids(listed) == [mine.pk]
-    assert (own.status_code, own.json()["title"]) == (200, f"For {user.username}")
+    assert (own.status_code, own.json()["id"]) == (200, mine.pk)
+    # Strangers are told of nothing on a case they do not see, even in their own inbox.
+    sees_case = "case" in SEES[(who, role)]
+    assert own.json()["body"].endswith(f"For {user.username}") == sees_case
     assert (other.status_code, other.json()) == (404, NO_NOTIFICATION)
     assert (read_other.status_code, read_other.json()) == (404, NO_NOTIFICATION)
     assert inbox_rows() == before
@@ -108,18 +128,20 @@ def test_each_person_reads_only_their_own_notifications(world: World, who: str, 
 
 def test_notification_body(world: World) -> None:
     defense = world.user(Role.DEFENSE_COUNSEL)
-    note = notify(defense, subject=AlertSubject.HEARING_CHANGED, case=world.case)
+    note = notify(defense, "Plea hearing moved to Tuesday.")
 
     body = api_as(defense).get(url("notification-detail", note.pk)).json()
 
+    note_id = note.params["note"]
     assert body == {
         "id": note.pk,
-        "subject": "hearing_changed",
-        "subject_display": "Hearing changed",
+        "subject": "record",
+        "subject_display": "Case record",
         "case": world.case.pk,
-        "title": "Plea hearing in 2 days",
-        "body": "Tuesday 15 December 2026, 09:00 (America/New_York), Courtroom 1.",
-        "url": "/cases/1/",
+        "title": f"New note (shared with all parties) on {world.case.docket_number}",
+        "body": f"{world.user(Role.PROSECUTOR).get_full_name()}: Plea hearing moved to Tuesday.",
+        "url": f"/cases/{world.case.pk}/notes/#note-{note_id}",
+        "available": True,
         "created_at": "2026-12-01T12:00:00Z",
         "read_at": None,
         "unread": True,
@@ -206,7 +228,7 @@ def test_list_and_count_queries_do_not_grow_with_notifications(world: World) -> 
         lambda: client.get(url("notification-unread-count"))
     )
     for i in range(30):
-        notify(defense, f"Reminder {i}", case=world.case if i % 2 else world.other_case)
+        notify(defense, f"Note {i}", case=world.case if i % 2 else world.other_case)
     many, list_for_many = counting_queries(lambda: client.get(url("notification-list")))
     count_many, count_for_many = counting_queries(
         lambda: client.get(url("notification-unread-count"))
@@ -379,7 +401,7 @@ def test_an_unknown_kind_is_not_found(world: World) -> None:
     got = client.get(url("alert-preference-detail", "brunch"))
     put = client.put(url("alert-preference-detail", "brunch"), PREFERENCE, format="json")
 
-    expected = (404, {"detail": "No such kind of date.", "code": "not_found"})
+    expected = (404, {"detail": "Not found.", "code": "not_found"})
     assert (got.status_code, got.json()) == expected
     assert (put.status_code, put.json()) == expected
     assert not AlertPreference.objects.exists()

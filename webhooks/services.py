@@ -43,6 +43,7 @@ from cases import permissions
 from core.exceptions import Conflict
 from core.versions import require_version
 from deadlines.models import AlertSubject, Notification
+from deadlines.notifications import ReadContext, Shown, notify
 from integrations.events import subject_link
 from integrations.models import ApiClient, Event, EventType
 from integrations.selectors import OWN, SETTLED, event_visible_to
@@ -336,7 +337,10 @@ def _queue(claimed: Sequence[tuple[int, uuid.UUID]], countdown: float | None = N
                 deliver.delay(delivery_id, str(token))
 
     if claimed:
-        transaction.on_commit(send)
+        # After the commit the deliveries are claimed and recorded: a broker that cannot be
+        # reached must not fail the request that made them (their claims lapse, and the sweep,
+        # deliveries_due, queues them again), so the error is logged, not raised.
+        transaction.on_commit(send, robust=True)
 
 
 def _claim(
@@ -769,20 +773,22 @@ def _endpoint_page(endpoint: WebhookEndpoint) -> str:
     return reverse("webhooks:endpoint", args=[endpoint.client_id, endpoint.pk])
 
 
-def owner_notify_disabled(endpoint: WebhookEndpoint) -> None:
-    """Tell the client's owner, in the inbox now and by e-mail after the commit."""
-    client = endpoint.client
-    owner = client.owner
-    title = f"Webhook of {client.name} disabled"
+def _disabled_message(endpoint: WebhookEndpoint) -> tuple[str, str]:
+    title = f"Webhook of {endpoint.client.name} disabled"
     body = (
         f"Parley stopped sending webhooks to {endpoint.url}. {endpoint.disabled_reason} "
         "Fix the receiver, then enable the endpoint again; replay what it missed from its "
         "delivery log, or read it from the change feed."
     )
+    return title, body
+
+
+def owner_notify_disabled(endpoint: WebhookEndpoint) -> None:
+    """Tell the client's owner, in the inbox now and by e-mail after the commit."""
+    owner = endpoint.client.owner
+    title, body = _disabled_message(endpoint)
     url = _endpoint_page(endpoint)
-    Notification.objects.create(
-        recipient=owner, subject=AlertSubject.INTEGRATION, title=title[:300], body=body, url=url
-    )
+    notify(recipients=[owner], subject=AlertSubject.INTEGRATION, params={"endpoint": endpoint.pk})
     if not owner.email:
         return
     link = f"{site_url()}{url}"
@@ -800,6 +806,30 @@ def owner_notify_disabled(endpoint: WebhookEndpoint) -> None:
             logger.exception("could not e-mail the owner of webhook endpoint %s", endpoint.pk)
 
     transaction.on_commit(send)
+
+
+def render_notifications(rows: Sequence[Notification], context: ReadContext) -> dict[int, Shown]:
+    """The inbox's text of "endpoint disabled" notifications, for readers who still look after
+    the endpoint's client (cases.permissions.may_manage_webhooks); unavailable to others."""
+    ids = {r.params.get("endpoint") for r in rows}
+    endpoints = {
+        e.pk: e
+        for e in WebhookEndpoint.objects.filter(
+            pk__in=[i for i in ids if isinstance(i, int)]
+        ).select_related("client__court", "client__account")
+    }
+    shown: dict[int, Shown] = {}
+    for row in rows:
+        endpoint = endpoints.get(row.params.get("endpoint"))
+        if endpoint is None or not permissions.may_manage_webhooks(context.reader, endpoint.client):
+            continue
+        if endpoint.disabled_at is None:
+            title = f"Webhook of {endpoint.client.name} was disabled (enabled again since)"
+            body = f"Parley had stopped sending webhooks to {endpoint.url}."
+        else:
+            title, body = _disabled_message(endpoint)
+        shown[row.pk] = Shown(title=title, body=body, url=_endpoint_page(endpoint))
+    return shown
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ class HistoryEventSerializer(serializers.Serializer[Any]):
     table_label = serializers.CharField()
     row_id = serializers.CharField(source="event.row_id")
     changes = FieldChangeSerializer(many=True)
-    before = RecordedValuesField(source="event.before", allow_null=True)
-    after = RecordedValuesField(source="event.after", allow_null=True)
+    before = RecordedValuesField(source="values.before", allow_null=True)
+    after = RecordedValuesField(source="values.after", allow_null=True)
     # As for `label` above: the declared field, not the serializer's `data`, at run time.
-    data = RecordedValuesField(source="event.data")  # type: ignore[assignment]
+    data = RecordedValuesField(source="values.data")  # type: ignore[assignment]

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
 from cases.models import Court
+from core.api.fields import AwareDateTimeField
 from deadlines import selectors
 from deadlines.api.fields import NamedChoiceField
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
@@ -34,9 +35,9 @@ from deadlines.models import (
     HearingChange,
     HearingKind,
     HearingStatus,
-    Notification,
     RuleTrigger,
 )
+from deadlines.notifications import ShownNotification
 from parties.models import Side
 
 MAX_TEXT = 20_000
@@ -63,7 +64,7 @@ def _day(**kwargs: Any) -> serializers.DateField:
 
 
 def _moment(**kwargs: Any) -> serializers.DateTimeField:
-    return serializers.DateTimeField(validators=[_check_moment], **kwargs)
+    return AwareDateTimeField(validators=[_check_moment], **kwargs)
 
 
 def _reason(help_text: str = "") -> serializers.CharField:
@@ -521,28 +522,30 @@ class DeadlineOverrideSerializer(serializers.Serializer[Any]):
 # --- notifications and preferences --------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
-    subject_display = serializers.CharField(source="get_subject_display", read_only=True)
+class NotificationSerializer(serializers.Serializer[Any]):
+    """A notification as its reader may read it now (deadlines.notifications): rendered through
+    the walls when read, so one about something they may no longer see reads as "an item you
+    no longer have access to", with no case, text or link."""
+
+    id = serializers.IntegerField(source="notification.pk")
+    subject = serializers.CharField(source="notification.subject")
+    subject_display = serializers.CharField(source="notification.get_subject_display")
+    case = serializers.SerializerMethodField()
+    title = serializers.CharField(source="shown.title")
+    body = serializers.CharField(source="shown.body")
+    url = serializers.CharField(source="shown.url")
+    available = serializers.BooleanField(
+        help_text="False when it is about something you may no longer see."
+    )
+    created_at = serializers.DateTimeField(source="notification.created_at")
+    read_at = serializers.DateTimeField(source="notification.read_at", allow_null=True)
     unread = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Notification
-        fields = [
-            "id",
-            "subject",
-            "subject_display",
-            "case",
-            "title",
-            "body",
-            "url",
-            "created_at",
-            "read_at",
-            "unread",
-        ]
-        read_only_fields = fields
+    def get_case(self, item: ShownNotification) -> int | None:
+        return item.shown.case.pk if item.shown.case is not None else None
 
-    def get_unread(self, notification: Notification) -> bool:
-        return notification.read_at is None
+    def get_unread(self, item: ShownNotification) -> bool:
+        return item.notification.read_at is None
 
 
 class UnreadCountSerializer(serializers.Serializer[Any]):

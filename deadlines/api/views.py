@@ -22,7 +22,7 @@ from core.api.pagination import CursorPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned, versioned_data
 from core.versions import parse_if_match, require_data_version
-from deadlines import alerts, selectors, services
+from deadlines import alerts, notifications, selectors, services
 from deadlines.api import filters, serializers
 from deadlines.models import (
     CourtClosure,
@@ -657,24 +657,33 @@ class NotificationViewSet(viewsets.GenericViewSet[Notification]):
     pagination_class = InboxPagination
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return alerts.notifications_for(_user(self.request))
+        return notifications.notifications_for(_user(self.request))
 
     def get_object(self) -> Notification:
-        return alerts.notification_get(
+        return notifications.notification_get(
             user=_user(self.request), notification_id=_object_id(self.kwargs["pk"])
         )
+
+    def _one(self, notification: Notification) -> Response:
+        shown = notifications.notification_shown(_user(self.request), notification)
+        return Response(serializers.NotificationSerializer(shown).data)
 
     @extend_schema(
         responses={200: serializers.NotificationSerializer(many=True), 400: INVALID},
     )
     def list(self, request: Request) -> Response:
-        """`?unread=true` for the unread ones only."""
+        """`?unread=true` for the unread ones only. Each is rendered through your walls as
+        they are now: one about something you may no longer see has `available: false`."""
         rows = _filtered(request, filters.NotificationFilter, self.get_queryset())
-        return _paginated(self, rows, serializers.NotificationSerializer)
+        page = self.paginate_queryset(rows) or []
+        shown = notifications.notifications_shown(_user(request), page)
+        return self.get_paginated_response(
+            serializers.NotificationSerializer(shown, many=True).data
+        )
 
     @extend_schema(responses={200: serializers.NotificationSerializer, 404: NOT_FOUND})
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(serializers.NotificationSerializer(self.get_object()).data)
+        return self._one(self.get_object())
 
     @extend_schema(
         request=None, responses={200: serializers.NotificationSerializer, 404: NOT_FOUND}
@@ -683,21 +692,21 @@ class NotificationViewSet(viewsets.GenericViewSet[Notification]):
     def read(self, request: Request, pk: str) -> Response:
         """Mark it read (again: nothing changes)."""
         notification = self.get_object()
-        alerts.notification_mark_read(notification=notification, by=_user(request))
-        return Response(serializers.NotificationSerializer(self.get_object()).data)
+        notifications.notification_mark_read(notification=notification, by=_user(request))
+        return self._one(notification)
 
     @extend_schema(request=None, responses={200: serializers.ReadAllSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         """Mark every unread notification of yours read."""
-        marked = alerts.notifications_mark_all_read(by=_user(request))
+        marked = notifications.notifications_mark_all_read(by=_user(request))
         return Response(serializers.ReadAllSerializer({"marked": marked}).data)
 
     @extend_schema(responses={200: serializers.UnreadCountSerializer})
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request: Request) -> Response:
         """How many of your notifications are unread: one cheap query, for a badge."""
-        unread = alerts.unread_count(_user(request))
+        unread = notifications.unread_count(_user(request))
         return Response(serializers.UnreadCountSerializer({"unread": unread}).data)
 
 

@@ -17,6 +17,7 @@ from parties.models import (
     Role,
 )
 from parties.selectors import defendants_visible_to, people_who_may_join_cases
+from parties.services import participant_conflict_sentences
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -46,11 +47,10 @@ class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
     name = serializers.CharField(source="display_name", read_only=True)
     organization = serializers.SerializerMethodField()
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    conflicts = serializers.ListField(
-        child=serializers.CharField(),
-        read_only=True,
-        help_text="What the conflict-of-interest check flagged when the person was added; "
-        "empty when nothing was.",
+    conflicts = serializers.SerializerMethodField(
+        help_text="What the conflict-of-interest check flagged when the person was added, one "
+        "sentence each (a connected case is named only if you may see it); empty when nothing "
+        "was.",
     )
 
     class Meta:
@@ -77,6 +77,13 @@ class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
                 "help_text": "Why the flagged conflicts were overridden; empty when none were."
             },
         }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_conflicts(self, obj: CaseParticipant) -> list[str]:
+        if not obj.conflicts:
+            return []
+        reader = self.context["request"].user
+        return participant_conflict_sentences([obj], reader=reader).get(obj.pk, [])
 
     def get_organization(self, obj: CaseParticipant) -> str | None:
         profile = getattr(obj.user, "profile", None) if obj.user else None

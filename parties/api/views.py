@@ -186,7 +186,8 @@ class ParticipantViewSet(
         participant = services.participant_add(by=request.user, **data.validated_data)  # type: ignore[arg-type]
         participant = selectors.participant_get_for_user(request.user, participant.pk)
         return Response(
-            serializers.ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED
+            serializers.ParticipantSerializer(participant, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(
@@ -205,4 +206,4 @@ class ParticipantViewSet(
             by=request.user,  # type: ignore[arg-type]
             **data.validated_data,
         )
-        return Response(serializers.ParticipantSerializer(ended).data)
+        return Response(serializers.ParticipantSerializer(ended, context={"request": request}).data)
