@@ -34,8 +34,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Court)
 class CourtAdmin(admin.ModelAdmin):
-    list_display = ["name", "jurisdiction", "time_zone"]
-    list_filter = ["jurisdiction"]
+    list_display = ["name", "jurisdiction", "time_zone", "mfa_required"]
+    list_filter = ["jurisdiction", "mfa_required"]
     search_fields = ["name"]
 
 

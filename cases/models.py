@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -67,6 +68,12 @@ class Court(models.Model):
     )
     # Judges and court staff are members; the group holds view permission on the court's cases.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="court")
+    # Its members (judges and staff) sign in with a second factor (accounts.mfa).
+    mfa_required = models.BooleanField(
+        _("requires two-factor sign-in"),
+        default=False,
+        help_text=_("Judges and court staff of this court must sign in with a one-time code."),
+    )
 
     class Meta:
         ordering = ["name"]

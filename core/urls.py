@@ -1,17 +1,15 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
 from core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Password, then a one-time code where one is due (accounts.mfa); failures lock out.
+    path("login/", account_views.SignInView.as_view(), name="login"),
     # Django's LogoutView accepts POST only: a link or a prefetch cannot sign anyone out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("", views.dashboard, name="dashboard"),
     path("", include("cases.urls")),
     path("", include("negotiations.urls")),

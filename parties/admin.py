@@ -8,8 +8,8 @@ from parties.models import CaseParticipant, Defendant, Organization, UserProfile
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "jurisdiction"]
-    list_filter = ["kind", "jurisdiction"]
+    list_display = ["name", "kind", "jurisdiction", "mfa_required"]
+    list_filter = ["kind", "jurisdiction", "mfa_required"]
     search_fields = ["name"]
 
 

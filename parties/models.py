@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationKind(models.TextChoices):
@@ -22,6 +23,12 @@ class Organization(models.Model):
     kind = models.CharField(max_length=32, choices=OrganizationKind.choices)
     jurisdiction = models.ForeignKey(
         "cases.Jurisdiction", on_delete=models.PROTECT, related_name="organizations"
+    )
+    # Its people (profile.organization) sign in with a second factor (accounts.mfa).
+    mfa_required = models.BooleanField(
+        _("requires two-factor sign-in"),
+        default=False,
+        help_text=_("Everyone of this office must sign in with a one-time code."),
     )
 
     class Meta:

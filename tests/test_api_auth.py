@@ -10,10 +10,11 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import PersonalToken
 from cases.models import Case, CaseStatusChange, Charge
+from integrations.auth import hash_token
 from parties.models import CaseParticipant, Defendant, Role
 from tests.api_helpers import MISSING_ID, ids
 from tests.conftest import World
@@ -51,9 +52,16 @@ def test_username_and_password_get_a_token(world: World) -> None:
     response = token_for("defense")
 
     assert response.status_code == 200
-    assert response.json() == {
-        "token": Token.objects.get(user=world.user(Role.DEFENSE_COUNSEL)).key
-    }
+    body = response.json()
+    token = PersonalToken.objects.get(user=world.user(Role.DEFENSE_COUNSEL))
+    assert body["token"].startswith("prp_")
+    # Only the hash is kept, and the answer is never cached.
+    assert (token.key_hash, token.id, body["expires_at"] is not None) == (
+        hash_token(body["token"]),
+        body["id"],
+        True,
+    )
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_token_opens_the_api_as_its_user(world: World) -> None:
@@ -65,8 +73,12 @@ def test_token_opens_the_api_as_its_user(world: World) -> None:
     assert ids(response) == [world.case.pk]
 
 
-def test_asking_twice_gives_the_same_token(world: World) -> None:
-    assert token_for("judge").json() == token_for("judge").json()
+def test_asking_twice_gives_two_tokens_that_both_work(world: World) -> None:
+    first, second = token_for("judge").json()["token"], token_for("judge").json()["token"]
+
+    assert first != second
+    assert with_token(first).get(reverse("case-list")).status_code == 200
+    assert with_token(second).get(reverse("case-list")).status_code == 200
 
 
 def test_token_writes_without_a_csrf_token(world: World) -> None:
@@ -88,7 +100,7 @@ def test_wrong_credentials_get_no_token(world: World, username: str, password: s
     response = token_for(username, password)
 
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not PersonalToken.objects.exists()
 
 
 def test_deactivated_user_gets_no_token_and_their_token_stops_working(world: World) -> None:
@@ -109,7 +121,10 @@ def test_made_up_token_is_refused(world: World) -> None:
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert response.json() == {"detail": "Invalid token.", "code": "authentication_failed"}
+    assert response.json() == {
+        "detail": "The token is not valid, or was revoked or expired.",
+        "code": "authentication_failed",
+    }
 
 
 # --- session -----------------------------------------------------------------------------
@@ -140,7 +155,10 @@ def test_session_write_without_csrf_token_is_refused(world: World) -> None:
 def test_session_write_with_the_csrf_token_of_the_docs_page_goes_through(world: World) -> None:
     client = APIClient(enforce_csrf_checks=True)
     client.login(username="prosecutor", password=PASSWORD)
-    client.get(reverse("api-docs"))  # the page Swagger UI runs in sets the cookie
+    # The page Swagger UI runs in, and its script (a file of its own, for the CSP), which
+    # sets the cookie.
+    client.get(reverse("api-docs"))
+    client.get(reverse("api-docs"), {"script": ""})
 
     response = client.post(
         reverse("case-transition", args=[world.case.pk]),
@@ -251,6 +269,8 @@ def test_schema_describes_every_endpoint(db: None) -> None:
     assert response.status_code == 200
     assert set(response.json()["paths"]) == {
         "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{id}/revoke/",
         "/api/v1/cases/",
         "/api/v1/cases/{id}/",
         "/api/v1/cases/{id}/transition/",
@@ -312,13 +332,19 @@ def test_docs_page_loads_only_assets_served_by_the_app(db: None) -> None:
     assert response["Content-Type"].startswith("text/html")
     assert re.findall(r"(?:https?:)?//[\w.-]+\.\w", html) == []
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    # Swagger UI's own start-up script is the page's address with ?script (no inline script).
+    script = f"{reverse('api-docs')}?script="
+    assert script in assets
+    assets.remove(script)
     assert assets
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
+    assert "<script>" not in html and "<style>" not in html
 
 
 def test_docs_page_points_swagger_at_our_schema(db: None) -> None:
-    html = APIClient().get(reverse("api-docs")).content.decode()
+    script = APIClient().get(reverse("api-docs"), {"script": ""})
 
-    assert f'url: "{reverse("api-schema")}"' in html
+    assert script["Content-Type"].startswith("application/javascript")
+    assert f'url: "{reverse("api-schema")}"' in script.content.decode()

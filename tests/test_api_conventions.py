@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import personal_token_create
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case, Charge
@@ -25,7 +25,8 @@ from tests.negotiation_helpers import draft_offer
 
 def token_client(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, key = personal_token_create(user=user, name="convention tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -166,15 +167,15 @@ def test_no_rate_means_no_limit(world: World, settings: Any) -> None:
 
 
 def test_the_cache_never_holds_a_token(world: World, rate: str) -> None:
-    token = Token.objects.create(user=world.user(Role.PROSECUTOR))
+    _token, key = personal_token_create(user=world.user(Role.PROSECUTOR), name="throttle test")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/cases/").status_code == 200
 
     redis = cache._cache.get_client()  # type: ignore[attr-defined]
-    keys = [key.decode() for key in redis.scan_iter(match="*throttle_client_token:*")]
+    keys = [found.decode() for found in redis.scan_iter(match="*throttle_client_token:*")]
     assert keys
-    assert not any(token.key in key for key in keys)
+    assert not any(key in cache_key for cache_key in keys)
 
 
 # --- ordering and "changed since" ----------------------------------------------------------------

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from accounts.services import personal_token_create
 from audit.models import AuditEvent
 from core.models import IdempotencyRecord
 from parties.models import Role
@@ -19,11 +19,11 @@ from records.models import Document, Note
 from tests.conftest import World
 
 
-def client_for(user: Any) -> tuple[APIClient, Token]:
-    token, _ = Token.objects.get_or_create(user=user)
+def client_for(user: Any) -> tuple[APIClient, str]:
+    _token, key = personal_token_create(user=user, name="idempotency tests")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client, token
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client, key
 
 
 def note(client: APIClient, world: World, body: str, key: str | None) -> Any:
@@ -66,7 +66,7 @@ def test_a_retry_while_the_first_is_answered_is_409(world: World) -> None:
     client, token = client_for(world.user(Role.PROSECUTOR))
     body = JSONRenderer().render({"case": world.case.pk, "visibility": "prosecution", "body": "x"})
     IdempotencyRecord.objects.create(
-        client="token:" + hashlib.sha256(token.key.encode()).hexdigest(),
+        client="token:" + hashlib.sha256(token.encode()).hexdigest(),
         key="key-2",
         request_hash=hashlib.sha256(b"POST\n/api/v1/notes/\n" + body).hexdigest(),
     )

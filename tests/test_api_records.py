@@ -20,9 +20,9 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import personal_token_create
 from audit.models import AuditEvent
 from deadlines.models import Notification
 from parties import services as party_services
@@ -687,7 +687,7 @@ def test_a_name_with_a_path_is_refused_over_a_session_too(
 
 
 def test_an_upload_by_token_is_stored(world: World) -> None:
-    key = Token.objects.create(user=world.user(Role.DEFENSE_COUNSEL)).key
+    _token, key = personal_token_create(user=world.user(Role.DEFENSE_COUNSEL), name="uploads")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 

@@ -21,7 +21,6 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, note, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import personal_token_create
 from parties.models import Role
 from tests.conftest import World
 
@@ -50,7 +50,8 @@ ROLES_UNDER_TEST = [Role.COURT_STAFF, Role.PROSECUTOR]
 def authorizations(request: pytest.FixtureRequest, world: World) -> dict[str, str]:
     """A real token for each persona under test, all on the world's case."""
     return {
-        role: f"Token {Token.objects.create(user=world.user(role)).key}" for role in request.param
+        role: f"Token {personal_token_create(user=world.user(role), name='schemathesis')[1]}"
+        for role in request.param
     }
 
 

@@ -22,9 +22,9 @@ from django.db import DatabaseError, ProgrammingError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import personal_token_create
 from audit import services as audit_services
 from audit.context import AuditContext, acting
 from audit.models import Audience, AuditEvent
@@ -77,6 +77,9 @@ AUDITED_APPS = [
     "auth",
     "authtoken",
     "guardian",
+    "accounts",
+    "otp_totp",
+    "otp_static",
 ]
 
 
@@ -103,7 +106,8 @@ def charge_of(world: World) -> Charge:
 
 def token_client(user: User, **headers: Any) -> APIClient:
     client = APIClient(**headers)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, key = personal_token_create(user=user, name="audit tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -886,10 +890,10 @@ def test_account_changes_are_recorded_without_their_secrets(world: World) -> Non
     keys never reach the trail."""
     user = world.user(Role.DEFENSE_COUNSEL)
     before = last_event_id()
+    _token, key = personal_token_create(user=user, name="script")
     user.set_password("a-new-secret-Passw0rd")
     user.is_active = False
     user.save()
-    token = Token.objects.create(user=user)
     events = list(AuditEvent.objects.filter(id__gt=before).order_by("id"))
     changed = [e for e in events if e.kind == "user.changed"]
     assert len(changed) == 1
@@ -899,10 +903,14 @@ def test_account_changes_are_recorded_without_their_secrets(world: World) -> Non
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     assert not AuditEvent.objects.filter(id__gt=before_login).exists()
-    created = [e for e in events if e.kind == "api_token.created"]
+    created = [e for e in events if e.kind == "personal_token.created"]
     assert len(created) == 1 and (created[0].after or {})["user_id"] == user.pk
+    assert (created[0].after or {})["key_hash"] == "[redacted]"
+    # Deactivating the account (with a new password) revoked it, once.
+    revoked = [e for e in events if e.kind == "personal_token.changed"]
+    assert [(e.after or {}).get("revoked_because") for e in revoked] == ["deactivated"]
     text = everything_in(events)
-    assert token.key not in text
+    assert key not in text
     # The password is said to have changed, never what it is.
     assert '"password": "[redacted]"' in text
     assert user.password not in text and "pbkdf2" not in text and "md5$" not in text

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -52,12 +53,18 @@ INSTALLED_APPS = [
     "integrations",
     "webhooks",
     "docketsync",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "records.uploads.UploadNamesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,8 +72,11 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     "core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +117,8 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account or address (django-axes).
+    "accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -115,10 +127,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: revokes the person's API tokens when their password changes.
+    {"NAME": "accounts.passwords.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in (accounts; docs/deployment.md). Failed sign-ins on the page and the token endpoint
+# are counted per account and per client address; reaching either limit refuses every sign-in
+# of that account (or from that address) until the cool-off has passed since the last failure.
+SIGNIN_ACCOUNT_FAILURE_LIMIT = int(env("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10"))
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(env("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
+SIGNIN_COOLOFF_MINUTES = int(env("SIGNIN_COOLOFF_MINUTES", "15"))
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The handler counts the limits reached (each parameter has its own, above), not failures.
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = dt.timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
+# Tries during a lockout do not extend it: nobody can keep an account locked for ever by
+# guessing now and then, and the person gets in once the cool-off has passed.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
+AXES_VERBOSE = False
+# Personal API tokens expire this many days after they are made.
+PERSONAL_TOKEN_DAYS = int(env("PERSONAL_TOKEN_DAYS", "90"))
+# Two-factor sign-in (TOTP): how long the one-time-code step waits after the password, and how
+# often a signed-in session re-reads whether its court or office now requires a second factor.
+MFA_PENDING_SECONDS = int(env("MFA_PENDING_SECONDS", "300"))
+MFA_RECHECK_SECONDS = int(env("MFA_RECHECK_SECONDS", "300"))
+OTP_TOTP_ISSUER = env("MFA_ISSUER", "Parley")
+
+# Every page: no inline script or style, nothing from another origin. Downloads (anything but
+# HTML) get `sandbox` instead (accounts.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 
 # Guardian: the anonymous user is never granted anything, so do not create one.
 ANONYMOUS_USER_NAME = None
@@ -184,7 +242,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.PersonalTokenAuthentication",
         "integrations.auth.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

@@ -39,7 +39,8 @@ def _client_of(request: HttpRequest) -> str | None:
     never replays what it was once answered), else the signed-in user's."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    # DRF's personal tokens ("Token") and API clients' tokens ("Bearer", integrations.auth).
+    # Personal tokens ("Token", accounts.auth) and API clients' tokens ("Bearer",
+    # integrations.auth).
     if scheme.lower() in ("token", "bearer") and token:
         if not _authenticates(scheme.lower(), token):
             return None  # no replay; the view answers 401
@@ -51,15 +52,16 @@ def _client_of(request: HttpRequest) -> str | None:
 
 
 def _authenticates(scheme: str, token: str) -> bool:
-    from rest_framework.authtoken.models import Token
     from rest_framework.exceptions import AuthenticationFailed
 
+    from accounts.auth import PersonalTokenAuthentication
     from integrations.auth import ClientTokenAuthentication
 
-    if scheme == "token":
-        return Token.objects.filter(key=token, user__is_active=True).exists()
     try:
-        ClientTokenAuthentication().check(token)
+        if scheme == "token":
+            PersonalTokenAuthentication().check(token)
+        else:
+            ClientTokenAuthentication().check(token)
     except AuthenticationFailed:
         return False
     return True

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import PersonalToken
+
+
+class PersonalTokenSerializer(serializers.ModelSerializer[PersonalToken]):
+    class Meta:
+        model = PersonalToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "revoked_because",
+        ]
+        read_only_fields = fields
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+    name = serializers.CharField(
+        max_length=120,
+        required=False,
+        help_text=_("What will use the token; shown in your list of tokens."),
+    )
+
+
+class PersonalTokenCreatedSerializer(PersonalTokenSerializer):
+    token = serializers.CharField(
+        help_text=_("The token itself. Shown this once; send it as “Authorization: Token …”.")
+    )
+
+    class Meta(PersonalTokenSerializer.Meta):
+        fields = ["token", *PersonalTokenSerializer.Meta.fields]
+        read_only_fields = fields

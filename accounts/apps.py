@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts: sign-in, second factor and personal API tokens")
+
+    def ready(self) -> None:
+        from accounts import signals
+
+        signals.connect()
