@@ -11,6 +11,7 @@ staff unlock it (docs/deployment.md).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
@@ -29,7 +30,22 @@ from audit.middleware import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The same address the audit trail records for the request."""
+    """The client's address: REMOTE_ADDR (what the audit trail records), or behind
+    SIGNIN_TRUSTED_PROXIES proxies that each append to X-Forwarded-For, the address the
+    outermost of them saw. Without it, everyone behind a proxy would share one address and
+    one failure budget."""
+    hops = int(getattr(settings, "SIGNIN_TRUSTED_PROXIES", 0))
+    if hops > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            try:
+                return str(ipaddress.ip_address(forwarded[-hops].partition("%")[0]))
+            except ValueError:
+                pass
     return client_address(request)
 
 

@@ -113,6 +113,25 @@ def test_an_address_is_locked_for_every_account(world: World) -> None:
     assert (other_address.status_code, other_address.signed_in) == (302, True)
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(
+    world: World, settings: Any
+) -> None:
+    settings.SIGNIN_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.5"
+
+    def through_proxy(username: str, password: str, client_address: str) -> Any:
+        client = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {client_address}")
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        response.signed_in = SESSION_KEY in client.session  # type: ignore[attr-defined]
+        return response
+
+    for n in range(ADDRESS_LIMIT):
+        through_proxy(f"guess{n % 5}", WRONG, "198.51.100.99")
+
+    assert through_proxy("judge", PASSWORD, "198.51.100.99").status_code == 429
+    assert through_proxy("judge", PASSWORD, "198.51.100.100").signed_in
+
+
 def test_unknown_names_are_counted_like_real_ones(world: World) -> None:
     answers = fail(ACCOUNT_LIMIT, username="nobody-by-that-name")
 

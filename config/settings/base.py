@@ -140,6 +140,9 @@ LOGOUT_REDIRECT_URL = "login"
 SIGNIN_ACCOUNT_FAILURE_LIMIT = int(env("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10"))
 SIGNIN_ADDRESS_FAILURE_LIMIT = int(env("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
 SIGNIN_COOLOFF_MINUTES = int(env("SIGNIN_COOLOFF_MINUTES", "15"))
+# Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, the
+# client's address is REMOTE_ADDR).
+SIGNIN_TRUSTED_PROXIES = int(env("SIGNIN_TRUSTED_PROXIES", "0"))
 AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The handler counts the limits reached (each parameter has its own, above), not failures.
