@@ -158,7 +158,10 @@ def participation_refusal(user: User, role: str, court: Court) -> str | None:
             return f"{name} belongs to no prosecutor's office."
         return None
     if organization.jurisdiction_id != court.jurisdiction_id:
-        return f"{name} works for {organization}, which is not of {court.jurisdiction}."
+        return (
+            f"{name} works for {organization} ({organization.jurisdiction}); "
+            f"this court is of {court.jurisdiction}."
+        )
     return None
 
 

@@ -318,7 +318,7 @@ def _case(
         statute = Statute.objects.get(jurisdiction=court.jurisdiction, citation=citation)
         case_services.charge_add(case=case, statute=statute, by=prosecutor)
     _record(case, prosecutor=prosecutor, lawyer=lawyer, clerk=clerk, opened_on=opened_on)
-    # The negotiation moves the case to negotiating, agreement and plea entered, as in real use.
+    # The negotiation moves the case to negotiating, agreement and plea entered (see _negotiate).
     negotiated = [s for s in path if s in _NEGOTIATED]
     if negotiated:
         _negotiate(case, prosecutor, lawyer, judge, negotiated[-1], rounds=rounds)
@@ -461,8 +461,16 @@ def _negotiate(
     case: Case, prosecutor: User, lawyer: User, judge: User, until: str, *, rounds: int
 ) -> None:
     """Play a negotiation up to `until`: offers and counters, then the agreement, the
-    checklist, the signatures and the court's acceptance."""
+    checklist, the signatures, its submission and the court's acceptance. Nothing of it moves
+    the case before the submission (the court reads the status): as parties do at a status
+    conference, the prosecution first tells the court they are in plea discussions."""
     ns = negotiation_services
+    case_services.case_transition(
+        case=case,
+        to_status=CaseStatus.NEGOTIATING,
+        by=prosecutor,
+        reason="The parties told the court they are in plea discussions.",
+    )
     offer = ns.offer_send(
         offer=ns.offer_create(
             case=case,
@@ -495,9 +503,9 @@ def _negotiate(
     ns.agreement_sign(agreement=agreement, by=lawyer, on_behalf_of_defendant=True)
     ns.agreement_sign(agreement=agreement, by=lawyer)
     ns.agreement_sign(agreement=agreement, by=prosecutor)
+    ns.agreement_submit(agreement=agreement, by=prosecutor)
     if until == CaseStatus.AGREEMENT:
         return
-    ns.agreement_submit(agreement=agreement, by=prosecutor)
     ns.agreement_review(
         agreement=agreement,
         by=judge,
