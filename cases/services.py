@@ -25,6 +25,7 @@ from cases.models import (
     Statute,
 )
 from core.exceptions import Conflict
+from core.text import single_line
 from core.versions import require_version
 from integrations import events
 from integrations.models import EventType
@@ -101,7 +102,9 @@ def case_open(
     """Open a case. The court's group sees it; a prosecutor who opens it becomes its lead."""
     if not permissions.may_open_case_in(by, court):
         raise PermissionDenied("You may not open cases in this court.")
-    docket_number = docket_number.strip()
+    docket_number = single_line(docket_number)
+    caption = single_line(caption)
+    external_id = single_line(external_id) if external_id else external_id
     today = court_today(court)
     errors: dict[str, str] = {}
     if opened_on is not None and opened_on > today:
@@ -165,9 +168,12 @@ def case_update(
     before = (case.caption, case.sealed, case.external_id)
     errors: dict[str, str] = {}
     if caption is not None:
-        if not caption.strip():
+        caption = single_line(caption)
+        if not caption:
             errors["caption"] = "Enter a caption."
-        case.caption = caption.strip()
+        case.caption = caption
+    if external_id:
+        external_id = single_line(external_id)
     if sealed is not None:
         case.sealed = sealed
     if external_id is not None:

@@ -30,6 +30,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Court
 from cases.services import court_today
 from core.exceptions import Conflict
+from core.text import single_line
 from core.versions import require_version
 from deadlines import alerts, computation
 from deadlines.models import (
@@ -242,7 +243,7 @@ def courtroom_create(*, court: Court, by: User, name: str) -> Courtroom:
     with transaction.atomic():
         if not permissions.may_manage_closures(by, court):
             raise PermissionDenied("Only the court's staff add courtrooms.")
-        name = name.strip()
+        name = single_line(name)
         if not name:
             raise ValidationError({"name": "Name the courtroom."})
         if len(name) > 100:
@@ -765,7 +766,7 @@ def deadline_create(
             )
         if responsible_side and responsible_side not in Side.values:
             errors["responsible_side"] = f"{responsible_side!r} is not a side."
-        title = title.strip()
+        title = single_line(title)
         if len(title) > 200:
             errors["title"] = "Keep the title to 200 characters."
         computed: computation.Computed | None = None
@@ -900,6 +901,7 @@ def deadline_update(
         case, locked = _locked_for_hand(deadline, by)
         require_version(locked, if_match)
         errors: dict[str, str] = {}
+        title = None if title is None else single_line(title)
         if title is not None and not title.strip():
             errors["title"] = "Give the deadline a title."
         elif title is not None and len(title.strip()) > 200:

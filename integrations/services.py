@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from cases import permissions
 from cases.models import Court
 from cases.services import court_member_add
+from core.text import single_line
 from integrations.auth import TOKEN_PREFIX, hash_token
 from integrations.models import ApiClient, ApiToken, Event, EventLogPruned
 from parties.models import Organization, Role
@@ -48,7 +49,7 @@ def api_client_create(
     if not permissions.may_manage_api_clients(by, court):
         raise PermissionDenied("Only the court's staff make API clients for the court.")
     errors: dict[str, str] = {}
-    name = name.strip()
+    name = single_line(name)
     if not name:
         errors["name"] = "Name the client, e.g. the docket system it is."
     elif len(name) > 120:
@@ -114,7 +115,7 @@ def api_token_create(
     this once and stored only as its hash."""
     permissions.require_api_client_manager(by, client)
     errors: dict[str, str] = {}
-    name = name.strip()
+    name = single_line(name)
     if not name:
         errors["name"] = "Name the token, e.g. where it is installed."
     elif len(name) > 120:

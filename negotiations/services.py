@@ -35,6 +35,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
 from cases.services import case_status_follow, case_touch, court_today
 from core.exceptions import Conflict
+from core.text import single_line
 from core.versions import require_version
 from deadlines import services as deadline_services
 from integrations import events
@@ -699,7 +700,11 @@ def concession_log(*, offer: Offer, by: User, kind: str, description: str) -> Co
         if locked.status not in (OfferStatus.DRAFT, OfferStatus.SENT):
             raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
         return Concession.objects.create(
-            offer=locked, kind=kind, description=description.strip(), derived=False, logged_by=by
+            offer=locked,
+            kind=kind,
+            description=single_line(description),
+            derived=False,
+            logged_by=by,
         )
 
 
@@ -856,9 +861,9 @@ def agreement_checklist_complete(
         for name in CHECKLIST_FIELDS:
             setattr(locked, name, True)
         locked.interpreter_used = interpreter_used
-        locked.interpreter_name = interpreter_name.strip()
-        if interpreter_language.strip():
-            locked.interpreter_language = interpreter_language.strip()
+        locked.interpreter_name = single_line(interpreter_name)
+        if single_line(interpreter_language):
+            locked.interpreter_language = single_line(interpreter_language)
         locked.checklist_completed_by = by
         locked.checklist_completed_at = timezone.now()
         locked.save()

@@ -15,6 +15,7 @@ from cases.models import Case
 from cases.selectors import cases_visible_to
 from cases.services import case_touch, court_today
 from core.exceptions import Conflict
+from core.text import single_line
 from core.versions import require_version
 from parties import selectors
 from parties.models import (
@@ -51,6 +52,17 @@ def profile_set(
 DEFENDANT_FIELDS = frozenset(DEFENDANT_DETAILS)
 
 
+# A defendant's details read on one line (core.text).
+_ONE_LINE_FIELDS = frozenset({"first_name", "last_name", "preferred_language", "external_id"})
+
+
+def _one_line(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: single_line(value) if name in _ONE_LINE_FIELDS and isinstance(value, str) else value
+        for name, value in fields.items()
+    }
+
+
 @transaction.atomic
 def defendant_create(*, by: User, **fields: Any) -> Defendant:
     if not permissions.may_create_defendants(by):
@@ -58,7 +70,7 @@ def defendant_create(*, by: User, **fields: Any) -> Defendant:
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in unknown})
-    defendant = Defendant(created_by=by, **fields)
+    defendant = Defendant(created_by=by, **_one_line(fields))
     defendant.full_clean()
     defendant.save()
     return defendant
@@ -77,7 +89,7 @@ def defendant_update(
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in unknown})
-    for name, value in fields.items():
+    for name, value in _one_line(fields).items():
         setattr(defendant, name, value)
     defendant.full_clean()
     defendant.save()

@@ -15,6 +15,7 @@ from cases import permissions
 from cases.models import Case
 from cases.services import court_today
 from core.exceptions import Conflict
+from core.text import single_line
 from core.versions import require_version
 from deadlines.models import AlertSubject
 from deadlines.notifications import notify
@@ -117,7 +118,7 @@ def document_upload(
         errors["category"] = f"Choose one of: {', '.join(DocumentCategory.values)}."
     if visibility not in Visibility.values:
         errors["visibility"] = f"Choose one of: {', '.join(Visibility.values)}."
-    title = (title or "").strip()
+    title = single_line(title or "")
     description = (description or "").strip()
     if "\x00" in title:
         errors["title"] = "The title contains a NUL character."
@@ -187,7 +188,7 @@ def disclosure_add(
         locked = _lock_case(case)
         permissions.require_discloser(by, locked)
         errors: dict[str, str] = {}
-        description = (description or "").strip()
+        description = single_line(description or "")
         if document is not None:
             if document.case_id != locked.pk:
                 errors["document"] = "That document is not on this case."

@@ -40,9 +40,9 @@ COURT_STAFF_ONLY_CLOSURES = "Only the court's staff enter closure days."
 COURT_STAFF_ONLY_COURTROOMS = "Only the court's staff add courtrooms."
 COMPLETERS_ONLY = "The court, or counsel for the side that had to meet it, marks a deadline met."
 
-NO_HEARING = {"detail": "No such hearing.", "code": "not_found"}
-NO_DEADLINE = {"detail": "No such deadline.", "code": "not_found"}
-NO_NOTIFICATION = {"detail": "No such notification.", "code": "not_found"}
+NO_HEARING = {"detail": "Not found.", "code": "not_found"}
+NO_DEADLINE = {"detail": "Not found.", "code": "not_found"}
+NO_NOTIFICATION = {"detail": "Not found.", "code": "not_found"}
 
 # A bigger number than any column holds.
 HUGE = 10**30

@@ -112,9 +112,9 @@ def succeeded(answer: Answer) -> bool:
     return isinstance(answer, int) and answer < 300
 
 
-NO_OFFER = {"detail": "No such offer.", "code": "not_found"}
-NO_SUGGESTION = {"detail": "No such suggestion.", "code": "not_found"}
-NO_AGREEMENT = {"detail": "No such agreement.", "code": "not_found"}
+NO_OFFER = {"detail": "Not found.", "code": "not_found"}
+NO_SUGGESTION = {"detail": "Not found.", "code": "not_found"}
+NO_AGREEMENT = {"detail": "Not found.", "code": "not_found"}
 
 # The 403 details, as the services word them.
 DEFENDANT_READS_ONLY = "Defendants read offers; their counsel or duty lawyer answers them."

@@ -1023,7 +1023,7 @@ def test_preview_of_a_missing_rule_is_a_404(world: World) -> None:
 
     assert (response.status_code, response.json()) == (
         404,
-        {"detail": "No such rule.", "code": "not_found"},
+        {"detail": "Not found.", "code": "not_found"},
     )
 
 

@@ -73,9 +73,9 @@ NOT_A_WRITER = "Only the parties' lawyers and the court add to the record."
 OWN_WALL_ONLY = "You may only write behind your own side's wall, or share."
 AUTHOR_ONLY = "Only the author may change a note."
 PROSECUTION_DISCLOSES = "Only the prosecution records what it has disclosed."
-NO_CASE = {"detail": "No such case.", "code": "not_found"}
-NO_NOTE = {"detail": "No such note.", "code": "not_found"}
-NO_DOCUMENT = {"detail": "No such document.", "code": "not_found"}
+NO_CASE = {"detail": "Not found.", "code": "not_found"}
+NO_NOTE = {"detail": "Not found.", "code": "not_found"}
+NO_DOCUMENT = {"detail": "Not found.", "code": "not_found"}
 PATH_IN_NAME = (
     "The file name must not contain a path ('/', '\\' or '..'); name the file itself, "
     "e.g. report.pdf."

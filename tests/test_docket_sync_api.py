@@ -153,7 +153,7 @@ def test_an_unknown_court_is_404(world: World, clerk: Any) -> None:
     response = post(api_as(clerk), {"court": 999999, "records": [case_record()]})
 
     assert response.status_code == 404
-    assert response.json()["detail"] == "No such court."
+    assert response.json()["detail"] == "Not found."
 
 
 def test_a_malformed_envelope_gets_messages_per_field(world: World, clerk: Any) -> None:

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every error answered under /api/ is JSON, whatever raised it.
+    "core.api.middleware.ApiErrorBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "records.uploads.UploadNamesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -105,6 +108,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def database_pool(database: Any, max_size: int) -> None:
+    """Share at most `max_size` connections among the process's threads (psycopg's pool):
+    a request that finds them all busy waits up to DB_POOL_TIMEOUT seconds for one, instead
+    of opening one more. 0: no pool; each thread keeps its own connection (DB_CONN_MAX_AGE),
+    which suits one thread per process (gunicorn's sync workers)."""
+    if max_size <= 0:
+        return
+    database["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": max_size,
+        "timeout": float(env("DB_POOL_TIMEOUT", "30")),
+    }
+
+
+database_pool(DATABASES["default"], int(env("DB_POOL_MAX_SIZE", "0")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -252,6 +273,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
+    ],
+    # JSON within limits of depth and text (core.api.parsers); forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,

@@ -64,8 +64,11 @@ def _as_drf(exc: Exception) -> Exception:
         return ConflictError(detail=exc.message, code=exc.code)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(detail=str(exc) or None)
-    if isinstance(exc, Http404):
-        return exceptions.NotFound(detail=str(exc) or None)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        # One 404 for the whole API: a message naming what was not found ("No such offer.",
+        # Django's "No ApiClient matches the given query.") differs between code paths, and so
+        # tells a caller which path ran, and with it whether the object exists.
+        return exceptions.NotFound()
     return exc
 
 

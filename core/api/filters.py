@@ -4,6 +4,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from core.api.fields import NAIVE_MOMENT
 
 
 class IdFilter(django_filters.Filter):
@@ -24,6 +28,15 @@ class _MomentField(django_filters.fields.IsoDateTimeField):
     """
 
     def to_python(self, value: Any) -> dt.datetime | None:
+        # Django reads a time without an offset in the server's zone; like every moment the API
+        # reads (core.api.fields.AwareDateTimeField), it must say its offset.
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and timezone.is_naive(parsed):
+                raise ValidationError(NAIVE_MOMENT, code="naive")
         moment: dt.datetime | None = super().to_python(value)
         if moment is None or moment.tzinfo is None:
             return moment

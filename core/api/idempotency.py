@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -127,8 +128,13 @@ class IdempotencyMiddleware:
         client = _client_of(request)
         if client is None:  # not signed in: the view answers 401
             return self.get_response(request)
+        try:
+            body = request.body
+        except RequestDataTooBig as exc:
+            # Raised here, outside DRF: the same 400 and body DRF gives when it reads the body.
+            return _error(400, f"The request is too large: {exc}", "parse_error")
         digest = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.path_info.encode(), request.body])
+            b"\n".join([request.method.encode(), request.path_info.encode(), body])
         ).hexdigest()
         record, first = _claim(client, key, digest)
         if not first:

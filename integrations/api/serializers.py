@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
 from integrations.events import subject_link
 from integrations.models import ApiClient, ApiToken, Event, EventType
 
@@ -63,7 +64,7 @@ class ApiClientSerializer(serializers.ModelSerializer[ApiClient]):
 
 class ApiTokenCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = AwareDateTimeField(required=False, allow_null=True)
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
+from core.api.fields import AwareDateTimeField
 from negotiations import selectors, services
 from negotiations.models import (
     Concession,
@@ -148,6 +149,10 @@ class DerivedConcessionSerializer(serializers.ModelSerializer[Concession]):
 
 class OfferSerializer(serializers.ModelSerializer[Offer]):
     author_name = serializers.SerializerMethodField()
+    # "" until a category is given (CN offers never have one); the schema says so.
+    criminal_history_category = serializers.ChoiceField(
+        choices=CriminalHistoryCategory.choices, allow_blank=True, read_only=True
+    )
     closed_by_name = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     terms = OfferTermSerializer(many=True, read_only=True)
@@ -237,6 +242,19 @@ class TermWriteSerializer(serializers.Serializer[Any]):
         help_text="The lesser offence's statute id; with the disposition “lesser” only.",
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH is partial, and DRF hands that on to nested fields, so a term without its
+        # charge or disposition would get through; but `terms`, when given, replaces every
+        # term, so each term is whole whatever the method.
+        missing = {
+            name: [serializers.Field.default_error_messages["required"]]
+            for name in ("charge", "disposition")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing, code="required")
+        return attrs
+
 
 def _months(help_text: str = "") -> serializers.IntegerField:
     return serializers.IntegerField(
@@ -281,7 +299,7 @@ class OfferContentsSerializer(serializers.Serializer[Any]):
     leniency_circumstances = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False
     )
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = AwareDateTimeField(required=False, allow_null=True)
     rationale = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
     def offer_input(self, current: Offer | None = None) -> OfferInput:

@@ -1,0 +1,31 @@
+"""Text that is read on one line: titles, captions, names, docket numbers.
+
+Such a value is shown in lists, headings, e-mail subjects and file names, where a line break
+or a control character breaks the layout, and a bidirectional control (U+202E RIGHT-TO-LEFT
+OVERRIDE and its kin) makes the text read as something else ("Exhibit 4‮fdp.exe" shows as
+"Exhibit 4exe.pdf"). Every service that stores one-line text passes it through
+`single_line()` first, whichever way it came (page, API, docket sync), so the rule holds in
+one place and uniqueness is checked on what is stored. Multi-line text (notes, reasons) keeps
+its line breaks; uploaded file names have their own, stricter cleaning (records.uploads).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Unicode's Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides (U+202A-E)
+# and the isolates (U+2066-9).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (line feed, carriage return, tab, NUL, ...) and the Unicode line and
+# paragraph separators, with the spaces around them.
+_BREAKS = re.compile("[ ]*[\x00-\x1f\x7f-\x9f\u2028\u2029]+[ ]*")
+
+
+def single_line(text: str) -> str:
+    """`text` on one line: bidirectional controls removed, each run of line breaks and other
+    control characters made one space, and the ends stripped."""
+    return _BREAKS.sub(" ", _BIDI_CONTROLS.sub("", text)).strip()
+
+
+def single_line_or_none(text: str | None) -> str | None:
+    return None if text is None else single_line(text)
