@@ -157,6 +157,17 @@ KEY_REUSED = _error(
         },
     ),
 )
+UNSUPPORTED_MEDIA_TYPE = _error(
+    "The body is in a format this operation does not read (see its request content types), "
+    "or its Content-Type cannot be read.",
+    OpenApiExample(
+        "Not a format we read",
+        value={
+            "detail": 'Unsupported media type "text/plain" in request.',
+            "code": "unsupported_media_type",
+        },
+    ),
+)
 THROTTLED = _error(
     "Over this client's request budget; `Retry-After` says in how many seconds to retry.",
     OpenApiExample(
@@ -239,6 +250,8 @@ class AutoSchema(SpectacularAutoSchema):
             errors["412"] = PRECONDITION_FAILED
         if ("header", "Idempotency-Key") in located:
             errors["422"] = KEY_REUSED
+        if "requestBody" in operation:
+            errors["415"] = UNSUPPORTED_MEDIA_TYPE
         if self.view.get_throttles():
             errors["429"] = THROTTLED
         responses = operation["responses"]
