@@ -126,9 +126,17 @@ class Moment:
     value: dt.datetime
 
     def in_zone(self, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+        """The moment; a wall time the court's clocks skip (02:30 on the night they go
+        forward) is refused rather than moved an hour (FieldError)."""
         if timezone.is_aware(self.value):
             return self.value
-        return self.value.replace(tzinfo=zone)
+        moment = self.value.replace(tzinfo=zone)
+        if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != self.value:
+            raise FieldError(
+                f"{self.value:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks skip it); "
+                "give the time with its offset."
+            )
+        return moment
 
 
 def moment(value: Any) -> Moment:

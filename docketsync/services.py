@@ -45,6 +45,7 @@ from docketsync.records import (
     HEARING,
     PARTY,
     RECORD_ERRORS,
+    FieldError,
     Record,
     read_record,
 )
@@ -667,8 +668,17 @@ class _Batch:
         case = self._case_of(record)
         key = (case.pk, str(record.external_id))
         hearing = self.hearings.get(key)
-        starts_at = v["starts_at"].in_zone(self.zone) if "starts_at" in v else None
-        ends_at = v["ends_at"].in_zone(self.zone) if "ends_at" in v else None
+        moments: dict[str, dt.datetime] = {}
+        gaps: dict[str, str] = {}
+        for name in ("starts_at", "ends_at"):
+            if name in v:
+                try:
+                    moments[name] = v[name].in_zone(self.zone)
+                except FieldError as error:
+                    gaps[name] = str(error)
+        if gaps:
+            raise RecordRefused(gaps)
+        starts_at, ends_at = moments.get("starts_at"), moments.get("ends_at")
         room = self._courtroom(v["courtroom"]) if "courtroom" in v else None
         judge = self._person(v["judge"], "judge") if v.get("judge") else None
         status = v.get("status")

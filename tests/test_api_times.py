@@ -21,9 +21,11 @@ from django.conf import settings
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
-from deadlines.models import Courtroom
+from deadlines.models import Courtroom, Hearing
+from docketsync.services import docket_upsert
 from parties.models import Role
 from tests.conftest import World, api_as
+from tests.deadline_helpers import courtroom
 from tests.integration_helpers import court_client
 
 NAIVE = (
@@ -179,3 +181,47 @@ def test_every_moment_a_serializer_reads_must_say_its_offset(world: World) -> No
                     plain.append(path)
     assert found == readers
     assert plain == []
+
+
+# --- docket sync: wall times in the court's zone, never one the clocks skip ----------------------
+
+
+def _sync_hearing(world: World, starts_at: str, ends_at: str) -> Any:
+    courtroom(world, "Courtroom 4B")
+    world.case.external_id = "CR-1"
+    world.case.save(update_fields=["external_id"])
+    (result,) = docket_upsert(
+        court=world.court,
+        by=world.user(Role.COURT_STAFF),
+        records=[
+            {
+                "type": "hearing",
+                "external_id": "H-1",
+                "case_external_id": "CR-1",
+                "kind": "arraignment",
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "courtroom": "Courtroom 4B",
+            }
+        ],
+    )
+    return result
+
+
+def test_docket_sync_refuses_a_wall_time_the_clocks_skip(world: World) -> None:
+    result = _sync_hearing(world, "2026-03-08T02:30", "2026-03-08T03:30")
+    assert result.result == "error"
+    assert result.errors == {
+        "starts_at": [
+            "2026-03-08 02:30 does not exist in America/New_York (the clocks skip it); give the "
+            "time with its offset."
+        ]
+    }
+
+
+def test_docket_sync_reads_a_wall_time_in_the_courts_zone(world: World) -> None:
+    result = _sync_hearing(world, "2026-03-09T09:30", "2026-03-09T10:00")
+    assert result.result == "created", result.errors
+    assert Hearing.objects.get(pk=result.id).starts_at == dt.datetime(
+        2026, 3, 9, 13, 30, tzinfo=dt.UTC
+    )
