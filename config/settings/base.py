@@ -4,6 +4,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -134,6 +135,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "parley",
+        # A Redis that stops answering costs a request at most this long; the throttle then
+        # leaves it alone for a while (core.api.throttling).
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 
@@ -273,6 +277,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
+    ],
+    # JSON within limits of depth and text (core.api.parsers); forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     # JSON within limits of depth and text (core.api.parsers); forms and uploads as DRF has them.
     "DEFAULT_PARSER_CLASSES": [
