@@ -4,7 +4,6 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
-from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -277,12 +276,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-    ],
-    # JSON within limits of depth and text (core.api.parsers); forms and uploads as DRF has them.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
     # JSON within limits of depth and text (core.api.parsers); forms and uploads as DRF has them.
     "DEFAULT_PARSER_CLASSES": [
