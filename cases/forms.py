@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseStatus, Court, Statute
 from parties.models import Defendant, Role
@@ -32,12 +33,11 @@ class StatuteChoiceField(forms.ModelChoiceField):
         return f"{obj.citation} — {obj.title} ({obj.get_offence_class_display()})"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        profile = obj.profile
-        where = f", {profile.organization}" if profile.organization_id else ""
-        return f"{name} ({obj.get_username()}) — {profile.get_role_kind_display()}{where}"
+class PickedChoiceField(forms.ModelChoiceField):
+    """A choice made in a picker (a search whose results are radio buttons) rather than from a
+    list of every choice: the queryset validates the id sent, and is never listed."""
+
+    widget = forms.HiddenInput
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -148,18 +148,26 @@ class ChargeAddForm(forms.Form):
 
 class ParticipantAddForm(forms.Form):
     role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
-    user = PersonChoiceField(
-        queryset=User.objects.none(),
+    # The pickers: what was typed into each search, kept when the form comes back with errors;
+    # the choice itself is one of the radio buttons its results offer (cases.views).
+    person_search = forms.CharField(
         required=False,
-        label="Person",
-        empty_label="—",
-        help_text="For every role except defendant.",
+        max_length=100,
+        label=_("Find a person"),
+        help_text=_(
+            "Type at least two letters of their name or username. Only people who may take the "
+            "chosen role in this court are found."
+        ),
     )
-    defendant = forms.ModelChoiceField(
-        queryset=Defendant.objects.none(),
+    user = PickedChoiceField(queryset=User.objects.none(), required=False, label=_("Person"))
+    defendant_search = forms.CharField(
         required=False,
-        empty_label="—",
-        help_text="For the defendant role.",
+        max_length=100,
+        label=_("Find a defendant"),
+        help_text=_("Type at least two letters of their name."),
+    )
+    defendant = PickedChoiceField(
+        queryset=Defendant.objects.none(), required=False, label=_("Defendant")
     )
     is_lead = forms.BooleanField(required=False, label="Lead for their side")
     start_date = forms.DateField(
@@ -187,6 +195,8 @@ class ParticipantAddForm(forms.Form):
         roles: list[str],
         **kwargs: Any,
     ) -> None:
+        """`people` and `defendants` validate the id posted for each (one query each); the
+        service decides whether that person may take part."""
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [  # type: ignore[attr-defined]
             ("", "Choose a role"),
@@ -196,12 +206,26 @@ class ParticipantAddForm(forms.Form):
         self.fields["defendant"].queryset = defendants  # type: ignore[attr-defined]
         self.conflicts: list[str] = []
         self._shown_for = ""
+        # What was chosen, kept even when the service refuses it (add_error drops it from
+        # cleaned_data), so that the form comes back with that choice checked.
+        self.chosen_person: Any = None
+        self.chosen_defendant: Defendant | None = None
+
+    def clean_user(self) -> Any:
+        self.chosen_person = self.cleaned_data["user"]
+        return self.chosen_person
+
+    def clean_defendant(self) -> Defendant | None:
+        self.chosen_defendant = self.cleaned_data["defendant"]
+        return self.chosen_defendant
 
     def clean(self) -> dict[str, Any]:
         """The fields participant_add takes. A reason typed for the conflicts of one person in
         one role is dropped when another is chosen: theirs are checked and shown afresh."""
         data = super().clean() or {}
         shown_for = data.pop("override_for", "")
+        data.pop("person_search", None)
+        data.pop("defendant_search", None)
         if data.get("conflict_override_reason") and shown_for != _override_key(data):
             data["conflict_override_reason"] = ""
         return data
@@ -220,6 +244,16 @@ class ParticipantAddForm(forms.Form):
     def asks_for_override(self) -> bool:
         """Whether the page shows the reason field: once conflicts have been shown."""
         return bool(self.conflicts_shown_for)
+
+
+class ParticipantPickerForm(forms.Form):
+    """A search of one of the add-participant form's pickers (cases.views.participant_people
+    and participant_defendants). Its fields are named as the add-participant form's, so the
+    pickers send what that form holds."""
+
+    role = forms.ChoiceField(choices=[("", ""), *Role.choices], required=False)
+    person_search = forms.CharField(required=False, max_length=100)
+    defendant_search = forms.CharField(required=False, max_length=100)
 
 
 def _override_key(data: dict[str, Any]) -> str:

@@ -15,6 +15,16 @@ urlpatterns = [
     path("cases/<int:case_id>/charges/", views.charge_add, name="charge-add"),
     path("cases/<int:case_id>/participants/", views.participant_add, name="participant-add"),
     path(
+        "cases/<int:case_id>/participants/people/",
+        views.participant_people,
+        name="participant-people",
+    ),
+    path(
+        "cases/<int:case_id>/participants/defendants/",
+        views.participant_defendants,
+        name="participant-defendants",
+    ),
+    path(
         "cases/<int:case_id>/participants/<int:participant_id>/end/",
         views.participant_end,
         name="participant-end",

@@ -8,7 +8,9 @@ they name; a Conflict (illegal in the case's current state) is shown on top of t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
@@ -17,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from cases import permissions, selectors, services
@@ -29,6 +33,7 @@ from cases.forms import (
     ChargeAddForm,
     ParticipantAddForm,
     ParticipantEndForm,
+    ParticipantPickerForm,
 )
 from cases.models import Case, CaseStatus
 from core.decorators import login_required_htmx as _login_required
@@ -36,7 +41,7 @@ from core.exceptions import Conflict
 from core.forms import submit_form
 from parties import selectors as party_selectors
 from parties import services as party_services
-from parties.models import CaseParticipant, Side
+from parties.models import CaseParticipant, Defendant, Role, Side
 
 T = TypeVar("T")
 
@@ -200,18 +205,8 @@ def _render_case(
             if permissions.CHANGE in perms
             else None
         ),
-        "participant_form": bound.get("participant")
-        or (
-            ParticipantAddForm(
-                prefix="participant",
-                people=party_selectors.people_who_may_join_cases(),
-                defendants=party_selectors.defendants_visible_to(user),
-                roles=managed_roles,
-            )
-            if managed_roles
-            else None
-        ),
     }
+    context.update(_participant_form_context(user, case, managed_roles, bound.get("participant")))
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -303,13 +298,7 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
     managed_roles = permissions.participant_roles_managed_by(user, case)
     if not managed_roles:
         raise PermissionDenied("You may not add participants to this case.")
-    form = ParticipantAddForm(
-        request.POST,
-        prefix="participant",
-        people=party_selectors.people_who_may_join_cases(),
-        defendants=party_selectors.defendants_visible_to(user),
-        roles=managed_roles,
-    )
+    form = _participant_form(user, managed_roles, request.POST)
 
     def add(data: dict[str, Any]) -> CaseParticipant | None:
         try:
@@ -357,3 +346,205 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
         # They ended their own part, and with it their access to the case.
         return redirect("cases:list")
     return redirect(_case_url(case, "parties"))
+
+
+# --- the add-participant form's pickers ------------------------------------------------------
+#
+# A court has tens of thousands of people who might take part and as many defendants, so the
+# form lists none of them: each picker is a search (htmx, as you type) whose results are radio
+# buttons, at most PICKER_RESULTS of them, showing a name and an organization (a defendant's
+# date of birth). The search finds only people who may take the chosen role in the case's court
+# (parties.selectors.people_who_may_take_part) and defendants the user may see; the service
+# checks the chosen one again when the form is sent.
+
+PICKER_RESULTS = 20
+PICKER_MIN_SEARCH = 2
+
+
+@dataclass
+class PickerOption:
+    value: int
+    name: str
+    detail: str = ""
+    checked: bool = False
+
+
+@dataclass
+class Picker:
+    """One picker of the add-participant form: the field it fills, the field typed into, where
+    it searches, and the results shown (on the page: only the choice already made)."""
+
+    choice: forms.BoundField  # participant-user or participant-defendant
+    search: forms.BoundField  # participant-person_search or participant-defendant_search
+    url: str
+    options: list[PickerOption] = dataclasses.field(default_factory=list)
+    message: str = ""
+    more: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.choice.auto_id)
+
+    @property
+    def role_id(self) -> str:
+        """The role select's id, for the person picker: whom it finds depends on the role."""
+        return str(self.choice.form["role"].auto_id) if self.choice.name == "user" else ""
+
+    def show(self, rows: list[Any], option: Callable[[Any], PickerOption]) -> int:
+        """Show the first PICKER_RESULTS of `rows` (one more was read, to know if there are
+        more); the number shown."""
+        self.more = len(rows) > PICKER_RESULTS
+        self.options = [option(row) for row in rows[:PICKER_RESULTS]]
+        return len(self.options)
+
+
+def _participant_form(user: Any, managed_roles: list[str], data: Any = None) -> ParticipantAddForm:
+    return ParticipantAddForm(
+        data,
+        prefix="participant",
+        people=party_selectors.people_who_may_join_cases(),
+        defendants=party_selectors.defendants_visible_to(user),
+        roles=managed_roles,
+    )
+
+
+def _person_picker(case: Case, form: ParticipantAddForm) -> Picker:
+    url = reverse("cases:participant-people", args=[case.pk])
+    return Picker(choice=form["user"], search=form["person_search"], url=url)
+
+
+def _defendant_picker(case: Case, form: ParticipantAddForm) -> Picker:
+    url = reverse("cases:participant-defendants", args=[case.pk])
+    return Picker(choice=form["defendant"], search=form["defendant_search"], url=url)
+
+
+def _participant_form_context(
+    user: Any, case: Case, managed_roles: list[str], submitted: forms.Form | None
+) -> dict[str, Any]:
+    """The add-participant form and its pickers, each showing the choice already made when the
+    form comes back (errors, a conflict of interest). No query: the choices were read when the
+    form was validated."""
+    if not managed_roles:
+        return {"participant_form": None}
+    form = (
+        submitted
+        if isinstance(submitted, ParticipantAddForm)
+        else _participant_form(user, managed_roles)
+    )
+    person_picker = defendant_picker = None
+    if any(role != Role.DEFENDANT for role in managed_roles):
+        person_picker = _person_picker(case, form)
+        if form.chosen_person is not None:
+            person_picker.options = [_person_option(form.chosen_person, checked=True)]
+    if Role.DEFENDANT in managed_roles:
+        defendant_picker = _defendant_picker(case, form)
+        if form.chosen_defendant is not None:
+            defendant_picker.options = [_defendant_option(form.chosen_defendant, checked=True)]
+    return {
+        "participant_form": form,
+        "person_picker": person_picker,
+        "defendant_picker": defendant_picker,
+    }
+
+
+def _person_option(person: Any, *, checked: bool = False) -> PickerOption:
+    profile = getattr(person, "profile", None)
+    organization = profile.organization if profile is not None else None
+    return PickerOption(
+        value=person.pk,
+        name=person.get_full_name() or person.get_username(),
+        detail=str(organization) if organization is not None else "",
+        checked=checked,
+    )
+
+
+def _defendant_option(defendant: Defendant, *, checked: bool = False) -> PickerOption:
+    born = defendant.date_of_birth
+    return PickerOption(
+        value=defendant.pk,
+        name=defendant.full_name,
+        detail=_("born %(date)s") % {"date": f"{born:%Y-%m-%d}"} if born else "",
+        checked=checked,
+    )
+
+
+def _picker_search(request: HttpRequest, case_id: int) -> tuple[Case, ParticipantPickerForm]:
+    """The case (404 unless the user sees it; 403 unless they manage some of its participants)
+    and the search sent."""
+    user = request.user
+    case = selectors.case_get_for_user(user, case_id)
+    if not permissions.participant_roles_managed_by(user, case):
+        raise PermissionDenied(_("You may not add participants to this case."))
+    return case, ParticipantPickerForm(request.GET, prefix="participant")
+
+
+def _picker_response(request: HttpRequest, picker: Picker, status: int = 200) -> HttpResponse:
+    return render(request, "cases/partials/picker_results.html", {"picker": picker}, status=status)
+
+
+def _search_errors(search: ParticipantPickerForm) -> str:
+    return " ".join(str(message) for messages in search.errors.values() for message in messages)
+
+
+@_login_required
+@require_GET
+def participant_people(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The person picker's results: the people who may take part in this case's court in the
+    chosen role, found by name. Only for a role the user adds on this case (else 403)."""
+    case, search = _picker_search(request, case_id)
+    picker = _person_picker(case, _participant_form(request.user, []))
+    if not search.is_valid():
+        picker.message = _search_errors(search)
+        return _picker_response(request, picker, status=400)
+    role, text = search.cleaned_data["role"], search.cleaned_data["person_search"].strip()
+    if role:
+        permissions.require_participant_management(request.user, case, role)
+    if not role:
+        picker.message = _("Choose a role first: the search finds the people who may take it.")
+    elif role == Role.DEFENDANT:
+        picker.message = _("A defendant is chosen under “Defendant”.")
+    elif len(text) < PICKER_MIN_SEARCH:
+        picker.message = _("Type at least two letters of their name or username.")
+    else:
+        rows = party_selectors.people_who_may_take_part(
+            case.court, role, search=text, limit=PICKER_RESULTS + 1
+        )
+        count = picker.show(list(rows), _person_option)
+        found = {"count": count, "role": Role(role).label.lower(), "text": text}
+        picker.message = (
+            ngettext(
+                "%(count)d person who may take part as %(role)s.",
+                "%(count)d people who may take part as %(role)s.",
+                count,
+            )
+            if count
+            else _("No one who may take part as %(role)s in this court matches “%(text)s”.")
+        ) % found
+    return _picker_response(request, picker)
+
+
+@_login_required
+@require_GET
+def participant_defendants(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The defendant picker's results: the defendants the user may see, found by name. Only for
+    those who add defendants on this case (else 403)."""
+    case, search = _picker_search(request, case_id)
+    permissions.require_participant_management(request.user, case, Role.DEFENDANT)
+    picker = _defendant_picker(case, _participant_form(request.user, []))
+    if not search.is_valid():
+        picker.message = _search_errors(search)
+        return _picker_response(request, picker, status=400)
+    text = search.cleaned_data["defendant_search"].strip()
+    if len(text) < PICKER_MIN_SEARCH:
+        picker.message = _("Type at least two letters of their name.")
+    else:
+        rows = party_selectors.defendants_found_for(
+            request.user, search=text, limit=PICKER_RESULTS + 1
+        )
+        count = picker.show(list(rows), _defendant_option)
+        picker.message = (
+            ngettext("%(count)d defendant found.", "%(count)d defendants found.", count)
+            if count
+            else _("No defendant you may see matches “%(text)s”.")
+        ) % {"count": count, "text": text}
+    return _picker_response(request, picker)

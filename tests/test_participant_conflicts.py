@@ -555,6 +555,32 @@ def test_page_conflict_lists_the_conflicts_and_asks_for_a_reason(
     assert rows() == before
 
 
+def test_page_conflict_keeps_the_chosen_person_checked_in_the_picker(
+    client: Client, world: World, ex_prosecutor: User
+) -> None:
+    # The person picker lists no one until searched; the form that comes back with the
+    # conflicts shows the person chosen, checked, so that a reason is all that is left to give.
+    client.force_login(clerk(world))
+
+    response = client.post(
+        add_url(world), form(ex_prosecutor, **{"participant-person_search": "ann"})
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    picker = html[html.index('id="id_participant-user-results"') :]
+    picker = picker[: picker.index("</fieldset>")]
+    assert re.findall(
+        r'<input type="radio" name="participant-user" value="(\d+)"[^>]*>', picker
+    ) == [str(ex_prosecutor.pk)]
+    assert (
+        f'value="{ex_prosecutor.pk}" id="id_participant-user_{ex_prosecutor.pk}" checked>' in picker
+    )
+    assert "Ann Lee" in picker
+    assert "Federal Defender" in picker
+    assert 'value="ann"' in html  # the search typed, kept
+
+
 def test_page_override_with_a_reason_adds_the_participant_and_shows_it_in_the_parties_list(
     client: Client, world: World, ex_prosecutor: User
 ) -> None:
