@@ -357,7 +357,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
 # (parties.selectors.people_who_may_take_part) and defendants the user may see; the service
 # checks the chosen one again when the form is sent.
 
-PICKER_RESULTS = 20
+PICKER_RESULTS = party_selectors.FOUND_AT_MOST
 PICKER_MIN_SEARCH = 2
 
 

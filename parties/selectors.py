@@ -109,6 +109,10 @@ def people_who_may_join_cases() -> QuerySet[Any]:
 # tests/test_people_picker.py pins the plans to them.
 
 
+# At most this many found at once: a picker shows them, and asks for a longer search if more.
+FOUND_AT_MOST = 20
+
+
 class _NameKey(Func):
     """A name as the pickers' indexes hold it: its parts joined by a space, in capitals,
     compared byte by byte (COLLATE "C"), so that one B-tree serves LIKE 'PREFIX%' and the order

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from cases.models import Case, CaseStatus, Charge, Court, Disposition, Jurisdiction, Statute
 from cases.selectors import cases_visible_to
+from parties.models import Role
 
 
 class JurisdictionSerializer(serializers.ModelSerializer[Jurisdiction]):
@@ -157,3 +158,30 @@ class ChargeUpdateSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(required=False, allow_blank=True)
     disposition = serializers.ChoiceField(choices=Disposition.choices, required=False)
     disposition_date = serializers.DateField(required=False)
+
+
+class EligiblePeopleQuerySerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(
+        # A defendant takes part as a Defendant (GET /defendants/), not as a user.
+        choices=[(value, label) for value, label in Role.choices if value != Role.DEFENDANT],
+        help_text="The role they would take on the case.",
+    )
+    q = serializers.CharField(
+        min_length=2,
+        max_length=100,
+        help_text="The start of their first name, last name, full name (either way round) or "
+        "username, in any case.",
+    )
+
+
+class EligiblePersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="The user to send as `user` to POST /participants/.")
+    name = serializers.CharField()
+    organization = serializers.CharField(allow_null=True)
+
+
+class EligiblePeopleSerializer(serializers.Serializer[Any]):
+    results = EligiblePersonSerializer(many=True)
+    more = serializers.BooleanField(
+        help_text="More people match than are listed: send a longer `q`."
+    )

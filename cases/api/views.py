@@ -15,13 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit import services as audit_services
-from cases import selectors, services
+from cases import permissions, selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
 from core.api.pagination import CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned
 from core.versions import parse_if_match
+from parties import selectors as party_selectors
 
 CASE = {
     "id": 21,
@@ -188,6 +189,52 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         )
         case = self.get_object()
         return versioned(Response(serializers.CaseSerializer(case).data), case)
+
+    @extend_schema(
+        parameters=[serializers.EligiblePeopleQuerySerializer],
+        responses=serializers.EligiblePeopleSerializer,
+        examples=[
+            OpenApiExample(
+                "Found",
+                value={
+                    "results": [
+                        {"id": 42, "name": "Dana Whitfield", "organization": "Federal Defender"}
+                    ],
+                    "more": False,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"], url_path="eligible-people")
+    def eligible_people(self, request: Request, pk: str) -> Response:
+        """The people who may take part in this case in `role` (by its court and their
+        office) whose name or username starts with `q`, by last name, at most 20: the `user`
+        to send to POST /participants/. Only for those who add participants in that role on
+        the case (403)."""
+        case = self.get_object()
+        query = serializers.EligiblePeopleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        role = query.validated_data["role"]
+        permissions.require_participant_management(request.user, case, role)
+        limit = party_selectors.FOUND_AT_MOST
+        rows = list(
+            party_selectors.people_who_may_take_part(
+                case.court, role, search=query.validated_data["q"], limit=limit + 1
+            )
+        )
+        results = [
+            {
+                "id": person.pk,
+                "name": person.get_full_name() or person.get_username(),
+                "organization": str(person.profile.organization)
+                if person.profile.organization_id
+                else None,
+            }
+            for person in rows[:limit]
+        ]
+        body = {"results": results, "more": len(rows) > limit}
+        return Response(serializers.EligiblePeopleSerializer(body).data)
 
     @extend_schema(
         request=serializers.CaseTransitionSerializer,
