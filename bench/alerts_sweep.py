@@ -201,11 +201,14 @@ def seed(shape: Shape, *, reseed: bool) -> None:
             "DISTINCT (subject, deadline_id, hearing_id, target_at, recipient_id, lead_minutes, "
             "channel)"
         )
+        # As deadlines/migrations/0009_alert_sending.py makes them.
         cursor.execute(
-            "CREATE INDEX alert_pending_due ON deadlines_alert (send_at) WHERE status = 'pending'"
+            "CREATE INDEX alert_pending_due ON deadlines_alert (channel, send_at) "
+            "WHERE status = 'pending'"
         )
         cursor.execute(
-            "CREATE INDEX alert_claimed_at ON deadlines_alert (claimed_at) WHERE status = 'claimed'"
+            "CREATE INDEX alert_claimed_at ON deadlines_alert (channel, claimed_at) "
+            "WHERE status IN ('claimed', 'sending')"
         )
         cursor.execute("CREATE INDEX alert_deadline ON deadlines_alert (deadline_id)")
         cursor.execute("CREATE INDEX alert_hearing ON deadlines_alert (hearing_id)")

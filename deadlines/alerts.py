@@ -6,31 +6,37 @@ Planning writes Alert rows; delivering turns a due row into a Notification or an
   lead time, channel): planning twice inserts nothing new (INSERT … ON CONFLICT DO NOTHING),
   and pending reminders that are no longer wanted (the date moved, was cancelled, held or met,
   the person lost access or changed their preferences) are cancelled in one UPDATE.
-- Delivery is exactly once per alert: the sweep claims a batch with one conditional UPDATE
-  (a claim token and a lease), then sends each alert in its own transaction, which flips it to
-  `sent` only if the claim is still its own. A worker that dies leaves its claims to expire; the
-  next sweep takes them over. In-app notifications are written in the same transaction as the
-  flip (and `Notification.alert` is unique). An e-mail leaves the building before the commit, so
-  a worker killed in that instant can send it again after its lease: the Message-ID is derived
-  from the alert, which lets mail clients recognise the duplicate.
+- Delivery is once per alert, by one sweep per channel (deadlines.tasks: in-app alerts never
+  wait on e-mail). A sweep claims a batch with one conditional UPDATE (a claim token and a
+  lease) and delivers each alert only if the claim is still its own. A worker that dies leaves
+  its claims to expire; the next sweep takes them over. In-app notifications are written in the
+  same transaction as the flip to `sent` (and `Notification.alert` is unique). An e-mail is
+  claimed, marked `sending`, handed to the mail server outside any transaction, then recorded
+  `sent`, the record retried on a new connection if the old one was cut; a later sweep that
+  finds it recorded sends nothing (see _deliver_email for the one case that may repeat, under
+  the same Message-ID).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 import time
 import uuid
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Case as SqlCase
+from django.db.models import F, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -665,43 +671,83 @@ class SweepResult:
     cancelled: int = 0
     retried: int = 0
     skipped: int = 0
+    # Claimed but not begun (the budget ran out, or the mail server stopped answering): given
+    # back to pending at once, as they were.
+    released: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
 
 
+# What a claim that was taken over from an e-mail attempt in flight says (see _deliver_email).
+LOST_WHILE_SENDING = (
+    "The attempt before this one stopped while handing the e-mail to the mail server (its worker "
+    "died or lost the database); it is sent again under the same Message-ID."
+)
+
 # One statement claims the batch. Each ARRAY(…) is an InitPlan run once, so the UPDATE finds its
 # rows by primary key instead of joining the whole table; each subquery reads its partial index
-# in order and stops after `batch` rows, so the cost does not grow with a backlog. SKIP LOCKED:
-# a concurrent sweep takes other rows instead of waiting for these.
+# (channel, then time) in order and stops after `batch` rows, so the cost does not grow with a
+# backlog, of its own channel or of the other. SKIP LOCKED: a concurrent sweep takes other rows
+# instead of waiting for these. A claim or an e-mail attempt older than the lease belongs to a
+# worker that is gone (the tasks' time limits end every worker's hold well within the lease).
 _CLAIM_SQL = """
 UPDATE deadlines_alert
-   SET status = 'claimed', claim_token = %(token)s, claimed_at = %(now)s, attempts = attempts + 1
- WHERE id = ANY(
+   SET status = 'claimed', claim_token = %(token)s, claimed_at = %(now)s, attempts = attempts + 1,
+       last_error = CASE WHEN status = 'sending' THEN %(lost)s ELSE last_error END
+ WHERE id = ANY({arrays})
+RETURNING id
+"""
+_CLAIM_ARRAYS = """
         ARRAY(SELECT id FROM deadlines_alert
-               WHERE status = 'claimed' AND claimed_at < %(stale)s
+               WHERE status IN ('claimed', 'sending') AND channel = %(channel{n})s
+                 AND claimed_at < %(stale)s
                ORDER BY claimed_at
                LIMIT %(batch)s
                  FOR UPDATE SKIP LOCKED)
         || ARRAY(SELECT id FROM deadlines_alert
-                  WHERE status = 'pending' AND send_at <= %(now)s
+                  WHERE status = 'pending' AND channel = %(channel{n})s AND send_at <= %(now)s
                   ORDER BY send_at
                   LIMIT %(batch)s
-                    FOR UPDATE SKIP LOCKED))
-RETURNING id
-"""
+                    FOR UPDATE SKIP LOCKED)"""
 
 
-def _claim_params(*, token: uuid.UUID, now: dt.datetime, batch: int) -> dict[str, Any]:
+def _claim_sql(channels: Sequence[str]) -> str:
+    arrays = " || ".join(_CLAIM_ARRAYS.format(n=n) for n in range(len(channels)))
+    return _CLAIM_SQL.format(arrays=arrays)
+
+
+def _claim_params(
+    *, token: uuid.UUID, now: dt.datetime, batch: int, channels: Sequence[str]
+) -> dict[str, Any]:
     lease = dt.timedelta(seconds=getattr(settings, "ALERT_CLAIM_LEASE_SECONDS", 300))
-    return {"token": token, "now": now, "stale": now - lease, "batch": batch}
+    params: dict[str, Any] = {
+        "token": token,
+        "now": now,
+        "stale": now - lease,
+        "batch": batch,
+        "lost": LOST_WHILE_SENDING,
+    }
+    params.update({f"channel{n}": channel for n, channel in enumerate(channels)})
+    return params
 
 
-def claim_batch(*, now: dt.datetime, batch: int, token: uuid.UUID | None = None) -> list[int]:
-    """Claim up to `batch` due alerts (and claims whose lease ran out) in one statement. Rows
-    another sweep is claiming are skipped, not waited for."""
+def claim_batch(
+    *,
+    now: dt.datetime,
+    batch: int,
+    token: uuid.UUID | None = None,
+    channel: str | None = None,
+) -> list[int]:
+    """Claim up to `batch` due alerts of `channel` (of each channel when None), and claims
+    whose lease ran out, in one statement. Rows another sweep is claiming are skipped, not
+    waited for."""
     token = token or uuid.uuid4()
+    channels = [channel] if channel else AlertChannel.values
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, _claim_params(token=token, now=now, batch=batch))
+        cursor.execute(
+            _claim_sql(channels),
+            _claim_params(token=token, now=now, batch=batch, channels=channels),
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -797,106 +843,314 @@ def _claimed(ids: Sequence[int]) -> QuerySet[Alert]:
     ).filter(pk__in=ids, status=AlertStatus.CLAIMED)
 
 
-def deliver(
-    alert_id: int, *, token: uuid.UUID | None = None, now: dt.datetime | None = None
+# Seconds to wait before each new try of a write whose database connection was cut (the first
+# try again at once: usually only this connection was lost, not the server).
+RECONNECT_DELAYS = (0.0, 0.5, 2.0)
+
+_T = TypeVar("_T")
+
+
+# Django's database errors and psycopg's own: the audit trail's execute wrapper (audit.context)
+# talks to psycopg directly, so a write's errors can arrive unwrapped.
+_LOST_CONNECTION = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+_DATABASE_ERRORS = (DatabaseError, psycopg.Error)
+
+
+def _with_reconnect(write: Callable[[], _T]) -> _T:
+    """Run `write` (one statement, its own transaction), and if the database connection was cut
+    under it, close the connection and run it again on a fresh one, a few times. Every
+    statement given here is a read or a conditional UPDATE, so a try whose commit landed but
+    whose answer was lost changes nothing the second time. Inside a caller's transaction
+    nothing is retried: that transaction died with its connection."""
+    for delay in RECONNECT_DELAYS:
+        try:
+            return write()
+        except _LOST_CONNECTION as error:
+            if connection.in_atomic_block:
+                raise
+            logger.warning("database connection lost (%s); trying again on a new one", error)
+            connection.close()
+            time.sleep(delay)
+    return write()
+
+
+def _not_to_send(alert: Alert, *, now: dt.datetime) -> str | None:
+    """What a claimed alert becomes instead of being sent (LAPSED, CANCELLED), or None."""
+    if alert.subject == AlertSubject.REMINDER:
+        if alert.target_at <= now:
+            # The date has gone by (the system was down): a late reminder misleads.
+            return AlertStatus.LAPSED
+        if _reminder_is_stale(alert):
+            return AlertStatus.CANCELLED
+    recipient = alert.recipient
+    if not recipient.is_active or (alert.channel == AlertChannel.EMAIL and not recipient.email):
+        # The account was closed, or the address removed, since the alert was planned.
+        return AlertStatus.CANCELLED
+    return None
+
+
+def _end_unsent(alert: Alert, token: uuid.UUID, status: str) -> str:
+    if not _finish(alert, token, status=status):
+        return "skipped"
+    return "lapsed" if status == AlertStatus.LAPSED else "cancelled"
+
+
+def _back_to_pending(
+    alert: Alert, *, token: uuid.UUID, now: dt.datetime, error: BaseException, was: str
 ) -> str:
-    """Deliver one claimed alert (under `token`, or whatever claim it has now). Returns what
-    became of it: sent, lapsed, cancelled, retry (e-mail failed, back to pending) or skipped
-    (not claimed, or not under this token)."""
-    alert = _claimed([alert_id]).first()
-    if alert is None:
-        return "skipped"
-    return _deliver(alert, token=token or alert.claim_token, now=now or timezone.now())
-
-
-def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
-    """Deliver in one transaction: flip the claim to its outcome (only if it is still ours),
-    and write the notification or send the e-mail before the commit."""
-    if token is None:
-        return "skipped"
-    try:
-        with transaction.atomic():
-            if alert.subject == AlertSubject.REMINDER:
-                if alert.target_at <= now:
-                    # The date has gone by (the system was down): a late reminder misleads.
-                    ok = _finish(alert, token, status=AlertStatus.LAPSED)
-                    return "lapsed" if ok else "skipped"
-                if _reminder_is_stale(alert):
-                    ok = _finish(alert, token, status=AlertStatus.CANCELLED)
-                    return "cancelled" if ok else "skipped"
-            recipient = alert.recipient
-            if not recipient.is_active or (
-                alert.channel == AlertChannel.EMAIL and not recipient.email
-            ):
-                # The account was closed, or the address removed, since the alert was planned.
-                ok = _finish(alert, token, status=AlertStatus.CANCELLED)
-                return "cancelled" if ok else "skipped"
-            view = _recipient_view(alert) if _still_concerns(alert) else None
-            if view is None:
-                # The recipient left the case (or the side that reads offers) since planning.
-                ok = _finish(alert, token, status=AlertStatus.CANCELLED)
-                return "cancelled" if ok else "skipped"
-            if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
-                return "skipped"
-            if alert.channel == AlertChannel.IN_APP:
-                # A reference, not a copy: the inbox renders it through the walls when read.
-                Notification.objects.create(
-                    recipient=alert.recipient,
-                    alert=alert,
-                    subject=alert.subject,
-                    case=alert.case,
-                    params=_notification_params(alert, now=now),
-                )
-            else:
-                _send_email(alert, render_alert(alert, now=now, view=view))
-            return "sent"
-    except Exception as error:  # any failure (SMTP down, a bad address): back to pending
-        logger.warning("alert %s not delivered: %s", alert.pk, error)
-        returned = Alert.objects.filter(
-            pk=alert.pk, status=AlertStatus.CLAIMED, claim_token=token
-        ).update(
+    """A failed attempt (`was` the claim or the e-mail in flight): pending again, after a
+    backoff, with its error kept."""
+    logger.warning("alert %s not delivered: %s", alert.pk, error)
+    returned = _with_reconnect(
+        lambda: Alert.objects.filter(pk=alert.pk, status=was, claim_token=token).update(
             status=AlertStatus.PENDING,
             claim_token=None,
             claimed_at=None,
             send_at=now + _retry_delay(alert.attempts),
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
-        return "retry" if returned else "skipped"
+    )
+    return "retry" if returned else "skipped"
+
+
+def deliver(
+    alert_id: int, *, token: uuid.UUID | None = None, now: dt.datetime | None = None
+) -> str:
+    """Deliver one claimed alert (under `token`, or whatever claim it has now). Returns what
+    became of it: sent, lapsed, cancelled, retry (failed, back to pending) or skipped (not
+    claimed, or not under this token)."""
+    alert = _claimed([alert_id]).first()
+    if alert is None:
+        return "skipped"
+    outcome = _deliver(alert, token=token or alert.claim_token, now=now or timezone.now())
+    return "retry" if outcome == "timed_out" else outcome
+
+
+def _deliver(alert: Alert, *, token: uuid.UUID | None, now: dt.datetime) -> str:
+    if token is None:
+        return "skipped"
+    if alert.channel == AlertChannel.EMAIL:
+        return _deliver_email(alert, token=token, now=now)
+    return _deliver_in_app(alert, token=token, now=now)
+
+
+def _deliver_in_app(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:
+    """In one transaction: flip the claim to its outcome (only if it is still ours) and write
+    the notification, so that it is written exactly once."""
+    try:
+        with transaction.atomic():
+            status = _not_to_send(alert, now=now)
+            if status is None and (not _still_concerns(alert) or _recipient_view(alert) is None):
+                # The recipient left the case (or the side that reads offers) since planning.
+                status = AlertStatus.CANCELLED
+            if status is not None:
+                return _end_unsent(alert, token, status)
+            if not _finish(alert, token, status=AlertStatus.SENT, sent_at=now, last_error=""):
+                return "skipped"
+            # A reference, not a copy: the inbox renders it through the walls when read.
+            Notification.objects.create(
+                recipient=alert.recipient,
+                alert=alert,
+                subject=alert.subject,
+                case=alert.case,
+                params=_notification_params(alert, now=now),
+            )
+            return "sent"
+    except Exception as error:  # any failure: back to pending, tried again after a backoff
+        return _back_to_pending(alert, token=token, now=now, error=error, was=AlertStatus.CLAIMED)
+
+
+def _deliver_email(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:
+    """Claim, mark, send, record; no transaction is open and no row is locked while the mail
+    server is waited on.
+
+    1. The claim (committed by the sweep) is checked and the message rendered.
+    2. The alert is marked `sending` (committed): from here an attempt may leave.
+    3. The message is handed to the mail server, every wait bounded by EMAIL_TIMEOUT.
+    4. `sent` is recorded in one short statement, again on a new connection if the database
+       connection was cut in between (else the message has left, its record is lost, and a
+       later sweep sends it again). A try that finds it already recorded under our claim (the
+       commit landed, its answer did not) counts it sent.
+
+    A refused or failed attempt goes back to pending after a backoff. A worker that dies after
+    the server accepted the message and before the record leaves the alert `sending`; once
+    the lease has run out the next sweep sends it again, under the same Message-ID (so a mail
+    client shows it once) and with LOST_WHILE_SENDING in its last_error. Nothing tells an
+    attempt that died before the server accepted it from one that died after, and a reminder
+    of a court date must not be lost, so at most that one message can arrive twice."""
+    try:
+        status = _not_to_send(alert, now=now)
+        view = _recipient_view(alert) if status is None and _still_concerns(alert) else None
+        if status is None and view is None:
+            status = AlertStatus.CANCELLED
+        if status is not None:
+            return _end_unsent(alert, token, status)
+        assert view is not None
+        email = _email_message(alert, render_alert(alert, now=now, view=view))
+    except Exception as error:  # reading or rendering failed: tried again after a backoff
+        return _back_to_pending(alert, token=token, now=now, error=error, was=AlertStatus.CLAIMED)
+
+    marked = _with_reconnect(
+        lambda: Alert.objects.filter(
+            pk=alert.pk, claim_token=token, status=AlertStatus.CLAIMED
+        ).update(status=AlertStatus.SENDING, claimed_at=timezone.now())
+    )
+    if not marked:
+        return "skipped"
+    if alert.last_error == LOST_WHILE_SENDING:
+        logger.warning("alert %s: an earlier attempt was lost in flight; sending again", alert.pk)
+    backend = get_connection(fail_silently=False)
+    try:
+        try:
+            _hand_to_mail_server(backend, email)
+        except Exception as error:
+            outcome = _back_to_pending(
+                alert, token=token, now=now, error=error, was=AlertStatus.SENDING
+            )
+            return "timed_out" if outcome == "retry" and _timed_out(error) else outcome
+        return _record_sent(alert, token=token, now=now)
+    finally:
+        _close_quietly(backend)
+
+
+def _record_sent(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:
+    """The mail server accepted the message: record it, whatever it takes."""
+    keep_note = SqlCase(
+        When(last_error=LOST_WHILE_SENDING, then=Value(LOST_WHILE_SENDING)), default=Value("")
+    )
+    try:
+        if _with_reconnect(
+            lambda: Alert.objects.filter(
+                pk=alert.pk, claim_token=token, status=AlertStatus.SENDING
+            ).update(status=AlertStatus.SENT, sent_at=now, last_error=keep_note)
+        ):
+            return "sent"
+        if _with_reconnect(
+            lambda: Alert.objects.filter(
+                pk=alert.pk, claim_token=token, status=AlertStatus.SENT
+            ).exists()
+        ):
+            return "sent"  # an earlier try of this record committed; its answer was lost
+    except _DATABASE_ERRORS:
+        logger.exception(
+            "alert %s was accepted by the mail server but could not be recorded; after the "
+            "lease it is sent again under the same Message-ID",
+            alert.pk,
+        )
+        raise
+    # Only a worker held longer than the lease (its time limits prevent it) gets here.
+    logger.error("alert %s was sent after its claim had been taken over", alert.pk)
+    return "sent"
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether the mail server stopped answering (smtplib reports a read that timed out as a
+    lost connection; the timeout is its cause)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _close_quietly(backend: BaseEmailBackend) -> None:
+    try:
+        backend.close()
+    except Exception:  # the message is recorded already; a failed QUIT changes nothing
+        logger.warning("closing the mail server connection failed", exc_info=True)
+
+
+def _release(token: uuid.UUID) -> int:
+    """Give back what this claim holds and has not begun (pending again, as it was)."""
+    try:
+        return _with_reconnect(
+            lambda: Alert.objects.filter(claim_token=token, status=AlertStatus.CLAIMED).update(
+                status=AlertStatus.PENDING,
+                claim_token=None,
+                claimed_at=None,
+                attempts=F("attempts") - 1,
+            )
+        )
+    except _DATABASE_ERRORS:
+        logger.exception("could not give back claimed alerts; they wait for their lease")
+        return 0
 
 
 def sweep(
-    *, now: dt.datetime | None = None, batch: int = 500, budget_seconds: float = 50.0
+    *,
+    now: dt.datetime | None = None,
+    batch: int = 500,
+    budget_seconds: float = 45.0,
+    channel: str | None = None,
 ) -> SweepResult:
-    """Claim and deliver every due alert, batch by batch, until none is left or the budget is
-    spent (the next sweep, a minute later, continues)."""
+    """Claim and deliver every due alert of `channel` (in-app, then e-mail, when None), batch
+    by batch, until none is left or the budget is spent (the next sweep, a minute later,
+    continues). What is claimed and not begun when the budget runs out is given back at once.
+    A mail server that lets an attempt time out (EMAIL_TIMEOUT) ends the e-mail sweep: the
+    rest of its batch is given back, to be tried by the next sweep."""
     result = SweepResult()
+    for each in [channel] if channel else [AlertChannel.IN_APP, AlertChannel.EMAIL]:
+        _sweep_channel(each, now=now, batch=batch, budget_seconds=budget_seconds, result=result)
+    return result
+
+
+def _sweep_channel(
+    channel: str,
+    *,
+    now: dt.datetime | None,
+    batch: int,
+    budget_seconds: float,
+    result: SweepResult,
+) -> None:
     started = time.monotonic()
-    while time.monotonic() - started < budget_seconds:
+
+    def spent() -> bool:
+        return time.monotonic() - started >= budget_seconds
+
+    while not spent():
         token = uuid.uuid4()
-        ids = claim_batch(now=now or timezone.now(), batch=batch, token=token)
+        ids = claim_batch(now=now or timezone.now(), batch=batch, token=token, channel=channel)
         if not ids:
-            break
+            return
         result.batches += 1
         result.claimed += len(ids)
-        found = {alert.pk: alert for alert in _claimed(ids).filter(claim_token=token)}
-        for alert_id in sorted(ids):
-            alert = found.get(alert_id)
-            outcome = (
-                _deliver(alert, token=token, now=now or timezone.now())
-                if alert is not None
-                else "skipped"
-            )
-            if outcome == "sent":
-                result.sent += 1
-            elif outcome == "lapsed":
-                result.lapsed += 1
-            elif outcome == "cancelled":
-                result.cancelled += 1
-            elif outcome == "retry":
-                result.retried += 1
-            else:
-                result.skipped += 1
-    return result
+        stop = False
+        try:
+            found = {alert.pk: alert for alert in _claimed(ids).filter(claim_token=token)}
+            for alert_id in sorted(ids):
+                if spent():
+                    stop = True
+                    break
+                alert = found.get(alert_id)
+                outcome = (
+                    _deliver(alert, token=token, now=now or timezone.now())
+                    if alert is not None
+                    else "skipped"
+                )
+                if outcome == "sent":
+                    result.sent += 1
+                elif outcome == "lapsed":
+                    result.lapsed += 1
+                elif outcome == "cancelled":
+                    result.cancelled += 1
+                elif outcome in ("retry", "timed_out"):
+                    result.retried += 1
+                else:
+                    result.skipped += 1
+                if outcome == "timed_out":
+                    stop = True
+                    break
+        finally:
+            # Also when the task's soft time limit interrupts the batch.
+            result.released += _release(token)
+        if stop:
+            return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1124,7 +1378,7 @@ def message_id(alert: Alert) -> str:
 DEFAULT_MESSAGE_DOMAIN = "alerts.parley"
 
 
-def _send_email(alert: Alert, message: RenderedAlert) -> None:
+def _email_message(alert: Alert, message: RenderedAlert) -> EmailMessage:
     body = render_to_string(
         "deadlines/email/alert.txt",
         {
@@ -1135,14 +1389,21 @@ def _send_email(alert: Alert, message: RenderedAlert) -> None:
             "url": _absolute(message.url),
         },
     )
-    email = EmailMessage(
+    return EmailMessage(
         subject=message.title.replace("\n", " ")[:250],
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[alert.recipient.email],
         headers={"Message-ID": message_id(alert), "X-Parley-Alert": str(alert.pk)},
     )
-    email.send(fail_silently=False)
+
+
+def _hand_to_mail_server(backend: BaseEmailBackend, email: EmailMessage) -> None:
+    """Send `email` on `backend` (EMAIL_TIMEOUT bounds every wait on the SMTP server); raises
+    unless the server accepted it. The caller closes the connection, after the record."""
+    backend.open()
+    if backend.send_messages([email]) != 1:
+        raise smtplib.SMTPException("The mail server did not accept the message.")
 
 
 # ---------------------------------------------------------------------------------------------

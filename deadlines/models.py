@@ -24,6 +24,7 @@ from django.contrib.postgres.fields import (
 )
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from parties.models import Side
 
@@ -439,6 +440,9 @@ class AlertSubject(models.TextChoices):
 class AlertStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     CLAIMED = "claimed", "Being sent"
+    # An e-mail handed to the mail server, not yet recorded as accepted (deadlines.alerts):
+    # committed before the server is asked, so that an attempt that may have left is known.
+    SENDING = "sending", _("Handed to the mail server")
     SENT = "sent", "Sent"
     # No longer wanted: the date moved or was cancelled, or the person lost access.
     CANCELLED = "cancelled", "Cancelled"
@@ -495,7 +499,9 @@ class AlertSettings(models.Model):
 class Alert(models.Model):
     """One message to one person on one channel. The key (what, when, who, lead, channel) is
     unique, so planning twice never creates two; the sweep claims a pending alert with a
-    conditional update before it sends it, so delivering twice never sends two."""
+    conditional update before it sends it, so delivering twice never sends two. An e-mail goes
+    pending → claimed → sending (committed before the mail server is asked) → sent (recorded
+    once the server accepted it); see deadlines.alerts."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
@@ -552,17 +558,27 @@ class Alert(models.Model):
             ),
             models.CheckConstraint(
                 name="alert_claimed_has_token",
-                condition=~Q(status=AlertStatus.CLAIMED)
+                condition=~Q(status__in=[AlertStatus.CLAIMED, AlertStatus.SENDING])
                 | Q(claim_token__isnull=False, claimed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="alert_sending_is_email",
+                condition=~Q(status=AlertStatus.SENDING) | Q(channel=AlertChannel.EMAIL),
             ),
         ]
         indexes = [
-            # The sweep: pending alerts by send time, and claims whose worker went away.
+            # The sweeps (one per channel): pending alerts by send time, and claims whose
+            # worker went away. The channel leads, so that a backlog of e-mail never lengthens
+            # the in-app sweep's walk, nor the other way round.
             models.Index(
-                fields=["send_at"], name="alert_pending_due", condition=Q(status="pending")
+                fields=["channel", "send_at"],
+                name="alert_pending_due",
+                condition=Q(status="pending"),
             ),
             models.Index(
-                fields=["claimed_at"], name="alert_claimed_at", condition=Q(status="claimed")
+                fields=["channel", "claimed_at"],
+                name="alert_claimed_at",
+                condition=Q(status__in=["claimed", "sending"]),
             ),
             models.Index(fields=["deadline"], name="alert_deadline"),
             models.Index(fields=["hearing"], name="alert_hearing"),

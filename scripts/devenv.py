@@ -597,6 +597,7 @@ def run_stack(session: Session) -> int:
     celery = [PYTHON, "-m", "celery", "-A", "config"]
     commands = {
         "runserver": [PYTHON, MANAGE, "runserver", f"127.0.0.1:{port}"],
+        # No -Q: every queue of CELERY_TASK_QUEUES, alert e-mail (ALERT_EMAIL_QUEUE) included.
         "celery worker": [*celery, "worker", "-l", "info", "--concurrency", "2"],
         "celery beat": [*celery, "beat", "-l", "info", "--schedule", ".data/celerybeat-schedule"],
     }

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -40,11 +40,20 @@ def database_url() -> str:
 class Workers:
     """Celery worker processes (solo pool, one task at a time each) on the test database."""
 
-    def __init__(self, *, name: str, broker: str, logs: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        broker: str,
+        logs: Path,
+        env: dict[str, str],
+        args: Sequence[str] = (),
+    ) -> None:
         self.name = name
         self.broker = broker
         self.logs = logs
         self.env = env
+        self.args = list(args)  # more worker options, e.g. ["-Q", "alert-email"]
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
@@ -73,6 +82,7 @@ class Workers:
                 "--without-heartbeat",
                 "-n",
                 f"{self.name}-{number}-{os.getpid()}@%h",
+                *self.args,
             ],
             cwd=ROOT,
             env=env,

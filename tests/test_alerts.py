@@ -893,7 +893,11 @@ def test_beat_runs_the_sweep_every_minute_and_the_digest_every_quarter_hour() ->
     schedule = django_settings.CELERY_BEAT_SCHEDULE
     assert schedule["sweep-alerts"] == {"task": "deadlines.sweep_alerts", "schedule": 60.0}
     assert schedule["send-digests"] == {"task": "deadlines.send_digests", "schedule": 900.0}
-    assert {"deadlines.sweep_alerts", "deadlines.send_digests"} <= set(app.tasks)
+    assert {
+        "deadlines.sweep_alerts",
+        "deadlines.send_alert_emails",
+        "deadlines.send_digests",
+    } <= set(app.tasks)
     # Nothing waits in the broker longer than its visibility timeout.
     assert django_settings.CELERY_TASK_ACKS_LATE is True
     assert django_settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
@@ -904,12 +908,16 @@ def test_beat_runs_the_sweep_every_minute_and_the_digest_every_quarter_hour() ->
 def test_the_sweep_task_marks_a_passed_deadline_missed_and_delivers_its_escalation(
     world: World, clock: Any, supervisors: dict[str, User]
 ) -> None:
-    from deadlines.tasks import send_digests, sweep_alerts
+    from deadlines.tasks import send_alert_emails, send_digests, sweep_alerts
 
     deadline = deadline_on(world, dt.date(2026, 11, 23), responsible_side=Side.PROSECUTION)
 
-    assert sweep_alerts() == 4
+    # In-app alerts and e-mail have a task each (the e-mail on a queue of its own).
+    assert sweep_alerts() == 2
     assert sweep_alerts() == 0
+    assert not mail.outbox
+    assert send_alert_emails() == 2
+    assert send_alert_emails() == 0
 
     deadline.refresh_from_db()
     assert deadline.status == DeadlineStatus.MISSED

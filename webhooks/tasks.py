@@ -9,7 +9,11 @@ from integrations import services as client_services
 from webhooks import services
 
 
-@shared_task(name="webhooks.fan_out_events", ignore_result=True)
+# The tasks that only read and write the database and the broker have limits too: a database
+# or broker connection that stops answering must not hold a worker for ever.
+@shared_task(
+    name="webhooks.fan_out_events", ignore_result=True, soft_time_limit=120, time_limit=150
+)
 def fan_out_events(event_ids: list[int]) -> int:
     """Make and queue the deliveries of a transaction's events (queued by
     integrations.events.emit once the transaction commits)."""
@@ -34,7 +38,9 @@ def prune() -> dict[str, int]:
     }
 
 
-@shared_task(name="webhooks.deliveries_due", ignore_result=True)
+@shared_task(
+    name="webhooks.deliveries_due", ignore_result=True, soft_time_limit=120, time_limit=150
+)
 def deliveries_due() -> int:
     """Fan out the events whose fan-out message was lost, then queue the retries that have
     come due and the claims whose task was lost (beat, every 30 seconds). A lost broker message

@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -259,6 +260,10 @@ STORAGES = {
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
+# Seconds to wait for the mail server to connect and to answer each step, so that one that
+# never answers fails the attempt (retried later) instead of holding the e-mail sweep. Keep it
+# well below the e-mail sweep's time limit (deadlines.tasks, 50 s).
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -328,13 +333,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A safety net for any task without limits of its own: soft (an exception the task may clean up
+# after), then hard (the worker process is replaced). Tasks that talk to the network set
+# tighter ones.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 330
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # An offer past its expiry is expired by the service whenever someone acts on it; this
     # sweep records the expiry for offers nobody touches. Each run finishes within a minute
     # and nothing is scheduled further ahead than the broker's visibility timeout.
     "expire-offers": {"task": "negotiations.expire_offers", "schedule": 60.0},
-    # Marks deadlines missed, then claims and sends every alert that has come due.
+    # Marks deadlines missed, then claims and delivers every in-app alert that has come due.
     "sweep-alerts": {"task": "deadlines.sweep_alerts", "schedule": 60.0},
+    # Claims and sends every alert e-mail that has come due, on ALERT_EMAIL_QUEUE. A run that
+    # could not start within the minute is dropped: the next one does its work.
+    "send-alert-emails": {
+        "task": "deadlines.send_alert_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55.0},
+    },
     "send-digests": {"task": "deadlines.send_digests", "schedule": 900.0},
     # Queues webhook retries that have come due, and deliveries whose task was lost.
     "webhook-deliveries-due": {"task": "webhooks.deliveries_due", "schedule": 30.0},
@@ -342,8 +359,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "prune-integration-logs": {"task": "webhooks.prune", "schedule": 1800.0},
 }
 # How long a sweep's claim on an alert lasts: a worker that dies mid-batch leaves its claims,
-# and the next sweep after this many seconds sends them (deadlines.alerts).
+# and the next sweep after this many seconds sends them (deadlines.alerts). Keep it well above
+# the sweeps' hard time limit (deadlines.tasks, 58 s).
 ALERT_CLAIM_LEASE_SECONDS = int(env("ALERT_CLAIM_LEASE_SECONDS", "300"))
+# A queue of its own for alert e-mail, so that in-app alerts never wait behind a slow mail
+# server. A worker started without -Q consumes it with the default queue (CELERY_TASK_QUEUES);
+# to keep them apart, run one worker with `-X <name>` and another with `-Q <name>`.
+# Empty: the default queue.
+ALERT_EMAIL_QUEUE = env("ALERT_EMAIL_QUEUE", "alert-email")
 # The address links in alert e-mails start with (e.g. https://parley.example.org).
 ALERT_SITE_URL = env("SITE_URL", "")
 
@@ -366,7 +389,20 @@ WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "")
 WEBHOOK_DELIVERY_RETENTION_DAYS = int(env("WEBHOOK_DELIVERY_RETENTION_DAYS", "30"))
 # Days events are kept for the change feed; a feed cursor older than that gets 410.
 EVENT_RETENTION_DAYS = int(env("EVENT_RETENTION_DAYS", "90"))
-CELERY_TASK_ROUTES = {"webhooks.deliver": {"queue": WEBHOOK_QUEUE}} if WEBHOOK_QUEUE else {}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# What a worker started without -Q consumes (WEBHOOK_QUEUE is left to its own worker). Each
+# queue has an exchange and routing key of its own, as Celery gives a queue it creates itself:
+# sharing the default routing key would put a copy of every task in each queue.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, ALERT_EMAIL_QUEUE])
+    if name
+]
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+if ALERT_EMAIL_QUEUE:
+    CELERY_TASK_ROUTES["deadlines.send_alert_emails"] = {"queue": ALERT_EMAIL_QUEUE}
+if WEBHOOK_QUEUE:
+    CELERY_TASK_ROUTES["webhooks.deliver"] = {"queue": WEBHOOK_QUEUE}
 
 LOGGING = {
     "version": 1,
