@@ -16,9 +16,9 @@ documented schema.
 - Schemathesis's coverage phase (every way each value can break its schema, ~500 requests on
   a large body) is off: it made this file the slowest of the suite. What it and fuzzing found
   has regression tests of its own (tests/test_api_robustness.py).
-- Stateful runs (Schemathesis's state machine) need links between operations, which the schema
-  does not declare (drf-spectacular writes none); real objects named in paths stand in for
-  them.
+- Sequences: Schemathesis's state machine chains operations by the links it infers from the
+  schema (a case created, then moved, read, changed; a rule listed, then previewed), with the
+  ids the API answered, SEQUENCES scenarios of up to SEQUENCE_STEPS calls.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ ROLES_UNDER_TEST = [Role.COURT_STAFF, Role.PROSECUTOR]
 
 # Requests generated per operation, valid and invalid mixed.
 EXAMPLES = 10
+
+# Scenarios of the stateful test, and calls in each.
+SEQUENCES = 15
+SEQUENCE_STEPS = 6
 
 # Who acts on each kind of object: the one who may write it, so that a body is read in full.
 ACTOR = {
@@ -191,3 +195,32 @@ def test_the_api_keeps_its_schema(
 
 
 _turns = itertools.count()
+
+
+Workflow = schema.as_state_machine()
+
+
+def test_the_api_keeps_its_schema_through_sequences(authorizations: dict[str, str]) -> None:
+    calls: list[str] = []
+
+    class Sequences(Workflow):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            calls.append(f"{case.method} {case.operation.path}")
+            role = ACTOR.get(_resource(case), Role.PROSECUTOR)
+            return {"headers": {"Authorization": authorizations[role]}}
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Sequences.run(
+        settings=settings(
+            max_examples=SEQUENCES,
+            stateful_step_count=SEQUENCE_STEPS,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # Chains, not single calls: more calls than scenarios, over several operations.
+    assert len(calls) > SEQUENCES and len(set(calls)) > 3, calls
