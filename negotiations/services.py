@@ -167,12 +167,33 @@ def _ended_message(offer: Offer) -> str:
     )
 
 
-def _require_open_negotiation(case: Case) -> None:
+# An agreement in force ends the negotiation: nothing more is offered or suggested until it is
+# withdrawn or the court rejects it. (The case's status does not say so before the agreement is
+# submitted: the court reads the status, and sees nothing of the negotiation until then.)
+AGREEMENT_IN_FORCE_STATUSES = (
+    AgreementStatus.SIGNING,
+    AgreementStatus.SIGNED,
+    AgreementStatus.SUBMITTED,
+    AgreementStatus.COURT_ACCEPTED,
+)
+
+
+def negotiation_closed_reason(case: Case) -> str | None:
+    """Why nothing more may be offered or suggested on `case` now; None while it may."""
     if case.status not in NEGOTIABLE_CASE_STATUSES:
-        raise Conflict(
-            f"Plea negotiations are closed on a case that is “{CaseStatus(case.status).label}”.",
-            code="negotiation_closed",
+        return f"Plea negotiations are closed on a case that is “{CaseStatus(case.status).label}”."
+    if PleaAgreement.objects.filter(case=case, status__in=AGREEMENT_IN_FORCE_STATUSES).exists():
+        return (
+            "Plea negotiations are closed: the parties have reached a plea agreement. They "
+            "reopen if it is withdrawn or the court rejects it."
         )
+    return None
+
+
+def _require_open_negotiation(case: Case) -> None:
+    reason = negotiation_closed_reason(case)
+    if reason is not None:
+        raise Conflict(reason, code="negotiation_closed")
 
 
 def _expire_if_due(offer: Offer, now: dt.datetime) -> bool:

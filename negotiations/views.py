@@ -172,7 +172,7 @@ def _parameters(case: Case) -> dict[str, Any]:
 
 
 def _negotiation_open(case: Case) -> bool:
-    return case.status in services.NEGOTIABLE_CASE_STATUSES
+    return services.negotiation_closed_reason(case) is None
 
 
 # --- the case page's section -------------------------------------------------------------------
@@ -193,6 +193,7 @@ def negotiation_section(user: Any, case: Case) -> dict[str, Any]:
         )
     now = timezone.now()
     timeline = selectors.negotiation_timeline(user, case)
+    agreement = selectors.agreement_in_force(user, case)
     return {
         "may_read_offers": may_read,
         "timeline": timeline[:8],
@@ -200,8 +201,13 @@ def negotiation_section(user: Any, case: Case) -> dict[str, Any]:
         "live_offer": live,
         "live_expiry": expiry_info(live.expires_at, now) if live else None,
         "live_lapsed": bool(live and _lapsed(live, now)),
-        "agreement": selectors.agreement_in_force(user, case),
-        "compose_side": side if side and _negotiation_open(case) else None,
+        "agreement": agreement,
+        # An agreement in force closes the negotiation (services.negotiation_closed_reason).
+        "compose_side": (
+            side
+            if side and agreement is None and case.status in services.NEGOTIABLE_CASE_STATUSES
+            else None
+        ),
     }
 
 
@@ -222,7 +228,8 @@ def _render_negotiation(
     roles = permissions.roles_on(user, case)
     side = permissions.negotiating_side(roles)
     now = timezone.now()
-    open_ = _negotiation_open(case)
+    closed = services.negotiation_closed_reason(case)
+    open_ = closed is None
     responds = bool(roles & permissions.SUGGESTION_RESPONDER_ROLES)
 
     suggestions = list(
@@ -269,6 +276,7 @@ def _render_negotiation(
         "side": side,
         "is_defendant": Role.DEFENDANT in roles and side is None,
         "negotiation_open": open_,
+        "negotiation_closed": closed or "",
         "suggestion_rows": suggestion_rows,
         "unanswered_suggestions": [s for s in suggestions if not s.response],
         "awaiting_response": awaiting,
@@ -451,6 +459,7 @@ def _render_compose(
                 form.add_service_errors(error)
         if form.errors:
             status = 400
+    closed = services.negotiation_closed_reason(case)
     actions = {
         "new": reverse("negotiations:offer-new", args=[case.pk]),
         "edit": reverse("negotiations:offer-edit", args=[offer.pk]) if offer else "",
@@ -469,7 +478,8 @@ def _render_compose(
         "action_url": actions[mode],
         "preview_url": reverse("negotiations:offer-preview", args=[case.pk]),
         "conflict": conflict,
-        "negotiation_open": _negotiation_open(case),
+        "negotiation_closed": closed or "",
+        "negotiation_open": closed is None,
         "answering_defense": mode == "counter" and offer is not None and offer.side == Side.DEFENSE,
     }
     return render(request, "negotiations/offer_compose.html", context, status=status)

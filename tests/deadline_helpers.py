@@ -175,3 +175,11 @@ def sentencing(world: World, starts_at: dt.datetime | None = None, **kwargs: Any
     return hearing(
         world, kind=HearingKind.SENTENCING, starts_at=starts_at or at(2027, 2, 9, 10), **kwargs
     )
+
+
+def inbox_of(user: User) -> list[Any]:
+    """What `user` reads in their inbox now (deadlines.notifications.Shown), newest first."""
+    from deadlines import notifications
+
+    rows = list(notifications.notifications_for(user))
+    return [item.shown for item in notifications.notifications_shown(user, rows)]

@@ -659,7 +659,8 @@ def test_court_rejection_reopens_the_negotiation(world: World) -> None:
     assert (draft.status_code, sent.status_code, accepted.status_code) == (201, 200, 201)
     assert Offer.objects.get(pk=agreement.offer_id).set_aside_at is not None
     world.case.refresh_from_db()
-    assert world.case.status == CaseStatus.AGREEMENT
+    # The new agreement is the parties' until it is submitted: the court reads "negotiating".
+    assert world.case.status == CaseStatus.NEGOTIATING
 
 
 @pytest.mark.parametrize(

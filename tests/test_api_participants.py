@@ -88,7 +88,9 @@ def newcomer(world: World, role: str, by: User) -> dict[str, Any]:
     if role == Role.DEFENDANT:
         defendant = factories.DefendantFactory.create(created_by=by)
         return {"case": world.case.pk, "role": role, "defendant": defendant.pk}
-    person = make_user(f"new_{role}", role, None)
+    # A prosecutor belongs to an office of the court's jurisdiction (cases.permissions).
+    office = world.orgs["da"] if role == Role.PROSECUTOR else None
+    person = make_user(f"new_{role}", role, office)
     if role in (Role.JUDGE, Role.COURT_STAFF):
         case_services.court_member_add(court=world.court, user=person)
     return {"case": world.case.pk, "role": role, "user": person.pk}

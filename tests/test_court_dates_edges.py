@@ -37,6 +37,7 @@ from tests.deadline_helpers import (
     clerk,
     event_deadline,
     hearing,
+    inbox_of,
     manual_deadline,
     rule,
 )
@@ -275,7 +276,7 @@ def test_every_move_of_a_hearing_is_announced_even_back_to_an_earlier_time(
     )
     assert notices.count() == 3
     alerts.sweep()
-    body = world.user(Role.DEFENSE_COUNSEL).notifications.first().body  # type: ignore[union-attr]
+    body = inbox_of(world.user(Role.DEFENSE_COUNSEL))[0].body
     assert "It was set for Tue 15 Dec 2026, 09:00 EST" in body
     assert "Reason: Move 3" in body
 

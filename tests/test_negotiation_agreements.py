@@ -30,8 +30,8 @@ from negotiations.models import (
 )
 from negotiations.services import TermInput
 from parties import services as party_services
-from parties.models import CaseParticipant, Role
-from tests.conftest import ROLES, World
+from parties.models import CaseParticipant, Organization, Role
+from tests.conftest import ROLES, World, make_user
 from tests.negotiation_helpers import (
     CHECKLIST_ALL,
     accepted_agreement,
@@ -523,8 +523,12 @@ def test_cn_witness_must_be_a_defense_lawyer_of_this_case(world: World) -> None:
     counsel_elsewhere = participation(
         world.case, world.user(Role.DEFENSE_COUNSEL), Role.DEFENSE_COUNSEL
     )
+    cn_aid = Organization.objects.get(name="Haidian Legal Aid")
     former = party_services.participant_add(
-        case=cn.case, by=cn.clerk, role=Role.DUTY_LAWYER, user=world.user(Role.DUTY_LAWYER)
+        case=cn.case,
+        by=cn.clerk,
+        role=Role.DUTY_LAWYER,
+        user=make_user("cn_duty_former", Role.DUTY_LAWYER, cn_aid),
     )
     party_services.participant_end(participant=former, by=cn.clerk)
     former.refresh_from_db()
@@ -750,7 +754,8 @@ def test_court_rejection_reopens_the_negotiation_and_a_new_agreement_may_follow(
 
     assert second.pk != agreement.pk
     assert second.status == A.SIGNING
-    assert case_status(world) == CaseStatus.AGREEMENT
+    # Not submitted yet: the court still reads "negotiating".
+    assert case_status(world) == CaseStatus.NEGOTIATING
     assert list(
         PleaAgreement.objects.filter(case=world.case)
         .order_by("pk")
@@ -791,7 +796,8 @@ def test_who_withdraws_the_agreement(world: World, actor: str) -> None:
         by,
         "Changed mind.",
     )
-    assert case_status(world) == CaseStatus.NEGOTIATING
+    # Never submitted: the court knew of no agreement, and the case did not move.
+    assert case_status(world) == CaseStatus.INTAKE
 
 
 STAGES: dict[str, Callable[[World], PleaAgreement]] = {
@@ -812,7 +818,10 @@ def test_defendant_may_withdraw_until_the_court_accepts(world: World, stage: str
     agreement.refresh_from_db()
     assert agreement.status == A.WITHDRAWN
     assert agreement.offer.set_aside_at is not None
-    assert case_status(world) == CaseStatus.NEGOTIATING
+    # Only a submitted agreement had moved the case; its withdrawal moves it back.
+    assert case_status(world) == (
+        CaseStatus.NEGOTIATING if stage == "submitted" else CaseStatus.INTAKE
+    )
 
 
 @pytest.mark.parametrize("accepted", [True, False])
@@ -869,7 +878,7 @@ def test_a_new_agreement_may_follow_a_withdrawal(world: World) -> None:
 
     assert second.status == A.SIGNING
     assert second.terms["sentence"]["custody_max_months"] == "9"
-    assert case_status(world) == CaseStatus.AGREEMENT
+    assert case_status(world) == CaseStatus.INTAKE
 
 
 def test_withdrawn_agreement_can_no_longer_be_signed_or_submitted(world: World) -> None:
@@ -918,4 +927,4 @@ def test_full_walk_records_each_step(world: World) -> None:
         CaseStatusChange.objects.filter(case=world.case)
         .order_by("pk")
         .values_list("to_status", flat=True)
-    ) == [CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED]
+    ) == [CaseStatus.AGREEMENT, CaseStatus.PLEA_ENTERED]

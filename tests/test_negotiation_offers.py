@@ -926,7 +926,7 @@ def test_offer_past_its_expiry_cannot_be_accepted_and_is_recorded_as_expired(
     offer.refresh_from_db()
     assert (offer.status, offer.closed_at, offer.closed_by) == (S.EXPIRED, offer.expires_at, None)
     assert not PleaAgreement.objects.exists()
-    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.NEGOTIATING
+    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.INTAKE
 
 
 @pytest.mark.parametrize("action", ["reject", "counter", "withdraw"])
@@ -1412,43 +1412,51 @@ def status_history() -> list[tuple[str, str, str]]:
     )
 
 
-def test_first_offer_sent_opens_the_negotiation(world: World) -> None:
+def test_sending_an_offer_moves_nothing_the_court_reads(world: World) -> None:
+    """Fed. R. Crim. P. 11(c)(1): the court takes no part in plea discussions, so nothing it
+    reads (the case's status and its history) moves for an offer."""
     draft = draft_offer(world)
-    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.INTAKE
-    assert status_history() == []
 
     services.offer_send(offer=draft, by=world.user(Role.PROSECUTOR))
 
-    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.NEGOTIATING
-    assert status_history() == [(CaseStatus.INTAKE, CaseStatus.NEGOTIATING, "prosecutor")]
-    assert CaseStatusChange.objects.get().reason == "Offer of round 1 sent."
+    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.INTAKE
+    assert status_history() == []
 
 
-def test_defense_proposal_sent_first_also_opens_the_negotiation(world: World) -> None:
+def test_a_defense_proposal_sent_first_moves_nothing_either(world: World) -> None:
     defense_sent(world)
 
-    assert status_history() == [(CaseStatus.INTAKE, CaseStatus.NEGOTIATING, "defense")]
+    assert status_history() == []
 
 
-def test_later_rounds_do_not_move_the_case_again(world: World) -> None:
+def test_later_rounds_do_not_move_the_case(world: World) -> None:
     offer = sent_offer(world)
     services.offer_counter(
         offer=offer, by=world.user(Role.DEFENSE_COUNSEL), data=counter_input(world)
     )
 
+    assert status_history() == []
+
+
+def test_a_case_the_parties_moved_to_negotiating_stays_there(world: World) -> None:
+    case_services.case_transition(
+        case=world.case, to_status=CaseStatus.NEGOTIATING, by=world.user(Role.PROSECUTOR)
+    )
+
+    services.offer_accept(offer=sent_offer(world), by=world.user(Role.DUTY_LAWYER))
+
+    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.NEGOTIATING
     assert status_history() == [(CaseStatus.INTAKE, CaseStatus.NEGOTIATING, "prosecutor")]
 
 
-def test_acceptance_moves_the_case_to_agreement(world: World) -> None:
+def test_acceptance_makes_the_agreement_without_moving_the_case(world: World) -> None:
     offer = sent_offer(world)
 
     agreement = services.offer_accept(offer=offer, by=world.user(Role.DUTY_LAWYER))
 
-    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.AGREEMENT
-    assert status_history() == [
-        (CaseStatus.INTAKE, CaseStatus.NEGOTIATING, "prosecutor"),
-        (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, "duty"),
-    ]
+    # The case moves to "agreement" when the agreement is submitted to the court.
+    assert Case.objects.get(pk=world.case.pk).status == CaseStatus.INTAKE
+    assert status_history() == []
     assert PleaAgreement.objects.get() == agreement
     assert OfferTerm.objects.filter(offer=offer).count() == 1
     assert Suggestion.objects.count() == 0

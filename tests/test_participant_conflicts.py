@@ -272,12 +272,16 @@ def test_a_reason_overrides_the_conflict_and_is_kept_with_who_gave_it(
     )
 
     part.refresh_from_db()
+    # Kept as facts; said to each reader (party_services.participant_conflict_sentences).
     assert (part.role, part.end_date, part.conflicts, part.conflict_override_reason) == (
         Role.DEFENSE_COUNSEL,
         None,
-        [f"Ann Lee was prosecutor on this case ({DOCKET}) until 2026-01-20."],
+        [{"kind": "this_case", "case": world.case.pk, "role": "prosecutor", "until": "2026-01-20"}],
         "The defendant waived the conflict in writing.",
     )
+    assert party_services.participant_conflict_sentences([part], reader=clerk(world)) == {
+        part.pk: [f"Ann Lee was prosecutor on this case ({DOCKET}) until 2026-01-20."]
+    }
     assert part.conflict_overridden_by == clerk(world)
     # Added like anyone else: she sees the case again.
     assert api_as(ex_prosecutor).get(reverse("case-detail", args=[world.case.pk])).status_code == (
@@ -429,7 +433,7 @@ def test_api_answers_409_with_the_conflicts_then_201_with_a_reason(
     )
     row = CaseParticipant.objects.get(pk=body["id"])
     assert (row.conflicts, row.conflict_override_reason, row.conflict_overridden_by_id) == (
-        [flagged],
+        [{"kind": "this_case", "case": world.case.pk, "role": "prosecutor", "until": "2026-01-20"}],
         reason,
         clerk(world).pk,
     )

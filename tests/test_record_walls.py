@@ -22,11 +22,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from deadlines import alerts
-from deadlines.models import Notification
 from parties.models import Role
 from records import services
 from records.models import Visibility
 from tests.conftest import World
+from tests.deadline_helpers import inbox_of
 
 WALLS = [Visibility.PROSECUTION, Visibility.DEFENSE, Visibility.SHARED, Visibility.COURT]
 
@@ -233,7 +233,7 @@ def test_nothing_crosses_a_wall(
 
         # Notifications: the participants behind the wall (but the author) are told; nobody
         # else is, on any channel; nothing about the record goes by e-mail.
-        told = Notification.objects.filter(recipient=viewer, case=world.case)
+        told = inbox_of(viewer)
         notified = any(
             note_word(wall) in f"{n.title} {n.body}" or doc_word(wall) in f"{n.title} {n.body}"
             for n in told

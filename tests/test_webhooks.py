@@ -312,7 +312,8 @@ def test_persistent_failure_disables_the_endpoint_after_three_days_and_tells_its
     endpoint.refresh_from_db()
     assert endpoint.disabled_at is not None
     assert "503" in endpoint.disabled_reason and "72 hours" in endpoint.disabled_reason
-    notice = Notification.objects.get(recipient=client.owner, subject=AlertSubject.INTEGRATION)
+    assert Notification.objects.get(recipient=client.owner).subject == AlertSubject.INTEGRATION
+    (notice,) = dh.inbox_of(client.owner)
     assert failing.url in notice.body
     assert notice.url == f"/integrations/clients/{client.pk}/webhooks/{endpoint.pk}/"
     (message,) = [m for m in mail.outbox if "X-Parley-Webhook-Endpoint" in m.extra_headers]
