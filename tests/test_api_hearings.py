@@ -826,7 +826,7 @@ def test_a_bad_cursor_is_not_a_500(world: World, cursor: str) -> None:
 
     assert (response.status_code, response.json()) == (
         404,
-        {"detail": "Invalid cursor", "code": "not_found"},
+        {"detail": "Not found.", "code": "not_found"},
     )
 
 
