@@ -188,9 +188,7 @@ def test_no_one_revokes_another_persons_token(world: World) -> None:
     theirs = obtain("prosecutor").json()
     mine = obtain("defense").json()
 
-    response = with_token(mine["token"]).post(
-        reverse("personal-token-revoke", args=[theirs["id"]])
-    )
+    response = with_token(mine["token"]).post(reverse("personal-token-revoke", args=[theirs["id"]]))
 
     assert response.status_code == 404
     assert works(theirs["token"])
