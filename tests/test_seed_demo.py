@@ -66,9 +66,10 @@ def test_demo_negotiations_match_the_case_statuses(demo: None) -> None:
         assert case.offers.filter(status=OfferStatus.SENT).count() == 1, case
     own = Case.objects.get(docket_number="1:26-cr-00101")
     assert own.offers.exclude(status=OfferStatus.DRAFT).count() == 5  # 3 rounds: P, D, P, D, P
-    # Agreements: signed for cases in agreement, accepted by the court once the plea is entered.
+    # Agreements: signed and submitted to the court for cases in agreement (a case moves to
+    # "agreement" only when the court has it), accepted once the plea is entered.
     for case in Case.objects.filter(status=CaseStatus.AGREEMENT):
-        assert case.agreements.get().status == AgreementStatus.SIGNED, case
+        assert case.agreements.get().status == AgreementStatus.SUBMITTED, case
     entered = PleaAgreement.objects.filter(status=AgreementStatus.COURT_ACCEPTED)
     assert entered.count() >= 3
     assert all(len(a.pdf_sha256) == 64 for a in PleaAgreement.objects.all())

@@ -23,7 +23,7 @@ from deadlines.models import HearingChange, HearingKind, HearingStatus, Notifica
 from parties.models import Role
 from tests.browser.conftest import People, shoot
 from tests.conftest import World
-from tests.deadline_helpers import courtroom, hearing
+from tests.deadline_helpers import courtroom, hearing, inbox_of
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,8 @@ def test_clerk_reschedules_from_the_docket_and_the_defense_hears_of_it(
     # 2. The beat's sweep delivers the notice (no worker runs in this test).
     alerts.sweep()
     defense_user = world.user(Role.DEFENSE_COUNSEL)
-    notice = Notification.objects.get(recipient=defense_user, subject="hearing_changed")
+    assert Notification.objects.filter(recipient=defense_user, subject="hearing_changed").exists()
+    (notice,) = inbox_of(defense_user)
 
     # 3. Defense counsel sees the new time on the case page and the notice in the inbox.
     defense = people("defense")
