@@ -468,14 +468,28 @@ def _defendant_option(defendant: Defendant, *, checked: bool = False) -> PickerO
     )
 
 
-def _picker_search(request: HttpRequest, case_id: int) -> tuple[Case, ParticipantPickerForm]:
+@dataclass
+class _PickerSearch:
+    case: Case
+    form: ParticipantPickerForm
+    managed_roles: list[str]
+
+    def require_role(self, user: Any, role: str) -> None:
+        """403 unless `user` adds participants in `role` on the case."""
+        if role not in self.managed_roles:
+            permissions.require_participant_management(user, self.case, role)  # says why
+
+
+def _picker_search(request: HttpRequest, case_id: int) -> _PickerSearch:
     """The case (404 unless the user sees it; 403 unless they manage some of its participants)
     and the search sent."""
     user = request.user
     case = selectors.case_get_for_user(user, case_id)
-    if not permissions.participant_roles_managed_by(user, case):
+    managed_roles = permissions.participant_roles_managed_by(user, case)
+    if not managed_roles:
         raise PermissionDenied(_("You may not add participants to this case."))
-    return case, ParticipantPickerForm(request.GET, prefix="participant")
+    form = ParticipantPickerForm(request.GET, prefix="participant")
+    return _PickerSearch(case, form, managed_roles)
 
 
 def _picker_response(request: HttpRequest, picker: Picker, status: int = 200) -> HttpResponse:
@@ -491,14 +505,15 @@ def _search_errors(search: ParticipantPickerForm) -> str:
 def participant_people(request: HttpRequest, case_id: int) -> HttpResponse:
     """The person picker's results: the people who may take part in this case's court in the
     chosen role, found by name. Only for a role the user adds on this case (else 403)."""
-    case, search = _picker_search(request, case_id)
+    asked = _picker_search(request, case_id)
+    case, search = asked.case, asked.form
     picker = _person_picker(case, _participant_form(request.user, []))
     if not search.is_valid():
         picker.message = _search_errors(search)
         return _picker_response(request, picker, status=400)
     role, text = search.cleaned_data["role"], search.cleaned_data["person_search"].strip()
     if role:
-        permissions.require_participant_management(request.user, case, role)
+        asked.require_role(request.user, role)
     if not role:
         picker.message = _("Choose a role first: the search finds the people who may take it.")
     elif role == Role.DEFENDANT:
@@ -528,8 +543,9 @@ def participant_people(request: HttpRequest, case_id: int) -> HttpResponse:
 def participant_defendants(request: HttpRequest, case_id: int) -> HttpResponse:
     """The defendant picker's results: the defendants the user may see, found by name. Only for
     those who add defendants on this case (else 403)."""
-    case, search = _picker_search(request, case_id)
-    permissions.require_participant_management(request.user, case, Role.DEFENDANT)
+    asked = _picker_search(request, case_id)
+    case, search = asked.case, asked.form
+    asked.require_role(request.user, Role.DEFENDANT)
     picker = _defendant_picker(case, _participant_form(request.user, []))
     if not search.is_valid():
         picker.message = _search_errors(search)
