@@ -246,6 +246,7 @@ def measure_claim(batch: int, repeat: int) -> tuple[list[float], str, int]:
     from django.utils import timezone
 
     from deadlines import alerts
+    from deadlines.models import AlertChannel
 
     timings: list[float] = []
     claimed = 0
@@ -264,7 +265,9 @@ def measure_claim(batch: int, repeat: int) -> tuple[list[float], str, int]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "EXPLAIN (ANALYZE, BUFFERS) " + alerts._CLAIM_SQL,
-                alerts._claim_params(token=uuid.uuid4(), now=now, batch=batch),
+                alerts._claim_params(
+                    token=uuid.uuid4(), now=now, batch=batch, channels=AlertChannel.values
+                ),
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
             raise Rollback

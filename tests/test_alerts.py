@@ -481,10 +481,10 @@ def test_a_missed_deadline_escalates_to_the_responsible_lead_and_their_superviso
     )
     assert (notice.url, notice.case) == ("", None)
     assert defense.get_full_name() in notice.body
-    assert "1:26-cr-00001" not in notice.body + notice.title
-    assert "Doe" not in notice.body + notice.title
+    assert "1:26-cr-00001" not in f"{notice.body} {notice.title}"
+    assert "Doe" not in f"{notice.body} {notice.title}"
     (email,) = [m for m in mail.outbox if m.to == [supervisors["pd"].email]]
-    assert "1:26-cr-00001" not in email.subject + email.body
+    assert "1:26-cr-00001" not in f"{email.subject} {email.body}"
     assert f"/cases/{world.case.pk}/" not in email.body
 
 

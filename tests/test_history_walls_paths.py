@@ -42,7 +42,7 @@ def _texts(user: Any, case: Case) -> dict[str, str]:
         body = (
             b"".join(response.streaming_content)  # type: ignore[attr-defined]
             if getattr(response, "streaming", False)
-            else response.content
+            else response.content  # type: ignore[attr-defined]
         )
         texts[name] = body.decode()
     return texts

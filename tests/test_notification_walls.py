@@ -40,20 +40,20 @@ NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 DOCKET = "1:26-cr-00001"
 CAPTION_WORD = "Doe"
 
-AUTHOR = {
+AUTHOR: dict[str, str] = {
     Visibility.PROSECUTION: Role.PROSECUTOR,
     Visibility.DEFENSE: Role.DEFENSE_COUNSEL,
     Visibility.SHARED: Role.PROSECUTOR,
     Visibility.COURT: Role.JUDGE,
 }
-READERS = {
+READERS: dict[str, set[str]] = {
     Visibility.PROSECUTION: {Role.PROSECUTOR},
     Visibility.DEFENSE: {Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT},
     Visibility.SHARED: set(Role.values),
     Visibility.COURT: {Role.JUDGE, Role.COURT_STAFF},
 }
 # Who ends each participation: the court ends counsel and judges, the prosecution its own.
-ENDED_BY = {
+ENDED_BY: dict[str, str] = {
     Role.PROSECUTOR: Role.COURT_STAFF,
     Role.DEFENSE_COUNSEL: Role.COURT_STAFF,
     Role.DUTY_LAWYER: Role.COURT_STAFF,

@@ -41,6 +41,7 @@ from deadlines.models import (
     Notification,
 )
 from parties.models import Role
+from records.models import Note, Visibility
 from tests.conftest import ROLES, World
 from tests.deadline_helpers import (
     US_PSR_35_BEFORE,
@@ -812,13 +813,20 @@ def test_strangers_may_not_enter_another_courts_closure_days(
 
 
 def notify(user: User, title: str, *, case: Case | None = None, read: bool = False) -> Notification:
+    """A notification to `user` of a shared note reading `title` on `case` (the world's own
+    case by default); it reads as the note does, through the user's walls."""
+    case = case or Case.objects.get(docket_number="1:26-cr-00001")
+    note = Note.objects.create(
+        case=case,
+        visibility=Visibility.SHARED,
+        body=title,
+        author=User.objects.get(username="prosecutor"),
+    )
     return Notification.objects.create(
         recipient=user,
-        subject="hearing_changed",
+        subject="record",
         case=case,
-        title=title,
-        body="Now on 2026-12-17 at 11:00 EST.",
-        url=reverse("cases:detail", args=[case.pk]) if case else "",
+        params={"note": note.pk},
         read_at=timezone.now() if read else None,
     )
 
@@ -870,7 +878,8 @@ def test_mark_one_read_and_all_read(client: Client, world: World) -> None:
     assert first.read_at is not None
     assert Notification.objects.filter(recipient=me, read_at__isnull=True).count() == 1
     opened = client.post(reverse("deadlines:notification-read", args=[first.pk]), {"open": "1"})
-    assert opened["Location"] == reverse("cases:detail", args=[world.case.pk])
+    note = first.params["note"]
+    assert opened["Location"] == reverse("records:notes", args=[world.case.pk]) + f"#note-{note}"
     all_read = client.post(reverse("deadlines:notifications-read-all"))
     assert all_read.status_code == 302
     assert not Notification.objects.filter(recipient=me, read_at__isnull=True).exists()
@@ -903,8 +912,9 @@ def test_inbox_queries_do_not_grow(
         notify(me, f"Note {n}", case=world.case)
     client.force_login(me)
     # session, user; the header: profile, organization, unread count; the notifications with
-    # their cases and courts.
-    with django_assert_num_queries(6):
+    # their cases and courts; the reader's walls on those cases (visible cases, participations);
+    # the notes they name.
+    with django_assert_num_queries(9):
         response = client.get(reverse("deadlines:notifications"))
     assert len(response.context["notifications"]) == rows
 
