@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from cases.models import Case
 from deadlines.models import (
     Alert,
     AlertPreference,
@@ -21,7 +22,6 @@ from deadlines.models import (
     AlertSubject,
     Notification,
 )
-from cases.models import Case
 from parties.models import Role
 from records.models import Note, Visibility
 from tests.api_date_helpers import (
@@ -42,7 +42,6 @@ from tests.api_helpers import (
 from tests.api_negotiation_helpers import url
 from tests.conftest import World, api_as
 from tests.deadline_helpers import hearing
-
 
 OWN_DOCKET = "1:26-cr-00001"
 
