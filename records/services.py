@@ -118,13 +118,14 @@ def document_upload(
         errors["category"] = f"Choose one of: {', '.join(DocumentCategory.values)}."
     if visibility not in Visibility.values:
         errors["visibility"] = f"Choose one of: {', '.join(Visibility.values)}."
+    # A NUL is refused, not cleaned away: it is never typed, only sent by a broken client.
+    if "\x00" in (title or ""):
+        errors["title"] = "The title contains a NUL character."
     title = single_line(title or "")
     description = (description or "").strip()
-    if "\x00" in title:
-        errors["title"] = "The title contains a NUL character."
     if "\x00" in description:
         errors["description"] = "The description contains a NUL character."
-    if not title:
+    if not title and "title" not in errors:
         errors["title"] = "Give the document a title."
     elif len(title) > 300:
         errors["title"] = "A title holds at most 300 characters."

@@ -273,6 +273,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/auth/tokens/{id}/revoke/",
         "/api/v1/cases/",
         "/api/v1/cases/{id}/",
+        "/api/v1/cases/{id}/eligible-people/",
         "/api/v1/cases/{id}/transition/",
         "/api/v1/charges/",
         "/api/v1/charges/{id}/",

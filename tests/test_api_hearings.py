@@ -19,6 +19,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cases import services as case_services
+from core.api.pagination import INVALID_CURSOR
 from deadlines import alerts, services
 from deadlines.models import Courtroom, Hearing, HearingKind, HearingStatus, Notification
 from parties.models import Role
@@ -824,10 +825,7 @@ def test_a_bad_cursor_is_not_a_500(world: World, cursor: str) -> None:
 
     response = api_as(clerk(world)).get(url("hearing-list", cursor=cursor))
 
-    assert (response.status_code, response.json()) == (
-        404,
-        {"detail": "Not found.", "code": "not_found"},
-    )
+    assert (response.status_code, response.json()) == (400, {"cursor": [INVALID_CURSOR]})
 
 
 def test_list_query_count_does_not_grow_with_hearings(world: World) -> None:

@@ -24,6 +24,9 @@ def _with_cursor_examples(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+INVALID_CURSOR = "This cursor is not one Parley gave out; start again from the first page."
+
+
 class CursorPagination(BaseCursorPagination):
     """Newest first by id: stable under inserts, and served by the primary key index."""
 
@@ -32,6 +35,13 @@ class CursorPagination(BaseCursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            # DRF answers a bad cursor with 404; it is bad input, said of its parameter.
+            raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+
     def paginate_queryset(
         self, queryset: Any, request: Request, view: Any = None
     ) -> list[Any] | None:
@@ -39,7 +49,7 @@ class CursorPagination(BaseCursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError):
             # A hand-made cursor whose position is not an id (or a date): as invalid as any.
-            raise exceptions.NotFound(self.invalid_cursor_message) from None
+            raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return _with_cursor_examples(super().get_paginated_response_schema(schema))
@@ -96,14 +106,12 @@ class KeysetPagination(BasePagination):
             kind, _, value = base64.urlsafe_b64decode(raw.encode()).decode().partition(":")
             position = int(value)
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: ["Invalid cursor."]}
-            ) from None
+            raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
         if kind == "before":
             return position, None
         if kind == "after":
             return None, position
-        raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+        raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
 
     def _link(self, request: Request, kind: str, position: Any) -> str:
         token = base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
