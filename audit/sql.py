@@ -132,8 +132,7 @@ WATCHED: tuple[Watched, ...] = (
         "authenticator",
         case="none",
         mask="key",
-        ignore="last_t,drift,throttling_failure_timestamp,throttling_failure_count,"
-        "last_used_at",
+        ignore="last_t,drift,throttling_failure_timestamp,throttling_failure_count,last_used_at",
     ),
     Watched(
         "otp_static_staticdevice",
