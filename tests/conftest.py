@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import factory.random
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
@@ -54,6 +55,13 @@ def make_user(username: str, role: str, org: Organization | None) -> User:
     user = factories.UserFactory.create(username=username)
     party_services.profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
+
+
+@pytest.fixture(autouse=True)
+def same_names_every_run(request: Any) -> None:
+    """Factories draw names from Faker: seeded from the test's id, a test sees the same people
+    in every run and on every worker, whatever ran before it."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

@@ -732,14 +732,17 @@ def test_who_may_send_a_draft(
         assert negotiation_rows() == before
 
 
-def test_first_offer_sent_opens_the_negotiation(world: World) -> None:
+def test_sending_an_offer_leaves_the_case_status_to_the_court_record(world: World) -> None:
+    """Fed. R. Crim. P. 11(c)(1): the court takes no part in the talks, so the case's status (which
+    the court reads) does not move when an offer is sent."""
     offer = draft_offer(world)
     assert world.case.status == CaseStatus.INTAKE
 
-    api_as(world.user(Role.PROSECUTOR)).post(url("offer-send", offer.pk))
+    response = api_as(world.user(Role.PROSECUTOR)).post(url("offer-send", offer.pk))
 
+    assert response.status_code == 200
     world.case.refresh_from_db()
-    assert world.case.status == CaseStatus.NEGOTIATING
+    assert world.case.status == CaseStatus.INTAKE
 
 
 def test_sending_twice_is_a_conflict(world: World) -> None:
@@ -1158,7 +1161,7 @@ def test_counter_with_bad_contents_is_refused_field_by_field(world: World) -> No
     assert negotiation_rows() == before
 
 
-def test_accepting_makes_the_agreement_and_moves_the_case(world: World) -> None:
+def test_accepting_makes_the_agreement_without_telling_the_court(world: World) -> None:
     offer = sent_offer(world)
 
     response = api_as(world.user(Role.DUTY_LAWYER)).post(url("offer-accept", offer.pk))
@@ -1167,8 +1170,9 @@ def test_accepting_makes_the_agreement_and_moves_the_case(world: World) -> None:
     body = response.json()
     assert (body["offer"], body["status"], body["case"]) == (offer.pk, "signing", world.case.pk)
     assert body["terms"]["charges"][0]["disposition"] == "lesser"
+    # The case moves to "Agreement reached" when the agreement is submitted to the court.
     world.case.refresh_from_db()
-    assert world.case.status == CaseStatus.AGREEMENT
+    assert world.case.status == CaseStatus.INTAKE
 
 
 def test_no_offers_once_an_agreement_is_reached(world: World) -> None:
@@ -1182,7 +1186,10 @@ def test_no_offers_once_an_agreement_is_reached(world: World) -> None:
     assert (response.status_code, response.json()) == (
         409,
         {
-            "detail": "Plea negotiations are closed on a case that is “Agreement reached”.",
+            "detail": (
+                "Plea negotiations are closed: the parties have reached a plea agreement. "
+                "They reopen if it is withdrawn or the court rejects it."
+            ),
             "code": "negotiation_closed",
         },
     )

@@ -314,14 +314,15 @@ def test_prosecution_counter_records_its_response_to_the_proposal(
     assert Offer.objects.get(answers=proposal).side == "prosecution"
 
 
-def test_accept_makes_the_agreement_and_moves_the_case(client: Client, world: World) -> None:
+def test_accept_makes_the_agreement_and_keeps_the_status(client: Client, world: World) -> None:
     offer = sent_offer(world)
     client.force_login(world.user(DC))
     client.post(reverse("negotiations:offer-accept", args=[offer.pk]), {"accept-confirm": "on"})
     agreement = PleaAgreement.objects.get(offer=offer)
     assert agreement.terms["charges"][0]["lesser_citation"] == "21 U.S.C. 844"
+    # The court's record moves only when the agreement is submitted (Rule 11(c)(1)).
     world.case.refresh_from_db()
-    assert world.case.status == CaseStatus.AGREEMENT
+    assert world.case.status == CaseStatus.INTAKE
 
 
 # --- bad input: 400, the form again with its errors, nothing written ----------------------------
@@ -523,7 +524,7 @@ def test_composing_on_a_closed_negotiation_is_a_conflict(client: Client, world: 
     )
     client.force_login(world.user(P))
     page = client.get(reverse("negotiations:offer-new", args=[world.case.pk])).content.decode()
-    assert "Plea negotiations are closed on this case" in page
+    assert "Plea negotiations are closed on a case that is “Dismissed”." in page
     body = _refused(
         client, reverse("negotiations:offer-new", args=[world.case.pk]), offer_form(world), 409
     )

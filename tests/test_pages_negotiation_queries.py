@@ -7,7 +7,8 @@ exposure (2); the rounds before and after (1); the header's profile and organiza
 The defendant's header has no organization (one fewer). The negotiation page: session, user,
 case; roles (2: the selector checks them, the page reads them); the rounds with their terms and
 concessions (3); suggestions; agreements; the header (2); defense counsel also gets the suggest
-form's list of rounds (1). Every page also counts the header's unread notifications (1).
+form's list of rounds (1). Every page also counts the header's unread notifications (1), and
+asks whether an agreement is in force, which closes the talks (1).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from tests.conftest import World
 from tests.negotiation_helpers import counter_input, plea_input
 from tests.pages_negotiation_helpers import rounds
 
-OFFER_REVIEW = {Role.PROSECUTOR: 12, Role.DEFENSE_COUNSEL: 12, Role.DEFENDANT: 11}
-NEGOTIATION = {Role.PROSECUTOR: 13, Role.DEFENSE_COUNSEL: 14, Role.DEFENDANT: 12}
+OFFER_REVIEW = {Role.PROSECUTOR: 13, Role.DEFENSE_COUNSEL: 13, Role.DEFENDANT: 12}
+NEGOTIATION = {Role.PROSECUTOR: 14, Role.DEFENSE_COUNSEL: 15, Role.DEFENDANT: 13}
 
 
 @pytest.mark.parametrize("n", [1, 5])
