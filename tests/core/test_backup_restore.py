@@ -37,9 +37,9 @@ from negotiations.models import PleaAgreement
 from records.models import Document
 from tests.conftest import World
 from tests.negotiation_helpers import signed_agreement
-from tests.test_api_records import PDF, TEXT, WALLS, document, note
+from tests.records.test_api_records import PDF, TEXT, WALLS, document, note
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 PG_TOOLS = ("pg_dump", "pg_restore", "psql")
 # restore.sh empties these on purpose: transaction ids belong to the old server.

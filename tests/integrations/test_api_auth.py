@@ -19,11 +19,11 @@ from parties.models import CaseParticipant, Defendant, Role
 from tests.api_helpers import MISSING_ID, ids
 from tests.conftest import World
 from tests.factories import PASSWORD
-from tests.test_api_hearings import COURT_DATE_PATHS
-from tests.test_api_records import RECORD_PATHS
-from tests.test_docket_sync_api import DOCKET_SYNC_PATHS
-from tests.test_event_feed import INTEGRATION_PATHS
-from tests.test_webhooks_api import WEBHOOK_PATHS
+from tests.deadlines.test_api_hearings import COURT_DATE_PATHS
+from tests.records.test_api_records import RECORD_PATHS
+from tests.docketsync.test_docket_sync_api import DOCKET_SYNC_PATHS
+from tests.integrations.test_event_feed import INTEGRATION_PATHS
+from tests.webhooks.test_webhooks_api import WEBHOOK_PATHS
 
 
 def token_for(username: str, password: str = PASSWORD) -> Any:

@@ -15,8 +15,21 @@ from django.conf import settings
 
 from config.celery import app
 
-ROOT = Path(__file__).resolve().parent.parent
-OUR_CODE = ["cases", "core", "deadlines", "negotiations", "parties", "config"]
+ROOT = Path(__file__).resolve().parents[2]
+OUR_CODE = [
+    "cases",
+    "core",
+    "deadlines",
+    "negotiations",
+    "parties",
+    "records",
+    "audit",
+    "integrations",
+    "webhooks",
+    "docketsync",
+    "accounts",
+    "config",
+]
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies() -> None:

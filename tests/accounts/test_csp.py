@@ -19,7 +19,7 @@ from parties.models import Role
 from records.models import Visibility
 from tests.conftest import World, api_as
 from tests.negotiation_helpers import draft_offer, sent_offer, signed_agreement
-from tests.test_pages_records import document_by
+from tests.records.test_pages_records import document_by
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 

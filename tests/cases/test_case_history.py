@@ -657,7 +657,7 @@ def test_screenshot_of_the_history(live_server: Any, world: World) -> None:
             "UPDATE cases_charge SET status = 'amended', description = %s WHERE case_id = %s",
             ["Possession with intent to distribute", world.case.pk],
         )
-    shots = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

@@ -112,7 +112,7 @@ def _message_ids() -> Counter[str]:
 def test_a_connection_cut_between_the_send_and_the_record_sends_no_email_twice(
     world: World, clock: Any, settings: Any
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.test_alert_email.CutAfterSending"
+    settings.EMAIL_BACKEND = "tests.deadlines.test_alert_email.CutAfterSending"
     _hearing_due_now(world)
 
     result = alerts.sweep()

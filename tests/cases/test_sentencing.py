@@ -27,8 +27,8 @@ CN: dict[str, Any] = PROFILES["cn"]["parameters"]
 
 EN_DASH = "\u2013"
 MINUS_SIGN = "\u2212"
-PRINTED_TABLE = Path(__file__).parent / "data" / "ussg_5a_sentencing_table.txt"
-TABLE_CSV = Path(__file__).parent.parent / "negotiations" / "data" / "ussg_sentencing_table.csv"
+PRINTED_TABLE = Path(__file__).parents[1] / "data" / "ussg_5a_sentencing_table.txt"
+TABLE_CSV = Path(__file__).parents[2] / "negotiations" / "data" / "ussg_sentencing_table.csv"
 CATEGORIES = ["I", "II", "III", "IV", "V", "VI"]
 
 

@@ -653,7 +653,7 @@ def test_the_email_says_what_when_and_where_in_the_court_zone(
 def test_a_broken_mail_server_keeps_the_email_pending_with_a_backoff(
     world: World, room: Courtroom, clock: Any, settings: Any
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.test_alerts.BrokenMailServer"
+    settings.EMAIL_BACKEND = "tests.deadlines.test_alerts.BrokenMailServer"
     hearing = hearing_at(world, room, NOW + dt.timedelta(hours=2))
     alerts.plan_for_hearing(hearing)
 

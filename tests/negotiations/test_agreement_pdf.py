@@ -146,12 +146,12 @@ def test_render_in_a_fresh_process_matches_the_stored_digest() -> None:
     # which fonts that process registered first may change a byte.
     script = (
         "from negotiations.documents import agreement_pdf, sha256_hex\n"
-        "from tests.test_agreement_pdf import chinese_agreement, english_agreement\n"
+        "from tests.negotiations.test_agreement_pdf import chinese_agreement, english_agreement\n"
         "agreement_pdf(chinese_agreement())\n"
         "print(sha256_hex(agreement_pdf(english_agreement())))\n"
         "print(sha256_hex(agreement_pdf(chinese_agreement())))\n"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)}
     result = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
         [sys.executable, "-c", script],

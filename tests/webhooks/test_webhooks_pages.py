@@ -12,7 +12,7 @@ from django.urls import reverse
 from integrations import services as client_services
 from parties.models import Role
 from tests.conftest import World
-from tests.test_webhooks_api import PUBLIC_URL, Hooked, _failed_delivery, hooked
+from tests.webhooks.test_webhooks_api import PUBLIC_URL, Hooked, _failed_delivery, hooked
 from webhooks import services
 from webhooks.models import Delivery, DeliveryStatus, WebhookEndpoint, WebhookSecret
 
