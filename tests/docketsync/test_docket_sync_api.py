@@ -17,8 +17,8 @@ from cases.models import Case
 from parties.models import Role
 from tests.conftest import ROLES, World, api_as
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
-from tests.integration_helpers import bearer, court_client
 from tests.docketsync.test_docket_sync import case_record, full_batch
+from tests.integration_helpers import bearer, court_client
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 URL = "/api/v1/docket/sync/"

@@ -18,11 +18,11 @@ from integrations.auth import hash_token
 from parties.models import CaseParticipant, Defendant, Role
 from tests.api_helpers import MISSING_ID, ids
 from tests.conftest import World
-from tests.factories import PASSWORD
 from tests.deadlines.test_api_hearings import COURT_DATE_PATHS
-from tests.records.test_api_records import RECORD_PATHS
 from tests.docketsync.test_docket_sync_api import DOCKET_SYNC_PATHS
+from tests.factories import PASSWORD
 from tests.integrations.test_event_feed import INTEGRATION_PATHS
+from tests.records.test_api_records import RECORD_PATHS
 from tests.webhooks.test_webhooks_api import WEBHOOK_PATHS
 
 

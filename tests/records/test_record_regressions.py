@@ -28,9 +28,9 @@ from cases import services as case_services
 from parties.models import Role
 from records import services as records
 from records.models import Document
+from tests.cases.test_case_history import as_if_through_the_web
 from tests.conftest import World, api_as
 from tests.negotiation_helpers import draft_offer
-from tests.cases.test_case_history import as_if_through_the_web
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
