@@ -622,6 +622,17 @@ def run_stack(session: Session) -> int:
             stop_children(children)
 
 
+def parallel(args: Sequence[str]) -> list[str]:
+    """pytest-xdist options for `test`: one process per core (PYTEST_WORKERS to choose), whole
+    files to a process so that each builds the shared fixtures of a file once. Nothing if the
+    arguments choose already (-n, -p no:xdist) or ask for a debugger."""
+    chosen = ("-n", "--numprocesses", "--dist", "--pdb", "--trace", "no:xdist")
+    if any(arg.startswith(chosen) for arg in args):
+        return []
+    workers = os.environ.get("PYTEST_WORKERS", "auto")
+    return ["-n", workers, "--dist", "loadfile"]
+
+
 def print_shell_env(session: Session) -> int:
     print(f"export DATABASE_URL={shlex.quote(session.database_url or '')}")
     print(f"export REDIS_URL={shlex.quote(session.redis_url or '')}")
@@ -660,7 +671,7 @@ def main(argv: Sequence[str]) -> int:
             session.start(pin=command == "shell-env")
             if command == "test":
                 env = session.env(DJANGO_SETTINGS_MODULE="config.settings.test")
-                return run_foreground([PYTHON, "-m", "pytest", *args], env)
+                return run_foreground([PYTHON, "-m", "pytest", *parallel(args), *args], env)
             if command == "run":
                 return run_stack(session)
             if command == "shell-env":

@@ -21,7 +21,7 @@ def wait_for(predicate: Callable[[], bool], seconds: float, every: float = 0.05)
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(every)
+        time.sleep(every)  # polls what a real process (a Celery worker) writes
     return False
 
 

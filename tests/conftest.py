@@ -7,13 +7,17 @@ another court, and strangers of every kind who are on no case at all.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import factory.random
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection, transaction
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from cases import services as case_services
@@ -78,8 +82,8 @@ def document_storage(settings: Any, tmp_path: Any) -> Any:
     return location
 
 
-@pytest.fixture
-def world(db: Any) -> World:
+def build_world() -> World:
+    """Create the world's rows (322 statements, about half a second)."""
     us = factories.jurisdiction("us-fed")
     cn = factories.jurisdiction("cn")
     factories.deadline_rules()
@@ -212,6 +216,90 @@ def world(db: Any) -> World:
         strangers=strangers,
         orgs=orgs,
     )
+
+
+# --- the world, built once per module -----------------------------------------------------------
+#
+# Building the world is most of what a test costs, so it is built once per test module inside an
+# outer transaction that stays open; every test then runs in a savepoint within it (pytest-django's
+# `db`), which is rolled back after the test, and gets its own deep copy of the world's objects, as
+# Django's TestCase does with setUpTestData. The outer transaction is rolled back at the end of
+# the module, and before any test that needs real commits (transactional_db, live_server): those
+# build their own world, committed, as before.
+
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+class SharedWorld:
+    """The module's world and the outer transaction that holds it (one per test process)."""
+
+    def __init__(self) -> None:
+        self.atomic: Any = None
+        self.pristine: World | None = None
+
+    def open(self, blocker: Any) -> World:
+        if self.pristine is None:
+            with blocker.unblock():
+                atomic = transaction.atomic()
+                atomic.__enter__()
+                # Marked as the test case's own, so that durable atomic blocks in the code under
+                # test are allowed inside it, as they are inside TestCase's.
+                connection.atomic_blocks[-1]._from_testcase = True
+                self.atomic = atomic
+                try:
+                    self.pristine = build_world()
+                except BaseException:
+                    self.close(blocker)
+                    raise
+        return self.pristine
+
+    def close(self, blocker: Any) -> None:
+        if self.atomic is None:
+            return
+        atomic, self.atomic, self.pristine = self.atomic, None, None
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+SHARED_WORLD = SharedWorld()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _is_transactional(item) and SHARED_WORLD.atomic is not None:
+        SHARED_WORLD.close(item.config.stash[blocking_manager_key])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_world_per_module(django_db_blocker: Any) -> Iterator[None]:
+    yield
+    SHARED_WORLD.close(django_db_blocker)
+
+
+@pytest.fixture
+def _shared_world(request: pytest.FixtureRequest, django_db_blocker: Any) -> World | None:
+    """The module's world, opened before the test's own savepoint (`db`) when it can be: not for
+    a test that commits for real, nor when the test's transaction is already open."""
+    if _is_transactional(request.node):
+        return None
+    if connection.in_atomic_block and SHARED_WORLD.atomic is None:
+        return None
+    return SHARED_WORLD.open(django_db_blocker)
+
+
+@pytest.fixture
+def world(_shared_world: World | None, db: None) -> World:
+    if _shared_world is None:
+        return build_world()  # in the test's own transaction, or committed for real
+    return copy.deepcopy(_shared_world)
 
 
 @pytest.fixture

@@ -1,7 +1,34 @@
 """The test suite: real PostgreSQL and Redis, fast password hashing, mail kept in memory."""
 
-from config.settings.base import *  # noqa: F403
-from config.settings.base import document_storage, env
+import os
+import re
+
+
+def _per_test_worker(url: str) -> str:
+    """pytest-xdist runs the suite in several processes (gw0, gw1, …): each gets a Redis
+    database of its own, next to the one configured, for the cache and the Celery broker, as
+    pytest-django gives each its own test database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not url.startswith("redis"):
+        return url
+    match = re.match(r"^(redis://[^/]*)(?:/(\d+))?$", url)
+    if match is None:
+        return url
+    base = int(match.group(2) or 0)
+    return f"{match.group(1)}/{(base + 1 + int(worker[2:])) % 16}"
+
+
+# Once per worker: the processes a test starts (Celery workers) inherit the moved URLs.
+if "PYTEST_XDIST_WORKER" in os.environ and "PARLEY_TEST_REDIS_MOVED" not in os.environ:
+    os.environ["REDIS_URL"] = _per_test_worker(
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    if "CELERY_BROKER_URL" in os.environ:
+        os.environ["CELERY_BROKER_URL"] = _per_test_worker(os.environ["CELERY_BROKER_URL"])
+    os.environ["PARLEY_TEST_REDIS_MOVED"] = "1"
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import document_storage, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105

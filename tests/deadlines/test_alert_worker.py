@@ -235,6 +235,8 @@ def test_a_worker_killed_mid_sweep_leaves_every_alert_delivered_exactly_once(
         # message, comes after the in-app one on this single worker.
         assert _sweep_until_all_sent(sender, 90), _log_tail(logs)
         # Give any late duplicate the chance to show up before counting.
+        # A stranded claim can only be taken over once its lease ends: a duplicate, if the real
+        # workers made one, shows within a lease.
         time.sleep(LEASE_SECONDS + 1)
     finally:
         workers.stop_all()
@@ -314,7 +316,7 @@ def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
         # Redis dies without persistence (the sweep task's message goes with it) and is back
         # a second later, while the worker is still sending what it claimed.
         redis_kill()
-        time.sleep(1)
+        time.sleep(1)  # a real redis-server stays down for a second
         redis_start()
         sent_at_restart = _sent()
         assert sent_at_restart < TOTAL - 200, "the sweep finished before Redis came back"
@@ -345,7 +347,7 @@ def test_redis_restarted_mid_sweep_loses_no_alert_and_sends_none_twice(
             send_at=timezone.now() - dt.timedelta(seconds=1)
         )
         sweep_until_sent(TOTAL, 90)
-        time.sleep(1)
+        time.sleep(1)  # a late duplicate from the real worker would show within a second
     finally:
         workers.stop_all()
         sender.close()

@@ -309,7 +309,7 @@ def _feed_when(api: Any, ready: Any, **params: Any) -> dict[str, Any]:
         page = _feed(api, **params)
         if ready(page) or time.monotonic() > deadline:
             return page
-        time.sleep(0.2)
+        time.sleep(0.2)  # polls PostgreSQL, a real server, until its horizon moves on
 
 
 @pytest.mark.django_db(transaction=True)

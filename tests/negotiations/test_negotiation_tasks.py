@@ -23,7 +23,7 @@ def _wait_for(predicate: Any, seconds: float = 20.0) -> bool:
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.1)
+        time.sleep(0.1)  # polls what a real worker writes
     return False
 
 
@@ -50,6 +50,8 @@ def test_a_worker_expires_due_offers_once(world: World) -> None:
         live = sent_offer(world)
         expire_offers.delay()
         expire_offers.delay()
+        # The worker is a real consumer with no result backend to wait on: give it the time to
+        # take both duplicates before the state is read.
         time.sleep(1.5)
     assert Offer.objects.get(pk=live.pk).status == OfferStatus.SENT
     again = Offer.objects.get(pk=due.pk)

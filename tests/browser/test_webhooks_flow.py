@@ -20,7 +20,7 @@ from cases import services as case_services
 from integrations.models import Event, EventType
 from parties.models import Role
 from tests import deadline_helpers as dh
-from tests.browser.conftest import People, browser, people, shoot
+from tests.browser.conftest import People, shoot
 from tests.conftest import World
 from tests.integration_helpers import court_client
 from tests.webhook_helpers import Receiver, endpoint_for, send_due, serve
@@ -28,7 +28,6 @@ from webhooks import services
 from webhooks.models import Delivery, DeliveryStatus
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser", "people"]
 
 
 def test_the_clerk_reads_the_log_and_replays_a_failed_delivery(
