@@ -55,8 +55,13 @@ class World:
         return self.users[Role(role)]
 
 
-def make_user(username: str, role: str, org: Organization | None) -> User:
-    user = factories.UserFactory.create(username=username)
+def make_user(
+    username: str, role: str, org: Organization | None, names: tuple[str, str] | None = None
+) -> User:
+    """A person of `role`; the world's personas have fixed names (none starts with a letter the
+    people-search tests look for), anyone else gets Faker's."""
+    extra = {"first_name": names[0], "last_name": names[1]} if names else {}
+    user = factories.UserFactory.create(username=username, **extra)
     party_services.profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
 
@@ -127,20 +132,32 @@ def build_world() -> World:
     )
 
     users = {
-        Role.PROSECUTOR: make_user("prosecutor", Role.PROSECUTOR, orgs["da"]),
-        Role.DEFENSE_COUNSEL: make_user("defense", Role.DEFENSE_COUNSEL, orgs["pd"]),
-        Role.DUTY_LAWYER: make_user("duty", Role.DUTY_LAWYER, orgs["aid"]),
-        Role.DEFENDANT: make_user("defendant", Role.DEFENDANT, None),
-        Role.JUDGE: make_user("judge", Role.JUDGE, orgs["court"]),
-        Role.COURT_STAFF: make_user("clerk", Role.COURT_STAFF, orgs["court"]),
+        Role.PROSECUTOR: make_user(
+            "prosecutor", Role.PROSECUTOR, orgs["da"], names=("Morgan", "Reyes")
+        ),
+        Role.DEFENSE_COUNSEL: make_user(
+            "defense", Role.DEFENSE_COUNSEL, orgs["pd"], names=("Sam", "Ortiz")
+        ),
+        Role.DUTY_LAWYER: make_user("duty", Role.DUTY_LAWYER, orgs["aid"], names=("Kim", "Tanaka")),
+        Role.DEFENDANT: make_user("defendant", Role.DEFENDANT, None, names=("Robin", "Vance")),
+        Role.JUDGE: make_user("judge", Role.JUDGE, orgs["court"], names=("Helen", "Park")),
+        Role.COURT_STAFF: make_user(
+            "clerk", Role.COURT_STAFF, orgs["court"], names=("Ben", "Foster")
+        ),
     }
     strangers = {
-        Role.PROSECUTOR: make_user("other_prosecutor", Role.PROSECUTOR, orgs["da"]),
-        Role.DEFENSE_COUNSEL: make_user("other_defense", Role.DEFENSE_COUNSEL, orgs["pd"]),
-        Role.DUTY_LAWYER: make_user("other_duty", Role.DUTY_LAWYER, orgs["aid"]),
-        Role.DEFENDANT: make_user("other_defendant", Role.DEFENDANT, None),
-        Role.JUDGE: make_user("other_judge", Role.JUDGE, None),
-        Role.COURT_STAFF: make_user("other_clerk", Role.COURT_STAFF, None),
+        Role.PROSECUTOR: make_user(
+            "other_prosecutor", Role.PROSECUTOR, orgs["da"], names=("Ray", "Quinn")
+        ),
+        Role.DEFENSE_COUNSEL: make_user(
+            "other_defense", Role.DEFENSE_COUNSEL, orgs["pd"], names=("Eve", "Stone")
+        ),
+        Role.DUTY_LAWYER: make_user(
+            "other_duty", Role.DUTY_LAWYER, orgs["aid"], names=("Max", "Hart")
+        ),
+        Role.DEFENDANT: make_user("other_defendant", Role.DEFENDANT, None, names=("Ivy", "Nolan")),
+        Role.JUDGE: make_user("other_judge", Role.JUDGE, None, names=("Gus", "Irwin")),
+        Role.COURT_STAFF: make_user("other_clerk", Role.COURT_STAFF, None, names=("Tom", "Webb")),
     }
     for role in (Role.JUDGE, Role.COURT_STAFF):
         case_services.court_member_add(court=court, user=users[role])
@@ -274,7 +291,11 @@ SHARED_WORLD = SharedWorld()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if _is_transactional(item) and SHARED_WORLD.atomic is not None:
+    """Before a test that commits for real, or one without the world (which expects a database
+    without it), the module's world is rolled back; the next test that asks for it builds it."""
+    if SHARED_WORLD.atomic is None:
+        return
+    if _is_transactional(item) or "world" not in getattr(item, "fixturenames", ()):
         SHARED_WORLD.close(item.config.stash[blocking_manager_key])
 
 

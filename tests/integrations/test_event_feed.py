@@ -356,7 +356,7 @@ def test_a_transactions_events_are_fanned_out_in_one_message(world: World) -> No
     hooks = [entry[1] for entry in connection.run_on_commit]
     fan_outs = [hook for hook in hooks if isinstance(hook, _FanOut)]
     assert len(fan_outs) == 1
-    assert sorted(fan_outs[0].event_ids) == list(
-        Event.objects.order_by("pk").values_list("pk", flat=True)
-    )
+    # Every event of the transaction is in the one message (ids of a savepoint rolled back
+    # since may be there too: the fan-out reads the events that exist).
+    assert set(Event.objects.values_list("pk", flat=True)) <= set(fan_outs[0].event_ids)
     assert Event.objects.count() - before == 3

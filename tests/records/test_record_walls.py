@@ -53,8 +53,8 @@ READERS: dict[str, set[str]] = {
 # The clerk sees the case through the court, without a participation: not notified.
 PARTICIPANTS = {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT, Role.JUDGE}
 
-VIEWERS = [(role, False) for role in READERS[Visibility.SHARED]] + [
-    (role, True) for role in READERS[Visibility.SHARED]
+VIEWERS = [(role, False) for role in sorted(READERS[Visibility.SHARED])] + [
+    (role, True) for role in sorted(READERS[Visibility.SHARED])
 ]
 
 
