@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
@@ -33,9 +33,8 @@ from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from core.types import AnyUser
     from integrations.models import ApiClient
-
-    AnyUser = User | AnonymousUser
 
 
 VIEW = "view_case"
