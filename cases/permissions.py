@@ -129,7 +129,7 @@ def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
 # court; prosecutors of an office of the court's jurisdiction (a prosecutor of another
 # jurisdiction would read its prosecution's wall and drafts); defense counsel and duty lawyers
 # whose firm or legal-aid centre, if they name one, is of that jurisdiction; an API client's
-# account only in its own court. parties.selectors.people_who_may_take_part is the same rule
+# account only in its own court. cases.party_selectors.people_who_may_take_part is the same rule
 # as a query, for the people picker.
 def participation_refusal(user: User, role: str, court: Court) -> str | None:
     """Why `user` may not take part in a case of `court` as `role`; None if they may."""

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
-from cases import permissions, selectors, services
+from cases import party_selectors, party_services, permissions, selectors, services
 from cases.forms import (
     CaseFilterForm,
     CaseOpenForm,
@@ -42,9 +42,8 @@ from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
 from core.forms import submit_form
 from core.sections import CASE_PAGE, DASHBOARD, sections_context
-from parties import selectors as party_selectors
-from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Role, Side
+from parties.selectors import participants_of_case, people_who_may_join_cases
 
 T = TypeVar("T")
 
@@ -176,7 +175,7 @@ def _render_case(
     moves, workflow = _status_moves(user, case)
 
     groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
-    participants = list(party_selectors.participants_of_case(case.pk))
+    participants = list(participants_of_case(case.pk))
     conflicts = party_services.participant_conflict_sentences(participants, reader=user)
     for participant in participants:
         participant.conflict_sentences = conflicts.get(participant.pk, [])  # type: ignore[attr-defined]
@@ -353,7 +352,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
 # form lists none of them: each picker is a search (htmx, as you type) whose results are radio
 # buttons, at most PICKER_RESULTS of them, showing a name and an organization (a defendant's
 # date of birth). The search finds only people who may take the chosen role in the case's court
-# (parties.selectors.people_who_may_take_part) and defendants the user may see; the service
+# (cases.party_selectors.people_who_may_take_part) and defendants the user may see; the service
 # checks the chosen one again when the form is sent.
 
 PICKER_RESULTS = party_selectors.FOUND_AT_MOST
@@ -401,7 +400,7 @@ def _participant_form(user: Any, managed_roles: list[str], data: Any = None) -> 
     return ParticipantAddForm(
         data,
         prefix="participant",
-        people=party_selectors.people_who_may_join_cases(),
+        people=people_who_may_join_cases(),
         defendants=party_selectors.defendants_visible_to(user),
         roles=managed_roles,
     )

@@ -16,10 +16,11 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, Court, Statute
-from parties import services as party_services
 from parties.models import Defendant, Organization, OrganizationKind, Role
+from parties.services import profile_set
 from tests import factories
 
 ROLES = [
@@ -53,7 +54,7 @@ class World:
 
 def make_user(username: str, role: str, org: Organization | None) -> User:
     user = factories.UserFactory.create(username=username)
-    party_services.profile_set(user=user, role_kind=role, organization=org)
+    profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
 
 
