@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
@@ -67,7 +67,9 @@ def _token_checkers() -> dict[str, TokenChecker]:
     from rest_framework.settings import api_settings
 
     checkers: dict[str, TokenChecker] = {}
-    for auth_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+    # The setting's dotted paths, imported by DRF.
+    auth_classes = cast("list[type[Any]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    for auth_class in auth_classes:
         keyword = getattr(auth_class, "keyword", None)
         if isinstance(keyword, str) and callable(getattr(auth_class, "check", None)):
             checkers.setdefault(keyword.lower(), auth_class())
