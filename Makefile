@@ -33,9 +33,10 @@ run: $(VENV)/.synced ## Migrate, seed demo data, serve with Celery on 127.0.0.1 
 test: $(VENV)/.synced ## Run the test suite (extra pytest arguments: ARGS="...")
 	$(DEVENV) test $(ARGS)
 
-lint: $(VENV)/.synced ## ruff check and ruff format --check
+lint: $(VENV)/.synced ## ruff check, ruff format --check, and the import contracts (apps in one-way layers)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.synced ## mypy
 	$(VENV)/bin/mypy .

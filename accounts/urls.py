@@ -1,5 +1,5 @@
 """Pages of one's own account: second factor and personal API tokens. Sign-in itself is in
-core.urls (login/, logout/), and its second step here."""
+config.urls (login/, logout/), and its second step here."""
 
 from django.urls import path
 

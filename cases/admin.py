@@ -14,6 +14,7 @@ from cases.models import (
     Jurisdiction,
     Statute,
 )
+from parties.models import CaseParticipant
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -105,3 +106,22 @@ class CaseUserObjectPermissionAdmin(ReadOnlyAdmin):
 class CaseGroupObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "group", "permission"]
     list_select_related = ["content_object", "group", "permission"]
+
+
+@admin.register(CaseParticipant)
+class CaseParticipantAdmin(ReadOnlyAdmin):
+    """Read-only: adding or ending a participation grants or revokes access, so it goes
+    through cases.party_services (the case page or the API)."""
+
+    list_display = [
+        "case",
+        "role",
+        "side",
+        "user",
+        "defendant",
+        "is_lead",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["role", "side"]
+    list_select_related = ["case", "user", "defendant"]

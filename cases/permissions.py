@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
@@ -33,9 +33,8 @@ from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from core.types import AnyUser
     from integrations.models import ApiClient
-
-    AnyUser = User | AnonymousUser
 
 
 VIEW = "view_case"
@@ -130,7 +129,7 @@ def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
 # court; prosecutors of an office of the court's jurisdiction (a prosecutor of another
 # jurisdiction would read its prosecution's wall and drafts); defense counsel and duty lawyers
 # whose firm or legal-aid centre, if they name one, is of that jurisdiction; an API client's
-# account only in its own court. parties.selectors.people_who_may_take_part is the same rule
+# account only in its own court. cases.party_selectors.people_who_may_take_part is the same rule
 # as a query, for the people picker.
 def participation_refusal(user: User, role: str, court: Court) -> str | None:
     """Why `user` may not take part in a case of `court` as `role`; None if they may."""

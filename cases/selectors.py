@@ -22,7 +22,7 @@ from cases.models import (
 from parties.models import CaseParticipant
 
 if TYPE_CHECKING:
-    from cases.permissions import AnyUser
+    from core.types import AnyUser
 
 
 def _view_permission() -> Subquery:

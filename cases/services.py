@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from cases import permissions
+from cases.clock import case_touch, court_today
 from cases.models import (
     Case,
     CaseStatus,
@@ -50,12 +49,6 @@ LEGAL_STATUS_MOVES: dict[str, frozenset[str]] = {
     CaseStatus.DISMISSED: frozenset({CaseStatus.CLOSED}),
     CaseStatus.CLOSED: frozenset(),
 }
-
-
-def court_today(court: Court) -> dt.date:
-    """Today on the court's calendar. Dates on a case are the court's days, not the server's:
-    at 08:00 in Tokyo it is still yesterday in UTC."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(court.time_zone))
 
 
 @transaction.atomic
@@ -131,19 +124,13 @@ def case_open(
     )
     permissions.case_permissions_grant_court(case)
     if permissions.role_kind_of(by) == Role.PROSECUTOR:
-        from parties.services import participant_create  # parties builds on cases
+        from cases.party_services import participant_create
 
         participant_create(
             case=case, user=by, role=Role.PROSECUTOR, is_lead=True, start_date=case.opened_on
         )
     events.emit(EventType.CASE_CREATED, case=case, subject=case)
     return case
-
-
-def case_touch(*, case_id: int) -> None:
-    """Mark a case as changed when something on it changes (charges, parties), so that
-    docket systems polling with `updated_at__gte` see it."""
-    Case.objects.filter(pk=case_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic

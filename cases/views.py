@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
-from cases import permissions, selectors, services
+from cases import party_selectors, party_services, permissions, selectors, services
 from cases.forms import (
     CaseFilterForm,
     CaseOpenForm,
@@ -39,9 +41,9 @@ from cases.models import Case, CaseStatus
 from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
 from core.forms import submit_form
-from parties import selectors as party_selectors
-from parties import services as party_services
+from core.sections import CASE_PAGE, DASHBOARD, sections_context
 from parties.models import CaseParticipant, Defendant, Role, Side
+from parties.selectors import participants_of_case, people_who_may_join_cases
 
 T = TypeVar("T")
 
@@ -166,10 +168,6 @@ def _render_case(
     bound: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
     """The case page; `bound` holds a submitted form to show again with its errors."""
-    # The negotiation pages build on these (their views import this module's helpers).
-    from deadlines.views import court_dates_section
-    from negotiations.views import negotiation_section
-
     user = request.user
     bound = bound or {}
     perms = permissions.case_permissions_of(user, case)
@@ -177,7 +175,7 @@ def _render_case(
     moves, workflow = _status_moves(user, case)
 
     groups: dict[str, list[CaseParticipant]] = {side: [] for side in SIDES_IN_ORDER}
-    participants = list(party_selectors.participants_of_case(case.pk))
+    participants = list(participants_of_case(case.pk))
     conflicts = party_services.participant_conflict_sentences(participants, reader=user)
     for participant in participants:
         participant.conflict_sentences = conflicts.get(participant.pk, [])  # type: ignore[attr-defined]
@@ -195,8 +193,8 @@ def _render_case(
         **_charges_context(request, case, perms, bound.get("charge")),  # type: ignore[arg-type]
         "party_groups": party_groups,
         "status_history": selectors.case_status_history(case),
-        "negotiation": negotiation_section(user, case),
-        "court_dates": court_dates_section(user, case),
+        # The court dates and the negotiation: sections their apps register (core.sections).
+        **sections_context(CASE_PAGE, user=user, case=case),
         "workflow": workflow,
         "move_form": _move_form(bound.get("move"), moves),
         "edit_form": bound.get("edit")
@@ -354,7 +352,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
 # form lists none of them: each picker is a search (htmx, as you type) whose results are radio
 # buttons, at most PICKER_RESULTS of them, showing a name and an organization (a defendant's
 # date of birth). The search finds only people who may take the chosen role in the case's court
-# (parties.selectors.people_who_may_take_part) and defendants the user may see; the service
+# (cases.party_selectors.people_who_may_take_part) and defendants the user may see; the service
 # checks the chosen one again when the form is sent.
 
 PICKER_RESULTS = party_selectors.FOUND_AT_MOST
@@ -402,7 +400,7 @@ def _participant_form(user: Any, managed_roles: list[str], data: Any = None) -> 
     return ParticipantAddForm(
         data,
         prefix="participant",
-        people=party_selectors.people_who_may_join_cases(),
+        people=people_who_may_join_cases(),
         defendants=party_selectors.defendants_visible_to(user),
         roles=managed_roles,
     )
@@ -564,3 +562,72 @@ def participant_defendants(request: HttpRequest, case_id: int) -> HttpResponse:
             else _("No defendant you may see matches “%(text)s”.")
         ) % {"count": count, "text": text}
     return _picker_response(request, picker)
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+DASHBOARD_ROWS = 50
+# Judges and clerks follow their court's docket; everyone else follows the cases they are on.
+COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
+
+# The statuses a case may move to next, in workflow order, from the workflow in cases.services.
+NEXT_STATUSES: dict[str, list[str]] = {
+    status: [
+        CaseStatus(s).label for s in CaseStatus.values if s in services.LEGAL_STATUS_MOVES[status]
+    ]
+    for status in CaseStatus.values
+}
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """My cases: one query for the rows, one for the counts by status, and the sections other
+    apps register for the dashboard (core.sections; the hearings and deadlines of the next two
+    weeks, deadlines.selectors.upcoming_for: two queries).
+
+    Parties follow the cases they are on (a few hundred at most). Judges and clerks follow
+    their court's docket, which can hold hundreds of thousands of cases: their rows come from
+    the keyset page and their counts from the (court, status) index.
+    """
+    user = request.user
+    follows_court = permissions.role_kind_of(user) in COURT_ROLES
+    mine = CaseParticipant.objects.held_by(user).active()
+    if follows_court:
+        docket = Case.objects.filter(court__group__user=user.pk)
+        counts = dict(docket.order_by().values_list("status").annotate(n=Count("pk")))
+        rows = selectors.case_page_for_user(user, size=DASHBOARD_ROWS).cases
+    else:
+        cases = selectors.case_list_for_user(user).filter(pk__in=mine.values("case_id"))
+        counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+        rows = list(
+            cases.annotate(
+                my_role=Subquery(
+                    mine.filter(case=OuterRef("pk")).order_by("-is_lead", "id").values("role")[:1]
+                ),
+                my_lead=Subquery(
+                    mine.filter(case=OuterRef("pk"))
+                    .order_by("-is_lead", "id")
+                    .values("is_lead")[:1]
+                ),
+            ).order_by("-updated_at", "-id")[:DASHBOARD_ROWS]
+        )
+    for case in rows:
+        role = getattr(case, "my_role", None)
+        case.my_role_label = Role(role).label if role else ""  # type: ignore[attr-defined]
+        case.next_statuses = NEXT_STATUSES[case.status]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "cases": rows,
+            "follows_court": follows_court,
+            "status_counts": [
+                {"status": s, "label": CaseStatus(s).label, "count": counts.get(s, 0)}
+                for s in CaseStatus.values
+            ],
+            "total": sum(counts.values()),
+            "may_open_cases": permissions.may_open_cases(user),
+            **sections_context(DASHBOARD, user=user),
+        },
+    )

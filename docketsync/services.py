@@ -1,6 +1,6 @@
 """Docket sync: upsert a court's cases, charges, parties and hearings from its docket system.
 
-Every change goes through the domain services (cases.services, parties.services,
+Every change goes through the domain services (cases.services, cases.party_services,
 deadlines.services), so the same permission checks, validation, history rows, audit trail,
 alerts and integration events apply as when a clerk makes the change by hand. This module
 only decides, per record, which of those services to call:
@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
 
-from cases import permissions
+from cases import party_services, permissions
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Court, Statute
 from cases.services import LEGAL_STATUS_MOVES
@@ -49,7 +49,6 @@ from docketsync.records import (
     Record,
     read_record,
 )
-from parties import services as party_services
 from parties.models import DEFENDANT_DETAILS, CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from cases.forms import add_service_errors
 from cases.models import Case, Charge, Statute
+from core.forms import add_service_errors
 from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
 from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
 from parties.models import CaseParticipant

@@ -34,11 +34,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import permissions
 from cases import selectors as case_selectors
-from cases.forms import add_service_errors
 from cases.models import Case, ChargeStatus
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from core.exceptions import Conflict
+from core.forms import add_service_errors
 from negotiations import selectors, services
 from negotiations.forms import (
     CONDITION_FIELDS,
@@ -68,6 +68,7 @@ from negotiations.sentencing import Exposure, MonthsRange
 from negotiations.services import OfferInput, TermInput
 from parties import selectors as party_selectors
 from parties.models import Role, Side
+from records.models import Disclosure
 
 T = TypeVar("T")
 
@@ -209,6 +210,26 @@ def negotiation_section(user: Any, case: Case) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def discovery_offers_section(
+    user: Any, case: Case, disclosures: list[Disclosure]
+) -> list[Offer] | None:
+    """A section of the discovery log: what each sent offer recorded about discovery when it
+    was sent, and how many items of the log (`disclosures`, as shown) were recorded since;
+    None for readers who do not see offers (the court, under a profile that keeps it out of
+    the negotiation)."""
+    if not permissions.may_read_offers(user, case):
+        return None
+    offers = list(
+        selectors.offers_visible_to(user)
+        .filter(case=case, sent_at__isnull=False)
+        .order_by("round_number", "id")
+    )
+    for offer in offers:
+        known = set(offer.discovery_disclosure_ids)
+        offer.recorded_since = sum(1 for item in disclosures if item.pk not in known)  # type: ignore[attr-defined]
+    return offers
 
 
 # --- the negotiation of a case -------------------------------------------------------------------

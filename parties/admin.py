@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from cases.admin import ReadOnlyAdmin
-from parties.models import CaseParticipant, Defendant, Organization, UserProfile
+from parties.models import Defendant, Organization, UserProfile
 
 
 @admin.register(Organization)
@@ -39,22 +38,3 @@ class DefendantAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "custody_status"]
     list_filter = ["custody_status", "interpreter_needed", "citizenship_status"]
     search_fields = ["last_name", "first_name"]
-
-
-@admin.register(CaseParticipant)
-class CaseParticipantAdmin(ReadOnlyAdmin):
-    """Read-only: adding or ending a participation grants or revokes access, so it goes
-    through parties.services (the case page or the API)."""
-
-    list_display = [
-        "case",
-        "role",
-        "side",
-        "user",
-        "defendant",
-        "is_lead",
-        "start_date",
-        "end_date",
-    ]
-    list_filter = ["role", "side"]
-    list_select_related = ["case", "user", "defendant"]

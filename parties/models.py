@@ -210,7 +210,7 @@ class CaseParticipant(models.Model):
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # What the conflict-of-interest check flagged when the person was added (sentences, as
-    # shown then), and why and by whom it was overridden; see parties.services.
+    # shown then), and why and by whom it was overridden; see cases.party_services.
     # The database defaults serve rows written outside the ORM (bench/seed.py).
     conflicts = models.JSONField(default=list, db_default=[], blank=True)
     conflict_override_reason = models.TextField(blank=True, db_default="")

@@ -34,7 +34,7 @@ from cases.services import court_today
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from core.forms import submit_form
-from negotiations import selectors as negotiation_selectors
+from core.sections import DISCOVERY_PAGE, sections_context
 from records import downloads, selectors, services
 from records.forms import (
     DisclosureForm,
@@ -221,23 +221,6 @@ def document_download(request: HttpRequest, case_id: int, document_id: int) -> F
 # --- discovery ---------------------------------------------------------------------------------
 
 
-def _offers_and_discovery(user: User, case: Case, log: list[Disclosure]) -> list[Any] | None:
-    """What each sent offer recorded about discovery when it was sent, and how many items of
-    the log were recorded since; None for readers who do not see offers (the court, under a
-    profile that keeps it out of the negotiation)."""
-    if not permissions.may_read_offers(user, case):
-        return None
-    offers = list(
-        negotiation_selectors.offers_visible_to(user)
-        .filter(case=case, sent_at__isnull=False)
-        .order_by("round_number", "id")
-    )
-    for offer in offers:
-        known = set(offer.discovery_disclosure_ids)
-        offer.recorded_since = sum(1 for item in log if item.pk not in known)  # type: ignore[attr-defined]
-    return offers
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -282,7 +265,8 @@ def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
     log = list(selectors.disclosures_for(user, case))
     context = {
         "disclosures": log,
-        "offers": _offers_and_discovery(user, case, log),
+        # What each sent offer recorded about discovery: a section of negotiations' (core.sections).
+        **sections_context(DISCOVERY_PAGE, user=user, case=case, disclosures=log),
         "form": form,
         "today": today,
         "conflict": conflict,

@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, Court, Statute
-from parties import services as party_services
 from parties.models import Defendant, Organization, OrganizationKind, Role
+from parties.services import profile_set
 from tests import factories
 
 ROLES = [
@@ -62,7 +63,7 @@ def make_user(
     people-search tests look for), anyone else gets Faker's."""
     extra = {"first_name": names[0], "last_name": names[1]} if names else {}
     user = factories.UserFactory.create(username=username, **extra)
-    party_services.profile_set(user=user, role_kind=role, organization=org)
+    profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
 
 

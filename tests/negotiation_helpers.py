@@ -10,12 +10,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, Charge, Statute
 from negotiations import services
 from negotiations.models import Offer, PleaAgreement, TermDisposition
 from negotiations.services import OfferInput, TermInput
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests import factories
 from tests.conftest import World, make_user

@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseStatus, Charge, Statute
 from core.api.filters import IdFilter, MomentFilter
+from parties.models import CaseParticipant
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -39,3 +40,13 @@ class StatuteFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Statute], name: str, value: str) -> QuerySet[Statute]:
         return queryset.filter(Q(citation__icontains=value) | Q(title__icontains=value))
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    case = IdFilter(field_name="case_id")
+    user = IdFilter(field_name="user_id")
+    defendant = IdFilter(field_name="defendant_id")
+
+    class Meta:
+        model = CaseParticipant
+        fields = ["case", "role", "side", "user", "defendant"]

@@ -15,14 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit import services as audit_services
-from cases import permissions, selectors, services
+from cases import party_selectors, permissions, selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
 from core.api.pagination import CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned
 from core.versions import parse_if_match
-from parties import selectors as party_selectors
 
 CASE = {
     "id": 21,

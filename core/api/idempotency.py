@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
@@ -40,10 +41,11 @@ def _client_of(request: HttpRequest) -> str | None:
     never replays what it was once answered), else the signed-in user's."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    # Personal tokens ("Token", accounts.auth) and API clients' tokens ("Bearer",
-    # integrations.auth).
-    if scheme.lower() in ("token", "bearer") and token:
-        if not _authenticates(scheme.lower(), token):
+    # The token schemes are those of the API's authentication classes that check a token by
+    # itself (personal tokens, "Token"; API clients' tokens, "Bearer").
+    checker = _token_checkers().get(scheme.lower())
+    if checker is not None and token:
+        if not _authenticates(checker, token):
             return None  # no replay; the view answers 401
         return "token:" + hashlib.sha256(token.encode()).hexdigest()[:64]
     user = getattr(request, "user", None)
@@ -52,17 +54,33 @@ def _client_of(request: HttpRequest) -> str | None:
     return None
 
 
-def _authenticates(scheme: str, token: str) -> bool:
+class TokenChecker(Protocol):
+    """An authentication class of REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES that reads
+    `Authorization: <keyword> <token>` and can check a token without a request."""
+
+    keyword: str
+
+    def check(self, key: str) -> Any: ...
+
+
+def _token_checkers() -> dict[str, TokenChecker]:
+    from rest_framework.settings import api_settings
+
+    checkers: dict[str, TokenChecker] = {}
+    # The setting's dotted paths, imported by DRF.
+    auth_classes = cast("list[type[Any]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    for auth_class in auth_classes:
+        keyword = getattr(auth_class, "keyword", None)
+        if isinstance(keyword, str) and callable(getattr(auth_class, "check", None)):
+            checkers.setdefault(keyword.lower(), auth_class())
+    return checkers
+
+
+def _authenticates(checker: TokenChecker, token: str) -> bool:
     from rest_framework.exceptions import AuthenticationFailed
 
-    from accounts.auth import PersonalTokenAuthentication
-    from integrations.auth import ClientTokenAuthentication
-
     try:
-        if scheme == "token":
-            PersonalTokenAuthentication().check(token)
-        else:
-            ClientTokenAuthentication().check(token)
+        checker.check(token)
     except AuthenticationFailed:
         return False
     return True

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
+from cases.party_selectors import participants_visible_to
 from core.api.fields import AwareDateTimeField
 from negotiations import selectors, services
 from negotiations.models import (
@@ -26,7 +27,6 @@ from negotiations.models import (
 from negotiations.sentencing import MonthsRange
 from negotiations.services import OfferInput, TermInput
 from parties.models import CaseParticipant
-from parties.selectors import participants_visible_to
 
 # Column bounds, so that a number the database cannot store is a 400, not a 500. Whether a
 # value makes sense (months zero or more, an offense level of 1-43) is for the services to say.

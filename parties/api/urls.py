@@ -4,7 +4,5 @@ from parties.api import views
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register("defendants", views.DefendantViewSet, basename="defendant")
-router.register("participants", views.ParticipantViewSet, basename="participant")
 
 urlpatterns = router.urls

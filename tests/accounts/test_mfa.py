@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from accounts import mfa
 from audit.models import AuditEvent
 from cases.models import Court
-from core.demo import DEMO_LOGINS
+from demo.data import DEMO_LOGINS
 from parties.models import Organization, Role
 from tests.conftest import World
 from tests.factories import PASSWORD

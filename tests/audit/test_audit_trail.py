@@ -29,12 +29,12 @@ from audit import services as audit_services
 from audit.context import AuditContext, acting
 from audit.models import Audience, AuditEvent
 from audit.sql import WATCHED
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, CaseUserObjectPermission, Charge
 from negotiations import services as negotiation_services
 from negotiations.models import Offer, OfferStatus
 from negotiations.tasks import expire_offers
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from records import services as record_services
 from records.models import Visibility

@@ -21,10 +21,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from cases import party_services
 from deadlines import alerts
 from deadlines.models import DeadlineKind
 from negotiations import services as negotiation_services
-from parties import services as party_services
 from parties.models import CaseParticipant, Role, Side, UserProfile
 from records import services as record_services
 from records.models import Visibility

@@ -1,7 +1,7 @@
 """A case counts as changed when anything on it changes: docket systems poll `updated_at__gte`."""
 
+from cases import party_services
 from cases.models import Case
-from parties import services as party_services
 from parties.models import Role
 from tests.conftest import World
 

@@ -15,7 +15,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from cases import permissions, selectors
+from cases import party_selectors, party_services, permissions, selectors
 from cases import services as case_services
 from cases.models import (
     Case,
@@ -25,8 +25,6 @@ from cases.models import (
     Charge,
 )
 from core.exceptions import Conflict
-from parties import selectors as party_selectors
-from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Role, Side
 from tests import factories
 from tests.conftest import ROLES, World, make_user

@@ -9,9 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import CaseStatus
-from parties import services as party_services
 from parties.models import Role
 from tests import factories
 from tests.conftest import World, make_user

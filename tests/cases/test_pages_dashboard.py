@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import CaseStatus
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests.conftest import ROLES, World, make_user
 

@@ -18,6 +18,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.http import Http404
 from django.urls import reverse
 
+from cases import party_services
 from deadlines import alerts
 from deadlines import notifications as inbox_of
 from deadlines.models import (
@@ -38,7 +39,6 @@ from deadlines.models import (
     Notification,
 )
 from negotiations.models import Offer
-from parties import services as party_services
 from parties.models import CaseParticipant, Role, Side, UserProfile
 from tests.conftest import World, make_user
 from tests.negotiation_helpers import sent_offer

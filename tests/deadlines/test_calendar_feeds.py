@@ -20,11 +20,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from cases import party_services
 from cases.models import Case
 from deadlines import feeds
 from deadlines import services as deadline_services
 from deadlines.models import CalendarFeed, Deadline, DeadlineKind, Hearing, HearingKind
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests import deadline_helpers as helpers
 from tests.conftest import ROLES, World

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import CaseStatus
 from deadlines import alerts, selectors, services
@@ -28,7 +29,6 @@ from deadlines.models import (
     HearingStatus,
 )
 from negotiations import services as negotiation_services
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests.conftest import World
 from tests.deadline_helpers import (

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from deadlines import alerts, feeds
 from deadlines import notifications as inbox
@@ -28,7 +29,6 @@ from deadlines import services as date_services
 from deadlines.models import AlertSubject, Notification
 from integrations.selectors import events_visible_to
 from negotiations import services as negotiation_services
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from records import services as record_services
 from records.models import Visibility

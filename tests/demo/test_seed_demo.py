@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from cases.models import Case, CaseStatus, Court
 from cases.selectors import cases_visible_to
-from core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.data import DEMO_LOGINS, DEMO_PASSWORD
 from parties.models import CaseParticipant, Role
 
 

@@ -13,10 +13,10 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from cases import party_services
 from integrations import services
 from integrations.auth import hash_token
 from integrations.models import ApiClient, ApiToken
-from parties import services as party_services
 from parties.models import Role
 from tests.conftest import World, api_as
 from tests.integration_helpers import bearer, court_client

@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, CaseStatus, CaseStatusChange, Charge, ChargeStatus, Disposition
 from core.exceptions import Conflict
@@ -29,7 +30,6 @@ from negotiations.models import (
     TermDisposition,
 )
 from negotiations.services import TermInput
-from parties import services as party_services
 from parties.models import CaseParticipant, Organization, Role
 from tests.conftest import ROLES, World, make_user
 from tests.negotiation_helpers import (

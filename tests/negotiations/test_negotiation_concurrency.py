@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
+from cases import party_services
 from cases.models import Case, CaseStatus, CaseStatusChange
 from core.exceptions import Conflict
 from negotiations import services
@@ -30,7 +31,6 @@ from negotiations.models import (
     PleaAgreement,
     Signature,
 )
-from parties import services as party_services
 from parties.models import Role
 from tests.conftest import World, make_user
 from tests.negotiation_helpers import counter_input, draft_offer, plea_input, sent_offer

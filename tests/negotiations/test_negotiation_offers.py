@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, CaseStatus, CaseStatusChange, Disposition
 from core.exceptions import Conflict
@@ -37,7 +38,6 @@ from negotiations.models import (
     TermDisposition,
 )
 from negotiations.services import OfferInput, TermInput
-from parties import services as party_services
 from parties.models import CaseParticipant, Role, Side
 from records import services as record_services
 from records.models import Disclosure

@@ -19,11 +19,11 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from cases import party_services
 from cases.models import Case, Jurisdiction
 from negotiations import selectors, services
 from negotiations.models import Offer, PleaAgreement, Suggestion
 from negotiations.services import OfferInput
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests.conftest import ROLES, World
 from tests.negotiation_helpers import (

@@ -1,6 +1,6 @@
 """GET /api/v1/cases/{id}/eligible-people/?role=&q=: whom an API client may name as `user` in
 POST /participants/ for a case, found by name: only people who may take that role in the
-case's court (parties.selectors.people_who_may_take_part), at most FOUND_AT_MOST, for those who
+case's court (cases.party_selectors.people_who_may_take_part), at most FOUND_AT_MOST, for those who
 add participants in that role on the case."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services as case_services
+from cases.party_selectors import FOUND_AT_MOST
 from parties.models import Organization, OrganizationKind, Role
-from parties.selectors import FOUND_AT_MOST
 from tests import factories
 from tests.conftest import ROLES, World, api_as, make_user
 

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
-from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Role, Side, UserProfile
 from tests import factories
 from tests.api_helpers import (

@@ -16,10 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case
 from cases.views import PICKER_RESULTS
-from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Organization, OrganizationKind, Role
 from tests import factories
 from tests.conftest import ROLES, World, make_user

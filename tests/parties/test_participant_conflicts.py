@@ -1,4 +1,5 @@
-"""Conflict of interest when a person is added to a case (parties.services.participant_conflicts).
+"""Conflict of interest when a person is added to a case
+(cases.party_services.participant_conflicts).
 
 Connected cases share a defendant. Flagged: a part that ended on the other side of the same
 case; a part on the other side of a connected case; defending on a connected case whose
@@ -20,12 +21,13 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case
 from core.exceptions import Conflict
 from parties import selectors as party_selectors
-from parties import services as party_services
 from parties.models import CaseParticipant, Defendant, Organization, Role
+from parties.services import profile_set
 from tests import factories
 from tests.conftest import World, api_as
 
@@ -37,13 +39,13 @@ ASK_FOR_A_REASON = "To add them anyway, give a reason to override the conflict."
 
 def person(username: str, role: str, first: str, last: str, org: Organization | None) -> User:
     user = factories.UserFactory.create(username=username, first_name=first, last_name=last)
-    party_services.profile_set(user=user, role_kind=role, organization=org)
+    profile_set(user=user, role_kind=role, organization=org)
     return User.objects.select_related("profile").get(pk=user.pk)
 
 
 def now_works_as(world: World, user: User, role: str, org: Organization | None = None) -> User:
     """The person changed jobs: their profile says so, and the court seats its new judges."""
-    party_services.profile_set(user=user, role_kind=role, organization=org)
+    profile_set(user=user, role_kind=role, organization=org)
     if role in (Role.JUDGE, Role.COURT_STAFF):
         case_services.court_member_add(court=world.court, user=user)
     return User.objects.select_related("profile").get(pk=user.pk)

@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from cases import party_services
 from cases import services as case_services
 from core.exceptions import Conflict
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
+from parties.services import profile_set
 from tests import factories
 from tests.conftest import World, api_as, make_user
 from tests.integration_helpers import bearer, court_client
@@ -117,9 +118,7 @@ def turncoat(world: World) -> User:
     party_services.participant_add(
         case=foreign, by=stranger, role=Role.PROSECUTOR, user=ann, start_date=foreign.opened_on
     )
-    party_services.profile_set(
-        user=ann, role_kind=Role.DEFENSE_COUNSEL, organization=world.orgs["pd"]
-    )
+    profile_set(user=ann, role_kind=Role.DEFENSE_COUNSEL, organization=world.orgs["pd"])
     return User.objects.select_related("profile").get(pk=ann.pk)
 
 
@@ -162,9 +161,7 @@ def test_a_connected_case_the_reader_sees_is_named(world: World) -> None:
     party_services.participant_add(
         case=connected, by=clerk, role=Role.PROSECUTOR, user=bob, start_date=dt.date(2026, 1, 8)
     )
-    party_services.profile_set(
-        user=bob, role_kind=Role.DEFENSE_COUNSEL, organization=world.orgs["pd"]
-    )
+    profile_set(user=bob, role_kind=Role.DEFENSE_COUNSEL, organization=world.orgs["pd"])
     bob = User.objects.select_related("profile").get(pk=bob.pk)
 
     with pytest.raises(Conflict) as refused:

@@ -1,5 +1,5 @@
 """The pickers' selectors: who may take part in a court's cases in each role, and the
-defendants a user may see, found by name (parties.selectors.people_who_may_take_part,
+defendants a user may see, found by name (cases.party_selectors.people_who_may_take_part,
 defendants_found_for).
 
 The people query is the rule of cases.permissions.participation_refusal written as SQL; the
@@ -17,12 +17,12 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases import party_selectors as selectors
+from cases import party_services
 from cases import services as case_services
 from cases.models import Court
 from cases.permissions import participation_refusal
 from integrations import services as integration_services
-from parties import selectors
-from parties import services as party_services
 from parties.models import Defendant, Organization, OrganizationKind, Role
 from tests import factories
 from tests.conftest import World, make_user

@@ -24,8 +24,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import personal_token_create
 from audit.models import AuditEvent
+from cases import party_services
 from deadlines.models import Notification
-from parties import services as party_services
 from parties.models import Role
 from records import services
 from records.models import Disclosure, Document, Note

@@ -23,12 +23,12 @@ from django.db import IntegrityError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from cases import party_services
 from cases import services as case_services
 from deadlines.models import AlertSubject, Notification
 from integrations import services as client_services
 from integrations.models import Event, EventType
 from negotiations import services as negotiation_services
-from parties import services as party_services
 from parties.models import CaseParticipant, Role
 from tests import deadline_helpers as dh
 from tests.conftest import World

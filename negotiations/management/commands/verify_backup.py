@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from core.backup import ALLOWED, BY_PRIVILEGES, BY_TRIGGER, backup_report, report_compare
+from negotiations.backup import ALLOWED, BY_PRIVILEGES, BY_TRIGGER, backup_report, report_compare
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.context import AuditContext, acting
-from core.demo import DEMO_LOGINS, seed_demo
+from demo.data import DEMO_LOGINS, seed_demo
 
 
 class Command(BaseCommand):

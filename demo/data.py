@@ -18,6 +18,7 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
+from cases import party_services
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
 from cases.profiles import jurisdiction_profiles_load
@@ -30,7 +31,6 @@ from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
 from negotiations.sentencing import bound_by_statute
 from negotiations.services import OfferInput, TermInput
-from parties import services as party_services
 from parties.models import (
     CitizenshipStatus,
     CustodyStatus,
@@ -40,6 +40,7 @@ from parties.models import (
     Role,
     Side,
 )
+from parties.services import profile_set
 from records import services as record_services
 from records.models import DocumentCategory, Visibility
 
@@ -245,7 +246,7 @@ def _user(username: str, first: str, last: str, role: str, org: Organization | N
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    party_services.profile_set(user=user, role_kind=role, organization=org)
+    profile_set(user=user, role_kind=role, organization=org)
     return user
 
 

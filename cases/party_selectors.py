@@ -1,0 +1,170 @@
+"""Reads about parties on cases, scoped to what the user may see, and the pickers of the case
+page (people and defendants found by name)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Upper
+from django.http import Http404
+
+from cases.permissions import CALENDAR_KEEPER_ROLES
+from cases.selectors import (
+    case_ids_viewable_in_person,
+    case_ids_viewable_through_court,
+    cases_visible_to,
+)
+from parties.models import CaseParticipant, Defendant, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from cases.models import Court
+    from core.types import AnyUser
+
+
+def participants_visible_to(user: AnyUser) -> QuerySet[CaseParticipant]:
+    return CaseParticipant.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "user", "user__profile", "user__profile__organization", "defendant", "case"
+    )
+
+
+def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:
+    try:
+        return participants_visible_to(user).get(pk=int(participant_id))
+    except (CaseParticipant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such participant.") from None
+
+
+def defendants_visible_to(user: AnyUser) -> QuerySet[Defendant]:
+    """Defendants on cases the user may see, and those the user entered themselves."""
+    if not user.is_authenticated:
+        return Defendant.objects.none()
+    on_visible_cases = CaseParticipant.objects.filter(
+        case__in=cases_visible_to(user), defendant__isnull=False
+    ).values("defendant_id")
+    return Defendant.objects.filter(Q(pk__in=on_visible_cases) | Q(created_by=user.pk))
+
+
+def defendant_get_for_user(user: AnyUser, defendant_id: int | str) -> Defendant:
+    try:
+        return defendants_visible_to(user).get(pk=int(defendant_id))
+    except (Defendant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such defendant.") from None
+
+
+# --- the pickers: who may take part in a court's cases, found by name --------------------------
+#
+# A court has tens of thousands of possible participants and hundreds of thousands of
+# defendants, so the case page finds them by name instead of listing them. A name matches by
+# prefix, case-insensitively, as "first last", "last first" or (people) the username: prefixes
+# are what a B-tree serves, and the embedded PostgreSQL (pgserver) has no pg_trgm for
+# "contains". Migration parties 0008 builds one index per key, spelled as _NameKey compiles;
+# tests/test_people_picker.py pins the plans to them.
+
+
+# At most this many found at once: a picker shows them, and asks for a longer search if more.
+FOUND_AT_MOST = 20
+
+
+class _NameKey(Func):
+    """A name as the pickers' indexes hold it: its parts joined by a space, in capitals,
+    compared byte by byte (COLLATE "C"), so that one B-tree serves LIKE 'PREFIX%' and the order
+    of its keys."""
+
+    template = '(UPPER(%(expressions)s) COLLATE "C")'
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+
+def _name_query(search: str) -> str:
+    """The search as the keys spell names: words separated by one space ("Doe, Jane" finds
+    "Doe Jane")."""
+    return " ".join(search.replace(",", " ").split())
+
+
+def _with_name_keys(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows.alias(
+        first_last=_NameKey(F("first_name"), F("last_name")),
+        last_first=_NameKey(F("last_name"), F("first_name")),
+    )
+
+
+def _starts(key: str, words: str) -> Q:
+    # The capitals are PostgreSQL's (UPPER), as in the index, not Python's.
+    return Q(**{f"{key}__startswith": Upper(Value(words))})
+
+
+def people_who_may_take_part(court: Court, role: str, *, search: str, limit: int) -> QuerySet[User]:
+    """The people who may take part in a case of `court` as `role` whose name or username
+    starts with `search` (all of them for an empty search), by last name, at most `limit`.
+
+    The same rule as cases.permissions.participation_refusal, as one query: active users with a
+    profile of that role; judges and court staff who sit in the court (its group); everyone
+    else of an organization of the court's jurisdiction, or of none except prosecutors; an API
+    client's account only in its own court. (A defendant takes part as a Defendant record, not
+    as a user: the page finds them with defendants_found_for.)
+    """
+    people = get_user_model().objects.filter(is_active=True, profile__role_kind=role)
+    if role in CALENDAR_KEEPER_ROLES:
+        people = people.filter(groups=court.group_id)
+    else:
+        of_jurisdiction = Q(profile__organization__jurisdiction=court.jurisdiction_id)
+        if role != Role.PROSECUTOR:
+            of_jurisdiction |= Q(profile__organization__isnull=True)
+        people = people.filter(of_jurisdiction)
+    people = people.filter(Q(api_client__isnull=True) | Q(api_client__court=court.pk))
+    words = _name_query(search)
+    if words:
+        people = (
+            _with_name_keys(people)
+            .alias(login=_NameKey(F("username")))
+            .filter(
+                _starts("first_last", words)
+                | _starts("last_first", words)
+                | _starts("login", words)
+            )
+        )
+    return people.select_related("profile__organization").order_by(
+        "last_name", "first_name", "username", "pk"
+    )[:limit]
+
+
+def defendants_found_for(user: AnyUser, *, search: str, limit: int) -> QuerySet[Defendant]:
+    """The defendants `user` may see (defendants_visible_to) whose name starts with `search`
+    ("first last" or "last first"), by last name, at most `limit`.
+
+    A clerk sees a whole court's defendants, a lawyer those of their own cases, so the query is
+    a union, each part led by what is small: the defendants of the user's own cases and those
+    they entered, found from those; and, for a court's members, each name key's index walked in
+    its order from the prefix, keeping the first `limit` defendants of a case of their court
+    and stopping there. When more than `limit` match, which of them are shown is the walk's
+    choice, not strictly the first by last name: the page asks for a longer search then.
+    """
+    words = _name_query(search)
+    if not words:
+        return defendants_visible_to(user).order_by("last_name", "first_name", "pk")[:limit]
+    matching = _starts("first_last", words) | _starts("last_first", words)
+    if not user.is_authenticated or not user.is_active:  # none, or only those they entered
+        visible = _with_name_keys(defendants_visible_to(user)).filter(matching)
+        return visible.order_by("last_name", "first_name", "pk")[:limit]
+    named = _with_name_keys(Defendant.objects.all())
+    on_own_cases = CaseParticipant.objects.filter(
+        case_id__in=case_ids_viewable_in_person(user), defendant__isnull=False
+    ).values("defendant_id")
+    parts = [
+        named.filter(matching, pk__in=on_own_cases).order_by().values("pk"),
+        named.filter(matching, created_by=user.pk).order_by().values("pk"),
+    ]
+    on_court_case = CaseParticipant.objects.filter(
+        defendant=OuterRef("pk"), case_id__in=case_ids_viewable_through_court(user)
+    )
+    # Decided once per query (a one-time filter): without a court, the walks do not start.
+    sits_in_a_court = Exists(get_user_model().groups.through.objects.filter(user_id=user.pk))
+    for key in ("first_last", "last_first"):
+        walk = named.filter(sits_in_a_court, _starts(key, words), Exists(on_court_case))
+        parts.append(walk.order_by(key).values("pk")[:limit])
+    found = parts[0].union(*parts[1:])
+    return Defendant.objects.filter(pk__in=found).order_by("last_name", "first_name", "pk")[:limit]
