@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import factory.random
 import pytest
@@ -245,6 +245,7 @@ def build_world() -> World:
 # the module, and before any test that needs real commits (transactional_db, live_server): those
 # build their own world, committed, as before.
 
+T = TypeVar("T")
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
@@ -255,15 +256,21 @@ def _is_transactional(item: pytest.Item) -> bool:
     return bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
-class SharedWorld:
-    """The module's world and the outer transaction that holds it (one per test process)."""
+class SharedRows(Generic[T]):
+    """Rows built once and kept in an outer transaction (one per test process) for the tests
+    that ask for `fixture`; at most one is open at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, fixture: str, build: Callable[[], T]) -> None:
+        self.fixture = fixture
+        self.build = build
         self.atomic: Any = None
-        self.pristine: World | None = None
+        self.pristine: T | None = None
+        SHARED_ROWS.append(self)
 
-    def open(self, blocker: Any) -> World:
+    def open(self, blocker: Any) -> T:
         if self.pristine is None:
+            for other in SHARED_ROWS:
+                other.close(blocker)
             with blocker.unblock():
                 atomic = transaction.atomic()
                 atomic.__enter__()
@@ -272,10 +279,11 @@ class SharedWorld:
                 connection.atomic_blocks[-1]._from_testcase = True
                 self.atomic = atomic
                 try:
-                    self.pristine = build_world()
+                    self.pristine = self.build()
                 except BaseException:
                     self.close(blocker)
                     raise
+        assert self.pristine is not None
         return self.pristine
 
     def close(self, blocker: Any) -> None:
@@ -286,35 +294,43 @@ class SharedWorld:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
+    def for_test(self, request: pytest.FixtureRequest, blocker: Any) -> T | None:
+        """The shared rows, opened before the test's own savepoint (`db`) when they can be: not
+        for a test that commits for real, nor when the test's transaction is already open."""
+        if _is_transactional(request.node):
+            return None
+        if connection.in_atomic_block and self.atomic is None:
+            return None
+        return self.open(blocker)
 
-SHARED_WORLD = SharedWorld()
+
+SHARED_ROWS: list[SharedRows[Any]] = []
+SHARED_WORLD = SharedRows("world", build_world)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before a test that commits for real, or one without the world (which expects a database
-    without it), the module's world is rolled back; the next test that asks for it builds it."""
-    if SHARED_WORLD.atomic is None:
-        return
-    if _is_transactional(item) or "world" not in getattr(item, "fixturenames", ()):
-        SHARED_WORLD.close(item.config.stash[blocking_manager_key])
+    """Before a test that commits for real, or one that does not ask for the shared rows (it
+    expects a database without them), they are rolled back; the next test that asks builds
+    them again."""
+    names = set(getattr(item, "fixturenames", ()))
+    for shared in SHARED_ROWS:
+        if shared.atomic is not None and (_is_transactional(item) or shared.fixture not in names):
+            shared.close(item.config.stash[blocking_manager_key])
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _shared_world_per_module(django_db_blocker: Any) -> Iterator[None]:
+def _shared_rows_per_module(django_db_blocker: Any) -> Iterator[None]:
     yield
-    SHARED_WORLD.close(django_db_blocker)
+    for shared in SHARED_ROWS:
+        shared.close(django_db_blocker)
 
 
 @pytest.fixture
-def _shared_world(request: pytest.FixtureRequest, django_db_blocker: Any) -> World | None:
-    """The module's world, opened before the test's own savepoint (`db`) when it can be: not for
-    a test that commits for real, nor when the test's transaction is already open."""
-    if _is_transactional(request.node):
-        return None
-    if connection.in_atomic_block and SHARED_WORLD.atomic is None:
-        return None
-    return SHARED_WORLD.open(django_db_blocker)
+def _shared_world(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> World | None:
+    return SHARED_WORLD.for_test(request, django_db_blocker)
 
 
 @pytest.fixture

@@ -10,11 +10,34 @@ from cases.models import Case, CaseStatus, Court
 from cases.selectors import cases_visible_to
 from demo.data import DEMO_LOGINS, DEMO_PASSWORD
 from parties.models import CaseParticipant, Role
+from tests import factories
+from tests.conftest import SharedRows
+
+
+def _seed() -> bool:
+    # A transactional test's flush may have taken the rows the migrations seed.
+    factories.jurisdiction("us-fed")
+    factories.jurisdiction("cn")
+    factories.deadline_rules()
+    call_command("seed_demo", "--force")
+    return True
+
+
+SHARED_DEMO = SharedRows("demo", _seed)
 
 
 @pytest.fixture
-def demo(db: Any) -> None:
-    call_command("seed_demo", "--force")
+def _shared_demo(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> bool | None:
+    """Seeding takes about 20 s: once a module, each test in a savepoint (tests/conftest.py)."""
+    return SHARED_DEMO.for_test(request, django_db_blocker)
+
+
+@pytest.fixture
+def demo(_shared_demo: bool | None, db: Any) -> None:
+    if _shared_demo is None:
+        _seed()
 
 
 def test_demo_has_one_court_per_profile_and_about_twenty_cases(demo: None) -> None:
@@ -94,7 +117,13 @@ def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
     assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()
 
 
-def test_demo_has_a_record_behind_every_wall(demo: None, document_storage: Any) -> None:
+@pytest.fixture
+def fresh_demo(db: Any) -> None:
+    """Seeded in the test's own transaction: its documents go to this test's storage."""
+    _seed()
+
+
+def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage: Any) -> None:
     """Notes behind each wall, stored documents, and discovery disclosed before the offers,
     which record it; the seed's writes are in the history as the command's."""
     from audit.models import AuditEvent
