@@ -276,7 +276,7 @@ class SharedRows(Generic[T]):
                 atomic.__enter__()
                 # Marked as the test case's own, so that durable atomic blocks in the code under
                 # test are allowed inside it, as they are inside TestCase's.
-                connection.atomic_blocks[-1]._from_testcase = True
+                connection.atomic_blocks[-1]._from_testcase = True  # type: ignore[attr-defined]
                 self.atomic = atomic
                 try:
                     self.pristine = self.build()
