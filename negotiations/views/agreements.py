@@ -18,18 +18,8 @@ from cases.models import Case
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from negotiations import selectors, services
-from negotiations.forms import (
-    ChecklistForm,
-    ConfirmForm,
-    ReviewForm,
-    SignForm,
-    WithdrawForm,
-)
-from negotiations.models import (
-    AgreementStatus,
-    PleaAgreement,
-    SignatoryRole,
-)
+from negotiations.forms import ChecklistForm, ConfirmForm, ReviewForm, SignForm, WithdrawForm
+from negotiations.models import AgreementStatus, PleaAgreement, SignatoryRole
 from negotiations.views.common import _court_time, _submit
 from parties import selectors as party_selectors
 from parties.models import Role

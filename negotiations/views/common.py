@@ -17,13 +17,8 @@ from cases.models import Case, ChargeStatus
 from core.exceptions import Conflict
 from core.forms import add_service_errors
 from negotiations import services
-from negotiations.forms import (
-    OfferForm,
-)
-from negotiations.models import (
-    Offer,
-    OfferStatus,
-)
+from negotiations.forms import OfferForm
+from negotiations.models import Offer, OfferStatus
 from negotiations.sentencing import MonthsRange
 from parties.models import Side
 

@@ -20,15 +20,8 @@ from cases.models import Case
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from negotiations import selectors, services
-from negotiations.forms import (
-    ResponseForm,
-    SuggestionForm,
-)
-from negotiations.models import (
-    Offer,
-    OfferStatus,
-    TermDisposition,
-)
+from negotiations.forms import ResponseForm, SuggestionForm
+from negotiations.models import Offer, OfferStatus, TermDisposition
 from negotiations.sentencing import MonthsRange
 from negotiations.views.common import _court_time, _lapsed, _submit, expiry_info
 from parties.models import Role

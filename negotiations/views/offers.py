@@ -36,11 +36,7 @@ from negotiations.forms import (
     WithdrawForm,
     offer_initial,
 )
-from negotiations.models import (
-    Offer,
-    OfferStatus,
-    TermDisposition,
-)
+from negotiations.models import Offer, OfferStatus, TermDisposition
 from negotiations.sentencing import Exposure
 from negotiations.services import OfferInput, TermInput
 from negotiations.views.common import (
