@@ -1,5 +1,5 @@
 /* Parley: keep "expires in …" current on pages left open. Served by the app, no framework.
-   The server renders the same words (negotiations.views.countdown_text) and the deadline in the
+   The server renders the same words (negotiations.views.common.countdown_text) and the deadline in the
    court's time zone; without JavaScript the page still says when the offer expires. */
 (function () {
   "use strict";

@@ -1,0 +1,125 @@
+"""What the negotiation pages share: the court's time zone, running a form's service call, an
+offer's expiry and countdown, and the charges and sentencing ranges offers are made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases import selectors as case_selectors
+from cases.models import Case, ChargeStatus
+from core.exceptions import Conflict
+from core.forms import add_service_errors
+from negotiations import services
+from negotiations.forms import OfferForm
+from negotiations.models import Offer, OfferStatus
+from negotiations.sentencing import MonthsRange
+from parties.models import Side
+
+T = TypeVar("T")
+
+SIDE_NOUN = {Side.PROSECUTION: "the prosecution", Side.DEFENSE: "the defense"}
+TIMES = "\u00d7"  # the multiplication sign: a trial penalty of 3.3 times the plea
+
+
+@contextmanager
+def _court_time(case: Case) -> Iterator[None]:
+    """Read and show times in the court's zone (forms parse datetime-local input in it)."""
+    with timezone.override(case.court.time_zone):
+        yield
+
+
+def _submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int, str]:
+    """Validate `form` and run `action` on its data; return (result, HTTP status, conflict).
+
+    A ValidationError goes next to the fields it names (400); a Conflict comes back as its
+    message, for the top of the page (409), because the form it came from may no longer apply.
+    PermissionDenied and Http404 are not caught: they become the 403 and 404 pages.
+    """
+    if not form.is_valid():
+        return None, 400, ""
+    try:
+        return action(form.cleaned_data), 200, ""
+    except ValidationError as error:
+        if isinstance(form, OfferForm):
+            form.add_service_errors(error)
+        else:
+            add_service_errors(form, error)
+        return None, 400, ""
+    except Conflict as conflict:
+        return None, 409, conflict.message
+
+
+def _lapsed(offer: Offer, now: dt.datetime) -> bool:
+    """Sent, and its deadline has passed: expired, even before the scheduler records it."""
+    return offer.status == OfferStatus.SENT and bool(offer.expires_at and offer.expires_at <= now)
+
+
+def expiry_info(expires_at: dt.datetime | None, now: dt.datetime) -> dict[str, Any] | None:
+    """What the countdown says when the page is rendered; the script updates it every minute."""
+    if expires_at is None:
+        return None
+    left = expires_at - now
+    return {
+        "at": expires_at,
+        "text": countdown_text(left),
+        "passed": left <= dt.timedelta(0),
+        "urgent": dt.timedelta(0) < left <= dt.timedelta(days=1),
+    }
+
+
+def countdown_text(left: dt.timedelta) -> str:
+    """“expires in 2 days 4 hours”; the same words as static/js/countdown.js."""
+    if left <= dt.timedelta(0):
+        return "expired"
+    minutes = int(left.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if days:
+        parts = [unit(days, "day")] + ([unit(hours, "hour")] if hours else [])
+    elif hours:
+        parts = [unit(hours, "hour")] + ([unit(minutes, "minute")] if minutes else [])
+    elif minutes:
+        parts = [unit(minutes, "minute")]
+    else:
+        parts = ["less than a minute"]
+    return "expires in " + " ".join(parts)
+
+
+def _months(r: MonthsRange | None) -> str:
+    return str(r) if r is not None else ""
+
+
+def _statute_range(statute: Any) -> str:
+    return str(MonthsRange(statute.min_custody_months, statute.max_custody_months))
+
+
+def _open_charges(user: Any, case: Case, *, with_lesser_included: bool = False) -> list[Any]:
+    """The counts still to be decided, as filed (a disposed count is out of the negotiation)."""
+    charges = (
+        case_selectors.charges_visible_to(user)
+        .filter(case_id=case.pk)
+        .exclude(status=ChargeStatus.DISPOSED)
+        .order_by("count_number")
+    )
+    if with_lesser_included:
+        charges = charges.prefetch_related("statute__lesser_included")
+    return list(charges)
+
+
+def _parameters(case: Case) -> dict[str, Any]:
+    return case.court.jurisdiction.parameters or {}
+
+
+def _negotiation_open(case: Case) -> bool:
+    return services.negotiation_closed_reason(case) is None
