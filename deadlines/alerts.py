@@ -625,7 +625,9 @@ def escalation_recipients(deadline: Deadline) -> list[User]:
         person = participant.user or (participant.defendant.user if participant.defendant else None)
         if person is None or not person.is_active:
             continue
-        if not permissions.may_read_deadline_kind(person, case, deadline.kind):
+        if not permissions.may_read_case_date(
+            person, case, negotiation=deadline.kind in NEGOTIATION_DEADLINE_KINDS
+        ):
             continue
         people[person.pk] = person
         try:

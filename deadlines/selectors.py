@@ -2,7 +2,7 @@
 
 Everyone who sees a case sees its hearings and deadlines, except the deadlines of the
 negotiation (offer expiry, the response owed to a defense suggestion), which only those who
-read offers see (cases.permissions.may_read_deadline_kind, here in SQL). The docket (every
+read offers see (cases.permissions.may_read_case_date, here in SQL). The docket (every
 hearing of a court) is for the court; the views check cases.permissions.may_view_docket.
 """
 
