@@ -373,6 +373,14 @@ def subscribe(
         _subscribers.setdefault(event_class, []).append(subscriber)
 
 
+def unsubscribe(event_class: type[E], handler: Callable[[E], None]) -> None:
+    """Undo `subscribe` (for tests)."""
+    for subscriber in subscribers_of(event_class):
+        if subscriber.handler == handler:
+            _signal_of(event_class).disconnect(sender=event_class, dispatch_uid=subscriber.name)
+            _subscribers[event_class].remove(subscriber)
+
+
 def publish(event: DomainEvent) -> None:
     """Tell the subscribers of `event`'s class, in the order they subscribed. Their exceptions
     reach the caller."""
