@@ -306,3 +306,18 @@ def date_recipients(case: Case, *, negotiation: bool) -> list[User]:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
     return [people[pk] for pk in sorted(people)]
+
+
+def digest_params(user: User, *, days: int, day: dt.date) -> dict[str, Any]:
+    """What a digest refers to: the dates it lists, as ids, and the day it is for."""
+    items = upcoming_for(user, days=days, limit=100)
+    return {
+        "day": day.isoformat(),
+        "days": days,
+        "items": [
+            ["hearing", item.hearing.pk]
+            if item.hearing is not None
+            else ["deadline", item.deadline.pk if item.deadline is not None else 0]
+            for item in items
+        ],
+    }

@@ -38,7 +38,11 @@ from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
+from negotiations.documents import agreement_pdf
+from negotiations.exposure import concessions_derived, exposure_of
 from negotiations.models import (
+    CHECKLIST_FIELDS,
+    CHECKLIST_LABELS,
     AgreementStatus,
     Concession,
     ConcessionKind,
@@ -52,6 +56,7 @@ from negotiations.models import (
     Suggestion,
     TermDisposition,
 )
+from negotiations.wording import agreement_document
 from parties.models import CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -362,15 +367,13 @@ def _write_contents(offer: Offer, data: OfferInput, resolved: list[Any]) -> None
 
 def _derive_concessions(offer: Offer) -> None:
     """Recompute what the prosecution gives, from the terms, against the charges as filed."""
-    from negotiations import selectors  # the calculation reads the case's charges
-
     offer.concessions.filter(derived=True).delete()
     terms = [
         (t.charge, t.disposition, t.lesser_statute)
         for t in offer.terms.select_related("charge__statute", "lesser_statute")
     ]
-    exposure = selectors.exposure_of(offer.case, terms, offer)
-    derived = selectors.concessions_derived(offer.side, terms, offer, exposure)
+    exposure = exposure_of(offer.case, terms, offer)
+    derived = concessions_derived(offer.side, terms, offer, exposure)
     for concession in derived:
         concession.offer = offer
     Concession.objects.bulk_create(derived)
@@ -817,25 +820,6 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
 
 # --- the plea agreement -------------------------------------------------------------------------
 
-CHECKLIST_FIELDS = (
-    "rights_explained",
-    "charges_and_sentence_explained",
-    "immigration_consequences_explained",
-    "employment_consequences_explained",
-    "licence_consequences_explained",
-    "fine_consequences_explained",
-    "no_promises_outside_agreement",
-)
-CHECKLIST_LABELS = {
-    "rights_explained": "Rights explained (trial, counsel, silence, confrontation)",
-    "charges_and_sentence_explained": "Charges and sentence explained",
-    "immigration_consequences_explained": "Immigration consequences explained",
-    "employment_consequences_explained": "Employment consequences explained",
-    "licence_consequences_explained": "Licence consequences explained",
-    "fine_consequences_explained": "Fines and financial consequences explained",
-    "no_promises_outside_agreement": "No promises outside the agreement",
-}
-
 
 def _lock_agreement(agreement: PleaAgreement) -> tuple[Case, PleaAgreement]:
     case = _lock_case(agreement.case_id)
@@ -1017,8 +1001,6 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
 
 def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
     """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
-    from negotiations.documents import agreement_pdf
-    from negotiations.selectors import agreement_document  # rendering reads the record
 
     agreement.status = AgreementStatus.SIGNED
     pdf = agreement_pdf(agreement_document(agreement, generated_at=now))

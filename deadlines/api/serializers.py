@@ -18,9 +18,8 @@ from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
 from cases.models import Court
-from core.api.fields import AwareDateTimeField
+from core.api.fields import AwareDateTimeField, NamedChoiceField
 from deadlines import selectors
-from deadlines.api.fields import NamedChoiceField
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
     CourtClosure,

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
-from deadlines.api.fields import NamedChoiceField
+from core.api.fields import NamedChoiceField
 from records import selectors
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
 

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from deadlines.api.fields import NamedChoiceField
+from core.api.fields import NamedChoiceField
 from integrations.models import EventType
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
