@@ -22,7 +22,10 @@ from cases.models import (
 from parties.models import CaseParticipant
 
 if TYPE_CHECKING:
-    from cases.permissions import AnyUser
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # As cases.permissions.AnyUser: the rules there read these selectors, not the reverse.
+    AnyUser = User | AnonymousUser
 
 
 def _view_permission() -> Subquery:
