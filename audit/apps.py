@@ -9,9 +9,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from audit import context, signals
+        from audit import context, signals, subscribers
 
         signals.connect()
+        subscribers.connect()
         # A management command's writes are the command's (requests and tasks bind their own).
         program = os.path.basename(sys.argv[0]) if sys.argv else ""
         command = sys.argv[1] if len(sys.argv) > 1 else "runserver"

@@ -11,17 +11,9 @@ from __future__ import annotations
 
 from django.db import models
 
-
-class Audience(models.TextChoices):
-    """Who may read an event: the wall the recorded data sits behind (cases.permissions)."""
-
-    SHARED = "shared", "Everyone on the case"
-    PROSECUTION = "prosecution", "Prosecution only"
-    DEFENSE = "defense", "Defense only"
-    COURT = "court", "Court only"
-    NEGOTIATION = "negotiation", "Those who read the negotiation"
-    # A row whose wall could not be worked out (its parent was gone): nobody on the case.
-    RESTRICTED = "restricted", "Operators only"
+# The walls are the case's (cases.permissions decides who stands behind which); the audit
+# trail files each event behind one.
+from cases.models import Audience as Audience
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,19 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known IANA time zone.")
 
 
+class Audience(models.TextChoices):
+    """The walls of a case: who may read what sits behind one (cases.permissions decides who
+    stands behind which). The audit trail (audit.models) and the record file data behind them."""
+
+    SHARED = "shared", "Everyone on the case"
+    PROSECUTION = "prosecution", "Prosecution only"
+    DEFENSE = "defense", "Defense only"
+    COURT = "court", "Court only"
+    NEGOTIATION = "negotiation", "Those who read the negotiation"
+    # A row whose wall could not be worked out (its parent was gone): nobody on the case.
+    RESTRICTED = "restricted", "Operators only"
+
+
 class Jurisdiction(models.Model):
     """A jurisdiction profile: what may be negotiated there and how a plea is signed.
 

@@ -15,6 +15,7 @@ from cases import permissions
 from cases.clock import case_touch, court_today
 from cases.models import Case
 from cases.selectors import cases_visible_to
+from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
@@ -363,7 +364,8 @@ def participant_create(
     person = user or (defendant.user if defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(case, person)
-    _replan_alerts(case)
+    # Who is reminded of the case's dates follows who is on it (deadlines.subscribers).
+    domain_events.publish(domain_events.ParticipantAdded(case=case, participant=participant))
     case_touch(case_id=case.pk)
     return participant
 
@@ -385,14 +387,6 @@ def participant_end(
     person = locked.user or (locked.defendant.user if locked.defendant else None)
     if person is not None:
         permissions.case_permissions_sync_for_user(locked.case, person)
-    _replan_alerts(locked.case)
+    domain_events.publish(domain_events.ParticipantEnded(case=locked.case, participant=locked))
     case_touch(case_id=locked.case_id)
     return locked
-
-
-def _replan_alerts(case: Case) -> None:
-    """Who is on the case changed: so does who is reminded of its dates."""
-    # Imported here: deadlines depends on parties, not the other way round at import time.
-    from deadlines import alerts
-
-    alerts.plan_for_case(case)

@@ -11,30 +11,29 @@ answers 404 exactly as a missing one, an action they may not take on a visible c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 
-from audit.models import Audience
 from cases.models import (
+    Audience,
     Case,
     CaseGroupObjectPermission,
     CaseStatus,
     CaseUserObjectPermission,
     Court,
 )
-from deadlines.models import NEGOTIATION_DEADLINE_KINDS
 from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from core.types import AnyUser
-    from integrations.models import ApiClient
 
 
 VIEW = "view_case"
@@ -388,9 +387,10 @@ def may_review_agreement(user: AnyUser, case: Case) -> bool:
 CALENDAR_KEEPER_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
 
-def may_read_deadline_kind(user: AnyUser, case: Case, kind: str) -> bool:
-    """Whether `user`, who sees `case`, may see its deadlines of `kind`."""
-    if kind in NEGOTIATION_DEADLINE_KINDS:
+def may_read_case_date(user: AnyUser, case: Case, *, negotiation: bool) -> bool:
+    """Whether `user`, who sees `case`, may see one of its dates: every date with the case,
+    the negotiation's (deadlines.models.NEGOTIATION_DEADLINE_KINDS) with the offers."""
+    if negotiation:
         return may_read_offers(user, case)
     return VIEW in case_permissions_of(user, case)
 
@@ -626,6 +626,22 @@ def record_recipients(case: Case, visibility: str) -> list[User]:
 
 
 # --- integrations: API clients ---------------------------------------------------------------
+class ApiClientLike(Protocol):
+    """An API client (integrations.models.ApiClient, an app above this one) as far as the
+    rules here read it."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def court(self) -> Court: ...
+    @property
+    def owner_id(self) -> int: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def revoked_at(self) -> dt.datetime | None: ...
+
+
 # An API client runs as a service account holding one of these roles. A court client (a docket
 # system) is court staff of its court; a party's client (an office's case system) holds a
 # party's role and sees only the cases it is made a participant of, in its court.
@@ -661,7 +677,7 @@ def may_own_api_client(user: AnyUser, court: Court, role: str) -> bool:
     return role in API_CLIENT_ROLES and role_kind_of(user) == role
 
 
-def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
+def may_manage_api_client(user: AnyUser, client: ApiClientLike) -> bool:
     """A court client is looked after by its owner and the court's staff; a party's client by
     its owner alone (integrations.selectors.api_clients_managed_by says the same in SQL)."""
     if not user.is_authenticated or not user.is_active or is_api_account(user):
@@ -673,7 +689,7 @@ def may_manage_api_client(user: AnyUser, client: ApiClient) -> bool:
     return client.owner_id == user.pk and may_own_api_client(user, client.court, client.role)
 
 
-def may_manage_webhooks(user: AnyUser, client: ApiClient) -> bool:
+def may_manage_webhooks(user: AnyUser, client: ApiClientLike) -> bool:
     """The client's managers, and the client itself, through its own token, for its own
     webhook endpoints (a token never reaches another client's)."""
     if may_manage_api_client(user, client):
@@ -686,7 +702,7 @@ def may_manage_webhooks(user: AnyUser, client: ApiClient) -> bool:
     )
 
 
-def require_api_client_manager(user: AnyUser, client: ApiClient) -> None:
+def require_api_client_manager(user: AnyUser, client: ApiClientLike) -> None:
     if not may_manage_api_client(user, client):
         raise PermissionDenied(
             "Only the client's owner (or, for a court's client, the court's staff) manages it."

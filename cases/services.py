@@ -23,11 +23,10 @@ from cases.models import (
     Jurisdiction,
     Statute,
 )
+from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
-from integrations import events
-from integrations.models import EventType
 from parties.models import Organization, Role
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def case_open(
         participant_create(
             case=case, user=by, role=Role.PROSECUTOR, is_lead=True, start_date=case.opened_on
         )
-    events.emit(EventType.CASE_CREATED, case=case, subject=case)
+    domain_events.publish(domain_events.CaseOpened(case=case))
     return case
 
 
@@ -174,7 +173,7 @@ def case_update(
         raise ValidationError(errors)
     case.save()
     if (case.caption, case.sealed, case.external_id) != before:
-        events.emit(EventType.CASE_UPDATED, case=case, subject=case)
+        domain_events.publish(domain_events.CaseUpdated(case=case))
     return case
 
 
@@ -210,13 +209,20 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
     locked.closed_on = court_today(locked.court) if to_status == CaseStatus.CLOSED else None
     locked.save(update_fields=["status", "closed_on", "updated_at"])
     if to_status in (CaseStatus.DISMISSED, CaseStatus.CLOSED):
-        # Court dates build on cases; imported here so that cases does not import them at load.
-        from deadlines.services import case_dates_close
-
-        case_dates_close(
-            case=locked, by=by, reason=f"The case was {CaseStatus(to_status).label.lower()}."
+        # Its court dates end with it (deadlines.subscribers), in this transaction.
+        domain_events.publish(
+            domain_events.CaseClosed(
+                case=locked,
+                to_status=to_status,
+                by=by,
+                reason=f"The case was {CaseStatus(to_status).label.lower()}.",
+            )
         )
-    events.emit(EventType.CASE_UPDATED, case=locked, subject=locked)
+    domain_events.publish(
+        domain_events.CaseStatusChanged(
+            case=locked, from_status=current, to_status=to_status, by=by
+        )
+    )
     case.refresh_from_db()
     return case
 
@@ -243,9 +249,14 @@ def case_status_follow(*, case: Case, to_status: str, by: User, reason: str) -> 
     CaseStatusChange.objects.create(
         case=case, from_status=case.status, to_status=to_status, reason=reason, changed_by=by
     )
+    from_status = case.status
     case.status = to_status
     case.save(update_fields=["status", "updated_at"])
-    events.emit(EventType.CASE_UPDATED, case=case, subject=case)
+    domain_events.publish(
+        domain_events.CaseStatusChanged(
+            case=case, from_status=from_status, to_status=to_status, by=by
+        )
+    )
 
 
 # Once a case is sentenced, dismissed or closed, its charge sheet is history.
@@ -336,5 +347,5 @@ def charge_update(
     # As in charge_add: a change to a charge is a change to its case (updated_at__gte syncs).
     case_touch(case_id=locked.case_id)
     if disposition:
-        events.emit(EventType.CHARGE_DISPOSED, case=locked.case, subject=locked)
+        domain_events.publish(domain_events.ChargeDisposed(case=locked.case, charge=locked))
     return locked

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from audit import services as audit_services
 from cases import party_selectors, party_services, permissions, selectors, services
 from cases.forms import (
     CaseFilterForm,
@@ -38,6 +37,7 @@ from cases.forms import (
     ParticipantPickerForm,
 )
 from cases.models import Case, CaseStatus
+from core import domain_events
 from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
 from core.forms import submit_form
@@ -223,7 +223,7 @@ def _ended_last(participant: CaseParticipant) -> bool:
 @_login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for_user(request.user, case_id)
-    audit_services.sealed_case_viewed(case=case, request=request, seen="case page")
+    domain_events.publish(domain_events.CaseViewed(case=case, request=request, seen="case page"))
     return _render_case(request, case)
 
 

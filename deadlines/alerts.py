@@ -625,7 +625,9 @@ def escalation_recipients(deadline: Deadline) -> list[User]:
         person = participant.user or (participant.defendant.user if participant.defendant else None)
         if person is None or not person.is_active:
             continue
-        if not permissions.may_read_deadline_kind(person, case, deadline.kind):
+        if not permissions.may_read_case_date(
+            person, case, negotiation=deadline.kind in NEGOTIATION_DEADLINE_KINDS
+        ):
             continue
         people[person.pk] = person
         try:
@@ -815,10 +817,8 @@ def _recipient_view(alert: Alert) -> str | None:
 def _notification_params(alert: Alert, *, now: dt.datetime) -> dict[str, Any]:
     if alert.subject != AlertSubject.DIGEST:
         return {}
-    from deadlines.notifications import digest_params
-
     tz = zoneinfo.ZoneInfo(alert_settings_of(alert.recipient).time_zone or "UTC")
-    return digest_params(alert.recipient, days=DIGEST_DAYS, day=now.astimezone(tz).date())
+    return selectors.digest_params(alert.recipient, days=DIGEST_DAYS, day=now.astimezone(tz).date())
 
 
 def _finish(alert: Alert, token: uuid.UUID, **changes: Any) -> bool:

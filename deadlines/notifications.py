@@ -14,7 +14,6 @@ integration subject), so this module never imports them.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.models import Case
-from deadlines import selectors
+from deadlines import alerts, selectors
 from deadlines.models import AlertSubject, Notification
 
 if TYPE_CHECKING:
@@ -244,8 +243,6 @@ def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[i
 
 
 def _render_alerts(rows: Sequence[Notification], context: ReadContext) -> dict[int, Shown]:
-    from deadlines import alerts
-
     shown: dict[int, Shown] = {}
     for row in rows:
         alert = row.alert
@@ -264,24 +261,7 @@ def _render_alerts(rows: Sequence[Notification], context: ReadContext) -> dict[i
     return shown
 
 
-def digest_params(user: User, *, days: int, day: dt.date) -> dict[str, Any]:
-    """What a digest refers to: the dates it lists, as ids, and the day it is for."""
-    items = selectors.upcoming_for(user, days=days, limit=100)
-    return {
-        "day": day.isoformat(),
-        "days": days,
-        "items": [
-            ["hearing", item.hearing.pk]
-            if item.hearing is not None
-            else ["deadline", item.deadline.pk if item.deadline is not None else 0]
-            for item in items
-        ],
-    }
-
-
 def _render_digests(rows: Sequence[Notification], context: ReadContext) -> dict[int, Shown]:
-    from deadlines import alerts
-
     reader = context.reader
     wanted: dict[str, set[int]] = {"hearing": set(), "deadline": set()}
     for row in rows:

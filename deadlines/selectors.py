@@ -2,7 +2,7 @@
 
 Everyone who sees a case sees its hearings and deadlines, except the deadlines of the
 negotiation (offer expiry, the response owed to a defense suggestion), which only those who
-read offers see (cases.permissions.may_read_deadline_kind, here in SQL). The docket (every
+read offers see (cases.permissions.may_read_case_date, here in SQL). The docket (every
 hearing of a court) is for the court; the views check cases.permissions.may_view_docket.
 """
 
@@ -306,3 +306,18 @@ def date_recipients(case: Case, *, negotiation: bool) -> list[User]:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
     return [people[pk] for pk in sorted(people)]
+
+
+def digest_params(user: User, *, days: int, day: dt.date) -> dict[str, Any]:
+    """What a digest refers to: the dates it lists, as ids, and the day it is for."""
+    items = upcoming_for(user, days=days, limit=100)
+    return {
+        "day": day.isoformat(),
+        "days": days,
+        "items": [
+            ["hearing", item.hearing.pk]
+            if item.hearing is not None
+            else ["deadline", item.deadline.pk if item.deadline is not None else 0]
+            for item in items
+        ],
+    }

@@ -29,6 +29,7 @@ from django.utils import timezone
 from cases import permissions
 from cases.models import Case, CaseStatus, Court
 from cases.services import court_today
+from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
@@ -53,8 +54,6 @@ from deadlines.models import (
     TsTzRange,
 )
 from deadlines.selectors import court_zone, deadline_moment, local_date
-from integrations import events
-from integrations.models import EventType
 from parties.models import Role, Side
 
 if TYPE_CHECKING:
@@ -157,7 +156,7 @@ def _change(
     reason: str = "",
 ) -> DeadlineChange:
     """Log a change to a deadline. Every deadline is made, and marked missed, through here,
-    so here is where other systems hear of both (integrations.events)."""
+    so here is where the apps above hear of both (core.domain_events)."""
     change = DeadlineChange.objects.create(
         deadline=deadline,
         kind=kind,
@@ -167,13 +166,13 @@ def _change(
         changed_by=by,
     )
     if kind in _EVENT_OF_CHANGE:
-        events.emit(_EVENT_OF_CHANGE[kind], case=deadline.case, subject=deadline)
+        domain_events.publish(_EVENT_OF_CHANGE[kind](case=deadline.case, deadline=deadline))
     return change
 
 
-_EVENT_OF_CHANGE: dict[str, str] = {
-    DeadlineChangeKind.CREATED: EventType.DEADLINE_CREATED,
-    DeadlineChangeKind.MISSED: EventType.DEADLINE_MISSED,
+_EVENT_OF_CHANGE: dict[str, type[domain_events.DeadlineEvent]] = {
+    DeadlineChangeKind.CREATED: domain_events.DeadlineCreated,
+    DeadlineChangeKind.MISSED: domain_events.DeadlineMissed,
 }
 
 
@@ -214,7 +213,9 @@ def _require_open(deadline: Deadline) -> None:
 
 
 def _require_sees_deadline(user: User, case: Case, deadline: Deadline) -> None:
-    if not permissions.may_read_deadline_kind(user, case, deadline.kind):
+    if not permissions.may_read_case_date(
+        user, case, negotiation=deadline.kind in NEGOTIATION_DEADLINE_KINDS
+    ):
         raise PermissionDenied("You may not see this deadline.")
 
 
@@ -471,7 +472,7 @@ def hearing_schedule(
             changed_by=by,
         )
         alerts.plan_for_hearing(hearing)
-        events.emit(EventType.HEARING_SCHEDULED, case=locked, subject=hearing)
+        domain_events.publish(domain_events.HearingScheduled(case=locked, hearing=hearing))
         return hearing
 
 
@@ -531,7 +532,7 @@ def hearing_reschedule(
         _move_dependents(locked, reason=reason.strip())
         alerts.plan_for_hearing(locked)
         alerts.notify_hearing_changed(locked)
-        events.emit(EventType.HEARING_RESCHEDULED, case=case, subject=locked)
+        domain_events.publish(domain_events.HearingRescheduled(case=case, hearing=locked))
         return locked
 
 
@@ -706,7 +707,7 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         _cancel_dependents(locked, by, reason.strip())
         alerts.plan_for_hearing(locked)
         alerts.notify_hearing_changed(locked)
-        events.emit(EventType.HEARING_CANCELLED, case=case, subject=locked)
+        domain_events.publish(domain_events.HearingCancelled(case=case, hearing=locked))
         return locked
 
 
@@ -1143,8 +1144,8 @@ def deadlines_mark_missed(*, now: dt.datetime | None = None) -> int:
 def case_dates_close(*, case: Case, by: User, reason: str) -> None:
     """A case that ends (dismissed, closed) keeps no court dates: its hearings still to be held
     and its open deadlines are cancelled with `reason`, their reminders with them, and everyone
-    on the case is told of each cancelled hearing. Called by cases.services.case_transition,
-    which holds the case row locked."""
+    on the case is told of each cancelled hearing. Run when cases.services.case_transition
+    ends a case (deadlines.subscribers, on CaseClosed), with the case row locked."""
     now = timezone.now()
     hearings = (
         Hearing.objects.select_for_update(no_key=True, of=("self",))
@@ -1164,7 +1165,7 @@ def case_dates_close(*, case: Case, by: User, reason: str) -> None:
         hearing.save(update_fields=["status", "sequence", "updated_at"])
         hearing.case = case
         alerts.notify_hearing_changed(hearing)
-        events.emit(EventType.HEARING_CANCELLED, case=case, subject=hearing)
+        domain_events.publish(domain_events.HearingCancelled(case=case, hearing=hearing))
     deadlines = (
         Deadline.objects.select_for_update(no_key=True, of=("self",))
         .filter(case=case, status=DeadlineStatus.OPEN)
@@ -1194,8 +1195,9 @@ def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> co
 
 
 def offer_expiry_sync(offer: Offer) -> Deadline | None:
-    """Keep an offer's expiry deadline in step with the offer. Called by the negotiation
-    services inside their transaction, with the case and the offer locked.
+    """Keep an offer's expiry deadline in step with the offer. Run on the negotiation's offer
+    events (deadlines.subscribers) inside their transaction, with the case and the offer
+    locked.
 
     Sent with an expiry: an open deadline for the side that must answer. Answered (accepted,
     rejected, countered): met. Withdrawn: cancelled. Expired: cancelled ("Offer expired") and
@@ -1263,9 +1265,9 @@ def suggestion_response_rule(case: Case) -> DeadlineRule | None:
 
 
 def suggestion_response_sync(suggestion: Suggestion) -> Deadline | None:
-    """Keep the response deadline of a defense suggestion in step with it. Called by the
-    negotiation services inside their transaction. Submitted: a deadline by the
-    jurisdiction's rule, if it has one. Responded: met."""
+    """Keep the response deadline of a defense suggestion in step with it. Run on the
+    negotiation's suggestion events (deadlines.subscribers) inside their transaction.
+    Submitted: a deadline by the jurisdiction's rule, if it has one. Responded: met."""
     existing = (
         Deadline.objects.select_for_update(no_key=True, of=("self",))
         .filter(suggestion=suggestion)

@@ -1,21 +1,20 @@
-"""Recording events for other systems. The services call `emit` inside their transaction, so an
-event exists exactly when its change committed; webhook delivery is queued after the commit."""
+"""Recording events for other systems. The domain events of the apps below are recorded by
+integrations.subscribers inside their transaction, so an event exists exactly when its change
+committed; webhook delivery is queued after the commit (webhooks.subscribers)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from core import domain_events
 from deadlines.models import NEGOTIATION_DEADLINE_KINDS
 from integrations.models import Event, EventAudience, EventType
 
 if TYPE_CHECKING:
     from cases.models import Case
-
-logger = logging.getLogger(__name__)
 
 # The audience of each event type; deadline events depend on the deadline (see _audience_of).
 AUDIENCE_OF_TYPE: dict[str, str] = {
@@ -76,7 +75,8 @@ def subject_link(subject_type: str, subject_id: int) -> str:
 
 
 def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
-    """Record that `event_type` happened to `subject` (of `case`) and queue its webhooks."""
+    """Record that `event_type` happened to `subject` (of `case`), and announce it: webhooks
+    (webhooks.subscribers) queue its deliveries once the transaction commits."""
     event = Event.objects.create(
         type=event_type,
         court_id=case.court_id,
@@ -86,45 +86,7 @@ def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
         audience=_audience_of(event_type, subject),
         occurred_at=timezone.now(),
     )
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _FanOut([event.pk])()  # outside a transaction it is committed already
-        return event
-    pending = next(
-        (
-            hook
-            for _savepoints, hook, _robust in connection.run_on_commit
-            if isinstance(hook, _FanOut)
-        ),
-        None,
+    domain_events.publish(
+        domain_events.FeedEventRecorded(case=case, event_id=event.pk, occurred_at=event.occurred_at)
     )
-    if pending is None:
-        pending = _FanOut([])
-        transaction.on_commit(pending)
-    pending.event_ids.append(event.pk)
     return event
-
-
-# Events per fan-out message: a docket sync of 1,000 records queues a handful, not 1,000.
-FAN_OUT_CHUNK = 200
-
-
-class _FanOut:
-    """The events one transaction emitted, handed to the webhook fan-out once it commits, one
-    message per FAN_OUT_CHUNK events. Registered at the transaction's first event; a rollback
-    drops it with the events (an id whose savepoint alone rolled back finds no event, and is
-    skipped)."""
-
-    def __init__(self, event_ids: list[int]) -> None:
-        self.event_ids = event_ids
-
-    def __call__(self) -> None:
-        from webhooks.tasks import fan_out_events
-
-        for start in range(0, len(self.event_ids), FAN_OUT_CHUNK):
-            chunk = self.event_ids[start : start + FAN_OUT_CHUNK]
-            try:
-                fan_out_events.delay(chunk)
-            except Exception:  # the change is committed: never fail the request for the queue
-                # The sweep (webhooks.services.events_fan_out_missed) fans them out instead.
-                logger.warning("Could not queue the fan-out of events %s", chunk, exc_info=True)

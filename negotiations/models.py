@@ -446,3 +446,25 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_signatory_role_display()}: {self.signer_name}"
+
+
+# The checklist defense counsel confirms with the defendant before the defendant signs (the
+# PleaAgreement fields of the same names).
+CHECKLIST_FIELDS = (
+    "rights_explained",
+    "charges_and_sentence_explained",
+    "immigration_consequences_explained",
+    "employment_consequences_explained",
+    "licence_consequences_explained",
+    "fine_consequences_explained",
+    "no_promises_outside_agreement",
+)
+CHECKLIST_LABELS = {
+    "rights_explained": "Rights explained (trial, counsel, silence, confrontation)",
+    "charges_and_sentence_explained": "Charges and sentence explained",
+    "immigration_consequences_explained": "Immigration consequences explained",
+    "employment_consequences_explained": "Employment consequences explained",
+    "licence_consequences_explained": "Licence consequences explained",
+    "fine_consequences_explained": "Fines and financial consequences explained",
+    "no_promises_outside_agreement": "No promises outside the agreement",
+}

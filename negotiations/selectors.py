@@ -8,35 +8,37 @@ Agreements are read by the parties, and by the court once submitted to it.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from cases import permissions
-from cases.models import Case, Charge, ChargeStatus, Statute
+from cases.models import Case
 from negotiations import sentencing
-from negotiations.documents import AgreementDocument, ChargeLine, SignatureLine
+from negotiations.exposure import OfferContents as OfferContents
+from negotiations.exposure import ResolvedTerm as ResolvedTerm
+from negotiations.exposure import concessions_derived as concessions_derived
+from negotiations.exposure import exposure_of as exposure_of
+from negotiations.exposure import offer_exposure as offer_exposure
 from negotiations.models import (
     AgreementStatus,
     Concession,
-    ConcessionKind,
     Offer,
     OfferStatus,
     OfferTerm,
     PleaAgreement,
-    SignatoryRole,
     Signature,
     Suggestion,
-    TermDisposition,
 )
 from negotiations.services import OfferInput, offer_contents_validate
-from parties.models import CaseParticipant, Role, Side
+from negotiations.wording import agreement_document as agreement_document
+from negotiations.wording import checklist_lines as checklist_lines
+from negotiations.wording import condition_labels as condition_labels
+from negotiations.wording import sentence_lines as sentence_lines
+from negotiations.wording import term_label as term_label
+from parties.models import CaseParticipant, Role
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
@@ -164,146 +166,7 @@ def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
     )
 
 
-# --- exposure -----------------------------------------------------------------------------------
-
-
-class OfferContents(Protocol):
-    """What an exposure or a concession is computed from: an Offer or an OfferInput."""
-
-    custody_min_months: int | None
-    custody_max_months: int | None
-    no_enhancement: bool
-    offense_level: int | None
-    criminal_history_category: str
-    baseline_months: int | None
-    leniency_stage: str
-    leniency_circumstances: Any
-
-
-ResolvedTerm = tuple[Charge, str, Statute | None]
-
-
-def exposure_of(
-    case: Case, terms: Sequence[ResolvedTerm], contents: OfferContents
-) -> sentencing.Exposure:
-    """The exposure after a conviction at trial on the charges as filed, and under a plea on
-    `terms` with the recommendation and calculation inputs in `contents`."""
-    # A count the offer names stays in, even once disposed of (by the agreement the offer
-    # became, say): sentencing.exposure refuses a term for a count that is not charged.
-    named = {charge.pk for charge, _disposition, _lesser in terms}
-    charges = [
-        c
-        for c in case.charges.select_related("statute").order_by("count_number")
-        if c.status != ChargeStatus.DISPOSED or c.pk in named
-    ]
-    facts = []
-    for charge, disposition, lesser in terms:
-        facts.append(
-            sentencing.TermFacts(
-                count=charge.count_number,
-                disposition=disposition,
-                lesser=_statute_facts(charge.count_number, lesser) if lesser else None,
-            )
-        )
-    recommended = None
-    low, high = contents.custody_min_months, contents.custody_max_months
-    if low is not None or high is not None:
-        low = low if low is not None else 0
-        recommended = sentencing.MonthsRange(low, high if high is not None else low)
-    return sentencing.exposure(
-        [_statute_facts(c.count_number, c.statute) for c in charges],
-        facts,
-        recommended=recommended,
-        profile_parameters=case.court.jurisdiction.parameters or {},
-        offense_level=contents.offense_level,
-        criminal_history=contents.criminal_history_category or None,
-        baseline_months=contents.baseline_months,
-        leniency_stage=contents.leniency_stage or None,
-        leniency_circumstances=tuple(contents.leniency_circumstances or ()),
-    )
-
-
-def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
-    return sentencing.ChargeFacts(
-        count=count,
-        citation=statute.citation,
-        title=statute.title,
-        min_months=statute.min_custody_months,
-        max_months=statute.max_custody_months,
-        mandatory_minimum_months=statute.mandatory_minimum_months,
-        severity_rank=statute.severity_rank,
-    )
-
-
-def _resolved_terms(offer: Offer) -> list[ResolvedTerm]:
-    return [(t.charge, t.disposition, t.lesser_statute) for t in offer.terms.all()]
-
-
-def offer_exposure(offer: Offer) -> sentencing.Exposure:
-    return exposure_of(offer.case, _resolved_terms(offer), offer)
-
-
-def concessions_derived(
-    side: str, terms: Sequence[ResolvedTerm], contents: OfferContents, exposure: sentencing.Exposure
-) -> list[Concession]:
-    """What the prosecution gives compared with the charges as filed, derived from the terms
-    (unsaved rows; the service stores them with the offer)."""
-    if side != Side.PROSECUTION:
-        return []
-    derived: list[Concession] = []
-    for charge, disposition, lesser in sorted(terms, key=lambda t: t[0].count_number):
-        if disposition == TermDisposition.DISMISS:
-            derived.append(
-                Concession(
-                    kind=ConcessionKind.COUNT_DISMISSED,
-                    charge=charge,
-                    description=f"Count {charge.count_number} ({charge.statute.citation}) "
-                    "dismissed.",
-                )
-            )
-        elif disposition == TermDisposition.LESSER and lesser is not None:
-            drop = charge.statute.severity_rank - lesser.severity_rank
-            derived.append(
-                Concession(
-                    kind=ConcessionKind.CHARGE_REDUCED,
-                    charge=charge,
-                    severity_reduction=drop,
-                    description=f"Count {charge.count_number} reduced from "
-                    f"{charge.statute.citation} to {lesser.citation} "
-                    f"({drop} severity step{'s' if drop != 1 else ''}).",
-                )
-            )
-    below = _months_below_range(contents, exposure)
-    if below:
-        derived.append(
-            Concession(
-                kind=ConcessionKind.BELOW_RANGE,
-                months_below=below,
-                description=f"Custody recommended {below} months below the bottom of the "
-                "applicable range.",
-            )
-        )
-    if contents.no_enhancement:
-        derived.append(
-            Concession(
-                kind=ConcessionKind.ENHANCEMENT_WITHDRAWN,
-                description="The prosecution withdraws or will not seek a sentencing enhancement.",
-            )
-        )
-    return derived
-
-
-def _months_below_range(contents: OfferContents, exposure: sentencing.Exposure) -> int:
-    """How far the recommended minimum falls below the range that applies to the plea: the
-    guideline (or leniency) range bounded by statute when known, else the statutory range."""
-    if contents.custody_min_months is None:
-        return 0
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
-    if applicable.low is None:
-        return 0
-    return max(0, applicable.low - contents.custody_min_months)
+# --- exposure: computed in negotiations.exposure, which the services use too ---------------------
 
 
 @dataclass(frozen=True)
@@ -321,125 +184,7 @@ def offer_preview(case: Case, by: AnyUser, data: OfferInput) -> OfferPreview:
     return OfferPreview(exposure, concessions_derived(side, terms, data, exposure))
 
 
-# --- the agreement as a document ----------------------------------------------------------------
-
-_SENTENCE_LABELS = {
-    "custody_min_months": "Custody, at least (months)",
-    "custody_max_months": "Custody, at most (months)",
-    "probation_months": "Probation (months)",
-    "fine": "Fine",
-    "restitution": "Restitution",
-}
-_CONDITION_LABELS = {
-    "cooperation": "Cooperation with the government",
-    "appeal_waiver": "Waiver of appeal",
-    "immigration_safe_plea": "Immigration-safe plea",
-    "no_enhancement": "No sentencing enhancement sought",
-}
-
-
-def term_label(item: dict[str, Any]) -> str:
-    if item["disposition"] == TermDisposition.LESSER:
-        return f"Plead guilty to {item['lesser_citation']} {item['lesser_title']}"
-    return str(TermDisposition(item["disposition"]).label)
-
-
-def sentence_lines(terms: dict[str, Any]) -> list[tuple[str, str]]:
-    sentence = terms["sentence"]
-    lines = []
-    low, high = sentence.get("custody_min_months"), sentence.get("custody_max_months")
-    if low is not None or high is not None:
-        low_months = int(low or 0)
-        high_months = int(high) if high is not None else low_months
-        lines.append(("Custody", str(sentencing.MonthsRange(low_months, high_months))))
-    if sentence.get("probation_months") is not None:
-        lines.append(("Probation", f"{sentence['probation_months']} months"))
-    for name in ("fine", "restitution"):
-        if sentence.get(name) is not None:
-            lines.append((_SENTENCE_LABELS[name], f"{Decimal(sentence[name]):,.2f}"))
-    return lines
-
-
-def condition_labels(terms: dict[str, Any]) -> list[str]:
-    return [_CONDITION_LABELS[name] for name in terms["conditions"]]
-
-
-def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
-    from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS
-
-    lines = [
-        (CHECKLIST_LABELS[name], "Yes" if getattr(agreement, name) else "No")
-        for name in CHECKLIST_FIELDS
-    ]
-    if agreement.interpreter_needed:
-        used = (
-            f"Yes — {agreement.interpreter_name}"
-            + (f" ({agreement.interpreter_language})" if agreement.interpreter_language else "")
-            if agreement.interpreter_used
-            else "No"
-        )
-        lines.append(("Interpreter used", used))
-    else:
-        lines.append(("Interpreter used", "Not needed"))
-    return lines
-
-
-def _local(moment: dt.datetime, time_zone: str) -> str:
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -> AgreementDocument:
-    case = agreement.case
-    court = case.court
-    defendants = tuple(
-        p.display_name
-        for p in CaseParticipant.objects.active()
-        .filter(case=case, role=Role.DEFENDANT)
-        .select_related("defendant")
-    )
-    signatures = []
-    for sig in agreement.signatures.select_related("witness__user", "witness__defendant").order_by(
-        "signed_at", "id"
-    ):
-        witness = ""
-        if sig.witness is not None:
-            witness = (
-                f"Witnessed by {sig.witness.display_name}, {sig.witness.get_role_display().lower()}"
-            )
-        signatures.append(
-            SignatureLine(
-                role=SignatoryRole(sig.signatory_role).label,
-                name=sig.signer_name,
-                signed_at=_local(sig.signed_at, court.time_zone),
-                witness=witness,
-            )
-        )
-    terms = agreement.terms
-    return AgreementDocument(
-        reference=f"Plea agreement {agreement.pk}, offer {terms['offer_id']} "
-        f"(round {terms['round_number']})",
-        court=court.name,
-        jurisdiction=court.jurisdiction.name,
-        docket_number=case.docket_number,
-        caption=case.caption,
-        defendants=defendants,
-        charges=tuple(
-            ChargeLine(
-                count=item["count"],
-                citation=item["citation"],
-                title=item["title"],
-                disposition=term_label(item),
-            )
-            for item in terms["charges"]
-        ),
-        sentence=tuple(sentence_lines(terms)),
-        conditions=tuple(condition_labels(terms)),
-        checklist=tuple(checklist_lines(agreement)),
-        signatures=tuple(signatures),
-        generated_at=_local(generated_at, court.time_zone),
-        language="zh" if court.jurisdiction.country == "CN" else "en",
-    )
-
+# --- the agreement as a document: negotiations.wording (the services seal it too) ----------------
 
 # --- the timeline on the case page --------------------------------------------------------------
 

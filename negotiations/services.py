@@ -34,13 +34,15 @@ from django.utils import timezone
 from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
 from cases.services import case_status_follow, case_touch, court_today
+from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
-from deadlines import services as deadline_services
-from integrations import events
-from integrations.models import EventType
+from negotiations.documents import agreement_pdf
+from negotiations.exposure import concessions_derived, exposure_of
 from negotiations.models import (
+    CHECKLIST_FIELDS,
+    CHECKLIST_LABELS,
     AgreementStatus,
     Concession,
     ConcessionKind,
@@ -54,6 +56,7 @@ from negotiations.models import (
     Suggestion,
     TermDisposition,
 )
+from negotiations.wording import agreement_document
 from parties.models import CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -203,8 +206,7 @@ def _expire_if_due(offer: Offer, now: dt.datetime) -> bool:
         offer.closed_at = offer.expires_at
         offer.closed_by = None
         offer.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-        deadline_services.offer_expiry_sync(offer)
-        events.emit(EventType.OFFER_EXPIRED, case=offer.case, subject=offer)
+        domain_events.publish(domain_events.OfferExpired(case=offer.case, offer=offer))
         return True
     return False
 
@@ -365,15 +367,13 @@ def _write_contents(offer: Offer, data: OfferInput, resolved: list[Any]) -> None
 
 def _derive_concessions(offer: Offer) -> None:
     """Recompute what the prosecution gives, from the terms, against the charges as filed."""
-    from negotiations import selectors  # the calculation reads the case's charges
-
     offer.concessions.filter(derived=True).delete()
     terms = [
         (t.charge, t.disposition, t.lesser_statute)
         for t in offer.terms.select_related("charge__statute", "lesser_statute")
     ]
-    exposure = selectors.exposure_of(offer.case, terms, offer)
-    derived = selectors.concessions_derived(offer.side, terms, offer, exposure)
+    exposure = exposure_of(offer.case, terms, offer)
+    derived = concessions_derived(offer.side, terms, offer, exposure)
     for concession in derived:
         concession.offer = offer
     Concession.objects.bulk_create(derived)
@@ -513,12 +513,12 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
     ) = _discovery_snapshot(case)
     with _database_guard("Another offer on this case was sent at the same moment.", "offer_live"):
         offer.save()
-    deadline_services.offer_expiry_sync(offer)
+    # Its expiry deadline and its feed event (deadlines, integrations) are written here.
+    domain_events.publish(domain_events.OfferSent(case=case, offer=offer))
     _derive_concessions(offer)
     # Neither the case's status nor its last change moves: the court reads both, and sees
     # nothing of the negotiation until an agreement is submitted to it (Fed. R. Crim. P.
     # 11(c)(1)). The case follows the negotiation from the submission on.
-    events.emit(EventType.OFFER_SENT, case=case, subject=offer)
     return offer
 
 
@@ -541,7 +541,18 @@ def _answerable(offer: Offer, by: User, action: str) -> tuple[Case, Offer, str]:
     return case, locked, side
 
 
-def _close(offer: Offer, status: str, by: User, now: dt.datetime, response: str = "") -> None:
+# What the apps above hear when an offer is answered or withdrawn.
+_EVENT_OF_CLOSE: dict[str, type[domain_events.OfferEvent]] = {
+    OfferStatus.WITHDRAWN: domain_events.OfferWithdrawn,
+    OfferStatus.REJECTED: domain_events.OfferRejected,
+    OfferStatus.COUNTERED: domain_events.OfferCountered,
+    OfferStatus.ACCEPTED: domain_events.OfferAccepted,
+}
+
+
+def _close(
+    offer: Offer, case: Case, status: str, by: User, now: dt.datetime, response: str = ""
+) -> None:
     offer.status = status
     offer.closed_at = now
     offer.closed_by = by
@@ -557,7 +568,7 @@ def _close(offer: Offer, status: str, by: User, now: dt.datetime, response: str 
             "updated_at",
         ]
     )
-    deadline_services.offer_expiry_sync(offer)
+    domain_events.publish(_EVENT_OF_CLOSE[status](case=case, offer=offer))
 
 
 def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
@@ -573,7 +584,7 @@ def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
             raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
         now = timezone.now()
         locked.withdrawal_reason = reason.strip()
-        _close(locked, OfferStatus.WITHDRAWN, by, now)
+        _close(locked, case, OfferStatus.WITHDRAWN, by, now)
         return locked
 
 
@@ -583,8 +594,7 @@ def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
         case, locked, _side = _answerable(offer, by, "reject")
         if not reason.strip():
             raise ValidationError({"reason": "Say why the offer is rejected."})
-        _close(locked, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
-        events.emit(EventType.OFFER_REJECTED, case=case, subject=locked)
+        _close(locked, case, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
         return locked
 
 
@@ -610,7 +620,7 @@ def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "
         if side == Side.PROSECUTION:
             _check_mandatory_consideration(case)
         now = timezone.now()
-        _close(locked, OfferStatus.COUNTERED, by, now, response=response.strip())
+        _close(locked, case, OfferStatus.COUNTERED, by, now, response=response.strip())
         counter = Offer(
             case=case, side=side, author=by, answers=locked, round_number=locked.round_number + 1
         )
@@ -627,7 +637,7 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
             _require_open_negotiation(case)
         now = timezone.now()
         with _database_guard("This case already has an accepted offer.", "offer_accepted"):
-            _close(locked, OfferStatus.ACCEPTED, by, now)
+            _close(locked, case, OfferStatus.ACCEPTED, by, now)
             defendant = (
                 CaseParticipant.objects.active()
                 .filter(case=case, role=Role.DEFENDANT)
@@ -648,7 +658,6 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
                 ),
             )
         # The case moves to "agreement" when the agreement is submitted (see _send).
-        events.emit(EventType.OFFER_ACCEPTED, case=case, subject=locked)
         return agreement
 
 
@@ -780,7 +789,7 @@ def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = 
         suggestion = Suggestion.objects.create(
             case=locked, offer=offer, author=by, author_role=role, text=text.strip()
         )
-        deadline_services.suggestion_response_sync(suggestion)
+        domain_events.publish(domain_events.SuggestionSubmitted(case=locked, suggestion=suggestion))
         return suggestion
 
 
@@ -805,30 +814,11 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
         locked.responded_by = by
         locked.responded_at = timezone.now()
         locked.save()
-        deadline_services.suggestion_response_sync(locked)
+        domain_events.publish(domain_events.SuggestionAnswered(case=case, suggestion=locked))
         return locked
 
 
 # --- the plea agreement -------------------------------------------------------------------------
-
-CHECKLIST_FIELDS = (
-    "rights_explained",
-    "charges_and_sentence_explained",
-    "immigration_consequences_explained",
-    "employment_consequences_explained",
-    "licence_consequences_explained",
-    "fine_consequences_explained",
-    "no_promises_outside_agreement",
-)
-CHECKLIST_LABELS = {
-    "rights_explained": "Rights explained (trial, counsel, silence, confrontation)",
-    "charges_and_sentence_explained": "Charges and sentence explained",
-    "immigration_consequences_explained": "Immigration consequences explained",
-    "employment_consequences_explained": "Employment consequences explained",
-    "licence_consequences_explained": "Licence consequences explained",
-    "fine_consequences_explained": "Fines and financial consequences explained",
-    "no_promises_outside_agreement": "No promises outside the agreement",
-}
 
 
 def _lock_agreement(agreement: PleaAgreement) -> tuple[Case, PleaAgreement]:
@@ -1011,8 +1001,6 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
 
 def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
     """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
-    from negotiations.documents import agreement_pdf
-    from negotiations.selectors import agreement_document  # rendering reads the record
 
     agreement.status = AgreementStatus.SIGNED
     pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
@@ -1052,7 +1040,7 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
             reason="The plea agreement was submitted to the court.",
         )
         case_touch(case_id=case.pk)
-        events.emit(EventType.AGREEMENT_SUBMITTED, case=case, subject=locked)
+        domain_events.publish(domain_events.AgreementSubmitted(case=case, agreement=locked))
         return locked
 
 
@@ -1089,7 +1077,7 @@ def agreement_review(
         locked.reviewed_at = now
         locked.review_reasons = reasons.strip()
         locked.save()
-        events.emit(EventType.AGREEMENT_REVIEWED, case=case, subject=locked)
+        domain_events.publish(domain_events.AgreementReviewed(case=case, agreement=locked))
         if accepted:
             _dispose_charges(locked, court_today(case.court))
             case_status_follow(
@@ -1123,7 +1111,7 @@ def _dispose_charges(agreement: PleaAgreement, on: dt.date) -> None:
         )
         if disposed:
             charge = Charge(pk=item["charge_id"], case=agreement.case)
-            events.emit(EventType.CHARGE_DISPOSED, case=agreement.case, subject=charge)
+            domain_events.publish(domain_events.ChargeDisposed(case=agreement.case, charge=charge))
 
 
 def _set_aside(agreement: PleaAgreement, now: dt.datetime) -> None:
@@ -1159,7 +1147,7 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
         locked.withdrawn_at = now
         locked.withdrawal_reason = reason.strip()
         locked.save()
-        events.emit(EventType.AGREEMENT_WITHDRAWN, case=case, subject=locked)
+        domain_events.publish(domain_events.AgreementWithdrawn(case=case, agreement=locked))
         _set_aside(locked, now)
         if locked.submitted_at is not None:
             # The court had it: the case goes back to negotiating. Before the submission the

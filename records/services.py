@@ -14,11 +14,10 @@ from audit import services as audit
 from cases import permissions
 from cases.models import Case
 from cases.services import court_today
+from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
-from deadlines.models import AlertSubject
-from deadlines.notifications import notify
 from records import storage
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
 from records.uploads import check_upload
@@ -42,21 +41,6 @@ def _check_visibility(visibility: str) -> None:
         raise ValidationError({"visibility": f"Choose one of: {', '.join(Visibility.values)}."})
 
 
-def _notify(case: Case, by: User, visibility: str, **about: int) -> None:
-    """Tell everyone behind the wall (never anyone else) that the record grew. The notification
-    names the item by id; its text is read back through the walls (deadlines.notifications)."""
-    notify(
-        recipients=[
-            person
-            for person in permissions.record_recipients(case, visibility)
-            if person.pk != by.pk
-        ],
-        subject=AlertSubject.RECORD,
-        case=case,
-        params=about,
-    )
-
-
 # --- notes -----------------------------------------------------------------------------------
 
 
@@ -78,7 +62,10 @@ def note_add(*, case: Case, by: User, visibility: str, body: str) -> Note:
         locked = _lock_case(case)
         permissions.require_record_writer(by, locked, visibility)
         note = Note.objects.create(case=locked, visibility=visibility, body=body, author=by)
-        _notify(locked, by, visibility, note=note.pk)
+        # Everyone behind the wall is told (deadlines.subscribers).
+        domain_events.publish(
+            domain_events.NoteAdded(case=locked, by=by, visibility=visibility, note_id=note.pk)
+        )
     return note
 
 
@@ -153,7 +140,11 @@ def document_upload(
                 sha256=checked.sha256,
                 uploaded_by=by,
             )
-            _notify(locked, by, visibility, document=document.pk)
+            domain_events.publish(
+                domain_events.DocumentUploaded(
+                    case=locked, by=by, visibility=visibility, document_id=document.pk
+                )
+            )
     except BaseException:
         store.delete(saved)
         raise
@@ -223,7 +214,11 @@ def disclosure_add(
             disclosed_on=disclosed_on,
             disclosed_by=by,
         )
-        _notify(locked, by, Visibility.SHARED, disclosure=disclosure.pk)
+        domain_events.publish(
+            domain_events.DisclosureRecorded(
+                case=locked, by=by, visibility=Visibility.SHARED, disclosure_id=disclosure.pk
+            )
+        )
     return disclosure
 
 

@@ -8,6 +8,9 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from deadlines.models import AlertSubject
         from deadlines.notifications import register_renderer
+        from webhooks import subscribers
         from webhooks.services import render_notifications
+
+        subscribers.connect()
 
         register_renderer(AlertSubject.INTEGRATION, render_notifications)

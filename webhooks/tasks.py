@@ -16,7 +16,7 @@ from webhooks import services
 )
 def fan_out_events(event_ids: list[int]) -> int:
     """Make and queue the deliveries of a transaction's events (queued by
-    integrations.events.emit once the transaction commits)."""
+    webhooks.subscribers once the transaction commits)."""
     return services.events_fan_out(event_ids)
 
 

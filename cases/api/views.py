@@ -14,10 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit import services as audit_services
 from cases import party_selectors, permissions, selectors, services
 from cases.api import filters, serializers
 from cases.models import Case, Charge, Court, Jurisdiction, Statute
+from core import domain_events
 from core.api.pagination import CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned
@@ -127,7 +127,9 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
     @extend_schema(parameters=[ETAG], examples=[CASE_EXAMPLE])
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.get_object()
-        audit_services.sealed_case_viewed(case=case, request=request, seen="api case detail")
+        domain_events.publish(
+            domain_events.CaseViewed(case=case, request=request, seen="api case detail")
+        )
         return versioned(Response(self.get_serializer(case).data), case)
 
     @extend_schema(parameters=[ORDERING], examples=[CASE_EXAMPLE])

@@ -37,11 +37,12 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-# A choice field whose choices are one named enum in the OpenAPI schema. drf-spectacular names
-# an enum after the field that carries it ("status", "kind"); several choice sets under one field
-# name (a hearing's status, a deadline's, an offer's) collide. These fields name their enum
-# themselves (HearingStatusEnum, DeadlineStatusEnum, …), so the schema stays the same whatever
-# other apps add.
+# A choice field whose choices are one named enum in the OpenAPI schema.
+#
+# drf-spectacular names an enum after the field that carries it ("status", "kind"); several
+# choice sets under one field name (a hearing's status, a deadline's, an offer's) collide. These
+# fields name their enum themselves (HearingStatusEnum, DeadlineStatusEnum, …), so the schema
+# stays the same whatever other apps add.
 class NamedChoiceField(serializers.ChoiceField):
     def __init__(self, choices: Any, *, component: str, **kwargs: Any) -> None:
         self.component = component

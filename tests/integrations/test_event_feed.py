@@ -346,7 +346,7 @@ def test_a_transactions_events_are_fanned_out_in_one_message(world: World) -> No
     test's own transaction holds the world's events and these)."""
     from django.db import connection
 
-    from integrations.events import _FanOut
+    from webhooks.subscribers import _FanOut
 
     before = Event.objects.count()
     hearing = dh.hearing(world)
