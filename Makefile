@@ -37,6 +37,7 @@ lint: $(VENV)/.synced ## ruff check, ruff format --check, and the import contrac
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_layers.py
 
 typecheck: $(VENV)/.synced ## mypy
 	$(VENV)/bin/mypy .
