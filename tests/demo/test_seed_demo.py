@@ -40,6 +40,45 @@ def demo(_shared_demo: bool | None, db: Any) -> None:
         _seed()
 
 
+# Tests without the shared demo first: the demo is then seeded once (tests/conftest.py).
+
+
+def test_seed_refuses_without_debug(db: Any) -> None:
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Case.objects.exists()
+
+
+@pytest.fixture
+def fresh_demo(db: Any) -> None:
+    """Seeded in the test's own transaction: its documents go to this test's storage."""
+    _seed()
+
+
+def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage: Any) -> None:
+    """Notes behind each wall, stored documents, and discovery disclosed before the offers,
+    which record it; the seed's writes are in the history as the command's."""
+    from audit.models import AuditEvent
+    from negotiations.models import Offer
+    from records.models import Disclosure, Document, Note
+
+    case = Case.objects.order_by("id").first()
+    assert case is not None
+    assert set(Note.objects.filter(case=case).values_list("visibility", flat=True)) == {
+        "prosecution",
+        "defense",
+        "shared",
+        "court",
+    }
+    for document in Document.objects.all():
+        assert (document_storage / document.storage_name).read_bytes()[:4] in (b"%PDF", b"Witn")
+    assert Disclosure.objects.filter(case=case).count() == 2
+    first = Offer.objects.filter(case=case, sent_at__isnull=False).order_by("sent_at").first()
+    assert first is not None and first.discovery_items_disclosed == 2
+    seeded = AuditEvent.objects.filter(kind="note.created", case_id=case.pk)
+    assert seeded.exists() and {e.via for e in seeded} == {"command"}
+
+
 def test_demo_has_one_court_per_profile_and_about_twenty_cases(demo: None) -> None:
     assert sorted(Court.objects.values_list("jurisdiction__code", flat=True)) == ["cn", "us-fed"]
     assert 18 <= Case.objects.count() <= 25
@@ -73,12 +112,6 @@ def test_second_seed_changes_nothing(demo: None) -> None:
     before = (Case.objects.count(), User.objects.count(), CaseParticipant.objects.count())
     call_command("seed_demo", "--force")
     assert (Case.objects.count(), User.objects.count(), CaseParticipant.objects.count()) == before
-
-
-def test_seed_refuses_without_debug(db: Any) -> None:
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo")
-    assert not Case.objects.exists()
 
 
 def test_demo_negotiations_match_the_case_statuses(demo: None) -> None:
@@ -115,33 +148,3 @@ def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
     assert Deadline.objects.filter(kind="discovery_due").exists()
     # Everyone on those cases is reminded before the dates.
     assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()
-
-
-@pytest.fixture
-def fresh_demo(db: Any) -> None:
-    """Seeded in the test's own transaction: its documents go to this test's storage."""
-    _seed()
-
-
-def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage: Any) -> None:
-    """Notes behind each wall, stored documents, and discovery disclosed before the offers,
-    which record it; the seed's writes are in the history as the command's."""
-    from audit.models import AuditEvent
-    from negotiations.models import Offer
-    from records.models import Disclosure, Document, Note
-
-    case = Case.objects.order_by("id").first()
-    assert case is not None
-    assert set(Note.objects.filter(case=case).values_list("visibility", flat=True)) == {
-        "prosecution",
-        "defense",
-        "shared",
-        "court",
-    }
-    for document in Document.objects.all():
-        assert (document_storage / document.storage_name).read_bytes()[:4] in (b"%PDF", b"Witn")
-    assert Disclosure.objects.filter(case=case).count() == 2
-    first = Offer.objects.filter(case=case, sent_at__isnull=False).order_by("sent_at").first()
-    assert first is not None and first.discovery_items_disclosed == 2
-    seeded = AuditEvent.objects.filter(kind="note.created", case_id=case.pk)
-    assert seeded.exists() and {e.via for e in seeded} == {"command"}
