@@ -245,6 +245,39 @@ def build_world() -> World:
 # the module, and before any test that needs real commits (transactional_db, live_server): those
 # build their own world, committed, as before.
 
+# Files that take long (real Celery workers and Redis restarts, a browser, the demo seeded,
+# waits on PostgreSQL's horizon, backup and restore), by their durations in `make test`. They are
+# handed out first, so that the parallel processes end together rather than one of them working
+# through a long file while the other idles.
+LONG_FILES = (
+    "tests/deadlines/test_alert_worker.py",
+    "tests/integrations/test_event_feed.py",
+    "tests/browser/",
+    "tests/negotiations/test_backup_restore.py",
+    "tests/demo/test_seed_demo.py",
+    "tests/accounts/test_mfa.py",
+    "tests/webhooks/test_webhooks_worker.py",
+    "tests/core/test_deployment.py",
+    "tests/core/test_api_schemathesis.py",
+    "tests/deadlines/test_alert_email.py",
+    "tests/negotiations/test_negotiation_tasks.py",
+    "tests/negotiations/test_negotiation_concurrency.py",
+)
+
+
+def _long_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    for rank, prefix in enumerate(LONG_FILES):
+        if path.startswith(prefix):
+            return rank
+    return len(LONG_FILES)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: the order inside each file, and of the other files, stays as collected.
+    items.sort(key=_long_rank)
+
+
 T = TypeVar("T")
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
