@@ -1,0 +1,122 @@
+"""Courtrooms and closure days; a closure day moves the computed deadlines of the court."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from cases import permissions
+from cases.models import Case, Court
+from cases.services import court_today
+from core.exceptions import Conflict
+from core.text import single_line
+from deadlines import computation
+from deadlines.models import CourtClosure, Courtroom, Deadline, DeadlineChangeKind, DeadlineStatus
+from deadlines.selectors import local_date
+from deadlines.services.common import _compute, _move_computed, _refuse_out_of_range
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def courtroom_create(*, court: Court, by: User, name: str) -> Courtroom:
+    """Court staff of the court add a courtroom; names are unique within a court."""
+    with transaction.atomic():
+        if not permissions.may_manage_closures(by, court):
+            raise PermissionDenied("Only the court's staff add courtrooms.")
+        name = single_line(name)
+        if not name:
+            raise ValidationError({"name": "Name the courtroom."})
+        if len(name) > 100:
+            raise ValidationError({"name": "Keep the name to 100 characters."})
+        if Courtroom.objects.filter(court=court, name__iexact=name).exists():
+            raise ValidationError({"name": f"{court.name} already has a courtroom “{name}”."})
+        try:
+            with transaction.atomic():
+                return Courtroom.objects.create(court=court, name=name)
+        except IntegrityError:
+            raise ValidationError(
+                {"name": f"{court.name} already has a courtroom “{name}”."}
+            ) from None
+
+
+def closure_add(*, court: Court, by: User, date: dt.date, reason: str) -> CourtClosure:
+    """Court staff record a day the court does not sit; the computed deadlines of the court
+    that it changes move with it."""
+    _refuse_out_of_range(date=date)
+    with transaction.atomic():
+        permissions.require_closure_manager(by, court)
+        errors: dict[str, str] = {}
+        if not isinstance(date, dt.date):
+            errors["date"] = "Enter a date."
+        if not reason.strip():
+            errors["reason"] = "Say why the court is closed."
+        if errors:
+            raise ValidationError(errors)
+        Court.objects.select_for_update().filter(pk=court.pk).first()
+        if CourtClosure.objects.filter(court=court, date=date).exists():
+            raise ValidationError({"date": f"The court is already closed on {date.isoformat()}."})
+        closure = CourtClosure.objects.create(
+            court=court, date=date, reason=reason.strip(), created_by=by
+        )
+        _recompute_court(court, by, f"Court closed on {date.isoformat()}: {reason.strip()}")
+        return closure
+
+
+def closure_remove(*, closure: CourtClosure, by: User) -> None:
+    with transaction.atomic():
+        court = Court.objects.select_related("jurisdiction").get(pk=closure.court_id)
+        permissions.require_closure_manager(by, court)
+        Court.objects.select_for_update().filter(pk=court.pk).first()
+        deleted, _ = CourtClosure.objects.filter(pk=closure.pk).delete()
+        if not deleted:
+            raise Conflict("This closure day has already been removed.", code="closure_gone")
+        _recompute_court(
+            court, by, f"Court closure on {closure.date.isoformat()} withdrawn: {closure.reason}"
+        )
+
+
+def _trigger_day(deadline: Deadline) -> dt.date:
+    """The day a computed deadline counts from: its trigger date, or its trigger hearing's day
+    in the court's calendar."""
+    if deadline.trigger_hearing_id is not None:
+        assert deadline.trigger_hearing is not None
+        return local_date(deadline.trigger_hearing.starts_at, deadline.case.court)
+    assert deadline.trigger_date is not None
+    return deadline.trigger_date
+
+
+def _recompute_court(court: Court, by: User, reason: str) -> None:
+    """Recompute the open computed deadlines of `court` due today or later against its
+    calendar as it now is; write a history row for each one that moved. An overridden deadline
+    keeps its override, but its computed date is brought up to date underneath."""
+    court = Court.objects.select_related("jurisdiction").get(pk=court.pk)
+    today = court_today(court)
+    affected = Deadline.objects.filter(
+        case__court=court,
+        status=DeadlineStatus.OPEN,
+        rule__isnull=False,
+        due_date__gte=today,
+    )
+    case_ids = sorted(set(affected.values_list("case_id", flat=True)))
+    if not case_ids:
+        return
+    # Lock the cases in id order so that two recomputations never wait on each other.
+    list(
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    calendar = computation.calendar_for_court(court)
+    for deadline in affected.select_related("case__court", "rule", "trigger_hearing").order_by(
+        "pk"
+    ):
+        assert deadline.rule is not None
+        computed = _compute(deadline.rule, _trigger_day(deadline), calendar)
+        _move_computed(
+            deadline, computed, by, f"Recomputed: {reason}", kind=DeadlineChangeKind.RECOMPUTED
+        )

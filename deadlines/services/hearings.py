@@ -1,0 +1,418 @@
+"""Hearings: scheduled in a free courtroom, continued, changed, held or cancelled; the
+deadlines counted from a hearing follow it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
+from django.utils import timezone
+
+from cases import permissions
+from cases.models import Case, Court
+from core import domain_events
+from core.exceptions import Conflict
+from core.versions import require_version
+from deadlines import alerts, computation
+from deadlines.models import (
+    UPCOMING_HEARING_STATUSES,
+    Courtroom,
+    Deadline,
+    DeadlineChangeKind,
+    DeadlineStatus,
+    Hearing,
+    HearingChange,
+    HearingKind,
+    HearingStatus,
+    SingletonIntRange,
+    TsTzRange,
+)
+from deadlines.selectors import court_zone, local_date
+from deadlines.services.common import (
+    UNSET,
+    _change,
+    _close,
+    _compute,
+    _lock_case,
+    _move_computed,
+    _refuse_out_of_range,
+    _require_case_open,
+    _Unset,
+)
+from parties.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _lock_hearing(hearing_id: int) -> Hearing:
+    return Hearing.objects.select_for_update(no_key=True, of=("self",)).get(pk=hearing_id)
+
+
+def _when(moment: dt.datetime, court: Court) -> str:
+    local = timezone.localtime(moment, court_zone(court))
+    return f"{local:%Y-%m-%d %H:%M} ({court.time_zone})"
+
+
+def _require_upcoming(hearing: Hearing, action: str) -> None:
+    if hearing.status not in UPCOMING_HEARING_STATUSES:
+        raise Conflict(
+            f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be "
+            f"{action}.",
+            code=f"hearing_{hearing.status}",
+        )
+
+
+def _hearing_errors(
+    case: Case,
+    *,
+    starts_at: Any,
+    ends_at: Any,
+    courtroom: Courtroom | None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, dt.datetime):
+            errors[name] = "Enter a date and time."
+        elif timezone.is_naive(value):
+            errors[name] = "Give the time with its time zone."
+    if "starts_at" not in errors and "ends_at" not in errors and ends_at <= starts_at:
+        errors["ends_at"] = "The hearing must end after it starts."
+    if courtroom is None:
+        errors["courtroom"] = "Choose a courtroom."
+    elif courtroom.court_id != case.court_id:
+        errors["courtroom"] = f"{courtroom.name} is not a courtroom of {case.court.name}."
+    return errors
+
+
+def _judge_error(case: Case, judge: User | None) -> str | None:
+    if judge is None:
+        return None
+    is_judge = (
+        get_user_model()
+        .objects.filter(
+            pk=judge.pk, is_active=True, profile__role_kind=Role.JUDGE, groups=case.court.group_id
+        )
+        .exists()
+    )
+    if not is_judge:
+        return (
+            f"{judge.get_full_name() or judge.get_username()} is not a judge of {case.court.name}."
+        )
+    return None
+
+
+def _clash(
+    courtroom: Courtroom, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None
+) -> Hearing | None:
+    """A hearing not cancelled in `courtroom` that overlaps [starts_at, ends_at).
+
+    Asked in the terms of the exclusion constraint (hearing_no_overlap_in_courtroom) so that
+    PostgreSQL answers from its GiST index: a courtroom with years of hearings is no slower to
+    book than a new one (a plain range test on starts_at would read every earlier hearing)."""
+    others = (
+        Hearing.objects.alias(
+            room=SingletonIntRange("courtroom"), span=TsTzRange("starts_at", "ends_at")
+        )
+        .filter(
+            room__overlap=NumericRange(courtroom.pk, courtroom.pk, "[]"),
+            span__overlap=DateTimeTZRange(starts_at, ends_at),
+        )
+        .exclude(status=HearingStatus.CANCELLED)
+    )
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return others.select_related("case__court", "courtroom").order_by("starts_at").first()
+
+
+def _clash_conflict(other: Hearing) -> Conflict:
+    court = other.case.court
+    return Conflict(
+        f"{other.courtroom.name} is taken from {_when(other.starts_at, court)} to "
+        f"{_when(other.ends_at, court)} by the {other.get_kind_display().lower()} in "
+        f"{other.case.docket_number} (hearing {other.pk}).",
+        code="hearing_overlap",
+    )
+
+
+def _save_hearing(
+    hearing: Hearing, *, update_fields: Iterable[str] | None = None, exclude: int | None = None
+) -> None:
+    """Save, turning the exclusion constraint (a hearing booked at the same moment by someone
+    else) into a 409 naming the other hearing."""
+    clash = _clash(hearing.courtroom, hearing.starts_at, hearing.ends_at, exclude)
+    if clash is not None:
+        raise _clash_conflict(clash)
+    try:
+        with transaction.atomic():
+            if update_fields is None:
+                hearing.save()
+            else:
+                hearing.save(update_fields=list(update_fields))
+    except IntegrityError as exc:
+        clash = _clash(hearing.courtroom, hearing.starts_at, hearing.ends_at, exclude)
+        if clash is None:
+            raise Conflict(
+                "Another hearing was booked in this courtroom at the same moment.",
+                code="hearing_overlap",
+            ) from exc
+        raise _clash_conflict(clash) from exc
+
+
+def hearing_schedule(
+    *,
+    case: Case,
+    by: User,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    courtroom: Courtroom,
+    judge: User | None = None,
+    notes: str = "",
+) -> Hearing:
+    """The court sets a hearing on a case, in one of its courtrooms, at a free time."""
+    _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        permissions.require_calendar_keeper(by, locked)
+        errors = _hearing_errors(locked, starts_at=starts_at, ends_at=ends_at, courtroom=courtroom)
+        if kind not in HearingKind.values:
+            errors["kind"] = f"{kind!r} is not a kind of hearing."
+        judge_error = _judge_error(locked, judge)
+        if judge_error:
+            errors["judge"] = judge_error
+        if errors:
+            raise ValidationError(errors)
+        _require_case_open(locked)
+        hearing = Hearing(
+            case=locked,
+            kind=kind,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            courtroom=courtroom,
+            judge=judge,
+            notes=notes.strip(),
+            created_by=by,
+        )
+        _save_hearing(hearing)
+        HearingChange.objects.create(
+            hearing=hearing,
+            to_starts_at=starts_at,
+            to_courtroom=courtroom,
+            to_status=HearingStatus.SCHEDULED,
+            changed_by=by,
+        )
+        alerts.plan_for_hearing(hearing)
+        domain_events.publish(domain_events.HearingScheduled(case=locked, hearing=hearing))
+        return hearing
+
+
+def hearing_reschedule(
+    *,
+    hearing: Hearing,
+    by: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    courtroom: Courtroom | None = None,
+    reason: str,
+) -> Hearing:
+    """A continuance: the hearing moves to a new time (and perhaps courtroom), with its
+    reason; the deadlines counted from it move too, and everyone who sees it is told."""
+    _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
+    with transaction.atomic():
+        case = _lock_case(hearing.case_id)
+        permissions.require_calendar_keeper(by, case)
+        locked = _lock_hearing(hearing.pk)
+        room = courtroom if courtroom is not None else locked.courtroom
+        errors = _hearing_errors(case, starts_at=starts_at, ends_at=ends_at, courtroom=room)
+        if not reason.strip():
+            errors["reason"] = "Give the reason for the continuance."
+        if errors:
+            raise ValidationError(errors)
+        _require_upcoming(locked, "rescheduled")
+        assert room is not None
+        if (
+            starts_at == locked.starts_at
+            and ends_at == locked.ends_at
+            and room.pk == locked.courtroom_id
+        ):
+            raise ValidationError({"starts_at": "The hearing is already set for that time."})
+        change = HearingChange(
+            hearing=locked,
+            from_starts_at=locked.starts_at,
+            to_starts_at=starts_at,
+            from_courtroom_id=locked.courtroom_id,
+            to_courtroom=room,
+            from_status=locked.status,
+            to_status=HearingStatus.CONTINUED,
+            reason=reason.strip(),
+            changed_by=by,
+        )
+        locked.starts_at = starts_at
+        locked.ends_at = ends_at
+        locked.courtroom = room
+        locked.status = HearingStatus.CONTINUED
+        locked.sequence += 1
+        _save_hearing(
+            locked,
+            update_fields=["starts_at", "ends_at", "courtroom", "status", "sequence", "updated_at"],
+            exclude=locked.pk,
+        )
+        change.save()
+        locked.case = case
+        _move_dependents(locked, reason=reason.strip())
+        alerts.plan_for_hearing(locked)
+        alerts.notify_hearing_changed(locked)
+        domain_events.publish(domain_events.HearingRescheduled(case=case, hearing=locked))
+        return locked
+
+
+def _move_dependents(hearing: Hearing, *, reason: str) -> None:
+    """Recompute the open deadlines counted from `hearing` after it moved."""
+    dependents = (
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
+        .filter(trigger_hearing=hearing, status=DeadlineStatus.OPEN)
+        .select_related("rule", "case__court__jurisdiction")
+        .order_by("pk")
+    )
+    rows = list(dependents)
+    if not rows:
+        return
+    calendar = computation.calendar_for_court(hearing.case.court)
+    day = local_date(hearing.starts_at, hearing.case.court)
+    for deadline in rows:
+        assert deadline.rule is not None
+        computed = _compute(deadline.rule, day, calendar)
+        _move_computed(deadline, computed, None, f"The hearing moved: {reason}")
+
+
+def hearing_update(
+    *,
+    hearing: Hearing,
+    by: User,
+    judge: User | _Unset | None = UNSET,
+    notes: str | _Unset = UNSET,
+    if_match: list[str] | None = None,
+) -> Hearing:
+    """Assign another judge or change the notes of a hearing still to be held. With
+    `if_match`, 412 if the hearing changed since the client read it (core.versions)."""
+    with transaction.atomic():
+        case = _lock_case(hearing.case_id)
+        permissions.require_calendar_keeper(by, case)
+        locked = _lock_hearing(hearing.pk)
+        require_version(locked, if_match)
+        if not isinstance(judge, _Unset):
+            judge_error = _judge_error(case, judge)
+            if judge_error:
+                raise ValidationError({"judge": judge_error})
+        _require_upcoming(locked, "changed")
+        changed: list[str] = []
+        if not isinstance(judge, _Unset) and (judge.pk if judge else None) != locked.judge_id:
+            old_judge = locked.judge
+            locked.judge = judge
+
+            def name(user: User | None) -> str:
+                return (user.get_full_name() or user.get_username()) if user else "no judge"
+
+            HearingChange.objects.create(
+                hearing=locked,
+                from_starts_at=locked.starts_at,
+                to_starts_at=locked.starts_at,
+                from_courtroom_id=locked.courtroom_id,
+                to_courtroom_id=locked.courtroom_id,
+                from_status=locked.status,
+                to_status=locked.status,
+                reason=f"Judge: {name(old_judge)} → {name(judge)}",
+                changed_by=by,
+            )
+            changed.append("judge")
+        if not isinstance(notes, _Unset) and notes.strip() != locked.notes:
+            locked.notes = notes.strip()
+            changed.append("notes")
+        if changed:
+            locked.sequence += 1
+            locked.save(update_fields=[*changed, "sequence", "updated_at"])
+            alerts.plan_for_hearing(locked)
+        return locked
+
+
+def hearing_mark_held(*, hearing: Hearing, by: User) -> Hearing:
+    """The hearing took place. Only once it has begun."""
+    with transaction.atomic():
+        case = _lock_case(hearing.case_id)
+        permissions.require_calendar_keeper(by, case)
+        locked = _lock_hearing(hearing.pk)
+        _require_upcoming(locked, "marked held")
+        if locked.starts_at > timezone.now():
+            raise Conflict(
+                f"This hearing starts at {_when(locked.starts_at, case.court)}; it is marked "
+                "held once it has begun.",
+                code="hearing_not_begun",
+            )
+        HearingChange.objects.create(
+            hearing=locked,
+            from_status=locked.status,
+            to_status=HearingStatus.HELD,
+            changed_by=by,
+        )
+        locked.status = HearingStatus.HELD
+        locked.sequence += 1
+        locked.save(update_fields=["status", "sequence", "updated_at"])
+        alerts.plan_for_hearing(locked)
+        return locked
+
+
+def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
+    """Cancel a hearing still to be held, with its reason. Its courtroom time is free again;
+    the open deadlines counted from it and the reminders still pending are cancelled, and
+    everyone who sees it is told."""
+    with transaction.atomic():
+        case = _lock_case(hearing.case_id)
+        permissions.require_calendar_keeper(by, case)
+        locked = _lock_hearing(hearing.pk)
+        if not reason.strip():
+            raise ValidationError({"reason": "Give the reason for the cancellation."})
+        _require_upcoming(locked, "cancelled")
+        HearingChange.objects.create(
+            hearing=locked,
+            from_status=locked.status,
+            to_status=HearingStatus.CANCELLED,
+            reason=reason.strip(),
+            changed_by=by,
+        )
+        locked.status = HearingStatus.CANCELLED
+        locked.sequence += 1
+        locked.save(update_fields=["status", "sequence", "updated_at"])
+        locked.case = case
+        _cancel_dependents(locked, by, reason.strip())
+        alerts.plan_for_hearing(locked)
+        alerts.notify_hearing_changed(locked)
+        domain_events.publish(domain_events.HearingCancelled(case=case, hearing=locked))
+        return locked
+
+
+def _cancel_dependents(hearing: Hearing, by: User, reason: str) -> None:
+    """A deadline counted from a hearing that will not take place has nothing to count from:
+    it is cancelled with the hearing (a new hearing gets new deadlines)."""
+    dependents = (
+        Deadline.objects.select_for_update(no_key=True, of=("self",))
+        .filter(trigger_hearing=hearing, status=DeadlineStatus.OPEN)
+        .select_related("case__court")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for deadline in dependents:
+        _close(deadline, DeadlineStatus.CANCELLED, by, now)
+        _change(
+            deadline,
+            DeadlineChangeKind.CANCELLED,
+            by,
+            reason=f"The {hearing.get_kind_display().lower()} it counts from was cancelled: "
+            f"{reason}",
+        )
+        alerts.plan_for_deadline(deadline)
