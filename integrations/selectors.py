@@ -40,11 +40,25 @@ def event_visible_to(user: AnyUser, event: Event) -> bool:
     return events_visible_to(user).filter(pk=event.pk).exists()
 
 
-# Transactions older than every running one: their events are final (committed or gone), so a
-# cursor may pass them. Our own transaction's events are shown too (it can see them; a read-only
-# request has none).
+# Transactions older than every running one of this database: their events are final (committed
+# or gone), so a cursor may pass them. Our own transaction's events are shown too (it can see
+# them; a read-only request has none).
+#
+# The horizon is the oldest transaction our snapshot saw running (pg_snapshot_xmin), except those
+# that pg_stat_activity shows running in another database of the cluster: transaction ids are
+# cluster-wide, and a long transaction elsewhere (a report, a backup, another application) must
+# not hold this feed back. A transaction of the snapshot that has ended since, or whose session
+# we may not see, still counts, so the horizon is never later than the cluster-wide one would be
+# for this database's own transactions.
 SETTLED = RawSQL(
-    "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)",
+    """(SELECT coalesce(
+            (SELECT min(running::text::bigint) FROM pg_snapshot_xip(snap) AS running
+             WHERE NOT EXISTS (
+                SELECT FROM pg_stat_activity AS elsewhere
+                WHERE elsewhere.backend_xid = running::xid
+                  AND elsewhere.datname IS DISTINCT FROM current_database())),
+            pg_snapshot_xmax(snap)::text::bigint)
+        FROM pg_current_snapshot() AS snap)""",
     [],
 )
 OWN = RawSQL("(pg_current_xact_id_if_assigned()::text::bigint)", [])

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from celery import Celery
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,19 @@ def database_url() -> str:
     host = quote(db.get("HOST") or "127.0.0.1", safe="")
     port = db.get("PORT") or 5432
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def sender_app(name: str, broker: str) -> Celery:
+    """A Celery app that sends tasks by name to `broker`, as beat does. Not the current app:
+    shared tasks queued by later tests must keep using config.celery. Celery prefers the
+    CELERY_BROKER_URL of the environment to the broker it is given (a developer's shell may set
+    it), so the read and write URLs are pinned as well."""
+    app = Celery(name, broker=broker, set_as_current=False)
+    app.conf.update(broker_read_url=broker, broker_write_url=broker)
+    app.conf.task_serializer = "json"
+    app.conf.broker_connection_retry_on_startup = True
+    app.conf.task_queues = settings.CELERY_TASK_QUEUES  # purge() empties them all
+    return app
 
 
 class Workers:

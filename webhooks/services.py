@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -326,15 +327,17 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
 # ---------------------------------------------------------------------------------------------
 
 
-def _queue(claimed: Sequence[tuple[int, uuid.UUID]], countdown: float | None = None) -> None:
-    from webhooks.tasks import deliver
+# The task that makes one attempt (webhooks.tasks.deliver), queued by name: the tasks call
+# these services, never the other way round.
+DELIVER_TASK = "webhooks.deliver"
 
+
+def _queue(claimed: Sequence[tuple[int, uuid.UUID]], countdown: float | None = None) -> None:
     def send() -> None:
         for delivery_id, token in claimed:
-            if countdown:
-                deliver.apply_async((delivery_id, str(token)), countdown=countdown)
-            else:
-                deliver.delay(delivery_id, str(token))
+            current_app.send_task(
+                DELIVER_TASK, args=(delivery_id, str(token)), countdown=countdown or None
+            )
 
     if claimed:
         # After the commit the deliveries are claimed and recorded: a broker that cannot be

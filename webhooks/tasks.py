@@ -22,7 +22,7 @@ def fan_out_events(event_ids: list[int]) -> int:
 
 # One attempt is cut off after services.attempt_time_limit(); these stop a worker from ever
 # being held longer (the soft limit is recorded as a failed attempt, and retried).
-@shared_task(name="webhooks.deliver", ignore_result=True, soft_time_limit=45, time_limit=60)
+@shared_task(name=services.DELIVER_TASK, ignore_result=True, soft_time_limit=45, time_limit=60)
 def deliver(delivery_id: int, token: str) -> str:
     """One attempt of one delivery, if `token` still holds its claim."""
     return services.delivery_send(delivery_id, token)

@@ -24,7 +24,6 @@ from typing import Any
 import psycopg
 import pytest
 import time_machine
-from celery import Celery
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
@@ -43,7 +42,7 @@ from deadlines.models import (
     Notification,
 )
 from parties.models import Role
-from tests.celery_helpers import Workers, database_url, wait_for
+from tests.celery_helpers import Workers, database_url, sender_app, wait_for
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -375,9 +374,7 @@ def test_a_mail_server_that_never_answers_delays_no_in_app_alert_and_holds_nothi
         env={**smtp, "DATABASE_URL": f"{database_url()}?application_name={EMAIL_WORKER}"},
         args=["--queues", queue],
     )
-    sender = Celery("alert-email-test", broker=broker, set_as_current=False)
-    sender.conf.task_serializer = "json"
-    sender.conf.task_queues = django_settings.CELERY_TASK_QUEUES
+    sender = sender_app("alert-email-test", broker)
 
     def sent(ids: set[int]) -> bool:
         return Alert.objects.filter(pk__in=ids, status=AlertStatus.SENT).count() == len(ids)

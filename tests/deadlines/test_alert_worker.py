@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from celery import Celery
 from django.conf import settings
 from django.utils import timezone
 
@@ -40,7 +39,7 @@ from deadlines.models import (
     Notification,
 )
 from parties.models import Role
-from tests.celery_helpers import Workers, wait_for
+from tests.celery_helpers import Workers, sender_app, wait_for
 from tests.conftest import World
 
 TOTAL = 1000
@@ -80,11 +79,7 @@ class Sender:
     """Sends the sweep task the way beat does (by name, through the broker)."""
 
     def __init__(self, broker: str) -> None:
-        # Not the current app: shared tasks queued by later tests must keep using config.celery.
-        self.app = Celery("alert-worker-test", broker=broker, set_as_current=False)
-        self.app.conf.task_serializer = "json"
-        self.app.conf.broker_connection_retry_on_startup = True
-        self.app.conf.task_queues = settings.CELERY_TASK_QUEUES  # purge() empties them all
+        self.app = sender_app("alert-worker-test", broker)
 
     def sweep(self) -> None:
         """Both sweeps, in-app and e-mail (on its own queue), as beat sends them each minute."""

@@ -7,7 +7,6 @@ first, and a cursor never passes an event that commits later."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import psycopg
@@ -20,7 +19,7 @@ from cases import services as case_services
 from cases.models import CaseStatus, Disposition
 from deadlines import services as date_services
 from integrations.models import Event, EventType
-from integrations.selectors import events_visible_to
+from integrations.selectors import OWN, SETTLED, events_visible_to
 from negotiations import services as negotiation_services
 from parties.models import Role
 from tests import deadline_helpers as dh
@@ -300,16 +299,46 @@ def test_the_feed_is_one_query_whatever_its_length(
         _feed(api)
 
 
-def _feed_when(api: Any, ready: Any, **params: Any) -> dict[str, Any]:
-    """The feed once `ready(page)`, or after a minute. The horizon is the server's: a write
-    transaction open in another database of the same PostgreSQL (another test run on this
-    machine) holds it back for a moment too."""
-    deadline = time.monotonic() + 60
-    while True:
-        page = _feed(api, **params)
-        if ready(page) or time.monotonic() > deadline:
-            return page
-        time.sleep(0.2)  # polls PostgreSQL, a real server, until its horizon moves on
+def _settled() -> int:
+    with connection.cursor() as cursor:
+        # The test runs inside a long transaction (the shared world's), and PostgreSQL keeps what
+        # pg_stat_activity showed first for the rest of a transaction: read it afresh. (A stale
+        # copy only makes the horizon earlier: it never lets a cursor pass a running writer.)
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(f"SELECT {SETTLED.sql}")
+        return int(cursor.fetchone()[0])
+
+
+def _connect(dbname: str | None = None) -> psycopg.Connection[Any]:
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    if dbname is not None:
+        params["dbname"] = dbname
+    return psycopg.connect(**params)
+
+
+def _xid(conn: psycopg.Connection[Any]) -> int:
+    return int(conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0])  # type: ignore[index]
+
+
+def test_the_horizon_waits_for_this_databases_transactions_only(world: World) -> None:
+    """Transaction ids are shared by every database of a PostgreSQL cluster. A transaction still
+    open in this database holds the feed's horizon back; one open in another database does not
+    (a long report or a backup of another application must not stop the feed)."""
+    elsewhere, here, later = _connect("postgres"), _connect(), _connect()
+    try:
+        far = _xid(elsewhere)
+        _xid(later)
+        later.commit()  # a transaction that began after `far` has ended
+        assert _settled() > far
+        near = _xid(here)
+        _xid(later)
+        later.commit()
+        assert _settled() == near
+        here.rollback()
+        assert _settled() > near
+    finally:
+        for conn in (elsewhere, here, later):
+            conn.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -318,11 +347,10 @@ def test_a_cursor_never_passes_an_event_still_being_written(world: World) -> Non
     nothing after it either, until that transaction ends; then the cursor picks it up."""
     clerk = world.user(Role.COURT_STAFF)
     api = api_as(clerk)
-    # Wait for the world's own events to settle (see the horizon below), then start after them.
-    expected = events_visible_to(clerk).count()
-    start = _feed_when(api, lambda page: len(page["results"]) == expected, limit=500)["next_after"]
-    params = connection.get_connection_params()
-    other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    start = _feed(api, limit=500)
+    assert len(start["results"]) == events_visible_to(clerk).count()
+    start = start["next_after"]
+    other = _connect()
     try:
         other.execute(
             "INSERT INTO integrations_event (type, court_id, case_id, subject_type, subject_id, "
@@ -336,9 +364,38 @@ def test_a_cursor_never_passes_an_event_still_being_written(world: World) -> Non
         other.commit()
     finally:
         other.close()
-    page = _feed_when(api, lambda page: bool(page["results"]), after=start)
+    page = _feed(api, after=start)
     assert [item["type"] for item in page["results"]] == ["case.updated", "case.updated"]
     dh.ensure_seeded_rules()
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_after_a_rolled_back_savepoint_still_leave_at_commit(world: World) -> None:
+    """The fan-out is registered with the transaction's first event. When the savepoint of that
+    first event rolls back, the events written after it are still handed over at commit, not left
+    to the sweep."""
+    from django.db import transaction
+
+    from webhooks.subscribers import _FanOut
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                case_services.case_update(case=world.case, by=dh.clerk(world), caption="Undone")
+                raise _Undo
+        except _Undo:
+            pass
+        case_services.case_update(case=world.case, by=dh.clerk(world), caption="Kept")
+        kept = Event.objects.filter(txid=OWN).values_list("pk", flat=True)
+        assert len(kept) == 1
+        fan_outs = [
+            e[1] for e in transaction.get_connection().run_on_commit if isinstance(e[1], _FanOut)
+        ]
+        assert [fan_out.event_ids for fan_out in fan_outs] == [list(kept)]
 
 
 def test_a_transactions_events_are_fanned_out_in_one_message(world: World) -> None:
