@@ -201,12 +201,40 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["court", "status"], name="case_court_status"),
+            # A court's cases of one status, newest first: the case list's status filter walks
+            # it from the cursor (cases.selectors.case_page_for_user).
+            models.Index(fields=["court", "status", "id"], name="case_court_status_id"),
             models.Index(fields=["updated_at"], name="case_updated_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.docket_number} {self.caption}"
+
+
+class CaseStatusCount(models.Model):
+    """How many cases of a court are in each status, so that the court's dashboard reads a few
+    rows instead of counting up to hundreds of thousands of cases.
+
+    Kept by triggers on cases_case (migration 0007_case_status_counts), in the transaction of
+    every insert, status change and delete, whichever code path or bulk statement makes it;
+    no Python writes it. cases.selectors.case_status_count_mismatches checks it against the
+    cases themselves.
+    """
+
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    count = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["court", "status"], name="case_status_count_unique"),
+            models.CheckConstraint(
+                condition=Q(count__gte=0), name="case_status_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.status}: {self.count}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -144,14 +144,24 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
             tie = "-id" if ordering.startswith("-") else "id"
             ordered = CursorPagination()
             ordered.ordering = (ordering, tie)
-            rows = selectors.case_list_for_user(request.user).filter(pk__in=filtered.values("pk"))
+            matching = filtered.order_by().values("pk")
+            matching.query.distinct = False  # an IN list ignores duplicates anyway
+            rows = selectors.case_list_for_user(request.user).filter(pk__in=matching)
             page = ordered.paginate_queryset(rows, request, view=self)
             return ordered.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The statuses asked for (the filter has checked them): a court's cases are walked by
+        # status, so a status that matches late or never costs no more than one that matches.
+        statuses = [s for s in request.query_params.getlist("status") if s]
         paginator = KeysetPagination()
         cases = paginator.paginate(
             request,
             lambda before, after, size: selectors.case_page_for_user(
-                request.user, filtered=filtered, before=before, after=after, size=size
+                request.user,
+                filtered=filtered,
+                statuses=statuses,
+                before=before,
+                after=after,
+                size=size,
             ),
         )
         return paginator.get_paginated_response(self.get_serializer(cases, many=True).data)
