@@ -8,6 +8,7 @@ from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseStatusChange,
+    CaseStatusCount,
     CaseUserObjectPermission,
     Charge,
     Court,
@@ -100,6 +101,15 @@ class CaseUserObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "user", "permission"]
     list_select_related = ["content_object", "user", "permission"]
     search_fields = ["user__username", "content_object__docket_number"]
+
+
+@admin.register(CaseStatusCount)
+class CaseStatusCountAdmin(ReadOnlyAdmin):
+    """Read-only: the database keeps these counts (triggers on cases_case)."""
+
+    list_display = ["court", "status", "count"]
+    list_filter = ["court", "status"]
+    list_select_related = ["court"]
 
 
 @admin.register(CaseGroupObjectPermission)

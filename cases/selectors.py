@@ -111,14 +111,15 @@ CROSS JOIN LATERAL (
       AND gp.content_object_id {op} %s{restrict_group}
     ORDER BY gp.content_object_id {direction} LIMIT {limit}
 ) newest
-WHERE ug.user_id = %s{group_cond}
+WHERE ug.user_id = %s
 """
 # With a status filter, a court's permission rows are the wrong walk: a status that matches late
 # (or never) in that court would read them all. Instead each court the user sits in is walked
 # along the (court, status, id) index once per status asked for, from the cursor, and each case
 # found is checked against the court group's permission row, one probe of guardian's unique
-# index. (The court's group holds its rows on its court's cases only: case_permissions_grant_court
-# is their one writer.) Groups that are no court's keep the walk above.
+# index. Guardian's group rows are a court's group's, on its own court's cases only (the court's
+# grant when a case is opened, cases.permissions.case_permissions_grant_court, is their one
+# writer), so the courts a user sits in hold every case their groups let them see.
 _PAGE_COURT_STATUSES_SQL = """
 SELECT walk.id FROM (
     -- The user's courts first (OFFSET 0 keeps them a separate step, so that no other court's
@@ -135,13 +136,12 @@ CROSS JOIN LATERAL (
       AND cases_case.id {op} %s{restrict_case}
       -- A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join and may
       -- merge it with the group's every row; this is one probe of the unique index a row.
-      AND (SELECT true FROM {group_table} gp
-           WHERE gp.group_id = courts.group_id AND gp.permission_id = ({permission})
-             AND gp.content_object_id = cases_case.id)
+      AND (SELECT true FROM {group_table} court_gp
+           WHERE court_gp.group_id = courts.group_id AND court_gp.permission_id = ({permission})
+             AND court_gp.content_object_id = cases_case.id)
     ORDER BY cases_case.id {direction} LIMIT {limit}
 ) walk
 """
-_NOT_A_COURTS_GROUP = " AND NOT EXISTS (SELECT 1 FROM cases_court c WHERE c.group_id = ug.group_id)"
 
 
 def _case_restriction(filtered: QuerySet[Case]) -> tuple[str, list[Any]] | None:
@@ -218,24 +218,20 @@ def case_page_for_user(
         _PAGE_PERSON_SQL.format(
             **common,
             restrict_user=f" AND up.content_object_id IN {restrict_sql}" if restrict_sql else "",
-        ),
-        _PAGE_GROUPS_SQL.format(
-            **common,
-            restrict_group=f" AND gp.content_object_id IN {restrict_sql}" if restrict_sql else "",
-            group_cond=_NOT_A_COURTS_GROUP if statuses else "",
-        ),
+        )
     ]
-    params: list[Any] = [
-        user.pk,
-        *permission_params,
-        bound,
-        *restrict_params,
-        *permission_params,
-        bound,
-        *restrict_params,
-        user.pk,
-    ]
-    if statuses:
+    params: list[Any] = [user.pk, *permission_params, bound, *restrict_params]
+    if not statuses:
+        parts.append(
+            _PAGE_GROUPS_SQL.format(
+                **common,
+                restrict_group=f" AND gp.content_object_id IN {restrict_sql}"
+                if restrict_sql
+                else "",
+            )
+        )
+        params += [*permission_params, bound, *restrict_params, user.pk]
+    else:
         restriction = _case_restriction(base)
         if restriction is None:
             return empty

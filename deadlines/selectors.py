@@ -200,8 +200,10 @@ class HearingPage:
 #   scheduled or moved), and every one found is still checked against the court group's
 #   permission row on its case, one probe of guardian's unique index; with a status filter,
 #   each courtroom once per status along (courtroom, status, starts_at, id), so that a status
-#   that matches late or never does not read the courtroom's whole history;
-# - groups of the user that are no court's, through their permission rows, as before.
+#   that matches late or never does not read the courtroom's whole history.
+# Guardian's group rows are a court's group's, on its own court's cases: the court's grant when
+# a case is opened (cases.permissions.case_permissions_grant_court) is their one writer, so the
+# courtrooms of the courts a user sits in hold every hearing their groups let them see.
 # With `case_id` the walks are that one case's: its permission rows, then its hearings.
 _HEARING_PERSON_SQL = """
 (SELECT deadlines_hearing.id FROM deadlines_hearing
@@ -224,19 +226,19 @@ CROSS JOIN LATERAL (
     WHERE deadlines_hearing.courtroom_id = rooms.room_id{status_cond}{position}{restrict}
       -- A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join and may
       -- merge it with the group's every row; this is one probe of the unique index a row.
-      AND (SELECT true FROM {group_table} gp
-           WHERE gp.group_id = rooms.group_id AND gp.permission_id = ({permission})
-             AND gp.content_object_id = deadlines_hearing.case_id)
+      AND (SELECT true FROM {group_table} court_gp
+           WHERE court_gp.group_id = rooms.group_id AND court_gp.permission_id = ({permission})
+             AND court_gp.content_object_id = deadlines_hearing.case_id)
     ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction}
     LIMIT {limit}
 ) walk
 """
-_HEARING_GROUPS_SQL = """
+_HEARING_CASE_GROUPS_SQL = """
 (SELECT deadlines_hearing.id FROM auth_user_groups ug
- JOIN {group_table} gp ON gp.group_id = ug.group_id
- JOIN deadlines_hearing ON deadlines_hearing.case_id = gp.content_object_id
- WHERE ug.user_id = %s AND gp.permission_id = ({permission}){case_cond}{group_cond}
-   {position}{restrict}
+ JOIN {group_table} case_gp ON case_gp.group_id = ug.group_id
+ JOIN deadlines_hearing ON deadlines_hearing.case_id = case_gp.content_object_id
+ WHERE ug.user_id = %s AND case_gp.permission_id = ({permission})
+   AND case_gp.content_object_id = %s{position}{restrict}
  ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction} LIMIT {limit})
 """
 
@@ -347,17 +349,9 @@ def hearing_page_for_user(
             *walk_params,
             *permission_params,
         ]
-    parts.append(
-        _HEARING_GROUPS_SQL.format(
-            **common,
-            case_cond=" AND gp.content_object_id = %s" if case_id else "",
-            # Court groups are walked through their courtrooms above, unless one case is asked.
-            group_cond=""
-            if case_id
-            else " AND NOT EXISTS (SELECT 1 FROM cases_court c WHERE c.group_id = ug.group_id)",
-        )
-    )
-    params += [user.pk, *permission_params, *([case_id] if case_id else []), *walk_params]
+    else:
+        parts.append(_HEARING_CASE_GROUPS_SQL.format(**common))
+        params += [user.pk, *permission_params, case_id, *walk_params]
     ids = RawSQL("\nUNION ALL\n".join(parts), params)  # noqa: S611 (values are bound parameters)
     order = ("-starts_at", "-id") if backwards else ("starts_at", "id")
     rows = list(_hearing_details(Hearing.objects.filter(pk__in=ids)).order_by(*order)[:fetch])
