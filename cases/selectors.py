@@ -203,7 +203,10 @@ def case_page_for_user(
     restrict_sql, restrict_params = "", list[Any]()
     base = filtered if filtered is not None else Case.objects.all()
     if base.query.where:
-        restrict_sql, restrict_params = _case_ids_matching(base)
+        try:
+            restrict_sql, restrict_params = _case_ids_matching(base)
+        except EmptyResultSet:  # a filter that matches nothing, such as pk__in=[]
+            return empty
     permission_sql, permission_params = view_permission_sql()
     fetch = size + 1
     common = {

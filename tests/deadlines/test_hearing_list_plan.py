@@ -258,7 +258,7 @@ def test_filters_narrow_the_walks_to_the_same_hearings(
         expected = [pk for pk in visible(clerk) if rows.filter(pk=pk).exists()]
         return every_page(clerk, filtered=rows, **narrowing), expected
 
-    cases = [
+    cases: list[tuple[dict[str, Any], dict[str, Any]]] = [
         ({"case_id": world.case.pk}, {"case_id": world.case.pk}),
         ({"case_id": world.foreign_case.pk}, {"case_id": world.foreign_case.pk}),
         ({"courtroom_id": room2.pk}, {"courtroom_id": room2.pk}),
