@@ -125,7 +125,7 @@ SELECT walk.id FROM (
     -- The user's courts first (OFFSET 0 keeps them a separate step, so that no other court's
     -- cases are walked and dropped after).
     SELECT ug.group_id, ct.id AS court_id, wanted.status FROM auth_user_groups ug
-    JOIN cases_court ct ON ct.group_id = ug.group_id
+    JOIN cases_court ct ON ct.group_id = ug.group_id{court_cond}
     CROSS JOIN unnest(%s::varchar[]) AS wanted(status)
     WHERE ug.user_id = %s
     OFFSET 0
@@ -183,6 +183,7 @@ def case_page_for_user(
     *,
     filtered: QuerySet[Case] | None = None,
     statuses: Sequence[str] = (),
+    court_id: int | None = None,
     before: int | None = None,
     after: int | None = None,
     size: int = 50,
@@ -190,10 +191,11 @@ def case_page_for_user(
     """A page of the cases `user` may see, newest first, in one SQL statement.
 
     `filtered` narrows the page (a Case queryset from the list's filters); its conditions are
-    applied inside each permission source, so the page stays exact. `statuses` are the statuses
-    the filters ask for, if they ask for some: pass them, so that a court's cases are walked
-    by status. `before` gives the page of cases older than that id, `after` the page of cases
-    newer than it.
+    applied inside each permission source, so the page stays exact. `statuses`, if given, keeps
+    the cases in one of them: give the status filter here rather than in `filtered`, so that a
+    court's cases are walked by status. `court_id`, if given, keeps one court's cases (it may
+    be in `filtered` too). `before` gives the page of cases older than that id, `after` the page
+    of cases newer than it.
     """
     empty = CasePage(cases=[], has_older=False, has_newer=False)
     if not user.is_authenticated or not user.is_active:
@@ -202,9 +204,13 @@ def case_page_for_user(
     bound = after if forwards else (before if before is not None else _NO_BOUND)
     restrict_sql, restrict_params = "", list[Any]()
     base = filtered if filtered is not None else Case.objects.all()
-    if base.query.where:
+    if court_id is not None:
+        base = base.filter(court_id=court_id)
+    # The person's own cases (a few hundred) are filtered by status as by the rest.
+    person = base.filter(status__in=statuses) if statuses else base
+    if person.query.where:
         try:
-            restrict_sql, restrict_params = _case_ids_matching(base)
+            restrict_sql, restrict_params = _case_ids_matching(person)
         except EmptyResultSet:  # a filter that matches nothing, such as pk__in=[]
             return empty
     permission_sql, permission_params = view_permission_sql()
@@ -239,8 +245,15 @@ def case_page_for_user(
         if restriction is None:
             return empty
         restrict_case, restrict_case_params = restriction
-        parts.append(_PAGE_COURT_STATUSES_SQL.format(**common, restrict_case=restrict_case))
+        parts.append(
+            _PAGE_COURT_STATUSES_SQL.format(
+                **common,
+                restrict_case=restrict_case,
+                court_cond=" AND ct.id = %s" if court_id is not None else "",
+            )
+        )
         params += [
+            *([court_id] if court_id is not None else []),
             sorted(set(statuses)),
             user.pk,
             bound,

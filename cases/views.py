@@ -75,11 +75,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CaseFilterForm(request.GET or None, courts=selectors.courts_of_user(user))
     before, after = _position(request.GET.get("before")), _position(request.GET.get("after"))
-    status = form.cleaned_data.get("status") if form.is_bound and form.is_valid() else None
+    asked = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    court = asked.get("court")
     page = selectors.case_page_for_user(
         user,
-        filtered=form.apply(Case.objects.all()),
-        statuses=[status] if status else [],
+        filtered=form.apply(Case.objects.all(), status=False),
+        statuses=[asked["status"]] if asked.get("status") else [],
+        court_id=court.pk if court else None,
         before=before,
         after=after if before is None else None,
         size=CASES_PER_PAGE,

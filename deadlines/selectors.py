@@ -208,7 +208,8 @@ class HearingPage:
 _HEARING_PERSON_SQL = """
 (SELECT deadlines_hearing.id FROM deadlines_hearing
  JOIN {user_table} up ON up.content_object_id = deadlines_hearing.case_id
- WHERE up.user_id = %s AND up.permission_id = ({permission}){case_cond}{position}{restrict}
+ WHERE up.user_id = %s AND up.permission_id = ({permission}){case_cond}
+   {position}{restrict}{any_status}
  ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction} LIMIT {limit})
 """
 _HEARING_COURTROOMS_SQL = """
@@ -238,7 +239,7 @@ _HEARING_CASE_GROUPS_SQL = """
  JOIN {group_table} case_gp ON case_gp.group_id = ug.group_id
  JOIN deadlines_hearing ON deadlines_hearing.case_id = case_gp.content_object_id
  WHERE ug.user_id = %s AND case_gp.permission_id = ({permission})
-   AND case_gp.content_object_id = %s{position}{restrict}
+   AND case_gp.content_object_id = %s{position}{restrict}{any_status}
  ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction} LIMIT {limit})
 """
 
@@ -285,8 +286,10 @@ def hearing_page_for_user(
     statement whose cost follows the page, not the court.
 
     `filtered` narrows the page (a Hearing queryset of the list's filters). `case_id`,
-    `court_id`, `courtroom_id` and `statuses` narrow it too, and choose which walks are taken:
-    pass them whenever the filters hold them. `after` gives the page after that position,
+    `court_id` and `courtroom_id` narrow it too, and choose which walks are taken: pass them
+    whenever the filters hold them. `statuses`, if given, keeps the hearings in one of them:
+    give the status filter here rather than in `filtered`, so that each courtroom is walked by
+    status. `after` gives the page after that position,
     `before` the page before it.
     """
     empty = HearingPage(hearings=[], has_earlier=False, has_later=False)
@@ -317,6 +320,10 @@ def hearing_page_for_user(
         "limit": fetch,
     }
     walk_params = [*position_params, *restrict_params]
+    # The person's own cases and one case's hearings take the statuses as a plain condition.
+    status_list = sorted(set(statuses))
+    common["any_status"] = " AND deadlines_hearing.status = ANY(%s)" if statuses else ""
+    one_walk_params = [*walk_params, *([status_list] if statuses else [])]
     parts = [
         _HEARING_PERSON_SQL.format(
             **common, case_cond=" AND up.content_object_id = %s" if case_id else ""
@@ -326,7 +333,7 @@ def hearing_page_for_user(
         user.pk,
         *permission_params,
         *([case_id] if case_id else []),
-        *walk_params,
+        *one_walk_params,
     ]
     if case_id is None:
         parts.append(
@@ -344,14 +351,14 @@ def hearing_page_for_user(
         params += [
             *([court_id] if court_id else []),
             *([courtroom_id] if courtroom_id else []),
-            *([sorted(set(statuses))] if statuses else []),
+            *([status_list] if statuses else []),
             user.pk,
             *walk_params,
             *permission_params,
         ]
     else:
         parts.append(_HEARING_CASE_GROUPS_SQL.format(**common))
-        params += [user.pk, *permission_params, case_id, *walk_params]
+        params += [user.pk, *permission_params, case_id, *one_walk_params]
     ids = RawSQL("\nUNION ALL\n".join(parts), params)  # noqa: S611 (values are bound parameters)
     order = ("-starts_at", "-id") if backwards else ("starts_at", "id")
     rows = list(_hearing_details(Hearing.objects.filter(pk__in=ids)).order_by(*order)[:fetch])
@@ -387,9 +394,7 @@ def upcoming_for(user: AnyUser, *, days: int = 14, limit: int = 20) -> list[Upco
     # From `now` on: hearing ids are positive, so (starts_at, id) > (now, 0) is starts_at >= now.
     hearings = hearing_page_for_user(
         user,
-        filtered=Hearing.objects.filter(
-            status__in=UPCOMING_HEARING_STATUSES, starts_at__lt=horizon
-        ),
+        filtered=Hearing.objects.filter(starts_at__lt=horizon),
         statuses=UPCOMING_HEARING_STATUSES,
         after=(now, 0),
         size=limit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -137,7 +138,13 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         """The cases you may see, newest first (or in the `ordering` asked for). Newest first
         is one SQL statement whatever the page or filter."""
         # The filters only narrow; which cases are visible is decided by the selector.
-        filtered = self.filter_queryset(Case.objects.all())
+        filterset = filters.CaseFilter(
+            request.query_params, queryset=Case.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        asked = filterset.form.cleaned_data
+        filtered = filterset.qs
         ordering = _case_ordering(request)
         if ordering is not None:
             # Another order: DRF's cursor over the same visible cases, by (field, id).
@@ -149,16 +156,21 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
             rows = selectors.case_list_for_user(request.user).filter(pk__in=matching)
             page = ordered.paginate_queryset(rows, request, view=self)
             return ordered.get_paginated_response(self.get_serializer(page, many=True).data)
-        # The statuses asked for (the filter has checked them): a court's cases are walked by
-        # status, so a status that matches late or never costs no more than one that matches.
-        statuses = [s for s in request.query_params.getlist("status") if s]
+        # The status goes to the selector, which walks a court's cases by status: a status
+        # that matches late or never costs no more than one that matches at once.
+        rest = Case.objects.all()
+        for name, value in asked.items():
+            if name != "status":
+                rest = filterset.filters[name].filter(rest, value)
+        court = asked.get("court")
         paginator = KeysetPagination()
         cases = paginator.paginate(
             request,
             lambda before, after, size: selectors.case_page_for_user(
                 request.user,
-                filtered=filtered,
-                statuses=statuses,
+                filtered=rest,
+                statuses=asked.get("status") or [],
+                court_id=court.pk if court else None,
                 before=before,
                 after=after,
                 size=size,

@@ -274,12 +274,17 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
             raise translate_validation(filterset.errors)
         # The filters narrow the walks; which hearings are visible is the selector's to say.
         asked = filterset.form.cleaned_data
+        # The status goes to the selector, which walks each courtroom by status.
+        rest = Hearing.objects.all()
+        for name, value in asked.items():
+            if name != "status":
+                rest = filterset.filters[name].filter(rest, value)
         paginator = AgendaPagination()
         rows = paginator.hearing_page(
             request,
             lambda before, after, size: selectors.hearing_page_for_user(
                 _user(request),
-                filtered=filterset.qs,
+                filtered=rest,
                 case_id=asked.get("case"),
                 court_id=asked.get("court"),
                 courtroom_id=asked.get("courtroom"),

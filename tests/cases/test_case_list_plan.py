@@ -99,7 +99,8 @@ def test_a_status_filter_walks_the_courts_cases_by_status(
     world: World, statuses: list[str]
 ) -> None:
     clerk = clerk_of(world)
-    filtered = Case.objects.filter(status__in=statuses).distinct()
+    other_court = world.strangers[Role.COURT_STAFF]  # any other filter, with a DISTINCT
+    filtered = Case.objects.exclude(created_by=other_court).distinct()
 
     nodes = plan_of(
         lambda: selectors.case_page_for_user(clerk, filtered=filtered, statuses=statuses)
@@ -111,7 +112,7 @@ def test_a_status_filter_walks_the_courts_cases_by_status(
         for n in reads_of(nodes, "cases_case")
         if n.get("Index Name") == "case_court_status_id"
         and "court_id = " in condition(n)
-        and "status = " in condition(n)
+        and "(status)" in condition(n)
     ]
     assert walks, described
     for node in nodes:
@@ -192,7 +193,7 @@ def test_every_persona_finds_exactly_the_cases_they_may_see_by_status(
         [CaseStatus.INTAKE, CaseStatus.NEGOTIATING],
         [CaseStatus.CLOSED],
     ):
-        filtered = Case.objects.filter(status__in=statuses)
+        filtered = Case.objects.all()
         expected = list(
             selectors.cases_visible_to(user)
             .filter(status__in=statuses)
@@ -213,7 +214,7 @@ def test_other_filters_still_narrow_the_walk(world: World) -> None:
     intake = [CaseStatus.INTAKE]
 
     def found(**filters: Any) -> list[int]:
-        return every_page(clerk, Case.objects.filter(status__in=intake, **filters), intake)
+        return every_page(clerk, Case.objects.filter(**filters), intake)
 
     def expected(**filters: Any) -> list[int]:
         rows = selectors.cases_visible_to(clerk).filter(status__in=intake, **filters)
@@ -223,6 +224,11 @@ def test_other_filters_still_narrow_the_walk(world: World) -> None:
     assert found(caption__icontains="Listed 1") == expected(caption__icontains="Listed 1")
     assert found(court__name="District Court") == expected(court__name="District Court")
     assert found(pk__in=[]) == []
+    for court in (world.court, world.other_court):
+        page = selectors.case_page_for_user(
+            clerk, filtered=Case.objects.filter(court=court), statuses=intake, court_id=court.pk
+        )
+        assert [c.pk for c in page.cases] == expected(court=court)
 
 
 # --- the dashboard's counts ----------------------------------------------------------------------

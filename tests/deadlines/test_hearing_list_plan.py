@@ -144,11 +144,10 @@ def test_a_status_filter_walks_each_courtroom_by_status(
     world: World, hearings: list[Hearing]
 ) -> None:
     clerk = dh.clerk(world)
-    cancelled = Hearing.objects.filter(status=HearingStatus.CANCELLED)
 
     nodes = plan_of(
         lambda: selectors.hearing_page_for_user(
-            clerk, filtered=cancelled, statuses=[HearingStatus.CANCELLED], size=50
+            clerk, statuses=[HearingStatus.CANCELLED, HearingStatus.CONTINUED], size=50
         )
     )
 
@@ -256,7 +255,9 @@ def test_filters_narrow_the_walks_to_the_same_hearings(
     def both(filters: dict[str, Any], **narrowing: Any) -> tuple[list[int], list[int]]:
         rows = Hearing.objects.filter(**filters)
         expected = [pk for pk in visible(clerk) if rows.filter(pk=pk).exists()]
-        return every_page(clerk, filtered=rows, **narrowing), expected
+        # Statuses are given only as `statuses`, as the list gives them.
+        given = Hearing.objects.all() if "statuses" in narrowing else rows
+        return every_page(clerk, filtered=given, **narrowing), expected
 
     cases: list[tuple[dict[str, Any], dict[str, Any]]] = [
         ({"case_id": world.case.pk}, {"case_id": world.case.pk}),
