@@ -206,11 +206,20 @@ class HearingPage:
 # courtrooms of the courts a user sits in hold every hearing their groups let them see.
 # With `case_id` the walks are that one case's: its permission rows, then its hearings.
 _HEARING_PERSON_SQL = """
-(SELECT deadlines_hearing.id FROM deadlines_hearing
- JOIN {user_table} up ON up.content_object_id = deadlines_hearing.case_id
- WHERE up.user_id = %s AND up.permission_id = ({permission}){case_cond}
-   {position}{restrict}{any_status}
- ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction} LIMIT {limit})
+(SELECT walk.id FROM (
+    -- The user's own cases first (OFFSET 0 keeps them a separate step), then each one's
+    -- hearings along (case, starts_at): never a scan of every hearing joined to them.
+    SELECT up.content_object_id AS case_id FROM {user_table} up
+    WHERE up.user_id = %s AND up.permission_id = ({permission}){case_cond}
+    OFFSET 0
+ ) mine
+ CROSS JOIN LATERAL (
+    SELECT deadlines_hearing.id, deadlines_hearing.starts_at FROM deadlines_hearing
+    WHERE deadlines_hearing.case_id = mine.case_id{position}{restrict}{any_status}
+    ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction}
+    LIMIT {limit}
+ ) walk
+ ORDER BY walk.starts_at {direction}, walk.id {direction} LIMIT {limit})
 """
 _HEARING_COURTROOMS_SQL = """
 SELECT walk.id FROM (
