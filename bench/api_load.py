@@ -57,7 +57,7 @@ def _free_port() -> int:
 
 def _client(
     base: str, plan: list[tuple[str, str]], until: float, out: multiprocessing.Queue
-) -> None:  # type: ignore[type-arg]
+) -> None:
     import logging
 
     import httpx
@@ -85,7 +85,7 @@ def _client(
 def _phase(
     name: str, base: str, plan: list[tuple[str, str]], clients: int, seconds: float
 ) -> Phase:
-    out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    out: multiprocessing.Queue = multiprocessing.Queue()
     start = time.monotonic()
     until = start + seconds
     procs = [
