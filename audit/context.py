@@ -312,7 +312,7 @@ def execute_wrapper(
     if driver is None or not isinstance(sql, str):
         return execute(sql, params, many, context)
     status = driver.pgconn.transaction_status
-    if status == _IDLE:
+    if status == _IDLE and _transactions:
         # No transaction is open: whatever was set ended with the last one.
         _transactions.pop(driver, None)
     start = _start(sql)

@@ -270,6 +270,35 @@ def test_writes_in_autocommit_carry_the_context_in_the_same_round_trip(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_raw_writes_in_autocommit_carry_the_context_and_a_read_with_with_sends_nothing(
+    court_office: Organization, settings_sent: list[Sent]
+) -> None:
+    clerk = person("clerk")
+    other = factories.OrganizationFactory.create(name="Other office")
+    last = last_event_id()
+
+    with as_(clerk, "cli"), connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE parties_organization SET name = %s WHERE id = %s",
+            [("Many 1", court_office.pk), ("Many 2", other.pk)],
+        )
+        cursor.execute(
+            "WITH renamed AS (UPDATE parties_organization SET name = %s WHERE id = %s "
+            "RETURNING id) SELECT id FROM renamed",
+            ["By a CTE", court_office.pk],
+        )
+        assert cursor.fetchall() == [(court_office.pk,)]
+        cursor.execute("WITH n AS (SELECT 1 AS one) SELECT one FROM n")
+
+    assert [s.pipelined for s in settings_sent] == [True, True]
+    assert sorted(who(events_since(last))) == [
+        ("By a CTE", clerk.pk, "cli"),
+        ("Many 1", clerk.pk, "cli"),
+        ("Many 2", clerk.pk, "cli"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "change",
     [{"name": None}, {"jurisdiction_id": -1}],
