@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import QuerySet
@@ -24,54 +23,14 @@ PARTICIPANTS = "parties_caseparticipant"
 DEFENDANTS = "parties_defendant"
 
 
-# A court's worth of people on file, a little of one: enough that reading a few rows by index
-# is cheaper than reading a table, or an index, whole (the world alone is a dozen rows).
-FILLER = 3000
-
-
-@pytest.fixture
-def on_file(world: World) -> World:
-    """Filler people, defendants and participations (on world.other_case), and fresh statistics;
-    rolled back with the test."""
-    with connection.cursor() as cursor:
-        # Filler, consistent by construction: no audit rows, no per-row foreign key triggers.
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
-            " email, is_staff, is_active, date_joined)"
-            " SELECT '!', false, 'filler-' || g, '', '', '', false, true, now()"
-            " FROM generate_series(1, %s) g",
-            [FILLER],
-        )
-        cursor.execute(
-            "INSERT INTO parties_defendant (first_name, last_name, custody_status,"
-            " preferred_language, interpreter_needed, citizenship_status, created_at, user_id)"
-            " SELECT 'Filler', g::text, 'released', 'English', false, 'unknown', now(), NULL"
-            " FROM generate_series(1, %s) g",
-            [FILLER],
-        )
-        cursor.execute(
-            "INSERT INTO parties_caseparticipant (case_id, role, side, is_lead, start_date,"
-            " created_at, user_id, defendant_id)"
-            " SELECT %s, 'defense_counsel', 'defense', false, now(), now(), id, NULL"
-            " FROM auth_user WHERE username LIKE 'filler-%%'",
-            [world.other_case.pk],
-        )
-        cursor.execute(
-            "INSERT INTO parties_caseparticipant (case_id, role, side, is_lead, start_date,"
-            " created_at, user_id, defendant_id)"
-            " SELECT %s, 'defendant', 'defense', false, now(), now(), NULL, id"
-            " FROM parties_defendant WHERE first_name = 'Filler'",
-            [world.other_case.pk],
-        )
-        cursor.execute("SET LOCAL session_replication_role = origin")
-        cursor.execute("ANALYZE auth_user, parties_defendant, parties_caseparticipant")
-    return world
-
-
 def _plan(queryset: QuerySet[Any]) -> dict[str, Any]:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        # A test database's tables hold a few rows, which a sequential scan reads fastest; with it
+        # priced out the planner shows the index it takes for the millions it is written for.
+        # (Filler rows would not do: a rolled-back insert leaves the tables' pages, and the
+        # statistics ANALYZE writes in place, to every test after this one.)
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         (row,) = cursor.fetchall()
     document = row[0] if isinstance(row[0], list) else json.loads(row[0])
@@ -83,60 +42,43 @@ def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
 
 
-def _leading_column(index: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.attname FROM pg_class i JOIN pg_index x ON x.indexrelid = i.oid"
-            " JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]"
-            " WHERE i.relname = %s",
-            [index],
-        )
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""
-
-
-def _index_reads(plan: dict[str, Any], table: str) -> set[str]:
-    """The columns every read of `table` in `plan` looks up by equality on the leading column of
-    an index; fails on a read that is not such a lookup (a sequential scan, or an index read
-    whole or past its leading column)."""
-    lookups: list[tuple[str, str | None]] = []
+def _index_conditions(plan: dict[str, Any], table: str) -> list[str]:
+    """The index conditions every read of `table` in `plan` goes through; fails on a read of it
+    that no index condition drives (a sequential scan, or an index read whole)."""
+    conditions: list[str] = []
     for node in _nodes(plan):
         if node.get("Relation Name") != table:
             continue
         kind = node["Node Type"]
-        if kind in ("Index Scan", "Index Only Scan"):
-            lookups.append((node["Index Name"], node.get("Index Cond")))
-        elif kind == "Bitmap Heap Scan":
-            lookups += [
-                (leaf["Index Name"], leaf.get("Index Cond"))
-                for leaf in _nodes(node)
-                if leaf["Node Type"] == "Bitmap Index Scan"
-            ]
+        if kind == "Bitmap Heap Scan":
+            leaves = [leaf for leaf in _nodes(node) if leaf["Node Type"] == "Bitmap Index Scan"]
+        elif kind in ("Index Scan", "Index Only Scan"):
+            leaves = [node]
         else:
             raise AssertionError(f"{table} read by a {kind}")
-    columns: set[str] = set()
-    for index, condition in lookups:
-        leading = _leading_column(index)
-        assert condition and f"({leading} = " in condition, f"{index} read by {condition}"
-        columns.add(leading)
-    return columns
+        for leaf in leaves:
+            assert "Index Cond" in leaf, f"{table} read whole through {leaf['Index Name']}"
+            conditions.append(leaf["Index Cond"])
+    return conditions
 
 
 def _assert_both_branches_by_index(queryset: QuerySet[Any]) -> None:
     plan = _plan(queryset)
     shown = json.dumps(plan, indent=1)
-    assert {"user_id", "defendant_id"} <= _index_reads(plan, PARTICIPANTS), shown
-    assert _index_reads(plan, DEFENDANTS) == {"user_id"}, shown
+    participations = _index_conditions(plan, PARTICIPANTS)
+    assert any("(user_id = " in c for c in participations), shown
+    assert any("(defendant_id = " in c for c in participations), shown
+    assert any("(user_id = " in c for c in _index_conditions(plan, DEFENDANTS)), shown
 
 
-def test_participations_are_read_by_user_and_by_defendant_index(on_file: World) -> None:
-    _assert_both_branches_by_index(CaseParticipant.objects.held_by(on_file.user(Role.DEFENDANT)))
+def test_participations_are_read_by_user_and_by_defendant_index(world: World) -> None:
+    _assert_both_branches_by_index(CaseParticipant.objects.held_by(world.user(Role.DEFENDANT)))
 
 
-def test_the_case_ids_of_active_participations_are_read_by_index(on_file: World) -> None:
+def test_the_case_ids_of_active_participations_are_read_by_index(world: World) -> None:
     """As the dashboard, calendar feeds and alert planning use it: the ids of a person's cases
     inside a statement on cases."""
-    mine = CaseParticipant.objects.held_by(on_file.user(Role.PROSECUTOR)).active()
+    mine = CaseParticipant.objects.held_by(world.user(Role.PROSECUTOR)).active()
     _assert_both_branches_by_index(Case.objects.filter(pk__in=mine.values("case_id")))
 
 
