@@ -12,7 +12,7 @@ answers 404 exactly as a missing one, an action they may not take on a visible c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from django.contrib.auth.models import Permission
@@ -260,12 +260,21 @@ def case_permissions_sync_for_user(case: Case, user: User) -> None:
 
 def case_permissions_grant_court(case: Case) -> None:
     """Give the court's group (its judges and staff) the court's permissions on a new case."""
+    case_permissions_grant_court_many([case])
+
+
+def case_permissions_grant_court_many(cases: Sequence[Case]) -> None:
+    """case_permissions_grant_court for many new cases: one read, one insert."""
+    if not cases:
+        return
+    granted = list(_case_permissions(COURT_GROUP_PERMISSIONS))
     CaseGroupObjectPermission.objects.bulk_create(
         (
             CaseGroupObjectPermission(
                 content_object=case, group_id=case.court.group_id, permission=p
             )
-            for p in _case_permissions(COURT_GROUP_PERMISSIONS)
+            for case in cases
+            for p in granted
         ),
         ignore_conflicts=True,
     )
@@ -408,6 +417,23 @@ def may_keep_calendar(user: AnyUser, case: Case) -> bool:
 def require_calendar_keeper(user: AnyUser, case: Case) -> None:
     if not may_keep_calendar(user, case):
         raise PermissionDenied("Only the court schedules hearings and sets deadlines.")
+
+
+def cases_whose_calendar_is_kept_by(user: AnyUser, cases: Iterable[Case]) -> set[int]:
+    """The ids among `cases` whose calendar `user` keeps (may_keep_calendar for a batch): one
+    query per court for a judge or clerk who sits in it, else the per-case rule."""
+    cases = list(cases)
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    kept: set[int] = set()
+    sits: dict[int, bool] = {}
+    for case in cases:
+        court = case.court
+        if court.pk not in sits:
+            sits[court.pk] = role_kind_of(user) in CALENDAR_KEEPER_ROLES and _sits_in(user, court)
+        if sits[court.pk] or may_keep_calendar(user, case):
+            kept.add(case.pk)
+    return kept
 
 
 def may_complete_deadline(user: AnyUser, case: Case, responsible_side: str) -> bool:

@@ -11,9 +11,14 @@ only decides, per record, which of those services to call:
 - otherwise it calls the services and reports `created` or `updated` with the fields changed;
 - a service's ValidationError, Conflict or PermissionDenied becomes the record's `error`.
 
-Each record runs in its own savepoint, so a bad record leaves nothing behind and never blocks
-the others; records run in the order sent, so a charge may name a case created earlier in the
-same batch. A batch is one transaction: a dry run rolls it back at the end, after every record
+The batch is set-based where it can be: what every record refers to is read up front in a few
+queries; a record that changes nothing is `unchanged` without a statement of its own; runs of
+new cases and of new hearings are written together (cases.services.cases_open_many,
+deadlines.services.hearings_schedule_many: the same checks, history, audit rows, alerts and
+events as one by one, in a fixed number of statements). Any other record (a change, a charge, a
+party) runs alone in its own savepoint through the services, so a bad record leaves nothing
+behind and never blocks the others; records take effect in the order sent, so a charge may name
+a case created earlier in the same batch. A batch is one transaction: a dry run rolls it back at the end, after every record
 has been tried for real, so its results are exactly what applying would give.
 """
 
@@ -25,7 +30,7 @@ import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -298,7 +303,158 @@ class _Batch:
     # --- running -------------------------------------------------------------------------------
 
     def run(self) -> list[RecordResult]:
-        return [self._one(index, record) for index, record in enumerate(self.records)]
+        """Every record, in order. What needs no write (`unchanged`) is decided from what was
+        read up front; new cases and new hearings gather into a run written with a few bulk
+        statements (cases_open_many, hearings_schedule_many); anything else (an update, a
+        status walk, a charge, a party) goes record by record through the services. A run is
+        written before any record that could depend on it, so the results are those of
+        running the records one by one."""
+        results: list[RecordResult | None] = [None] * len(self.records)
+        run = _Run()
+        for index, record in enumerate(self.records):
+            if record.errors:
+                results[index] = self._refused(index, record, record.errors)
+                continue
+            if run.items and (record.type != run.type or run.names(record)):
+                self._write(run, results)
+            kind, plan = self._plan(record)
+            if kind == Outcome.UNCHANGED:
+                results[index] = self._result(index, record, Outcome.UNCHANGED, plan)
+            elif kind == Outcome.CREATED:
+                run.add(index, record, plan)
+            else:
+                self._write(run, results)
+                results[index] = self._one(index, record)
+        self._write(run, results)
+        return cast("list[RecordResult]", results)
+
+    @staticmethod
+    def _result(index: int, record: Record, outcome: str, obj_id: int | None) -> RecordResult:
+        return RecordResult(
+            index=index,
+            type=record.type,
+            external_id=record.external_id,
+            result=outcome,
+            id=obj_id,
+        )
+
+    @staticmethod
+    def _refused(index: int, record: Record, errors: dict[str, list[str]]) -> RecordResult:
+        return RecordResult(
+            index=index,
+            type=record.type,
+            external_id=record.external_id,
+            result=Outcome.ERROR,
+            errors=errors,
+        )
+
+    # --- the set-based path --------------------------------------------------------------------
+
+    def _plan(self, record: Record) -> tuple[str | None, Any]:
+        """(UNCHANGED, the object's id), (CREATED, what to create in bulk), or (None, None):
+        the record goes through the services one by one (a change, or anything refused, so
+        that its error is the service's own)."""
+        try:
+            if record.type == CASE:
+                return self._case_plan(record)
+            if record.type == HEARING:
+                return self._hearing_plan(record)
+        except RecordRefused:
+            pass
+        return None, None
+
+    def _case_plan(self, record: Record) -> tuple[str | None, Any]:
+        v = record.values
+        case = self.cases.get(str(record.external_id))
+        if case is None:
+            if v.get("docket_number") in self.unclaimed or not {"docket_number", "caption"} <= set(
+                v
+            ):
+                return None, None
+            if v.get("status", CaseStatus.INTAKE) != CaseStatus.INTAKE:
+                return None, None  # a walk through the workflow
+            return Outcome.CREATED, case_services.CaseOpening(
+                docket_number=v["docket_number"],
+                caption=v["caption"],
+                opened_on=v.get("opened_on"),
+                sealed=v.get("sealed", False),
+                external_id=record.external_id,
+            )
+        self._creation_only(
+            {
+                "docket_number": (case.docket_number, v.get("docket_number")),
+                "opened_on": (case.opened_on, v.get("opened_on")),
+            },
+            "case",
+        )
+        if any(name in v and v[name] != ours for name, ours in self._case_values(case)):
+            return None, None
+        return Outcome.UNCHANGED, case.pk
+
+    @staticmethod
+    def _case_values(case: Case) -> tuple[tuple[str, Any], ...]:
+        return (("caption", case.caption), ("sealed", case.sealed), ("status", case.status))
+
+    def _hearing_plan(self, record: Record) -> tuple[str | None, Any]:
+        v = record.values
+        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        status = v.get("status")
+        if hearing is None:
+            if status in (HearingStatus.CANCELLED, HearingStatus.HELD):
+                return None, None
+            if starts_at is None or ends_at is None or room is None or "kind" not in v:
+                return None, None
+            return Outcome.CREATED, date_services.HearingPlan(
+                case=case,
+                kind=v["kind"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                courtroom=room,
+                judge=judge,
+                notes=v.get("notes", ""),
+                external_id=record.external_id,
+            )
+        self._creation_only({"kind": (hearing.kind, v.get("kind"))}, "hearing")
+        if self._hearing_changes(hearing, starts_at, ends_at, room, judge, record):
+            return None, None
+        if status is not None and self._status_differs(hearing, status):
+            return None, None
+        return Outcome.UNCHANGED, hearing.pk
+
+    def _write(self, run: _Run, results: list[RecordResult | None]) -> None:
+        """Write a run of new cases or new hearings in bulk, and empty it. Should the bulk
+        write trip a constraint (someone else wrote the same thing at the same moment), its
+        records go one by one instead, each getting the error its service gives."""
+        if not run.items:
+            return
+        items, run.items = run.items, []
+        try:
+            with transaction.atomic():
+                if items[0].record.type == CASE:
+                    answers: Sequence[Any] = case_services.cases_open_many(
+                        court=self.court, by=self.by, openings=[item.plan for item in items]
+                    )
+                else:
+                    answers = date_services.hearings_schedule_many(
+                        by=self.by, plans=[item.plan for item in items]
+                    )
+        except IntegrityError:
+            for item in items:
+                results[item.index] = self._one(item.index, item.record)
+            return
+        for item, answer in zip(items, answers, strict=True):
+            record = item.record
+            if isinstance(answer, Exception):
+                results[item.index] = self._refused(
+                    item.index, record, _errors_of(answer, _RENAMES[record.type])
+                )
+            elif isinstance(answer, Case):
+                answer.court = self.court
+                self.cases[str(record.external_id)] = answer
+                results[item.index] = self._result(item.index, record, Outcome.CREATED, answer.pk)
+            else:
+                self.hearings[(answer.case_id, str(record.external_id))] = answer
+                results[item.index] = self._result(item.index, record, Outcome.CREATED, answer.pk)
 
     def _one(self, index: int, record: Record) -> RecordResult:
         result = RecordResult(
@@ -662,11 +818,16 @@ class _Batch:
 
     # --- hearings ------------------------------------------------------------------------------
 
-    def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
+    def _hearing_given(
+        self, record: Record
+    ) -> tuple[
+        Case, Hearing | None, dt.datetime | None, dt.datetime | None, Courtroom | None, User | None
+    ]:
+        """What a hearing record names: its case, the hearing if Parley has it, its times,
+        courtroom and judge (RecordRefused for a name that finds nothing)."""
         v = record.values
         case = self._case_of(record)
-        key = (case.pk, str(record.external_id))
-        hearing = self.hearings.get(key)
+        hearing = self.hearings.get((case.pk, str(record.external_id)))
         moments: dict[str, dt.datetime] = {}
         gaps: dict[str, str] = {}
         for name in ("starts_at", "ends_at"):
@@ -680,6 +841,12 @@ class _Batch:
         starts_at, ends_at = moments.get("starts_at"), moments.get("ends_at")
         room = self._courtroom(v["courtroom"]) if "courtroom" in v else None
         judge = self._person(v["judge"], "judge") if v.get("judge") else None
+        return case, hearing, starts_at, ends_at, room, judge
+
+    def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
+        v = record.values
+        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        key = (case.pk, str(record.external_id))
         status = v.get("status")
         if hearing is None:
             missing = {
@@ -804,6 +971,47 @@ class _Batch:
         if status == HearingStatus.HELD:
             return date_services.hearing_mark_held(hearing=hearing, by=self.by)
         return hearing
+
+
+@dataclass
+class _Item:
+    index: int
+    record: Record
+    plan: Any
+
+
+@dataclass
+class _Run:
+    """Consecutive new cases, or new hearings, waiting to be written in bulk."""
+
+    items: list[_Item] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def type(self) -> str:
+        return self.items[0].record.type
+
+    def add(self, index: int, record: Record, plan: Any) -> None:
+        if not self.items:
+            self.keys = set()
+        self.items.append(_Item(index, record, plan))
+        self.keys |= self._keys(record)
+
+    def names(self, record: Record) -> bool:
+        """Whether `record` names something of the run (its case, or the same thing again):
+        the run is written before it, so that it finds it."""
+        return bool(self._keys(record) & self.keys) or (
+            record.type != CASE and f"case:{record.case_external_id}" in self.keys
+        )
+
+    @staticmethod
+    def _keys(record: Record) -> set[str]:
+        if record.type == CASE:
+            keys = {f"case:{record.external_id}"}
+            if "docket_number" in record.values:
+                keys.add(f"docket:{record.values['docket_number']}")
+            return keys
+        return {f"{record.type}:{record.case_external_id}:{record.external_id}"}
 
 
 def _shown(value: Any) -> str:

@@ -4,6 +4,7 @@ committed; webhook delivery is queued after the commit (webhooks.subscribers).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -90,3 +91,29 @@ def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
         domain_events.FeedEventRecorded(case=case, event_id=event.pk, occurred_at=event.occurred_at)
     )
     return event
+
+
+def emit_many(event_type: str, pairs: Sequence[tuple[Case, models.Model]]) -> list[Event]:
+    """`emit` for many (case, subject) pairs at once: one INSERT, and one FeedEventRecorded
+    batch for the webhooks."""
+    now = timezone.now()
+    rows = Event.objects.bulk_create(
+        Event(
+            type=event_type,
+            court_id=case.court_id,
+            case=case,
+            subject_type=SUBJECT_TYPE_OF_MODEL[subject._meta.label_lower],
+            subject_id=subject.pk,
+            audience=_audience_of(event_type, subject),
+            occurred_at=now,
+        )
+        for case, subject in pairs
+    )
+    domain_events.publish_many(
+        domain_events.FeedEventRecorded,
+        [
+            domain_events.FeedEventRecorded(case=case, event_id=row.pk, occurred_at=now)
+            for (case, _subject), row in zip(pairs, rows, strict=True)
+        ],
+    )
+    return rows
