@@ -755,3 +755,11 @@ def may_sync_docket(user: AnyUser, court: Court) -> bool:
 def require_docket_syncer(user: AnyUser, court: Court) -> None:
     if not may_sync_docket(user, court):
         raise PermissionDenied("Only the court's staff import its docket.")
+
+
+def courts_docket_synced_by(user: AnyUser) -> QuerySet[Court]:
+    """The courts whose docket `user` imports (may_sync_docket as a query): a docket sync job
+    is seen by the staff of its court, like the import itself."""
+    if not user.is_authenticated or not user.is_active or role_kind_of(user) != Role.COURT_STAFF:
+        return Court.objects.none()
+    return Court.objects.filter(group__in=user.groups.all())

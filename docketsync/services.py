@@ -18,25 +18,36 @@ deadlines.services.hearings_schedule_many: the same checks, history, audit rows,
 events as one by one, in a fixed number of statements). Any other record (a change, a charge, a
 party) runs alone in its own savepoint through the services, so a bad record leaves nothing
 behind and never blocks the others; records take effect in the order sent, so a charge may name
-a case created earlier in the same batch. A batch is one transaction: a dry run rolls it back at the end, after every record
-has been tried for real, so its results are exactly what applying would give.
+a case created earlier in the same batch. A batch is one transaction: a dry run rolls it back
+at the end, after every record has been tried for real, so its results are exactly what
+applying would give. A batch larger than a web request should hold (SYNC_LIMIT) becomes a job
+that a Celery worker runs (docket_job_start, docket_job_run).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import logging
+import time
+import uuid
 import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from celery import current_app
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, TextChoices
+from django.db.models import F, Func, JSONField, Q, TextChoices, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from audit.context import AuditContext, acting
 from cases import party_services, permissions
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Court, Statute
@@ -44,6 +55,7 @@ from cases.services import LEGAL_STATUS_MOVES
 from core.exceptions import Conflict
 from deadlines import services as date_services
 from deadlines.models import UPCOMING_HEARING_STATUSES, Courtroom, Hearing, HearingStatus
+from docketsync.models import DocketSyncJob, JobStatus
 from docketsync.records import (
     CASE,
     CHARGE,
@@ -58,6 +70,8 @@ from parties.models import DEFENDANT_DETAILS, CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 
@@ -1046,3 +1060,182 @@ _RENAMES: dict[str, dict[str, str]] = {
     PARTY: {"defendant": "external_id"},
     HEARING: {},
 }
+
+
+# --- background jobs ---------------------------------------------------------------------------
+
+# A batch of more records than this is not applied within the request: it becomes a job, run by
+# a Celery worker (202 and the job to poll). At the set-based path's slowest (records that each
+# change something, ~10 ms a record) 500 records take about 5 s, well within the web timeout.
+SYNC_LIMIT = 500
+# The most records one job takes (its results are kept in its row).
+MAX_JOB = 20_000
+RUN_JOB_TASK = "docketsync.run_job"
+# A running job whose worker has not reported for this long was left by a worker that died.
+JOB_LEASE = dt.timedelta(minutes=15)
+# One task run stops after the batch that ends past this, and queues the next run: no run comes
+# near the task's time limit, however large the job.
+JOB_RUN_SECONDS = 240
+
+
+def docket_job_start(
+    *, court: Court, by: User, records: Sequence[Any], dry_run: bool = False
+) -> DocketSyncJob:
+    """Keep a batch to run in the background; its worker is queued once the job is committed.
+    403 unless `by` keeps the court's docket; 400 for more than MAX_JOB records."""
+    permissions.require_docket_syncer(by, court)
+    if len(records) > MAX_JOB:
+        raise ValidationError(
+            {
+                "records": gettext(
+                    "Send at most %(most)s records in a job; this one has %(count)s."
+                )
+                % {"most": f"{MAX_JOB:,}", "count": f"{len(records):,}"}
+            }
+        )
+    with transaction.atomic():
+        job = DocketSyncJob.objects.create(
+            court=court,
+            created_by=by,
+            dry_run=dry_run,
+            # ASCII JSON: lone surrogates and NULs travel as escapes, and come back as sent.
+            records=json.dumps(list(records)),
+            total=len(records),
+        )
+        _job_queue_on_commit(job.pk)
+    return job
+
+
+def _job_queue_on_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: current_app.send_task(RUN_JOB_TASK, args=[job_id]))
+
+
+def docket_job_run(*, job_id: int) -> None:
+    """Run a job (the Celery task): claim it, apply its records batch by batch, each batch
+    committed with the job's progress and results, and finish it. Safe to repeat: a job that
+    is running under a live claim, or finished, is left alone; one whose worker died carries on
+    from its first batch not done. A dry run is one transaction, rolled back, as in
+    docket_import: its progress shows only once it is done."""
+    now = timezone.now()
+    claim = uuid.uuid4()
+    claimed = (
+        DocketSyncJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=JobStatus.QUEUED)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - JOB_LEASE)
+        )
+        .update(
+            status=JobStatus.RUNNING,
+            claim=claim,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), now),
+        )
+    )
+    if not claimed:
+        return
+    job = DocketSyncJob.objects.select_related("court", "created_by").get(pk=job_id)
+    by = job.created_by
+    context = AuditContext(via="task", request_id=f"{RUN_JOB_TASK}:{job.pk}", actor=lambda: by)
+    try:
+        with acting(context):
+            finished = _job_work(job, claim)
+    except (PermissionDenied, _ClaimLost) as error:
+        if isinstance(error, PermissionDenied):
+            _job_fail(job, claim, str(error))
+        return
+    except Exception:
+        logger.exception("Docket sync job %s stopped", job.pk)
+        _job_fail(job, claim, gettext("The import stopped on an unexpected error."))
+        return
+    if not finished:
+        # Let the next run carry on: release the claim and queue it.
+        with transaction.atomic():
+            released = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+                status=JobStatus.QUEUED
+            )
+            if released:
+                _job_queue_on_commit(job.pk)
+
+
+class _ClaimLost(Exception):
+    """Another worker took the job over (this one was silent past the lease)."""
+
+
+def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
+    """Apply what is left of `job`; whether it is finished (False: the run's time is up)."""
+    records = json.loads(job.records)
+    if job.dry_run:
+        results = docket_import(court=job.court, by=job.created_by, records=records, dry_run=True)
+        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results))
+        return True
+    began = time.monotonic()
+    done = job.done
+    while done < len(records):
+        if time.monotonic() - began > JOB_RUN_SECONDS:
+            return False
+        with transaction.atomic():
+            batch = docket_upsert(
+                court=job.court, by=job.created_by, records=records[done : done + MAX_BATCH]
+            )
+            for result in batch:
+                result.index += done
+            counts = summary_of(batch)
+            moved = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+                done=F("done") + len(batch),
+                created=F("created") + counts[Outcome.CREATED],
+                updated=F("updated") + counts[Outcome.UPDATED],
+                unchanged=F("unchanged") + counts[Outcome.UNCHANGED],
+                errors=F("errors") + counts[Outcome.ERROR],
+                results=_JsonAppend("results", [asdict(r) for r in batch]),
+                heartbeat_at=timezone.now(),
+            )
+            if not moved:
+                raise _ClaimLost  # rolls the batch back: the other worker applies it
+        done += len(batch)
+    finished = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.SUCCEEDED,
+        records="",
+        finished_at=timezone.now(),
+        results=Coalesce(F("results"), Value([], output_field=JSONField())),
+    )
+    if not finished:
+        raise _ClaimLost
+    return True
+
+
+def _job_finish(
+    job: DocketSyncJob, claim: uuid.UUID, results: list[dict[str, Any]], counts: dict[str, int]
+) -> None:
+    DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.SUCCEEDED,
+        done=len(results),
+        created=counts[Outcome.CREATED],
+        updated=counts[Outcome.UPDATED],
+        unchanged=counts[Outcome.UNCHANGED],
+        errors=counts[Outcome.ERROR],
+        results=results,
+        records="",
+        finished_at=timezone.now(),
+    )
+
+
+def _job_fail(job: DocketSyncJob, claim: uuid.UUID, message: str) -> None:
+    """The job stops where it is: the batches done so far stand (their results are kept)."""
+    DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.FAILED, failure=message, records="", finished_at=timezone.now()
+    )
+
+
+class _JsonAppend(Func):
+    """`column || value`: the batch's results added to those kept, in one UPDATE."""
+
+    template = "COALESCE(%(expressions)s, '[]'::jsonb) || %%s::jsonb"
+    output_field = JSONField()
+
+    def __init__(self, column: str, value: list[dict[str, Any]]) -> None:
+        super().__init__(F(column))
+        self.value = value
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return sql, (*params, json.dumps(self.value))
