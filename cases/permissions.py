@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 
@@ -267,17 +268,20 @@ def case_permissions_grant_court_many(cases: Sequence[Case]) -> None:
     """case_permissions_grant_court for many new cases: one read, one insert."""
     if not cases:
         return
-    granted = list(_case_permissions(COURT_GROUP_PERMISSIONS))
-    CaseGroupObjectPermission.objects.bulk_create(
-        (
-            CaseGroupObjectPermission(
-                content_object=case, group_id=case.court.group_id, permission=p
-            )
-            for case in cases
-            for p in granted
-        ),
-        ignore_conflicts=True,
-    )
+    granted = list(_case_permissions(COURT_GROUP_PERMISSIONS).values_list("pk", flat=True))
+    # Every (case, permission) pair in one statement, without a model instance per row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {CaseGroupObjectPermission._meta.db_table}
+                (permission_id, group_id, content_object_id)
+            SELECT p.id, c.group_id, c.id
+            FROM unnest(%s::bigint[], %s::bigint[]) AS c(id, group_id)
+            CROSS JOIN unnest(%s::bigint[]) AS p(id)
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (the table name is the model's)
+            [[c.pk for c in cases], [c.court.group_id for c in cases], granted],
+        )
 
 
 # ---------------------------------------------------------------------------------------------
