@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.context import AuditContext, acting
 from audit.models import AuditEvent
@@ -213,3 +215,23 @@ def test_a_hearing_on_a_closed_case_is_refused_in_bulk(world: World, clerk: Any)
     assert results[0].errors == {
         "non_field_errors": ["No court dates are set on a case that is “Dismissed”."]
     }
+
+
+def test_the_batch_clash_check_reads_the_constraints_index(world: World, clerk: Any) -> None:
+    """One statement for the whole batch, each hearing answered from the exclusion
+    constraint's GiST index (as deadlines.services._clash for one), however many hearings
+    the courtrooms have had."""
+    docket_upsert(court=world.court, by=clerk, records=[case_record()])
+    records = [
+        hearing_record("H-1", starts_at=at(9), ends_at=at(10)),
+        hearing_record("H-2", starts_at=at(10), ends_at=at(11)),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        docket_upsert(court=world.court, by=clerk, records=records)
+    (clash,) = [q["sql"] for q in queries.captured_queries if "DISTINCT ON (p.n)" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
+        cursor.execute("EXPLAIN " + clash)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using hearing_no_overlap_in_courtroom" in plan, plan
+    assert "Nested Loop" in plan, plan
