@@ -306,6 +306,7 @@ def hearings_schedule_many(
     clashes = _clashes_many({n: plan for n, plan in enumerate(plans) if answers[n] is None}, locked)
     # The batch's own hearings, per courtroom, in order of start (they never overlap).
     booked: dict[int, list[Hearing]] = {}
+    booked_starts: dict[int, list[dt.datetime]] = {}
     new: list[Hearing] = []
     # Refusals that name a hearing of this batch: their message needs its id, after the insert.
     refused_by_batch: dict[int, Hearing] = {}
@@ -314,7 +315,7 @@ def hearings_schedule_many(
             continue
         case = locked[plan.case.pk]
         room = booked.setdefault(plan.courtroom.pk, [])
-        starts = [h.starts_at for h in room]
+        starts = booked_starts.setdefault(plan.courtroom.pk, [])
         at = bisect.bisect_left(starts, plan.starts_at)
         if at > 0 and room[at - 1].ends_at > plan.starts_at:
             at -= 1
@@ -341,7 +342,9 @@ def hearings_schedule_many(
         )
         _case_field.set_cached_value(hearing, case)
         _courtroom_field.set_cached_value(hearing, plan.courtroom)
-        room.insert(bisect.bisect_left(starts, plan.starts_at), hearing)
+        place = bisect.bisect_left(starts, plan.starts_at)
+        room.insert(place, hearing)
+        starts.insert(place, plan.starts_at)
         new.append(hearing)
         answers[n] = hearing
     if new:
