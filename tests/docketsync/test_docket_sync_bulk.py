@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.context import AuditContext, acting
 from audit.models import AuditEvent
 from cases.models import Case
+from deadlines import services as date_services
 from deadlines.models import Alert, Hearing, HearingChange
 from docketsync.services import docket_upsert
 from integrations.models import Event
@@ -235,3 +236,28 @@ def test_the_batch_clash_check_reads_the_constraints_index(world: World, clerk: 
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using hearing_no_overlap_in_courtroom" in plan, plan
     assert "Nested Loop" in plan, plan
+
+
+def test_a_bulk_write_that_trips_a_constraint_is_done_record_by_record(
+    world: World, clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else booked the same slot at the same moment: the exclusion constraint stops
+    the bulk INSERT, and each record then goes through hearing_schedule, which names the
+    hearing in the way."""
+    docket_upsert(court=world.court, by=clerk, records=[case_record()])
+
+    def racing(**_kwargs: Any) -> Any:
+        raise IntegrityError("hearing_no_overlap_in_courtroom")
+
+    monkeypatch.setattr(date_services, "hearings_schedule_many", racing)
+    results = docket_upsert(
+        court=world.court,
+        by=clerk,
+        records=[
+            hearing_record("H-1", starts_at=at(9), ends_at=at(10)),
+            hearing_record("H-2", starts_at=at(9, 30), ends_at=at(10, 30)),
+        ],
+    )
+
+    assert [r.result for r in results] == ["created", "error"]
+    assert f"(hearing {results[0].id})" in results[1].errors["non_field_errors"][0]
