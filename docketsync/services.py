@@ -280,7 +280,9 @@ class _Batch:
         hearing_ids = {r.external_id for r in good if r.type == HEARING}
         self.hearings: dict[tuple[int, str], Hearing] = {}
         if hearing_ids and loaded:
-            for hearing in Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids):
+            # Compared, never saved (the services lock and read again): not their timestamps.
+            found = Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids)
+            for hearing in found.defer("created_at", "updated_at"):
                 hearing.case = by_case[hearing.case_id]
                 self.hearings[(hearing.case_id, str(hearing.external_id))] = hearing
 
