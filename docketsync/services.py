@@ -392,6 +392,8 @@ class _Batch:
                 return self._case_plan(record)
             if record.type == HEARING:
                 return self._hearing_plan(record)
+            if record.type == CHARGE:
+                return self._charge_plan(record)
         except RecordRefused:
             pass
         return None, None
@@ -453,6 +455,34 @@ class _Batch:
         if status is not None and self._status_differs(hearing, status):
             return None, None
         return Outcome.UNCHANGED, hearing.pk
+
+    def _charge_plan(self, record: Record) -> tuple[str | None, Any]:
+        """A charge Parley has, that the record leaves as it is (a new one, or a change, goes
+        through the services)."""
+        v = record.values
+        case = self._case_of(record)
+        charge = self.charges.get((case.pk, str(record.external_id)))
+        if charge is None or ("statute" in v and v["statute"] not in self.statutes):
+            return None, None
+        statute = self.statutes.get(v["statute"]) if "statute" in v else None
+        self._creation_only(
+            {
+                "statute": (charge.statute_id, statute.pk if statute is not None else None),
+                "count": (charge.count_number, v.get("count")),
+            },
+            "charge",
+        )
+        if any(name in v and v[name] != ours for name, ours in self._charge_values(charge)):
+            return None, None
+        return Outcome.UNCHANGED, charge.pk
+
+    @staticmethod
+    def _charge_values(charge: Charge) -> tuple[tuple[str, Any], ...]:
+        return (
+            ("description", charge.description),
+            ("disposition", charge.disposition),
+            ("disposition_date", charge.disposition_date),
+        )
 
     def _write(self, run: _Run, results: list[RecordResult | None]) -> None:
         """Write a run of new cases or new hearings in bulk, and empty it. Should the bulk

@@ -647,6 +647,21 @@ def test_unchanged_records_cost_no_query_of_their_own(world: World, clerk: Any) 
     assert queries(1) == queries(20) == UNCHANGED_BATCH
 
 
+def test_unchanged_charges_cost_no_query_of_their_own(world: World, clerk: Any) -> None:
+    charges = [charge_record(f"C-{i}", count=i + 1) for i in range(5)]
+    docket_upsert(court=world.court, by=clerk, records=[case_record(), *charges])
+
+    def queries(n: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            results = docket_upsert(
+                court=world.court, by=clerk, records=[case_record(), *charges[:n]]
+            )
+        assert set(outcomes(results)) == {"unchanged"}, [r.errors for r in results]
+        return len(captured)
+
+    assert queries(1) == queries(5)
+
+
 def test_created_hearings_cost_a_fixed_number_of_queries(world: World, clerk: Any) -> None:
     """New hearings are scheduled together (hearings_schedule_many: cases locked, permission,
     clash check, hearings, history, alerts, events, each one statement for the batch): the
