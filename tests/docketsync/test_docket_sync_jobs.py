@@ -25,6 +25,7 @@ from parties.models import Role
 from tests.conftest import ROLES, World, api_as
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
 from tests.docketsync.test_docket_sync import case_record, hearing_record
+from tests.integration_helpers import bearer, court_client
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 SYNC_URL = "/api/v1/docket/sync/"
@@ -388,3 +389,19 @@ def test_the_schema_describes_the_job(world: World) -> None:
     assert set(schema["paths"]["/api/v1/docket/jobs/{id}/"]["get"]["responses"]) >= {"200", "404"}
     job = schema["components"]["schemas"]["DocketSyncJob"]
     assert {"url", "status", "done", "total", "summary", "results"} <= set(job["properties"])
+
+
+def test_the_same_post_with_its_idempotency_key_answers_the_same_job(
+    world: World, clerk: Any
+) -> None:
+    _client, key = court_client(world)  # a docket system's token
+    api = bearer(key)
+    body = {"court": world.court.pk, "records": cases(2)}
+
+    first = api.post(JOBS_URL, body, format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+    again = api.post(JOBS_URL, body, format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Location"] == first["Location"]
+    assert DocketSyncJob.objects.count() == 1
