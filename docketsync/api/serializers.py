@@ -184,6 +184,15 @@ class DocketSyncResultSerializer(serializers.Serializer[Any]):
     results = RecordResultSerializer(many=True)
 
 
+class JobResultsQuerySerializer(serializers.Serializer[Any]):
+    results_from = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_JOB,
+        default=0,
+        help_text="The index of the first result to show.",
+    )
+
+
 class DocketSyncJobSerializer(serializers.Serializer[Any]):
     """A docket sync job: where it stands, and once it has succeeded, every record's result."""
 
@@ -206,16 +215,31 @@ class DocketSyncJobSerializer(serializers.Serializer[Any]):
     finished_at = serializers.DateTimeField(allow_null=True)
     failure = serializers.CharField(help_text="Why a failed job stopped.")
     results = RecordResultSerializer(
+        source="results_page",
         many=True,
         allow_null=True,
-        help_text="One result per record done, in the order sent (null until the first batch "
-        "is done).",
+        help_text="The results of the records done, in the order sent, 1,000 at a time from "
+        "`?results_from=` (default 0); null until the first batch is done.",
+    )
+    results_next = serializers.SerializerMethodField(
+        help_text="The URL of the next 1,000 results, while there are more."
     )
 
     def get_url(self, job: Any) -> str:
         from django.urls import reverse
 
         path = reverse("docket-job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_results_next(self, job: Any) -> str | None:
+        from django.urls import reverse
+
+        shown = self.context.get("results_from", 0) + len(job.results_page or [])
+        if not job.results_page or shown >= job.done:
+            return None
+        path = f"{reverse('docket-job', args=[job.pk])}?results_from={shown}"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

@@ -147,7 +147,8 @@ def _job_started(request: Request, data: dict[str, Any]) -> Response:
         records=data["records"],
         dry_run=data["dry_run"],
     )
-    body = serializers.DocketSyncJobSerializer(job, context={"request": request}).data
+    shown = selectors.docket_job_for_user(request.user, job.pk)
+    body = serializers.DocketSyncJobSerializer(shown, context={"request": request}).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
@@ -233,13 +234,18 @@ class DocketJobView(APIView):
     @extend_schema(
         tags=["docket sync"],
         operation_id="docket_job_retrieve",
+        parameters=[serializers.JobResultsQuerySerializer],
         responses={
             200: serializers.DocketSyncJobSerializer,
             404: OpenApiResponse(description="No such job among your courts'."),
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        """A docket sync job: its status, progress and, once it has succeeded, the results.
-        Seen by the staff of its court."""
-        job = selectors.docket_job_for_user(request.user, pk)
-        return Response(serializers.DocketSyncJobSerializer(job, context={"request": request}).data)
+        """A docket sync job: its status, progress and the results of the records done so
+        far, 1,000 at a time (`results_next`). Seen by the staff of its court."""
+        query = serializers.JobResultsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = query.validated_data["results_from"]
+        job = selectors.docket_job_for_user(request.user, pk, results_from=start)
+        context = {"request": request, "results_from": start}
+        return Response(serializers.DocketSyncJobSerializer(job, context=context).data)

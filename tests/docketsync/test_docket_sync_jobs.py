@@ -154,13 +154,13 @@ def test_the_worker_applies_the_records_and_keeps_every_result(world: World, cle
         len(records),
     )
     assert body["summary"] == {"created": MAX_BATCH + 6, "updated": 0, "unchanged": 0, "error": 1}
-    results = body["results"]
+    job.refresh_from_db()
+    results = job.results or []
     assert [r["index"] for r in results] == list(range(len(records)))
     assert results[MAX_BATCH + 5]["id"] == Hearing.objects.get(external_id="H-1").pk
     assert results[MAX_BATCH + 4]["id"] == Case.objects.get(external_id=f"CR-{MAX_BATCH + 4}").pk
     assert results[-1]["errors"] == {"type": ["Choose one of: case, charge, party, hearing."]}
     assert body["started_at"] is not None and body["finished_at"] is not None
-    job.refresh_from_db()
     assert job.records == ""
 
 
@@ -405,3 +405,26 @@ def test_the_same_post_with_its_idempotency_key_answers_the_same_job(
     assert again.json()["id"] == first.json()["id"]
     assert again["Location"] == first["Location"]
     assert DocketSyncJob.objects.count() == 1
+
+
+def test_a_large_jobs_results_come_a_thousand_at_a_time(world: World, clerk: Any) -> None:
+    job = job_of(start(api_as(clerk), cases(MAX_BATCH + 3)))
+    tasks.run_job(job.pk)
+    api = api_as(clerk)
+
+    first = api.get(job_url(job.pk)).json()
+    rest = api.get(first["results_next"]).json()
+
+    assert [r["index"] for r in first["results"]] == list(range(MAX_BATCH))
+    assert first["results_next"] == f"http://testserver{job_url(job.pk)}?results_from={MAX_BATCH}"
+    assert [r["index"] for r in rest["results"]] == [MAX_BATCH, MAX_BATCH + 1, MAX_BATCH + 2]
+    assert rest["results_next"] is None
+
+
+def test_a_bad_results_from_is_400(world: World, clerk: Any) -> None:
+    job = job_of(start(api_as(clerk), cases(1)))
+
+    response = api_as(clerk).get(job_url(job.pk), {"results_from": "-1"})
+
+    assert response.status_code == 400
+    assert "results_from" in response.json()
