@@ -5,13 +5,14 @@ Imports, through docketsync.services.docket_upsert in batches of 1,000 records (
 transaction, as the API and the command run them), into a new court:
 
 (a) the cases the hearings belong to (`--per-case` hearings each, default 10, so 10,000
-    cases for 100,000 hearings), created through cases.services.case_open;
-(b) the hearings, created through deadlines.services.hearing_schedule (row lock, permission,
-    clash check, history row, alert planning, integration event, audit triggers) in
-    `--rooms` courtrooms (default: enough for 16 half-hour slots a day over about 125 days);
+    cases for 100,000 hearings), created in bulk through cases.services.cases_open_many;
+(b) the hearings, created in bulk through deadlines.services.hearings_schedule_many (cases
+    locked, permission, clash check, history rows, alert planning, integration events, audit
+    triggers: a fixed number of statements a batch) in `--rooms` courtrooms (default: enough
+    for 16 half-hour slots a day over about 125 days);
 (c) the same hearing records again: every one `unchanged`, nothing written;
-(d) one batch of 1,000 hearings rescheduled (hearing_reschedule), as a dry run (tried, then
-    rolled back).
+(d) one batch of 1,000 hearings rescheduled (hearing_reschedule, record by record), as a dry
+    run (tried, then rolled back).
 
 Records per second are wall-clock over the whole phase, from parsing the records to the
 commit of the last batch. Events' webhook fan-out is queued after each commit
