@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -10,6 +11,12 @@ from psycopg import sql
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def results_dir() -> Path:
+    """Where a benchmark writes its tables: bench/results, or BENCH_RESULTS (the tiny runs in
+    the test suite write to a temporary directory, not over the committed results)."""
+    return Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 
 
 def django_setup(

@@ -36,7 +36,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench import results_dir
+
+RESULTS = results_dir()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_docket_bench"
 BATCH = 1000
 SLOTS_PER_DAY = 16  # 09:00 to 17:00, half an hour each
@@ -47,10 +49,10 @@ def _log(message: str) -> None:
     print(message, flush=True)
 
 
-def _setup() -> None:
+def _setup(*, fresh: bool = True) -> None:
     from bench import django_setup
 
-    django_setup(database_url=DEFAULT_DATABASE_URL, fresh=True)
+    django_setup(database_url=DEFAULT_DATABASE_URL, fresh=fresh)
 
 
 def _world(rooms: int) -> tuple[Any, Any]:
@@ -138,11 +140,17 @@ def main() -> None:
     parser.add_argument("--hearings", type=int, default=100_000)
     parser.add_argument("--per-case", type=int, default=10)
     parser.add_argument("--rooms", type=int, default=0, help="Default: about 125 days' worth.")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="Import into the database as it is, migrated and empty (the test suite's copy), "
+        "instead of dropping and creating it.",
+    )
     args = parser.parse_args()
     rooms = args.rooms or max(1, -(-args.hearings // (SLOTS_PER_DAY * 125)))
     cases = -(-args.hearings // args.per_case)
     _log(f"setting up a fresh database ({os.environ.get('DATABASE_URL', DEFAULT_DATABASE_URL)})")
-    _setup()
+    _setup(fresh=not args.reuse_database)
     from django.db import connection
 
     from audit.context import AuditContext, acting

@@ -496,11 +496,13 @@ def _users(
     )
     cursor.execute(
         """
-        INSERT INTO parties_userprofile (user_id, role_kind, bar_number, organization_id)
+        INSERT INTO parties_userprofile (user_id, role_kind, bar_number, organization_id,
+            is_supervisor)
         SELECT g, %(role)s,
             CASE WHEN %(role)s IN ('prosecutor', 'defense_counsel', 'duty_lawyer')
                  THEN 'BAR-' || g ELSE '' END,
-            (%(orgs)s::bigint[])[1 + (g - %(lo)s) %% cardinality(%(orgs)s::bigint[])]
+            (%(orgs)s::bigint[])[1 + (g - %(lo)s) %% cardinality(%(orgs)s::bigint[])],
+            false
         FROM generate_series(%(lo)s, %(hi)s) g
         """,
         {"role": role, "orgs": organizations, "lo": first, "hi": last},

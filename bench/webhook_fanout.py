@@ -37,10 +37,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench import results_dir
+
+RESULTS = results_dir()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_webhooks_bench"
 
 
