@@ -404,6 +404,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     stem.with_name(stem.name + "-plans.txt").write_text(plan + "\n")
+    _log("\n".join(lines))
     _log(f"wrote {stem}.md and {stem.name}-plans.txt")
 
 

@@ -284,6 +284,7 @@ def main() -> None:
         "```",
     ]
     out.write_text("\n".join(lines) + "\n")
+    _log("\n".join(lines))
     _log(f"written to {out}")
 
 
