@@ -91,7 +91,7 @@ def world_ensure(log: Callable[[str], None]) -> World:
 def _build(log: Callable[[str], None]) -> World:
     from accounts.services import personal_token_create
     from bench import seed as seeding
-    from cases.models import Court
+    from cases.models import CaseStatus, Court
     from cases.profiles import jurisdiction_profiles_load
     from deadlines.feeds import feed_issue
     from demo import data as demo
@@ -114,7 +114,9 @@ def _build(log: Callable[[str], None]) -> World:
     defendants = list(
         Defendant.objects.filter(user__isnull=False).select_related("user").order_by("pk")[:3]
     )
-    people["defendant"] = defendants[0].user
+    defendant_user = defendants[0].user
+    assert defendant_user is not None
+    people["defendant"] = defendant_user
     us = jurisdiction_profiles_load()["us-fed"]
     demo._statutes(us, demo.US_STATUTES, demo.US_LESSER)
 
@@ -135,7 +137,7 @@ def _build(log: Callable[[str], None]) -> World:
             clerk=people["court_staff"],
             defendant=defendant,
             citations=citations,
-            path=path,
+            path=[CaseStatus(status) for status in path],
             rounds=rounds,
         )
         rich.append(court.cases.get(docket_number=docket).pk)

@@ -61,7 +61,7 @@ BENCHMARKS = [
     ),
     (
         "routes",
-        ["--cases", "2000", "--repeat", "1", "--warmup", "0", "--roles", "court_staff,defendant"],
+        ["--cases", "2000", "--repeat", "0", "--warmup", "0", "--roles", "court_staff,defendant"],
         "# Every GET route: 2,000 cases",
         "routes-2000.md",
     ),
