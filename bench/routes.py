@@ -681,10 +681,13 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("axes").setLevel(logging.WARNING)
 
     from bench import seed as seeding
-    from bench.routes_world import world_ensure
+    from bench.routes_world import world_ensure, world_load, world_stale
 
     started = time.monotonic()
     seeding.seed(args.cases, reseed=args.reseed, log=log)
+    if world_load() is None and world_stale():
+        log("routes world: an earlier version is on this seed; seeding again")
+        seeding.seed(args.cases, reseed=True, log=log)
     world = world_ensure(log)
     seed_seconds = time.monotonic() - started
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-WORLD_VERSION = 1
+WORLD_VERSION = 2
 # (statute citations, status path, negotiation rounds, counsel role): the counsel role decides
 # whether the measured defense attorney or the duty lawyer takes the case. The richest comes
 # last: the benchmark tries the newest objects first.
@@ -83,8 +83,19 @@ def world_ensure(log: Callable[[str], None]) -> World:
             "seeded_at = EXCLUDED.seeded_at, shape = EXCLUDED.shape",
             [len(world.cases), WORLD_VERSION, json.dumps(asdict(world))],
         )
+    with connection.cursor() as cursor:
+        for table in BULK_TABLES:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
     log(f"routes world: built in {time.monotonic() - started:.1f} s")
     return world
+
+
+def world_stale() -> bool:
+    """Whether an earlier version of the world was built on the current seed (its cases are
+    there): the seed must be made again before this version is built."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM bench_seed WHERE name = 'routes'")
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic
@@ -97,6 +108,13 @@ def _build(log: Callable[[str], None]) -> World:
     from demo import data as demo
     from parties.models import Defendant
 
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cases FROM bench_seed WHERE name = 'cases'")
+        _bulk(cursor, cursor.fetchone()[0])
+    log(
+        f"routes world: offers, hearings, notes, notifications ({time.monotonic() - started:.1f} s)"
+    )
     court = Court.objects.select_related("organization").get(name=seeding.MEASURED_COURT)
     judge = (
         User.objects.filter(profile__role_kind="judge", profile__organization=court.organization)
@@ -269,3 +287,95 @@ def _integration(court: Any, clerk: User) -> None:
     event = Event.objects.filter(court=court).order_by("-id").first()
     if event is not None:
         transaction.on_commit(lambda: webhook_services.event_fan_out(event.pk))
+
+
+# Tables the bulk rows go to, analysed after the load.
+BULK_TABLES = ["negotiations_offer", "deadlines_hearing", "records_note", "deadlines_notification"]
+
+
+def _bulk(cursor: Any, cases: int) -> None:
+    """The volume behind the lists, in set-based SQL, scaled with the seed:
+    - a prosecution offer on every case in negotiation or later, and on every fourth older case
+      (sent while negotiating, rejected otherwise);
+    - a hearing on every other case, in one courtroom per court, spread over nine years past and
+      one to come (held, or scheduled), never overlapping in a courtroom;
+    - a note on every case (shared or the prosecution's), and for each shared note a
+      notification to the defense lawyer, nine in ten of them read.
+    As the seed does, as superuser it skips the row triggers (audit, foreign keys)."""
+    from bench import seed as seeding
+    from deadlines.models import HearingKind
+
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if cursor.fetchone()[0]:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    clerk = User.objects.get(username=seeding.MEASURED_CLERK).pk
+    cursor.execute(
+        """
+        INSERT INTO negotiations_offer (round_number, side, status, custody_min_months,
+            custody_max_months, cooperation, appeal_waiver, immigration_safe_plea,
+            no_enhancement, offense_level, criminal_history_category, leniency_stage,
+            leniency_circumstances, expires_at, rationale, discovery_items_disclosed, response,
+            withdrawal_reason, sent_at, closed_at, created_at, updated_at, author_id, case_id,
+            discovery_disclosure_ids)
+        SELECT 1, 'prosecution', CASE WHEN c.status = 'negotiating' THEN 'sent' ELSE 'rejected'
+            END, 12, 24, false, true, false, false, 20, 'II', '', '[]'::jsonb,
+            c.created_at + interval '30 days', 'Early resolution spares the witnesses.', 0, '',
+            '', c.created_at + interval '7 days',
+            CASE WHEN c.status <> 'negotiating' THEN c.created_at + interval '14 days' END,
+            c.created_at + interval '7 days', c.created_at + interval '7 days', p.user_id, c.id,
+            '{}'
+        FROM cases_case c
+        JOIN parties_caseparticipant p ON p.case_id = c.id AND p.role = 'prosecutor'
+        WHERE c.id <= %(n)s
+          AND (c.status IN ('negotiating', 'agreement', 'plea_entered') OR c.id %% 4 = 0)
+        """,
+        {"n": cases},
+    )
+    cursor.execute(
+        "INSERT INTO deadlines_courtroom (name, court_id) SELECT 'Bench courtroom', id "
+        "FROM cases_court"
+    )
+    cursor.execute(
+        """
+        INSERT INTO deadlines_hearing (kind, starts_at, ends_at, status, notes, sequence,
+            created_at, updated_at, case_id, courtroom_id, created_by_id)
+        SELECT %(kind)s, s.starts, s.starts + least(s.step * 0.9, interval '1 hour'),
+            CASE WHEN s.starts < now() THEN 'held' ELSE 'scheduled' END, '', 0,
+            c.created_at, c.created_at, c.id, r.id, %(clerk)s
+        FROM cases_case c
+        JOIN deadlines_courtroom r ON r.court_id = c.court_id AND r.name = 'Bench courtroom'
+        CROSS JOIN LATERAL (
+            SELECT date_trunc('hour', now()) - interval '9 years'
+                       + c.id * (interval '10 years' / %(n)s) AS starts,
+                   interval '10 years' / %(n)s AS step
+        ) s
+        WHERE c.id <= %(n)s AND c.id %% 2 = 0
+        """,
+        {"n": cases, "kind": HearingKind.STATUS_CONFERENCE, "clerk": clerk},
+    )
+    cursor.execute(
+        """
+        INSERT INTO records_note (visibility, body, created_at, updated_at, author_id, case_id)
+        SELECT (ARRAY['shared', 'prosecution'])[1 + c.id %% 2],
+            'Discovery exchanged by e-mail; see the log.', c.created_at, c.created_at,
+            p.user_id, c.id
+        FROM cases_case c
+        JOIN parties_caseparticipant p ON p.case_id = c.id AND p.role = 'prosecutor'
+        WHERE c.id <= %(n)s
+        """,
+        {"n": cases},
+    )
+    cursor.execute(
+        """
+        INSERT INTO deadlines_notification (subject, created_at, read_at, case_id, recipient_id,
+            params)
+        SELECT 'record', n.created_at,
+            CASE WHEN n.case_id < 0.9 * %(n)s THEN n.created_at + interval '1 day' END,
+            n.case_id, p.user_id, jsonb_build_object('note', n.id)
+        FROM records_note n
+        JOIN parties_caseparticipant p ON p.case_id = n.case_id AND p.side = 'defense'
+            AND p.role IN ('defense_counsel', 'duty_lawyer') AND p.end_date IS NULL
+        WHERE n.visibility = 'shared' AND n.case_id <= %(n)s
+        """,
+        {"n": cases},
+    )
