@@ -51,7 +51,8 @@ def database_create_if_missing(url: str, *, fresh: bool = False) -> str:
     if "bench" not in name:
         raise SystemExit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
     admin = psycopg.connect(
-        host=config.get("HOST") or None,
+        # A unix socket directory with capitals travels as `?host=` (scripts/devenv.py).
+        host=config.get("HOST") or config.get("OPTIONS", {}).get("host") or None,
         port=config.get("PORT") or None,
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,

@@ -80,9 +80,14 @@ BENCHMARKS = [
 ]
 
 
+def _host(settings: dict[str, Any]) -> str:
+    # The embedded server's socket directory may travel as `?host=` (scripts/devenv.py).
+    return str(settings.get("HOST") or settings.get("OPTIONS", {}).get("host") or "")
+
+
 def _admin(settings: dict[str, Any]) -> psycopg.Connection[Any]:
     return psycopg.connect(
-        host=settings.get("HOST") or None,
+        host=_host(settings) or None,
         port=settings.get("PORT") or None,
         user=settings.get("USER") or None,
         password=settings.get("PASSWORD") or None,
@@ -95,7 +100,7 @@ def _url(settings: dict[str, Any], name: str) -> str:
     user = quote(settings.get("USER") or "postgres", safe="")
     password = settings.get("PASSWORD")
     auth = f"{user}:{quote(password, safe='')}" if password else user
-    host = settings.get("HOST") or ""
+    host = _host(settings)
     if host.startswith("/"):  # a unix socket directory, as the embedded server gives
         return f"postgres://{auth}@/{name}?host={quote(host, safe='')}"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
