@@ -75,7 +75,7 @@ BENCHMARKS = [
         "routes",
         ["--cases", "2000", "--repeat", "0", "--warmup", "0", "--roles", "court_staff"],
         "# Every GET route: 2,000 cases",
-        "routes-2000.md",
+        "routes-2000-partial.md",
     ),
 ]
 
