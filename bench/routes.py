@@ -187,21 +187,33 @@ def param_model(route: Route, param: str) -> type[Model] | None:
 
 
 def model_named(stem: str, *, app: str) -> type[Model] | None:
-    """The model called `stem`, or whose name ends or starts with it; the given app's first
-    (`token_id` in accounts is a PersonalToken, in integrations an ApiToken)."""
+    """The model called `stem`, or whose name ends with it, the given app's first; else one
+    whose name starts with it (`token_id` in accounts is a PersonalToken, in integrations an
+    ApiToken; `court_id` under deadlines is a Court, not a CourtClosure)."""
     models = _models()
-    tests = (
-        lambda name: name == stem,
-        lambda name: name.endswith(stem),
-        lambda name: name.startswith(stem),
-    )
-    for same_app in (True, False):
-        for test in tests:
-            for model in models:
-                if (model._meta.app_label == app or not same_app) and test(
-                    model._meta.model_name or ""
-                ):
-                    return model
+
+    def exact(name: str) -> bool:
+        return name == stem
+
+    def suffix(name: str) -> bool:
+        return name.endswith(stem)
+
+    def prefix(name: str) -> bool:
+        return name.startswith(stem)
+
+    for test, same_app in [
+        (exact, True),
+        (suffix, True),
+        (exact, False),
+        (suffix, False),
+        (prefix, True),
+        (prefix, False),
+    ]:
+        for model in models:
+            if (model._meta.app_label == app or not same_app) and test(
+                model._meta.model_name or ""
+            ):
+                return model
     return None
 
 
