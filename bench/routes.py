@@ -153,7 +153,7 @@ def _readable(pattern: str) -> str:
     """DRF's regex routes in the path converter notation: `^offers/(?P<pk>[^/.]+)/$` reads
     `offers/<pk>/`."""
     pattern = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", pattern)
-    return pattern.replace("^", "").replace("$", "").replace("\\.", ".")
+    return pattern.replace("^", "").replace("$", "").replace("\\.", ".") or "/"
 
 
 # --- path parameters -------------------------------------------------------------------------
