@@ -118,6 +118,15 @@ class Statute(models.Model):
         null=True, blank=True, help_text="Empty means life imprisonment."
     )
     mandatory_minimum_months = models.PositiveIntegerField(default=0)
+    mandatory_term_consecutive = models.BooleanField(
+        _("mandatory term consecutive"),
+        default=False,
+        help_text=_(
+            "The statute requires its mandatory term to run consecutively to any other term "
+            "(e.g. 18 U.S.C. 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the range of the "
+            "other counts, not taken as a floor within it (USSG 5G1.2(a))."
+        ),
+    )
     max_fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"

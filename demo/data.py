@@ -126,6 +126,16 @@ US_STATUTES = [
     ("18 U.S.C. 1343", "Wire fraud", OffenceClass.FELONY, 6, 0, 240, 0, "250000"),
     ("18 U.S.C. 1028A", "Aggravated identity theft", OffenceClass.FELONY, 6, 24, 24, 24, "250000"),
     ("18 U.S.C. 1028(a)(7)", "Identity fraud", OffenceClass.FELONY, 5, 0, 180, 0, "250000"),
+    (
+        "18 U.S.C. 924(c)(1)(A)(i)",
+        "Using or carrying a firearm during a drug trafficking crime",
+        OffenceClass.FELONY,
+        8,
+        60,
+        None,
+        60,
+        "250000",
+    ),
     ("18 U.S.C. 2113(a)", "Bank robbery", OffenceClass.FELONY, 8, 0, 240, 0, "250000"),
     ("18 U.S.C. 641", "Theft of public money", OffenceClass.FELONY, 4, 0, 120, 0, "250000"),
     (
@@ -139,6 +149,12 @@ US_STATUTES = [
         "250000",
     ),
 ]
+# What a statute says beyond its range: 18 U.S.C. 1028A(b)(2) and 924(c)(1)(D)(ii) make their
+# mandatory terms run consecutively to every other term.
+US_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
+    "18 U.S.C. 1028A": {"mandatory_term_consecutive": True},
+    "18 U.S.C. 924(c)(1)(A)(i)": {"mandatory_term_consecutive": True},
+}
 US_LESSER = {
     "21 U.S.C. 841(b)(1)(A)": [
         "21 U.S.C. 841(b)(1)(B)",
@@ -175,6 +191,7 @@ CN_STATUTES = [
     ("刑法第234条第1款", "故意伤害罪 Intentional injury", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
     ("刑法第266条", "诈骗罪 Fraud", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
 ]
+CN_STATUTE_TRAITS: dict[str, dict[str, Any]] = {}
 CN_LESSER = {"刑法第264条（数额巨大）": ["刑法第264条（数额较大）"]}
 
 US_DEFENDANTS = [
@@ -251,7 +268,10 @@ def _user(username: str, first: str, last: str, role: str, org: Organization | N
 
 
 def _statutes(
-    jurisdiction: Jurisdiction, rows: list[tuple[Any, ...]], lesser: dict[str, list[str]]
+    jurisdiction: Jurisdiction,
+    rows: list[tuple[Any, ...]],
+    lesser: dict[str, list[str]],
+    traits: dict[str, dict[str, Any]],
 ) -> None:
     for citation, title, klass, severity, lo, hi, mandatory, fine in rows:
         Statute.objects.update_or_create(
@@ -265,6 +285,7 @@ def _statutes(
                 "max_custody_months": hi,
                 "mandatory_minimum_months": mandatory,
                 "max_fine": Decimal(fine) if fine else None,
+                **traits.get(citation, {}),
             },
         )
     for greater, lessers in lesser.items():
@@ -613,8 +634,8 @@ def seed_demo() -> bool:
     }
     us_court = _court("U.S. District Court for the District of Columbia", us, "America/New_York")
     cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
-    _statutes(us, US_STATUTES, US_LESSER)
-    _statutes(cn, CN_STATUTES, CN_LESSER)
+    _statutes(us, US_STATUTES, US_LESSER, US_STATUTE_TRAITS)
+    _statutes(cn, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)
 
     prosecutor = _user("prosecutor", "Paula", "Reyes", Role.PROSECUTOR, orgs["usao"])
     defense = _user("defense", "David", "Kim", Role.DEFENSE_COUNSEL, orgs["fpd"])

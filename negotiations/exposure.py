@@ -78,6 +78,7 @@ def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
         max_months=statute.max_custody_months,
         mandatory_minimum_months=statute.mandatory_minimum_months,
         severity_rank=statute.severity_rank,
+        consecutive=statute.mandatory_term_consecutive,
     )
 
 
@@ -141,12 +142,11 @@ def concessions_derived(
 
 def _months_below_range(contents: OfferContents, exposure: sentencing.Exposure) -> int:
     """How far the recommended minimum falls below the range that applies to the plea: the
-    guideline (or leniency) range bounded by statute when known, else the statutory range."""
+    guideline (or leniency) range bounded by statute when known, else the statutory range,
+    with any consecutive mandatory term added."""
     if contents.custody_min_months is None:
         return 0
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    applicable = exposure.plea_applicable
     if applicable.low is None:
         return 0
     return max(0, applicable.low - contents.custody_min_months)

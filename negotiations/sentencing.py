@@ -15,6 +15,8 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
+from django.utils.translation import gettext as _
+
 LIFE: Final[None] = None
 
 # Ranges print with an en dash and level reductions with a minus sign, as the Manual does.
@@ -291,6 +293,9 @@ class ChargeFacts:
     max_months: int | None
     mandatory_minimum_months: int
     severity_rank: int
+    # The statute's mandatory term runs consecutively to any other term (18 U.S.C.
+    # 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the other counts' range (USSG §5G1.2(a)).
+    consecutive: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,9 @@ class Exposure:
     plea_statutory: MonthsRange
     plea_guideline: MonthsRange | None
     plea_expected: MonthsRange
+    # What the plea's range is without the offer's recommendation: the guideline (or
+    # leniency) range within the statutory range, plus any consecutive mandatory terms.
+    plea_applicable: MonthsRange
     # How many times longer the expected sentence after trial is than after the plea,
     # midpoint against midpoint; None when either reaches life or the plea's is zero.
     trial_penalty: float | None
@@ -325,14 +333,55 @@ class Exposure:
 
 
 def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
-    """From the highest mandatory minimum to the sum of the maxima (every count consecutive);
-    life if any count carries life. No counts: no custody."""
+    """From the highest mandatory minimum of the counts that may run concurrently, plus every
+    consecutive mandatory term, to the sum of the maxima (every count consecutive); life if
+    any count carries life. No counts: no custody."""
     if not counts:
         return MonthsRange(0, 0)
-    floor = max(charge.mandatory_minimum_months for charge in counts)
+    floor = max(
+        (charge.mandatory_minimum_months for charge in counts if not charge.consecutive),
+        default=0,
+    ) + _consecutive_months(counts)
     maxima = [charge.max_months for charge in counts]
     ceiling = None if None in maxima else sum(m for m in maxima if m is not None)
     return MonthsRange(floor, ceiling)
+
+
+def _consecutive_months(counts: Sequence[ChargeFacts]) -> int:
+    """The mandatory terms that run consecutively to every other term. Their guideline
+    sentence is the term the statute requires (USSG §2B1.6(a) for 18 U.S.C. 1028A, §2K2.4(b)
+    for 924(c)), determined by the statute and imposed independently (§5G1.2(a))."""
+    return sum(charge.mandatory_minimum_months for charge in counts if charge.consecutive)
+
+
+def _plus_months(r: MonthsRange, months: int) -> MonthsRange:
+    return MonthsRange(
+        None if r.low is None else r.low + months, None if r.high is None else r.high + months
+    )
+
+
+def _applicable_range(
+    stage: str,
+    guideline: MonthsRange | None,
+    counts: Sequence[ChargeFacts],
+    notes: list[str],
+    *,
+    us: bool,
+) -> MonthsRange:
+    """The range a conviction on `counts` is expected to bring: the guideline (or leniency)
+    range within the statutory range of the counts that may run concurrently (§5G1.1), then
+    every consecutive mandatory term added to both ends (§5G1.2(a)). Without a guideline
+    range, the statutory range."""
+    if guideline is None:
+        return _statutory_range(counts)
+    others = [charge for charge in counts if not charge.consecutive]
+    if others:
+        bounded, note = _bound_note(stage, guideline, _statutory_range(others), us=us)
+        if note:
+            notes.append(note)
+    else:
+        bounded = MonthsRange(0, 0)
+    return _plus_months(bounded, _consecutive_months(counts))
 
 
 def _bound_note(
@@ -471,12 +520,23 @@ def exposure(
             f"{_months_text(baseline_months)}."
         )
 
-    if trial_guideline is None:
-        trial_expected = trial_statutory
-    else:
-        trial_expected, note = _bound_note("Trial", trial_guideline, trial_statutory, us=us)
-        if note:
-            notes.append(note)
+    for charge in charges:
+        if charge.consecutive:
+            notes.append(
+                _(
+                    "Count %(count)d (%(citation)s): its mandatory term of %(term)s runs "
+                    "consecutively to every other term and is added to the range of the other "
+                    "counts%(rule)s."
+                )
+                % {
+                    "count": charge.count,
+                    "citation": charge.citation,
+                    "term": _months_text(charge.mandatory_minimum_months),
+                    "rule": " (USSG §5G1.2(a))" if us else "",
+                }
+            )
+    trial_expected = _applicable_range("Trial", trial_guideline, charges, notes, us=us)
+    plea_applicable = _applicable_range("Plea", plea_guideline, pled, notes, us=us)
 
     if recommended is not None:
         plea_expected = recommended
@@ -491,12 +551,8 @@ def exposure(
                 "The recommended range goes above the statutory maximum of "
                 f"{_bound_text(plea_statutory.high)} for the counts pled."
             )
-    elif plea_guideline is None:
-        plea_expected = plea_statutory
     else:
-        plea_expected, note = _bound_note("Plea", plea_guideline, plea_statutory, us=us)
-        if note:
-            notes.append(note)
+        plea_expected = plea_applicable
 
     trial_mid = trial_expected.midpoint()
     plea_mid = plea_expected.midpoint()
@@ -509,6 +565,7 @@ def exposure(
         plea_statutory=plea_statutory,
         plea_guideline=plea_guideline,
         plea_expected=plea_expected,
+        plea_applicable=plea_applicable,
         trial_penalty=trial_penalty,
         counts_filed=len(charges),
         counts_dismissed=dismissed,

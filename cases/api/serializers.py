@@ -52,6 +52,7 @@ class StatuteSerializer(serializers.ModelSerializer[Statute]):
             "min_custody_months",
             "max_custody_months",
             "mandatory_minimum_months",
+            "mandatory_term_consecutive",
             "max_fine",
             "lesser_included",
         ]

@@ -64,6 +64,10 @@ class ExposureSerializer(serializers.Serializer[Any]):
     plea_statutory = MonthsRangeSerializer()
     plea_guideline = MonthsRangeSerializer(allow_null=True)
     plea_expected = MonthsRangeSerializer()
+    plea_applicable = MonthsRangeSerializer(
+        help_text="The plea's range without the offer's recommendation: the guideline (or "
+        "leniency) range within the statutory range, plus any consecutive mandatory term."
+    )
     trial_penalty = serializers.FloatField(
         allow_null=True,
         help_text="Expected sentence after trial divided by that after the plea (midpoints); "

@@ -581,3 +581,154 @@ def test_us_and_cn_inputs_together_are_refused() -> None:
 def test_offense_level_without_category_is_refused() -> None:
     with pytest.raises(ValueError, match="both"):
         exposure([DISTRIBUTION], [], recommended=None, profile_parameters=US, offense_level=24)
+
+
+# Consecutive mandatory terms.
+#
+# USSG §5G1.2(a): "the sentence to be imposed on a count for which the statute (1) specifies a
+# term of imprisonment to be imposed; and (2) requires that such term of imprisonment be imposed
+# to run consecutively to any other term of imprisonment, shall be determined by that statute
+# and imposed independently." 18 U.S.C. § 1028A(a)(1): "in addition to the punishment provided
+# for such felony, be sentenced to a term of imprisonment of 2 years"; § 1028A(b)(2): "no term
+# of imprisonment imposed on a person under this section shall run concurrently with any other
+# term of imprisonment". §2B1.6(a): the guideline sentence is the term required by statute.
+
+# 18 U.S.C. § 1343: "imprisoned not more than 20 years".
+WIRE_FRAUD = ChargeFacts(
+    count=1,
+    citation="18 U.S.C. § 1343",
+    title="Wire fraud",
+    min_months=0,
+    max_months=240,
+    mandatory_minimum_months=0,
+    severity_rank=6,
+)
+IDENTITY_THEFT = ChargeFacts(
+    count=2,
+    citation="18 U.S.C. § 1028A",
+    title="Aggravated identity theft",
+    min_months=24,
+    max_months=24,
+    mandatory_minimum_months=24,
+    severity_rank=6,
+    consecutive=True,
+)
+# 18 U.S.C. § 924(c)(1)(A)(i): "in addition to the punishment provided for such crime of
+# violence or drug trafficking crime ... be sentenced to a term of imprisonment of not less than
+# 5 years"; (c)(1)(D)(ii): no such term "shall run concurrently with any other term of
+# imprisonment imposed on the person, including any term of imprisonment imposed for the ...
+# drug trafficking crime during which the firearm was used, carried, or possessed". Maximum
+# life. §2K2.4(b): the guideline sentence is the minimum term required by statute.
+FIREARM = ChargeFacts(
+    count=2,
+    citation="18 U.S.C. § 924(c)(1)(A)(i)",
+    title="Possessing a firearm in furtherance of a drug trafficking crime",
+    min_months=60,
+    max_months=None,
+    mandatory_minimum_months=60,
+    severity_rank=9,
+    consecutive=True,
+)
+
+
+def test_identity_theft_term_is_added_to_the_wire_fraud_range_at_trial_and_on_the_plea() -> None:
+    """Wire fraud at level 22, category I: 41-51 months (Sentencing Table). Trial: 41-51 plus
+    the 24 consecutive months is 65-75. Plea to both with the government's motion: level
+    22 - 3 = 19, 30-37 months, plus 24 is 54-61. Trial penalty 70 / 57.5."""
+    result = exposure(
+        [WIRE_FRAUD, IDENTITY_THEFT],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=22,
+        criminal_history="I",
+        government_motion=True,
+    )
+    assert result.trial_guideline == MonthsRange(41, 51)
+    assert result.trial_expected == MonthsRange(65, 75)
+    assert result.plea_guideline == MonthsRange(30, 37)
+    assert result.plea_expected == MonthsRange(54, 61)
+    assert result.trial_penalty == pytest.approx(70 / 57.5)
+    # At least the 2 years, at most 20 years plus the 2.
+    assert result.trial_statutory == MonthsRange(24, 264)
+    assert (
+        "Count 2 (18 U.S.C. § 1028A): its mandatory term of 24 months runs consecutively to every "
+        "other term and is added to the range of the other counts (USSG §5G1.2(a))." in result.notes
+    )
+
+
+def test_dismissing_the_identity_theft_count_takes_its_24_months_off_the_plea() -> None:
+    """Plea to wire fraud alone, the § 1028A count dismissed, with the motion: 30-37 months
+    against 65-75 at trial; trial penalty 70 / 33.5."""
+    result = exposure(
+        [WIRE_FRAUD, IDENTITY_THEFT],
+        [TermFacts(count=2, disposition="dismiss")],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=22,
+        criminal_history="I",
+        government_motion=True,
+    )
+    assert result.plea_expected == MonthsRange(30, 37)
+    assert result.plea_statutory == MonthsRange(0, 240)
+    assert result.trial_expected == MonthsRange(65, 75)
+    assert result.trial_penalty == pytest.approx(70 / 33.5)
+
+
+def test_firearm_term_is_added_to_the_drug_range_after_the_mandatory_minimum() -> None:
+    """§ 841(b)(1)(B) (5-40 years) at level 24, category I: 51-63 months, within the statute
+    60-63 (§5G1.1(c)); plus the 60 consecutive months of § 924(c) is 120-123 at trial. Plea to
+    both with the motion: level 21, 37-46, raised to the 60-month minimum (§5G1.1(b)), plus 60
+    is 120. The statutory range is 60 + 60 = 120 months to life."""
+    drug = DISTRIBUTION
+    result = exposure(
+        [drug, FIREARM],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+        government_motion=True,
+    )
+    assert result.trial_statutory == MonthsRange(120, None)
+    assert result.trial_expected == MonthsRange(120, 123)
+    assert result.plea_expected == MonthsRange(120, 120)
+    assert result.trial_penalty == pytest.approx(121.5 / 120)
+
+
+def test_firearm_count_dismissed_leaves_the_drug_minimum() -> None:
+    """Plea to the drug count alone, § 924(c) dismissed: 60 months against 120-123 at trial."""
+    result = exposure(
+        [DISTRIBUTION, FIREARM],
+        [TermFacts(count=2, disposition="dismiss")],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+        government_motion=True,
+    )
+    assert result.plea_expected == MonthsRange(60, 60)
+    assert result.plea_statutory == MonthsRange(60, 480)
+    assert result.trial_penalty == pytest.approx(121.5 / 60)
+
+
+def test_plea_to_the_consecutive_count_alone_is_its_term() -> None:
+    """With wire fraud dismissed only the § 1028A term is left: 24 months, whatever the
+    guideline range of the offense level."""
+    result = exposure(
+        [WIRE_FRAUD, IDENTITY_THEFT],
+        [TermFacts(count=1, disposition="dismiss")],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=22,
+        criminal_history="I",
+        government_motion=True,
+    )
+    assert result.plea_statutory == MonthsRange(24, 24)
+    assert result.plea_expected == MonthsRange(24, 24)
+
+
+def test_without_guideline_inputs_the_consecutive_term_raises_the_statutory_floor() -> None:
+    """The statutory range of § 841(b)(1)(B) and § 924(c): 60 + 60 months to life."""
+    result = exposure([DISTRIBUTION, FIREARM], [], recommended=None, profile_parameters=US)
+    assert result.trial_expected == MonthsRange(120, None)
