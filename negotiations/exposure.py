@@ -21,6 +21,7 @@ class OfferContents(Protocol):
     no_enhancement: bool
     offense_level: int | None
     criminal_history_category: str
+    acceptance_motion: bool
     baseline_months: int | None
     leniency_stage: str
     leniency_circumstances: Any
@@ -63,6 +64,7 @@ def exposure_of(
         profile_parameters=case.court.jurisdiction.parameters or {},
         offense_level=contents.offense_level,
         criminal_history=contents.criminal_history_category or None,
+        government_motion=contents.acceptance_motion,
         baseline_months=contents.baseline_months,
         leniency_stage=contents.leniency_stage or None,
         leniency_circumstances=tuple(contents.leniency_circumstances or ()),

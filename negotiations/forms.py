@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
@@ -27,7 +28,7 @@ SENTENCE_FIELDS = (
     "restitution",
 )
 CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "no_enhancement")
-GUIDELINE_FIELDS = ("offense_level", "criminal_history_category")
+GUIDELINE_FIELDS = ("offense_level", "criminal_history_category", "acceptance_motion")
 LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances")
 
 LENIENCY_STAGE_LABELS = {
@@ -176,6 +177,14 @@ class OfferForm(forms.Form):
                 label="Criminal history category",
                 help_text="USSG Ch. 4.",
             )
+            self.fields["acceptance_motion"] = forms.BooleanField(
+                required=False,
+                label=_("The government moves for the third level"),
+                help_text=_(
+                    "USSG §3E1.1(b): one further level off, from offense level 16, only on "
+                    "the government's motion."
+                ),
+            )
         if self.uses_leniency:
             tiers = parameters.get("leniency_stage_tiers", {})
             self.fields["baseline_months"] = forms.IntegerField(
@@ -257,6 +266,7 @@ class OfferForm(forms.Form):
             **{name: data[name] for name in CONDITION_FIELDS},
             offense_level=data.get("offense_level"),
             criminal_history_category=data.get("criminal_history_category") or "",
+            acceptance_motion=bool(data.get("acceptance_motion")),
             baseline_months=data.get("baseline_months"),
             leniency_stage=data.get("leniency_stage") or "",
             leniency_circumstances=tuple(data.get("leniency_circumstances") or ()),

@@ -415,12 +415,15 @@ def exposure(
     profile_parameters: Mapping[str, Any],
     offense_level: int | None = None,
     criminal_history: str | None = None,
-    government_motion: bool = True,
+    government_motion: bool = False,
     baseline_months: int | None = None,
     leniency_stage: str | None = None,
     leniency_circumstances: Sequence[str] = (),
 ) -> Exposure:
     """Compare trial on every count in `charges` with the plea the `terms` describe.
+
+    `government_motion` says whether the government moves for the further level of
+    acceptance of responsibility (USSG §3E1.1(b)): a motion, never assumed.
 
     Counts without a term are pled as charged. Give `offense_level` and `criminal_history`
     for a US federal case (the plea's range applies acceptance of responsibility to the same
@@ -496,6 +499,19 @@ def exposure(
             f"Acceptance of responsibility: {MINUS_SIGN}{reduction} levels (USSG §3E1.1), "
             f"offense level {offense_level} → {plea_level}."
         )
+        threshold = _int_parameter(profile_parameters, "acceptance_extra_level_min_offense_level")
+        if offense_level >= threshold and not government_motion:
+            notes.append(
+                _("No further level under USSG §3E1.1(b): the government does not move for it.")
+            )
+        elif government_motion and offense_level < threshold:
+            notes.append(
+                _(
+                    "The government's motion under USSG §3E1.1(b) takes a further level off "
+                    "only from offense level %(threshold)d."
+                )
+                % {"threshold": threshold}
+            )
     elif baseline_months is not None:
         if leniency_stage is None:
             raise ValueError("A leniency range needs the stage of the plea.")

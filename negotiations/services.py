@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import permissions
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
@@ -91,6 +92,7 @@ class OfferInput:
     no_enhancement: bool = False
     offense_level: int | None = None
     criminal_history_category: str = ""
+    acceptance_motion: bool = False
     baseline_months: int | None = None
     leniency_stage: str = ""
     leniency_circumstances: Sequence[str] = field(default_factory=tuple)
@@ -109,6 +111,7 @@ _CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "n
 _CALCULATION_FIELDS = (
     "offense_level",
     "criminal_history_category",
+    "acceptance_motion",
     "baseline_months",
     "leniency_stage",
     "leniency_circumstances",
@@ -325,6 +328,11 @@ def offer_contents_validate(
         err(
             "criminal_history_category" if data.offense_level is not None else "offense_level",
             "The guideline range needs both the offense level and the criminal history category.",
+        )
+    if data.acceptance_motion and not guideline_profile:
+        err(
+            "acceptance_motion",
+            gettext("This profile has no motion for a further level of acceptance."),
         )
     if data.baseline_months is not None and not leniency_profile:
         err("baseline_months", "This profile has no leniency reduction of a baseline sentence.")

@@ -186,6 +186,7 @@ class OfferSerializer(serializers.ModelSerializer[Offer]):
             "no_enhancement",
             "offense_level",
             "criminal_history_category",
+            "acceptance_motion",
             "baseline_months",
             "leniency_stage",
             "leniency_circumstances",
@@ -297,6 +298,11 @@ class OfferContentsSerializer(serializers.Serializer[Any]):
     )
     criminal_history_category = serializers.ChoiceField(
         choices=CriminalHistoryCategory.choices, required=False, allow_blank=True
+    )
+    acceptance_motion = serializers.BooleanField(
+        required=False,
+        help_text="US: the government moves for the third level of acceptance of "
+        "responsibility (USSG 3E1.1(b)); false unless said.",
     )
     baseline_months = _months("CN: the baseline sentence before leniency, in months.")
     leniency_stage = serializers.CharField(required=False, allow_blank=True, max_length=32)

@@ -348,6 +348,7 @@ def test_us_plea_to_the_drug_count_with_the_phone_count_dismissed() -> None:
         profile_parameters=US,
         offense_level=24,
         criminal_history="I",
+        government_motion=True,
     )
     assert result.trial_statutory == MonthsRange(60, 528)
     assert result.trial_guideline == MonthsRange(51, 63)
@@ -383,11 +384,27 @@ def test_us_plea_to_a_lesser_offence_escapes_the_mandatory_minimum() -> None:
         profile_parameters=US,
         offense_level=24,
         criminal_history="I",
+        government_motion=True,
     )
     assert result.plea_statutory == MonthsRange(0, 240)
     assert result.plea_expected == MonthsRange(37, 46)
     assert result.trial_penalty == pytest.approx(61.5 / 41.5)
     assert (result.counts_dismissed, result.counts_reduced, result.severity_reduced) == (1, 1, 2)
+
+
+def test_us_plea_assumes_no_motion_for_the_third_level() -> None:
+    """§3E1.1(b): the third level only "upon motion of the government"; an exposure that does
+    not say the government moves gets §3E1.1(a)'s 2 levels: 24 - 2 = 22, 41-51 (category I)."""
+    result = exposure(
+        [LESSER_DISTRIBUTION],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.plea_guideline == MonthsRange(41, 51)
+    assert f"Acceptance of responsibility: {MINUS_SIGN}2 levels" in " ".join(result.notes)
 
 
 def test_us_plea_without_the_governments_motion_loses_the_third_level() -> None:
@@ -411,6 +428,7 @@ def test_us_recommended_range_is_the_expected_plea_sentence() -> None:
         profile_parameters=US,
         offense_level=24,
         criminal_history="I",
+        government_motion=True,
     )
     assert result.plea_expected == MonthsRange(46, 57)
     assert result.plea_guideline == MonthsRange(37, 46)
