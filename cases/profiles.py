@@ -22,6 +22,45 @@ PROFILES: dict[str, dict[str, Any]] = {
             "acceptance_of_responsibility_levels": 2,
             "acceptance_extra_level_on_motion": 1,
             "acceptance_extra_level_min_offense_level": 16,
+            # USSG Ch. 5, Pt. A (zones as revised by amendment 738, 2010): a range's zone is
+            # the first whose bound its minimum does not exceed. Zone A: minimum 0; B: 1-9
+            # months; C: 10-12; D: above.
+            "sentencing_zones": [
+                {
+                    "zone": "A",
+                    "max_minimum_months": 0,
+                    "probation": True,
+                    "probation_with_confinement": True,
+                    "split_sentence": True,
+                    "source": "USSG §5B1.1(a)(1), §5C1.1(b)",
+                },
+                {
+                    "zone": "B",
+                    "max_minimum_months": 9,
+                    "probation": False,
+                    "probation_with_confinement": True,
+                    "split_sentence": True,
+                    "split_min_imprisonment_months": 1,
+                    "source": "USSG §5B1.1(a)(2), §5C1.1(c)",
+                },
+                {
+                    "zone": "C",
+                    "max_minimum_months": 12,
+                    "probation": False,
+                    "probation_with_confinement": False,
+                    "split_sentence": True,
+                    "split_min_imprisonment_share": "0.5",
+                    "source": "USSG §5C1.1(d)",
+                },
+                {
+                    "zone": "D",
+                    "max_minimum_months": None,
+                    "probation": False,
+                    "probation_with_confinement": False,
+                    "split_sentence": False,
+                    "source": "USSG §5C1.1(f)",
+                },
+            ],
         },
     },
     "cn": {

@@ -18,6 +18,7 @@ class OfferContents(Protocol):
 
     custody_min_months: int | None
     custody_max_months: int | None
+    probation_months: int | None
     no_enhancement: bool
     offense_level: int | None
     criminal_history_category: str
@@ -68,6 +69,7 @@ def exposure_of(
         baseline_months=contents.baseline_months,
         leniency_stage=contents.leniency_stage or None,
         leniency_circumstances=tuple(contents.leniency_circumstances or ()),
+        probation_months=contents.probation_months,
     )
 
 

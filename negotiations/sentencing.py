@@ -283,6 +283,132 @@ def leniency_range(
 
 
 @dataclass(frozen=True)
+class Zone:
+    """A zone of the Sentencing Table (USSG Ch. 5, Pt. A) and the sentences it allows, read
+    from the profile's `sentencing_zones`: each zone holds the ranges whose minimum is at most
+    `max_minimum_months` (and above the previous zone's); the last has no bound."""
+
+    name: str
+    max_minimum_months: int | None
+    # Probation alone (§5B1.1(a)(1), §5C1.1(b)).
+    probation: bool
+    # Probation with a condition of intermittent confinement, community confinement or home
+    # detention (§5B1.1(a)(2), §5C1.1(c)(3)).
+    probation_with_confinement: bool
+    # Imprisonment with supervised release substituting community confinement or home
+    # detention for part of the minimum term (§5C1.1(c)(2), (d)(2)).
+    split_sentence: bool
+    # How much of a split sentence must be imprisonment: at least this many months, and at
+    # least this share of the minimum of the range.
+    split_min_imprisonment_months: int
+    split_min_imprisonment_share: Decimal
+    source: str
+
+
+def _zones(parameters: Mapping[str, Any]) -> list[Zone]:
+    rows = parameters.get("sentencing_zones")
+    if rows is None:
+        return []
+    zones = []
+    for row in rows:
+        try:
+            zones.append(
+                Zone(
+                    name=str(row["zone"]),
+                    max_minimum_months=row.get("max_minimum_months"),
+                    probation=bool(row["probation"]),
+                    probation_with_confinement=bool(row["probation_with_confinement"]),
+                    split_sentence=bool(row["split_sentence"]),
+                    split_min_imprisonment_months=int(row.get("split_min_imprisonment_months", 0)),
+                    split_min_imprisonment_share=_share_parameter(
+                        row.get("split_min_imprisonment_share", 0),
+                        "split_min_imprisonment_share",
+                    ),
+                    source=str(row.get("source", "")),
+                )
+            )
+        except (KeyError, TypeError) as missing:
+            raise ValueError(f"A sentencing zone is incomplete: {row!r} ({missing}).") from None
+    bounds = [zone.max_minimum_months for zone in zones]
+    finite = [bound for bound in bounds[:-1] if bound is not None]
+    if (
+        not zones
+        or bounds[-1] is not None
+        or len(finite) != len(bounds) - 1
+        or finite != sorted(finite)
+    ):
+        raise ValueError("'sentencing_zones' must rise, and only the last zone has no bound.")
+    return zones
+
+
+def zone_of(r: MonthsRange, parameters: Mapping[str, Any]) -> Zone | None:
+    """The zone of a guideline range, by the minimum of the range (USSG Ch. 5, Pt. A and
+    §5C1.1, comment.); `None` when the profile has no zones."""
+    for zone in _zones(parameters):
+        if zone.max_minimum_months is None or _months_key(r.low) <= zone.max_minimum_months:
+            return zone
+    return None
+
+
+def zone_warnings(
+    zone: Zone,
+    applicable: MonthsRange,
+    recommended: MonthsRange | None,
+    probation_months: int | None,
+) -> list[str]:
+    """What a recommendation asks for that the zone of the applicable range does not allow:
+    probation (custody of 0 months, or none, with probation) or a split sentence (custody and
+    probation) with less imprisonment than the zone requires."""
+    if not probation_months:
+        return []
+    custody = 0 if recommended is None else recommended.high
+    what = {"zone": zone.name, "range": str(applicable), "source": zone.source}
+    if custody == 0:
+        if zone.probation:
+            return []
+        if zone.probation_with_confinement:
+            return [
+                _(
+                    "Zone %(zone)s (%(range)s): probation only with a condition of intermittent "
+                    "confinement, community confinement or home detention (%(source)s)."
+                )
+                % what
+            ]
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): the guidelines do not allow probation (%(source)s); "
+                "the offer recommends it."
+            )
+            % what
+        ]
+    if not zone.split_sentence:
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): the minimum term must be served in prison "
+                "(%(source)s); the offer recommends custody with probation."
+            )
+            % what
+        ]
+    assert recommended is not None
+    minimum = applicable.low or 0
+    required = max(
+        zone.split_min_imprisonment_months,
+        int(
+            (minimum * zone.split_min_imprisonment_share).to_integral_value(rounding=ROUND_CEILING)
+        ),
+    )
+    if _months_key(recommended.low) < required:
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): a split sentence needs at least %(required)s in "
+                "prison (%(source)s); the offer recommends %(recommended)s."
+            )
+            % {**what, "required": _months_text(required), "recommended": str(recommended)}
+        ]
+    return []
+
+
+@dataclass(frozen=True)
 class ChargeFacts:
     """One count as charged, or the lesser offence a count is reduced to."""
 
@@ -330,6 +456,10 @@ class Exposure:
     # counted in counts_dismissed, not here.
     severity_reduced: int
     notes: tuple[str, ...]
+    # The zone of the plea's applicable guideline range, when the profile has zones.
+    plea_zone: Zone | None = None
+    # What the offer recommends that the rules forbid or discourage.
+    warnings: tuple[str, ...] = ()
 
 
 def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
@@ -419,6 +549,7 @@ def exposure(
     baseline_months: int | None = None,
     leniency_stage: str | None = None,
     leniency_circumstances: Sequence[str] = (),
+    probation_months: int | None = None,
 ) -> Exposure:
     """Compare trial on every count in `charges` with the plea the `terms` describe.
 
@@ -570,6 +701,13 @@ def exposure(
     else:
         plea_expected = plea_applicable
 
+    warnings: list[str] = []
+    plea_zone = None
+    if plea_guideline is not None:
+        plea_zone = zone_of(plea_applicable, profile_parameters)
+    if plea_zone is not None:
+        warnings.extend(zone_warnings(plea_zone, plea_applicable, recommended, probation_months))
+
     trial_mid = trial_expected.midpoint()
     plea_mid = plea_expected.midpoint()
     trial_penalty = None if trial_mid is None or not plea_mid else trial_mid / plea_mid
@@ -588,4 +726,6 @@ def exposure(
         counts_reduced=reduced,
         severity_reduced=severity_reduced,
         notes=tuple(notes),
+        plea_zone=plea_zone,
+        warnings=tuple(warnings),
     )

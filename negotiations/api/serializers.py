@@ -55,6 +55,24 @@ class MonthsRangeSerializer(serializers.Serializer[MonthsRange]):
         return str(months)
 
 
+class ZoneSerializer(serializers.Serializer[Any]):
+    """A zone of the Sentencing Table and the sentences it allows (USSG §5B1.1, §5C1.1)."""
+
+    name = serializers.CharField()
+    probation = serializers.BooleanField(help_text="Probation alone is allowed.")
+    probation_with_confinement = serializers.BooleanField(
+        help_text="Probation with intermittent confinement, community confinement or home "
+        "detention is allowed."
+    )
+    split_sentence = serializers.BooleanField(
+        help_text="Imprisonment with part of the minimum term served in community "
+        "confinement or home detention is allowed."
+    )
+    authority = serializers.CharField(
+        source="source", help_text="The rules that say what the zone allows."
+    )
+
+
 class ExposureSerializer(serializers.Serializer[Any]):
     """The exposure after a conviction at trial on every count filed, against the plea."""
 
@@ -78,6 +96,16 @@ class ExposureSerializer(serializers.Serializer[Any]):
     counts_reduced = serializers.IntegerField()
     severity_reduced = serializers.IntegerField()
     notes = serializers.ListField(child=serializers.CharField())
+    plea_zone = ZoneSerializer(
+        allow_null=True,
+        help_text="The zone of the plea's applicable guideline range; null where the profile "
+        "has no zones or there is no guideline range.",
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the offer recommends that the zone (or the profile's rules) do not "
+        "allow or discourage.",
+    )
 
 
 # --- offers: reading ----------------------------------------------------------------------------

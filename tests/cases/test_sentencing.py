@@ -20,6 +20,7 @@ from negotiations.sentencing import (
     exposure,
     guideline_range,
     leniency_range,
+    zone_of,
 )
 
 US: dict[str, Any] = PROFILES["us-fed"]["parameters"]
@@ -750,3 +751,151 @@ def test_without_guideline_inputs_the_consecutive_term_raises_the_statutory_floo
     """The statutory range of § 841(b)(1)(B) and § 924(c): 60 + 60 months to life."""
     result = exposure([DISTRIBUTION, FIREARM], [], recommended=None, profile_parameters=US)
     assert result.trial_expected == MonthsRange(120, None)
+
+
+# Sentencing zones (USSG Ch. 5, Pt. A; §5B1.1; §5C1.1).
+
+
+def printed_zone_labels() -> dict[int, str]:
+    """The zone of each offense level in column I, from the "# Zone X" labels of the printed
+    table, which sit where each zone begins in that column."""
+    zones: dict[int, str] = {}
+    zone = ""
+    for line in PRINTED_TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# Zone "):
+            zone = line.removeprefix("# Zone ").strip()
+        elif line.strip() and not line.startswith("#"):
+            zones[int(line.split()[0])] = zone
+    return zones
+
+
+@pytest.mark.parametrize(("level", "zone"), sorted(printed_zone_labels().items()))
+def test_zone_of_column_i_follows_the_printed_table(level: int, zone: str) -> None:
+    found = zone_of(guideline_range(level, "I"), US)
+    assert found is not None
+    assert found.name == zone
+
+
+@pytest.mark.parametrize(
+    ("level", "category", "zone"),
+    [
+        # §5C1.1, comment.: Zone B, "the minimum term ... is at least one but not more than
+        # nine months"; Zone C, "ten or twelve months"; Zone A, a minimum of zero.
+        (6, "II", "B"),  # 1-7
+        (7, "IV", "B"),  # 8-14
+        (8, "III", "B"),  # 6-12
+        (10, "III", "C"),  # 10-16
+        (11, "II", "C"),  # 10-16
+        (8, "V", "D"),  # 15-21
+        (13, "III", "D"),  # 18-24
+        (2, "V", "A"),  # 0-6
+    ],
+)
+def test_zone_by_the_minimum_of_the_range(level: int, category: str, zone: str) -> None:
+    found = zone_of(guideline_range(level, category), US)
+    assert found is not None
+    assert found.name == zone
+
+
+def test_zones_are_profile_data() -> None:
+    assert zone_of(MonthsRange(0, 6), CN) is None
+    one_zone = {"sentencing_zones": [{**US["sentencing_zones"][0], "max_minimum_months": None}]}
+    found = zone_of(MonthsRange(120, 150), one_zone)
+    assert found is not None
+    assert found.name == "A"
+
+
+def zoned(level: int, category: str, *, custody: MonthsRange | None, probation: int | None) -> Any:
+    """A plea to § 841(b)(1)(C) (0-20 years, no minimum) as charged, without the motion."""
+    return exposure(
+        [LESSER_DISTRIBUTION],
+        [],
+        recommended=custody,
+        profile_parameters=US,
+        offense_level=level,
+        criminal_history=category,
+        probation_months=probation,
+    )
+
+
+def test_probation_is_allowed_in_zone_a() -> None:
+    """§5B1.1(a)(1): probation is authorized if "the applicable guideline range is in Zone A".
+    Level 8 - 2 = 6, category I: 0-6."""
+    result = zoned(8, "I", custody=MonthsRange(0, 0), probation=24)
+    assert result.plea_zone.name == "A"
+    assert result.plea_zone.probation
+    assert result.warnings == ()
+
+
+def test_probation_alone_in_zone_b_warns_of_the_confinement_condition() -> None:
+    """§5B1.1(a)(2): in Zone B probation needs "a condition or combination of conditions
+    requiring intermittent confinement, community confinement, or home detention". Level
+    12 - 2 = 10, category I: 6-12, Zone B."""
+    result = zoned(12, "I", custody=None, probation=36)
+    assert result.plea_zone.name == "B"
+    assert not result.plea_zone.probation
+    assert result.plea_zone.probation_with_confinement
+    assert result.warnings == (
+        f"Zone B (6{EN_DASH}12 months): probation only with a condition of intermittent "
+        "confinement, community confinement or home detention "
+        "(USSG §5B1.1(a)(2), §5C1.1(c)).",
+    )
+
+
+def test_probation_in_zone_c_is_not_allowed() -> None:
+    """Level 14 - 2 = 12, category I: 10-16, Zone C: §5C1.1(d) allows imprisonment, or a
+    split sentence with at least half the minimum in prison; no probation."""
+    result = zoned(14, "I", custody=MonthsRange(0, 0), probation=36)
+    assert result.plea_zone.name == "C"
+    assert result.warnings == (
+        f"Zone C (10{EN_DASH}16 months): the guidelines do not allow probation "
+        "(USSG §5C1.1(d)); the offer recommends it.",
+    )
+
+
+def test_split_sentence_in_zone_c_needs_half_the_minimum_in_prison() -> None:
+    """§5C1.1(d)(2): "at least one-half of the minimum term is satisfied by imprisonment":
+    half of 10 months is 5."""
+    assert zoned(14, "I", custody=MonthsRange(5, 5), probation=12).warnings == ()
+    (warning,) = zoned(14, "I", custody=MonthsRange(4, 4), probation=12).warnings
+    assert "a split sentence needs at least 5 months in prison (USSG §5C1.1(d))" in warning
+
+
+def test_split_sentence_in_zone_b_needs_a_month_in_prison() -> None:
+    """§5C1.1(c)(2): "provided that at least one month is satisfied by imprisonment"."""
+    assert zoned(12, "I", custody=MonthsRange(1, 1), probation=12).warnings == ()
+
+
+def test_zone_d_allows_neither_probation_nor_a_split_sentence() -> None:
+    """§5C1.1(f): "If the applicable guideline range is in Zone D of the Sentencing Table,
+    the minimum term shall be satisfied by a sentence of imprisonment." Level 18 - 2 = 16,
+    category I: 21-27."""
+    result = zoned(18, "I", custody=MonthsRange(12, 12), probation=24)
+    assert result.plea_zone.name == "D"
+    assert not (result.plea_zone.probation or result.plea_zone.split_sentence)
+    assert result.warnings == (
+        f"Zone D (21{EN_DASH}27 months): the minimum term must be served in prison "
+        "(USSG §5C1.1(f)); the offer recommends custody with probation.",
+    )
+
+
+def test_custody_without_probation_draws_no_zone_warning() -> None:
+    assert zoned(18, "I", custody=MonthsRange(12, 12), probation=None).warnings == ()
+
+
+def test_a_mandatory_minimum_puts_the_range_in_zone_d() -> None:
+    """Level 8, category I is 0-6, but § 841(b)(1)(B)'s 60-month minimum makes the applicable
+    range 60 months (§5G1.1(b)): Zone D."""
+    result = exposure(
+        [DISTRIBUTION],
+        [],
+        recommended=MonthsRange(0, 0),
+        profile_parameters=US,
+        offense_level=8,
+        criminal_history="I",
+        probation_months=36,
+    )
+    assert result.plea_applicable == MonthsRange(60, 60)
+    assert result.plea_zone is not None
+    assert result.plea_zone.name == "D"
+    assert len(result.warnings) == 1
