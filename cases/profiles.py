@@ -85,6 +85,19 @@ PROFILES: dict[str, dict[str, Any]] = {
                 "compensation_forgiveness",
                 "reconciliation",
             ],
+            # III(14): with one of those circumstances "犯罪较轻的，可以减少基准刑的60%以上或者
+            # 依法免除处罚": a minor crime may earn more than 60% off, or exemption.
+            "leniency_minor_crime_max_reduction": 1.0,
+            # Part II: the starting point (量刑起点) and so the baseline lie within the
+            # statutory range of the offence. The value is the source, cited in the error.
+            "baseline_within_statutory_range": (
+                "Guiding Opinions on Sentencing for Common Crimes (2021), part II"
+            ),
+            # Recommendations are normally a fixed term (确定刑), with the fine's amount where
+            # the offence carries a fine: 2019 Guiding Opinions on the leniency system, art.
+            # 33; SPP Guiding Opinions on sentencing recommendations in leniency cases (2021).
+            "recommendation_fixed_term": "2019 Guiding Opinions on the leniency system, art. 33",
+            "recommendation_fine_amount": ("2019 Guiding Opinions on the leniency system, art. 33"),
             # Local rules: the earlier the plea, the larger the reduction it may earn.
             "leniency_stage_tiers": {
                 "investigation": 0.30,

@@ -29,7 +29,6 @@ from integrations import services as integration_services
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
-from negotiations.sentencing import bound_by_statute
 from negotiations.services import OfferInput, TermInput
 from parties.models import (
     CitizenshipStatus,
@@ -191,7 +190,14 @@ CN_STATUTES = [
     ("刑法第234条第1款", "故意伤害罪 Intentional injury", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
     ("刑法第266条", "诈骗罪 Fraud", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
 ]
-CN_STATUTE_TRAITS: dict[str, dict[str, Any]] = {}
+# PRC Criminal Law: art. 133-1 "处拘役，并处罚金"; arts. 264 and 266 "并处或者单处罚金" (the huge
+# amount tier of 264: "并处罚金"); art. 234(1) carries no fine.
+CN_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
+    "刑法第133条之一": {"penalty_kind": "criminal_detention", "fine_applies": True},
+    "刑法第264条（数额较大）": {"fine_applies": True},
+    "刑法第264条（数额巨大）": {"fine_applies": True},
+    "刑法第266条": {"fine_applies": True},
+}
 CN_LESSER = {"刑法第264条（数额巨大）": ["刑法第264条（数额较大）"]}
 
 US_DEFENDANTS = [
@@ -460,8 +466,13 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
             rationale=rationale,
         )
     else:
+        # The baseline lies within the statutory range of the offence (2021 Guiding Opinions
+        # on Sentencing, part II): midway, and no more than three years.
+        statute = charges[0].statute
+        top = statute.max_custody_months
+        middle = (statute.min_custody_months + (top if top is not None else 120)) // 2
         data = OfferInput(
-            baseline_months=36,
+            baseline_months=max(statute.min_custody_months, min(36, middle)),
             leniency_stage="prosecution_review",
             expires_at=expires,
             rationale=rationale,
@@ -469,13 +480,19 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
     exposure = negotiation_selectors.exposure_of(
         case, negotiation_services.offer_contents_validate(case, Side.PROSECUTION, data), data
     )
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    applicable = exposure.plea_applicable
+    parameters = case.court.jurisdiction.parameters or {}
     data.custody_min_months = applicable.low or 0
     data.custody_max_months = (
         applicable.high if applicable.high is not None else data.custody_min_months
     )
+    if parameters.get("recommendation_fixed_term"):
+        # A fixed term (确定刑), at the most lenient end of the range.
+        data.custody_max_months = data.custody_min_months
+    if parameters.get("recommendation_fine_amount") and any(
+        c.statute.fine_applies for c in charges
+    ):
+        data.fine = Decimal("5000")
     return data
 
 

@@ -19,6 +19,7 @@ class OfferContents(Protocol):
     custody_min_months: int | None
     custody_max_months: int | None
     probation_months: int | None
+    fine: Any
     no_enhancement: bool
     offense_level: int | None
     criminal_history_category: str
@@ -70,6 +71,7 @@ def exposure_of(
         leniency_stage=contents.leniency_stage or None,
         leniency_circumstances=tuple(contents.leniency_circumstances or ()),
         probation_months=contents.probation_months,
+        fine_recommended=contents.fine is not None,
     )
 
 
@@ -83,6 +85,30 @@ def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
         mandatory_minimum_months=statute.mandatory_minimum_months,
         severity_rank=statute.severity_rank,
         consecutive=statute.mandatory_term_consecutive,
+        penalty_kind=statute.penalty_kind,
+        fine_applies=statute.fine_applies,
+    )
+
+
+def pled_statutes(case: Case, terms: Sequence[ResolvedTerm]) -> list[Statute]:
+    """The offences a plea on `terms` convicts of: each open count as charged, or the lesser
+    offence its term names; dismissed counts left out."""
+    by_charge = {charge.pk: (disposition, lesser) for charge, disposition, lesser in terms}
+    pled = []
+    for charge in case.charges.select_related("statute").order_by("count_number"):
+        if charge.status == ChargeStatus.DISPOSED and charge.pk not in by_charge:
+            continue
+        disposition, lesser = by_charge.get(charge.pk, (TermDisposition.AS_CHARGED, None))
+        if disposition == TermDisposition.DISMISS:
+            continue
+        pled.append(lesser if lesser is not None else charge.statute)
+    return pled
+
+
+def baseline_range_of(statutes: Sequence[Statute]) -> sentencing.MonthsRange:
+    """Where a baseline may lie for a plea to `statutes` (sentencing.baseline_range)."""
+    return sentencing.baseline_range(
+        [_statute_facts(n, statute) for n, statute in enumerate(statutes, start=1)]
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
 from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
+from negotiations.sentencing import MINOR_CRIME
 from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
 from parties.models import CaseParticipant
 
@@ -42,11 +43,12 @@ LENIENCY_CIRCUMSTANCE_LABELS = {
     "restitution": "Restitution of the proceeds (退赃退赔)",
     "compensation_forgiveness": "Compensation and the victim's forgiveness (赔偿谅解)",
     "reconciliation": "Criminal reconciliation (刑事和解)",
+    MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
 
-def _code_label(code: str, labels: dict[str, str]) -> str:
-    return labels.get(code, code.replace("_", " ").capitalize())
+def _code_label(code: str, labels: Mapping[str, Any]) -> str:
+    return str(labels.get(code, code.replace("_", " ").capitalize()))
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -210,7 +212,14 @@ class OfferForm(forms.Form):
                 required=False,
                 choices=[
                     (code, _code_label(code, LENIENCY_CIRCUMSTANCE_LABELS))
-                    for code in parameters.get("leniency_circumstances", [])
+                    for code in [
+                        *parameters.get("leniency_circumstances", []),
+                        *(
+                            [MINOR_CRIME]
+                            if "leniency_minor_crime_max_reduction" in parameters
+                            else []
+                        ),
+                    ]
                 ],
                 widget=forms.CheckboxSelectMultiple,
                 label="Circumstances",

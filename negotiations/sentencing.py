@@ -37,6 +37,11 @@ LENIENCY_CIRCUMSTANCES: Final = (
     "reconciliation",
 )
 
+# III(14) of the same Opinions: with one of those circumstances, a minor crime (犯罪较轻) may
+# earn more than 60% off, or exemption; offered where the profile has
+# `leniency_minor_crime_max_reduction`.
+MINOR_CRIME: Final = "minor_crime"
+
 TERM_DISPOSITIONS: Final = ("as_charged", "lesser", "dismiss")
 
 _SENTENCING_TABLE_CSV: Final = (
@@ -230,7 +235,10 @@ def _leniency_share(
         raise ValueError(
             f"Unknown plea stage {stage!r}; expected one of {', '.join(map(str, tiers))}."
         )
-    known = parameters.get("leniency_circumstances", LENIENCY_CIRCUMSTANCES)
+    known = list(parameters.get("leniency_circumstances", LENIENCY_CIRCUMSTANCES))
+    minor_cap = parameters.get("leniency_minor_crime_max_reduction")
+    if minor_cap is not None:
+        known.append(MINOR_CRIME)
     unknown = [code for code in circumstances if code not in known]
     if unknown:
         raise ValueError(
@@ -248,8 +256,14 @@ def _leniency_share(
             "'leniency_max_reduction_with_circumstances' cannot be below 'leniency_max_reduction'."
         )
     share = min(_share_parameter(tiers[stage], f"leniency_stage_tiers[{stage!r}]"), plea_cap)
-    if circumstances:
+    listed = [code for code in circumstances if code != MINOR_CRIME]
+    if listed:
         share = min(share + combined_cap - plea_cap, combined_cap)
+        if MINOR_CRIME in circumstances:
+            share = max(
+                share,
+                _share_parameter(minor_cap, "leniency_minor_crime_max_reduction"),
+            )
     return share
 
 
@@ -270,7 +284,9 @@ def leniency_range(
     restitution, compensation and forgiveness, reconciliation) the circumstances add the
     difference between the two caps (60% - 30% = 30 points) to the stage's share, never
     more than `leniency_max_reduction_with_circumstances` (60%): so an earlier plea still
-    earns more, and the best case reaches 60%.
+    earns more, and the best case reaches 60%. With such a circumstance, a minor crime
+    (`MINOR_CRIME`) may earn up to `leniency_minor_crime_max_reduction`: III(14), "犯罪较轻的，
+    可以减少基准刑的60%以上或者依法免除处罚" (1.0: down to exemption, a bottom of 0).
 
     The bottom is rounded up to a whole month, so the reduction never exceeds the share
     allowed: 36 months less 30% is 25.2 months, which gives 26.
@@ -419,6 +435,10 @@ class ChargeFacts:
     max_months: int | None
     mandatory_minimum_months: int
     severity_rank: int
+    # The penalty the range is in (cases.models.PenaltyKind) and whether the offence carries
+    # a fine.
+    penalty_kind: str = "imprisonment"
+    fine_applies: bool = False
     # The statute's mandatory term runs consecutively to any other term (18 U.S.C.
     # 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the other counts' range (USSG §5G1.2(a)).
     consecutive: bool = False
@@ -477,6 +497,19 @@ def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
     return MonthsRange(floor, ceiling)
 
 
+def baseline_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
+    """Where a baseline sentence may lie: within the statutory range of the offence (2021
+    Guiding Opinions on Sentencing for Common Crimes, part II), from the highest statutory
+    minimum of the counts to the sum of their maxima; life if any carries life."""
+    if not counts:
+        return MonthsRange(0, 0)
+    maxima = [charge.max_months for charge in counts]
+    return MonthsRange(
+        max(charge.min_months for charge in counts),
+        None if None in maxima else sum(m for m in maxima if m is not None),
+    )
+
+
 def _consecutive_months(counts: Sequence[ChargeFacts]) -> int:
     """The mandatory terms that run consecutively to every other term. Their guideline
     sentence is the term the statute requires (USSG §2B1.6(a) for 18 U.S.C. 1028A, §2K2.4(b)
@@ -514,26 +547,66 @@ def _applicable_range(
     return _plus_months(bounded, _consecutive_months(counts))
 
 
+def _recommendation_warnings(
+    pled: Sequence[ChargeFacts],
+    recommended: MonthsRange | None,
+    fine_recommended: bool,
+    parameters: Mapping[str, Any],
+) -> list[str]:
+    """Where the profile says recommendations are normally a fixed term
+    (`recommendation_fixed_term`) with the fine's amount where the offence carries a fine
+    (`recommendation_fine_amount`), what the recommendation leaves out. The parameters' values
+    are their sources."""
+    if recommended is None:
+        return []
+    warnings = []
+    fixed_term = parameters.get("recommendation_fixed_term")
+    if fixed_term and recommended.low != recommended.high:
+        warnings.append(
+            _(
+                "A recommendation is normally a fixed term (确定刑), not a range of %(range)s; "
+                "a range is for new, uncommon or complex serious cases (%(source)s)."
+            )
+            % {"range": str(recommended), "source": fixed_term}
+        )
+    fine_amount = parameters.get("recommendation_fine_amount")
+    fined = [charge.citation for charge in pled if charge.fine_applies]
+    if fine_amount and fined and not fine_recommended:
+        warnings.append(
+            _(
+                "%(citations)s carries a fine: the recommendation normally states its amount "
+                "(%(source)s)."
+            )
+            % {"citations": ", ".join(fined), "source": fine_amount}
+        )
+    return warnings
+
+
 def _bound_note(
     stage: str, r: MonthsRange, statutory: MonthsRange, *, us: bool
 ) -> tuple[MonthsRange, str | None]:
     bounded, rule = _statute_bounded(r, statutory)
-    citation = f" (USSG §5G1.1({rule}))" if us else ""
-    what = "guideline range" if us else "range"
+    values = {
+        "stage": stage,
+        "what": _("guideline range") if us else _("range"),
+        "range": str(r),
+        "citation": f" (USSG §5G1.1({rule}))" if us else "",
+    }
     if rule == "a":
-        return bounded, (
-            f"{stage}: {what} {r} capped at the statutory maximum of "
-            f"{_bound_text(statutory.high)}{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s capped at the statutory maximum of %(bound)s"
+            "%(citation)s."
+        ) % {**values, "bound": _bound_text(statutory.high)}
     if rule == "b":
-        return bounded, (
-            f"{stage}: {what} {r} raised to the mandatory minimum of "
-            f"{_bound_text(statutory.low)}{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s raised to the mandatory minimum of %(bound)s"
+            "%(citation)s."
+        ) % {**values, "bound": _bound_text(statutory.low)}
     if rule == "c":
-        return bounded, (
-            f"{stage}: {what} {r} restricted to {bounded} by the statutory range{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s restricted to %(bounded)s by the statutory range"
+            "%(citation)s."
+        ) % {**values, "bounded": str(bounded)}
     return bounded, None
 
 
@@ -550,6 +623,7 @@ def exposure(
     leniency_stage: str | None = None,
     leniency_circumstances: Sequence[str] = (),
     probation_months: int | None = None,
+    fine_recommended: bool = False,
 ) -> Exposure:
     """Compare trial on every count in `charges` with the plea the `terms` describe.
 
@@ -595,17 +669,25 @@ def exposure(
             pled.append(charge)
         elif offered.lesser is None:
             dismissed += 1
-            notes.append(f"Count {charge.count} ({charge.citation}) dismissed.")
+            notes.append(
+                _("Count %(count)d (%(citation)s) dismissed.")
+                % {"count": charge.count, "citation": charge.citation}
+            )
         else:
             pled.append(offered.lesser)
             reduced += 1
             severity_reduced += max(charge.severity_rank - offered.lesser.severity_rank, 0)
             notes.append(
-                f"Count {charge.count} reduced from {charge.citation} to "
-                f"{offered.lesser.citation} {offered.lesser.title}."
+                _("Count %(count)d reduced from %(citation)s to %(lesser)s %(title)s.")
+                % {
+                    "count": charge.count,
+                    "citation": charge.citation,
+                    "lesser": offered.lesser.citation,
+                    "title": offered.lesser.title,
+                }
             )
     if charges and not pled:
-        notes.append("Every count is dismissed: no custody on a plea.")
+        notes.append(_("Every count is dismissed: no custody on a plea."))
 
     trial_statutory = _statutory_range(charges)
     plea_statutory = _statutory_range(pled)
@@ -621,14 +703,22 @@ def exposure(
         for level in dict.fromkeys((offense_level, plea_level)):
             if level != _table_offense_level(level):
                 notes.append(
-                    f"Offense level {level} is treated as {_table_offense_level(level)} "
-                    "(USSG §5A, comment. (n.2))."
+                    _("Offense level %(level)d is treated as %(table)d (USSG §5A, comment. (n.2)).")
+                    % {"level": level, "table": _table_offense_level(level)}
                 )
         trial_guideline = guideline_range(offense_level, criminal_history)
         plea_guideline = guideline_range(plea_level, criminal_history)
         notes.append(
-            f"Acceptance of responsibility: {MINUS_SIGN}{reduction} levels (USSG §3E1.1), "
-            f"offense level {offense_level} → {plea_level}."
+            _(
+                "Acceptance of responsibility: %(minus)s%(reduction)d levels (USSG §3E1.1), "
+                "offense level %(level)d → %(plea_level)d."
+            )
+            % {
+                "minus": MINUS_SIGN,
+                "reduction": reduction,
+                "level": offense_level,
+                "plea_level": plea_level,
+            }
         )
         threshold = _int_parameter(profile_parameters, "acceptance_extra_level_min_offense_level")
         if offense_level >= threshold and not government_motion:
@@ -659,13 +749,32 @@ def exposure(
             parameters=profile_parameters,
         )
         with_circumstances = (
-            f" with {', '.join(leniency_circumstances)}" if leniency_circumstances else ""
+            _(" with %(circumstances)s") % {"circumstances": ", ".join(leniency_circumstances)}
+            if leniency_circumstances
+            else ""
         )
         notes.append(
-            f"Admission of guilt and acceptance of punishment at the {leniency_stage} stage"
-            f"{with_circumstances}: up to {share * 100:.0f}% off the baseline of "
-            f"{_months_text(baseline_months)}."
+            _(
+                "Admission of guilt and acceptance of punishment at the %(stage)s stage"
+                "%(circumstances)s: up to %(share)s%% off the baseline of %(baseline)s."
+            )
+            % {
+                "stage": leniency_stage,
+                "circumstances": with_circumstances,
+                "share": f"{share * 100:.0f}",
+                "baseline": _months_text(baseline_months),
+            }
         )
+        alone = [code for code in leniency_circumstances if code != MINOR_CRIME] == []
+        if MINOR_CRIME in leniency_circumstances and not alone and share >= 1:
+            notes.append(_("A minor crime: the court may exempt the defendant from punishment."))
+        elif MINOR_CRIME in leniency_circumstances and alone:
+            notes.append(
+                _(
+                    "A minor crime earns more than the circumstances' share only with one of "
+                    "the listed circumstances (surrender, restitution, ...)."
+                )
+            )
 
     for charge in charges:
         if charge.consecutive:
@@ -682,21 +791,27 @@ def exposure(
                     "rule": " (USSG §5G1.2(a))" if us else "",
                 }
             )
-    trial_expected = _applicable_range("Trial", trial_guideline, charges, notes, us=us)
-    plea_applicable = _applicable_range("Plea", plea_guideline, pled, notes, us=us)
+    trial_expected = _applicable_range(_("Trial"), trial_guideline, charges, notes, us=us)
+    plea_applicable = _applicable_range(_("Plea"), plea_guideline, pled, notes, us=us)
 
     if recommended is not None:
         plea_expected = recommended
-        notes.append(f"The offer recommends {recommended}.")
+        notes.append(_("The offer recommends %(range)s.") % {"range": str(recommended)})
         if _months_key(recommended.low) < _months_key(plea_statutory.low):
             notes.append(
-                "The recommended range goes below the mandatory minimum of "
-                f"{_bound_text(plea_statutory.low)} for the counts pled."
+                _(
+                    "The recommended range goes below the mandatory minimum of %(bound)s for "
+                    "the counts pled."
+                )
+                % {"bound": _bound_text(plea_statutory.low)}
             )
         if _months_key(recommended.high) > _months_key(plea_statutory.high):
             notes.append(
-                "The recommended range goes above the statutory maximum of "
-                f"{_bound_text(plea_statutory.high)} for the counts pled."
+                _(
+                    "The recommended range goes above the statutory maximum of %(bound)s for "
+                    "the counts pled."
+                )
+                % {"bound": _bound_text(plea_statutory.high)}
             )
     else:
         plea_expected = plea_applicable
@@ -707,6 +822,9 @@ def exposure(
         plea_zone = zone_of(plea_applicable, profile_parameters)
     if plea_zone is not None:
         warnings.extend(zone_warnings(plea_zone, plea_applicable, recommended, probation_months))
+    warnings.extend(
+        _recommendation_warnings(pled, recommended, fine_recommended, profile_parameters)
+    )
 
     trial_mid = trial_expected.midpoint()
     plea_mid = plea_expected.midpoint()

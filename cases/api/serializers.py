@@ -53,6 +53,8 @@ class StatuteSerializer(serializers.ModelSerializer[Statute]):
             "max_custody_months",
             "mandatory_minimum_months",
             "mandatory_term_consecutive",
+            "penalty_kind",
+            "fine_applies",
             "max_fine",
             "lesser_included",
         ]

@@ -16,6 +16,7 @@ from negotiations.sentencing import (
     MonthsRange,
     TermFacts,
     acceptance_reduction,
+    baseline_range,
     bound_by_statute,
     exposure,
     guideline_range,
@@ -899,3 +900,107 @@ def test_a_mandatory_minimum_puts_the_range_in_zone_d() -> None:
     assert result.plea_zone is not None
     assert result.plea_zone.name == "D"
     assert len(result.warnings) == 1
+
+
+# China: the baseline within the statutory range; minor crimes; fixed terms and fines.
+
+# 《刑法》第一百三十三条之一 (dangerous driving): "处拘役，并处罚金"; 拘役 runs from one to six
+# months (art. 42).
+DANGEROUS_DRIVING = ChargeFacts(
+    count=1,
+    citation="刑法第133条之一",
+    title="危险驾驶罪",
+    min_months=1,
+    max_months=6,
+    mandatory_minimum_months=0,
+    severity_rank=1,
+    penalty_kind="criminal_detention",
+    fine_applies=True,
+)
+# 《刑法》第二百六十六条 (fraud, large amount): "处三年以下有期徒刑、拘役或者管制，并处或者
+# 单处罚金".
+FRAUD = ChargeFacts(
+    count=1,
+    citation="刑法第266条",
+    title="诈骗罪",
+    min_months=0,
+    max_months=36,
+    mandatory_minimum_months=0,
+    severity_rank=4,
+    fine_applies=True,
+)
+
+
+def test_baseline_range_is_the_statutory_range_of_the_offence() -> None:
+    """Part II of the 2021 Guiding Opinions: the starting point is fixed "在相应的法定刑幅度
+    内" (within the statutory range); dangerous driving's is 1 to 6 months of 拘役."""
+    assert baseline_range([DANGEROUS_DRIVING]) == MonthsRange(1, 6)
+    assert baseline_range([FRAUD]) == MonthsRange(0, 36)
+
+
+def test_minor_crime_with_a_circumstance_may_reach_exemption() -> None:
+    """III(14): "具有自首、重大坦白、退赃退赔、赔偿谅解、刑事和解等情节的，可以减少基准刑的60%
+    以下，犯罪较轻的，可以减少基准刑的60%以上或者依法免除处罚": with restitution, a minor crime
+    may go from the 6-month baseline down to exemption (0)."""
+    result = exposure(
+        [DANGEROUS_DRIVING],
+        [],
+        recommended=None,
+        profile_parameters=CN,
+        baseline_months=6,
+        leniency_stage="prosecution_review",
+        leniency_circumstances=["restitution", "minor_crime"],
+    )
+    assert result.plea_guideline == MonthsRange(0, 6)
+    assert "A minor crime: the court may exempt the defendant from punishment." in result.notes
+
+
+def test_minor_crime_without_a_circumstance_keeps_the_stage_share() -> None:
+    """The minor-crime clause follows the circumstances: alone, the plea at prosecution review
+    earns its 20%: 36 less 20% is 28.8, rounded up to 29."""
+    assert leniency_range(
+        36, stage="prosecution_review", circumstances=["minor_crime"], parameters=CN
+    ) == MonthsRange(29, 36)
+
+
+def test_minor_crime_is_unknown_where_the_profile_lacks_it() -> None:
+    parameters = {k: v for k, v in CN.items() if k != "leniency_minor_crime_max_reduction"}
+    with pytest.raises(ValueError, match="'minor_crime'"):
+        leniency_range(36, stage="trial", circumstances=["minor_crime"], parameters=parameters)
+
+
+def cn_fraud(recommended: MonthsRange, *, fine: bool) -> Any:
+    return exposure(
+        [FRAUD],
+        [],
+        recommended=recommended,
+        profile_parameters=CN,
+        baseline_months=30,
+        leniency_stage="prosecution_review",
+        fine_recommended=fine,
+    )
+
+
+def test_a_range_recommendation_is_warned_a_fixed_term_is_not() -> None:
+    """2019 Guiding Opinions on the leniency system, art. 33: "人民检察院一般应当提出确定刑量刑
+    建议" (normally a fixed term)."""
+    assert cn_fraud(MonthsRange(24, 24), fine=True).warnings == ()
+    (warning,) = cn_fraud(MonthsRange(24, 30), fine=True).warnings
+    assert warning.startswith(
+        f"A recommendation is normally a fixed term (确定刑), not a range of 24{EN_DASH}30 months"
+    )
+
+
+def test_an_offence_with_a_fine_needs_its_amount() -> None:
+    """Art. 33: "建议判处罚金刑的，参照主刑的从宽幅度提出确定的数额"; fraud carries a fine."""
+    (warning,) = cn_fraud(MonthsRange(24, 24), fine=False).warnings
+    assert warning == (
+        "刑法第266条 carries a fine: the recommendation normally states its amount "
+        "(2019 Guiding Opinions on the leniency system, art. 33)."
+    )
+
+
+def test_fixed_term_and_fine_rules_are_profile_data() -> None:
+    """The us-fed profile has neither rule: a range without a fine draws no warning."""
+    result = exposure([FRAUD], [], recommended=MonthsRange(24, 30), profile_parameters=US)
+    assert result.warnings == ()
