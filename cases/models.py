@@ -152,6 +152,14 @@ class Statute(models.Model):
             "art. 266, 并处或者单处罚金; art. 133-1, 并处罚金)."
         ),
     )
+    consecutive_terms_concurrent_with_each_other = models.BooleanField(
+        _("consecutive terms may run concurrently with each other"),
+        default=False,
+        help_text=_(
+            "Terms under this statute may run concurrently with one another, though "
+            "consecutively to every other term (18 U.S.C. 1028A(b)(4))."
+        ),
+    )
     max_fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"

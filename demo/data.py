@@ -151,7 +151,11 @@ US_STATUTES = [
 # What a statute says beyond its range: 18 U.S.C. 1028A(b)(2) and 924(c)(1)(D)(ii) make their
 # mandatory terms run consecutively to every other term.
 US_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
-    "18 U.S.C. 1028A": {"mandatory_term_consecutive": True},
+    # 1028A(b)(4): terms under the section may run concurrently with one another.
+    "18 U.S.C. 1028A": {
+        "mandatory_term_consecutive": True,
+        "consecutive_terms_concurrent_with_each_other": True,
+    },
     "18 U.S.C. 924(c)(1)(A)(i)": {"mandatory_term_consecutive": True},
 }
 US_LESSER = {

@@ -85,6 +85,7 @@ def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
         mandatory_minimum_months=statute.mandatory_minimum_months,
         severity_rank=statute.severity_rank,
         consecutive=statute.mandatory_term_consecutive,
+        concurrent_with_same_statute=statute.consecutive_terms_concurrent_with_each_other,
         penalty_kind=statute.penalty_kind,
         fine_applies=statute.fine_applies,
     )

@@ -442,6 +442,8 @@ class ChargeFacts:
     # The statute's mandatory term runs consecutively to any other term (18 U.S.C.
     # 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the other counts' range (USSG §5G1.2(a)).
     consecutive: bool = False
+    # Such terms under the same statute may run concurrently with one another (1028A(b)(4)).
+    concurrent_with_same_statute: bool = False
 
 
 @dataclass(frozen=True)
@@ -511,16 +513,37 @@ def baseline_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
 
 
 def _consecutive_months(counts: Sequence[ChargeFacts]) -> int:
-    """The mandatory terms that run consecutively to every other term. Their guideline
-    sentence is the term the statute requires (USSG §2B1.6(a) for 18 U.S.C. 1028A, §2K2.4(b)
-    for 924(c)), determined by the statute and imposed independently (§5G1.2(a))."""
-    return sum(charge.mandatory_minimum_months for charge in counts if charge.consecutive)
+    """The least the mandatory terms that run consecutively to every other term add up to.
+    Their guideline sentence is the term the statute requires (USSG §2B1.6(a) for 18 U.S.C.
+    1028A, §2K2.4(b) for 924(c)), determined by the statute and imposed independently
+    (§5G1.2(a)); terms of a statute that lets them run concurrently with one another (1028A(b)(4))
+    count once, the longest."""
+    return _consecutive_terms(counts).low or 0
 
 
-def _plus_months(r: MonthsRange, months: int) -> MonthsRange:
-    return MonthsRange(
-        None if r.low is None else r.low + months, None if r.high is None else r.high + months
-    )
+def _consecutive_terms(counts: Sequence[ChargeFacts]) -> MonthsRange:
+    """From every consecutive term once, those that may run concurrently with one another
+    counted once (the longest), to all of them one after another."""
+    alone = 0
+    together: dict[str, int] = {}
+    for charge in counts:
+        if not charge.consecutive:
+            continue
+        if charge.concurrent_with_same_statute:
+            together[charge.citation] = max(
+                together.get(charge.citation, 0), charge.mandatory_minimum_months
+            )
+        else:
+            alone += charge.mandatory_minimum_months
+    every = sum(charge.mandatory_minimum_months for charge in counts if charge.consecutive)
+    return MonthsRange(alone + sum(together.values()), every)
+
+
+def _plus_months(r: MonthsRange, months: MonthsRange) -> MonthsRange:
+    def plus(a: int | None, b: int | None) -> int | None:
+        return None if a is None or b is None else a + b
+
+    return MonthsRange(plus(r.low, months.low), plus(r.high, months.high))
 
 
 def _applicable_range(
@@ -544,7 +567,7 @@ def _applicable_range(
             notes.append(note)
     else:
         bounded = MonthsRange(0, 0)
-    return _plus_months(bounded, _consecutive_months(counts))
+    return _plus_months(bounded, _consecutive_terms(counts))
 
 
 def _recommendation_warnings(
@@ -790,6 +813,19 @@ def exposure(
                     "term": _months_text(charge.mandatory_minimum_months),
                     "rule": " (USSG §5G1.2(a))" if us else "",
                 }
+            )
+    together: dict[str, list[int]] = {}
+    for charge in charges:
+        if charge.consecutive and charge.concurrent_with_same_statute:
+            together.setdefault(charge.citation, []).append(charge.count)
+    for citation, numbers in together.items():
+        if len(numbers) > 1:
+            notes.append(
+                _(
+                    "The terms of counts %(counts)s (%(citation)s) may run concurrently with "
+                    "one another, and consecutively to every other term."
+                )
+                % {"counts": ", ".join(map(str, numbers)), "citation": citation}
             )
     trial_expected = _applicable_range(_("Trial"), trial_guideline, charges, notes, us=us)
     plea_applicable = _applicable_range(_("Plea"), plea_guideline, pled, notes, us=us)

@@ -53,6 +53,7 @@ class StatuteSerializer(serializers.ModelSerializer[Statute]):
             "max_custody_months",
             "mandatory_minimum_months",
             "mandatory_term_consecutive",
+            "consecutive_terms_concurrent_with_each_other",
             "penalty_kind",
             "fine_applies",
             "max_fine",

@@ -4,6 +4,7 @@ Guidelines Manual, and against the Manual's own worked examples. No database."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -746,6 +747,44 @@ def test_plea_to_the_consecutive_count_alone_is_its_term() -> None:
     )
     assert result.plea_statutory == MonthsRange(24, 24)
     assert result.plea_expected == MonthsRange(24, 24)
+
+
+def test_two_identity_theft_counts_may_run_concurrently_with_each_other() -> None:
+    """§ 1028A(b)(4): a term under the section "may, in the discretion of the court, run
+    concurrently, in whole or in part, only with another term of imprisonment that is imposed
+    by the court at the same time on that person for an additional violation of this
+    section". Wire fraud at level 15, category I is 18-24 months; two § 1028A counts add 24
+    months (concurrent) to 48 (consecutive): 42-72 months at trial, at least 24 by statute."""
+    theft = dataclasses.replace(IDENTITY_THEFT, concurrent_with_same_statute=True)
+    result = exposure(
+        [WIRE_FRAUD, theft, dataclasses.replace(theft, count=3)],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=15,
+        criminal_history="I",
+    )
+    assert result.trial_expected == MonthsRange(42, 72)
+    assert result.trial_statutory == MonthsRange(24, 288)
+    assert (
+        "The terms of counts 2, 3 (18 U.S.C. § 1028A) may run concurrently with one another, "
+        "and consecutively to every other term." in result.notes
+    )
+
+
+def test_two_firearm_counts_each_run_consecutively() -> None:
+    """§ 924(c)(1)(D)(ii): no term under the subsection "shall run concurrently with any other
+    term of imprisonment": two counts add 60 + 60 months to the drug count's 60-63."""
+    result = exposure(
+        [DISTRIBUTION, FIREARM, dataclasses.replace(FIREARM, count=3)],
+        [],
+        recommended=None,
+        profile_parameters=US,
+        offense_level=24,
+        criminal_history="I",
+    )
+    assert result.trial_expected == MonthsRange(180, 183)
+    assert result.trial_statutory == MonthsRange(180, None)
 
 
 def test_without_guideline_inputs_the_consecutive_term_raises_the_statutory_floor() -> None:

@@ -135,3 +135,28 @@ def test_migration_marks_1028a_and_924c_consecutive(world: World) -> None:
     )
     assert consecutive == {firearm.pk, theft.pk}
     assert charge_of(world.case).statute.pk not in consecutive
+
+
+def test_two_identity_theft_counts_add_one_to_two_terms(world: World) -> None:
+    """§ 1028A(b)(4): terms under the section may run concurrently with one another. Two
+    § 1028A counts with wire fraud at level 15, category I (18-24 months): 42-72 at trial."""
+    case = wire_fraud_case(world)
+    theft = case.charges.get(count_number=2).statute
+    Statute.objects.filter(pk=theft.pk).update(consecutive_terms_concurrent_with_each_other=True)
+    case_services.charge_add(case=case, statute=theft, by=world.user(Role.PROSECUTOR))
+    exposure = exposure_of_offer(world, case, offense_level=15, criminal_history_category="I")
+    assert exposure["trial_expected"]["text"] == "42\u201372 months"
+    assert exposure["trial_statutory"]["text"] == "24\u2013288 months"
+
+
+def test_migration_lets_1028a_terms_run_concurrently_with_each_other(world: World) -> None:
+    migration = importlib.import_module(
+        "cases.migrations.0010_statute_consecutive_terms_concurrent"
+    )
+    theft = factories.StatuteFactory.create(citation="18 U.S.C. 1028A")
+    firearm = factories.StatuteFactory.create(citation="18 U.S.C. 924(c)(1)(A)(i)")
+    migration.mark(apps, None)
+    theft.refresh_from_db()
+    firearm.refresh_from_db()
+    assert theft.consecutive_terms_concurrent_with_each_other
+    assert not firearm.consecutive_terms_concurrent_with_each_other
