@@ -50,6 +50,7 @@ class StatuteAdmin(admin.ModelAdmin):
         "severity_rank",
         "max_custody_months",
         "mandatory_minimum_months",
+        "mandatory_term_consecutive",
     ]
     list_filter = ["jurisdiction", "offence_class"]
     search_fields = ["citation", "title"]

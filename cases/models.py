@@ -103,6 +103,16 @@ class OffenceClass(models.TextChoices):
     ORDINARY = "ordinary", "Ordinary crime"
 
 
+class PenaltyKind(models.TextChoices):
+    """The custodial penalty a statute's range of months is in."""
+
+    IMPRISONMENT = "imprisonment", _("imprisonment")
+    # PRC Criminal Law art. 42: 拘役, one month to six months.
+    CRIMINAL_DETENTION = "criminal_detention", _("criminal detention (拘役)")
+    # PRC Criminal Law art. 38: 管制, three months to two years.
+    PUBLIC_SURVEILLANCE = "public_surveillance", _("public surveillance (管制)")
+
+
 class Statute(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="statutes"
@@ -118,6 +128,38 @@ class Statute(models.Model):
         null=True, blank=True, help_text="Empty means life imprisonment."
     )
     mandatory_minimum_months = models.PositiveIntegerField(default=0)
+    mandatory_term_consecutive = models.BooleanField(
+        _("mandatory term consecutive"),
+        default=False,
+        help_text=_(
+            "The statute requires its mandatory term to run consecutively to any other term "
+            "(e.g. 18 U.S.C. 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the range of the "
+            "other counts, not taken as a floor within it (USSG 5G1.2(a))."
+        ),
+    )
+    penalty_kind = models.CharField(
+        _("penalty kind"),
+        max_length=24,
+        choices=PenaltyKind.choices,
+        default=PenaltyKind.IMPRISONMENT,
+        help_text=_("The penalty the statutory range of months is in."),
+    )
+    fine_applies = models.BooleanField(
+        _("carries a fine"),
+        default=False,
+        help_text=_(
+            "The offence carries a fine, with or instead of custody (e.g. PRC Criminal Law "
+            "art. 266, 并处或者单处罚金; art. 133-1, 并处罚金)."
+        ),
+    )
+    consecutive_terms_concurrent_with_each_other = models.BooleanField(
+        _("consecutive terms may run concurrently with each other"),
+        default=False,
+        help_text=_(
+            "Terms under this statute may run concurrently with one another, though "
+            "consecutively to every other term (18 U.S.C. 1028A(b)(4))."
+        ),
+    )
     max_fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"
