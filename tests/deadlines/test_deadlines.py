@@ -38,6 +38,7 @@ from tests.conftest import ROLES, World
 from tests.deadline_helpers import (
     CN_EXPEDITED_TRIAL_10,
     US_CORRECTION_14,
+    US_INDICTMENT_30,
     US_PSR_35_BEFORE,
     US_PSR_OBJECTIONS_14,
     US_SUGGESTION_7,
@@ -148,12 +149,33 @@ def test_period_ending_on_christmas_rolls_past_the_weekend(world: World) -> None
     assert d.due_date == D(2026, 12, 28)
 
 
-def test_speedy_trial_limit_does_not_roll(world: World) -> None:
+def test_speedy_trial_limit_ending_on_a_saturday_rolls_to_monday(world: World) -> None:
+    """Fed. R. Crim. P. 45(a) applies "in computing any time period specified ... in any
+    statute that does not specify a method of computing time", and 18 U.S.C. 3161(c)(1)
+    specifies none: "if the last day is a Saturday, Sunday, or legal holiday, the period
+    continues to run until the end of the next day that is not" (45(a)(1)(C)).
+
+    2026 calendar: indictment Saturday 3 October; 28 days to 31 October, 30 more to
+    30 November, 12 more to Saturday 12 December = day 70; the next day that is neither a
+    weekend nor a holiday is Monday 14 December."""
     d = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 3))
-    assert d.due_date == D(2026, 12, 12)  # a Saturday: the Act's 70 days end when they end
+    assert (d.due_date, d.computed_date) == (D(2026, 12, 14), D(2026, 12, 14))
     assert (d.kind, d.responsible_side) == (DeadlineKind.SPEEDY_TRIAL, Side.COURT)
     assert d.explanation.splitlines()[-1] == (
-        "2026-12-12 is not a court day (Saturday); the rule does not roll"
+        "2026-12-12 is not a court day (Saturday); rolled forward to 2026-12-14"
+    )
+
+
+def test_thirty_days_to_indictment_ending_on_a_sunday_rolls_to_monday(world: World) -> None:
+    """18 U.S.C. 3161(b): an indictment "within thirty days from the date on which such
+    individual was arrested", counted under Fed. R. Crim. P. 45(a)(1).
+
+    2027 calendar: arrest Friday 8 January; day 30 is Sunday 7 February (23 days to
+    31 January, 7 more); the period runs to Monday 8 February."""
+    d = event_deadline(world, code=US_INDICTMENT_30, trigger_date=D(2027, 1, 8))
+    assert d.due_date == D(2027, 2, 8)
+    assert d.explanation.splitlines()[-1] == (
+        "2027-02-07 is not a court day (Sunday); rolled forward to 2027-02-08"
     )
 
 
@@ -238,7 +260,18 @@ def test_a_closure_leaves_overrides_limits_that_do_not_roll_past_deadlines_and_o
     services.deadline_override(
         deadline=overridden, by=judge(world), due_date=D(2026, 12, 18), reason="Agreed extension."
     )
-    limit = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 6))  # Tue 15 Dec
+    # A limit whose statute sets its own counting (roll "none"): Tuesday 15 December.
+    fixed = rule(US_TRIAL_70)
+    fixed.pk, fixed.code, fixed.roll = None, "test-fixed-70", "none"
+    fixed.save()
+    limit = services.deadline_create(
+        case=world.case,
+        by=clerk(world),
+        kind=fixed.kind,
+        title="",
+        rule=fixed,
+        trigger_date=D(2026, 10, 6),
+    )
     foreign = event_deadline(
         world,
         code=US_PSR_OBJECTIONS_14,
