@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from cases import permissions
 from cases.models import Case, Court
@@ -15,7 +16,7 @@ from core.exceptions import Conflict
 from core.text import single_line
 from deadlines import computation
 from deadlines.models import CourtClosure, Courtroom, Deadline, DeadlineChangeKind, DeadlineStatus
-from deadlines.selectors import local_date
+from deadlines.selectors import cases_in_custody, local_date
 from deadlines.services.common import _compute, _move_computed, _refuse_out_of_range
 
 if TYPE_CHECKING:
@@ -94,9 +95,23 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
     calendar as it now is; write a history row for each one that moved. An overridden deadline
     keeps its override, but its computed date is brought up to date underneath."""
     court = Court.objects.select_related("jurisdiction").get(pk=court.pk)
+    _recompute(court, Deadline.objects.filter(case__court=court), by, reason)
+
+
+def case_deadlines_recompute(*, case: Case, reason: str) -> None:
+    """Recompute the open computed deadlines of one case due today or later after a defendant
+    was detained or released, where the case's profile counts custody (CPL art. 105). Run by
+    deadlines.subscribers inside the publisher's transaction; Parley itself makes the change."""
+    court = Court.objects.select_related("jurisdiction").get(pk=case.court_id)
+    counting = computation.Counting.from_parameters(court.jurisdiction.parameters)
+    if not counting.holiday_extension_suspended_in_custody:
+        return
+    _recompute(court, Deadline.objects.filter(case=case), None, reason)
+
+
+def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, reason: str) -> None:
     today = court_today(court)
-    affected = Deadline.objects.filter(
-        case__court=court,
+    affected = deadlines.filter(
         status=DeadlineStatus.OPEN,
         rule__isnull=False,
         due_date__gte=today,
@@ -112,11 +127,17 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
         .values_list("pk", flat=True)
     )
     calendar = computation.calendar_for_court(court)
+    in_custody = cases_in_custody(case_ids)
     for deadline in affected.select_related("case__court", "rule", "trigger_hearing").order_by(
         "pk"
     ):
         assert deadline.rule is not None
-        computed = _compute(deadline.rule, _trigger_day(deadline), calendar)
+        computed = _compute(
+            deadline.rule,
+            _trigger_day(deadline),
+            calendar,
+            in_custody=deadline.case_id in in_custody,
+        )
         _move_computed(
             deadline, computed, by, f"Recomputed: {reason}", kind=DeadlineChangeKind.RECOMPUTED
         )

@@ -32,7 +32,7 @@ from deadlines.models import (
     DeadlineStatus,
     HearingKind,
 )
-from parties.models import Role, Side
+from parties.models import CustodyStatus, Defendant, Role, Side
 from tests import factories
 from tests.conftest import ROLES, World
 from tests.deadline_helpers import (
@@ -55,6 +55,7 @@ from tests.deadline_helpers import (
     rule,
     sentencing,
 )
+from tests.negotiation_helpers import cn_case
 
 D = dt.date
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
@@ -242,6 +243,64 @@ def test_a_closure_on_the_last_day_moves_the_deadline_and_removing_it_moves_it_b
     d.refresh_from_db()
     assert (d.due_date, d.computed_date, d.sequence) == (D(2026, 12, 15), D(2026, 12, 15), 2)
     assert not CourtClosure.objects.exists()
+
+
+def test_a_closure_on_the_last_day_of_a_backward_period_extends_it_forward(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """Fed. R. Crim. P. 45(a)(3)(A): the clerk's office inaccessible "on the last day for
+    filing ... the time for filing is extended to the first accessible day that is not a
+    Saturday, Sunday, or legal holiday" (forward, the 2009 committee note says, even for a
+    period counted backward from an event).
+
+    2027 calendar: the presentence report is due 35 days before sentencing on Tuesday
+    9 February 2027 (Rule 32(e)(2)), that is Tuesday 5 January; the court closes that day, so
+    the time runs to Wednesday 6 January, not back to Monday 4 January."""
+    d = hearing_deadline(world, sentencing(world, starts_at=at(2027, 2, 9, 10)))
+    assert d.due_date == D(2027, 1, 5)
+    services.closure_add(court=world.court, by=clerk(world), date=D(2027, 1, 5), reason="Snow.")
+    d.refresh_from_db()
+    assert (d.due_date, d.computed_date) == (D(2027, 1, 6), D(2027, 1, 6))
+    assert "time extended to 2027-01-06" in d.explanation
+    assert d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).get().to_date == D(2027, 1, 6)
+
+
+def _cn_deadline(world: World, *, custody: str) -> Deadline:
+    cn = cn_case(world)
+    Defendant.objects.filter(participations__case=cn.case).update(custody_status=custody)
+    return services.deadline_create(
+        case=cn.case,
+        by=cn.clerk,
+        kind=DeadlineKind.SPEEDY_TRIAL,
+        title="",
+        rule=rule(CN_EXPEDITED_TRIAL_10),
+        trigger_date=D(2026, 12, 22),
+    )
+
+
+def test_cn_period_ending_on_a_holiday_is_extended_for_a_defendant_at_liberty(
+    world: World,
+) -> None:
+    """CPL art. 105: "期间的最后一日为节假日的，以节假日后的第一日为期满日期" (a period whose
+    last day is a holiday ends on the first day after the holiday). Holidays package calendar
+    for 2027: the case is accepted Tuesday 22 December 2026; the 10th day (CPL art. 225) is
+    New Year's Day, Friday 1 January 2027, followed by the weekend; the period ends Monday
+    4 January."""
+    d = _cn_deadline(world, custody=CustodyStatus.RELEASED)
+    assert d.due_date == D(2027, 1, 4)
+    assert d.explanation.splitlines()[1] == "Trigger 2026-12-22 excluded (CPL art. 105)"
+
+
+def test_cn_period_ending_on_a_holiday_is_not_extended_in_custody(world: World) -> None:
+    """CPL art. 105: "但犯罪嫌疑人、被告人或者罪犯在押期间，应当至期满之日为止，不得因节假日而
+    延长" (while the suspect or defendant is in custody the period ends on the day it expires
+    and is not extended for holidays). Same dates, the defendant detained: Friday 1 January
+    2027."""
+    d = _cn_deadline(world, custody=CustodyStatus.DETAINED)
+    assert d.due_date == D(2027, 1, 1)
+    assert d.explanation.splitlines()[-1].endswith(
+        "not extended, a defendant is in custody (《刑事诉讼法》第一百零五条 (CPL art. 105))"
+    )
 
 
 def test_a_closure_inside_a_court_day_period_adds_a_day(world: World) -> None:
