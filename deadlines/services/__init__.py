@@ -27,6 +27,7 @@ The modules, each importing only those above it:
 from .case_close import case_dates_close as case_dates_close
 from .common import ENDED_CASE_STATUSES as ENDED_CASE_STATUSES
 from .common import UNSET as UNSET
+from .courts import case_deadlines_recompute as case_deadlines_recompute
 from .courts import closure_add as closure_add
 from .courts import closure_remove as closure_remove
 from .courts import courtroom_create as courtroom_create

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -72,7 +73,7 @@ def closure_remove(*, closure: CourtClosure, by: User) -> None:
         court = Court.objects.select_related("jurisdiction").get(pk=closure.court_id)
         permissions.require_closure_manager(by, court)
         Court.objects.select_for_update().filter(pk=court.pk).first()
-        deleted, _ = CourtClosure.objects.filter(pk=closure.pk).delete()
+        deleted, _count = CourtClosure.objects.filter(pk=closure.pk).delete()
         if not deleted:
             raise Conflict("This closure day has already been removed.", code="closure_gone")
         _recompute_court(
@@ -139,5 +140,9 @@ def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, rea
             in_custody=deadline.case_id in in_custody,
         )
         _move_computed(
-            deadline, computed, by, f"Recomputed: {reason}", kind=DeadlineChangeKind.RECOMPUTED
+            deadline,
+            computed,
+            by,
+            _("Recomputed: %(reason)s") % {"reason": reason},
+            kind=DeadlineChangeKind.RECOMPUTED,
         )

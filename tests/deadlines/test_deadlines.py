@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cases import party_services
 from cases.models import Case, CaseStatus
 from core.exceptions import Conflict
 from deadlines import selectors, services
@@ -301,6 +302,50 @@ def test_cn_period_ending_on_a_holiday_is_not_extended_in_custody(world: World) 
     assert d.explanation.splitlines()[-1].endswith(
         "not extended, a defendant is in custody (《刑事诉讼法》第一百零五条 (CPL art. 105))"
     )
+
+
+def test_detaining_and_releasing_the_defendant_moves_a_cn_deadline(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """CPL art. 105 depends on custody now: detained after the deadline was set, the period
+    of the two tests above ends on New Year's Day 2027 (not extended); released again, it
+    runs to Monday 4 January 2027. Each move is in the deadline's history."""
+    d = _cn_deadline(world, custody=CustodyStatus.RELEASED)
+    defendant = Defendant.objects.get(participations__case=d.case)
+    prosecutor = d.case.participants.get(role=Role.PROSECUTOR).user
+    assert prosecutor is not None
+
+    party_services.defendant_update(
+        defendant=defendant, by=prosecutor, custody_status=CustodyStatus.DETAINED
+    )
+    d.refresh_from_db()
+    assert (d.due_date, d.computed_date) == (D(2027, 1, 1), D(2027, 1, 1))
+
+    party_services.defendant_update(
+        defendant=defendant, by=prosecutor, custody_status=CustodyStatus.RELEASED
+    )
+    d.refresh_from_db()
+    assert d.due_date == D(2027, 1, 4)
+    moves = d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).order_by("pk")
+    assert [(c.from_date, c.to_date) for c in moves] == [
+        (D(2027, 1, 4), D(2027, 1, 1)),
+        (D(2027, 1, 1), D(2027, 1, 4)),
+    ]
+    assert moves[0].reason == f"Recomputed: {defendant} is now detained."
+
+
+def test_custody_does_not_move_a_us_deadline(world: World, frozen: time_machine.Traveller) -> None:
+    """The us-fed profile has no custody rule: 14 days after Friday 11 December 2026 is
+    Christmas Day, and the period runs to Monday 28 December (Rule 45(a)(1)(C)) whether or
+    not the defendant is detained."""
+    d = event_deadline(world, code=US_PSR_OBJECTIONS_14, trigger_date=D(2026, 12, 11))
+    assert d.due_date == D(2026, 12, 28)
+    party_services.defendant_update(
+        defendant=world.defendant, by=world.users[Role.PROSECUTOR], custody_status="detained"
+    )
+    d.refresh_from_db()
+    assert d.due_date == D(2026, 12, 28)
+    assert not d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).exists()
 
 
 def test_a_closure_inside_a_court_day_period_adds_a_day(world: World) -> None:
