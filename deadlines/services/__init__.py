@@ -30,6 +30,7 @@ from .common import UNSET as UNSET
 from .courts import case_deadlines_recompute as case_deadlines_recompute
 from .courts import closure_add as closure_add
 from .courts import closure_remove as closure_remove
+from .courts import court_deadlines_recompute as court_deadlines_recompute
 from .courts import courtroom_create as courtroom_create
 from .deadlines import deadline_cancel as deadline_cancel
 from .deadlines import deadline_complete as deadline_complete

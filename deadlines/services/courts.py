@@ -91,12 +91,22 @@ def _trigger_day(deadline: Deadline) -> dt.date:
     return deadline.trigger_date
 
 
-def _recompute_court(court: Court, by: User, reason: str) -> None:
+def _recompute_court(court: Court, by: User | None, reason: str) -> int:
     """Recompute the open computed deadlines of `court` due today or later against its
-    calendar as it now is; write a history row for each one that moved. An overridden deadline
-    keeps its override, but its computed date is brought up to date underneath."""
+    calendar as it now is; write a history row for each one that moved (how many is returned).
+    An overridden deadline keeps its override, but its computed date is brought up to date
+    underneath."""
     court = Court.objects.select_related("jurisdiction").get(pk=court.pk)
-    _recompute(court, Deadline.objects.filter(case__court=court), by, reason)
+    return _recompute(court, Deadline.objects.filter(case__court=court), by, reason)
+
+
+def court_deadlines_recompute(*, court: Court, reason: str) -> int:
+    """Recompute the open computed deadlines of `court` due today or later, by Parley itself,
+    after what they are counted with changed outside the services (a new release's rules or
+    counting, the court's subdivision edited in the admin); returns how many moved."""
+    with transaction.atomic():
+        Court.objects.select_for_update().filter(pk=court.pk).first()
+        return _recompute_court(court, None, reason)
 
 
 def case_deadlines_recompute(*, case: Case, reason: str) -> None:
@@ -110,7 +120,7 @@ def case_deadlines_recompute(*, case: Case, reason: str) -> None:
     _recompute(court, Deadline.objects.filter(case=case), None, reason)
 
 
-def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, reason: str) -> None:
+def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, reason: str) -> int:
     today = court_today(court)
     affected = deadlines.filter(
         status=DeadlineStatus.OPEN,
@@ -119,7 +129,7 @@ def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, rea
     )
     case_ids = sorted(set(affected.values_list("case_id", flat=True)))
     if not case_ids:
-        return
+        return 0
     # Lock the cases in id order so that two recomputations never wait on each other.
     list(
         Case.objects.select_for_update(no_key=True, of=("self",))
@@ -129,6 +139,7 @@ def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, rea
     )
     calendar = computation.calendar_for_court(court)
     in_custody = cases_in_custody(case_ids)
+    moved = 0
     for deadline in affected.select_related("case__court", "rule", "trigger_hearing").order_by(
         "pk"
     ):
@@ -139,10 +150,11 @@ def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, rea
             calendar,
             in_custody=deadline.case_id in in_custody,
         )
-        _move_computed(
+        moved += _move_computed(
             deadline,
             computed,
             by,
             _("Recomputed: %(reason)s") % {"reason": reason},
             kind=DeadlineChangeKind.RECOMPUTED,
         )
+    return moved

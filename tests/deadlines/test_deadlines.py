@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from cases import party_services
 from cases.models import Case, CaseStatus
@@ -346,6 +348,51 @@ def test_custody_does_not_move_a_us_deadline(world: World, frozen: time_machine.
     d.refresh_from_db()
     assert d.due_date == D(2026, 12, 28)
     assert not d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).exists()
+
+
+def test_recompute_deadlines_brings_a_limit_counted_without_rule_45a_up_to_date(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """A Speedy Trial Act limit set while its rule did not roll (as shipped before Rule 45(a)
+    was applied to 18 U.S.C. 3161) moves when `recompute_deadlines` runs after the release.
+    2026 calendar: 70 days after Saturday 3 October is Saturday 12 December; under
+    45(a)(1)(C) the limit runs to Monday 14 December."""
+    DeadlineRule.objects.filter(code=US_TRIAL_70).update(roll="none")
+    d = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 3))
+    assert d.due_date == D(2026, 12, 12)
+    DeadlineRule.objects.filter(code=US_TRIAL_70).update(roll="forward")
+
+    out = StringIO()
+    call_command("recompute_deadlines", stdout=out)
+    d.refresh_from_db()
+    assert d.due_date == D(2026, 12, 14)
+    change = d.changes.get(kind=DeadlineChangeKind.RECOMPUTED)
+    assert (change.from_date, change.to_date, change.changed_by) == (
+        D(2026, 12, 12),
+        D(2026, 12, 14),
+        None,
+    )
+    assert out.getvalue().splitlines()[-1] == "Deadlines moved in all: 1."
+
+
+def test_recompute_deadlines_after_a_court_gets_its_state(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """45(a)(6)(C), 2027 calendar: objections due 14 days after Friday 29 January 2027 end on
+    Friday 12 February, Lincoln's Birthday, a New York public holiday (N.Y. Gen. Constr. Law
+    § 24); Monday 15 February is Washington's Birthday; once the court is marked as sitting in
+    New York the period runs to Tuesday 16 February. Other courts are left alone."""
+    d = event_deadline(world, code=US_PSR_OBJECTIONS_14, trigger_date=D(2027, 1, 29))
+    assert d.due_date == D(2027, 2, 12)
+    world.court.subdivision = "NY"
+    world.court.save(update_fields=["subdivision"])
+
+    call_command("recompute_deadlines", "--court", str(world.court.pk), stdout=StringIO())
+    d.refresh_from_db()
+    assert d.due_date == D(2027, 2, 16)
+    assert "Lincoln's Birthday (NY)" in d.explanation
+    with pytest.raises(CommandError):
+        call_command("recompute_deadlines", "--court", "0", stdout=StringIO())
 
 
 def test_a_closure_inside_a_court_day_period_adds_a_day(world: World) -> None:
