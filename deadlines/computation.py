@@ -115,7 +115,6 @@ class Counting:
     # holidays only "for periods that are measured after an event". False: they count for
     # every period.
     subdivision_holidays_after_only: bool = False
-    subdivision_citation: str = ""
     # CPL art. 105: while the suspect or defendant is in custody a period "应当至期满之日为止，
     # 不得因节假日而延长" (ends on its last day, and is not extended for holidays).
     holiday_extension_suspended_in_custody: bool = False
@@ -315,11 +314,13 @@ def compute(
     # Rule 45(a)(1)(C) and (a)(5): a last day that is a weekend or legal holiday runs on to
     # the "next day" that is neither, counted in the rule's direction; closures play no part.
     day = end
-    if calendar.why_weekend_or_holiday(end, rule.direction) is not None:
+    off = calendar.why_weekend_or_holiday(end, rule.direction)
+    if off is not None:
         day = calendar.walk(
             end, 1 if rule.roll == "forward" else -1, direction=rule.direction, closures=False
         )
-        steps.append(_rolled_line(not_court_day, rule.roll, day))
+        fact = _("%(day)s is not a court day (%(why)s)") % {"day": end.isoformat(), "why": off}
+        steps.append(_rolled_line(fact, rule.roll, day))
     # Rule 45(a)(3)(A): the clerk's office inaccessible on that day extends the time forward,
     # whichever way the period was counted.
     closed = calendar.why_closed(day)

@@ -505,3 +505,14 @@ def test_custody_does_not_stop_a_us_period_from_rolling() -> None:
     Thanksgiving, and the period runs to Friday 27 November whether or not the defendant is
     detained (Rule 45(a)(1)(C))."""
     assert compute(D(2026, 11, 12), after(14), us_court(), in_custody=True).date == D(2026, 11, 27)
+
+
+def test_a_closure_on_a_weekend_last_day_changes_nothing() -> None:
+    """45(a)(3) reaches the day the time would otherwise end: 8 days before Monday 14 December
+    2026 is Sunday 6 December, and a closure entered for that Sunday does not matter; counted
+    backward (45(a)(1)(C), (a)(5)) the paper is due Friday 4 December (2026 calendar)."""
+    result = compute(D(2026, 12, 14), before(8), us_court(closures={D(2026, 12, 6): "order"}))
+    assert result.date == D(2026, 12, 4)
+    assert result.explanation[-1] == (
+        "2026-12-06 is not a court day (Sunday); rolled backward to 2026-12-04"
+    )
