@@ -35,8 +35,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Court)
 class CourtAdmin(admin.ModelAdmin):
-    list_display = ["name", "jurisdiction", "time_zone", "mfa_required"]
-    list_filter = ["jurisdiction", "mfa_required"]
+    list_display = ["name", "jurisdiction", "subdivision", "time_zone", "mfa_required"]
+    list_filter = ["jurisdiction", "subdivision", "mfa_required"]
     search_fields = ["name"]
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import zoneinfo
 
+import holidays
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -16,6 +18,17 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a known IANA time zone.")
+
+
+def holiday_subdivisions(calendar: str) -> tuple[str, ...]:
+    """The subdivisions (US states, D.C., territories) the `holidays` package knows for a
+    holiday calendar; none for no calendar or one it does not know."""
+    if not calendar:
+        return ()
+    try:
+        return tuple(holidays.country_holidays(calendar).subdivisions)
+    except NotImplementedError:
+        return ()
 
 
 class Audience(models.TextChoices):
@@ -72,6 +85,18 @@ class Court(models.Model):
     name = models.CharField(max_length=200, unique=True)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="courts")
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    # Fed. R. Crim. P. 45(a)(6)(C): "legal holiday" includes, for periods measured after an
+    # event, "any other day declared a holiday by the state where the district court is
+    # located". Validated in clean() against the jurisdiction's holiday calendar.
+    subdivision = models.CharField(
+        _("state or district"),
+        max_length=8,
+        blank=True,
+        help_text=_(
+            "Where the court sits, as the holiday calendar names it (e.g. NY, CA, DC): its "
+            "holidays are legal holidays in computing deadlines (Fed. R. Crim. P. 45(a)(6)(C))."
+        ),
+    )
     organization = models.OneToOneField(
         "parties.Organization",
         on_delete=models.PROTECT,
@@ -93,6 +118,29 @@ class Court(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.subdivision = self.subdivision.strip().upper()
+        if not self.subdivision or self.jurisdiction_id is None:
+            return
+        calendar = self.jurisdiction.holiday_calendar
+        known = holiday_subdivisions(calendar)
+        if self.subdivision not in known:
+            if known:
+                message = gettext(
+                    "%(subdivision)s is not a subdivision of the %(calendar)s holiday "
+                    "calendar; choose one of %(known)s."
+                ) % {
+                    "subdivision": self.subdivision,
+                    "calendar": calendar,
+                    "known": ", ".join(known),
+                }
+            else:
+                message = gettext(
+                    "This jurisdiction's holiday calendar has no subdivisions; leave it empty."
+                )
+            raise ValidationError({"subdivision": message})
 
 
 class OffenceClass(models.TextChoices):

@@ -61,6 +61,19 @@ PROFILES: dict[str, dict[str, Any]] = {
                     "source": "USSG §5C1.1(f)",
                 },
             ],
+            # How deadlines are counted (deadlines.computation.Counting).
+            "deadline_counting": {
+                "counting_citation": "Rule 45(a)(1)(A)",
+                # Fed. R. Crim. P. 45(a)(3)(A): the clerk's office inaccessible on the last day
+                # extends the time to the first accessible day that is not a Saturday, Sunday
+                # or legal holiday, forward even for a period counted backward (2009 note).
+                "closure_extends_forward": True,
+                "closure_citation": "Rule 45(a)(3)(A)",
+                # Fed. R. Crim. P. 45(a)(6)(C): a state's holidays are legal holidays only
+                # "for periods that are measured after an event".
+                "subdivision_holidays_after_only": True,
+                "holiday_extension_suspended_in_custody": False,
+            },
         },
     },
     "cn": {
@@ -103,6 +116,18 @@ PROFILES: dict[str, dict[str, Any]] = {
                 "investigation": 0.30,
                 "prosecution_review": 0.20,
                 "trial": 0.10,
+            },
+            # How deadlines are counted (deadlines.computation.Counting).
+            "deadline_counting": {
+                # CPL art. 105: the day the period starts is not counted.
+                "counting_citation": "CPL art. 105",
+                "closure_extends_forward": False,
+                "subdivision_holidays_after_only": False,
+                # CPL art. 105: "期间的最后一日为节假日的，以节假日后的第一日为期满日期，
+                # 但犯罪嫌疑人、被告人或者罪犯在押期间，应当至期满之日为止，
+                # 不得因节假日而延长。"
+                "holiday_extension_suspended_in_custody": True,
+                "custody_citation": "《刑事诉讼法》第一百零五条 (CPL art. 105)",
             },
         },
     },

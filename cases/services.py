@@ -59,12 +59,16 @@ def court_create(
     jurisdiction: Jurisdiction,
     time_zone: str,
     organization: Organization | None = None,
+    subdivision: str = "",
 ) -> Court:
+    """A court of a jurisdiction; `subdivision` is the state (or D.C.) where it sits, whose
+    holidays its deadlines skip (Fed. R. Crim. P. 45(a)(6)(C))."""
     group, _ = Group.objects.get_or_create(name=f"court:{name}")
     court = Court(
         name=name,
         jurisdiction=jurisdiction,
         time_zone=time_zone,
+        subdivision=subdivision,
         organization=organization,
         group=group,
     )

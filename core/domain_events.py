@@ -121,6 +121,14 @@ class ParticipantEnded(DomainEvent):
     participant: Model
 
 
+@dataclass(frozen=True, kw_only=True)
+class DefendantCustodyChanged(DomainEvent):
+    """A defendant of the case was detained or released (cases.party_services.defendant_update),
+    one event per case the defendant takes part in. `defendant` is a parties.Defendant."""
+
+    defendant: Model
+
+
 # records
 
 
@@ -300,6 +308,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     CaseViewed,
     ParticipantAdded,
     ParticipantEnded,
+    DefendantCustodyChanged,
     NoteAdded,
     DocumentUploaded,
     DisclosureRecorded,

@@ -304,16 +304,26 @@ def _statutes(
         )
 
 
-def _court(name: str, jurisdiction: Jurisdiction, tz: str) -> Court:
+def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = "") -> Court:
+    """The court, made once; `subdivision` is the state (or D.C.) where it sits, whose
+    holidays are legal holidays for its deadlines (Fed. R. Crim. P. 45(a)(6)(C))."""
     existing = Court.objects.filter(name=name).first()
     if existing:
+        if existing.subdivision != subdivision:
+            existing.subdivision = subdivision
+            existing.full_clean()
+            existing.save(update_fields=["subdivision"])
         return existing
     org, _ = Organization.objects.get_or_create(
         name=f"{name} (clerk's office)",
         defaults={"kind": OrganizationKind.COURT, "jurisdiction": jurisdiction},
     )
     return case_services.court_create(
-        name=name, jurisdiction=jurisdiction, time_zone=tz, organization=org
+        name=name,
+        jurisdiction=jurisdiction,
+        time_zone=tz,
+        organization=org,
+        subdivision=subdivision,
     )
 
 
@@ -653,7 +663,9 @@ def seed_demo() -> bool:
             defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": cn},
         )[0],
     }
-    us_court = _court("U.S. District Court for the District of Columbia", us, "America/New_York")
+    us_court = _court(
+        "U.S. District Court for the District of Columbia", us, "America/New_York", "DC"
+    )
     cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
     _statutes(us, US_STATUTES, US_LESSER, US_STATUTE_TRAITS)
     _statutes(cn, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)

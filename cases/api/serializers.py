@@ -32,7 +32,7 @@ class CourtSerializer(serializers.ModelSerializer[Court]):
 
     class Meta:
         model = Court
-        fields = ["id", "name", "jurisdiction", "jurisdiction_code", "time_zone"]
+        fields = ["id", "name", "jurisdiction", "jurisdiction_code", "subdivision", "time_zone"]
 
 
 class StatuteSerializer(serializers.ModelSerializer[Statute]):

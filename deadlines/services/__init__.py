@@ -27,8 +27,10 @@ The modules, each importing only those above it:
 from .case_close import case_dates_close as case_dates_close
 from .common import ENDED_CASE_STATUSES as ENDED_CASE_STATUSES
 from .common import UNSET as UNSET
+from .courts import case_deadlines_recompute as case_deadlines_recompute
 from .courts import closure_add as closure_add
 from .courts import closure_remove as closure_remove
+from .courts import court_deadlines_recompute as court_deadlines_recompute
 from .courts import courtroom_create as courtroom_create
 from .deadlines import deadline_cancel as deadline_cancel
 from .deadlines import deadline_complete as deadline_complete

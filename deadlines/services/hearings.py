@@ -41,6 +41,7 @@ from deadlines.services.common import (
     _change,
     _close,
     _compute,
+    _in_custody,
     _lock_case,
     _move_computed,
     _refuse_out_of_range,
@@ -494,9 +495,10 @@ def _move_dependents(hearing: Hearing, *, reason: str) -> None:
         return
     calendar = computation.calendar_for_court(hearing.case.court)
     day = local_date(hearing.starts_at, hearing.case.court)
+    in_custody = _in_custody(hearing.case)
     for deadline in rows:
         assert deadline.rule is not None
-        computed = _compute(deadline.rule, day, calendar)
+        computed = _compute(deadline.rule, day, calendar, in_custody=in_custody)
         _move_computed(deadline, computed, None, f"The hearing moved: {reason}")
 
 
