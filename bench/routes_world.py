@@ -136,7 +136,7 @@ def _build(log: Callable[[str], None]) -> World:
     assert defendant_user is not None
     people["defendant"] = defendant_user
     us = jurisdiction_profiles_load()["us-fed"]
-    demo._statutes(us, demo.US_STATUTES, demo.US_LESSER)
+    demo._statutes(us, demo.US_STATUTES, demo.US_LESSER, demo.US_STATUTE_TRAITS)
 
     today = dt.date.today()
     rich = []
