@@ -36,8 +36,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Court)
 class CourtAdmin(admin.ModelAdmin):
-    list_display = ["name", "jurisdiction", "time_zone", "mfa_required"]
-    list_filter = ["jurisdiction", "mfa_required"]
+    list_display = ["name", "jurisdiction", "subdivision", "time_zone", "mfa_required"]
+    list_filter = ["jurisdiction", "subdivision", "mfa_required"]
     search_fields = ["name"]
 
 
@@ -51,6 +51,7 @@ class StatuteAdmin(admin.ModelAdmin):
         "severity_rank",
         "max_custody_months",
         "mandatory_minimum_months",
+        "mandatory_term_consecutive",
     ]
     list_filter = ["jurisdiction", "offence_class"]
     search_fields = ["citation", "title"]

@@ -43,12 +43,30 @@ from deadlines.models import (
     Hearing,
     HearingChange,
 )
-from parties.models import CaseParticipant
+from parties.models import CaseParticipant, CustodyStatus, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from cases.permissions import AnyUser
+
+
+# --- custody --------------------------------------------------------------------------------
+
+
+def cases_in_custody(case_ids: list[int]) -> set[int]:
+    """Which of these cases have a defendant in custody now (an active defendant
+    participation whose defendant is detained): periods counted on them may not be extended
+    for holidays where the profile says so (CPL art. 105). One query."""
+    return set(
+        CaseParticipant.objects.active()
+        .filter(
+            case_id__in=case_ids,
+            role=Role.DEFENDANT,
+            defendant__custody_status=CustodyStatus.DETAINED,
+        )
+        .values_list("case_id", flat=True)
+    )
 
 
 # --- moments --------------------------------------------------------------------------------

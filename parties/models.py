@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -178,8 +178,18 @@ class Defendant(models.Model):
 
 class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
     def held_by(self, user: Any) -> CaseParticipantQuerySet:
-        """Participations of `user`: in their own name, or as the defendant whose login it is."""
-        return self.filter(Q(user=user.pk) | Q(defendant__user=user.pk))
+        """Participations of `user`: in their own name, or as the defendant whose login it is.
+
+        The defendant is found first, by a scalar subquery on the defendant's unique user
+        index (one row at most, run once as an InitPlan), so that both branches are equality
+        tests on participation columns: PostgreSQL ORs an index scan of each (user_id,
+        defendant_id). Joining the defendant and testing its user instead cannot be split into
+        index scans and reads every participation (tests/parties/test_held_by_plan.py).
+        """
+        if user.pk is None:  # anonymous: `user=None` would read as user_id IS NULL, every defendant
+            return self.none()
+        login = Defendant.objects.filter(user=user.pk).order_by().values("pk")
+        return self.filter(Q(user=user.pk) | Q(defendant=Subquery(login)))
 
     def active(self) -> CaseParticipantQuerySet:
         return self.filter(end_date__isnull=True)

@@ -135,6 +135,7 @@ OFFER_EXAMPLE = OpenApiExample(
         "no_enhancement": False,
         "offense_level": 24,
         "criminal_history_category": "II",
+        "acceptance_motion": True,
         "baseline_months": None,
         "leniency_stage": "",
         "leniency_circumstances": [],
@@ -186,6 +187,7 @@ OFFER_EXAMPLE = OpenApiExample(
             "plea_statutory": {"low": 0, "high": 12, "text": "0–12 months"},
             "plea_guideline": {"low": 41, "high": 51, "text": "41–51 months"},
             "plea_expected": {"low": 6, "high": 12, "text": "6–12 months"},
+            "plea_applicable": {"low": 12, "high": 12, "text": "12 months"},
             "trial_penalty": 7.277777777777778,
             "counts_filed": 1,
             "counts_dismissed": 0,
@@ -197,6 +199,8 @@ OFFER_EXAMPLE = OpenApiExample(
                 "offense level 24 → 21.",
                 "Trial: guideline range 57–71 months restricted to 60–71 months by the "
                 "statutory range (USSG §5G1.1(c)).",
+                "Plea: guideline range 41–51 months capped at the statutory maximum of "
+                "12 months (USSG §5G1.1(a)).",
                 "The offer recommends 6–12 months.",
             ],
         },
@@ -214,6 +218,7 @@ OFFER_CREATE_EXAMPLE = OpenApiExample(
         "appeal_waiver": True,
         "offense_level": 24,
         "criminal_history_category": "II",
+        "acceptance_motion": True,
         "expires_at": "2026-03-09T17:00:00Z",
         "rationale": "Early resolution; weak chain of custody on one exhibit.",
     },

@@ -397,8 +397,8 @@ def test_a_rolled_back_write_leaves_no_event_and_does_not_lend_its_user_to_the_n
 def test_a_raw_write_after_someone_elses_is_not_attributed_to_them(
     world: World, cursor: Any
 ) -> None:
-    # The session keeps the last context the app set; a write the app does not recognise as
-    # one (here, SQL that starts with a comment) must not inherit it.
+    # Here both writes share the test's transaction, which keeps the context the app last set:
+    # a write that hides its verb behind a comment must still not inherit it.
     prosecutor = world.user(Role.PROSECUTOR)
     charge = charge_of(world)
     with acting(AuditContext(via="web", actor=lambda: prosecutor)):

@@ -1,0 +1,113 @@
+"""`CaseParticipant.objects.held_by(user)` is under every party's read (offers, events, the
+dashboard, permissions, alerts, calendar feeds), so at the size of a court system it must be read
+through indexes: the user's own participations by user_id, their participations as a defendant by
+the defendant's id, found by its unique user index. An OR across the defendant join reads every
+participation and every defendant instead (about 1.2 s at 3,000,000 participations).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import QuerySet
+
+from cases import party_services
+from cases.models import Case
+from parties.models import CaseParticipant, Defendant, Role
+from tests.conftest import World
+
+PARTICIPANTS = "parties_caseparticipant"
+DEFENDANTS = "parties_defendant"
+
+
+def _plan(queryset: QuerySet[Any]) -> dict[str, Any]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A test database's tables hold a few rows, which a sequential scan reads fastest; with it
+        # priced out the planner shows the index it takes for the millions it is written for.
+        # (Filler rows would not do: a rolled-back insert leaves the tables' pages, and the
+        # statistics ANALYZE writes in place, to every test after this one.)
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        (row,) = cursor.fetchall()
+    document = row[0] if isinstance(row[0], list) else json.loads(row[0])
+    plan: dict[str, Any] = document[0]["Plan"]
+    return plan
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
+
+
+def _index_conditions(plan: dict[str, Any], table: str) -> list[str]:
+    """The index conditions every read of `table` in `plan` goes through; fails on a read of it
+    that no index condition drives (a sequential scan, or an index read whole)."""
+    conditions: list[str] = []
+    for node in _nodes(plan):
+        if node.get("Relation Name") != table:
+            continue
+        kind = node["Node Type"]
+        if kind == "Bitmap Heap Scan":
+            leaves = [leaf for leaf in _nodes(node) if leaf["Node Type"] == "Bitmap Index Scan"]
+        elif kind in ("Index Scan", "Index Only Scan"):
+            leaves = [node]
+        else:
+            raise AssertionError(f"{table} read by a {kind}")
+        for leaf in leaves:
+            assert "Index Cond" in leaf, f"{table} read whole through {leaf['Index Name']}"
+            conditions.append(leaf["Index Cond"])
+    return conditions
+
+
+def _assert_both_branches_by_index(queryset: QuerySet[Any]) -> None:
+    plan = _plan(queryset)
+    shown = json.dumps(plan, indent=1)
+    participations = _index_conditions(plan, PARTICIPANTS)
+    assert any("(user_id = " in c for c in participations), shown
+    assert any("(defendant_id = " in c for c in participations), shown
+    assert any("(user_id = " in c for c in _index_conditions(plan, DEFENDANTS)), shown
+
+
+def test_participations_are_read_by_user_and_by_defendant_index(world: World) -> None:
+    _assert_both_branches_by_index(CaseParticipant.objects.held_by(world.user(Role.DEFENDANT)))
+
+
+def test_the_case_ids_of_active_participations_are_read_by_index(world: World) -> None:
+    """As the dashboard, calendar feeds and alert planning use it: the ids of a person's cases
+    inside a statement on cases."""
+    mine = CaseParticipant.objects.held_by(world.user(Role.PROSECUTOR)).active()
+    _assert_both_branches_by_index(Case.objects.filter(pk__in=mine.values("case_id")))
+
+
+def test_a_person_holds_their_own_and_their_defendants_participations(world: World) -> None:
+    prosecutor = world.user(Role.PROSECUTOR)
+    clerk = world.user(Role.COURT_STAFF)
+    # The prosecutor is also the accused on another case, under a login of their own.
+    accused = Defendant.objects.create(first_name="Morgan", last_name="Reyes", user=prosecutor)
+    as_defendant = party_services.participant_add(
+        case=world.other_case,
+        by=world.strangers[Role.PROSECUTOR],
+        role=Role.DEFENDANT,
+        defendant=accused,
+    )
+    own = CaseParticipant.objects.get(case=world.case, user=prosecutor)
+    assert set(CaseParticipant.objects.held_by(prosecutor)) == {own, as_defendant}
+
+    party_services.participant_end(participant=as_defendant, by=clerk)
+    held = CaseParticipant.objects.held_by(prosecutor)
+    assert set(held) == {own, as_defendant}
+    assert set(held.active()) == {own}
+
+
+def test_a_defendants_login_holds_the_defendants_participation(world: World) -> None:
+    (held,) = CaseParticipant.objects.held_by(world.user(Role.DEFENDANT))
+    assert held.defendant == world.defendant
+    assert held.case == world.case
+
+
+def test_strangers_and_anonymous_visitors_hold_nothing(world: World) -> None:
+    assert not CaseParticipant.objects.held_by(world.strangers[Role.DEFENDANT]).exists()
+    assert not CaseParticipant.objects.held_by(AnonymousUser()).exists()
