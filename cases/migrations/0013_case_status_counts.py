@@ -77,7 +77,7 @@ DELETE FROM cases_casestatuscount;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_mfa_required'),
+        ('cases', '0012_profile_deadline_counting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

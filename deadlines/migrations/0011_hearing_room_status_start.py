@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_case_status_counts'),
-        ('deadlines', '0009_alert_sending'),
+        ('cases', '0012_profile_deadline_counting'),
+        ('deadlines', '0010_speedy_trial_rules_roll_forward'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
