@@ -184,6 +184,13 @@ def seed(cases: int, *, reseed: bool = False, log=print) -> Shape:
         cursor.execute("DELETE FROM bench_seed WHERE name <> 'cases'")
         with _indexes_dropped(cursor, log):
             _seed_rows(cursor, shape, log)
+        # The dashboard's rollup (cases.models.CaseStatusCount) is kept by triggers, which the
+        # replica role above skips: count it once from the cases.
+        cursor.execute("DELETE FROM cases_casestatuscount")
+        cursor.execute(
+            "INSERT INTO cases_casestatuscount (court_id, status, count) "
+            "SELECT court_id, status, count(*) FROM cases_case GROUP BY court_id, status"
+        )
         cursor.execute(
             "INSERT INTO bench_seed (name, cases, version, seeded_at, shape) "
             "VALUES ('cases', %s, %s, now(), %s) ON CONFLICT (name) DO UPDATE SET "

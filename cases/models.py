@@ -92,6 +92,7 @@ class Court(models.Model):
         _("state or district"),
         max_length=8,
         blank=True,
+        db_default="",  # rows written outside the ORM (bench/seed.py)
         help_text=_(
             "Where the court sits, as the holiday calendar names it (e.g. NY, CA, DC): its "
             "holidays are legal holidays in computing deadlines (Fed. R. Crim. P. 45(a)(6)(C))."
@@ -179,6 +180,7 @@ class Statute(models.Model):
     mandatory_term_consecutive = models.BooleanField(
         _("mandatory term consecutive"),
         default=False,
+        db_default=False,
         help_text=_(
             "The statute requires its mandatory term to run consecutively to any other term "
             "(e.g. 18 U.S.C. 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the range of the "
@@ -190,11 +192,13 @@ class Statute(models.Model):
         max_length=24,
         choices=PenaltyKind.choices,
         default=PenaltyKind.IMPRISONMENT,
+        db_default=PenaltyKind.IMPRISONMENT,
         help_text=_("The penalty the statutory range of months is in."),
     )
     fine_applies = models.BooleanField(
         _("carries a fine"),
         default=False,
+        db_default=False,
         help_text=_(
             "The offence carries a fine, with or instead of custody (e.g. PRC Criminal Law "
             "art. 266, 并处或者单处罚金; art. 133-1, 并处罚金)."
@@ -203,6 +207,7 @@ class Statute(models.Model):
     consecutive_terms_concurrent_with_each_other = models.BooleanField(
         _("consecutive terms may run concurrently with each other"),
         default=False,
+        db_default=False,
         help_text=_(
             "Terms under this statute may run concurrently with one another, though "
             "consecutively to every other term (18 U.S.C. 1028A(b)(4))."
@@ -305,7 +310,7 @@ class CaseStatusCount(models.Model):
     """How many cases of a court are in each status, so that the court's dashboard reads a few
     rows instead of counting up to hundreds of thousands of cases.
 
-    Kept by triggers on cases_case (migration 0007_case_status_counts), in the transaction of
+    Kept by triggers on cases_case (migration 0013_case_status_counts), in the transaction of
     every insert, status change and delete, whichever code path or bulk statement makes it;
     no Python writes it. cases.selectors.case_status_count_mismatches checks it against the
     cases themselves.

@@ -79,6 +79,7 @@ class Offer(models.Model):
     )
     acceptance_motion = models.BooleanField(
         default=False,
+        db_default=False,  # rows written outside the ORM (bench/seed.py)
         help_text="US: the government moves for the third level of acceptance of "
         "responsibility (USSG 3E1.1(b)); without the motion only 3E1.1(a) applies.",
     )

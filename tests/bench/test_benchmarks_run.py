@@ -133,6 +133,13 @@ def bench_template(django_db_setup: None, django_db_blocker: Any) -> Iterator[st
         settings = dict(connection.settings_dict)
         # pytest-django made the test database (the module's django_db mark asks for it).
         assert settings["NAME"].startswith("test_"), settings["NAME"]
+        # What the migrations load (profiles, deadline rules), put back if a transactional test
+        # earlier in this process flushed it: the benchmarks expect a database as migrated.
+        from cases.profiles import jurisdiction_profiles_load
+        from tests import factories
+
+        jurisdiction_profiles_load()
+        factories.deadline_rules()
         connections.close_all()
         template = f"bench_tpl_{settings['NAME']}"[:63]
         with _admin(settings) as admin:
