@@ -8,14 +8,17 @@ Agreements are read by the parties, and by the court once submitted to it.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases import permissions
-from cases.models import Case
+from cases.models import Case, Court
+from core.lookups import AnyOf
 from negotiations import sentencing
 from negotiations.exposure import OfferContents as OfferContents
 from negotiations.exposure import ResolvedTerm as ResolvedTerm
@@ -73,6 +76,44 @@ def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
     return Offer.objects.filter((party & (was_sent | own_side)) | court)
 
 
+@dataclass(frozen=True)
+class _Held:
+    """The active participations of a reader, read once for a list: a few hundred rows at most
+    for a person. A list is driven from these case ids (`case_id = ANY(…)`, an index scan per
+    case) instead of testing each row of the table against the participations: newest first,
+    that test walks the primary key backwards past every newer row of other cases until it
+    has a page, which grows with the size of the system (tests/negotiations/test_list_plans.py)."""
+
+    rows: list[tuple[int, str, str]]
+
+    @classmethod
+    def of(cls, user: AnyUser) -> _Held:
+        return cls(list(_participations(user).order_by().values_list("case_id", "role", "side")))
+
+    def cases(self, roles: frozenset[str] | set[str]) -> set[int]:
+        return {case_id for case_id, role, _ in self.rows if role in roles}
+
+    def on_own_side(self) -> Q:
+        """Rows of a side in the cases where the reader is on that side."""
+        by_side: dict[str, set[int]] = {}
+        for case_id, _, side in self.rows:
+            by_side.setdefault(side, set()).add(case_id)
+        return reduce(
+            operator.or_,
+            (Q(AnyOf("case_id", ids), side=side) for side, ids in sorted(by_side.items())),
+            Q(pk__in=[]),
+        )
+
+
+def _courts_of(user: AnyUser) -> list[tuple[int, bool]]:
+    """The courts `user` sits in (their groups), and whether each court reads offers."""
+    return list(
+        Court.objects.filter(group__user=user.pk)
+        .order_by("pk")
+        .values_list("pk", "jurisdiction__court_sees_offers_before_agreement")
+    )
+
+
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
     return offers.select_related(
         "author", "closed_by", "case__court__jurisdiction"
@@ -86,8 +127,21 @@ def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
 
 
 def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
-    """The offers `user` may read, with what a list shows of each (terms, concessions)."""
-    return _with_details(offers_visible_to(user))
+    """The offers `user` may read, with what a list shows of each (terms, concessions): the
+    rows of offers_visible_to, found from the reader's own cases (two short statements first).
+
+    A member of a court that reads offers reads every sent offer of the court's cases, a large
+    share of the table, so their list keeps offers_visible_to's shape."""
+    if not user.is_authenticated or not user.is_active:
+        return Offer.objects.none()
+    if any(sees_offers for _, sees_offers in _courts_of(user)):
+        return _with_details(offers_visible_to(user))
+    held = _Held.of(user)
+    readers = held.cases(permissions.OFFER_READER_ROLES)
+    was_sent = Q(sent_at__isnull=False)
+    return _with_details(
+        Offer.objects.filter(AnyOf("case_id", readers)).filter(was_sent | held.on_own_side())
+    )
 
 
 def offer_get_for_user(user: AnyUser, pk: int) -> Offer:
@@ -116,6 +170,16 @@ def suggestions_visible_to(user: AnyUser) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(party).select_related("author", "responded_by")
 
 
+def suggestions_listed_for_user(user: AnyUser) -> QuerySet[Suggestion]:
+    """The rows of suggestions_visible_to, found from the reader's own cases (see _Held)."""
+    if not user.is_authenticated or not user.is_active:
+        return Suggestion.objects.none()
+    readers = _Held.of(user).cases(permissions.OFFER_READER_ROLES)
+    return Suggestion.objects.filter(AnyOf("case_id", readers)).select_related(
+        "author", "responded_by"
+    )
+
+
 def suggestion_get_for_user(user: AnyUser, pk: int) -> Suggestion:
     suggestion = suggestions_visible_to(user).filter(pk=pk).first()
     if suggestion is None:
@@ -133,20 +197,39 @@ def agreements_visible_to(user: AnyUser) -> QuerySet[PleaAgreement]:
     )
     court_member = Exists(
         Case.objects.filter(pk=OuterRef("case"), court__group__user=user.pk)
-    ) | Exists(
-        _participations(user).filter(case=OuterRef("case"), role__in=[Role.JUDGE, Role.COURT_STAFF])
-    )
-    return (
+    ) | Exists(_participations(user).filter(case=OuterRef("case"), role__in=_BENCH_ROLES))
+    return _with_signatures(
         PleaAgreement.objects.filter(party | (court_member & Q(submitted_at__isnull=False)))
-        .select_related("case__court__jurisdiction", "offer")
-        .prefetch_related(
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.select_related(
-                    "signer", "recorded_by", "witness__user", "witness__defendant"
-                ),
-            )
+    )
+
+
+_BENCH_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
+
+
+def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    return agreements.select_related("case__court__jurisdiction", "offer").prefetch_related(
+        Prefetch(
+            "signatures",
+            queryset=Signature.objects.select_related(
+                "signer", "recorded_by", "witness__user", "witness__defendant"
+            ),
         )
+    )
+
+
+def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
+    """The rows of agreements_visible_to, found from the reader's own cases (see _Held). A
+    member of a court reads every submitted agreement of the court's cases: their list keeps
+    agreements_visible_to's shape."""
+    if not user.is_authenticated or not user.is_active:
+        return PleaAgreement.objects.none()
+    if _courts_of(user):
+        return agreements_visible_to(user)
+    held = _Held.of(user)
+    party = AnyOf("case_id", held.cases(permissions.AGREEMENT_PARTY_ROLES))
+    bench = AnyOf("case_id", held.cases(_BENCH_ROLES))
+    return _with_signatures(
+        PleaAgreement.objects.filter(Q(party) | Q(bench, submitted_at__isnull=False))
     )
 
 
