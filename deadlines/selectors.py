@@ -131,8 +131,8 @@ def hearings_listed_for_user(user: AnyUser) -> QuerySet[Hearing]:
 
 def deadlines_listed_for_user(user: AnyUser) -> QuerySet[Deadline]:
     """The deadlines `user` may see, with what a list shows of each: the rows of
-    deadlines_visible_to, found from a person's own case ids (`case_id = ANY(…)`, read first in
-    three short statements: a few hundred at most for a person) along deadline_case_due.
+    deadlines_visible_to, found from a person's own case ids (a few hundred at most) along
+    deadline_case_due, with core.lookups.AnyOf, after one index probe for their groups.
     Testing every deadline against the visible cases instead reads the table's deadlines in
     date order past those of every other case until it has a page
     (tests/deadlines/test_deadline_list_plan.py). A member of a group (the court's members)
@@ -141,13 +141,13 @@ def deadlines_listed_for_user(user: AnyUser) -> QuerySet[Deadline]:
         return Deadline.objects.none()
     if Group.objects.filter(user=user.pk).exists():
         return _deadline_details(deadlines_visible_to(user))
-    seen = case_ids_viewable_in_person(user).values_list("content_object_id", flat=True)
+    seen = case_ids_viewable_in_person(user)
     readers = (
         CaseParticipant.objects.held_by(user)
         .active()
         .filter(role__in=permissions.OFFER_READER_ROLES)
         .order_by()
-        .values_list("case_id", flat=True)
+        .values("case_id")
     )
     negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
     return _deadline_details(

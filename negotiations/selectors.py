@@ -8,10 +8,8 @@ Agreements are read by the parties, and by the court once submitted to it.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from dataclasses import dataclass
-from functools import reduce
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -76,42 +74,14 @@ def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
     return Offer.objects.filter((party & (was_sent | own_side)) | court)
 
 
-@dataclass(frozen=True)
-class _Held:
-    """The active participations of a reader, read once for a list: a few hundred rows at most
-    for a person. A list is driven from these case ids (`case_id = ANY(…)`, an index scan per
-    case) instead of testing each row of the table against the participations: newest first,
-    that test walks the primary key backwards past every newer row of other cases until it
-    has a page, which grows with the size of the system (tests/negotiations/test_list_plans.py)."""
-
-    rows: list[tuple[int, str, str]]
-
-    @classmethod
-    def of(cls, user: AnyUser) -> _Held:
-        return cls(list(_participations(user).order_by().values_list("case_id", "role", "side")))
-
-    def cases(self, roles: frozenset[str] | set[str]) -> set[int]:
-        return {case_id for case_id, role, _ in self.rows if role in roles}
-
-    def on_own_side(self) -> Q:
-        """Rows of a side in the cases where the reader is on that side."""
-        by_side: dict[str, set[int]] = {}
-        for case_id, _, side in self.rows:
-            by_side.setdefault(side, set()).add(case_id)
-        return reduce(
-            operator.or_,
-            (Q(AnyOf("case_id", ids), side=side) for side, ids in sorted(by_side.items())),
-            Q(pk__in=[]),
-        )
-
-
-def _courts_of(user: AnyUser) -> list[tuple[int, bool]]:
-    """The courts `user` sits in (their groups), and whether each court reads offers."""
-    return list(
-        Court.objects.filter(group__user=user.pk)
-        .order_by("pk")
-        .values_list("pk", "jurisdiction__court_sees_offers_before_agreement")
-    )
+def _cases_held(user: AnyUser, roles: frozenset[str]) -> QuerySet[CaseParticipant, Any]:
+    """The ids of the cases where `user` holds one of `roles`: a few hundred at most for a
+    person. A list of theirs is driven from these (core.lookups.AnyOf: the table's case index,
+    read once per case) instead of testing each row of the table against the participations:
+    newest first, that test walks the primary key backwards past every newer row of other
+    cases until it has a page, which grows with the size of the system
+    (tests/negotiations/test_list_plans.py)."""
+    return _participations(user).filter(role__in=roles).order_by().values("case_id")
 
 
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
@@ -128,19 +98,23 @@ def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
 
 def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
     """The offers `user` may read, with what a list shows of each (terms, concessions): the
-    rows of offers_visible_to, found from the reader's own cases (two short statements first).
+    rows of offers_visible_to, found from the reader's own cases (see _cases_held), after one
+    index probe for the court.
 
     A member of a court that reads offers reads every sent offer of the court's cases, a large
     share of the table, so their list keeps offers_visible_to's shape."""
     if not user.is_authenticated or not user.is_active:
         return Offer.objects.none()
-    if any(sees_offers for _, sees_offers in _courts_of(user)):
+    court_reads_offers = Court.objects.filter(
+        group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
+    )
+    if court_reads_offers.exists():
         return _with_details(offers_visible_to(user))
-    held = _Held.of(user)
-    readers = held.cases(permissions.OFFER_READER_ROLES)
-    was_sent = Q(sent_at__isnull=False)
+    own_side = Exists(_participations(user).filter(case=OuterRef("case"), side=OuterRef("side")))
     return _with_details(
-        Offer.objects.filter(AnyOf("case_id", readers)).filter(was_sent | held.on_own_side())
+        Offer.objects.filter(
+            AnyOf("case_id", _cases_held(user, permissions.OFFER_READER_ROLES))
+        ).filter(Q(sent_at__isnull=False) | own_side)
     )
 
 
@@ -171,10 +145,11 @@ def suggestions_visible_to(user: AnyUser) -> QuerySet[Suggestion]:
 
 
 def suggestions_listed_for_user(user: AnyUser) -> QuerySet[Suggestion]:
-    """The rows of suggestions_visible_to, found from the reader's own cases (see _Held)."""
+    """The rows of suggestions_visible_to, found from the reader's own cases (see
+    _cases_held)."""
     if not user.is_authenticated or not user.is_active:
         return Suggestion.objects.none()
-    readers = _Held.of(user).cases(permissions.OFFER_READER_ROLES)
+    readers = _cases_held(user, permissions.OFFER_READER_ROLES)
     return Suggestion.objects.filter(AnyOf("case_id", readers)).select_related(
         "author", "responded_by"
     )
@@ -218,18 +193,19 @@ def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreem
 
 
 def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
-    """The rows of agreements_visible_to, found from the reader's own cases (see _Held). A
+    """The rows of agreements_visible_to, found from the reader's own cases (see _cases_held). A
     member of a court reads every submitted agreement of the court's cases: their list keeps
     agreements_visible_to's shape."""
     if not user.is_authenticated or not user.is_active:
         return PleaAgreement.objects.none()
-    if _courts_of(user):
+    if Court.objects.filter(group__user=user.pk).exists():
         return agreements_visible_to(user)
-    held = _Held.of(user)
-    party = AnyOf("case_id", held.cases(permissions.AGREEMENT_PARTY_ROLES))
-    bench = AnyOf("case_id", held.cases(_BENCH_ROLES))
+    # A party's cases, and the bench's once submitted: found among all the cases the user
+    # holds a part in (one array, so one read of the case index), then told apart.
+    held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
+    party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
     return _with_signatures(
-        PleaAgreement.objects.filter(Q(party) | Q(bench, submitted_at__isnull=False))
+        PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
     )
 
 
