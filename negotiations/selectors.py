@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from cases.permissions import AnyUser
 
 
+_BENCH_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
+
+
 def _participations(user: AnyUser) -> QuerySet[CaseParticipant]:
     return CaseParticipant.objects.held_by(user).active()
 
@@ -176,9 +179,6 @@ def agreements_visible_to(user: AnyUser) -> QuerySet[PleaAgreement]:
     return _with_signatures(
         PleaAgreement.objects.filter(party | (court_member & Q(submitted_at__isnull=False)))
     )
-
-
-_BENCH_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
 
 def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
