@@ -88,9 +88,13 @@ def _cases_held(user: AnyUser, roles: frozenset[str]) -> QuerySet[CaseParticipan
 
 
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
-    return offers.select_related(
-        "author", "closed_by", "case__court__jurisdiction"
-    ).prefetch_related(
+    return _with_list_details(offers).select_related("case__court__jurisdiction")
+
+
+def _with_list_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """What a list shows of each offer. Not the case (a list shows its id): joined before the
+    sort, it would be read for every offer of the reader's cases, not for the page alone."""
+    return offers.select_related("author", "closed_by").prefetch_related(
         Prefetch(
             "terms",
             queryset=OfferTerm.objects.select_related("charge__statute", "lesser_statute"),
@@ -112,9 +116,9 @@ def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
         group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
     )
     if court_reads_offers.exists():
-        return _with_details(offers_visible_to(user))
+        return _with_list_details(offers_visible_to(user))
     own_side = Exists(_participations(user).filter(case=OuterRef("case"), side=OuterRef("side")))
-    return _with_details(
+    return _with_list_details(
         Offer.objects.filter(
             AnyOf("case_id", _cases_held(user, permissions.OFFER_READER_ROLES))
         ).filter(Q(sent_at__isnull=False) | own_side)
@@ -182,7 +186,12 @@ def agreements_visible_to(user: AnyUser) -> QuerySet[PleaAgreement]:
 
 
 def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
-    return agreements.select_related("case__court__jurisdiction", "offer").prefetch_related(
+    return _with_list_signatures(agreements).select_related("case__court__jurisdiction")
+
+
+def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    """What a list shows of each agreement; not the case, as for offers (_with_list_details)."""
+    return agreements.select_related("offer").prefetch_related(
         Prefetch(
             "signatures",
             queryset=Signature.objects.select_related(
@@ -204,7 +213,7 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
     # holds a part in (one array, so one read of the case index), then told apart.
     held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
     party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
-    return _with_signatures(
+    return _with_list_signatures(
         PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
     )
 
