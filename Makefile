@@ -11,7 +11,7 @@ DEVENV := $(PY) scripts/devenv.py
 # Passed on to pytest or the benchmark: make test ARGS="-k cases -x"
 ARGS ?=
 
-.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit bench-docket bench-webhooks clean
+.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit bench-docket bench-webhooks bench-routes clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ bench-audit: $(VENV)/.synced ## Audit trail benchmark (options: ARGS="--events 5
 
 bench-webhooks: $(VENV)/.synced ## Webhook fan-out and delivery benchmark (options: ARGS="--events 200")
 	DEVENV_DATABASE=parley_webhooks_bench $(DEVENV) exec python -m bench.webhook_fanout $(ARGS)
+
+bench-routes: $(VENV)/.synced ## Every GET route, page and API, per role (options: ARGS="--cases 20000")
+	DEVENV_DATABASE=parley_routes_bench $(DEVENV) exec python -m bench.routes $(ARGS)
 
 bench-docket: $(VENV)/.synced ## Docket import benchmark (options: ARGS="--hearings 5000")
 	DEVENV_DATABASE=parley_docket_bench $(DEVENV) exec python -m bench.docket_import $(ARGS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -10,6 +11,12 @@ from psycopg import sql
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def results_dir() -> Path:
+    """Where a benchmark writes its tables: bench/results, or BENCH_RESULTS (the tiny runs in
+    the test suite write to a temporary directory, not over the committed results)."""
+    return Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 
 
 def django_setup(
@@ -44,7 +51,8 @@ def database_create_if_missing(url: str, *, fresh: bool = False) -> str:
     if "bench" not in name:
         raise SystemExit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
     admin = psycopg.connect(
-        host=config.get("HOST") or None,
+        # A unix socket directory with capitals travels as `?host=` (scripts/devenv.py).
+        host=config.get("HOST") or config.get("OPTIONS", {}).get("host") or None,
         port=config.get("PORT") or None,
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,

@@ -28,10 +28,11 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench import results_dir
+
+RESULTS = results_dir()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_audit_bench"
 SEED_VERSION = 1
 MEASURED_EVENTS = 5000
@@ -97,8 +98,8 @@ def _seed(cursor: Any, events: int) -> int:
     )
     group = cursor.fetchone()[0]
     cursor.execute(
-        "INSERT INTO cases_court (name, jurisdiction_id, time_zone, group_id) "
-        "VALUES ('Bench District', %s, 'America/New_York', %s) RETURNING id",
+        "INSERT INTO cases_court (name, jurisdiction_id, time_zone, group_id, mfa_required) "
+        "VALUES ('Bench District', %s, 'America/New_York', %s, false) RETURNING id",
         [jurisdiction, group],
     )
     court = cursor.fetchone()[0]
@@ -271,6 +272,7 @@ def main() -> None:
         "```",
     ]
     out.write_text("\n".join(lines) + "\n")
+    _log("\n".join(lines))
     _log(f"written to {out}")
 
 

@@ -17,10 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench import django_setup
+from bench import django_setup, results_dir
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 
     from bench.variants import Variant
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_dir()
 DEEP_POSITION = 1000
 
 # Status filters, as `GET /api/v1/cases/?status=…` applies them. The seed derives a case's status

@@ -5,13 +5,14 @@ Imports, through docketsync.services.docket_upsert in batches of 1,000 records (
 transaction, as the API and the command run them), into a new court:
 
 (a) the cases the hearings belong to (`--per-case` hearings each, default 10, so 10,000
-    cases for 100,000 hearings), created through cases.services.case_open;
-(b) the hearings, created through deadlines.services.hearing_schedule (row lock, permission,
-    clash check, history row, alert planning, integration event, audit triggers) in
-    `--rooms` courtrooms (default: enough for 16 half-hour slots a day over about 125 days);
+    cases for 100,000 hearings), created in bulk through cases.services.cases_open_many;
+(b) the hearings, created in bulk through deadlines.services.hearings_schedule_many (cases
+    locked, permission, clash check, history rows, alert planning, integration events, audit
+    triggers: a fixed number of statements a batch) in `--rooms` courtrooms (default: enough
+    for 16 half-hour slots a day over about 125 days);
 (c) the same hearing records again: every one `unchanged`, nothing written;
-(d) one batch of 1,000 hearings rescheduled (hearing_reschedule), as a dry run (tried, then
-    rolled back).
+(d) one batch of 1,000 hearings rescheduled (hearing_reschedule, record by record), as a dry
+    run (tried, then rolled back).
 
 Records per second are wall-clock over the whole phase, from parsing the records to the
 commit of the last batch. Events' webhook fan-out is queued after each commit
@@ -36,7 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench import results_dir
+
+RESULTS = results_dir()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_docket_bench"
 BATCH = 1000
 SLOTS_PER_DAY = 16  # 09:00 to 17:00, half an hour each
@@ -47,10 +50,10 @@ def _log(message: str) -> None:
     print(message, flush=True)
 
 
-def _setup() -> None:
+def _setup(*, fresh: bool = True) -> None:
     from bench import django_setup
 
-    django_setup(database_url=DEFAULT_DATABASE_URL, fresh=True)
+    django_setup(database_url=DEFAULT_DATABASE_URL, fresh=fresh)
 
 
 def _world(rooms: int) -> tuple[Any, Any]:
@@ -138,11 +141,18 @@ def main() -> None:
     parser.add_argument("--hearings", type=int, default=100_000)
     parser.add_argument("--per-case", type=int, default=10)
     parser.add_argument("--rooms", type=int, default=0, help="Default: about 125 days' worth.")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="Import into the database as it is, migrated and empty (the test suite's copy), "
+        "instead of dropping and creating it.",
+    )
     args = parser.parse_args()
     rooms = args.rooms or max(1, -(-args.hearings // (SLOTS_PER_DAY * 125)))
     cases = -(-args.hearings // args.per_case)
+    dry_size = min(BATCH, args.hearings)
     _log(f"setting up a fresh database ({os.environ.get('DATABASE_URL', DEFAULT_DATABASE_URL)})")
-    _setup()
+    _setup(fresh=not args.reuse_database)
     from django.db import connection
 
     from audit.context import AuditContext, acting
@@ -170,8 +180,9 @@ def main() -> None:
         assert AuditEvent.objects.count() == audit_before, "an unchanged import wrote"
         # Moved past the last day in use, so that no move clashes with a hearing not yet moved.
         shift = args.hearings // (rooms * SLOTS_PER_DAY) + 2
-        moved = _hearing_records(BATCH, args.per_case, rooms, shift=shift)
-        moved = [{**r, "reason": "Court closed for the week."} for r in moved[:BATCH]]
+        # One batch, or every hearing when there are fewer (a tiny run).
+        moved = _hearing_records(dry_size, args.per_case, rooms, shift=shift)
+        moved = [{**r, "reason": "Court closed for the week."} for r in moved[:dry_size]]
         began = time.perf_counter()
         results = docket_upsert(court=court, by=clerk, records=moved, dry_run=True)
         dry = time.perf_counter() - began
@@ -180,7 +191,7 @@ def main() -> None:
     hearing_count = Hearing.objects.filter(case__court=court).count()
     event_count = Event.objects.filter(court=court).count()
     purged = celery_app.control.purge()
-    _log(f"(d) dry run of {BATCH:,} rescheduled hearings: {BATCH / dry:,.0f} records/s")
+    _log(f"(d) dry run of {dry_size:,} rescheduled hearings: {dry_size / dry:,.0f} records/s")
 
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"docket_import-{args.hearings}.md"
@@ -203,7 +214,7 @@ def main() -> None:
             f"{max(per_batch):.2f} |"
         )
     lines += [
-        f"| dry run, {BATCH:,} hearings rescheduled | {BATCH:,} | {BATCH / dry:,.0f} | "
+        f"| dry run, {dry_size:,} hearings rescheduled | {dry_size:,} | {dry_size / dry:,.0f} | "
         f"{dry:.2f} | |",
         "",
         f"Written for the hearings: {hearing_count:,} hearings, {audit_rows:,} audit rows "

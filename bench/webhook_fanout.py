@@ -37,10 +37,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench import results_dir
+
+RESULTS = results_dir()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/parley_webhooks_bench"
 
 
@@ -283,6 +284,7 @@ def main() -> None:
         "```",
     ]
     out.write_text("\n".join(lines) + "\n")
+    _log("\n".join(lines))
     _log(f"written to {out}")
 
 

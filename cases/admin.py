@@ -8,6 +8,7 @@ from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseStatusChange,
+    CaseStatusCount,
     CaseUserObjectPermission,
     Charge,
     Court,
@@ -35,8 +36,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Court)
 class CourtAdmin(admin.ModelAdmin):
-    list_display = ["name", "jurisdiction", "time_zone", "mfa_required"]
-    list_filter = ["jurisdiction", "mfa_required"]
+    list_display = ["name", "jurisdiction", "subdivision", "time_zone", "mfa_required"]
+    list_filter = ["jurisdiction", "subdivision", "mfa_required"]
     search_fields = ["name"]
 
 
@@ -50,6 +51,7 @@ class StatuteAdmin(admin.ModelAdmin):
         "severity_rank",
         "max_custody_months",
         "mandatory_minimum_months",
+        "mandatory_term_consecutive",
     ]
     list_filter = ["jurisdiction", "offence_class"]
     search_fields = ["citation", "title"]
@@ -100,6 +102,15 @@ class CaseUserObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["content_object", "user", "permission"]
     list_select_related = ["content_object", "user", "permission"]
     search_fields = ["user__username", "content_object__docket_number"]
+
+
+@admin.register(CaseStatusCount)
+class CaseStatusCountAdmin(ReadOnlyAdmin):
+    """Read-only: the database keeps these counts (triggers on cases_case)."""
+
+    list_display = ["court", "status", "count"]
+    list_filter = ["court", "status"]
+    list_select_related = ["court"]
 
 
 @admin.register(CaseGroupObjectPermission)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import zoneinfo
 
+import holidays
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -16,6 +18,17 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a known IANA time zone.")
+
+
+def holiday_subdivisions(calendar: str) -> tuple[str, ...]:
+    """The subdivisions (US states, D.C., territories) the `holidays` package knows for a
+    holiday calendar; none for no calendar or one it does not know."""
+    if not calendar:
+        return ()
+    try:
+        return tuple(holidays.country_holidays(calendar).subdivisions)
+    except NotImplementedError:
+        return ()
 
 
 class Audience(models.TextChoices):
@@ -72,6 +85,19 @@ class Court(models.Model):
     name = models.CharField(max_length=200, unique=True)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="courts")
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    # Fed. R. Crim. P. 45(a)(6)(C): "legal holiday" includes, for periods measured after an
+    # event, "any other day declared a holiday by the state where the district court is
+    # located". Validated in clean() against the jurisdiction's holiday calendar.
+    subdivision = models.CharField(
+        _("state or district"),
+        max_length=8,
+        blank=True,
+        db_default="",  # rows written outside the ORM (bench/seed.py)
+        help_text=_(
+            "Where the court sits, as the holiday calendar names it (e.g. NY, CA, DC): its "
+            "holidays are legal holidays in computing deadlines (Fed. R. Crim. P. 45(a)(6)(C))."
+        ),
+    )
     organization = models.OneToOneField(
         "parties.Organization",
         on_delete=models.PROTECT,
@@ -94,6 +120,29 @@ class Court(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        self.subdivision = self.subdivision.strip().upper()
+        if not self.subdivision or self.jurisdiction_id is None:
+            return
+        calendar = self.jurisdiction.holiday_calendar
+        known = holiday_subdivisions(calendar)
+        if self.subdivision not in known:
+            if known:
+                message = gettext(
+                    "%(subdivision)s is not a subdivision of the %(calendar)s holiday "
+                    "calendar; choose one of %(known)s."
+                ) % {
+                    "subdivision": self.subdivision,
+                    "calendar": calendar,
+                    "known": ", ".join(known),
+                }
+            else:
+                message = gettext(
+                    "This jurisdiction's holiday calendar has no subdivisions; leave it empty."
+                )
+            raise ValidationError({"subdivision": message})
+
 
 class OffenceClass(models.TextChoices):
     FELONY = "felony", "Felony"
@@ -101,6 +150,16 @@ class OffenceClass(models.TextChoices):
     INFRACTION = "infraction", "Infraction"
     SERIOUS = "serious", "Serious crime"
     ORDINARY = "ordinary", "Ordinary crime"
+
+
+class PenaltyKind(models.TextChoices):
+    """The custodial penalty a statute's range of months is in."""
+
+    IMPRISONMENT = "imprisonment", _("imprisonment")
+    # PRC Criminal Law art. 42: 拘役, one month to six months.
+    CRIMINAL_DETENTION = "criminal_detention", _("criminal detention (拘役)")
+    # PRC Criminal Law art. 38: 管制, three months to two years.
+    PUBLIC_SURVEILLANCE = "public_surveillance", _("public surveillance (管制)")
 
 
 class Statute(models.Model):
@@ -118,6 +177,42 @@ class Statute(models.Model):
         null=True, blank=True, help_text="Empty means life imprisonment."
     )
     mandatory_minimum_months = models.PositiveIntegerField(default=0)
+    mandatory_term_consecutive = models.BooleanField(
+        _("mandatory term consecutive"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The statute requires its mandatory term to run consecutively to any other term "
+            "(e.g. 18 U.S.C. 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the range of the "
+            "other counts, not taken as a floor within it (USSG 5G1.2(a))."
+        ),
+    )
+    penalty_kind = models.CharField(
+        _("penalty kind"),
+        max_length=24,
+        choices=PenaltyKind.choices,
+        default=PenaltyKind.IMPRISONMENT,
+        db_default=PenaltyKind.IMPRISONMENT,
+        help_text=_("The penalty the statutory range of months is in."),
+    )
+    fine_applies = models.BooleanField(
+        _("carries a fine"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The offence carries a fine, with or instead of custody (e.g. PRC Criminal Law "
+            "art. 266, 并处或者单处罚金; art. 133-1, 并处罚金)."
+        ),
+    )
+    consecutive_terms_concurrent_with_each_other = models.BooleanField(
+        _("consecutive terms may run concurrently with each other"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Terms under this statute may run concurrently with one another, though "
+            "consecutively to every other term (18 U.S.C. 1028A(b)(4))."
+        ),
+    )
     max_fine = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"
@@ -201,12 +296,40 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["court", "status"], name="case_court_status"),
+            # A court's cases of one status, newest first: the case list's status filter walks
+            # it from the cursor (cases.selectors.case_page_for_user).
+            models.Index(fields=["court", "status", "id"], name="case_court_status_id"),
             models.Index(fields=["updated_at"], name="case_updated_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.docket_number} {self.caption}"
+
+
+class CaseStatusCount(models.Model):
+    """How many cases of a court are in each status, so that the court's dashboard reads a few
+    rows instead of counting up to hundreds of thousands of cases.
+
+    Kept by triggers on cases_case (migration 0013_case_status_counts), in the transaction of
+    every insert, status change and delete, whichever code path or bulk statement makes it;
+    no Python writes it. cases.selectors.case_status_count_mismatches checks it against the
+    cases themselves.
+    """
+
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    count = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["court", "status"], name="case_status_count_unique"),
+            models.CheckConstraint(
+                condition=Q(count__gte=0), name="case_status_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.status}: {self.count}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -75,10 +75,19 @@ def defendant_update(
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in unknown})
+    custody_before = defendant.custody_status
     for name, value in _one_line(fields).items():
         setattr(defendant, name, value)
     defendant.full_clean()
     defendant.save()
+    if defendant.custody_status != custody_before:
+        # Periods counted on the defendant's cases may depend on custody (CPL art. 105).
+        for case in Case.objects.filter(
+            participants__defendant=defendant, participants__end_date__isnull=True
+        ).distinct():
+            domain_events.publish(
+                domain_events.DefendantCustodyChanged(case=case, defendant=defendant)
+            )
     return defendant
 
 

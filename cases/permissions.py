@@ -12,11 +12,12 @@ answers 404 exactly as a missing one, an action they may not take on a visible c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 
@@ -260,15 +261,27 @@ def case_permissions_sync_for_user(case: Case, user: User) -> None:
 
 def case_permissions_grant_court(case: Case) -> None:
     """Give the court's group (its judges and staff) the court's permissions on a new case."""
-    CaseGroupObjectPermission.objects.bulk_create(
-        (
-            CaseGroupObjectPermission(
-                content_object=case, group_id=case.court.group_id, permission=p
-            )
-            for p in _case_permissions(COURT_GROUP_PERMISSIONS)
-        ),
-        ignore_conflicts=True,
-    )
+    case_permissions_grant_court_many([case])
+
+
+def case_permissions_grant_court_many(cases: Sequence[Case]) -> None:
+    """case_permissions_grant_court for many new cases: one read, one insert."""
+    if not cases:
+        return
+    granted = list(_case_permissions(COURT_GROUP_PERMISSIONS).values_list("pk", flat=True))
+    # Every (case, permission) pair in one statement, without a model instance per row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {CaseGroupObjectPermission._meta.db_table}
+                (permission_id, group_id, content_object_id)
+            SELECT p.id, c.group_id, c.id
+            FROM unnest(%s::bigint[], %s::bigint[]) AS c(id, group_id)
+            CROSS JOIN unnest(%s::bigint[]) AS p(id)
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (the table name is the model's)
+            [[c.pk for c in cases], [c.court.group_id for c in cases], granted],
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,6 +421,23 @@ def may_keep_calendar(user: AnyUser, case: Case) -> bool:
 def require_calendar_keeper(user: AnyUser, case: Case) -> None:
     if not may_keep_calendar(user, case):
         raise PermissionDenied("Only the court schedules hearings and sets deadlines.")
+
+
+def cases_whose_calendar_is_kept_by(user: AnyUser, cases: Iterable[Case]) -> set[int]:
+    """The ids among `cases` whose calendar `user` keeps (may_keep_calendar for a batch): one
+    query per court for a judge or clerk who sits in it, else the per-case rule."""
+    cases = list(cases)
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    kept: set[int] = set()
+    sits: dict[int, bool] = {}
+    for case in cases:
+        court = case.court
+        if court.pk not in sits:
+            sits[court.pk] = role_kind_of(user) in CALENDAR_KEEPER_ROLES and _sits_in(user, court)
+        if sits[court.pk] or may_keep_calendar(user, case):
+            kept.add(case.pk)
+    return kept
 
 
 def may_complete_deadline(user: AnyUser, case: Case, responsible_side: str) -> bool:
@@ -729,3 +759,11 @@ def may_sync_docket(user: AnyUser, court: Court) -> bool:
 def require_docket_syncer(user: AnyUser, court: Court) -> None:
     if not may_sync_docket(user, court):
         raise PermissionDenied("Only the court's staff import its docket.")
+
+
+def courts_docket_synced_by(user: AnyUser) -> QuerySet[Court]:
+    """The courts whose docket `user` imports (may_sync_docket as a query): a docket sync job
+    is seen by the staff of its court, like the import itself."""
+    if not user.is_authenticated or not user.is_active or role_kind_of(user) != Role.COURT_STAFF:
+        return Court.objects.none()
+    return Court.objects.filter(group__in=user.groups.all())

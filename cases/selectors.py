@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Q, QuerySet, Subquery
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -14,6 +17,7 @@ from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseStatusChange,
+    CaseStatusCount,
     CaseUserObjectPermission,
     Charge,
     Court,
@@ -36,6 +40,13 @@ def _view_permission() -> Subquery:
         .order_by()
         .values("pk")
     )
+
+
+def view_permission_sql() -> tuple[str, tuple[Any, ...]]:
+    """The view permission's id as SQL for a scalar subquery, for hand-written walks of
+    guardian's tables (here and in deadlines.selectors)."""
+    sql, params = _view_permission().query.sql_with_params()
+    return sql, tuple(params)
 
 
 def _case_ids_with_view_permission(user: AnyUser) -> QuerySet[Any]:
@@ -86,12 +97,13 @@ _NO_BOUND = 2**62
 # page is the first `limit` of their union. The work is bounded by limit x (1 + the user's
 # groups) whatever the number of visible cases: a clerk with 200,000 cases reads ~100 index
 # entries, not 200,000. LATERAL runs the walk once per court group of the user.
-_PAGE_IDS_SQL = """
+_PAGE_PERSON_SQL = """
 (SELECT up.content_object_id FROM {user_table} up
  WHERE up.user_id = %s AND up.permission_id = ({permission})
    AND up.content_object_id {op} %s{restrict_user}
  ORDER BY up.content_object_id {direction} LIMIT {limit})
-UNION ALL
+"""
+_PAGE_GROUPS_SQL = """
 SELECT newest.content_object_id FROM auth_user_groups ug
 CROSS JOIN LATERAL (
     SELECT gp.content_object_id FROM {group_table} gp
@@ -101,12 +113,77 @@ CROSS JOIN LATERAL (
 ) newest
 WHERE ug.user_id = %s
 """
+# With a status filter, a court's permission rows are the wrong walk: a status that matches late
+# (or never) in that court would read them all. Instead each court the user sits in is walked
+# along the (court, status, id) index once per status asked for, from the cursor, and each case
+# found is checked against the court group's permission row, one probe of guardian's unique
+# index. Guardian's group rows are a court's group's, on its own court's cases only (the court's
+# grant when a case is opened, cases.permissions.case_permissions_grant_court, is their one
+# writer), so the courts a user sits in hold every case their groups let them see.
+_PAGE_COURT_STATUSES_SQL = """
+SELECT walk.id FROM (
+    -- The user's courts first (OFFSET 0 keeps them a separate step, so that no other court's
+    -- cases are walked and dropped after).
+    SELECT ug.group_id, ct.id AS court_id, wanted.status FROM auth_user_groups ug
+    JOIN cases_court ct ON ct.group_id = ug.group_id{court_cond}
+    CROSS JOIN unnest(%s::varchar[]) AS wanted(status)
+    WHERE ug.user_id = %s
+    OFFSET 0
+) courts
+CROSS JOIN LATERAL (
+    SELECT cases_case.id FROM cases_case
+    WHERE cases_case.court_id = courts.court_id AND cases_case.status = courts.status
+      AND cases_case.id {op} %s{restrict_case}
+      -- A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join and may
+      -- merge it with the group's every row; this is one probe of the unique index a row.
+      AND (SELECT true FROM {group_table} court_gp
+           WHERE court_gp.group_id = courts.group_id AND court_gp.permission_id = ({permission})
+             AND court_gp.content_object_id = cases_case.id)
+    ORDER BY cases_case.id {direction} LIMIT {limit}
+) walk
+"""
+
+
+def _case_restriction(filtered: QuerySet[Case]) -> tuple[str, list[Any]] | None:
+    """The filters' condition as SQL on cases_case ("" for none, None if nothing can match),
+    to write inline in a walk of cases_case, so that the walk stops after `limit` matches."""
+    query = filtered.query
+    if not query.where:
+        return "", []
+    if reads_other_tables(filtered):
+        sql, params = _case_ids_matching(filtered)
+        return f" AND cases_case.id IN {sql}", params
+    try:
+        sql, params = query.get_compiler(using=filtered.db).compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "", []
+    return f" AND {sql}", list(params)
+
+
+def reads_other_tables(filtered: QuerySet[Any]) -> bool:
+    """Whether the filters read another table than the model's own (a join Django has since
+    trimmed, as for `court=<court>`, is left with no reference and does not count)."""
+    query = filtered.query
+    return sum(1 for alias in query.alias_map if query.alias_refcount[alias]) > 1
+
+
+def _case_ids_matching(filtered: QuerySet[Case]) -> tuple[str, list[Any]]:
+    inner = filtered.order_by().values("pk")
+    # An IN list ignores duplicates; a DISTINCT (django-filter adds one for multiple
+    # choices) would make PostgreSQL build the whole matching set before the walk.
+    inner.query.distinct = False
+    inner_sql, inner_params = inner.query.sql_with_params()
+    return f"({inner_sql})", list(inner_params)
 
 
 def case_page_for_user(
     user: AnyUser,
     *,
     filtered: QuerySet[Case] | None = None,
+    statuses: Sequence[str] = (),
+    court_id: int | None = None,
     before: int | None = None,
     after: int | None = None,
     size: int = 50,
@@ -114,45 +191,76 @@ def case_page_for_user(
     """A page of the cases `user` may see, newest first, in one SQL statement.
 
     `filtered` narrows the page (a Case queryset from the list's filters); its conditions are
-    applied inside each permission source, so the page stays exact. `before` gives the page of
-    cases older than that id, `after` the page of cases newer than it.
+    applied inside each permission source, so the page stays exact. `statuses`, if given, keeps
+    the cases in one of them: give the status filter here rather than in `filtered`, so that a
+    court's cases are walked by status. `court_id`, if given, keeps one court's cases (it may
+    be in `filtered` too). `before` gives the page of cases older than that id, `after` the page
+    of cases newer than it.
     """
+    empty = CasePage(cases=[], has_older=False, has_newer=False)
     if not user.is_authenticated or not user.is_active:
-        return CasePage(cases=[], has_older=False, has_newer=False)
+        return empty
     forwards = after is not None
     bound = after if forwards else (before if before is not None else _NO_BOUND)
-    restrict_sql, restrict_params = "", []
+    restrict_sql, restrict_params = "", list[Any]()
     base = filtered if filtered is not None else Case.objects.all()
-    if base.query.where:
-        inner = base.order_by().values("pk")
-        # An IN list ignores duplicates; a DISTINCT (django-filter adds one for multiple
-        # choices) would make PostgreSQL build the whole matching set before the walk.
-        inner.query.distinct = False
-        inner_sql, inner_params = inner.query.sql_with_params()
-        restrict_sql, restrict_params = f"({inner_sql})", list(inner_params)
-    permission_sql, permission_params = _view_permission().query.sql_with_params()
+    if court_id is not None:
+        base = base.filter(court_id=court_id)
+    # The person's own cases (a few hundred) are filtered by status as by the rest.
+    person = base.filter(status__in=statuses) if statuses else base
+    if person.query.where:
+        try:
+            restrict_sql, restrict_params = _case_ids_matching(person)
+        except EmptyResultSet:  # a filter that matches nothing, such as pk__in=[]
+            return empty
+    permission_sql, permission_params = view_permission_sql()
     fetch = size + 1
-    sql = _PAGE_IDS_SQL.format(
-        user_table=CaseUserObjectPermission._meta.db_table,
-        group_table=CaseGroupObjectPermission._meta.db_table,
-        permission=permission_sql,
-        op=">" if forwards else "<",
-        direction="ASC" if forwards else "DESC",
-        limit=fetch,
-        restrict_user=f" AND up.content_object_id IN {restrict_sql}" if restrict_sql else "",
-        restrict_group=f" AND gp.content_object_id IN {restrict_sql}" if restrict_sql else "",
-    )
-    params = [
-        user.pk,
-        *permission_params,
-        bound,
-        *restrict_params,
-        *permission_params,
-        bound,
-        *restrict_params,
-        user.pk,
+    common = {
+        "user_table": CaseUserObjectPermission._meta.db_table,
+        "group_table": CaseGroupObjectPermission._meta.db_table,
+        "permission": permission_sql,
+        "op": ">" if forwards else "<",
+        "direction": "ASC" if forwards else "DESC",
+        "limit": fetch,
+    }
+    parts = [
+        _PAGE_PERSON_SQL.format(
+            **common,
+            restrict_user=f" AND up.content_object_id IN {restrict_sql}" if restrict_sql else "",
+        )
     ]
-    ids = RawSQL(sql, params)  # noqa: S611 (every value is a bound parameter)
+    params: list[Any] = [user.pk, *permission_params, bound, *restrict_params]
+    if not statuses:
+        parts.append(
+            _PAGE_GROUPS_SQL.format(
+                **common,
+                restrict_group=f" AND gp.content_object_id IN {restrict_sql}"
+                if restrict_sql
+                else "",
+            )
+        )
+        params += [*permission_params, bound, *restrict_params, user.pk]
+    else:
+        restriction = _case_restriction(base)
+        if restriction is None:
+            return empty
+        restrict_case, restrict_case_params = restriction
+        parts.append(
+            _PAGE_COURT_STATUSES_SQL.format(
+                **common,
+                restrict_case=restrict_case,
+                court_cond=" AND ct.id = %s" if court_id is not None else "",
+            )
+        )
+        params += [
+            *([court_id] if court_id is not None else []),
+            sorted(set(statuses)),
+            user.pk,
+            bound,
+            *restrict_case_params,
+            *permission_params,
+        ]
+    ids = RawSQL("\nUNION ALL\n".join(parts), params)  # noqa: S611 (every value is a bound parameter)
     rows = list(
         Case.objects.filter(pk__in=ids)
         .select_related("court", "court__jurisdiction")
@@ -234,3 +342,35 @@ def courts_of_user(user: AnyUser) -> QuerySet[Court]:
 
 def case_status_history(case: Case) -> QuerySet[CaseStatusChange]:
     return case.status_changes.select_related("changed_by").order_by("changed_at", "id")
+
+
+def case_status_counts_of_courts_for(user: AnyUser) -> dict[str, int]:
+    """The cases of the courts `user` sits in, counted by status, from the rollup the database
+    keeps (CaseStatusCount): eight rows a court, whatever its number of cases."""
+    if not user.is_authenticated:
+        return {}
+    rows = (
+        CaseStatusCount.objects.filter(court__group__user=user.pk)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Sum("count"))
+    )
+    return {status: int(n) for status, n in rows}
+
+
+def case_status_count_mismatches() -> list[tuple[int, str, int, int]]:
+    """(court, status, cases counted, count kept) wherever the rollup differs from the cases:
+    empty unless something wrote cases_case with its triggers disabled. Reads every case: for a
+    periodic check, never for a page."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT court_id, status, coalesce(counted, 0), coalesce(kept.count, 0)
+            FROM (SELECT court_id, status, count(*) AS counted FROM cases_case
+                  GROUP BY court_id, status) counted
+            FULL JOIN cases_casestatuscount kept USING (court_id, status)
+            WHERE coalesce(counted, 0) <> coalesce(kept.count, 0)
+            ORDER BY court_id, status
+            """
+        )
+        return [(int(c), str(s), int(n), int(k)) for c, s, n, k in cursor.fetchall()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
@@ -57,12 +59,16 @@ def court_create(
     jurisdiction: Jurisdiction,
     time_zone: str,
     organization: Organization | None = None,
+    subdivision: str = "",
 ) -> Court:
+    """A court of a jurisdiction; `subdivision` is the state (or D.C.) where it sits, whose
+    holidays its deadlines skip (Fed. R. Crim. P. 45(a)(6)(C))."""
     group, _ = Group.objects.get_or_create(name=f"court:{name}")
     court = Court(
         name=name,
         jurisdiction=jurisdiction,
         time_zone=time_zone,
+        subdivision=subdivision,
         organization=organization,
         group=group,
     )
@@ -130,6 +136,93 @@ def case_open(
         )
     domain_events.publish(domain_events.CaseOpened(case=case))
     return case
+
+
+@dataclass(frozen=True)
+class CaseOpening:
+    """One case of cases_open_many: case_open's arguments."""
+
+    docket_number: str
+    caption: str
+    opened_on: dt.date | None = None
+    sealed: bool = False
+    external_id: str | None = None
+
+
+def cases_open_many(
+    *, court: Court, by: User, openings: Sequence[CaseOpening]
+) -> list[Case | ValidationError | PermissionDenied]:
+    """case_open for a batch (a docket import): the same checks and writes in a fixed number
+    of statements. One answer per opening, in order: the new case, or why it was refused (an
+    opening that repeats an earlier one's docket number or external id is refused as if that
+    one had been opened first). Nothing is written for a refused one."""
+    if not openings:
+        return []
+    if not permissions.may_open_case_in(by, court):
+        denied = PermissionDenied("You may not open cases in this court.")
+        return [denied for _ in openings]
+    today = court_today(court)
+    dockets = [single_line(o.docket_number) for o in openings]
+    externals = [single_line(o.external_id) if o.external_id else None for o in openings]
+    taken_dockets = set(
+        Case.objects.filter(court=court, docket_number__in=[d for d in dockets if d]).values_list(
+            "docket_number", flat=True
+        )
+    )
+    taken_externals = set(
+        Case.objects.filter(court=court, external_id__in=[e for e in externals if e]).values_list(
+            "external_id", flat=True
+        )
+    )
+    answers: list[Case | ValidationError | PermissionDenied] = []
+    new: list[Case] = []
+    for opening, docket_number, external_id in zip(openings, dockets, externals, strict=True):
+        caption = single_line(opening.caption)
+        errors: dict[str, str] = {}
+        if opening.opened_on is not None and opening.opened_on > today:
+            errors["opened_on"] = "A case cannot be opened in the future."
+        if not docket_number:
+            errors["docket_number"] = "Enter a docket number."
+        elif docket_number in taken_dockets:
+            errors["docket_number"] = (
+                f"{court} already has a case with docket number {docket_number}."
+            )
+        if not caption.strip():
+            errors["caption"] = "Enter a caption."
+        if external_id and external_id in taken_externals:
+            errors["external_id"] = f"{court} already has a case with external id {external_id}."
+        if errors:
+            answers.append(ValidationError(errors))
+            continue
+        taken_dockets.add(docket_number)
+        if external_id:
+            taken_externals.add(external_id)
+        case = Case(
+            court=court,
+            docket_number=docket_number,
+            caption=caption.strip(),
+            opened_on=opening.opened_on or today,
+            sealed=opening.sealed,
+            external_id=external_id or None,
+            created_by=by,
+        )
+        new.append(case)
+        answers.append(case)
+    if not new:
+        return answers
+    Case.objects.bulk_create(new)
+    permissions.case_permissions_grant_court_many(new)
+    if permissions.role_kind_of(by) == Role.PROSECUTOR:
+        from cases.party_services import participant_create
+
+        for case in new:
+            participant_create(
+                case=case, user=by, role=Role.PROSECUTOR, is_lead=True, start_date=case.opened_on
+            )
+    domain_events.publish_many(
+        domain_events.CaseOpened, [domain_events.CaseOpened(case=case) for case in new]
+    )
+    return answers
 
 
 @transaction.atomic

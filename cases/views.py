@@ -75,9 +75,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CaseFilterForm(request.GET or None, courts=selectors.courts_of_user(user))
     before, after = _position(request.GET.get("before")), _position(request.GET.get("after"))
+    asked = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    court = asked.get("court")
     page = selectors.case_page_for_user(
         user,
-        filtered=form.apply(Case.objects.all()),
+        filtered=form.apply(Case.objects.all(), status=False),
+        statuses=[asked["status"]] if asked.get("status") else [],
+        court_id=court.pk if court else None,
         before=before,
         after=after if before is None else None,
         size=CASES_PER_PAGE,
@@ -588,14 +592,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     Parties follow the cases they are on (a few hundred at most). Judges and clerks follow
     their court's docket, which can hold hundreds of thousands of cases: their rows come from
-    the keyset page and their counts from the (court, status) index.
+    the keyset page and their counts from the rollup the database keeps (CaseStatusCount),
+    because the court's staff steer the docket by them (how many await a plea, a trial).
     """
     user = request.user
     follows_court = permissions.role_kind_of(user) in COURT_ROLES
     mine = CaseParticipant.objects.held_by(user).active()
     if follows_court:
-        docket = Case.objects.filter(court__group__user=user.pk)
-        counts = dict(docket.order_by().values_list("status").annotate(n=Count("pk")))
+        counts = selectors.case_status_counts_of_courts_for(user)
         rows = selectors.case_page_for_user(user, size=DASHBOARD_ROWS).cases
     else:
         cases = selectors.case_list_for_user(user).filter(pk__in=mine.values("case_id"))

@@ -155,6 +155,11 @@ class Hearing(models.Model):
         indexes = [
             models.Index(fields=["case", "starts_at"], name="hearing_case_start"),
             models.Index(fields=["courtroom", "starts_at"], name="hearing_room_start"),
+            # A courtroom's hearings of one status in date order: the hearing lists' status
+            # filter walks it (deadlines.selectors.hearing_page_for_user).
+            models.Index(
+                fields=["courtroom", "status", "starts_at", "id"], name="hearing_room_status_start"
+            ),
             models.Index(fields=["judge", "starts_at"], name="hearing_judge_start"),
         ]
 

@@ -10,19 +10,33 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import permissions
-from cases.models import Case, Court, Jurisdiction
-from cases.selectors import case_ids_viewable_in_person, cases_visible_to
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Court,
+    Jurisdiction,
+)
+from cases.selectors import (
+    case_ids_viewable_in_person,
+    cases_visible_to,
+    reads_other_tables,
+    view_permission_sql,
+)
 from core.lookups import AnyOf
 from deadlines.models import (
     NEGOTIATION_DEADLINE_KINDS,
@@ -36,12 +50,30 @@ from deadlines.models import (
     Hearing,
     HearingChange,
 )
-from parties.models import CaseParticipant
+from parties.models import CaseParticipant, CustodyStatus, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from cases.permissions import AnyUser
+
+
+# --- custody --------------------------------------------------------------------------------
+
+
+def cases_in_custody(case_ids: list[int]) -> set[int]:
+    """Which of these cases have a defendant in custody now (an active defendant
+    participation whose defendant is detained): periods counted on them may not be extended
+    for holidays where the profile says so (CPL art. 105). One query."""
+    return set(
+        CaseParticipant.objects.active()
+        .filter(
+            case_id__in=case_ids,
+            role=Role.DEFENDANT,
+            defendant__custody_status=CustodyStatus.DETAINED,
+        )
+        .values_list("case_id", flat=True)
+    )
 
 
 # --- moments --------------------------------------------------------------------------------
@@ -194,6 +226,212 @@ def deadline_history(deadline: Deadline) -> QuerySet[DeadlineChange]:
     return deadline.changes.select_related("changed_by")
 
 
+# --- a page of hearings ---------------------------------------------------------------------
+
+# A place in the list of hearings: (starts_at, id), the order every list of hearings is read in.
+HearingPosition = tuple[dt.datetime, int]
+
+# The largest id PostgreSQL's bigint holds: an id filter beyond it finds nothing.
+_MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class HearingPage:
+    """One page of hearings, earliest first, and whether there are more on either side."""
+
+    hearings: list[Hearing]
+    has_earlier: bool
+    has_later: bool
+
+
+# A page is the first `limit` of the union of short walks, each along an index in the list's
+# order from the cursor, so its cost is bounded by limit x (sources) whatever the court's size:
+# - the cases the user takes part in (guardian's user rows: a few hundred), through the
+#   (case, starts_at) index;
+# - for each court the user sits in, each of its courtrooms along (courtroom, starts_at): a
+#   court's hearings are in its courtrooms (deadlines.services checks it when a hearing is
+#   scheduled or moved), and every one found is still checked against the court group's
+#   permission row on its case, one probe of guardian's unique index; with a status filter,
+#   each courtroom once per status along (courtroom, status, starts_at, id), so that a status
+#   that matches late or never does not read the courtroom's whole history.
+# Guardian's group rows are a court's group's, on its own court's cases: the court's grant when
+# a case is opened (cases.permissions.case_permissions_grant_court) is their one writer, so the
+# courtrooms of the courts a user sits in hold every hearing their groups let them see.
+# With `case_id` the walks are that one case's: its permission rows, then its hearings.
+_HEARING_PERSON_SQL = """
+(SELECT walk.id FROM (
+    -- The user's own cases first (OFFSET 0 keeps them a separate step), then each one's
+    -- hearings along (case, starts_at): never a scan of every hearing joined to them.
+    SELECT up.content_object_id AS case_id FROM {user_table} up
+    WHERE up.user_id = %s AND up.permission_id = ({permission}){case_cond}
+    OFFSET 0
+ ) mine
+ CROSS JOIN LATERAL (
+    SELECT deadlines_hearing.id, deadlines_hearing.starts_at FROM deadlines_hearing
+    WHERE deadlines_hearing.case_id = mine.case_id{position}{restrict}{any_status}
+    ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction}
+    LIMIT {limit}
+ ) walk
+ ORDER BY walk.starts_at {direction}, walk.id {direction} LIMIT {limit})
+"""
+_HEARING_COURTROOMS_SQL = """
+SELECT walk.id FROM (
+    -- The user's courtrooms first (OFFSET 0 keeps them a separate step): the planner, seeing
+    -- small tables, would otherwise walk every court's courtrooms and drop the others after.
+    SELECT ug.group_id, room.id AS room_id{status_column} FROM auth_user_groups ug
+    JOIN cases_court ct ON ct.group_id = ug.group_id{court_cond}
+    JOIN deadlines_courtroom room ON room.court_id = ct.id{courtroom_cond}{statuses_join}
+    WHERE ug.user_id = %s
+    OFFSET 0
+) rooms
+CROSS JOIN LATERAL (
+    SELECT deadlines_hearing.id FROM deadlines_hearing
+    WHERE deadlines_hearing.courtroom_id = rooms.room_id{status_cond}{position}{restrict}
+      -- A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join and may
+      -- merge it with the group's every row; this is one probe of the unique index a row.
+      AND (SELECT true FROM {group_table} court_gp
+           WHERE court_gp.group_id = rooms.group_id AND court_gp.permission_id = ({permission})
+             AND court_gp.content_object_id = deadlines_hearing.case_id)
+    ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction}
+    LIMIT {limit}
+) walk
+"""
+_HEARING_CASE_GROUPS_SQL = """
+(SELECT deadlines_hearing.id FROM auth_user_groups ug
+ JOIN {group_table} case_gp ON case_gp.group_id = ug.group_id
+ JOIN deadlines_hearing ON deadlines_hearing.case_id = case_gp.content_object_id
+ WHERE ug.user_id = %s AND case_gp.permission_id = ({permission})
+   AND case_gp.content_object_id = %s{position}{restrict}{any_status}
+ ORDER BY deadlines_hearing.starts_at {direction}, deadlines_hearing.id {direction} LIMIT {limit})
+"""
+
+
+def _hearing_restriction(filtered: QuerySet[Hearing] | None) -> tuple[str, list[Any]] | None:
+    """The filters' condition as SQL on deadlines_hearing ("" for none); None if nothing can
+    match. Written inline in each walk, so that a walk stops after `limit` matching rows; a
+    filter through another table falls back to an IN list of ids."""
+    if filtered is None or not filtered.query.where:
+        return "", []
+    query = filtered.query
+    compiler = query.get_compiler(using=filtered.db)
+    try:
+        if not reads_other_tables(filtered):
+            sql, params = compiler.compile(query.where)
+            return f" AND {sql}", list(params)
+        inner = filtered.order_by().values("pk")
+        inner.query.distinct = False  # an IN list ignores duplicates anyway
+        sql, params = inner.query.sql_with_params()
+        return f" AND deadlines_hearing.id IN ({sql})", list(params)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "", []
+
+
+def _id_out_of_range(*ids: int | None) -> bool:
+    return any(i is not None and not 0 < i <= _MAX_ID for i in ids)
+
+
+def hearing_page_for_user(
+    user: AnyUser,
+    *,
+    filtered: QuerySet[Hearing] | None = None,
+    case_id: int | None = None,
+    court_id: int | None = None,
+    courtroom_id: int | None = None,
+    statuses: Sequence[str] = (),
+    after: HearingPosition | None = None,
+    before: HearingPosition | None = None,
+    size: int = 50,
+) -> HearingPage:
+    """A page of the hearings `user` may see (hearings_visible_to), earliest first, in one SQL
+    statement whose cost follows the page, not the court.
+
+    `filtered` narrows the page (a Hearing queryset of the list's filters). `case_id`,
+    `court_id` and `courtroom_id` narrow it too, and choose which walks are taken: pass them
+    whenever the filters hold them. `statuses`, if given, keeps the hearings in one of them:
+    give the status filter here rather than in `filtered`, so that each courtroom is walked by
+    status. `after` gives the page after that position,
+    `before` the page before it.
+    """
+    empty = HearingPage(hearings=[], has_earlier=False, has_later=False)
+    if not user.is_authenticated or not user.is_active:
+        return empty
+    if _id_out_of_range(case_id, court_id, courtroom_id):
+        return empty
+    restriction = _hearing_restriction(filtered)
+    if restriction is None:
+        return empty
+    restrict, restrict_params = restriction
+    backwards = before is not None
+    position = before if backwards else after
+    position_sql, position_params = "", []
+    if position is not None:
+        op = "<" if backwards else ">"
+        position_sql = f" AND (deadlines_hearing.starts_at, deadlines_hearing.id) {op} (%s, %s)"
+        position_params = [position[0], position[1]]
+    permission_sql, permission_params = view_permission_sql()
+    fetch = size + 1
+    common = {
+        "user_table": CaseUserObjectPermission._meta.db_table,
+        "group_table": CaseGroupObjectPermission._meta.db_table,
+        "permission": permission_sql,
+        "position": position_sql,
+        "restrict": restrict,
+        "direction": "DESC" if backwards else "ASC",
+        "limit": fetch,
+    }
+    walk_params = [*position_params, *restrict_params]
+    # The person's own cases and one case's hearings take the statuses as a plain condition.
+    status_list = sorted(set(statuses))
+    common["any_status"] = " AND deadlines_hearing.status = ANY(%s)" if statuses else ""
+    one_walk_params = [*walk_params, *([status_list] if statuses else [])]
+    parts = [
+        _HEARING_PERSON_SQL.format(
+            **common, case_cond=" AND up.content_object_id = %s" if case_id else ""
+        )
+    ]
+    params: list[Any] = [
+        user.pk,
+        *permission_params,
+        *([case_id] if case_id else []),
+        *one_walk_params,
+    ]
+    if case_id is None:
+        parts.append(
+            _HEARING_COURTROOMS_SQL.format(
+                **common,
+                court_cond=" AND ct.id = %s" if court_id else "",
+                courtroom_cond=" AND room.id = %s" if courtroom_id else "",
+                statuses_join=" CROSS JOIN unnest(%s::varchar[]) AS wanted(status)"
+                if statuses
+                else "",
+                status_column=", wanted.status" if statuses else "",
+                status_cond=" AND deadlines_hearing.status = rooms.status" if statuses else "",
+            )
+        )
+        params += [
+            *([court_id] if court_id else []),
+            *([courtroom_id] if courtroom_id else []),
+            *([status_list] if statuses else []),
+            user.pk,
+            *walk_params,
+            *permission_params,
+        ]
+    else:
+        parts.append(_HEARING_CASE_GROUPS_SQL.format(**common))
+        params += [user.pk, *permission_params, case_id, *one_walk_params]
+    ids = RawSQL("\nUNION ALL\n".join(parts), params)  # noqa: S611 (values are bound parameters)
+    order = ("-starts_at", "-id") if backwards else ("starts_at", "id")
+    rows = list(_hearing_details(Hearing.objects.filter(pk__in=ids)).order_by(*order)[:fetch])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return HearingPage(hearings=rows, has_earlier=more, has_later=True)
+    return HearingPage(hearings=rows, has_earlier=after is not None, has_later=more)
+
+
 # --- upcoming -------------------------------------------------------------------------------
 
 
@@ -215,11 +453,14 @@ def upcoming_for(user: AnyUser, *, days: int = 14, limit: int = 20) -> list[Upco
     deadlines already past (overdue) first in time, merged by moment. Two queries."""
     now = timezone.now()
     horizon = now + dt.timedelta(days=days)
-    hearings = list(
-        _hearing_details(hearings_visible_to(user)).filter(
-            status__in=UPCOMING_HEARING_STATUSES, starts_at__gte=now, starts_at__lt=horizon
-        )[:limit]
-    )
+    # From `now` on: hearing ids are positive, so (starts_at, id) > (now, 0) is starts_at >= now.
+    hearings = hearing_page_for_user(
+        user,
+        filtered=Hearing.objects.filter(starts_at__lt=horizon),
+        statuses=UPCOMING_HEARING_STATUSES,
+        after=(now, 0),
+        size=limit,
+    ).hearings
     # Days are court days in each court's zone; a day either side of UTC covers every zone,
     # and the exact moment is checked below.
     last_day = horizon.date() + dt.timedelta(days=1)
@@ -277,7 +518,12 @@ def docket(
     zone = court_zone(court)
     begin = dt.datetime.combine(start, dt.time(0), tzinfo=zone)
     end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(0), tzinfo=zone)
-    hearings = Hearing.objects.filter(case__court=court, starts_at__gte=begin, starts_at__lt=end)
+    # Through the court's courtrooms, along (courtroom, starts_at): a court's hearings are held
+    # in its own courtrooms (deadlines.services checks it), and a week of them is read without
+    # touching the court's other cases.
+    hearings = Hearing.objects.filter(
+        courtroom__court=court, starts_at__gte=begin, starts_at__lt=end
+    )
     if courtroom is not None:
         hearings = hearings.filter(courtroom=courtroom)
     if judge is not None:

@@ -6,6 +6,7 @@ from the alert sweep)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case
@@ -14,6 +15,7 @@ from deadlines import alerts, services
 from deadlines.models import AlertSubject
 from deadlines.notifications import notify
 from negotiations.models import Offer, Suggestion
+from parties.models import CaseParticipant, CustodyStatus, Defendant, Role
 
 
 def offer_expiry_follow(event: de.OfferEvent) -> None:
@@ -33,6 +35,36 @@ def case_dates_end(event: de.CaseClosed) -> None:
 def case_alerts_replan(event: de.ParticipantAdded | de.ParticipantEnded) -> None:
     """Who is on the case changed: so does who is reminded of its dates."""
     alerts.plan_for_case(de.instance_of(event.case, Case))
+
+
+def custody_deadlines_recompute(event: de.DefendantCustodyChanged) -> None:
+    """A defendant was detained or released: where the profile suspends holiday extensions in
+    custody (CPL art. 105), the case's computed deadlines move."""
+    case = de.instance_of(event.case, Case)
+    defendant = de.instance_of(event.defendant, Defendant)
+    services.case_deadlines_recompute(
+        case=case,
+        reason=_("%(defendant)s is now %(custody)s.")
+        % {
+            "defendant": defendant,
+            "custody": CustodyStatus(defendant.custody_status).label.lower(),
+        },
+    )
+
+
+def defendant_deadlines_recompute(event: de.ParticipantAdded | de.ParticipantEnded) -> None:
+    """A defendant joined or left the case: whether a defendant is in custody may have
+    changed, and with it the case's computed deadlines (CPL art. 105)."""
+    participant = de.instance_of(event.participant, CaseParticipant)
+    # Only a detained defendant coming or going can change whether one is in custody.
+    if participant.role != Role.DEFENDANT or participant.defendant is None:
+        return
+    if participant.defendant.custody_status != CustodyStatus.DETAINED:
+        return
+    services.case_deadlines_recompute(
+        case=de.instance_of(event.case, Case),
+        reason=_("The defendants of the case changed."),
+    )
 
 
 def _about(event: de.RecordAdded) -> dict[str, int]:
@@ -76,5 +108,8 @@ def connect() -> None:
     de.subscribe(de.CaseClosed, case_dates_end)
     de.subscribe(de.ParticipantAdded, case_alerts_replan)
     de.subscribe(de.ParticipantEnded, case_alerts_replan)
+    de.subscribe(de.ParticipantAdded, defendant_deadlines_recompute)
+    de.subscribe(de.ParticipantEnded, defendant_deadlines_recompute)
+    de.subscribe(de.DefendantCustodyChanged, custody_deadlines_recompute)
     for record_event in (de.NoteAdded, de.DocumentUploaded, de.DisclosureRecorded):
         de.subscribe(record_event, record_readers_notify)

@@ -29,7 +29,6 @@ from integrations import services as integration_services
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
-from negotiations.sentencing import bound_by_statute
 from negotiations.services import OfferInput, TermInput
 from parties.models import (
     CitizenshipStatus,
@@ -126,6 +125,16 @@ US_STATUTES = [
     ("18 U.S.C. 1343", "Wire fraud", OffenceClass.FELONY, 6, 0, 240, 0, "250000"),
     ("18 U.S.C. 1028A", "Aggravated identity theft", OffenceClass.FELONY, 6, 24, 24, 24, "250000"),
     ("18 U.S.C. 1028(a)(7)", "Identity fraud", OffenceClass.FELONY, 5, 0, 180, 0, "250000"),
+    (
+        "18 U.S.C. 924(c)(1)(A)(i)",
+        "Using or carrying a firearm during a drug trafficking crime",
+        OffenceClass.FELONY,
+        8,
+        60,
+        None,
+        60,
+        "250000",
+    ),
     ("18 U.S.C. 2113(a)", "Bank robbery", OffenceClass.FELONY, 8, 0, 240, 0, "250000"),
     ("18 U.S.C. 641", "Theft of public money", OffenceClass.FELONY, 4, 0, 120, 0, "250000"),
     (
@@ -139,6 +148,16 @@ US_STATUTES = [
         "250000",
     ),
 ]
+# What a statute says beyond its range: 18 U.S.C. 1028A(b)(2) and 924(c)(1)(D)(ii) make their
+# mandatory terms run consecutively to every other term.
+US_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
+    # 1028A(b)(4): terms under the section may run concurrently with one another.
+    "18 U.S.C. 1028A": {
+        "mandatory_term_consecutive": True,
+        "consecutive_terms_concurrent_with_each_other": True,
+    },
+    "18 U.S.C. 924(c)(1)(A)(i)": {"mandatory_term_consecutive": True},
+}
 US_LESSER = {
     "21 U.S.C. 841(b)(1)(A)": [
         "21 U.S.C. 841(b)(1)(B)",
@@ -175,6 +194,14 @@ CN_STATUTES = [
     ("刑法第234条第1款", "故意伤害罪 Intentional injury", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
     ("刑法第266条", "诈骗罪 Fraud", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
 ]
+# PRC Criminal Law: art. 133-1 "处拘役，并处罚金"; arts. 264 and 266 "并处或者单处罚金" (the huge
+# amount tier of 264: "并处罚金"); art. 234(1) carries no fine.
+CN_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
+    "刑法第133条之一": {"penalty_kind": "criminal_detention", "fine_applies": True},
+    "刑法第264条（数额较大）": {"fine_applies": True},
+    "刑法第264条（数额巨大）": {"fine_applies": True},
+    "刑法第266条": {"fine_applies": True},
+}
 CN_LESSER = {"刑法第264条（数额巨大）": ["刑法第264条（数额较大）"]}
 
 US_DEFENDANTS = [
@@ -251,7 +278,10 @@ def _user(username: str, first: str, last: str, role: str, org: Organization | N
 
 
 def _statutes(
-    jurisdiction: Jurisdiction, rows: list[tuple[Any, ...]], lesser: dict[str, list[str]]
+    jurisdiction: Jurisdiction,
+    rows: list[tuple[Any, ...]],
+    lesser: dict[str, list[str]],
+    traits: dict[str, dict[str, Any]],
 ) -> None:
     for citation, title, klass, severity, lo, hi, mandatory, fine in rows:
         Statute.objects.update_or_create(
@@ -265,6 +295,7 @@ def _statutes(
                 "max_custody_months": hi,
                 "mandatory_minimum_months": mandatory,
                 "max_fine": Decimal(fine) if fine else None,
+                **traits.get(citation, {}),
             },
         )
     for greater, lessers in lesser.items():
@@ -273,16 +304,26 @@ def _statutes(
         )
 
 
-def _court(name: str, jurisdiction: Jurisdiction, tz: str) -> Court:
+def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = "") -> Court:
+    """The court, made once; `subdivision` is the state (or D.C.) where it sits, whose
+    holidays are legal holidays for its deadlines (Fed. R. Crim. P. 45(a)(6)(C))."""
     existing = Court.objects.filter(name=name).first()
     if existing:
+        if existing.subdivision != subdivision:
+            existing.subdivision = subdivision
+            existing.full_clean()
+            existing.save(update_fields=["subdivision"])
         return existing
     org, _ = Organization.objects.get_or_create(
         name=f"{name} (clerk's office)",
         defaults={"kind": OrganizationKind.COURT, "jurisdiction": jurisdiction},
     )
     return case_services.court_create(
-        name=name, jurisdiction=jurisdiction, time_zone=tz, organization=org
+        name=name,
+        jurisdiction=jurisdiction,
+        time_zone=tz,
+        organization=org,
+        subdivision=subdivision,
     )
 
 
@@ -439,8 +480,13 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
             rationale=rationale,
         )
     else:
+        # The baseline lies within the statutory range of the offence (2021 Guiding Opinions
+        # on Sentencing, part II): midway, and no more than three years.
+        statute = charges[0].statute
+        top = statute.max_custody_months
+        middle = (statute.min_custody_months + (top if top is not None else 120)) // 2
         data = OfferInput(
-            baseline_months=36,
+            baseline_months=max(statute.min_custody_months, min(36, middle)),
             leniency_stage="prosecution_review",
             expires_at=expires,
             rationale=rationale,
@@ -448,13 +494,19 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
     exposure = negotiation_selectors.exposure_of(
         case, negotiation_services.offer_contents_validate(case, Side.PROSECUTION, data), data
     )
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    applicable = exposure.plea_applicable
+    parameters = case.court.jurisdiction.parameters or {}
     data.custody_min_months = applicable.low or 0
     data.custody_max_months = (
         applicable.high if applicable.high is not None else data.custody_min_months
     )
+    if parameters.get("recommendation_fixed_term"):
+        # A fixed term (确定刑), at the most lenient end of the range.
+        data.custody_max_months = data.custody_min_months
+    if parameters.get("recommendation_fine_amount") and any(
+        c.statute.fine_applies for c in charges
+    ):
+        data.fine = Decimal("5000")
     return data
 
 
@@ -611,10 +663,12 @@ def seed_demo() -> bool:
             defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": cn},
         )[0],
     }
-    us_court = _court("U.S. District Court for the District of Columbia", us, "America/New_York")
+    us_court = _court(
+        "U.S. District Court for the District of Columbia", us, "America/New_York", "DC"
+    )
     cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
-    _statutes(us, US_STATUTES, US_LESSER)
-    _statutes(cn, CN_STATUTES, CN_LESSER)
+    _statutes(us, US_STATUTES, US_LESSER, US_STATUTE_TRAITS)
+    _statutes(cn, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)
 
     prosecutor = _user("prosecutor", "Paula", "Reyes", Role.PROSECUTOR, orgs["usao"])
     defense = _user("defense", "David", "Kim", Role.DEFENSE_COUNSEL, orgs["fpd"])

@@ -11,27 +11,44 @@ only decides, per record, which of those services to call:
 - otherwise it calls the services and reports `created` or `updated` with the fields changed;
 - a service's ValidationError, Conflict or PermissionDenied becomes the record's `error`.
 
-Each record runs in its own savepoint, so a bad record leaves nothing behind and never blocks
-the others; records run in the order sent, so a charge may name a case created earlier in the
-same batch. A batch is one transaction: a dry run rolls it back at the end, after every record
-has been tried for real, so its results are exactly what applying would give.
+The batch is set-based where it can be: what every record refers to is read up front in a few
+queries; a record that changes nothing is `unchanged` without a statement of its own; runs of
+new cases and of new hearings are written together (cases.services.cases_open_many,
+deadlines.services.hearings_schedule_many: the same checks, history, audit rows, alerts and
+events as one by one, in a fixed number of statements). Any other record (a change, a charge, a
+party) runs alone in its own savepoint through the services, so a bad record leaves nothing
+behind and never blocks the others; records take effect in the order sent, so a charge may name
+a case created earlier in the same batch. A batch is one transaction: a dry run rolls it back
+at the end, after every record has been tried for real, so its results are exactly what
+applying would give. A batch larger than a web request should hold (SYNC_LIMIT) becomes a job
+that a Celery worker runs (docket_job_start, docket_job_run).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
+import json
+import logging
+import time
+import uuid
 import zoneinfo
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
+from celery import current_app
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, TextChoices
+from django.db.models import F, Func, JSONField, Q, TextChoices, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from audit.context import AuditContext, acting
 from cases import party_services, permissions
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Court, Statute
@@ -39,6 +56,7 @@ from cases.services import LEGAL_STATUS_MOVES
 from core.exceptions import Conflict
 from deadlines import services as date_services
 from deadlines.models import UPCOMING_HEARING_STATUSES, Courtroom, Hearing, HearingStatus
+from docketsync.models import DocketSyncJob, JobStatus
 from docketsync.records import (
     CASE,
     CHARGE,
@@ -53,6 +71,8 @@ from parties.models import DEFENDANT_DETAILS, CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 
@@ -110,13 +130,29 @@ def docket_upsert(
                 f"this one has {len(records):,}."
             }
         )
-    with transaction.atomic():
+    with _without_cyclic_gc(), transaction.atomic():
         results = _Batch(court, by, records, dry_run=dry_run).run()
         if dry_run:
             transaction.set_rollback(True)
     if dry_run:
         _forget_new_ids(results)
     return results
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs. A batch makes and drops some hundred
+    thousand objects (records, rows, results), which reference counting frees; yet the
+    allocations alone set off full collections of the process's whole heap (tens of ms each
+    in a Django process), several a batch: more than the batch's own Python work. The
+    collector runs again once the batch is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _forget_new_ids(results: list[RecordResult]) -> None:
@@ -244,7 +280,9 @@ class _Batch:
         hearing_ids = {r.external_id for r in good if r.type == HEARING}
         self.hearings: dict[tuple[int, str], Hearing] = {}
         if hearing_ids and loaded:
-            for hearing in Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids):
+            # Compared, never saved (the services lock and read again): not their timestamps.
+            found = Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids)
+            for hearing in found.defer("created_at", "updated_at"):
                 hearing.case = by_case[hearing.case_id]
                 self.hearings[(hearing.case_id, str(hearing.external_id))] = hearing
 
@@ -298,7 +336,188 @@ class _Batch:
     # --- running -------------------------------------------------------------------------------
 
     def run(self) -> list[RecordResult]:
-        return [self._one(index, record) for index, record in enumerate(self.records)]
+        """Every record, in order. What needs no write (`unchanged`) is decided from what was
+        read up front; new cases and new hearings gather into a run written with a few bulk
+        statements (cases_open_many, hearings_schedule_many); anything else (an update, a
+        status walk, a charge, a party) goes record by record through the services. A run is
+        written before any record that could depend on it, so the results are those of
+        running the records one by one."""
+        results: list[RecordResult | None] = [None] * len(self.records)
+        run = _Run()
+        for index, record in enumerate(self.records):
+            if record.errors:
+                results[index] = self._refused(index, record, record.errors)
+                continue
+            if run.items and (record.type != run.type or run.names(record)):
+                self._write(run, results)
+            kind, plan = self._plan(record)
+            if kind == Outcome.UNCHANGED:
+                results[index] = self._result(index, record, Outcome.UNCHANGED, plan)
+            elif kind == Outcome.CREATED:
+                run.add(index, record, plan)
+            else:
+                self._write(run, results)
+                results[index] = self._one(index, record)
+        self._write(run, results)
+        return cast("list[RecordResult]", results)
+
+    @staticmethod
+    def _result(index: int, record: Record, outcome: str, obj_id: int | None) -> RecordResult:
+        return RecordResult(
+            index=index,
+            type=record.type,
+            external_id=record.external_id,
+            result=outcome,
+            id=obj_id,
+        )
+
+    @staticmethod
+    def _refused(index: int, record: Record, errors: dict[str, list[str]]) -> RecordResult:
+        return RecordResult(
+            index=index,
+            type=record.type,
+            external_id=record.external_id,
+            result=Outcome.ERROR,
+            errors=errors,
+        )
+
+    # --- the set-based path --------------------------------------------------------------------
+
+    def _plan(self, record: Record) -> tuple[str | None, Any]:
+        """(UNCHANGED, the object's id), (CREATED, what to create in bulk), or (None, None):
+        the record goes through the services one by one (a change, or anything refused, so
+        that its error is the service's own)."""
+        try:
+            if record.type == CASE:
+                return self._case_plan(record)
+            if record.type == HEARING:
+                return self._hearing_plan(record)
+            if record.type == CHARGE:
+                return self._charge_plan(record)
+        except RecordRefused:
+            pass
+        return None, None
+
+    def _case_plan(self, record: Record) -> tuple[str | None, Any]:
+        v = record.values
+        case = self.cases.get(str(record.external_id))
+        if case is None:
+            if v.get("docket_number") in self.unclaimed or not {"docket_number", "caption"} <= set(
+                v
+            ):
+                return None, None
+            if v.get("status", CaseStatus.INTAKE) != CaseStatus.INTAKE:
+                return None, None  # a walk through the workflow
+            return Outcome.CREATED, case_services.CaseOpening(
+                docket_number=v["docket_number"],
+                caption=v["caption"],
+                opened_on=v.get("opened_on"),
+                sealed=v.get("sealed", False),
+                external_id=record.external_id,
+            )
+        self._creation_only(
+            {
+                "docket_number": (case.docket_number, v.get("docket_number")),
+                "opened_on": (case.opened_on, v.get("opened_on")),
+            },
+            "case",
+        )
+        if any(name in v and v[name] != ours for name, ours in self._case_values(case)):
+            return None, None
+        return Outcome.UNCHANGED, case.pk
+
+    @staticmethod
+    def _case_values(case: Case) -> tuple[tuple[str, Any], ...]:
+        return (("caption", case.caption), ("sealed", case.sealed), ("status", case.status))
+
+    def _hearing_plan(self, record: Record) -> tuple[str | None, Any]:
+        v = record.values
+        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        status = v.get("status")
+        if hearing is None:
+            if status in (HearingStatus.CANCELLED, HearingStatus.HELD):
+                return None, None
+            if starts_at is None or ends_at is None or room is None or "kind" not in v:
+                return None, None
+            return Outcome.CREATED, date_services.HearingPlan(
+                case=case,
+                kind=v["kind"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                courtroom=room,
+                judge=judge,
+                notes=v.get("notes", ""),
+                external_id=record.external_id,
+            )
+        self._creation_only({"kind": (hearing.kind, v.get("kind"))}, "hearing")
+        if self._hearing_changes(hearing, starts_at, ends_at, room, judge, record):
+            return None, None
+        if status is not None and self._status_differs(hearing, status):
+            return None, None
+        return Outcome.UNCHANGED, hearing.pk
+
+    def _charge_plan(self, record: Record) -> tuple[str | None, Any]:
+        """A charge Parley has, that the record leaves as it is (a new one, or a change, goes
+        through the services)."""
+        v = record.values
+        case = self._case_of(record)
+        charge = self.charges.get((case.pk, str(record.external_id)))
+        if charge is None or ("statute" in v and v["statute"] not in self.statutes):
+            return None, None
+        statute = self.statutes.get(v["statute"]) if "statute" in v else None
+        self._creation_only(
+            {
+                "statute": (charge.statute_id, statute.pk if statute is not None else None),
+                "count": (charge.count_number, v.get("count")),
+            },
+            "charge",
+        )
+        if any(name in v and v[name] != ours for name, ours in self._charge_values(charge)):
+            return None, None
+        return Outcome.UNCHANGED, charge.pk
+
+    @staticmethod
+    def _charge_values(charge: Charge) -> tuple[tuple[str, Any], ...]:
+        return (
+            ("description", charge.description),
+            ("disposition", charge.disposition),
+            ("disposition_date", charge.disposition_date),
+        )
+
+    def _write(self, run: _Run, results: list[RecordResult | None]) -> None:
+        """Write a run of new cases or new hearings in bulk, and empty it. Should the bulk
+        write trip a constraint (someone else wrote the same thing at the same moment), its
+        records go one by one instead, each getting the error its service gives."""
+        if not run.items:
+            return
+        items, run.items = run.items, []
+        try:
+            with transaction.atomic():
+                if items[0].record.type == CASE:
+                    answers: Sequence[Any] = case_services.cases_open_many(
+                        court=self.court, by=self.by, openings=[item.plan for item in items]
+                    )
+                else:
+                    answers = date_services.hearings_schedule_many(
+                        by=self.by, plans=[item.plan for item in items]
+                    )
+        except IntegrityError:
+            for item in items:
+                results[item.index] = self._one(item.index, item.record)
+            return
+        for item, answer in zip(items, answers, strict=True):
+            record = item.record
+            if isinstance(answer, Exception):
+                results[item.index] = self._refused(
+                    item.index, record, _errors_of(answer, _RENAMES[record.type])
+                )
+            elif isinstance(answer, Case):
+                answer.court = self.court
+                self.cases[str(record.external_id)] = answer
+                results[item.index] = self._result(item.index, record, Outcome.CREATED, answer.pk)
+            else:
+                self.hearings[(answer.case_id, str(record.external_id))] = answer
+                results[item.index] = self._result(item.index, record, Outcome.CREATED, answer.pk)
 
     def _one(self, index: int, record: Record) -> RecordResult:
         result = RecordResult(
@@ -662,11 +881,16 @@ class _Batch:
 
     # --- hearings ------------------------------------------------------------------------------
 
-    def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
+    def _hearing_given(
+        self, record: Record
+    ) -> tuple[
+        Case, Hearing | None, dt.datetime | None, dt.datetime | None, Courtroom | None, User | None
+    ]:
+        """What a hearing record names: its case, the hearing if Parley has it, its times,
+        courtroom and judge (RecordRefused for a name that finds nothing)."""
         v = record.values
         case = self._case_of(record)
-        key = (case.pk, str(record.external_id))
-        hearing = self.hearings.get(key)
+        hearing = self.hearings.get((case.pk, str(record.external_id)))
         moments: dict[str, dt.datetime] = {}
         gaps: dict[str, str] = {}
         for name in ("starts_at", "ends_at"):
@@ -680,6 +904,12 @@ class _Batch:
         starts_at, ends_at = moments.get("starts_at"), moments.get("ends_at")
         room = self._courtroom(v["courtroom"]) if "courtroom" in v else None
         judge = self._person(v["judge"], "judge") if v.get("judge") else None
+        return case, hearing, starts_at, ends_at, room, judge
+
+    def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
+        v = record.values
+        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        key = (case.pk, str(record.external_id))
         status = v.get("status")
         if hearing is None:
             missing = {
@@ -806,6 +1036,47 @@ class _Batch:
         return hearing
 
 
+@dataclass
+class _Item:
+    index: int
+    record: Record
+    plan: Any
+
+
+@dataclass
+class _Run:
+    """Consecutive new cases, or new hearings, waiting to be written in bulk."""
+
+    items: list[_Item] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def type(self) -> str:
+        return self.items[0].record.type
+
+    def add(self, index: int, record: Record, plan: Any) -> None:
+        if not self.items:
+            self.keys = set()
+        self.items.append(_Item(index, record, plan))
+        self.keys |= self._keys(record)
+
+    def names(self, record: Record) -> bool:
+        """Whether `record` names something of the run (its case, or the same thing again):
+        the run is written before it, so that it finds it."""
+        return bool(self._keys(record) & self.keys) or (
+            record.type != CASE and f"case:{record.case_external_id}" in self.keys
+        )
+
+    @staticmethod
+    def _keys(record: Record) -> set[str]:
+        if record.type == CASE:
+            keys = {f"case:{record.external_id}"}
+            if "docket_number" in record.values:
+                keys.add(f"docket:{record.values['docket_number']}")
+            return keys
+        return {f"{record.type}:{record.case_external_id}:{record.external_id}"}
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -838,3 +1109,182 @@ _RENAMES: dict[str, dict[str, str]] = {
     PARTY: {"defendant": "external_id"},
     HEARING: {},
 }
+
+
+# --- background jobs ---------------------------------------------------------------------------
+
+# A batch of more records than this is not applied within the request: it becomes a job, run by
+# a Celery worker (202 and the job to poll). At the set-based path's slowest (records that each
+# change something, ~10 ms a record) 500 records take about 5 s, well within the web timeout.
+SYNC_LIMIT = 500
+# The most records one job takes (its results are kept in its row).
+MAX_JOB = 20_000
+RUN_JOB_TASK = "docketsync.run_job"
+# A running job whose worker has not reported for this long was left by a worker that died.
+JOB_LEASE = dt.timedelta(minutes=15)
+# One task run stops after the batch that ends past this, and queues the next run: no run comes
+# near the task's time limit, however large the job.
+JOB_RUN_SECONDS = 240
+
+
+def docket_job_start(
+    *, court: Court, by: User, records: Sequence[Any], dry_run: bool = False
+) -> DocketSyncJob:
+    """Keep a batch to run in the background; its worker is queued once the job is committed.
+    403 unless `by` keeps the court's docket; 400 for more than MAX_JOB records."""
+    permissions.require_docket_syncer(by, court)
+    if len(records) > MAX_JOB:
+        raise ValidationError(
+            {
+                "records": gettext(
+                    "Send at most %(most)s records in a job; this one has %(count)s."
+                )
+                % {"most": f"{MAX_JOB:,}", "count": f"{len(records):,}"}
+            }
+        )
+    with transaction.atomic():
+        job = DocketSyncJob.objects.create(
+            court=court,
+            created_by=by,
+            dry_run=dry_run,
+            # ASCII JSON: lone surrogates and NULs travel as escapes, and come back as sent.
+            records=json.dumps(list(records)),
+            total=len(records),
+        )
+        _job_queue_on_commit(job.pk)
+    return job
+
+
+def _job_queue_on_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: current_app.send_task(RUN_JOB_TASK, args=[job_id]))
+
+
+def docket_job_run(*, job_id: int) -> None:
+    """Run a job (the Celery task): claim it, apply its records batch by batch, each batch
+    committed with the job's progress and results, and finish it. Safe to repeat: a job that
+    is running under a live claim, or finished, is left alone; one whose worker died carries on
+    from its first batch not done. A dry run is one transaction, rolled back, as in
+    docket_import: its progress shows only once it is done."""
+    now = timezone.now()
+    claim = uuid.uuid4()
+    claimed = (
+        DocketSyncJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=JobStatus.QUEUED)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - JOB_LEASE)
+        )
+        .update(
+            status=JobStatus.RUNNING,
+            claim=claim,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), now),
+        )
+    )
+    if not claimed:
+        return
+    job = DocketSyncJob.objects.select_related("court", "created_by").get(pk=job_id)
+    by = job.created_by
+    context = AuditContext(via="task", request_id=f"{RUN_JOB_TASK}:{job.pk}", actor=lambda: by)
+    try:
+        with acting(context):
+            finished = _job_work(job, claim)
+    except (PermissionDenied, _ClaimLost) as error:
+        if isinstance(error, PermissionDenied):
+            _job_fail(job, claim, str(error))
+        return
+    except Exception:
+        logger.exception("Docket sync job %s stopped", job.pk)
+        _job_fail(job, claim, gettext("The import stopped on an unexpected error."))
+        return
+    if not finished:
+        # Let the next run carry on: release the claim and queue it.
+        with transaction.atomic():
+            released = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+                status=JobStatus.QUEUED
+            )
+            if released:
+                _job_queue_on_commit(job.pk)
+
+
+class _ClaimLost(Exception):
+    """Another worker took the job over (this one was silent past the lease)."""
+
+
+def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
+    """Apply what is left of `job`; whether it is finished (False: the run's time is up)."""
+    records = json.loads(job.records)
+    if job.dry_run:
+        results = docket_import(court=job.court, by=job.created_by, records=records, dry_run=True)
+        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results))
+        return True
+    began = time.monotonic()
+    done = job.done
+    while done < len(records):
+        if time.monotonic() - began > JOB_RUN_SECONDS:
+            return False
+        with transaction.atomic():
+            batch = docket_upsert(
+                court=job.court, by=job.created_by, records=records[done : done + MAX_BATCH]
+            )
+            for result in batch:
+                result.index += done
+            counts = summary_of(batch)
+            moved = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+                done=F("done") + len(batch),
+                created=F("created") + counts[Outcome.CREATED],
+                updated=F("updated") + counts[Outcome.UPDATED],
+                unchanged=F("unchanged") + counts[Outcome.UNCHANGED],
+                errors=F("errors") + counts[Outcome.ERROR],
+                results=_JsonAppend("results", [asdict(r) for r in batch]),
+                heartbeat_at=timezone.now(),
+            )
+            if not moved:
+                raise _ClaimLost  # rolls the batch back: the other worker applies it
+        done += len(batch)
+    finished = DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.SUCCEEDED,
+        records="",
+        finished_at=timezone.now(),
+        results=Coalesce(F("results"), Value([], output_field=JSONField())),
+    )
+    if not finished:
+        raise _ClaimLost
+    return True
+
+
+def _job_finish(
+    job: DocketSyncJob, claim: uuid.UUID, results: list[dict[str, Any]], counts: dict[str, int]
+) -> None:
+    DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.SUCCEEDED,
+        done=len(results),
+        created=counts[Outcome.CREATED],
+        updated=counts[Outcome.UPDATED],
+        unchanged=counts[Outcome.UNCHANGED],
+        errors=counts[Outcome.ERROR],
+        results=results,
+        records="",
+        finished_at=timezone.now(),
+    )
+
+
+def _job_fail(job: DocketSyncJob, claim: uuid.UUID, message: str) -> None:
+    """The job stops where it is: the batches done so far stand (their results are kept)."""
+    DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        status=JobStatus.FAILED, failure=message, records="", finished_at=timezone.now()
+    )
+
+
+class _JsonAppend(Func):
+    """`column || value`: the batch's results added to those kept, in one UPDATE."""
+
+    template = "COALESCE(%(expressions)s, '[]'::jsonb) || %%s::jsonb"
+    output_field = JSONField()
+
+    def __init__(self, column: str, value: list[dict[str, Any]]) -> None:
+        super().__init__(F(column))
+        self.value = value
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return sql, (*params, json.dumps(self.value))

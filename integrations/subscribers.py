@@ -4,7 +4,7 @@ its change committed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db.models import Model
 
@@ -44,6 +44,16 @@ def feed_event_record(event: de.DomainEvent) -> None:
     events.emit(event_type, case=de.instance_of(event.case, Case), subject=subject_of(event))
 
 
+def feed_events_record(batch: Sequence[de.DomainEvent]) -> None:
+    """feed_event_record for a batch of events of one class (de.publish_many)."""
+    if not batch:
+        return
+    event_type, subject_of = RECORDED[type(batch[0])]
+    events.emit_many(
+        event_type, [(de.instance_of(event.case, Case), subject_of(event)) for event in batch]
+    )
+
+
 def connect() -> None:
     for event_class in RECORDED:
-        de.subscribe(event_class, feed_event_record)
+        de.subscribe(event_class, feed_event_record, many=feed_events_record)

@@ -18,9 +18,12 @@ class OfferContents(Protocol):
 
     custody_min_months: int | None
     custody_max_months: int | None
+    probation_months: int | None
+    fine: Any
     no_enhancement: bool
     offense_level: int | None
     criminal_history_category: str
+    acceptance_motion: bool
     baseline_months: int | None
     leniency_stage: str
     leniency_circumstances: Any
@@ -63,9 +66,12 @@ def exposure_of(
         profile_parameters=case.court.jurisdiction.parameters or {},
         offense_level=contents.offense_level,
         criminal_history=contents.criminal_history_category or None,
+        government_motion=contents.acceptance_motion,
         baseline_months=contents.baseline_months,
         leniency_stage=contents.leniency_stage or None,
         leniency_circumstances=tuple(contents.leniency_circumstances or ()),
+        probation_months=contents.probation_months,
+        fine_recommended=contents.fine is not None,
     )
 
 
@@ -78,6 +84,32 @@ def _statute_facts(count: int, statute: Statute) -> sentencing.ChargeFacts:
         max_months=statute.max_custody_months,
         mandatory_minimum_months=statute.mandatory_minimum_months,
         severity_rank=statute.severity_rank,
+        consecutive=statute.mandatory_term_consecutive,
+        concurrent_with_same_statute=statute.consecutive_terms_concurrent_with_each_other,
+        penalty_kind=statute.penalty_kind,
+        fine_applies=statute.fine_applies,
+    )
+
+
+def pled_statutes(case: Case, terms: Sequence[ResolvedTerm]) -> list[Statute]:
+    """The offences a plea on `terms` convicts of: each open count as charged, or the lesser
+    offence its term names; dismissed counts left out."""
+    by_charge = {charge.pk: (disposition, lesser) for charge, disposition, lesser in terms}
+    pled = []
+    for charge in case.charges.select_related("statute").order_by("count_number"):
+        if charge.status == ChargeStatus.DISPOSED and charge.pk not in by_charge:
+            continue
+        disposition, lesser = by_charge.get(charge.pk, (TermDisposition.AS_CHARGED, None))
+        if disposition == TermDisposition.DISMISS:
+            continue
+        pled.append(lesser if lesser is not None else charge.statute)
+    return pled
+
+
+def baseline_range_of(statutes: Sequence[Statute]) -> sentencing.MonthsRange:
+    """Where a baseline may lie for a plea to `statutes` (sentencing.baseline_range)."""
+    return sentencing.baseline_range(
+        [_statute_facts(n, statute) for n, statute in enumerate(statutes, start=1)]
     )
 
 
@@ -141,12 +173,11 @@ def concessions_derived(
 
 def _months_below_range(contents: OfferContents, exposure: sentencing.Exposure) -> int:
     """How far the recommended minimum falls below the range that applies to the plea: the
-    guideline (or leniency) range bounded by statute when known, else the statutory range."""
+    guideline (or leniency) range bounded by statute when known, else the statutory range,
+    with any consecutive mandatory term added."""
     if contents.custody_min_months is None:
         return 0
-    applicable = exposure.plea_statutory
-    if exposure.plea_guideline is not None:
-        applicable = sentencing.bound_by_statute(exposure.plea_guideline, exposure.plea_statutory)
+    applicable = exposure.plea_applicable
     if applicable.low is None:
         return 0
     return max(0, applicable.low - contents.custody_min_months)

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
 from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
+from negotiations.sentencing import MINOR_CRIME
 from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
 from parties.models import CaseParticipant
 
@@ -27,7 +29,7 @@ SENTENCE_FIELDS = (
     "restitution",
 )
 CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "no_enhancement")
-GUIDELINE_FIELDS = ("offense_level", "criminal_history_category")
+GUIDELINE_FIELDS = ("offense_level", "criminal_history_category", "acceptance_motion")
 LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances")
 
 LENIENCY_STAGE_LABELS = {
@@ -41,11 +43,12 @@ LENIENCY_CIRCUMSTANCE_LABELS = {
     "restitution": "Restitution of the proceeds (退赃退赔)",
     "compensation_forgiveness": "Compensation and the victim's forgiveness (赔偿谅解)",
     "reconciliation": "Criminal reconciliation (刑事和解)",
+    MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
 
-def _code_label(code: str, labels: dict[str, str]) -> str:
-    return labels.get(code, code.replace("_", " ").capitalize())
+def _code_label(code: str, labels: Mapping[str, Any]) -> str:
+    return str(labels.get(code, code.replace("_", " ").capitalize()))
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -176,6 +179,14 @@ class OfferForm(forms.Form):
                 label="Criminal history category",
                 help_text="USSG Ch. 4.",
             )
+            self.fields["acceptance_motion"] = forms.BooleanField(
+                required=False,
+                label=_("The government moves for the third level"),
+                help_text=_(
+                    "USSG §3E1.1(b): one further level off, from offense level 16, only on "
+                    "the government's motion."
+                ),
+            )
         if self.uses_leniency:
             tiers = parameters.get("leniency_stage_tiers", {})
             self.fields["baseline_months"] = forms.IntegerField(
@@ -201,7 +212,14 @@ class OfferForm(forms.Form):
                 required=False,
                 choices=[
                     (code, _code_label(code, LENIENCY_CIRCUMSTANCE_LABELS))
-                    for code in parameters.get("leniency_circumstances", [])
+                    for code in [
+                        *parameters.get("leniency_circumstances", []),
+                        *(
+                            [MINOR_CRIME]
+                            if "leniency_minor_crime_max_reduction" in parameters
+                            else []
+                        ),
+                    ]
                 ],
                 widget=forms.CheckboxSelectMultiple,
                 label="Circumstances",
@@ -257,6 +275,7 @@ class OfferForm(forms.Form):
             **{name: data[name] for name in CONDITION_FIELDS},
             offense_level=data.get("offense_level"),
             criminal_history_category=data.get("criminal_history_category") or "",
+            acceptance_motion=bool(data.get("acceptance_motion")),
             baseline_months=data.get("baseline_months"),
             leniency_stage=data.get("leniency_stage") or "",
             leniency_circumstances=tuple(data.get("leniency_circumstances") or ()),

@@ -79,6 +79,12 @@ class Offer(models.Model):
     criminal_history_category = models.CharField(
         max_length=3, choices=CriminalHistoryCategory.choices, blank=True
     )
+    acceptance_motion = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written outside the ORM (bench/seed.py)
+        help_text="US: the government moves for the third level of acceptance of "
+        "responsibility (USSG 3E1.1(b)); without the motion only 3E1.1(a) applies.",
+    )
     baseline_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="CN: baseline sentence before leniency, in months."
     )

@@ -15,6 +15,8 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
+from django.utils.translation import gettext as _
+
 LIFE: Final[None] = None
 
 # Ranges print with an en dash and level reductions with a minus sign, as the Manual does.
@@ -34,6 +36,11 @@ LENIENCY_CIRCUMSTANCES: Final = (
     "compensation_forgiveness",
     "reconciliation",
 )
+
+# III(14) of the same Opinions: with one of those circumstances, a minor crime (犯罪较轻) may
+# earn more than 60% off, or exemption; offered where the profile has
+# `leniency_minor_crime_max_reduction`.
+MINOR_CRIME: Final = "minor_crime"
 
 TERM_DISPOSITIONS: Final = ("as_charged", "lesser", "dismiss")
 
@@ -228,7 +235,10 @@ def _leniency_share(
         raise ValueError(
             f"Unknown plea stage {stage!r}; expected one of {', '.join(map(str, tiers))}."
         )
-    known = parameters.get("leniency_circumstances", LENIENCY_CIRCUMSTANCES)
+    known = list(parameters.get("leniency_circumstances", LENIENCY_CIRCUMSTANCES))
+    minor_cap = parameters.get("leniency_minor_crime_max_reduction")
+    if minor_cap is not None:
+        known.append(MINOR_CRIME)
     unknown = [code for code in circumstances if code not in known]
     if unknown:
         raise ValueError(
@@ -246,8 +256,14 @@ def _leniency_share(
             "'leniency_max_reduction_with_circumstances' cannot be below 'leniency_max_reduction'."
         )
     share = min(_share_parameter(tiers[stage], f"leniency_stage_tiers[{stage!r}]"), plea_cap)
-    if circumstances:
+    listed = [code for code in circumstances if code != MINOR_CRIME]
+    if listed:
         share = min(share + combined_cap - plea_cap, combined_cap)
+        if MINOR_CRIME in circumstances:
+            share = max(
+                share,
+                _share_parameter(minor_cap, "leniency_minor_crime_max_reduction"),
+            )
     return share
 
 
@@ -268,7 +284,9 @@ def leniency_range(
     restitution, compensation and forgiveness, reconciliation) the circumstances add the
     difference between the two caps (60% - 30% = 30 points) to the stage's share, never
     more than `leniency_max_reduction_with_circumstances` (60%): so an earlier plea still
-    earns more, and the best case reaches 60%.
+    earns more, and the best case reaches 60%. With such a circumstance, a minor crime
+    (`MINOR_CRIME`) may earn up to `leniency_minor_crime_max_reduction`: III(14), "犯罪较轻的，
+    可以减少基准刑的60%以上或者依法免除处罚" (1.0: down to exemption, a bottom of 0).
 
     The bottom is rounded up to a whole month, so the reduction never exceeds the share
     allowed: 36 months less 30% is 25.2 months, which gives 26.
@@ -278,6 +296,132 @@ def leniency_range(
     share = _leniency_share(stage=stage, circumstances=circumstances, parameters=parameters)
     low = (baseline_months * (1 - share)).to_integral_value(rounding=ROUND_CEILING)
     return MonthsRange(int(low), baseline_months)
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A zone of the Sentencing Table (USSG Ch. 5, Pt. A) and the sentences it allows, read
+    from the profile's `sentencing_zones`: each zone holds the ranges whose minimum is at most
+    `max_minimum_months` (and above the previous zone's); the last has no bound."""
+
+    name: str
+    max_minimum_months: int | None
+    # Probation alone (§5B1.1(a)(1), §5C1.1(b)).
+    probation: bool
+    # Probation with a condition of intermittent confinement, community confinement or home
+    # detention (§5B1.1(a)(2), §5C1.1(c)(3)).
+    probation_with_confinement: bool
+    # Imprisonment with supervised release substituting community confinement or home
+    # detention for part of the minimum term (§5C1.1(c)(2), (d)(2)).
+    split_sentence: bool
+    # How much of a split sentence must be imprisonment: at least this many months, and at
+    # least this share of the minimum of the range.
+    split_min_imprisonment_months: int
+    split_min_imprisonment_share: Decimal
+    source: str
+
+
+def _zones(parameters: Mapping[str, Any]) -> list[Zone]:
+    rows = parameters.get("sentencing_zones")
+    if rows is None:
+        return []
+    zones = []
+    for row in rows:
+        try:
+            zones.append(
+                Zone(
+                    name=str(row["zone"]),
+                    max_minimum_months=row.get("max_minimum_months"),
+                    probation=bool(row["probation"]),
+                    probation_with_confinement=bool(row["probation_with_confinement"]),
+                    split_sentence=bool(row["split_sentence"]),
+                    split_min_imprisonment_months=int(row.get("split_min_imprisonment_months", 0)),
+                    split_min_imprisonment_share=_share_parameter(
+                        row.get("split_min_imprisonment_share", 0),
+                        "split_min_imprisonment_share",
+                    ),
+                    source=str(row.get("source", "")),
+                )
+            )
+        except (KeyError, TypeError) as missing:
+            raise ValueError(f"A sentencing zone is incomplete: {row!r} ({missing}).") from None
+    bounds = [zone.max_minimum_months for zone in zones]
+    finite = [bound for bound in bounds[:-1] if bound is not None]
+    if (
+        not zones
+        or bounds[-1] is not None
+        or len(finite) != len(bounds) - 1
+        or finite != sorted(finite)
+    ):
+        raise ValueError("'sentencing_zones' must rise, and only the last zone has no bound.")
+    return zones
+
+
+def zone_of(r: MonthsRange, parameters: Mapping[str, Any]) -> Zone | None:
+    """The zone of a guideline range, by the minimum of the range (USSG Ch. 5, Pt. A and
+    §5C1.1, comment.); `None` when the profile has no zones."""
+    for zone in _zones(parameters):
+        if zone.max_minimum_months is None or _months_key(r.low) <= zone.max_minimum_months:
+            return zone
+    return None
+
+
+def zone_warnings(
+    zone: Zone,
+    applicable: MonthsRange,
+    recommended: MonthsRange | None,
+    probation_months: int | None,
+) -> list[str]:
+    """What a recommendation asks for that the zone of the applicable range does not allow:
+    probation (custody of 0 months, or none, with probation) or a split sentence (custody and
+    probation) with less imprisonment than the zone requires."""
+    if not probation_months:
+        return []
+    custody = 0 if recommended is None else recommended.high
+    what = {"zone": zone.name, "range": str(applicable), "source": zone.source}
+    if custody == 0:
+        if zone.probation:
+            return []
+        if zone.probation_with_confinement:
+            return [
+                _(
+                    "Zone %(zone)s (%(range)s): probation only with a condition of intermittent "
+                    "confinement, community confinement or home detention (%(source)s)."
+                )
+                % what
+            ]
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): the guidelines do not allow probation (%(source)s); "
+                "the offer recommends it."
+            )
+            % what
+        ]
+    if not zone.split_sentence:
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): the minimum term must be served in prison "
+                "(%(source)s); the offer recommends custody with probation."
+            )
+            % what
+        ]
+    assert recommended is not None
+    minimum = applicable.low or 0
+    required = max(
+        zone.split_min_imprisonment_months,
+        int(
+            (minimum * zone.split_min_imprisonment_share).to_integral_value(rounding=ROUND_CEILING)
+        ),
+    )
+    if _months_key(recommended.low) < required:
+        return [
+            _(
+                "Zone %(zone)s (%(range)s): a split sentence needs at least %(required)s in "
+                "prison (%(source)s); the offer recommends %(recommended)s."
+            )
+            % {**what, "required": _months_text(required), "recommended": str(recommended)}
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -291,6 +435,15 @@ class ChargeFacts:
     max_months: int | None
     mandatory_minimum_months: int
     severity_rank: int
+    # The penalty the range is in (cases.models.PenaltyKind) and whether the offence carries
+    # a fine.
+    penalty_kind: str = "imprisonment"
+    fine_applies: bool = False
+    # The statute's mandatory term runs consecutively to any other term (18 U.S.C.
+    # 1028A(b)(2), 924(c)(1)(D)(ii)): it is added to the other counts' range (USSG §5G1.2(a)).
+    consecutive: bool = False
+    # Such terms under the same statute may run concurrently with one another (1028A(b)(4)).
+    concurrent_with_same_statute: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,6 +465,9 @@ class Exposure:
     plea_statutory: MonthsRange
     plea_guideline: MonthsRange | None
     plea_expected: MonthsRange
+    # What the plea's range is without the offer's recommendation: the guideline (or
+    # leniency) range within the statutory range, plus any consecutive mandatory terms.
+    plea_applicable: MonthsRange
     # How many times longer the expected sentence after trial is than after the plea,
     # midpoint against midpoint; None when either reaches life or the plea's is zero.
     trial_penalty: float | None
@@ -322,39 +478,158 @@ class Exposure:
     # counted in counts_dismissed, not here.
     severity_reduced: int
     notes: tuple[str, ...]
+    # The zone of the plea's applicable guideline range, when the profile has zones.
+    plea_zone: Zone | None = None
+    # What the offer recommends that the rules forbid or discourage.
+    warnings: tuple[str, ...] = ()
 
 
 def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
-    """From the highest mandatory minimum to the sum of the maxima (every count consecutive);
-    life if any count carries life. No counts: no custody."""
+    """From the highest mandatory minimum of the counts that may run concurrently, plus every
+    consecutive mandatory term, to the sum of the maxima (every count consecutive); life if
+    any count carries life. No counts: no custody."""
     if not counts:
         return MonthsRange(0, 0)
-    floor = max(charge.mandatory_minimum_months for charge in counts)
+    floor = max(
+        (charge.mandatory_minimum_months for charge in counts if not charge.consecutive),
+        default=0,
+    ) + _consecutive_months(counts)
     maxima = [charge.max_months for charge in counts]
     ceiling = None if None in maxima else sum(m for m in maxima if m is not None)
     return MonthsRange(floor, ceiling)
+
+
+def baseline_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
+    """Where a baseline sentence may lie: within the statutory range of the offence (2021
+    Guiding Opinions on Sentencing for Common Crimes, part II), from the highest statutory
+    minimum of the counts to the sum of their maxima; life if any carries life."""
+    if not counts:
+        return MonthsRange(0, 0)
+    maxima = [charge.max_months for charge in counts]
+    return MonthsRange(
+        max(charge.min_months for charge in counts),
+        None if None in maxima else sum(m for m in maxima if m is not None),
+    )
+
+
+def _consecutive_months(counts: Sequence[ChargeFacts]) -> int:
+    """The least the mandatory terms that run consecutively to every other term add up to.
+    Their guideline sentence is the term the statute requires (USSG §2B1.6(a) for 18 U.S.C.
+    1028A, §2K2.4(b) for 924(c)), determined by the statute and imposed independently
+    (§5G1.2(a)); terms of a statute that lets them run concurrently with one another (1028A(b)(4))
+    count once, the longest."""
+    return _consecutive_terms(counts).low or 0
+
+
+def _consecutive_terms(counts: Sequence[ChargeFacts]) -> MonthsRange:
+    """From every consecutive term once, those that may run concurrently with one another
+    counted once (the longest), to all of them one after another."""
+    alone = 0
+    together: dict[str, int] = {}
+    for charge in counts:
+        if not charge.consecutive:
+            continue
+        if charge.concurrent_with_same_statute:
+            together[charge.citation] = max(
+                together.get(charge.citation, 0), charge.mandatory_minimum_months
+            )
+        else:
+            alone += charge.mandatory_minimum_months
+    every = sum(charge.mandatory_minimum_months for charge in counts if charge.consecutive)
+    return MonthsRange(alone + sum(together.values()), every)
+
+
+def _plus_months(r: MonthsRange, months: MonthsRange) -> MonthsRange:
+    def plus(a: int | None, b: int | None) -> int | None:
+        return None if a is None or b is None else a + b
+
+    return MonthsRange(plus(r.low, months.low), plus(r.high, months.high))
+
+
+def _applicable_range(
+    stage: str,
+    guideline: MonthsRange | None,
+    counts: Sequence[ChargeFacts],
+    notes: list[str],
+    *,
+    us: bool,
+) -> MonthsRange:
+    """The range a conviction on `counts` is expected to bring: the guideline (or leniency)
+    range within the statutory range of the counts that may run concurrently (§5G1.1), then
+    every consecutive mandatory term added to both ends (§5G1.2(a)). Without a guideline
+    range, the statutory range."""
+    if guideline is None:
+        return _statutory_range(counts)
+    others = [charge for charge in counts if not charge.consecutive]
+    if others:
+        bounded, note = _bound_note(stage, guideline, _statutory_range(others), us=us)
+        if note:
+            notes.append(note)
+    else:
+        bounded = MonthsRange(0, 0)
+    return _plus_months(bounded, _consecutive_terms(counts))
+
+
+def _recommendation_warnings(
+    pled: Sequence[ChargeFacts],
+    recommended: MonthsRange | None,
+    fine_recommended: bool,
+    parameters: Mapping[str, Any],
+) -> list[str]:
+    """Where the profile says recommendations are normally a fixed term
+    (`recommendation_fixed_term`) with the fine's amount where the offence carries a fine
+    (`recommendation_fine_amount`), what the recommendation leaves out. The parameters' values
+    are their sources."""
+    if recommended is None:
+        return []
+    warnings = []
+    fixed_term = parameters.get("recommendation_fixed_term")
+    if fixed_term and recommended.low != recommended.high:
+        warnings.append(
+            _(
+                "A recommendation is normally a fixed term (确定刑), not a range of %(range)s; "
+                "a range is for new, uncommon or complex serious cases (%(source)s)."
+            )
+            % {"range": str(recommended), "source": fixed_term}
+        )
+    fine_amount = parameters.get("recommendation_fine_amount")
+    fined = [charge.citation for charge in pled if charge.fine_applies]
+    if fine_amount and fined and not fine_recommended:
+        warnings.append(
+            _(
+                "%(citations)s carries a fine: the recommendation normally states its amount "
+                "(%(source)s)."
+            )
+            % {"citations": ", ".join(fined), "source": fine_amount}
+        )
+    return warnings
 
 
 def _bound_note(
     stage: str, r: MonthsRange, statutory: MonthsRange, *, us: bool
 ) -> tuple[MonthsRange, str | None]:
     bounded, rule = _statute_bounded(r, statutory)
-    citation = f" (USSG §5G1.1({rule}))" if us else ""
-    what = "guideline range" if us else "range"
+    values = {
+        "stage": stage,
+        "what": _("guideline range") if us else _("range"),
+        "range": str(r),
+        "citation": f" (USSG §5G1.1({rule}))" if us else "",
+    }
     if rule == "a":
-        return bounded, (
-            f"{stage}: {what} {r} capped at the statutory maximum of "
-            f"{_bound_text(statutory.high)}{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s capped at the statutory maximum of %(bound)s"
+            "%(citation)s."
+        ) % {**values, "bound": _bound_text(statutory.high)}
     if rule == "b":
-        return bounded, (
-            f"{stage}: {what} {r} raised to the mandatory minimum of "
-            f"{_bound_text(statutory.low)}{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s raised to the mandatory minimum of %(bound)s"
+            "%(citation)s."
+        ) % {**values, "bound": _bound_text(statutory.low)}
     if rule == "c":
-        return bounded, (
-            f"{stage}: {what} {r} restricted to {bounded} by the statutory range{citation}."
-        )
+        return bounded, _(
+            "%(stage)s: %(what)s %(range)s restricted to %(bounded)s by the statutory range"
+            "%(citation)s."
+        ) % {**values, "bounded": str(bounded)}
     return bounded, None
 
 
@@ -366,12 +641,17 @@ def exposure(
     profile_parameters: Mapping[str, Any],
     offense_level: int | None = None,
     criminal_history: str | None = None,
-    government_motion: bool = True,
+    government_motion: bool = False,
     baseline_months: int | None = None,
     leniency_stage: str | None = None,
     leniency_circumstances: Sequence[str] = (),
+    probation_months: int | None = None,
+    fine_recommended: bool = False,
 ) -> Exposure:
     """Compare trial on every count in `charges` with the plea the `terms` describe.
+
+    `government_motion` says whether the government moves for the further level of
+    acceptance of responsibility (USSG §3E1.1(b)): a motion, never assumed.
 
     Counts without a term are pled as charged. Give `offense_level` and `criminal_history`
     for a US federal case (the plea's range applies acceptance of responsibility to the same
@@ -412,17 +692,25 @@ def exposure(
             pled.append(charge)
         elif offered.lesser is None:
             dismissed += 1
-            notes.append(f"Count {charge.count} ({charge.citation}) dismissed.")
+            notes.append(
+                _("Count %(count)d (%(citation)s) dismissed.")
+                % {"count": charge.count, "citation": charge.citation}
+            )
         else:
             pled.append(offered.lesser)
             reduced += 1
             severity_reduced += max(charge.severity_rank - offered.lesser.severity_rank, 0)
             notes.append(
-                f"Count {charge.count} reduced from {charge.citation} to "
-                f"{offered.lesser.citation} {offered.lesser.title}."
+                _("Count %(count)d reduced from %(citation)s to %(lesser)s %(title)s.")
+                % {
+                    "count": charge.count,
+                    "citation": charge.citation,
+                    "lesser": offered.lesser.citation,
+                    "title": offered.lesser.title,
+                }
             )
     if charges and not pled:
-        notes.append("Every count is dismissed: no custody on a plea.")
+        notes.append(_("Every count is dismissed: no custody on a plea."))
 
     trial_statutory = _statutory_range(charges)
     plea_statutory = _statutory_range(pled)
@@ -438,15 +726,36 @@ def exposure(
         for level in dict.fromkeys((offense_level, plea_level)):
             if level != _table_offense_level(level):
                 notes.append(
-                    f"Offense level {level} is treated as {_table_offense_level(level)} "
-                    "(USSG §5A, comment. (n.2))."
+                    _("Offense level %(level)d is treated as %(table)d (USSG §5A, comment. (n.2)).")
+                    % {"level": level, "table": _table_offense_level(level)}
                 )
         trial_guideline = guideline_range(offense_level, criminal_history)
         plea_guideline = guideline_range(plea_level, criminal_history)
         notes.append(
-            f"Acceptance of responsibility: {MINUS_SIGN}{reduction} levels (USSG §3E1.1), "
-            f"offense level {offense_level} → {plea_level}."
+            _(
+                "Acceptance of responsibility: %(minus)s%(reduction)d levels (USSG §3E1.1), "
+                "offense level %(level)d → %(plea_level)d."
+            )
+            % {
+                "minus": MINUS_SIGN,
+                "reduction": reduction,
+                "level": offense_level,
+                "plea_level": plea_level,
+            }
         )
+        threshold = _int_parameter(profile_parameters, "acceptance_extra_level_min_offense_level")
+        if offense_level >= threshold and not government_motion:
+            notes.append(
+                _("No further level under USSG §3E1.1(b): the government does not move for it.")
+            )
+        elif government_motion and offense_level < threshold:
+            notes.append(
+                _(
+                    "The government's motion under USSG §3E1.1(b) takes a further level off "
+                    "only from offense level %(threshold)d."
+                )
+                % {"threshold": threshold}
+            )
     elif baseline_months is not None:
         if leniency_stage is None:
             raise ValueError("A leniency range needs the stage of the plea.")
@@ -463,40 +772,95 @@ def exposure(
             parameters=profile_parameters,
         )
         with_circumstances = (
-            f" with {', '.join(leniency_circumstances)}" if leniency_circumstances else ""
+            _(" with %(circumstances)s") % {"circumstances": ", ".join(leniency_circumstances)}
+            if leniency_circumstances
+            else ""
         )
         notes.append(
-            f"Admission of guilt and acceptance of punishment at the {leniency_stage} stage"
-            f"{with_circumstances}: up to {share * 100:.0f}% off the baseline of "
-            f"{_months_text(baseline_months)}."
+            _(
+                "Admission of guilt and acceptance of punishment at the %(stage)s stage"
+                "%(circumstances)s: up to %(share)s%% off the baseline of %(baseline)s."
+            )
+            % {
+                "stage": leniency_stage,
+                "circumstances": with_circumstances,
+                "share": f"{share * 100:.0f}",
+                "baseline": _months_text(baseline_months),
+            }
         )
+        alone = [code for code in leniency_circumstances if code != MINOR_CRIME] == []
+        if MINOR_CRIME in leniency_circumstances and not alone and share >= 1:
+            notes.append(_("A minor crime: the court may exempt the defendant from punishment."))
+        elif MINOR_CRIME in leniency_circumstances and alone:
+            notes.append(
+                _(
+                    "A minor crime earns more than the circumstances' share only with one of "
+                    "the listed circumstances (surrender, restitution, ...)."
+                )
+            )
 
-    if trial_guideline is None:
-        trial_expected = trial_statutory
-    else:
-        trial_expected, note = _bound_note("Trial", trial_guideline, trial_statutory, us=us)
-        if note:
-            notes.append(note)
+    for charge in charges:
+        if charge.consecutive:
+            notes.append(
+                _(
+                    "Count %(count)d (%(citation)s): its mandatory term of %(term)s runs "
+                    "consecutively to every other term and is added to the range of the other "
+                    "counts%(rule)s."
+                )
+                % {
+                    "count": charge.count,
+                    "citation": charge.citation,
+                    "term": _months_text(charge.mandatory_minimum_months),
+                    "rule": " (USSG §5G1.2(a))" if us else "",
+                }
+            )
+    together: dict[str, list[int]] = {}
+    for charge in charges:
+        if charge.consecutive and charge.concurrent_with_same_statute:
+            together.setdefault(charge.citation, []).append(charge.count)
+    for citation, numbers in together.items():
+        if len(numbers) > 1:
+            notes.append(
+                _(
+                    "The terms of counts %(counts)s (%(citation)s) may run concurrently with "
+                    "one another, and consecutively to every other term."
+                )
+                % {"counts": ", ".join(map(str, numbers)), "citation": citation}
+            )
+    trial_expected = _applicable_range(_("Trial"), trial_guideline, charges, notes, us=us)
+    plea_applicable = _applicable_range(_("Plea"), plea_guideline, pled, notes, us=us)
 
     if recommended is not None:
         plea_expected = recommended
-        notes.append(f"The offer recommends {recommended}.")
+        notes.append(_("The offer recommends %(range)s.") % {"range": str(recommended)})
         if _months_key(recommended.low) < _months_key(plea_statutory.low):
             notes.append(
-                "The recommended range goes below the mandatory minimum of "
-                f"{_bound_text(plea_statutory.low)} for the counts pled."
+                _(
+                    "The recommended range goes below the mandatory minimum of %(bound)s for "
+                    "the counts pled."
+                )
+                % {"bound": _bound_text(plea_statutory.low)}
             )
         if _months_key(recommended.high) > _months_key(plea_statutory.high):
             notes.append(
-                "The recommended range goes above the statutory maximum of "
-                f"{_bound_text(plea_statutory.high)} for the counts pled."
+                _(
+                    "The recommended range goes above the statutory maximum of %(bound)s for "
+                    "the counts pled."
+                )
+                % {"bound": _bound_text(plea_statutory.high)}
             )
-    elif plea_guideline is None:
-        plea_expected = plea_statutory
     else:
-        plea_expected, note = _bound_note("Plea", plea_guideline, plea_statutory, us=us)
-        if note:
-            notes.append(note)
+        plea_expected = plea_applicable
+
+    warnings: list[str] = []
+    plea_zone = None
+    if plea_guideline is not None:
+        plea_zone = zone_of(plea_applicable, profile_parameters)
+    if plea_zone is not None:
+        warnings.extend(zone_warnings(plea_zone, plea_applicable, recommended, probation_months))
+    warnings.extend(
+        _recommendation_warnings(pled, recommended, fine_recommended, profile_parameters)
+    )
 
     trial_mid = trial_expected.midpoint()
     plea_mid = plea_expected.midpoint()
@@ -509,10 +873,13 @@ def exposure(
         plea_statutory=plea_statutory,
         plea_guideline=plea_guideline,
         plea_expected=plea_expected,
+        plea_applicable=plea_applicable,
         trial_penalty=trial_penalty,
         counts_filed=len(charges),
         counts_dismissed=dismissed,
         counts_reduced=reduced,
         severity_reduced=severity_reduced,
         notes=tuple(notes),
+        plea_zone=plea_zone,
+        warnings=tuple(warnings),
     )

@@ -30,16 +30,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import permissions
-from cases.models import Case, CaseStatus, Charge, ChargeStatus, Disposition, Statute
+from cases.models import (
+    Case,
+    CaseStatus,
+    Charge,
+    ChargeStatus,
+    Disposition,
+    PenaltyKind,
+    Statute,
+)
 from cases.services import case_status_follow, case_touch, court_today
 from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
 from core.versions import require_version
+from negotiations import sentencing
 from negotiations.documents import agreement_pdf
-from negotiations.exposure import concessions_derived, exposure_of
+from negotiations.exposure import (
+    baseline_range_of,
+    concessions_derived,
+    exposure_of,
+    pled_statutes,
+)
 from negotiations.models import (
     CHECKLIST_FIELDS,
     CHECKLIST_LABELS,
@@ -91,6 +106,7 @@ class OfferInput:
     no_enhancement: bool = False
     offense_level: int | None = None
     criminal_history_category: str = ""
+    acceptance_motion: bool = False
     baseline_months: int | None = None
     leniency_stage: str = ""
     leniency_circumstances: Sequence[str] = field(default_factory=tuple)
@@ -109,6 +125,7 @@ _CONDITION_FIELDS = ("cooperation", "appeal_waiver", "immigration_safe_plea", "n
 _CALCULATION_FIELDS = (
     "offense_level",
     "criminal_history_category",
+    "acceptance_motion",
     "baseline_months",
     "leniency_stage",
     "leniency_circumstances",
@@ -326,6 +343,11 @@ def offer_contents_validate(
             "criminal_history_category" if data.offense_level is not None else "offense_level",
             "The guideline range needs both the offense level and the criminal history category.",
         )
+    if data.acceptance_motion and not guideline_profile:
+        err(
+            "acceptance_motion",
+            gettext("This profile has no motion for a further level of acceptance."),
+        )
     if data.baseline_months is not None and not leniency_profile:
         err("baseline_months", "This profile has no leniency reduction of a baseline sentence.")
     if data.baseline_months is not None and leniency_profile and not data.leniency_stage:
@@ -339,15 +361,54 @@ def offer_contents_validate(
                 f"Choose a stage: {', '.join(tiers)}." if tiers else "This profile has no stages.",
             )
     if data.leniency_circumstances:
-        allowed = parameters.get("leniency_circumstances", [])
+        allowed = list(parameters.get("leniency_circumstances", []))
+        if "leniency_minor_crime_max_reduction" in parameters:
+            allowed.append(sentencing.MINOR_CRIME)
         unknown = [c for c in data.leniency_circumstances if c not in allowed]
         if unknown:
             err("leniency_circumstances", f"Not a listed circumstance: {', '.join(unknown)}.")
+    baseline_source = parameters.get("baseline_within_statutory_range")
+    if data.baseline_months is not None and baseline_source and "terms" not in errors:
+        _baseline_check(case, resolved, data.baseline_months, str(baseline_source), err)
     if side == Side.DEFENSE and not data.rationale.strip():
         err("rationale", "Give the defense's reasons for this proposal.")
     if errors:
         raise ValidationError(errors)
     return resolved
+
+
+def _baseline_check(
+    case: Case,
+    resolved: list[tuple[Charge, str, Statute | None]],
+    baseline: int,
+    source: str,
+    err: Any,
+) -> None:
+    """The baseline lies within the statutory range of the offences pled (the profile's
+    `baseline_within_statutory_range` names the rule): a baseline beyond it would make the
+    leniency reduction a fiction."""
+    pled = pled_statutes(case, resolved)
+    if not pled:
+        return
+    allowed = baseline_range_of(pled)
+    low = allowed.low or 0
+    if low <= baseline and (allowed.high is None or baseline <= allowed.high):
+        return
+    kinds = {statute.penalty_kind for statute in pled}
+    kind = PenaltyKind(kinds.pop()).label if len(kinds) == 1 else gettext("custody")
+    err(
+        "baseline_months",
+        gettext(
+            "The baseline must lie within the statutory range of the offence: %(range)s of "
+            "%(kind)s for %(citations)s (%(source)s)."
+        )
+        % {
+            "range": str(allowed),
+            "kind": kind,
+            "citations": ", ".join(statute.citation for statute in pled),
+            "source": source,
+        },
+    )
 
 
 def _write_contents(offer: Offer, data: OfferInput, resolved: list[Any]) -> None:

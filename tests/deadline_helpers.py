@@ -32,8 +32,8 @@ from tests.conftest import World
 NY = zoneinfo.ZoneInfo("America/New_York")
 
 # Codes of the rules deadlines/migrations/0003_seed_rules.py ships.
-US_TRIAL_70 = "us-usc-3161c1-trial"  # event, 70 calendar days after, roll none, court
-US_INDICTMENT_30 = "us-usc-3161b-indictment"  # event, 30 calendar days, roll none, prosecution
+US_TRIAL_70 = "us-usc-3161c1-trial"  # event, 70 calendar days after, forward (45(a)), court
+US_INDICTMENT_30 = "us-usc-3161b-indictment"  # event, 30 days after, forward (45(a)), prosecution
 US_PSR_35_BEFORE = "us-frcrp-32e2-psr-disclosure"  # hearing:sentencing, 35 days before, backward
 US_PSR_OBJECTIONS_14 = "us-frcrp-32f1-psr-objections"  # event, 14 days after, forward
 US_CORRECTION_14 = "us-frcrp-35a-correction"  # hearing:sentencing, 14 days after, forward

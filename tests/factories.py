@@ -24,7 +24,8 @@ def jurisdiction(code: str = "us-fed") -> Jurisdiction:
 
 
 def deadline_rules() -> None:
-    """The rules deadlines/migrations/0003_seed_rules.py ships, put back if a transactional
+    """The rules deadlines/migrations/0003_seed_rules.py ships (as later migrations changed
+    them), put back if a transactional
     test flushed the database earlier in the session (a flush empties what migrations loaded)."""
     from django.apps import apps
 
@@ -35,6 +36,9 @@ def deadline_rules() -> None:
     jurisdiction("us-fed")
     jurisdiction("cn")
     importlib.import_module("deadlines.migrations.0003_seed_rules").seed(apps, None)
+    importlib.import_module(
+        "deadlines.migrations.0010_speedy_trial_rules_roll_forward"
+    ).roll_forward(apps, None)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):

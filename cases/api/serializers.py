@@ -32,7 +32,7 @@ class CourtSerializer(serializers.ModelSerializer[Court]):
 
     class Meta:
         model = Court
-        fields = ["id", "name", "jurisdiction", "jurisdiction_code", "time_zone"]
+        fields = ["id", "name", "jurisdiction", "jurisdiction_code", "subdivision", "time_zone"]
 
 
 class StatuteSerializer(serializers.ModelSerializer[Statute]):
@@ -52,6 +52,10 @@ class StatuteSerializer(serializers.ModelSerializer[Statute]):
             "min_custody_months",
             "max_custody_months",
             "mandatory_minimum_months",
+            "mandatory_term_consecutive",
+            "consecutive_terms_concurrent_with_each_other",
+            "penalty_kind",
+            "fine_applies",
             "max_fine",
             "lesser_included",
         ]

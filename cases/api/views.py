@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -137,21 +138,42 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         """The cases you may see, newest first (or in the `ordering` asked for). Newest first
         is one SQL statement whatever the page or filter."""
         # The filters only narrow; which cases are visible is decided by the selector.
-        filtered = self.filter_queryset(Case.objects.all())
+        filterset = filters.CaseFilter(
+            request.query_params, queryset=Case.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        asked = filterset.form.cleaned_data
+        filtered = filterset.qs
         ordering = _case_ordering(request)
         if ordering is not None:
             # Another order: DRF's cursor over the same visible cases, by (field, id).
             tie = "-id" if ordering.startswith("-") else "id"
             ordered = CursorPagination()
             ordered.ordering = (ordering, tie)
-            rows = selectors.case_list_for_user(request.user).filter(pk__in=filtered.values("pk"))
+            matching = filtered.order_by().values("pk")
+            matching.query.distinct = False  # an IN list ignores duplicates anyway
+            rows = selectors.case_list_for_user(request.user).filter(pk__in=matching)
             page = ordered.paginate_queryset(rows, request, view=self)
             return ordered.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The status goes to the selector, which walks a court's cases by status: a status
+        # that matches late or never costs no more than one that matches at once.
+        rest = Case.objects.all()
+        for name, value in asked.items():
+            if name != "status":
+                rest = filterset.filters[name].filter(rest, value)
+        court = asked.get("court")
         paginator = KeysetPagination()
         cases = paginator.paginate(
             request,
             lambda before, after, size: selectors.case_page_for_user(
-                request.user, filtered=filtered, before=before, after=after, size=size
+                request.user,
+                filtered=rest,
+                statuses=asked.get("status") or [],
+                court_id=court.pk if court else None,
+                before=before,
+                after=after,
+                size=size,
             ),
         )
         return paginator.get_paginated_response(self.get_serializer(cases, many=True).data)

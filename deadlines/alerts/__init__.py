@@ -65,6 +65,7 @@ from .planning import PlanResult as PlanResult
 from .planning import plan_for_case as plan_for_case
 from .planning import plan_for_deadline as plan_for_deadline
 from .planning import plan_for_hearing as plan_for_hearing
+from .planning import plan_for_new_hearings as plan_for_new_hearings
 from .planning import plan_for_user as plan_for_user
 from .preferences import EffectivePreference as EffectivePreference
 from .preferences import alert_settings_of as alert_settings_of
@@ -101,6 +102,7 @@ __all__ = [
     "plan_for_case",
     "plan_for_deadline",
     "plan_for_hearing",
+    "plan_for_new_hearings",
     "plan_for_user",
     "preferences_of",
     "render_alert",

@@ -52,16 +52,23 @@ class PlanResult:
 
 
 def _plan(
-    dates: Sequence[DateObj], *, only_user: User | None = None, now: dt.datetime | None = None
+    dates: Sequence[DateObj],
+    *,
+    only_user: User | None = None,
+    now: dt.datetime | None = None,
+    recipients_of: dict[tuple[int, bool], list[User]] | None = None,
 ) -> PlanResult:
     """Bring the reminders of `dates` (of `only_user`, if given) in line with who may see them,
-    when they are and what each person wants."""
+    when they are and what each person wants. `recipients`: who is alerted of each (case id,
+    negotiation), when the caller read it for many cases at once (`recipients_of`)."""
     now = now or timezone.now()
     result = PlanResult()
     if not dates:
         return result
-    recipients_cache: dict[tuple[int, bool], list[User]] = {}
+    recipients_cache: dict[tuple[int, bool], list[User]] = dict(recipients_of or {})
     prefs: dict[tuple[int, str], EffectivePreference] = {}
+    if recipients_cache:
+        prefs.update(_preferences_for(r.pk for people in recipients_cache.values() for r in people))
     wanted: dict[AlertKey, Alert] = {}
     for date in dates:
         if not _is_upcoming(date):
@@ -151,6 +158,33 @@ def _deadlines() -> QuerySet[Deadline]:
 def plan_for_hearing(hearing: Hearing) -> PlanResult:
     """(Re)plan the reminders of one hearing; cancels those no longer wanted."""
     return _plan([hearing])
+
+
+def plan_for_new_hearings(hearings: Sequence[Hearing]) -> PlanResult:
+    """Plan the reminders of hearings just scheduled (a docket import's batch): their cases'
+    recipients in one query, the alerts in one insert, whatever the number of cases."""
+    if not hearings:
+        return PlanResult()
+    case_ids = {h.case_id for h in hearings}
+    people: dict[int, dict[int, User]] = {pk: {} for pk in case_ids}
+    participations = (
+        CaseParticipant.objects.active()
+        .filter(case_id__in=case_ids)
+        .select_related("user", "defendant__user")
+        .order_by("id")
+    )
+    # The rule of selectors.date_recipients (a hearing is never a negotiation date), read for
+    # every case at once.
+    for participation in participations:
+        user = participation.user
+        if user is None and participation.defendant is not None:
+            user = participation.defendant.user
+        if user is not None and user.is_active:
+            people[participation.case_id].setdefault(user.pk, user)
+    recipients = {
+        (pk, False): [found[user_pk] for user_pk in sorted(found)] for pk, found in people.items()
+    }
+    return _plan(hearings, recipients_of=recipients)
 
 
 def plan_for_deadline(deadline: Deadline) -> PlanResult:

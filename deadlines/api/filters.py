@@ -25,7 +25,9 @@ from deadlines.models import (
 
 class HearingFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
-    court = IdFilter(field_name="case__court_id")
+    # Through the courtroom, not the case: the list walks the court's courtrooms, and a hearing
+    # is held in a courtroom of its case's court (deadlines.services).
+    court = IdFilter(method="filter_court")
     courtroom = IdFilter(field_name="courtroom_id")
     judge = IdFilter(field_name="judge_id")
     status = django_filters.MultipleChoiceFilter(choices=HearingStatus.choices)
@@ -37,6 +39,10 @@ class HearingFilter(django_filters.FilterSet):
     class Meta:
         model = Hearing
         fields = ["case", "court", "courtroom", "judge", "status", "kind"]
+
+    def filter_court(self, queryset: QuerySet[Hearing], name: str, value: Any) -> QuerySet[Hearing]:
+        rooms = Courtroom.objects.filter(court_id=value).values("pk")
+        return queryset.filter(courtroom_id__in=rooms)
 
 
 class DeadlineFilter(django_filters.FilterSet):

@@ -5,20 +5,25 @@ not take on one they see answers 403, a move its state does not allow 409."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from cases import selectors as case_selectors
-from core.api.pagination import CursorPagination
+from core.api.pagination import INVALID_CURSOR, CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned, versioned_data
 from core.versions import parse_if_match, require_data_version
@@ -96,10 +101,57 @@ class _DatePagination(CursorPagination):
     """The API's cursor pagination in another order."""
 
 
-class AgendaPagination(_DatePagination):
-    """Hearings in the order they come: earliest first (ties by id)."""
+class AgendaPagination(KeysetPagination):
+    """Hearings in the order they come: earliest first (ties by id). The cursor is a place in
+    that order, (starts_at, id), from which deadlines.selectors.hearing_page_for_user walks
+    its indexes: a page costs the same at any depth and in a court of any size."""
 
-    ordering = ("starts_at", "id")
+    def hearing_position(
+        self, request: Request
+    ) -> tuple[selectors.HearingPosition | None, selectors.HearingPosition | None]:
+        """(before, after) from the cursor; a cursor Parley did not give out is a 400."""
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None, None
+        try:
+            kind, _, value = base64.urlsafe_b64decode(raw.encode()).decode().partition(":")
+            moment, _, pk = value.partition("|")
+            position = (dt.datetime.fromisoformat(moment), int(pk))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        if position[0].tzinfo is None or kind not in ("before", "after"):
+            raise exceptions.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        return (position, None) if kind == "before" else (None, position)
+
+    def _hearing_link(self, request: Request, kind: str, hearing: Hearing) -> str:
+        place = f"{kind}:{hearing.starts_at.isoformat()}|{hearing.pk}"
+        token = base64.urlsafe_b64encode(place.encode()).decode()
+        return replace_query_param(request.build_absolute_uri(), self.cursor_query_param, token)
+
+    def hearing_page(
+        self,
+        request: Request,
+        fetch: Callable[
+            [selectors.HearingPosition | None, selectors.HearingPosition | None, int],
+            selectors.HearingPage,
+        ],
+    ) -> list[Hearing]:
+        """`fetch(before, after, size)` returns the page; this sets the links around it."""
+        before, after = self.hearing_position(request)
+        page = fetch(before, after, self._size(request))
+        rows = page.hearings
+        self.next_url = (
+            self._hearing_link(request, "after", rows[-1]) if rows and page.has_later else None
+        )
+        if rows and page.has_earlier:
+            self.previous_url = self._hearing_link(request, "before", rows[0])
+        elif page.has_earlier:
+            self.previous_url = remove_query_param(
+                request.build_absolute_uri(), self.cursor_query_param
+            )
+        else:
+            self.previous_url = None
+        return rows
 
 
 class DueDatePagination(_DatePagination):
@@ -215,8 +267,35 @@ class HearingViewSet(viewsets.GenericViewSet[Hearing]):
     def list(self, request: Request) -> Response:
         """Times are UTC; `time_zone` is the court's. `?case=` on a case you may not see lists
         nothing, like a missing one."""
-        rows = _filtered(request, filters.HearingFilter, self.get_queryset())
-        return _paginated(self, rows, serializers.HearingSerializer)
+        filterset = filters.HearingFilter(
+            request.query_params, queryset=Hearing.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        # The filters narrow the walks; which hearings are visible is the selector's to say.
+        asked = filterset.form.cleaned_data
+        # The status goes to the selector, which walks each courtroom by status.
+        rest = Hearing.objects.all()
+        for name, value in asked.items():
+            if name != "status":
+                rest = filterset.filters[name].filter(rest, value)
+        paginator = AgendaPagination()
+        rows = paginator.hearing_page(
+            request,
+            lambda before, after, size: selectors.hearing_page_for_user(
+                _user(request),
+                filtered=rest,
+                case_id=asked.get("case"),
+                court_id=asked.get("court"),
+                courtroom_id=asked.get("courtroom"),
+                statuses=asked.get("status") or (),
+                before=before,
+                after=after,
+                size=size,
+            ),
+        )
+        data = serializers.HearingSerializer(rows, many=True).data
+        return paginator.get_paginated_response(data)
 
     @extend_schema(
         responses={200: serializers.HearingDetailSerializer, 404: NOT_FOUND},

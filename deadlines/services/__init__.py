@@ -27,8 +27,10 @@ The modules, each importing only those above it:
 from .case_close import case_dates_close as case_dates_close
 from .common import ENDED_CASE_STATUSES as ENDED_CASE_STATUSES
 from .common import UNSET as UNSET
+from .courts import case_deadlines_recompute as case_deadlines_recompute
 from .courts import closure_add as closure_add
 from .courts import closure_remove as closure_remove
+from .courts import court_deadlines_recompute as court_deadlines_recompute
 from .courts import courtroom_create as courtroom_create
 from .deadlines import deadline_cancel as deadline_cancel
 from .deadlines import deadline_complete as deadline_complete
@@ -39,12 +41,14 @@ from .deadlines import deadline_override_remove as deadline_override_remove
 from .deadlines import deadline_reopen as deadline_reopen
 from .deadlines import deadline_update as deadline_update
 from .deadlines import rule_preview as rule_preview
+from .hearings import HearingPlan as HearingPlan
 from .hearings import _clash as _clash
 from .hearings import hearing_cancel as hearing_cancel
 from .hearings import hearing_mark_held as hearing_mark_held
 from .hearings import hearing_reschedule as hearing_reschedule
 from .hearings import hearing_schedule as hearing_schedule
 from .hearings import hearing_update as hearing_update
+from .hearings import hearings_schedule_many as hearings_schedule_many
 from .missed import MISSED_BATCH as MISSED_BATCH
 from .missed import NOT_MISSED_KINDS as NOT_MISSED_KINDS
 from .missed import deadlines_mark_missed as deadlines_mark_missed

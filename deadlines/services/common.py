@@ -14,6 +14,7 @@ from core import domain_events
 from core.exceptions import Conflict
 from deadlines import alerts, computation
 from deadlines.models import Deadline, DeadlineChange, DeadlineChangeKind, DeadlineRule
+from deadlines.selectors import cases_in_custody
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -52,20 +53,33 @@ def _lock_case(case_id: int) -> Case:
     )
 
 
-def _rule_of(rule: DeadlineRule) -> computation.Rule:
+def _rule_of(rule: DeadlineRule, counting: computation.Counting) -> computation.Rule:
     return computation.Rule(
         offset=rule.offset,
         unit=rule.unit,  # type: ignore[arg-type]
         direction=rule.direction,  # type: ignore[arg-type]
         roll=rule.roll,  # type: ignore[arg-type]
         citation=rule.citation,
+        counting_citation=counting.counting_citation,
     )
 
 
 def _compute(
-    rule: DeadlineRule, trigger: dt.date, calendar: computation.CourtCalendar
+    rule: DeadlineRule,
+    trigger: dt.date,
+    calendar: computation.CourtCalendar,
+    *,
+    in_custody: bool,
 ) -> computation.Computed:
-    return computation.compute(trigger, _rule_of(rule), calendar)
+    """`rule` counted from `trigger` on `calendar`; `in_custody`: a defendant on the case is
+    in custody now (deadlines.selectors.cases_in_custody)."""
+    return computation.compute(
+        trigger, _rule_of(rule, calendar.counting), calendar, in_custody=in_custody
+    )
+
+
+def _in_custody(case: Case) -> bool:
+    return case.pk in cases_in_custody([case.pk])
 
 
 def _explain(rule: DeadlineRule, computed: computation.Computed) -> str:

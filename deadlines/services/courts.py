@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -15,7 +17,7 @@ from core.exceptions import Conflict
 from core.text import single_line
 from deadlines import computation
 from deadlines.models import CourtClosure, Courtroom, Deadline, DeadlineChangeKind, DeadlineStatus
-from deadlines.selectors import local_date
+from deadlines.selectors import cases_in_custody, local_date
 from deadlines.services.common import _compute, _move_computed, _refuse_out_of_range
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ def closure_remove(*, closure: CourtClosure, by: User) -> None:
         court = Court.objects.select_related("jurisdiction").get(pk=closure.court_id)
         permissions.require_closure_manager(by, court)
         Court.objects.select_for_update().filter(pk=court.pk).first()
-        deleted, _ = CourtClosure.objects.filter(pk=closure.pk).delete()
+        deleted, _count = CourtClosure.objects.filter(pk=closure.pk).delete()
         if not deleted:
             raise Conflict("This closure day has already been removed.", code="closure_gone")
         _recompute_court(
@@ -89,21 +91,45 @@ def _trigger_day(deadline: Deadline) -> dt.date:
     return deadline.trigger_date
 
 
-def _recompute_court(court: Court, by: User, reason: str) -> None:
+def _recompute_court(court: Court, by: User | None, reason: str) -> int:
     """Recompute the open computed deadlines of `court` due today or later against its
-    calendar as it now is; write a history row for each one that moved. An overridden deadline
-    keeps its override, but its computed date is brought up to date underneath."""
+    calendar as it now is; write a history row for each one that moved (how many is returned).
+    An overridden deadline keeps its override, but its computed date is brought up to date
+    underneath."""
     court = Court.objects.select_related("jurisdiction").get(pk=court.pk)
+    return _recompute(court, Deadline.objects.filter(case__court=court), by, reason)
+
+
+def court_deadlines_recompute(*, court: Court, reason: str) -> int:
+    """Recompute the open computed deadlines of `court` due today or later, by Parley itself,
+    after what they are counted with changed outside the services (a new release's rules or
+    counting, the court's subdivision edited in the admin); returns how many moved."""
+    with transaction.atomic():
+        Court.objects.select_for_update().filter(pk=court.pk).first()
+        return _recompute_court(court, None, reason)
+
+
+def case_deadlines_recompute(*, case: Case, reason: str) -> None:
+    """Recompute the open computed deadlines of one case due today or later after a defendant
+    was detained or released, where the case's profile counts custody (CPL art. 105). Run by
+    deadlines.subscribers inside the publisher's transaction; Parley itself makes the change."""
+    court = Court.objects.select_related("jurisdiction").get(pk=case.court_id)
+    counting = computation.Counting.from_parameters(court.jurisdiction.parameters)
+    if not counting.holiday_extension_suspended_in_custody:
+        return
+    _recompute(court, Deadline.objects.filter(case=case), None, reason)
+
+
+def _recompute(court: Court, deadlines: QuerySet[Deadline], by: User | None, reason: str) -> int:
     today = court_today(court)
-    affected = Deadline.objects.filter(
-        case__court=court,
+    affected = deadlines.filter(
         status=DeadlineStatus.OPEN,
         rule__isnull=False,
         due_date__gte=today,
     )
     case_ids = sorted(set(affected.values_list("case_id", flat=True)))
     if not case_ids:
-        return
+        return 0
     # Lock the cases in id order so that two recomputations never wait on each other.
     list(
         Case.objects.select_for_update(no_key=True, of=("self",))
@@ -112,11 +138,23 @@ def _recompute_court(court: Court, by: User, reason: str) -> None:
         .values_list("pk", flat=True)
     )
     calendar = computation.calendar_for_court(court)
+    in_custody = cases_in_custody(case_ids)
+    moved = 0
     for deadline in affected.select_related("case__court", "rule", "trigger_hearing").order_by(
         "pk"
     ):
         assert deadline.rule is not None
-        computed = _compute(deadline.rule, _trigger_day(deadline), calendar)
-        _move_computed(
-            deadline, computed, by, f"Recomputed: {reason}", kind=DeadlineChangeKind.RECOMPUTED
+        computed = _compute(
+            deadline.rule,
+            _trigger_day(deadline),
+            calendar,
+            in_custody=deadline.case_id in in_custody,
         )
+        moved += _move_computed(
+            deadline,
+            computed,
+            by,
+            _("Recomputed: %(reason)s") % {"reason": reason},
+            kind=DeadlineChangeKind.RECOMPUTED,
+        )
+    return moved

@@ -34,6 +34,7 @@ from deadlines.services.common import (
     _close,
     _compute,
     _explain,
+    _in_custody,
     _lock_case,
     _move_computed,
     _refuse_out_of_range,
@@ -191,7 +192,7 @@ def deadline_create(
                     else local_date(trigger_hearing.starts_at, locked.court)  # type: ignore[union-attr]
                 )
                 try:
-                    computed = _compute(rule, day, calendar)
+                    computed = _compute(rule, day, calendar, in_custody=_in_custody(locked))
                 except (ValueError, OverflowError) as exc:
                     errors["trigger_date"] = str(exc)
         if errors:
@@ -309,7 +310,10 @@ def deadline_update(
             locked.trigger_date = trigger_date
             locked.save(update_fields=["trigger_date", "updated_at"])
             computed = _compute(
-                locked.rule, trigger_date, computation.calendar_for_court(case.court)
+                locked.rule,
+                trigger_date,
+                computation.calendar_for_court(case.court),
+                in_custody=_in_custody(case),
             )
             why = (
                 f"Trigger date {old_trigger.isoformat() if old_trigger else '—'} → "
@@ -442,6 +446,11 @@ def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> co
     if not isinstance(trigger_date, dt.date):
         raise ValidationError({"trigger_date": "Enter a date."})
     try:
-        return _compute(rule, trigger_date, computation.calendar_for_court(court))
+        return _compute(
+            rule,
+            trigger_date,
+            computation.calendar_for_court(court),
+            in_custody=_in_custody(case),
+        )
     except (ValueError, OverflowError) as exc:
         raise ValidationError({"trigger_date": str(exc)}) from exc

@@ -3,18 +3,20 @@ deadlines counted from a hearing follow it."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.utils import timezone
 
 from cases import permissions
-from cases.models import Case, Court
+from cases.models import Case, CaseStatus, Court
 from core import domain_events
 from core.exceptions import Conflict
 from core.versions import require_version
@@ -34,10 +36,12 @@ from deadlines.models import (
 )
 from deadlines.selectors import court_zone, local_date
 from deadlines.services.common import (
+    ENDED_CASE_STATUSES,
     UNSET,
     _change,
     _close,
     _compute,
+    _in_custody,
     _lock_case,
     _move_computed,
     _refuse_out_of_range,
@@ -212,6 +216,212 @@ def hearing_schedule(
         return hearing
 
 
+@dataclass(frozen=True)
+class HearingPlan:
+    """One hearing of hearings_schedule_many: hearing_schedule's arguments, and the docket's
+    id of the hearing."""
+
+    case: Case
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    courtroom: Courtroom
+    judge: User | None = None
+    notes: str = ""
+    external_id: str | None = None
+
+
+def hearings_schedule_many(
+    *, by: User, plans: Sequence[HearingPlan]
+) -> list[Hearing | ValidationError | Conflict | PermissionDenied]:
+    """hearing_schedule for a batch (a docket import): the same checks, history rows, alerts
+    and events in a fixed number of statements, however many hearings and cases. One answer
+    per plan, in order: the new hearing, or why it was refused (nothing is written for it).
+
+    The courtroom clash check is one statement for the batch, asked in the terms of the
+    exclusion constraint like _clash; a plan that overlaps an earlier plan of the batch is
+    refused naming that hearing, as if they had been scheduled one after the other. A hearing
+    booked by someone else at the same moment trips the constraint: IntegrityError, for the
+    caller to roll back (or try the plans one by one)."""
+    if not plans:
+        return []
+    answers: list[Hearing | ValidationError | Conflict | PermissionDenied | None] = [None] * len(
+        plans
+    )
+    for n, plan in enumerate(plans):
+        try:
+            _refuse_out_of_range(starts_at=plan.starts_at, ends_at=plan.ends_at)
+        except ValidationError as error:
+            answers[n] = error
+    # Lock the cases (in id order, as one statement: two imports never deadlock on them).
+    case_ids = sorted({plan.case.pk for n, plan in enumerate(plans) if answers[n] is None})
+    locked = {
+        case.pk: case
+        for case in Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("court__jurisdiction")
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+    }
+    kept = permissions.cases_whose_calendar_is_kept_by(by, locked.values())
+    kinds = set(HearingKind.values)
+    judge_ids = {plan.judge.pk for plan in plans if plan.judge is not None}
+    judges_of_court: set[tuple[int, int]] = set()
+    for group_id in {case.court.group_id for case in locked.values()} if judge_ids else ():
+        judges_of_court |= {
+            (pk, group_id)
+            for pk in get_user_model()
+            .objects.filter(
+                pk__in=judge_ids, is_active=True, profile__role_kind=Role.JUDGE, groups=group_id
+            )
+            .values_list("pk", flat=True)
+        }
+    for n, plan in enumerate(plans):
+        if answers[n] is not None:
+            continue
+        case = locked.get(plan.case.pk)
+        if case is None:
+            answers[n] = ValidationError({"case": "No such case."})
+            continue
+        if case.pk not in kept:
+            answers[n] = PermissionDenied("Only the court schedules hearings and sets deadlines.")
+            continue
+        errors = _hearing_errors(
+            case, starts_at=plan.starts_at, ends_at=plan.ends_at, courtroom=plan.courtroom
+        )
+        if plan.kind not in kinds:
+            errors["kind"] = f"{plan.kind!r} is not a kind of hearing."
+        judge = plan.judge
+        if judge is not None and (judge.pk, case.court.group_id) not in judges_of_court:
+            errors["judge"] = (
+                f"{judge.get_full_name() or judge.get_username()} is not a judge of "
+                f"{case.court.name}."
+            )
+        if errors:
+            answers[n] = ValidationError(errors)
+            continue
+        if case.status in ENDED_CASE_STATUSES:
+            answers[n] = Conflict(
+                f"No court dates are set on a case that is “{CaseStatus(case.status).label}”.",
+                code="case_ended",
+            )
+    clashes = _clashes_many({n: plan for n, plan in enumerate(plans) if answers[n] is None}, locked)
+    # The batch's own hearings, per courtroom, in order of start (they never overlap).
+    booked: dict[int, list[Hearing]] = {}
+    booked_starts: dict[int, list[dt.datetime]] = {}
+    new: list[Hearing] = []
+    # Refusals that name a hearing of this batch: their message needs its id, after the insert.
+    refused_by_batch: dict[int, Hearing] = {}
+    for n, plan in enumerate(plans):
+        if answers[n] is not None:
+            continue
+        case = locked[plan.case.pk]
+        room = booked.setdefault(plan.courtroom.pk, [])
+        starts = booked_starts.setdefault(plan.courtroom.pk, [])
+        at = bisect.bisect_left(starts, plan.starts_at)
+        if at > 0 and room[at - 1].ends_at > plan.starts_at:
+            at -= 1
+        earlier = room[at] if at < len(room) and room[at].starts_at < plan.ends_at else None
+        other = clashes.get(n)
+        if other is not None and (earlier is None or other.starts_at <= earlier.starts_at):
+            answers[n] = _clash_conflict(other)
+            continue
+        if earlier is not None:
+            refused_by_batch[n] = earlier
+            continue
+        # By ids, with the case and courtroom cached: a thousand related-object assignments
+        # cost more than the INSERT's Python side.
+        hearing = Hearing(
+            case_id=case.pk,
+            kind=plan.kind,
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+            courtroom_id=plan.courtroom.pk,
+            judge_id=plan.judge.pk if plan.judge is not None else None,
+            notes=plan.notes.strip(),
+            external_id=plan.external_id,
+            created_by_id=by.pk,
+        )
+        _case_field.set_cached_value(hearing, case)
+        _courtroom_field.set_cached_value(hearing, plan.courtroom)
+        place = bisect.bisect_left(starts, plan.starts_at)
+        room.insert(place, hearing)
+        starts.insert(place, plan.starts_at)
+        new.append(hearing)
+        answers[n] = hearing
+    if new:
+        Hearing.objects.bulk_create(new)
+        _scheduled_changes_insert(new, by=by)
+        alerts.plan_for_new_hearings(new)
+        domain_events.publish_many(
+            domain_events.HearingScheduled,
+            [domain_events.HearingScheduled(case=h.case, hearing=h) for h in new],
+        )
+    for n, earlier in refused_by_batch.items():
+        answers[n] = _clash_conflict(earlier)
+    return cast("list[Hearing | ValidationError | Conflict | PermissionDenied]", answers)
+
+
+_case_field = Hearing._meta.get_field("case")
+_courtroom_field = Hearing._meta.get_field("courtroom")
+
+
+def _scheduled_changes_insert(hearings: Sequence[Hearing], *, by: User) -> None:
+    """The history row of each hearing just scheduled (as hearing_schedule writes it), in one
+    statement without a model instance per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {HearingChange._meta.db_table}
+                (hearing_id, from_starts_at, to_starts_at, from_courtroom_id, to_courtroom_id,
+                 from_status, to_status, reason, changed_by_id, changed_at)
+            SELECT h.id, NULL, h.starts_at, NULL, h.room, '', %s, '', %s, %s
+            FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[]) AS h(id, starts_at, room)
+            """,  # noqa: S608 (the table name is the model's)
+            [
+                HearingStatus.SCHEDULED,
+                by.pk,
+                timezone.now(),
+                [h.pk for h in hearings],
+                [h.starts_at for h in hearings],
+                [h.courtroom_id for h in hearings],
+            ],
+        )
+
+
+def _clashes_many(plans: dict[int, HearingPlan], cases: dict[int, Case]) -> dict[int, Hearing]:
+    """For each plan (by its number) the first hearing not cancelled that it would overlap
+    in its courtroom: one statement, each plan answered from the exclusion constraint's GiST
+    index (as _clash)."""
+    if not plans:
+        return {}
+    numbers = list(plans)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (p.n) p.n, h.id
+            FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+                AS p(n, room, starts, ends)
+            JOIN {Hearing._meta.db_table} h
+              ON int8range(h.courtroom_id, h.courtroom_id, '[]') && int8range(p.room, p.room, '[]')
+             AND tstzrange(h.starts_at, h.ends_at) && tstzrange(p.starts, p.ends)
+             AND NOT (h.status = %s)
+            ORDER BY p.n, h.starts_at
+            """,  # noqa: S608 (the table name is the model's)
+            [
+                numbers,
+                [plans[n].courtroom.pk for n in numbers],
+                [plans[n].starts_at for n in numbers],
+                [plans[n].ends_at for n in numbers],
+                HearingStatus.CANCELLED,
+            ],
+        )
+        found = dict(cursor.fetchall())
+    if not found:
+        return {}
+    others = Hearing.objects.select_related("case__court", "courtroom").in_bulk(set(found.values()))
+    return {n: others[pk] for n, pk in found.items()}
+
+
 def hearing_reschedule(
     *,
     hearing: Hearing,
@@ -285,9 +495,10 @@ def _move_dependents(hearing: Hearing, *, reason: str) -> None:
         return
     calendar = computation.calendar_for_court(hearing.case.court)
     day = local_date(hearing.starts_at, hearing.case.court)
+    in_custody = _in_custody(hearing.case)
     for deadline in rows:
         assert deadline.rule is not None
-        computed = _compute(deadline.rule, day, calendar)
+        computed = _compute(deadline.rule, day, calendar, in_custody=in_custody)
         _move_computed(deadline, computed, None, f"The hearing moved: {reason}")
 
 

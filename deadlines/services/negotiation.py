@@ -17,7 +17,7 @@ from deadlines.models import (
     DeadlineStatus,
 )
 from deadlines.selectors import local_date
-from deadlines.services.common import _change, _close, _compute, _explain
+from deadlines.services.common import _change, _close, _compute, _explain, _in_custody
 from parties.models import Side
 
 if TYPE_CHECKING:
@@ -124,7 +124,12 @@ def suggestion_response_sync(suggestion: Suggestion) -> Deadline | None:
     if rule is None:
         return None
     submitted = local_date(suggestion.created_at, case.court)
-    computed = _compute(rule, submitted, computation.calendar_for_court(case.court))
+    computed = _compute(
+        rule,
+        submitted,
+        computation.calendar_for_court(case.court),
+        in_custody=_in_custody(case),
+    )
     deadline = Deadline.objects.create(
         case=case,
         kind=DeadlineKind.SUGGESTION_RESPONSE_DUE,

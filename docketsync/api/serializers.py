@@ -15,8 +15,9 @@ from rest_framework import serializers
 
 from cases.models import CaseStatus, Disposition
 from deadlines.models import HearingKind, HearingStatus
+from docketsync.models import JobStatus
 from docketsync.records import EXTERNAL_ID_MAX, TEXT_MAX
-from docketsync.services import MAX_BATCH, Outcome
+from docketsync.services import MAX_BATCH, MAX_JOB, SYNC_LIMIT, Outcome
 from parties.models import CitizenshipStatus, CustodyStatus, Role
 
 MAX_ID = 2**63 - 1
@@ -138,6 +139,16 @@ class DocketSyncSerializer(serializers.Serializer[Any]):
         child=RecordField(),
         max_length=MAX_BATCH,
         error_messages={"max_length": f"Send at most {MAX_BATCH:,} records in a batch."},
+        help_text=f"Up to {SYNC_LIMIT:,} records are applied within the request (200); more "
+        "become a background job (202).",
+    )
+
+
+class DocketJobSerializer(DocketSyncSerializer):
+    records = serializers.ListField(
+        child=RecordField(),
+        max_length=MAX_JOB,
+        error_messages={"max_length": f"Send at most {MAX_JOB:,} records in a job."},
     )
 
 
@@ -171,3 +182,72 @@ class DocketSyncResultSerializer(serializers.Serializer[Any]):
     dry_run = serializers.BooleanField(help_text="True: nothing was written.")
     summary = SummarySerializer()
     results = RecordResultSerializer(many=True)
+
+
+class JobResultsQuerySerializer(serializers.Serializer[Any]):
+    results_from = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_JOB,
+        default=0,
+        help_text="The index of the first result to show.",
+    )
+
+
+class DocketSyncJobSerializer(serializers.Serializer[Any]):
+    """A docket sync job: where it stands, and once it has succeeded, every record's result."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="Poll this until `status` is finished.")
+    court = serializers.IntegerField(source="court_id")
+    status = serializers.ChoiceField(
+        choices=JobStatus.choices,
+        help_text="`queued`, `running`, then `succeeded` (with `results`) or `failed` (with "
+        "`failure`; the batches of 1,000 done before stand).",
+    )
+    dry_run = serializers.BooleanField()
+    total = serializers.IntegerField(help_text="Records sent.")
+    done = serializers.IntegerField(
+        help_text="Records applied so far (a dry run shows them only once it is done)."
+    )
+    summary = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    failure = serializers.CharField(help_text="Why a failed job stopped.")
+    results = RecordResultSerializer(
+        source="results_page",
+        many=True,
+        allow_null=True,
+        help_text="The results of the records done, in the order sent, 1,000 at a time from "
+        "`?results_from=` (default 0); null until the first batch is done.",
+    )
+    results_next = serializers.SerializerMethodField(
+        help_text="The URL of the next 1,000 results, while there are more."
+    )
+
+    def get_url(self, job: Any) -> str:
+        from django.urls import reverse
+
+        path = reverse("docket-job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_results_next(self, job: Any) -> str | None:
+        from django.urls import reverse
+
+        shown = self.context.get("results_from", 0) + len(job.results_page or [])
+        if not job.results_page or shown >= job.done:
+            return None
+        path = f"{reverse('docket-job', args=[job.pk])}?results_from={shown}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(SummarySerializer)
+    def get_summary(self, job: Any) -> dict[str, int]:
+        return {
+            "created": job.created,
+            "updated": job.updated,
+            "unchanged": job.unchanged,
+            "error": job.errors,
+        }

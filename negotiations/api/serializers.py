@@ -55,6 +55,24 @@ class MonthsRangeSerializer(serializers.Serializer[MonthsRange]):
         return str(months)
 
 
+class ZoneSerializer(serializers.Serializer[Any]):
+    """A zone of the Sentencing Table and the sentences it allows (USSG §5B1.1, §5C1.1)."""
+
+    name = serializers.CharField()
+    probation = serializers.BooleanField(help_text="Probation alone is allowed.")
+    probation_with_confinement = serializers.BooleanField(
+        help_text="Probation with intermittent confinement, community confinement or home "
+        "detention is allowed."
+    )
+    split_sentence = serializers.BooleanField(
+        help_text="Imprisonment with part of the minimum term served in community "
+        "confinement or home detention is allowed."
+    )
+    authority = serializers.CharField(
+        source="source", help_text="The rules that say what the zone allows."
+    )
+
+
 class ExposureSerializer(serializers.Serializer[Any]):
     """The exposure after a conviction at trial on every count filed, against the plea."""
 
@@ -64,6 +82,10 @@ class ExposureSerializer(serializers.Serializer[Any]):
     plea_statutory = MonthsRangeSerializer()
     plea_guideline = MonthsRangeSerializer(allow_null=True)
     plea_expected = MonthsRangeSerializer()
+    plea_applicable = MonthsRangeSerializer(
+        help_text="The plea's range without the offer's recommendation: the guideline (or "
+        "leniency) range within the statutory range, plus any consecutive mandatory term."
+    )
     trial_penalty = serializers.FloatField(
         allow_null=True,
         help_text="Expected sentence after trial divided by that after the plea (midpoints); "
@@ -74,6 +96,16 @@ class ExposureSerializer(serializers.Serializer[Any]):
     counts_reduced = serializers.IntegerField()
     severity_reduced = serializers.IntegerField()
     notes = serializers.ListField(child=serializers.CharField())
+    plea_zone = ZoneSerializer(
+        allow_null=True,
+        help_text="The zone of the plea's applicable guideline range; null where the profile "
+        "has no zones or there is no guideline range.",
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the offer recommends that the zone (or the profile's rules) do not "
+        "allow or discourage.",
+    )
 
 
 # --- offers: reading ----------------------------------------------------------------------------
@@ -182,6 +214,7 @@ class OfferSerializer(serializers.ModelSerializer[Offer]):
             "no_enhancement",
             "offense_level",
             "criminal_history_category",
+            "acceptance_motion",
             "baseline_months",
             "leniency_stage",
             "leniency_circumstances",
@@ -293,6 +326,11 @@ class OfferContentsSerializer(serializers.Serializer[Any]):
     )
     criminal_history_category = serializers.ChoiceField(
         choices=CriminalHistoryCategory.choices, required=False, allow_blank=True
+    )
+    acceptance_motion = serializers.BooleanField(
+        required=False,
+        help_text="US: the government moves for the third level of acceptance of "
+        "responsibility (USSG 3E1.1(b)); false unless said.",
     )
     baseline_months = _months("CN: the baseline sentence before leniency, in months.")
     leniency_stage = serializers.CharField(required=False, allow_blank=True, max_length=32)

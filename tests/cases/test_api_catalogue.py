@@ -192,6 +192,7 @@ def test_court_shows_its_jurisdiction_and_time_zone(world: World) -> None:
         "name": "District Court",
         "jurisdiction": world.court.jurisdiction_id,
         "jurisdiction_code": "us-fed",
+        "subdivision": "",
         "time_zone": "America/New_York",
     }
 

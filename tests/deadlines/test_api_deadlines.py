@@ -608,6 +608,9 @@ def test_who_may_edit_a_deadline(world: World, who: str, role: str) -> None:
 
 
 def test_moving_the_trigger_moves_the_computed_date(world: World) -> None:
+    # 70 days after Monday 9 November 2026 is Monday 18 January 2027, Martin Luther King Jr.
+    # Day: the Speedy Trial Act limit runs to Tuesday 19 January (Fed. R. Crim. P. 45(a)(1)(C),
+    # (a)(6)(A)).
     deadline = event_deadline(world)
 
     response = api_as(clerk(world)).patch(
@@ -625,7 +628,7 @@ def test_moving_the_trigger_moves_the_computed_date(world: World) -> None:
     ) == (
         200,
         "2026-11-09",
-        "2027-01-18",
+        "2027-01-19",
         "trigger_moved",
     )
 
@@ -1082,8 +1085,9 @@ def test_a_closure_day_moves_the_computed_deadlines_that_end_on_it(world: World)
     assert (added.status_code, moved["due_date"], moved["explanation"].splitlines()[-1]) == (
         201,
         "2026-12-17",
-        "2026-12-16 is not a court day (Court closed: Closed for snow.); "
-        "rolled forward to 2026-12-17",
+        "2026-12-16: the clerk's office is inaccessible (Court closed: Closed for snow.); time "
+        "extended to 2026-12-17, the first accessible day that is not a Saturday, Sunday or "
+        "legal holiday (Rule 45(a)(3)(A))",
     )
     assert (removed.status_code, back["due_date"]) == (204, "2026-12-16")
     assert [c["kind"] for c in back["changes"]] == ["created", "recomputed", "recomputed"]

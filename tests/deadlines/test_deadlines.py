@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
+from cases import party_services
 from cases.models import Case, CaseStatus
 from core.exceptions import Conflict
 from deadlines import selectors, services
@@ -32,12 +35,13 @@ from deadlines.models import (
     DeadlineStatus,
     HearingKind,
 )
-from parties.models import Role, Side
+from parties.models import CustodyStatus, Defendant, Role, Side
 from tests import factories
 from tests.conftest import ROLES, World
 from tests.deadline_helpers import (
     CN_EXPEDITED_TRIAL_10,
     US_CORRECTION_14,
+    US_INDICTMENT_30,
     US_PSR_35_BEFORE,
     US_PSR_OBJECTIONS_14,
     US_SUGGESTION_7,
@@ -54,6 +58,7 @@ from tests.deadline_helpers import (
     rule,
     sentencing,
 )
+from tests.negotiation_helpers import cn_case
 
 D = dt.date
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
@@ -148,12 +153,33 @@ def test_period_ending_on_christmas_rolls_past_the_weekend(world: World) -> None
     assert d.due_date == D(2026, 12, 28)
 
 
-def test_speedy_trial_limit_does_not_roll(world: World) -> None:
+def test_speedy_trial_limit_ending_on_a_saturday_rolls_to_monday(world: World) -> None:
+    """Fed. R. Crim. P. 45(a) applies "in computing any time period specified ... in any
+    statute that does not specify a method of computing time", and 18 U.S.C. 3161(c)(1)
+    specifies none: "if the last day is a Saturday, Sunday, or legal holiday, the period
+    continues to run until the end of the next day that is not" (45(a)(1)(C)).
+
+    2026 calendar: indictment Saturday 3 October; 28 days to 31 October, 30 more to
+    30 November, 12 more to Saturday 12 December = day 70; the next day that is neither a
+    weekend nor a holiday is Monday 14 December."""
     d = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 3))
-    assert d.due_date == D(2026, 12, 12)  # a Saturday: the Act's 70 days end when they end
+    assert (d.due_date, d.computed_date) == (D(2026, 12, 14), D(2026, 12, 14))
     assert (d.kind, d.responsible_side) == (DeadlineKind.SPEEDY_TRIAL, Side.COURT)
     assert d.explanation.splitlines()[-1] == (
-        "2026-12-12 is not a court day (Saturday); the rule does not roll"
+        "2026-12-12 is not a court day (Saturday); rolled forward to 2026-12-14"
+    )
+
+
+def test_thirty_days_to_indictment_ending_on_a_sunday_rolls_to_monday(world: World) -> None:
+    """18 U.S.C. 3161(b): an indictment "within thirty days from the date on which such
+    individual was arrested", counted under Fed. R. Crim. P. 45(a)(1).
+
+    2027 calendar: arrest Friday 8 January; day 30 is Sunday 7 February (23 days to
+    31 January, 7 more); the period runs to Monday 8 February."""
+    d = event_deadline(world, code=US_INDICTMENT_30, trigger_date=D(2027, 1, 8))
+    assert d.due_date == D(2027, 2, 8)
+    assert d.explanation.splitlines()[-1] == (
+        "2027-02-07 is not a court day (Sunday); rolled forward to 2027-02-08"
     )
 
 
@@ -222,6 +248,153 @@ def test_a_closure_on_the_last_day_moves_the_deadline_and_removing_it_moves_it_b
     assert not CourtClosure.objects.exists()
 
 
+def test_a_closure_on_the_last_day_of_a_backward_period_extends_it_forward(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """Fed. R. Crim. P. 45(a)(3)(A): the clerk's office inaccessible "on the last day for
+    filing ... the time for filing is extended to the first accessible day that is not a
+    Saturday, Sunday, or legal holiday" (forward, the 2009 committee note says, even for a
+    period counted backward from an event).
+
+    2027 calendar: the presentence report is due 35 days before sentencing on Tuesday
+    9 February 2027 (Rule 32(e)(2)), that is Tuesday 5 January; the court closes that day, so
+    the time runs to Wednesday 6 January, not back to Monday 4 January."""
+    d = hearing_deadline(world, sentencing(world, starts_at=at(2027, 2, 9, 10)))
+    assert d.due_date == D(2027, 1, 5)
+    services.closure_add(court=world.court, by=clerk(world), date=D(2027, 1, 5), reason="Snow.")
+    d.refresh_from_db()
+    assert (d.due_date, d.computed_date) == (D(2027, 1, 6), D(2027, 1, 6))
+    assert "time extended to 2027-01-06" in d.explanation
+    assert d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).get().to_date == D(2027, 1, 6)
+
+
+def _cn_deadline(world: World, *, custody: str) -> Deadline:
+    cn = cn_case(world)
+    Defendant.objects.filter(participations__case=cn.case).update(custody_status=custody)
+    return services.deadline_create(
+        case=cn.case,
+        by=cn.clerk,
+        kind=DeadlineKind.SPEEDY_TRIAL,
+        title="",
+        rule=rule(CN_EXPEDITED_TRIAL_10),
+        trigger_date=D(2026, 12, 22),
+    )
+
+
+def test_cn_period_ending_on_a_holiday_is_extended_for_a_defendant_at_liberty(
+    world: World,
+) -> None:
+    """CPL art. 105: "期间的最后一日为节假日的，以节假日后的第一日为期满日期" (a period whose
+    last day is a holiday ends on the first day after the holiday). Holidays package calendar
+    for 2027: the case is accepted Tuesday 22 December 2026; the 10th day (CPL art. 225) is
+    New Year's Day, Friday 1 January 2027, followed by the weekend; the period ends Monday
+    4 January."""
+    d = _cn_deadline(world, custody=CustodyStatus.RELEASED)
+    assert d.due_date == D(2027, 1, 4)
+    assert d.explanation.splitlines()[1] == "Trigger 2026-12-22 excluded (CPL art. 105)"
+
+
+def test_cn_period_ending_on_a_holiday_is_not_extended_in_custody(world: World) -> None:
+    """CPL art. 105: "但犯罪嫌疑人、被告人或者罪犯在押期间，应当至期满之日为止，不得因节假日而
+    延长" (while the suspect or defendant is in custody the period ends on the day it expires
+    and is not extended for holidays). Same dates, the defendant detained: Friday 1 January
+    2027."""
+    d = _cn_deadline(world, custody=CustodyStatus.DETAINED)
+    assert d.due_date == D(2027, 1, 1)
+    assert d.explanation.splitlines()[-1].endswith(
+        "not extended, a defendant is in custody (《刑事诉讼法》第一百零五条 (CPL art. 105))"
+    )
+
+
+def test_detaining_and_releasing_the_defendant_moves_a_cn_deadline(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """CPL art. 105 depends on custody now: detained after the deadline was set, the period
+    of the two tests above ends on New Year's Day 2027 (not extended); released again, it
+    runs to Monday 4 January 2027. Each move is in the deadline's history."""
+    d = _cn_deadline(world, custody=CustodyStatus.RELEASED)
+    defendant = Defendant.objects.get(participations__case=d.case)
+    prosecutor = d.case.participants.get(role=Role.PROSECUTOR).user
+    assert prosecutor is not None
+
+    party_services.defendant_update(
+        defendant=defendant, by=prosecutor, custody_status=CustodyStatus.DETAINED
+    )
+    d.refresh_from_db()
+    assert (d.due_date, d.computed_date) == (D(2027, 1, 1), D(2027, 1, 1))
+
+    party_services.defendant_update(
+        defendant=defendant, by=prosecutor, custody_status=CustodyStatus.RELEASED
+    )
+    d.refresh_from_db()
+    assert d.due_date == D(2027, 1, 4)
+    moves = d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).order_by("pk")
+    assert [(c.from_date, c.to_date) for c in moves] == [
+        (D(2027, 1, 4), D(2027, 1, 1)),
+        (D(2027, 1, 1), D(2027, 1, 4)),
+    ]
+    assert moves[0].reason == f"Recomputed: {defendant} is now detained."
+
+
+def test_custody_does_not_move_a_us_deadline(world: World, frozen: time_machine.Traveller) -> None:
+    """The us-fed profile has no custody rule: 14 days after Friday 11 December 2026 is
+    Christmas Day, and the period runs to Monday 28 December (Rule 45(a)(1)(C)) whether or
+    not the defendant is detained."""
+    d = event_deadline(world, code=US_PSR_OBJECTIONS_14, trigger_date=D(2026, 12, 11))
+    assert d.due_date == D(2026, 12, 28)
+    party_services.defendant_update(
+        defendant=world.defendant, by=world.users[Role.PROSECUTOR], custody_status="detained"
+    )
+    d.refresh_from_db()
+    assert d.due_date == D(2026, 12, 28)
+    assert not d.changes.filter(kind=DeadlineChangeKind.RECOMPUTED).exists()
+
+
+def test_recompute_deadlines_brings_a_limit_counted_without_rule_45a_up_to_date(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """A Speedy Trial Act limit set while its rule did not roll (as shipped before Rule 45(a)
+    was applied to 18 U.S.C. 3161) moves when `recompute_deadlines` runs after the release.
+    2026 calendar: 70 days after Saturday 3 October is Saturday 12 December; under
+    45(a)(1)(C) the limit runs to Monday 14 December."""
+    DeadlineRule.objects.filter(code=US_TRIAL_70).update(roll="none")
+    d = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 3))
+    assert d.due_date == D(2026, 12, 12)
+    DeadlineRule.objects.filter(code=US_TRIAL_70).update(roll="forward")
+
+    out = StringIO()
+    call_command("recompute_deadlines", stdout=out)
+    d.refresh_from_db()
+    assert d.due_date == D(2026, 12, 14)
+    change = d.changes.get(kind=DeadlineChangeKind.RECOMPUTED)
+    assert (change.from_date, change.to_date, change.changed_by) == (
+        D(2026, 12, 12),
+        D(2026, 12, 14),
+        None,
+    )
+    assert out.getvalue().splitlines()[-1] == "Deadlines moved in all: 1."
+
+
+def test_recompute_deadlines_after_a_court_gets_its_state(
+    world: World, frozen: time_machine.Traveller
+) -> None:
+    """45(a)(6)(C), 2027 calendar: objections due 14 days after Friday 29 January 2027 end on
+    Friday 12 February, Lincoln's Birthday, a New York public holiday (N.Y. Gen. Constr. Law
+    § 24); Monday 15 February is Washington's Birthday; once the court is marked as sitting in
+    New York the period runs to Tuesday 16 February. Other courts are left alone."""
+    d = event_deadline(world, code=US_PSR_OBJECTIONS_14, trigger_date=D(2027, 1, 29))
+    assert d.due_date == D(2027, 2, 12)
+    world.court.subdivision = "NY"
+    world.court.save(update_fields=["subdivision"])
+
+    call_command("recompute_deadlines", "--court", str(world.court.pk), stdout=StringIO())
+    d.refresh_from_db()
+    assert d.due_date == D(2027, 2, 16)
+    assert "Lincoln's Birthday (NY)" in d.explanation
+    with pytest.raises(CommandError):
+        call_command("recompute_deadlines", "--court", "0", stdout=StringIO())
+
+
 def test_a_closure_inside_a_court_day_period_adds_a_day(world: World) -> None:
     d = court_day_deadline(world, D(2026, 11, 20))
     services.closure_add(
@@ -238,7 +411,18 @@ def test_a_closure_leaves_overrides_limits_that_do_not_roll_past_deadlines_and_o
     services.deadline_override(
         deadline=overridden, by=judge(world), due_date=D(2026, 12, 18), reason="Agreed extension."
     )
-    limit = event_deadline(world, code=US_TRIAL_70, trigger_date=D(2026, 10, 6))  # Tue 15 Dec
+    # A limit whose statute sets its own counting (roll "none"): Tuesday 15 December.
+    fixed = rule(US_TRIAL_70)
+    fixed.pk, fixed.code, fixed.roll = None, "test-fixed-70", "none"
+    fixed.save()
+    limit = services.deadline_create(
+        case=world.case,
+        by=clerk(world),
+        kind=fixed.kind,
+        title="",
+        rule=fixed,
+        trigger_date=D(2026, 10, 6),
+    )
     foreign = event_deadline(
         world,
         code=US_PSR_OBJECTIONS_14,

@@ -1,5 +1,6 @@
 """The demo data that `make run` loads: every role can log in and has something to look at."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -87,6 +88,17 @@ def test_demo_has_one_court_per_profile_and_about_twenty_cases(demo: None) -> No
     )
     assert all(case.charges.exists() for case in Case.objects.all())
     assert all(c.closed_on for c in Case.objects.filter(status=CaseStatus.CLOSED))
+
+
+def test_demo_us_court_sits_in_dc_and_counts_its_holidays(demo: None) -> None:
+    """Fed. R. Crim. P. 45(a)(6)(C): the holidays of the state (here the District) where the
+    court sits are legal holidays. D.C. Emancipation Day, Thursday 16 April 2026 (D.C. Code
+    § 1-612.02), is not a court day of the demo's D.C. court."""
+    from deadlines.computation import calendar_for_court
+
+    court = Court.objects.select_related("jurisdiction").get(jurisdiction__code="us-fed")
+    assert court.subdivision == "DC"
+    assert not calendar_for_court(court).is_court_day(dt.date(2026, 4, 16))
 
 
 def test_demo_has_a_user_for_every_role_who_can_log_in_and_see_cases(

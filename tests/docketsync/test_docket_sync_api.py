@@ -23,7 +23,7 @@ from tests.integration_helpers import bearer, court_client
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 URL = "/api/v1/docket/sync/"
 # For tests/test_api_auth.py's list of every path in the schema.
-DOCKET_SYNC_PATHS = {URL}
+DOCKET_SYNC_PATHS = {URL, "/api/v1/docket/jobs/", "/api/v1/docket/jobs/{id}/"}
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0006_mfa_required'),
-        ('negotiations', '0003_offer_discovery_disclosure_ids'),
+        ('negotiations', '0005_db_defaults_for_bulk_writers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
