@@ -41,7 +41,9 @@ class Offer(models.Model):
     expired, rejected, countered (by the answer in `answers`) or accepted.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="offers")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="offers", db_index=False
+    )
     round_number = models.PositiveSmallIntegerField()
     side = models.CharField(max_length=16, choices=Side.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -168,6 +170,9 @@ class Offer(models.Model):
                 condition=Q(status=OfferStatus.SENT),
                 name="offer_live_expiry",
             ),
+            # A party's list reads each of their cases' rows along (case, id), newest first from a
+            # cursor (negotiations.selectors._cases_held); it serves every lookup by case too.
+            models.Index(fields=["case", "id"], name="offer_case_id"),
         ]
 
     def __str__(self) -> str:
@@ -253,7 +258,9 @@ class Suggestion(models.Model):
     """A defense or duty-lawyer proposal with reasons. The prosecution must answer it in
     writing before it sends its next offer (mandatory consideration)."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="suggestions")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="suggestions", db_index=False
+    )
     offer = models.ForeignKey(
         Offer,
         on_delete=models.PROTECT,
@@ -283,6 +290,9 @@ class Suggestion(models.Model):
         ]
         indexes = [
             models.Index(fields=["case"], condition=Q(response=""), name="suggestion_unanswered"),
+            # A party's list reads each of their cases' rows along (case, id), newest first from a
+            # cursor (negotiations.selectors._cases_held); it serves every lookup by case too.
+            models.Index(fields=["case", "id"], name="suggestion_case_id"),
         ]
 
     def __str__(self) -> str:
@@ -302,7 +312,9 @@ class PleaAgreement(models.Model):
     """The agreement made from an accepted offer. Its terms are a copy taken at acceptance:
     the court reads them here and never reads the offers."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="agreements")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="agreements", db_index=False
+    )
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="agreement")
     status = models.CharField(
         max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.SIGNING
@@ -397,6 +409,11 @@ class PleaAgreement(models.Model):
                 )
                 | (Q(reviewed_at__isnull=False) & ~Q(review_reasons="")),
             ),
+        ]
+        indexes = [
+            # A party's list reads each of their cases' rows along (case, id), newest first from a
+            # cursor (negotiations.selectors._cases_held); it serves every lookup by case too.
+            models.Index(fields=["case", "id"], name="agreement_case_id"),
         ]
 
     def __str__(self) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases import permissions
-from cases.models import Case
+from cases.models import Case, Court
+from core.lookups import AnyOf
 from negotiations import sentencing
 from negotiations.exposure import OfferContents as OfferContents
 from negotiations.exposure import ResolvedTerm as ResolvedTerm
@@ -42,6 +43,9 @@ from parties.models import CaseParticipant, Role
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
+
+
+_BENCH_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
 
 def _participations(user: AnyUser) -> QuerySet[CaseParticipant]:
@@ -73,10 +77,24 @@ def offers_visible_to(user: AnyUser) -> QuerySet[Offer]:
     return Offer.objects.filter((party & (was_sent | own_side)) | court)
 
 
+def _cases_held(user: AnyUser, roles: frozenset[str]) -> QuerySet[CaseParticipant, Any]:
+    """The ids of the cases where `user` holds one of `roles`: a few hundred at most for a
+    person. A list of theirs is driven from these (core.lookups.AnyOf: the table's case index,
+    read once per case) instead of testing each row of the table against the participations:
+    newest first, that test walks the primary key backwards past every newer row of other
+    cases until it has a page, which grows with the size of the system
+    (tests/negotiations/test_list_plans.py)."""
+    return _participations(user).filter(role__in=roles).order_by().values("case_id")
+
+
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
-    return offers.select_related(
-        "author", "closed_by", "case__court__jurisdiction"
-    ).prefetch_related(
+    return _with_list_details(offers).select_related("case__court__jurisdiction")
+
+
+def _with_list_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """What a list shows of each offer. Not the case (a list shows its id): joined before the
+    sort, it would be read for every offer of the reader's cases, not for the page alone."""
+    return offers.select_related("author", "closed_by").prefetch_related(
         Prefetch(
             "terms",
             queryset=OfferTerm.objects.select_related("charge__statute", "lesser_statute"),
@@ -86,8 +104,25 @@ def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
 
 
 def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
-    """The offers `user` may read, with what a list shows of each (terms, concessions)."""
-    return _with_details(offers_visible_to(user))
+    """The offers `user` may read, with what a list shows of each (terms, concessions): the
+    rows of offers_visible_to, found from the reader's own cases (see _cases_held), after one
+    index probe for the court.
+
+    A member of a court that reads offers reads every sent offer of the court's cases, a large
+    share of the table, so their list keeps offers_visible_to's shape."""
+    if not user.is_authenticated or not user.is_active:
+        return Offer.objects.none()
+    court_reads_offers = Court.objects.filter(
+        group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
+    )
+    if court_reads_offers.exists():
+        return _with_list_details(offers_visible_to(user))
+    own_side = Exists(_participations(user).filter(case=OuterRef("case"), side=OuterRef("side")))
+    return _with_list_details(
+        Offer.objects.filter(
+            AnyOf("case_id", _cases_held(user, permissions.OFFER_READER_ROLES))
+        ).filter(Q(sent_at__isnull=False) | own_side)
+    )
 
 
 def offer_get_for_user(user: AnyUser, pk: int) -> Offer:
@@ -116,6 +151,17 @@ def suggestions_visible_to(user: AnyUser) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(party).select_related("author", "responded_by")
 
 
+def suggestions_listed_for_user(user: AnyUser) -> QuerySet[Suggestion]:
+    """The rows of suggestions_visible_to, found from the reader's own cases (see
+    _cases_held)."""
+    if not user.is_authenticated or not user.is_active:
+        return Suggestion.objects.none()
+    readers = _cases_held(user, permissions.OFFER_READER_ROLES)
+    return Suggestion.objects.filter(AnyOf("case_id", readers)).select_related(
+        "author", "responded_by"
+    )
+
+
 def suggestion_get_for_user(user: AnyUser, pk: int) -> Suggestion:
     suggestion = suggestions_visible_to(user).filter(pk=pk).first()
     if suggestion is None:
@@ -133,20 +179,42 @@ def agreements_visible_to(user: AnyUser) -> QuerySet[PleaAgreement]:
     )
     court_member = Exists(
         Case.objects.filter(pk=OuterRef("case"), court__group__user=user.pk)
-    ) | Exists(
-        _participations(user).filter(case=OuterRef("case"), role__in=[Role.JUDGE, Role.COURT_STAFF])
-    )
-    return (
+    ) | Exists(_participations(user).filter(case=OuterRef("case"), role__in=_BENCH_ROLES))
+    return _with_signatures(
         PleaAgreement.objects.filter(party | (court_member & Q(submitted_at__isnull=False)))
-        .select_related("case__court__jurisdiction", "offer")
-        .prefetch_related(
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.select_related(
-                    "signer", "recorded_by", "witness__user", "witness__defendant"
-                ),
-            )
+    )
+
+
+def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    return _with_list_signatures(agreements).select_related("case__court__jurisdiction")
+
+
+def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    """What a list shows of each agreement; not the case, as for offers (_with_list_details)."""
+    return agreements.select_related("offer").prefetch_related(
+        Prefetch(
+            "signatures",
+            queryset=Signature.objects.select_related(
+                "signer", "recorded_by", "witness__user", "witness__defendant"
+            ),
         )
+    )
+
+
+def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
+    """The rows of agreements_visible_to, found from the reader's own cases (see _cases_held). A
+    member of a court reads every submitted agreement of the court's cases: their list keeps
+    agreements_visible_to's shape."""
+    if not user.is_authenticated or not user.is_active:
+        return PleaAgreement.objects.none()
+    if Court.objects.filter(group__user=user.pk).exists():
+        return agreements_visible_to(user)
+    # A party's cases, and the bench's once submitted: found among all the cases the user
+    # holds a part in (one array, so one read of the case index), then told apart.
+    held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
+    party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
+    return _with_list_signatures(
+        PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
     )
 
 

@@ -467,7 +467,8 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
     )
     def list(self, request: Request) -> Response:
         """The suggestions you may read, newest first; `?case=` answers 403 to the court."""
-        filterset = _filtered(request, filters.SuggestionFilter, self.get_queryset())
+        rows = selectors.suggestions_listed_for_user(request.user)
+        filterset = _filtered(request, filters.SuggestionFilter, rows)
         _require_negotiation_reader(_user(request), filterset)
         return _paginated(self, filterset.qs, serializers.SuggestionSerializer)
 
@@ -522,7 +523,8 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
     @extend_schema(responses={200: serializers.AgreementSerializer(many=True), 400: INVALID})
     def list(self, request: Request) -> Response:
         """The agreements you may read, newest first."""
-        filterset = _filtered(request, filters.AgreementFilter, self.get_queryset())
+        rows = selectors.agreements_listed_for_user(request.user).defer("pdf")
+        filterset = _filtered(request, filters.AgreementFilter, rows)
         return _paginated(self, filterset.qs, serializers.AgreementSerializer)
 
     @extend_schema(responses={200: serializers.AgreementSerializer, 404: NOT_FOUND})

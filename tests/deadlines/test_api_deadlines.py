@@ -53,8 +53,10 @@ def frozen() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-# One SELECT: the page of deadlines with case, court and rule.
-DEADLINE_LIST_QUERIES = 1
+# Whether the user is in a group (a court's members; a person's list is then found from their
+# own cases, tests/deadlines/test_deadline_list_plan.py), then the page of deadlines with case,
+# court and rule.
+DEADLINE_LIST_QUERIES = 2
 # The deadline, then its history with who changed it.
 DEADLINE_DETAIL_QUERIES = 2
 RULE_LIST_QUERIES = 1

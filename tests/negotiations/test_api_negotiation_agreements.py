@@ -41,8 +41,10 @@ from tests.negotiation_helpers import (
     submitted_agreement,
 )
 
-# The list: agreements (with case, court and offer), then their signatures.
-AGREEMENT_LIST_QUERIES = 2
+# The list: whether the user sits in a court (a party's list is then found from their own
+# cases, tests/negotiations/test_list_plans.py), agreements (with case, court and offer), then
+# their signatures.
+AGREEMENT_LIST_QUERIES = 3
 
 STAGES = {
     "signing": accepted_agreement,

@@ -51,10 +51,12 @@ from tests.negotiation_helpers import (
     sent_offer,
 )
 
-# The list: offers with author and case, then their terms, then their concessions.
-OFFER_LIST_QUERIES = 3
+# The list: whether the user sits in a court that reads offers (a party's list is then found
+# from their own cases, tests/negotiations/test_list_plans.py), offers with author and case,
+# then their terms, then their concessions.
+OFFER_LIST_QUERIES = 4
 # With ?case=: the case (scoped to the user) and the user's roles on it come first.
-OFFER_LIST_FOR_CASE_QUERIES = 5
+OFFER_LIST_FOR_CASE_QUERIES = 6
 
 
 def defense_draft(world: World) -> Offer:
