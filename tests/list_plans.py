@@ -15,6 +15,41 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+# Rows of a court system of 1,000,000 cases, as the planner is told them (see plan_as_if_big).
+BIG_ROWS = {
+    "cases_case": 1_000_000,
+    "cases_casegroupobjectpermission": 2_000_000,
+    "cases_caseuserobjectpermission": 3_000_000,
+    "parties_caseparticipant": 3_000_000,
+    "parties_defendant": 850_000,
+    "negotiations_offer": 1_000_000,
+    "negotiations_suggestion": 500_000,
+    "negotiations_pleaagreement": 300_000,
+    "deadlines_deadline": 2_000_000,
+    "auth_user_groups": 20_000,
+}
+
+
+def plan_as_if_big(cursor: Any, rows: dict[str, int] | None = None) -> None:
+    """Inside the test's transaction (rolled back with it): tell the planner the big tables
+    hold a large system's rows (relpages as the table has them, so the estimate is the count
+    itself; a table must hold a row, or PostgreSQL estimates none whatever pg_class says), forget
+    the statistics rows of our tables (an earlier test's commits may have had autovacuum
+    analyze them: a few rows, a few users holding them all), and price sequential scans out.
+    The plan is then the one at size, whatever ran before in this process."""
+    cursor.execute(
+        "DELETE FROM pg_statistic WHERE starelid IN "
+        "(SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)"
+    )
+    for table, count in (rows or BIG_ROWS).items():
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = %s, "
+            "relpages = greatest(1, pg_relation_size(oid) / current_setting('block_size')::int) "
+            "WHERE oid = %s::regclass",
+            [count, table],
+        )
+    cursor.execute("SET LOCAL enable_seqscan = off")
+
 
 def page_plan(queryset: QuerySet[Any]) -> dict[str, Any]:
     """The plan of `queryset` (a page: ordered and sliced, as the paginator sends it)."""

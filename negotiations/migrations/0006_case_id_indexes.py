@@ -6,39 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_mfa_required'),
-        ('negotiations', '0005_db_defaults_for_bulk_writers'),
+        ("cases", "0006_mfa_required"),
+        ("negotiations", "0005_db_defaults_for_bulk_writers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The plain foreign key indexes give way to (case, id). Not by AlterField(db_index=False):
+    # on PostgreSQL that drops every index on case_id alone, the partial unique ones too
+    # (offer_one_live_per_case, offer_one_accepted_per_case, agreement_one_in_force_per_case,
+    # suggestion_unanswered). tests/core/test_schema_matches_models.py finds such a loss.
     operations = [
-        migrations.AlterField(
-            model_name='offer',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='cases.case'),
-        ),
-        migrations.AlterField(
-            model_name='pleaagreement',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='cases.case'),
-        ),
-        migrations.AlterField(
-            model_name='suggestion',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='suggestions', to='cases.case'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name=model,
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name=related,
+                        to="cases.case",
+                    ),
+                )
+                for model, related in (
+                    ("offer", "offers"),
+                    ("pleaagreement", "agreements"),
+                    ("suggestion", "suggestions"),
+                )
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS negotiations_offer_case_id_84566076;"
+                    "DROP INDEX IF EXISTS negotiations_pleaagreement_case_id_c22385f0;"
+                    "DROP INDEX IF EXISTS negotiations_suggestion_case_id_d2434181;",
+                    "CREATE INDEX negotiations_offer_case_id_84566076"
+                    " ON negotiations_offer (case_id);"
+                    "CREATE INDEX negotiations_pleaagreement_case_id_c22385f0"
+                    " ON negotiations_pleaagreement (case_id);"
+                    "CREATE INDEX negotiations_suggestion_case_id_d2434181"
+                    " ON negotiations_suggestion (case_id);",
+                ),
+            ],
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['case', 'id'], name='offer_case_id'),
+            model_name="offer",
+            index=models.Index(fields=["case", "id"], name="offer_case_id"),
         ),
         migrations.AddIndex(
-            model_name='pleaagreement',
-            index=models.Index(fields=['case', 'id'], name='agreement_case_id'),
+            model_name="pleaagreement",
+            index=models.Index(fields=["case", "id"], name="agreement_case_id"),
         ),
         migrations.AddIndex(
-            model_name='suggestion',
-            index=models.Index(fields=['case', 'id'], name='suggestion_case_id'),
+            model_name="suggestion",
+            index=models.Index(fields=["case", "id"], name="suggestion_case_id"),
         ),
     ]

@@ -28,6 +28,7 @@ from parties.models import Role
 from tests import deadline_helpers as dh
 from tests.api_negotiation_helpers import url
 from tests.conftest import World, api_as, make_user
+from tests.list_plans import plan_as_if_big
 
 BIG_TABLES = {
     "cases_case",
@@ -63,15 +64,7 @@ def plan_of(run: Callable[[], Any], *, statement: int = 0) -> list[dict[str, Any
         run()
     sql = queries.captured_queries[statement]["sql"]
     with connection.cursor() as cursor:
-        for table, rows in REALISTIC_ROWS.items():
-            cursor.execute(
-                "UPDATE pg_class SET reltuples = %s, relpages = 1 WHERE oid = %s::regclass",
-                [rows, table],
-            )
-            # A tiny table's statistics (if an earlier test's commits had it analyzed) would
-            # describe a few users holding every row; without them the planner assumes many.
-            cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
-        cursor.execute("SET LOCAL enable_seqscan = off")  # as in test_hearing_clash_index.py
+        plan_as_if_big(cursor, REALISTIC_ROWS)
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         (row,) = cursor.fetchone()
     plan = row if isinstance(row, list) else json.loads(row)
