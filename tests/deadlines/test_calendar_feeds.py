@@ -339,12 +339,58 @@ def test_cancelled_deadline_stays_in_the_feed_as_cancelled(world: World) -> None
     assert str(event["SUMMARY"]) == "Cancelled: Due: Pretrial motions — 1:26-cr-00001"
 
 
-def test_dates_long_past_are_left_out(world: World) -> None:
-    old = hearing(world, starts_at=at(2024, 11, 4, 10))
-    recent = hearing(world, starts_at=at(2025, 6, 2, 10))
-    uids = uids_for(world.user(Role.PROSECUTOR))
-    assert f"hearing-{recent.pk}@parley" in uids
-    assert f"hearing-{old.pk}@parley" not in uids
+def test_feed_holds_the_last_30_days_and_the_next_180(world: World) -> None:
+    """The window is (NOW - 30 days, NOW + 180 days]: from 2026-01-31 14:00 UTC to 2026-08-29
+    14:00 UTC; deadlines by their last day, 2026-01-31 to 2026-08-29."""
+    too_old = hearing(world, starts_at=at(2026, 1, 30, 10))
+    oldest = hearing(world, starts_at=at(2026, 2, 1, 10))
+    furthest = hearing(world, starts_at=at(2026, 8, 28, 10))
+    too_far = hearing(world, starts_at=at(2026, 8, 31, 10))
+    due_too_old = deadline(world, due=dt.date(2026, 1, 30))
+    due_oldest = deadline(world, due=dt.date(2026, 1, 31))
+    due_furthest = deadline(world, due=dt.date(2026, 8, 29))
+    due_too_far = deadline(world, due=dt.date(2026, 8, 30))
+    for role in (Role.PROSECUTOR, Role.COURT_STAFF):
+        uids = uids_for(world.user(role))
+        for kept in (oldest, furthest):
+            assert f"hearing-{kept.pk}@parley" in uids
+        for left in (too_old, too_far):
+            assert f"hearing-{left.pk}@parley" not in uids
+        for kept_deadline in (due_oldest, due_furthest):
+            assert f"deadline-{kept_deadline.pk}@parley" in uids
+        for left_deadline in (due_too_old, due_too_far):
+            assert f"deadline-{left_deadline.pk}@parley" not in uids
+
+
+def test_feed_description_states_the_window_and_the_limits(world: World) -> None:
+    calendar = parsed(issue(world.user(Role.COURT_STAFF)))
+    description = str(calendar["DESCRIPTION"])
+    assert "30 days ago to 180 days ahead" in description
+    assert "at most the next 120 and the last 30" in description
+
+
+def test_court_feed_keeps_the_nearest_dates_up_to_the_limits(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With limits of 3 upcoming and 2 past of each kind, the clerk's court-wide feed holds the
+    3 hearings and deadlines nearest after now and the 2 nearest before, in every courtroom."""
+    monkeypatch.setattr(feeds, "UPCOMING_LIMIT", 3)
+    monkeypatch.setattr(feeds, "PAST_LIMIT", 2)
+    past = [
+        hearing(world, starts_at=at(2026, 2, day, 10), room=f"Room {day}")
+        for day in (5, 10, 20, 25)
+    ]
+    coming = [
+        hearing(world, case=world.other_case, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        for day in (3, 4, 5, 6, 9)
+    ]
+    past_due = [deadline(world, due=dt.date(2026, 2, day)) for day in (5, 10, 20, 25)]
+    coming_due = [deadline(world, due=dt.date(2026, 3, day)) for day in (3, 4, 5, 6, 9)]
+    uids = uids_for(world.user(Role.COURT_STAFF))
+    assert uids == {
+        *(f"hearing-{h.pk}@parley" for h in past[2:] + coming[:3]),
+        *(f"deadline-{d.pk}@parley" for d in past_due[2:] + coming_due[:3]),
+    }
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -531,12 +577,14 @@ def test_feed_rendering_query_count_does_not_grow(
     hearing(world)
     deadline(world)
     fetch(token)  # records last_used_at: later fetches within the minute do not write
-    with django_assert_num_queries(4):
+    # The token, the case still seen, hearings after and before now, whether the owner is in a
+    # group, deadlines before and after now.
+    with django_assert_num_queries(7):
         assert fetch(token).status_code == 200
     for day in range(1, 8):
         hearing(world, starts_at=at(2026, 4, day, 9), room=f"Courtroom {day}")
         deadline(world, due=dt.date(2026, 4, day), title=f"Motion {day}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         response = fetch(token)
     assert len(events(icalendar.Calendar.from_ical(response.content))) == 17
 
@@ -546,14 +594,42 @@ def test_user_feed_query_count_does_not_grow(world: World, django_assert_num_que
     hearing(world)
     deadline(world)
     fetch(token)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         fetch(token)
     hearing(world, case=world.other_case, room="Courtroom 5")
     for day in range(1, 6):
         deadline(world, case=world.other_case, due=dt.date(2026, 4, day), title=f"Motion {day}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         response = fetch(token)
     assert len(events(icalendar.Calendar.from_ical(response.content))) == 8
+
+
+def test_court_feed_statements_and_size_stop_growing_at_the_limits(
+    world: World, django_assert_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limits, more hearings and deadlines in the court (further from now, in more
+    courtrooms) change neither the statements a fetch runs nor a byte of the document."""
+    monkeypatch.setattr(feeds, "UPCOMING_LIMIT", 2)
+    monkeypatch.setattr(feeds, "PAST_LIMIT", 1)
+    token = issue(world.user(Role.COURT_STAFF))
+    for day in (3, 4):
+        hearing(world, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        deadline(world, due=dt.date(2026, 3, day), title=f"Motion {day}")
+    hearing(world, case=world.other_case, starts_at=at(2026, 2, 27, 10))
+    deadline(world, case=world.other_case, due=dt.date(2026, 2, 27))
+    fetch(token)
+    with django_assert_num_queries(6):
+        first = fetch(token).content
+    assert len(events(icalendar.Calendar.from_ical(first))) == 6
+    for day in range(5, 25):
+        hearing(world, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        deadline(world, due=dt.date(2026, 3, day), title=f"Motion {day}")
+    for day in range(2, 20):
+        hearing(world, case=world.other_case, starts_at=at(2026, 2, day, 10), room=f"Old {day}")
+        deadline(world, case=world.other_case, due=dt.date(2026, 2, day))
+    with django_assert_num_queries(6):
+        again = fetch(token).content
+    assert again == first
 
 
 # --- the page ------------------------------------------------------------------------------------
