@@ -697,6 +697,69 @@ def test_page_offers_all_dates_and_own_cases(world: World, role: Role) -> None:
     assert '<label for="id_case">Dates of' in response.content.decode()
 
 
+def _open_cases(world: World, count: int) -> list[Case]:
+    """`count` more cases of the world's court opened by its prosecutor (who takes part)."""
+    from cases import services as case_services
+
+    return [
+        case_services.case_open(
+            court=world.court,
+            docket_number=f"1:26-cr-{100 + n:05d}",
+            caption=f"United States v. Number {n}",
+            by=world.user(Role.PROSECUTOR),
+            opened_on=dt.date(2026, 1, 5),
+        )
+        for n in range(count)
+    ]
+
+
+def test_page_offers_only_the_first_cases_by_docket_number(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a picker of 3, a prosecutor in 6 cases is offered the first 3 by docket number
+    and told that a search finds the others."""
+    from deadlines import feed_views
+
+    monkeypatch.setattr(feed_views, "PICKER_SIZE", 3)
+    extra = _open_cases(world, 5)
+    response = client_for(world.user(Role.PROSECUTOR)).get(reverse("deadlines:feeds"))
+    assert [pk for pk, _label in response.context["form"].fields["case"].widget.choices] == [
+        "",
+        world.case.pk,
+        extra[0].pk,
+        extra[1].pk,
+    ]
+    assert "Only the first 3 cases are listed" in response.content.decode()
+
+
+def test_page_search_finds_a_case_beyond_the_list(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deadlines import feed_views
+
+    monkeypatch.setattr(feed_views, "PICKER_SIZE", 3)
+    extra = _open_cases(world, 5)
+    client = client_for(world.user(Role.PROSECUTOR))
+    by_caption = client.get(reverse("deadlines:feeds"), {"q": "number 4"})
+    by_docket = client.get(reverse("deadlines:feeds"), {"q": "1:26-cr-00104"})
+    for response in (by_caption, by_docket):
+        assert response.context["form"].fields["case"].widget.choices == [
+            ("", "All my court dates"),
+            (extra[4].pk, "1:26-cr-00104 United States v. Number 4"),
+        ]
+        assert "Only the first" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.COURT_STAFF, Role.DEFENSE_COUNSEL])
+def test_page_search_offers_no_case_the_person_does_not_take_part_in(
+    world: World, role: Role
+) -> None:
+    """The clerk sees world.other_case, defense counsel does not: neither takes part in it,
+    so a search never offers it (the clerk reaches it from the case page)."""
+    response = client_for(world.user(role)).get(reverse("deadlines:feeds"), {"q": "Roe"})
+    assert response.context["form"].fields["case"].widget.choices == [("", "All my court dates")]
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_create_all_dates_feed(world: World, role: Role) -> None:
     user = world.user(role)
