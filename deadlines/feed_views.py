@@ -3,7 +3,9 @@ creates, rotates and revokes their feeds.
 
 The .ics view needs no sign-in: the secret token in the address is the credential, so an
 unknown, rotated or revoked token answers 404, like a feed whose owner may no longer see its
-case. The page shows a new address once, in the answer to the POST that made it (never
+case. The page offers a short list of the person's own cases for a new case feed (a search
+narrows it; a case page links here with ?case=), never every case they take part in. The page
+shows a new address once, in the answer to the POST that made it (never
 through the session's messages, which may live in a cookie): only its hash is kept.
 """
 
@@ -14,10 +16,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases import selectors as case_selectors
@@ -30,6 +34,9 @@ from deadlines.models import CalendarFeed
 from parties.models import CaseParticipant
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+# How many of the person's cases the page offers for a new case feed; a search finds the rest.
+PICKER_SIZE = 20
+PICKER_QUERY_MAX = 100
 
 
 @require_safe
@@ -93,23 +100,29 @@ def _page(
         .filter(pk__in=[f.case_id for f in case_feeds if f.case_id is not None])
         .values_list("pk", flat=True)
     )
-    # The cases offered for a new feed: the ones the person takes part in (a short list, even
-    # for a clerk whose court hears thousands), plus a case they came from (?case=).
+    # The cases offered for a new feed: the first PICKER_SIZE of the ones the person takes
+    # part in (a clerk takes part in none; a prosecutor in thousands), matching the search if
+    # there is one, plus a case they came from (?case=).
     taken = {f.case_id for f in case_feeds if f.case_id is not None}
     participations = CaseParticipant.objects.held_by(user).active().values("case_id")
-    offered = list(
-        case_selectors.cases_visible_to(user)
-        .filter(pk__in=participations)
-        .exclude(pk__in=taken)
-        .order_by("docket_number")
+    query = request.GET.get("q", "").strip()[:PICKER_QUERY_MAX]
+    candidates = (
+        case_selectors.cases_visible_to(user).filter(pk__in=participations).exclude(pk__in=taken)
     )
+    if query:
+        candidates = candidates.filter(
+            Q(docket_number__istartswith=query) | Q(caption__icontains=query)
+        )
+    offered = list(candidates.order_by("docket_number")[: PICKER_SIZE + 1])
+    more_cases = len(offered) > PICKER_SIZE
+    offered = offered[:PICKER_SIZE]
     if (
         offered_case is not None
         and offered_case.pk not in taken
         and all(c.pk != offered_case.pk for c in offered)
     ):
         offered.insert(0, offered_case)
-    choices: list[tuple[Any, str]] = [] if all_dates else [("", "All my court dates")]
+    choices: list[tuple[Any, str]] = [] if all_dates else [("", _("All my court dates"))]
     choices += [(c.pk, f"{c.docket_number} {c.caption}") for c in offered]
     form = form or FeedCreateForm(
         initial={"case": offered_case.pk if offered_case and offered_case.pk not in taken else ""}
@@ -126,6 +139,9 @@ def _page(
             "rows": rows,
             "form": form,
             "may_create": bool(choices),
+            "query": query,
+            "more_cases": more_cases,
+            "picker_size": PICKER_SIZE,
             "new_url": new_url,
             # webcal:// opens the subscription dialog of the calendar program directly.
             "webcal_url": "webcal://" + new_url.split("://", 1)[-1] if new_url else "",

@@ -12,6 +12,14 @@ the row's SEQUENCE, which the services raise on every change a calendar shows; c
 stay in the feed as STATUS:CANCELLED so that calendars remove them instead of keeping a stale
 copy. Hearings are timed in their court's zone (TZID, with a VTIMEZONE); deadlines are all-day
 events on their last day.
+
+A feed is bounded whatever the size of the court: it holds the dates from PAST_WINDOW back to
+FUTURE_WINDOW ahead, and of each kind (hearings, deadlines) at most UPCOMING_LIMIT from now on
+and PAST_LIMIT before now, the nearest to now first. A court clerk's all-dates feed is the
+court's calendar, so in a busy court it reaches the limits before the window's end; the
+calendar's description says so, and the docket page (/docket/) has the rest. Hearings are
+found by hearing_page_for_user (a court member's along their courtrooms' indexes), deadlines
+by deadlines_listed_for_user, so what one fetch reads follows the limits, not the court.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 from icalendar.enums import STATUS, TRANSP
 
@@ -55,9 +64,13 @@ UID_DOMAIN = "parley"
 # How often calendar programs should fetch the feed again (RFC 7986 REFRESH-INTERVAL and the
 # older X-PUBLISHED-TTL, which Outlook reads).
 REFRESH_INTERVAL = dt.timedelta(minutes=15)
-# Dates further back than this are left out: a feed is for what is coming, and a court clerk's
-# feed would otherwise grow with every hearing the court has ever held.
-PAST_WINDOW = dt.timedelta(days=366)
+# The window of a feed: a feed is for what is coming (calendar programs drop what leaves it).
+PAST_WINDOW = dt.timedelta(days=30)
+FUTURE_WINDOW = dt.timedelta(days=180)
+# Of each kind of date, at most this many from now on and before now, the nearest first: a
+# court clerk's feed is the whole court's calendar, and must not grow with it.
+UPCOMING_LIMIT = 120
+PAST_LIMIT = 30
 # last_used_at is for the owner's information ("is my calendar still fetching this?"); writing
 # it at most once a minute keeps a polling calendar from writing on every fetch.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -161,25 +174,56 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
     owner = feed.user
     if not owner.is_active:
         raise Http404("No such feed.")
-    hearings = selectors.hearings_visible_to(owner)
-    deadlines = selectors.deadlines_visible_to(owner)
-    if feed.case_id is not None:
-        if not cases_visible_to(owner).filter(pk=feed.case_id).exists():
-            raise Http404("No such feed.")
-        hearings = hearings.filter(case_id=feed.case_id)
-        deadlines = deadlines.filter(case_id=feed.case_id)
-    since = now - PAST_WINDOW
-    hearing_rows = list(
-        hearings.filter(starts_at__gte=since)
-        .select_related("case", "case__court", "courtroom")
-        .order_by("starts_at", "pk")
-    )
+    if feed.case_id is not None and not cases_visible_to(owner).filter(pk=feed.case_id).exists():
+        raise Http404("No such feed.")
+    case_id = feed.case_id
+    since, until = now - PAST_WINDOW, now + FUTURE_WINDOW
+    # Hearings: the next ones from now (earliest first) and the last ones before now (latest
+    # first), each one statement walking an index of what the owner sees.
+    upcoming = selectors.hearing_page_for_user(
+        owner,
+        filtered=Hearing.objects.filter(starts_at__lt=until),
+        case_id=case_id,
+        after=(now, 0),
+        size=UPCOMING_LIMIT,
+    ).hearings
+    past = selectors.hearing_page_for_user(
+        owner,
+        filtered=Hearing.objects.filter(starts_at__gte=since),
+        case_id=case_id,
+        before=(now, 0),
+        size=PAST_LIMIT,
+    ).hearings
+    deadlines = selectors.deadlines_listed_for_user(owner)
+    if case_id is not None:
+        deadlines = deadlines.filter(case_id=case_id)
+    today = now.date()
     deadline_rows = list(
-        deadlines.filter(due_date__gte=since.date())
-        .select_related("case", "case__court")
-        .order_by("due_date", "pk")
+        deadlines.filter(due_date__gte=since.date(), due_date__lt=today).order_by(
+            "-due_date", "-pk"
+        )[:PAST_LIMIT]
     )
-    return calendar_build(feed, hearing_rows, deadline_rows).to_ical()
+    deadline_rows.reverse()
+    deadline_rows += list(
+        deadlines.filter(due_date__gte=today, due_date__lte=until.date()).order_by(
+            "due_date", "pk"
+        )[:UPCOMING_LIMIT]
+    )
+    return calendar_build(feed, [*past, *upcoming], deadline_rows).to_ical()
+
+
+def calendar_description() -> str:
+    return _(
+        "Your court dates from %(past)d days ago to %(future)d days ahead: of hearings and of "
+        "deadlines each, at most the next %(upcoming)d and the last %(last)d, the nearest "
+        "first. Later dates appear as they come closer; Parley's docket and case pages show "
+        "them all."
+    ) % {
+        "past": PAST_WINDOW.days,
+        "future": FUTURE_WINDOW.days,
+        "upcoming": UPCOMING_LIMIT,
+        "last": PAST_LIMIT,
+    }
 
 
 def calendar_name(feed: CalendarFeed) -> str:
@@ -195,6 +239,7 @@ def calendar_build(
         prodid=PRODID,
         method="PUBLISH",
         name=calendar_name(feed),
+        description=calendar_description(),
         refresh_interval=REFRESH_INTERVAL,
         # Fixed, so that the same data gives the same document (and the same ETag).
         uid=f"feed-{feed.pk}@{UID_DOMAIN}",

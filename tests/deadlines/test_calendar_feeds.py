@@ -339,12 +339,58 @@ def test_cancelled_deadline_stays_in_the_feed_as_cancelled(world: World) -> None
     assert str(event["SUMMARY"]) == "Cancelled: Due: Pretrial motions — 1:26-cr-00001"
 
 
-def test_dates_long_past_are_left_out(world: World) -> None:
-    old = hearing(world, starts_at=at(2024, 11, 4, 10))
-    recent = hearing(world, starts_at=at(2025, 6, 2, 10))
-    uids = uids_for(world.user(Role.PROSECUTOR))
-    assert f"hearing-{recent.pk}@parley" in uids
-    assert f"hearing-{old.pk}@parley" not in uids
+def test_feed_holds_the_last_30_days_and_the_next_180(world: World) -> None:
+    """The window is (NOW - 30 days, NOW + 180 days]: from 2026-01-31 14:00 UTC to 2026-08-29
+    14:00 UTC; deadlines by their last day, 2026-01-31 to 2026-08-29."""
+    too_old = hearing(world, starts_at=at(2026, 1, 30, 10))
+    oldest = hearing(world, starts_at=at(2026, 2, 1, 10))
+    furthest = hearing(world, starts_at=at(2026, 8, 28, 10))
+    too_far = hearing(world, starts_at=at(2026, 8, 31, 10))
+    due_too_old = deadline(world, due=dt.date(2026, 1, 30))
+    due_oldest = deadline(world, due=dt.date(2026, 1, 31))
+    due_furthest = deadline(world, due=dt.date(2026, 8, 29))
+    due_too_far = deadline(world, due=dt.date(2026, 8, 30))
+    for role in (Role.PROSECUTOR, Role.COURT_STAFF):
+        uids = uids_for(world.user(role))
+        for kept in (oldest, furthest):
+            assert f"hearing-{kept.pk}@parley" in uids
+        for left in (too_old, too_far):
+            assert f"hearing-{left.pk}@parley" not in uids
+        for kept_deadline in (due_oldest, due_furthest):
+            assert f"deadline-{kept_deadline.pk}@parley" in uids
+        for left_deadline in (due_too_old, due_too_far):
+            assert f"deadline-{left_deadline.pk}@parley" not in uids
+
+
+def test_feed_description_states_the_window_and_the_limits(world: World) -> None:
+    calendar = parsed(issue(world.user(Role.COURT_STAFF)))
+    description = str(calendar["DESCRIPTION"])
+    assert "30 days ago to 180 days ahead" in description
+    assert "at most the next 120 and the last 30" in description
+
+
+def test_court_feed_keeps_the_nearest_dates_up_to_the_limits(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With limits of 3 upcoming and 2 past of each kind, the clerk's court-wide feed holds the
+    3 hearings and deadlines nearest after now and the 2 nearest before, in every courtroom."""
+    monkeypatch.setattr(feeds, "UPCOMING_LIMIT", 3)
+    monkeypatch.setattr(feeds, "PAST_LIMIT", 2)
+    past = [
+        hearing(world, starts_at=at(2026, 2, day, 10), room=f"Room {day}")
+        for day in (5, 10, 20, 25)
+    ]
+    coming = [
+        hearing(world, case=world.other_case, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        for day in (3, 4, 5, 6, 9)
+    ]
+    past_due = [deadline(world, due=dt.date(2026, 2, day)) for day in (5, 10, 20, 25)]
+    coming_due = [deadline(world, due=dt.date(2026, 3, day)) for day in (3, 4, 5, 6, 9)]
+    uids = uids_for(world.user(Role.COURT_STAFF))
+    assert uids == {
+        *(f"hearing-{h.pk}@parley" for h in past[2:] + coming[:3]),
+        *(f"deadline-{d.pk}@parley" for d in past_due[2:] + coming_due[:3]),
+    }
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -531,12 +577,14 @@ def test_feed_rendering_query_count_does_not_grow(
     hearing(world)
     deadline(world)
     fetch(token)  # records last_used_at: later fetches within the minute do not write
-    with django_assert_num_queries(4):
+    # The token, the case still seen, hearings after and before now, whether the owner is in a
+    # group, deadlines before and after now.
+    with django_assert_num_queries(7):
         assert fetch(token).status_code == 200
     for day in range(1, 8):
         hearing(world, starts_at=at(2026, 4, day, 9), room=f"Courtroom {day}")
         deadline(world, due=dt.date(2026, 4, day), title=f"Motion {day}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         response = fetch(token)
     assert len(events(icalendar.Calendar.from_ical(response.content))) == 17
 
@@ -546,14 +594,42 @@ def test_user_feed_query_count_does_not_grow(world: World, django_assert_num_que
     hearing(world)
     deadline(world)
     fetch(token)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         fetch(token)
     hearing(world, case=world.other_case, room="Courtroom 5")
     for day in range(1, 6):
         deadline(world, case=world.other_case, due=dt.date(2026, 4, day), title=f"Motion {day}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         response = fetch(token)
     assert len(events(icalendar.Calendar.from_ical(response.content))) == 8
+
+
+def test_court_feed_statements_and_size_stop_growing_at_the_limits(
+    world: World, django_assert_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limits, more hearings and deadlines in the court (further from now, in more
+    courtrooms) change neither the statements a fetch runs nor a byte of the document."""
+    monkeypatch.setattr(feeds, "UPCOMING_LIMIT", 2)
+    monkeypatch.setattr(feeds, "PAST_LIMIT", 1)
+    token = issue(world.user(Role.COURT_STAFF))
+    for day in (3, 4):
+        hearing(world, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        deadline(world, due=dt.date(2026, 3, day), title=f"Motion {day}")
+    hearing(world, case=world.other_case, starts_at=at(2026, 2, 27, 10))
+    deadline(world, case=world.other_case, due=dt.date(2026, 2, 27))
+    fetch(token)
+    with django_assert_num_queries(6):
+        first = fetch(token).content
+    assert len(events(icalendar.Calendar.from_ical(first))) == 6
+    for day in range(5, 25):
+        hearing(world, starts_at=at(2026, 3, day, 10), room=f"Room {day}")
+        deadline(world, due=dt.date(2026, 3, day), title=f"Motion {day}")
+    for day in range(2, 20):
+        hearing(world, case=world.other_case, starts_at=at(2026, 2, day, 10), room=f"Old {day}")
+        deadline(world, case=world.other_case, due=dt.date(2026, 2, day))
+    with django_assert_num_queries(6):
+        again = fetch(token).content
+    assert again == first
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -619,6 +695,69 @@ def test_page_offers_all_dates_and_own_cases(world: World, role: Role) -> None:
     assert response.context["form"].fields["case"].widget.choices == expected
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
     assert '<label for="id_case">Dates of' in response.content.decode()
+
+
+def _open_cases(world: World, count: int) -> list[Case]:
+    """`count` more cases of the world's court opened by its prosecutor (who takes part)."""
+    from cases import services as case_services
+
+    return [
+        case_services.case_open(
+            court=world.court,
+            docket_number=f"1:26-cr-{100 + n:05d}",
+            caption=f"United States v. Number {n}",
+            by=world.user(Role.PROSECUTOR),
+            opened_on=dt.date(2026, 1, 5),
+        )
+        for n in range(count)
+    ]
+
+
+def test_page_offers_only_the_first_cases_by_docket_number(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a picker of 3, a prosecutor in 6 cases is offered the first 3 by docket number
+    and told that a search finds the others."""
+    from deadlines import feed_views
+
+    monkeypatch.setattr(feed_views, "PICKER_SIZE", 3)
+    extra = _open_cases(world, 5)
+    response = client_for(world.user(Role.PROSECUTOR)).get(reverse("deadlines:feeds"))
+    assert [pk for pk, _label in response.context["form"].fields["case"].widget.choices] == [
+        "",
+        world.case.pk,
+        extra[0].pk,
+        extra[1].pk,
+    ]
+    assert "Only the first 3 cases are listed" in response.content.decode()
+
+
+def test_page_search_finds_a_case_beyond_the_list(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deadlines import feed_views
+
+    monkeypatch.setattr(feed_views, "PICKER_SIZE", 3)
+    extra = _open_cases(world, 5)
+    client = client_for(world.user(Role.PROSECUTOR))
+    by_caption = client.get(reverse("deadlines:feeds"), {"q": "number 4"})
+    by_docket = client.get(reverse("deadlines:feeds"), {"q": "1:26-cr-00104"})
+    for response in (by_caption, by_docket):
+        assert response.context["form"].fields["case"].widget.choices == [
+            ("", "All my court dates"),
+            (extra[4].pk, "1:26-cr-00104 United States v. Number 4"),
+        ]
+        assert "Only the first" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.COURT_STAFF, Role.DEFENSE_COUNSEL])
+def test_page_search_offers_no_case_the_person_does_not_take_part_in(
+    world: World, role: Role
+) -> None:
+    """The clerk sees world.other_case, defense counsel does not: neither takes part in it,
+    so a search never offers it (the clerk reaches it from the case page)."""
+    response = client_for(world.user(role)).get(reverse("deadlines:feeds"), {"q": "Roe"})
+    assert response.context["form"].fields["case"].widget.choices == [("", "All my court dates")]
 
 
 @pytest.mark.parametrize("role", ROLES)
