@@ -21,8 +21,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.http import Http404
 
-from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.models import Case, CaseGroupObjectPermission, Court
+from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
@@ -71,9 +71,7 @@ def courts_listed_for(user: AnyUser) -> list[int]:
     if not user.is_authenticated or not user.is_active:
         return []
     sat_in = Court.objects.filter(group__user=user.pk).annotate(sits=Value(True))
-    own = Case.objects.filter(pk__in=case_ids_viewable_in_person(user)).annotate(
-        sits=Value(False)
-    )
+    own = Case.objects.filter(pk__in=case_ids_viewable_in_person(user)).annotate(sits=Value(False))
     found = set(
         sat_in.order_by()
         .values_list("pk", "sits")
