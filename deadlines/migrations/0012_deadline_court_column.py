@@ -22,6 +22,8 @@ END $$;
 CREATE TRIGGER deadlines_deadline_court
     BEFORE INSERT OR UPDATE OF case_id, court_id ON deadlines_deadline
     FOR EACH ROW EXECUTE FUNCTION deadlines_deadline_set_court();
+-- Also under session_replication_role = replica (the bench seeds' bulk loads).
+ALTER TABLE deadlines_deadline ENABLE ALWAYS TRIGGER deadlines_deadline_court;
 
 CREATE FUNCTION deadlines_deadline_follow_case_court() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,6 +34,7 @@ CREATE TRIGGER deadlines_deadline_case_court
     AFTER UPDATE OF court_id ON cases_case
     FOR EACH ROW WHEN (OLD.court_id IS DISTINCT FROM NEW.court_id)
     EXECUTE FUNCTION deadlines_deadline_follow_case_court();
+ALTER TABLE cases_case ENABLE ALWAYS TRIGGER deadlines_deadline_case_court;
 
 CREATE INDEX deadline_court_due ON deadlines_deadline (court_id, due_date, id);
 """

@@ -22,6 +22,8 @@ END $$;
 CREATE TRIGGER parties_caseparticipant_court
     BEFORE INSERT OR UPDATE OF case_id, court_id ON parties_caseparticipant
     FOR EACH ROW EXECUTE FUNCTION parties_caseparticipant_set_court();
+-- Also under session_replication_role = replica (the bench seeds' bulk loads).
+ALTER TABLE parties_caseparticipant ENABLE ALWAYS TRIGGER parties_caseparticipant_court;
 
 CREATE FUNCTION parties_caseparticipant_follow_case_court() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,6 +34,7 @@ CREATE TRIGGER parties_caseparticipant_case_court
     AFTER UPDATE OF court_id ON cases_case
     FOR EACH ROW WHEN (OLD.court_id IS DISTINCT FROM NEW.court_id)
     EXECUTE FUNCTION parties_caseparticipant_follow_case_court();
+ALTER TABLE cases_case ENABLE ALWAYS TRIGGER parties_caseparticipant_case_court;
 
 CREATE INDEX participant_court_id ON parties_caseparticipant (court_id, id);
 """
