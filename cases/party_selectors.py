@@ -6,22 +6,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.http import Http404
 
+from cases.models import Case, CaseGroupObjectPermission, Court
 from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
     cases_visible_to,
+    view_permission_sql,
 )
 from parties.models import CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from cases.models import Court
     from core.types import AnyUser
 
 
@@ -29,6 +41,82 @@ def participants_visible_to(user: AnyUser) -> QuerySet[CaseParticipant]:
     return CaseParticipant.objects.filter(case__in=cases_visible_to(user)).select_related(
         "user", "user__profile", "user__profile__organization", "defendant", "case"
     )
+
+
+# A court-wide list (court staff's participations, deadlines) keeps the court of each row's case
+# on the row, in a column the ORM does not map (migrations parties 0009 and deadlines 0012: a
+# trigger keeps it equal to the case's court), and walks the index (court_id, <list order>)
+# from its cursor. Each row found is still checked as cases_visible_to would: one probe of
+# guardian's unique group index (a scalar subquery, never a join or hashed subplan over the
+# court's rows), or the reader's own cases (an array of a few hundred ids). Guardian's group
+# rows are a court's group's, on its own court's cases (cases.permissions
+# .case_permissions_grant_court is their one writer), so the courts the user sits in and the
+# courts of their own cases hold every row they may see.
+_COURT_ROWS_SQL = """
+{table}.court_id {court_op} AND (
+    (SELECT true FROM auth_user_groups ug
+     JOIN {group_table} court_gp ON court_gp.group_id = ug.group_id
+     WHERE ug.user_id = %s AND court_gp.permission_id = ({permission})
+       AND court_gp.content_object_id = {table}.case_id
+     LIMIT 1)
+    OR {table}.case_id = ANY(ARRAY({own_cases}))
+)
+"""
+
+
+def courts_listed_for(user: AnyUser) -> list[int]:
+    """The courts whose rows `user`'s court-wide lists walk: those they sit in (their groups'),
+    and those of the cases they take part in. Empty for anyone who sits in no court: their
+    lists are found from their own cases. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    sat_in = Court.objects.filter(group__user=user.pk).annotate(sits=Value(True))
+    own = Case.objects.filter(pk__in=case_ids_viewable_in_person(user)).annotate(sits=Value(False))
+    found = set(
+        sat_in.order_by()
+        .values_list("pk", "sits")
+        .union(own.order_by().values_list("court_id", "sits"))
+    )
+    if not any(sits for _, sits in found):
+        return []
+    return sorted({court for court, _ in found})
+
+
+def rows_of_courts(user: AnyUser, courts: list[int], table: str) -> RawSQL:
+    """A filter on `table` (a table with case_id and the unmapped court_id) keeping the rows on
+    the cases `user` may see (cases_visible_to) among those of `courts` (courts_listed_for):
+    led by court_id, so that a list in (court_id, …) order is an index walk from its cursor.
+    With one court (most court staff) the walk is ordered; with several, each court's rows
+    are read through the index and sorted."""
+    permission, permission_params = view_permission_sql()
+    own_sql, own_params = case_ids_viewable_in_person(user).query.sql_with_params()
+    quoted = f'"{table}"'
+    sql = _COURT_ROWS_SQL.format(
+        table=quoted,
+        court_op="= %s" if len(courts) == 1 else "= ANY(%s)",
+        group_table=CaseGroupObjectPermission._meta.db_table,
+        permission=permission,
+        own_cases=own_sql,
+    )
+    params = [
+        courts[0] if len(courts) == 1 else courts,
+        user.pk,
+        *permission_params,
+        *own_params,
+    ]
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (bound parameters)
+
+
+def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:
+    """participants_visible_to for a list: for court staff, the rows of the courts they sit in
+    along (court_id, id), the list's order (newest first), whatever the court's size
+    (tests/cases/test_participant_list_plan.py)."""
+    courts = courts_listed_for(user)
+    if not courts:
+        return participants_visible_to(user)
+    return CaseParticipant.objects.filter(
+        rows_of_courts(user, courts, CaseParticipant._meta.db_table)
+    ).select_related("user", "user__profile", "user__profile__organization", "defendant", "case")
 
 
 def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:

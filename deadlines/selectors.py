@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -23,7 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import permissions
+from cases import party_selectors, permissions
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -169,11 +168,19 @@ def deadlines_listed_for_user(user: AnyUser) -> QuerySet[Deadline]:
     planner prices a person's page from an average court's share of guardian's group rows,
     which a person has none of: at 1,000,000 cases it estimated hundreds of thousands and
     spent ~0.5 s compiling the statement (JIT) to read the same pages. A member of a group (the
-    court's members) sees the court's cases: their list keeps deadlines_visible_to's shape."""
+    court's members) sees the court's cases: their list walks (court_id, due_date, id) from its
+    cursor (cases.party_selectors.rows_of_courts), each row checked as deadlines_visible_to
+    would, so that a page costs the same in a court of any size."""
     if not user.is_authenticated or not user.is_active:
         return Deadline.objects.none()
-    if Group.objects.filter(user=user.pk).exists():
-        return _deadline_details(deadlines_visible_to(user))
+    courts = party_selectors.courts_listed_for(user)
+    if courts:
+        negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
+        return _deadline_details(
+            Deadline.objects.filter(
+                party_selectors.rows_of_courts(user, courts, Deadline._meta.db_table)
+            ).filter(~negotiation | (negotiation & offer_reader_condition(user)))
+        )
     seen = case_ids_viewable_in_person(user)
     readers = (
         CaseParticipant.objects.held_by(user)

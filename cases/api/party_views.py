@@ -148,7 +148,7 @@ class ParticipantViewSet(
     filterset_class = filters.ParticipantFilter
 
     def get_queryset(self) -> QuerySet[CaseParticipant]:
-        return party_selectors.participants_visible_to(self.request.user)
+        return party_selectors.participants_listed_for_user(self.request.user)
 
     def get_object(self) -> CaseParticipant:
         return party_selectors.participant_get_for_user(self.request.user, self.kwargs["pk"])

@@ -21,6 +21,7 @@ from deadlines import selectors
 from deadlines.models import Deadline
 from parties.models import Role
 from tests.conftest import ROLES, World
+from tests.court_list_plans import assert_walks_court_index
 from tests.deadline_helpers import ensure_seeded_rules, manual_deadline
 from tests.list_plans import assert_driven_by_case_ids
 from tests.negotiation_helpers import sent_offer
@@ -74,3 +75,22 @@ def test_everyone_lists_the_deadlines_they_may_see(world: World, court_sees_offe
     counsel = selectors.deadlines_listed_for_user(world.user(Role.DEFENSE_COUNSEL))
     assert list(counsel.order_by("due_date", "id")) == [expiry, court_date]
     assert not selectors.deadlines_listed_for_user(world.strangers[Role.DEFENSE_COUNSEL]).exists()
+
+
+@pytest.mark.parametrize("role", [Role.JUDGE, Role.COURT_STAFF])
+@pytest.mark.parametrize("page", PAGES)
+def test_court_staffs_deadline_page_walks_the_court(world: World, role: str, page: Any) -> None:
+    """Court staff see their court's cases: their page is a walk of the court's deadlines along
+    deadline_court_due (court_id, due_date, id) from the cursor, stopped by the page."""
+    deadlines = selectors.deadlines_listed_for_user(world.user(role))
+    assert_walks_court_index(page(deadlines), "deadlines_deadline", "deadline_court_due")
+
+
+@pytest.mark.parametrize("role", [Role.JUDGE, Role.COURT_STAFF, Role.DEFENSE_COUNSEL])
+def test_a_deadline_list_is_two_statements(
+    world: World, role: str, django_assert_num_queries: Any
+) -> None:
+    """Who the reader is (their courts), then the page."""
+    manual_deadline(world)
+    with django_assert_num_queries(2):
+        list(PAGES[0](selectors.deadlines_listed_for_user(world.user(role))))

@@ -30,8 +30,10 @@ from tests.api_helpers import (
 )
 from tests.conftest import ROLES, World, api_as, make_user
 
-# One SELECT: participants of visible cases, with user, profile, organization and defendant.
-PARTICIPANT_LIST_QUERIES = 1
+# For court staff (a judge here): the courts whose rows the list walks
+# (party_selectors.courts_listed_for), then one SELECT of the page's participants with user,
+# profile, organization and defendant.
+PARTICIPANT_LIST_QUERIES = 2
 
 
 def participants_url(**params: Any) -> str:
