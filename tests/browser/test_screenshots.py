@@ -137,6 +137,11 @@ def test_screenshots(live_server: Any, world: World, page: Any, browser: Any) ->
     tab.goto(url + reverse("cases:detail", args=[world.case.pk]))
     tab.get_by_text("Add a charge").click()
     shoot(tab, "case-detail-prosecutor")
+    # Calendar feeds: a short list of the person's cases and a search, not every case.
+    tab.goto(url + reverse("deadlines:feeds"))
+    shoot(tab, "calendar-feeds")
+    tab.set_viewport_size({"width": 390, "height": 844})
+    shoot(tab, "calendar-feeds-phone")
     prosecutor.close()
 
     defense = browser.new_context(viewport={"width": 1360, "height": 860}, locale="en-US")
