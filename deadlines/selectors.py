@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -568,27 +568,40 @@ def rules_for(jurisdiction: Jurisdiction) -> QuerySet[DeadlineRule]:
 # --- who hears of a date ------------------------------------------------------------------
 
 
-def date_recipients(case: Case, *, negotiation: bool) -> list[User]:
-    """The people alerted about a date on `case`: active participants with a login (a
-    defendant through their own login) who may see such a date, each once, by id. Negotiation
-    dates go to those who read offers only (the court too where the profile lets it)."""
-    participations = (
-        CaseParticipant.objects.active()
-        .filter(case=case)
-        .select_related("user", "defendant__user")
-        .order_by("id")
-    )
-    if negotiation:
-        roles = permissions.alert_reader_roles(case, negotiation=True)
-        participations = participations.filter(role__in=roles)
-    people: dict[int, User] = {}
+def _participations_alerted() -> QuerySet[CaseParticipant]:
+    return CaseParticipant.objects.active().select_related("user", "defendant__user").order_by("id")
+
+
+def _recipients_by_case(participations: QuerySet[CaseParticipant]) -> dict[int, list[User]]:
+    """Per case, the people behind `participations` with an active login (a defendant through
+    their own login), each once, by id."""
+    people: dict[int, dict[int, User]] = {}
     for participation in participations:
         user = participation.user
         if user is None and participation.defendant is not None:
             user = participation.defendant.user
         if user is not None and user.is_active:
-            people.setdefault(user.pk, user)
-    return [people[pk] for pk in sorted(people)]
+            people.setdefault(participation.case_id, {}).setdefault(user.pk, user)
+    return {case_id: [found[pk] for pk in sorted(found)] for case_id, found in people.items()}
+
+
+def date_recipients(case: Case, *, negotiation: bool) -> list[User]:
+    """The people alerted about a date on `case`: active participants with a login (a
+    defendant through their own login) who may see such a date, each once, by id. Negotiation
+    dates go to those who read offers only (the court too where the profile lets it)."""
+    participations = _participations_alerted().filter(case=case)
+    if negotiation:
+        roles = permissions.alert_reader_roles(case, negotiation=True)
+        participations = participations.filter(role__in=roles)
+    return _recipients_by_case(participations).get(case.pk, [])
+
+
+def date_recipients_of_cases(case_ids: Iterable[int]) -> dict[int, list[User]]:
+    """date_recipients(case, negotiation=False) of many cases in one query (a docket import's
+    batch of hearings; a hearing is never a negotiation date)."""
+    wanted = set(case_ids)
+    found = _recipients_by_case(_participations_alerted().filter(case_id__in=wanted))
+    return {case_id: found.get(case_id, []) for case_id in wanted}
 
 
 def digest_params(user: User, *, days: int, day: dt.date) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
+from deadlines import selectors
 from deadlines.alerts.common import (
     AlertKey,
     DateObj,
@@ -165,25 +166,8 @@ def plan_for_new_hearings(hearings: Sequence[Hearing]) -> PlanResult:
     recipients in one query, the alerts in one insert, whatever the number of cases."""
     if not hearings:
         return PlanResult()
-    case_ids = {h.case_id for h in hearings}
-    people: dict[int, dict[int, User]] = {pk: {} for pk in case_ids}
-    participations = (
-        CaseParticipant.objects.active()
-        .filter(case_id__in=case_ids)
-        .select_related("user", "defendant__user")
-        .order_by("id")
-    )
-    # The rule of selectors.date_recipients (a hearing is never a negotiation date), read for
-    # every case at once.
-    for participation in participations:
-        user = participation.user
-        if user is None and participation.defendant is not None:
-            user = participation.defendant.user
-        if user is not None and user.is_active:
-            people[participation.case_id].setdefault(user.pk, user)
-    recipients = {
-        (pk, False): [found[user_pk] for user_pk in sorted(found)] for pk, found in people.items()
-    }
+    by_case = selectors.date_recipients_of_cases(h.case_id for h in hearings)
+    recipients = {(case_id, False): people for case_id, people in by_case.items()}
     return _plan(hearings, recipients_of=recipients)
 
 
