@@ -68,6 +68,8 @@ WATCHED: tuple[Watched, ...] = (
         "negotiations_concession", "concession", case=_CASE_OF_OFFER, audience=_NEGOTIATION_OF_OFFER
     ),
     Watched("negotiations_suggestion", "suggestion", audience="lit:negotiation"),
+    Watched("negotiations_complexcasemark", "complex_mark", audience="lit:negotiation"),
+    Watched("negotiations_rightsexplanation", "rights_explanation", audience="lit:negotiation"),
     Watched(
         "negotiations_pleaagreement",
         "agreement",

@@ -71,7 +71,21 @@ class Jurisdiction(models.Model):
         "(Fed. R. Crim. P. 11(c)(1)).",
     )
     parameters = models.JSONField(
-        default=dict, blank=True, help_text="Sentencing parameters of this profile."
+        default=dict,
+        blank=True,
+        help_text="The profile's rules: who negotiates, what is negotiable, sentencing and "
+        "deadline counting (cases/data/profiles.schema.json, docs/profiles.md).",
+    )
+    sources = models.JSONField(
+        default=dict,
+        blank=True,
+        db_default=models.Value({}, output_field=models.JSONField()),
+        help_text="Where each rule of the profile comes from, by field or parameter name.",
+    )
+    profile_version = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="The version of cases/data/profiles.json this profile was loaded from.",
     )
 
     class Meta:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from guardian.core import ObjectPermissionChecker
 
 from cases.models import (
@@ -28,6 +29,7 @@ from cases.models import (
     CaseStatus,
     CaseUserObjectPermission,
     Court,
+    Jurisdiction,
 )
 from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 
@@ -294,28 +296,91 @@ def case_permissions_grant_court_many(cases: Sequence[Case]) -> None:
 # sign and may withdraw their own agreement.
 # ---------------------------------------------------------------------------------------------
 
-# Roles that negotiate, and for which side.
-NEGOTIATOR_ROLES: dict[str, str] = {
-    Role.PROSECUTOR: Side.PROSECUTION,
-    Role.DEFENSE_COUNSEL: Side.DEFENSE,
-    Role.DUTY_LAWYER: Side.DEFENSE,
-}
+# Who negotiates, who puts written suggestions to the prosecution, who may witness a signature
+# and who submits the agreement differ between legal systems: each jurisdiction profile says so
+# in its parameters (cases/data/profiles.json, docs/profiles.md), read by the functions below.
+# What follows is the same under every profile.
 OFFER_READER_ROLES = frozenset(
     {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
 )
-# Defense suggestions come from counsel or the duty lawyer; the prosecution answers them.
-SUGGESTION_AUTHOR_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# The defense's lawyers: they sign the agreement as the defense lawyer.
+DEFENSE_LAWYER_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 SUGGESTION_RESPONDER_ROLES = frozenset({Role.PROSECUTOR})
 # Counsel explains rights and consequences: the checklist is theirs to complete.
 CHECKLIST_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
-# Who may witness a defendant's signature where the profile requires a witness.
-WITNESS_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 # Agreement readers among the parties (the court reads it once submitted).
 AGREEMENT_PARTY_ROLES = OFFER_READER_ROLES
-# Either negotiating side may put the signed agreement before the court.
-AGREEMENT_SUBMITTER_ROLES = frozenset(NEGOTIATOR_ROLES)
 # The defendant withdraws their plea agreement, in person or through counsel.
 AGREEMENT_WITHDRAWER_ROLES = frozenset({Role.DEFENDANT, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# The prosecution marks a case complex and records that the rights were explained.
+PROSECUTION_RECORD_ROLES = frozenset({Role.PROSECUTOR})
+
+
+def _profile(jurisdiction: Jurisdiction) -> dict[str, Any]:
+    return jurisdiction.parameters or {}
+
+
+def negotiator_roles(jurisdiction: Jurisdiction) -> dict[str, str]:
+    """The roles that make, answer and withdraw offers under `jurisdiction`'s profile, each
+    with the side it negotiates for (`negotiator_roles`)."""
+    sides = _profile(jurisdiction).get("negotiator_roles", {})
+    return {role: side for side in (Side.PROSECUTION, Side.DEFENSE) for role in sides.get(side, ())}
+
+
+def suggestion_author_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Who puts written suggestions (opinions) to the prosecution (`suggestion_roles`)."""
+    return frozenset(_profile(jurisdiction).get("suggestion_roles", ()))
+
+
+def witness_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Who may witness the defendant's signature (`witness_roles`)."""
+    return frozenset(_profile(jurisdiction).get("witness_roles", ()))
+
+
+def agreement_submitter_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Who puts the signed agreement before the court (`agreement_submitter_roles`)."""
+    return frozenset(_profile(jurisdiction).get("agreement_submitter_roles", ()))
+
+
+def signer_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Who signs the agreement in their own name: the defendant, the prosecutor and the
+    defense's lawyer (a negotiator, or the lawyer before whom the defendant signs)."""
+    return (
+        frozenset(negotiator_roles(jurisdiction))
+        | witness_roles(jurisdiction)
+        | {Role.DEFENDANT, Role.PROSECUTOR}
+    )
+
+
+def written_consideration_mandatory(jurisdiction: Jurisdiction) -> bool:
+    """Whether the prosecution must answer the defense's suggestions and unanswered proposals
+    in writing before its next offer (`written_consideration_mandatory`)."""
+    return bool(_profile(jurisdiction).get("written_consideration_mandatory"))
+
+
+def charges_negotiable_when_complex(jurisdiction: Jurisdiction) -> bool:
+    """Whether charges become negotiable once the case is marked complex
+    (`charges_negotiable_in_complex_case`)."""
+    return bool(_profile(jurisdiction).get("charges_negotiable_in_complex_case"))
+
+
+def complex_case_grounds(jurisdiction: Jurisdiction) -> dict[str, str]:
+    """The grounds on which a case may be marked complex: code to label."""
+    return {
+        ground["code"]: ground["label"]
+        for ground in _profile(jurisdiction).get("complex_case_grounds", ())
+    }
+
+
+def rights_explanation_required(jurisdiction: Jurisdiction) -> bool:
+    """Whether the prosecutor records that the rights of the leniency system were fully
+    explained before any offer is sent (`rights_explained_before_first_offer`)."""
+    return bool(_profile(jurisdiction).get("rights_explained_before_first_offer"))
+
+
+def role_names(roles: Iterable[str]) -> str:
+    names = [str(Role(role).label).lower() for role in Role.values if role in set(roles)]
+    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def roles_on(user: AnyUser, case: Case) -> frozenset[str]:
@@ -330,10 +395,12 @@ def roles_on(user: AnyUser, case: Case) -> frozenset[str]:
     )
 
 
-def negotiating_side(roles: frozenset[str]) -> str | None:
-    """The side a person negotiates for, given their roles on the case; None if they do not
-    negotiate (the defendant, the court, strangers)."""
-    sides = {NEGOTIATOR_ROLES[role] for role in roles if role in NEGOTIATOR_ROLES}
+def negotiating_side(roles: frozenset[str], jurisdiction: Jurisdiction) -> str | None:
+    """The side a person negotiates for, given their roles on a case under `jurisdiction`;
+    None if they do not negotiate there (the court and strangers always; others as the
+    profile says)."""
+    negotiators = negotiator_roles(jurisdiction)
+    sides = {negotiators[role] for role in roles if role in negotiators}
     return sides.pop() if len(sides) == 1 else None
 
 
@@ -357,15 +424,43 @@ def require_offer_reader(user: AnyUser, case: Case) -> None:
 
 
 def require_negotiator(user: AnyUser, case: Case) -> str:
-    """The side `user` negotiates for on `case`; 403 for everyone who does not negotiate."""
+    """The side `user` negotiates for on `case`; 403, saying who does under the case's
+    profile, for everyone who does not negotiate."""
     roles = roles_on(user, case)
-    side = negotiating_side(roles)
+    jurisdiction = case.court.jurisdiction
+    side = negotiating_side(roles, jurisdiction)
     if side is None:
-        if Role.DEFENDANT in roles:
+        negotiators = negotiator_roles(jurisdiction)
+        defense = [role for role, s in negotiators.items() if s == Side.DEFENSE]
+        if Role.DEFENDANT in roles and Role.DEFENDANT not in negotiators:
             raise PermissionDenied(
-                "Defendants read offers; their counsel or duty lawyer answers them."
+                f"Defendants read offers; their {role_names(defense)} answers them."
             )
-        raise PermissionDenied("Only the prosecutor and defense counsel negotiate on a case.")
+        opinions = roles & suggestion_author_roles(jurisdiction)
+        if opinions:
+            witnesses = bool(opinions & witness_roles(jurisdiction))
+            raise PermissionDenied(
+                (
+                    gettext(
+                        "Under the %(profile)s profile the prosecutor negotiates with the "
+                        "%(negotiators)s; the %(role)s gives the prosecution written opinions "
+                        "and witnesses the signing."
+                    )
+                    if witnesses
+                    else gettext(
+                        "Under the %(profile)s profile the prosecutor negotiates with the "
+                        "%(negotiators)s; the %(role)s gives the prosecution written opinions."
+                    )
+                )
+                % {
+                    "profile": jurisdiction.name,
+                    "negotiators": role_names(defense),
+                    "role": role_names(opinions),
+                }
+            )
+        raise PermissionDenied(
+            f"Only the prosecutor and the {role_names(defense)} negotiate on this case."
+        )
     return side
 
 
@@ -377,6 +472,19 @@ def require_role_in(
     if not roles & allowed:
         raise PermissionDenied(what)
     return roles
+
+
+def require_agreement_submitter(user: AnyUser, case: Case) -> frozenset[str]:
+    """The roles of `user` on `case`; 403 unless the profile lets one of them submit the
+    agreement to the court."""
+    submitters = agreement_submitter_roles(case.court.jurisdiction)
+    return require_role_in(
+        user,
+        case,
+        submitters,
+        gettext("The %(roles)s submits the agreement to the court.")
+        % {"roles": role_names(submitters)},
+    )
 
 
 def may_review_agreement(user: AnyUser, case: Case) -> bool:
@@ -445,7 +553,7 @@ def may_complete_deadline(user: AnyUser, case: Case, responsible_side: str) -> b
     negotiators when the deadline binds every side)."""
     if may_keep_calendar(user, case):
         return True
-    side = negotiating_side(roles_on(user, case))
+    side = negotiating_side(roles_on(user, case), case.court.jurisdiction)
     return side is not None and (not responsible_side or side == responsible_side)
 
 

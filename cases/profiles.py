@@ -1,142 +1,110 @@
-"""The jurisdiction profiles Parley ships with. Loaded by a data migration and by seed_demo."""
+"""The jurisdiction profiles Parley ships with, read from a versioned data file.
+
+`cases/data/profiles.json` holds every profile; `cases/data/profiles.schema.json` (JSON Schema
+2020-12) says what a profile may hold, and docs/profiles.md explains each parameter and its
+source. A migration loads each version of the file (cases 0015 onwards) and seed_demo loads it
+again; adding a profile, or a parameter value, is a change to the file, never to the code.
+"""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from cases.models import Jurisdiction
 
-PROFILES: dict[str, dict[str, Any]] = {
-    "us-fed": {
-        "name": "United States federal courts",
-        "country": "US",
-        "holiday_calendar": "US",
-        "charges_negotiable": True,
-        "sentence_negotiable": True,
-        "witness_required_for_signing": False,
-        # Fed. R. Crim. P. 11(c)(1): the court must not participate in plea discussions.
-        "court_sees_offers_before_agreement": False,
-        "parameters": {
-            "guidelines": "USSG Chapter 5, Part A sentencing table",
-            # USSG 3E1.1(a) and (b).
-            "acceptance_of_responsibility_levels": 2,
-            "acceptance_extra_level_on_motion": 1,
-            "acceptance_extra_level_min_offense_level": 16,
-            # USSG Ch. 5, Pt. A (zones as revised by amendment 738, 2010): a range's zone is
-            # the first whose bound its minimum does not exceed. Zone A: minimum 0; B: 1-9
-            # months; C: 10-12; D: above.
-            "sentencing_zones": [
-                {
-                    "zone": "A",
-                    "max_minimum_months": 0,
-                    "probation": True,
-                    "probation_with_confinement": True,
-                    "split_sentence": True,
-                    "source": "USSG §5B1.1(a)(1), §5C1.1(b)",
-                },
-                {
-                    "zone": "B",
-                    "max_minimum_months": 9,
-                    "probation": False,
-                    "probation_with_confinement": True,
-                    "split_sentence": True,
-                    "split_min_imprisonment_months": 1,
-                    "source": "USSG §5B1.1(a)(2), §5C1.1(c)",
-                },
-                {
-                    "zone": "C",
-                    "max_minimum_months": 12,
-                    "probation": False,
-                    "probation_with_confinement": False,
-                    "split_sentence": True,
-                    "split_min_imprisonment_share": "0.5",
-                    "source": "USSG §5C1.1(d)",
-                },
-                {
-                    "zone": "D",
-                    "max_minimum_months": None,
-                    "probation": False,
-                    "probation_with_confinement": False,
-                    "split_sentence": False,
-                    "source": "USSG §5C1.1(f)",
-                },
-            ],
-            # How deadlines are counted (deadlines.computation.Counting).
-            "deadline_counting": {
-                "counting_citation": "Rule 45(a)(1)(A)",
-                # Fed. R. Crim. P. 45(a)(3)(A): the clerk's office inaccessible on the last day
-                # extends the time to the first accessible day that is not a Saturday, Sunday
-                # or legal holiday, forward even for a period counted backward (2009 note).
-                "closure_extends_forward": True,
-                "closure_citation": "Rule 45(a)(3)(A)",
-                # Fed. R. Crim. P. 45(a)(6)(C): a state's holidays are legal holidays only
-                # "for periods that are measured after an event".
-                "subdivision_holidays_after_only": True,
-                "holiday_extension_suspended_in_custody": False,
-            },
-        },
-    },
-    "cn": {
-        "name": "People's Republic of China",
-        "country": "CN",
-        "holiday_calendar": "CN",
-        # 认罪认罚从宽 (2018 CPL): only the sentence is negotiated, never the charge.
-        "charges_negotiable": False,
-        "sentence_negotiable": True,
-        # CPL art. 174: the plea statement is signed before defense counsel or a duty lawyer.
-        "witness_required_for_signing": True,
-        "court_sees_offers_before_agreement": False,
-        "parameters": {
-            # 2021 Guiding Opinions on Sentencing for Common Crimes.
-            "leniency_max_reduction": 0.30,
-            "leniency_max_reduction_with_circumstances": 0.60,
-            # With any of these the cap is leniency_max_reduction_with_circumstances.
-            "leniency_circumstances": [
-                "surrender",
-                "major_confession",
-                "restitution",
-                "compensation_forgiveness",
-                "reconciliation",
-            ],
-            # III(14): with one of those circumstances "犯罪较轻的，可以减少基准刑的60%以上或者
-            # 依法免除处罚": a minor crime may earn more than 60% off, or exemption.
-            "leniency_minor_crime_max_reduction": 1.0,
-            # Part II: the starting point (量刑起点) and so the baseline lie within the
-            # statutory range of the offence. The value is the source, cited in the error.
-            "baseline_within_statutory_range": (
-                "Guiding Opinions on Sentencing for Common Crimes (2021), part II"
-            ),
-            # Recommendations are normally a fixed term (确定刑), with the fine's amount where
-            # the offence carries a fine: 2019 Guiding Opinions on the leniency system, art.
-            # 33; SPP Guiding Opinions on sentencing recommendations in leniency cases (2021).
-            "recommendation_fixed_term": "2019 Guiding Opinions on the leniency system, art. 33",
-            "recommendation_fine_amount": ("2019 Guiding Opinions on the leniency system, art. 33"),
-            # Local rules: the earlier the plea, the larger the reduction it may earn.
-            "leniency_stage_tiers": {
-                "investigation": 0.30,
-                "prosecution_review": 0.20,
-                "trial": 0.10,
-            },
-            # How deadlines are counted (deadlines.computation.Counting).
-            "deadline_counting": {
-                # CPL art. 105: the day the period starts is not counted.
-                "counting_citation": "CPL art. 105",
-                "closure_extends_forward": False,
-                "subdivision_holidays_after_only": False,
-                # CPL art. 105: "期间的最后一日为节假日的，以节假日后的第一日为期满日期，
-                # 但犯罪嫌疑人、被告人或者罪犯在押期间，应当至期满之日为止，
-                # 不得因节假日而延长。"
-                "holiday_extension_suspended_in_custody": True,
-                "custody_citation": "《刑事诉讼法》第一百零五条 (CPL art. 105)",
-            },
-        },
-    },
-}
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PROFILES_FILE = DATA_DIR / "profiles.json"
+SCHEMA_FILE = DATA_DIR / "profiles.schema.json"
+
+# The fields of a profile that are columns of Jurisdiction (besides `parameters` and `sources`).
+COLUMNS = (
+    "name",
+    "country",
+    "holiday_calendar",
+    "charges_negotiable",
+    "sentence_negotiable",
+    "witness_required_for_signing",
+    "court_sees_offers_before_agreement",
+)
 
 
-def jurisdiction_profiles_load() -> dict[str, Jurisdiction]:
-    """Create or refresh the shipped profiles; idempotent."""
+class ProfileDataError(ValueError):
+    """The profile data file breaks its schema or one of the rules the schema cannot say."""
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return schema
+
+
+def profile_data_validate(data: Any) -> dict[str, Any]:
+    """`data` if it is a valid profile file; ProfileDataError listing every problem if not."""
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems = [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+    if not problems:
+        for code, profile in data["profiles"].items():
+            parameters = profile["parameters"]
+            negotiators = parameters["negotiator_roles"]
+            if set(negotiators["prosecution"]) & set(negotiators["defense"]):
+                problems.append(f"profiles/{code}: a role negotiates for one side only.")
+            grounds = [g["code"] for g in parameters.get("complex_case_grounds", [])]
+            if len(grounds) != len(set(grounds)):
+                problems.append(f"profiles/{code}/parameters/complex_case_grounds: codes repeat.")
+    if problems:
+        raise ProfileDataError("; ".join(problems))
+    return dict(data)
+
+
+def profile_data_read(path: Path = PROFILES_FILE) -> dict[str, Any]:
+    """The profile file at `path`, validated."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ProfileDataError(f"{path.name} is not JSON: {exc}") from exc
+    return profile_data_validate(data)
+
+
+def profile_fields(data: dict[str, Any], code: str) -> dict[str, Any]:
+    """The values of Jurisdiction for profile `code` of a validated profile file."""
+    profile = data["profiles"][code]
+    return {
+        **{name: profile[name] for name in COLUMNS},
+        "parameters": profile["parameters"],
+        "sources": profile["sources"],
+        "profile_version": data["version"],
+    }
+
+
+def _legacy_profiles(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    # The shape the data migrations before 0015 write (the columns they knew, and parameters).
+    return {
+        code: {**{name: profile[name] for name in COLUMNS}, "parameters": profile["parameters"]}
+        for code, profile in data["profiles"].items()
+    }
+
+
+# What the early data migrations (0003, 0004, 0008, 0009) load; bench seeds read it too.
+PROFILES: dict[str, dict[str, Any]] = _legacy_profiles(profile_data_read())
+
+
+def jurisdiction_profiles_load(
+    *, data: dict[str, Any] | None = None, model: Any = Jurisdiction
+) -> dict[str, Any]:
+    """Create or refresh every profile of the file (or of `data`, already validated); idempotent.
+    `model` is the historical Jurisdiction when a migration calls it."""
+    data = data if data is not None else profile_data_read()
     loaded = {}
-    for code, fields in PROFILES.items():
-        loaded[code], _ = Jurisdiction.objects.update_or_create(code=code, defaults=fields)
+    for code in data["profiles"]:
+        loaded[code], _ = model.objects.update_or_create(
+            code=code, defaults=profile_fields(data, code)
+        )
     return loaded

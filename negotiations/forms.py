@@ -16,7 +16,13 @@ from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
 from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
 from negotiations.sentencing import MINOR_CRIME
-from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
+from negotiations.services import (
+    CHECKLIST_FIELDS,
+    CHECKLIST_LABELS,
+    OfferInput,
+    TermInput,
+    charges_negotiable_on,
+)
 from parties.models import CaseParticipant
 
 # Months and amounts beyond these are typing mistakes, not offers; the columns could not hold them.
@@ -140,7 +146,7 @@ class OfferForm(forms.Form):
         parameters = jurisdiction.parameters or {}
         self.case = case
         self.charges = list(charges)
-        self.charges_negotiable = jurisdiction.charges_negotiable
+        self.charges_negotiable = charges_negotiable_on(case)
         self.uses_guidelines = "acceptance_of_responsibility_levels" in parameters
         self.uses_leniency = "leniency_stage_tiers" in parameters
         self.terms_errors: list[str] = []

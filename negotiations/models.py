@@ -255,8 +255,9 @@ class Concession(models.Model):
 
 
 class Suggestion(models.Model):
-    """A defense or duty-lawyer proposal with reasons. The prosecution must answer it in
-    writing before it sends its next offer (mandatory consideration)."""
+    """A defense or duty-lawyer proposal (an opinion, CPL art. 173) with reasons. Where the
+    profile makes consideration mandatory the prosecution answers it in writing before it sends
+    its next offer; elsewhere it may."""
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="suggestions", db_index=False
@@ -297,6 +298,55 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"Suggestion {self.pk} on case {self.case_id}"
+
+
+class ComplexCaseMark(models.Model):
+    """The prosecution's record that a case is complex, on the grounds the profile lists and
+    with its reason: under a profile with `charges_negotiable_in_complex_case` the charges of a
+    case so marked may be negotiated (Meng 2023: joint crimes, long intervals between the acts,
+    evidence hard to collect). Behind the negotiation's wall, like the offers it opens."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="complex_mark")
+    grounds = ArrayField(models.CharField(max_length=32))
+    reason = models.TextField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="complex_mark_has_grounds", condition=Q(grounds__len__gt=0)
+            ),
+            models.CheckConstraint(name="complex_mark_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} marked complex"
+
+
+class RightsExplanation(models.Model):
+    """The prosecutor's record that the rights of the leniency system were fully explained to
+    the suspect, which a profile with `rights_explained_before_first_offer` requires before any
+    offer is sent (CPL art. 173(2); Meng 2023)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="rights_explanation"
+    )
+    note = models.TextField(help_text="How, when and before whom the rights were explained.")
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    explained_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="rights_explanation_has_note", condition=~Q(note="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rights explained on case {self.case_id}"
 
 
 class AgreementStatus(models.TextChoices):

@@ -59,6 +59,7 @@ from negotiations.models import (
     CHECKLIST_FIELDS,
     CHECKLIST_LABELS,
     AgreementStatus,
+    ComplexCaseMark,
     Concession,
     ConcessionKind,
     CriminalHistoryCategory,
@@ -66,6 +67,7 @@ from negotiations.models import (
     OfferStatus,
     OfferTerm,
     PleaAgreement,
+    RightsExplanation,
     SignatoryRole,
     Signature,
     Suggestion,
@@ -259,6 +261,7 @@ def offer_contents_validate(
         errors.setdefault(name, []).append(message)
 
     charges = {c.pk: c for c in case.charges.select_related("statute")}
+    charges_negotiable = charges_negotiable_on(case)
     resolved: list[tuple[Charge, str, Statute | None]] = []
     seen: set[int] = set()
     lesser_ids = {t.lesser_statute_id for t in data.terms if t.lesser_statute_id}
@@ -282,11 +285,22 @@ def offer_contents_validate(
                 f"{label}: {term.disposition!r} is not a term (as_charged, lesser, dismiss).",
             )
             continue
-        if term.disposition != TermDisposition.AS_CHARGED and not jurisdiction.charges_negotiable:
+        if term.disposition != TermDisposition.AS_CHARGED and not charges_negotiable:
             err(
                 "terms",
-                f"{label}: under the {jurisdiction.name} profile only the sentence is "
-                "negotiable; charges cannot be dismissed or reduced.",
+                (
+                    gettext(
+                        "%(count)s: under the %(profile)s profile only the sentence is "
+                        "negotiable until the prosecution marks the case complex; charges "
+                        "cannot be dismissed or reduced."
+                    )
+                    if permissions.charges_negotiable_when_complex(jurisdiction)
+                    else gettext(
+                        "%(count)s: under the %(profile)s profile only the sentence is "
+                        "negotiable; charges cannot be dismissed or reduced."
+                    )
+                )
+                % {"count": label, "profile": jurisdiction.name},
             )
             continue
         lesser: Statute | None = None
@@ -506,7 +520,41 @@ def response_owed(offer: Offer) -> bool:
     )
 
 
+def charges_negotiable_on(case: Case) -> bool:
+    """Whether the charges of `case` may be dismissed or reduced: always under some profiles,
+    under others once the prosecution has marked the case complex."""
+    jurisdiction = case.court.jurisdiction
+    if jurisdiction.charges_negotiable:
+        return True
+    return (
+        permissions.charges_negotiable_when_complex(jurisdiction)
+        and ComplexCaseMark.objects.filter(case=case).exists()
+    )
+
+
+def _require_rights_explained(case: Case) -> None:
+    """Under a profile that requires it, no offer is sent before the prosecutor has recorded
+    that the rights of the leniency system were fully explained."""
+    jurisdiction = case.court.jurisdiction
+    if not permissions.rights_explanation_required(jurisdiction):
+        return
+    if not RightsExplanation.objects.filter(case=case).exists():
+        raise Conflict(
+            gettext(
+                "Under the %(profile)s profile the prosecutor first records that the rights of "
+                "the leniency system were fully explained to the suspect; no offer is sent "
+                "before."
+            )
+            % {"profile": jurisdiction.name},
+            code="rights_not_explained",
+        )
+
+
 def _check_mandatory_consideration(case: Case) -> None:
+    """Where the profile makes consideration mandatory, the prosecution has answered every
+    defense suggestion, and every defense proposal that ended unanswered, in writing."""
+    if not permissions.written_consideration_mandatory(case.court.jurisdiction):
+        return
     unanswered = Suggestion.objects.filter(case=case, response="").order_by("created_at").first()
     if unanswered is not None:
         raise Conflict(
@@ -558,6 +606,7 @@ def offer_send(*, offer: Offer, by: User) -> Offer:
             )
         if side == Side.PROSECUTION:
             _check_mandatory_consideration(locked_case)
+        _require_rights_explained(locked_case)
         # Re-validate: the charges may have changed since the draft was written.
         offer_contents_validate(locked_case, side, _input_of(locked))
         return _send(locked, locked_case, by, now)
@@ -668,7 +717,8 @@ def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "
         case, locked, side = _answerable(offer, by, "counter")
         _require_open_negotiation(case)
         errors: dict[str, str] = {}
-        if locked.side == Side.DEFENSE and not response.strip():
+        mandatory = permissions.written_consideration_mandatory(case.court.jurisdiction)
+        if locked.side == Side.DEFENSE and mandatory and not response.strip():
             errors["response"] = "Respond in writing to the defense's proposal."
         if data.expires_at is not None and data.expires_at <= timezone.now():
             errors["expires_at"] = "The expiry must be in the future."
@@ -680,6 +730,7 @@ def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "
             raise ValidationError(errors)
         if side == Side.PROSECUTION:
             _check_mandatory_consideration(case)
+        _require_rights_explained(case)
         now = timezone.now()
         _close(locked, case, OfferStatus.COUNTERED, by, now, response=response.strip())
         counter = Offer(
@@ -835,7 +886,7 @@ def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = 
         roles = permissions.require_role_in(
             by,
             locked,
-            permissions.SUGGESTION_AUTHOR_ROLES,
+            permissions.suggestion_author_roles(locked.court.jurisdiction),
             "Suggestions come from defense counsel or the duty lawyer.",
         )
         _require_open_negotiation(locked)
@@ -877,6 +928,96 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
         locked.save()
         domain_events.publish(domain_events.SuggestionAnswered(case=case, suggestion=locked))
         return locked
+
+
+# --- the prosecution's records: a complex case, the rights explained ----------------------------
+
+
+def case_complex_mark(
+    *, case: Case, by: User, grounds: Sequence[str], reason: str
+) -> ComplexCaseMark:
+    """The prosecution marks `case` complex on the profile's grounds, with its reason; under a
+    profile with `charges_negotiable_in_complex_case` its charges become negotiable."""
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        permissions.require_role_in(
+            by,
+            locked,
+            permissions.PROSECUTION_RECORD_ROLES,
+            gettext("Only the prosecution marks a case complex."),
+        )
+        jurisdiction = locked.court.jurisdiction
+        if not permissions.charges_negotiable_when_complex(jurisdiction):
+            raise Conflict(
+                gettext(
+                    "Under the %(profile)s profile marking a case complex changes nothing: "
+                    "charges are negotiable there in every case or in none."
+                )
+                % {"profile": jurisdiction.name},
+                code="complex_case_not_in_profile",
+            )
+        _require_open_negotiation(locked)
+        if ComplexCaseMark.objects.filter(case=locked).exists():
+            raise Conflict(
+                gettext("This case is already marked complex."), code="complex_case_marked"
+            )
+        known = permissions.complex_case_grounds(jurisdiction)
+        errors: dict[str, str] = {}
+        unknown = [g for g in grounds if g not in known]
+        if not grounds:
+            errors["grounds"] = gettext("Choose at least one ground: %(grounds)s.") % {
+                "grounds": ", ".join(known)
+            }
+        elif unknown:
+            errors["grounds"] = gettext("Not a ground of this profile: %(unknown)s.") % {
+                "unknown": ", ".join(unknown)
+            }
+        if not reason.strip():
+            errors["reason"] = gettext("Say why the case is complex.")
+        if errors:
+            raise ValidationError(errors)
+        return ComplexCaseMark.objects.create(
+            case=locked,
+            grounds=list(dict.fromkeys(grounds)),
+            reason=reason.strip(),
+            marked_by=by,
+            marked_at=timezone.now(),
+        )
+
+
+def rights_explanation_record(*, case: Case, by: User, note: str) -> RightsExplanation:
+    """The prosecutor records that the rights of the leniency system were fully explained to
+    the suspect, as a profile with `rights_explained_before_first_offer` requires before any
+    offer is sent."""
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        permissions.require_role_in(
+            by,
+            locked,
+            permissions.PROSECUTION_RECORD_ROLES,
+            gettext("Only the prosecutor records that the rights were explained."),
+        )
+        jurisdiction = locked.court.jurisdiction
+        if not permissions.rights_explanation_required(jurisdiction):
+            raise Conflict(
+                gettext(
+                    "The %(profile)s profile has no record of the rights explained before offers."
+                )
+                % {"profile": jurisdiction.name},
+                code="rights_explanation_not_in_profile",
+            )
+        if RightsExplanation.objects.filter(case=locked).exists():
+            raise Conflict(
+                gettext("That the rights were explained is already recorded on this case."),
+                code="rights_explained",
+            )
+        if not note.strip():
+            raise ValidationError(
+                {"note": gettext("Say how, when and before whom the rights were explained.")}
+            )
+        return RightsExplanation.objects.create(
+            case=locked, note=note.strip(), explained_by=by, explained_at=timezone.now()
+        )
 
 
 # --- the plea agreement -------------------------------------------------------------------------
@@ -955,7 +1096,7 @@ def signing_capacity(roles: frozenset[str]) -> str | None:
         return SignatoryRole.DEFENDANT
     if Role.PROSECUTOR in roles:
         return SignatoryRole.PROSECUTOR
-    if roles & permissions.WITNESS_ROLES:
+    if roles & permissions.DEFENSE_LAWYER_ROLES:
         return SignatoryRole.DEFENSE_LAWYER
     return None
 
@@ -973,7 +1114,8 @@ def agreement_sign(
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
         roles = permissions.roles_on(by, case)
-        if not roles & (permissions.NEGOTIATOR_ROLES.keys() | {Role.DEFENDANT}):
+        jurisdiction = case.court.jurisdiction
+        if not roles & permissions.signer_roles(jurisdiction):
             raise PermissionDenied("Only the defendant, their lawyer and the prosecutor sign.")
         _require_signing(locked)
         if not locked.checklist_complete:
@@ -993,7 +1135,11 @@ def agreement_sign(
         capacity = signing_capacity(roles)
         if on_behalf_of_defendant and capacity != SignatoryRole.DEFENDANT:
             lawyer = next(
-                (participations[r] for r in permissions.WITNESS_ROLES if r in participations),
+                (
+                    participations[r]
+                    for r in sorted(permissions.witness_roles(jurisdiction))
+                    if r in participations
+                ),
                 None,
             )
             if lawyer is None:
@@ -1052,7 +1198,7 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         return
     if (
         witness.case_id != case.pk
-        or witness.role not in permissions.WITNESS_ROLES
+        or witness.role not in permissions.witness_roles(case.court.jurisdiction)
         or not witness.is_active
     ):
         raise ValidationError(
@@ -1074,12 +1220,7 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
     """Put the signed agreement before the court; from now on the court reads its terms."""
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
-        permissions.require_role_in(
-            by,
-            case,
-            permissions.AGREEMENT_SUBMITTER_ROLES,
-            "The prosecutor or defense counsel submits the agreement to the court.",
-        )
+        permissions.require_agreement_submitter(by, case)
         if locked.status == AgreementStatus.SIGNING:
             raise Conflict(
                 "The agreement can be submitted once everyone has signed.", code="not_signed"

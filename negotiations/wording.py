@@ -134,5 +134,6 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),
         generated_at=_local(generated_at, court.time_zone),
-        language="zh" if court.jurisdiction.country == "CN" else "en",
+        # The profile's `document_language` (docs/profiles.md).
+        language=str((court.jurisdiction.parameters or {}).get("document_language", "en")),
     )

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from cases.models import Case, Charge, Court, Jurisdiction, OffenceClass, Statute
-from cases.profiles import PROFILES
+from cases.profiles import profile_data_read, profile_fields
 from parties.models import Defendant, Organization, OrganizationKind, UserProfile
 
 User = get_user_model()
@@ -19,7 +19,11 @@ PASSWORD = "correct-horse-battery"
 
 
 def jurisdiction(code: str = "us-fed") -> Jurisdiction:
-    obj, _ = Jurisdiction.objects.get_or_create(code=code, defaults=PROFILES[code])
+    """The shipped profile `code`, as cases/data/profiles.json defines it (migrations loaded it;
+    a transactional test may have flushed it)."""
+    obj, _ = Jurisdiction.objects.get_or_create(
+        code=code, defaults=profile_fields(profile_data_read(), code)
+    )
     return obj
 
 

@@ -22,7 +22,6 @@ from negotiations.forms import ChecklistForm, ConfirmForm, ReviewForm, SignForm,
 from negotiations.models import AgreementStatus, PleaAgreement, SignatoryRole
 from negotiations.views.common import _court_time, _submit
 from parties import selectors as party_selectors
-from parties.models import Role
 
 
 def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:
@@ -35,7 +34,7 @@ def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:
 
 def _witnesses(case: Case) -> Any:
     return party_selectors.participants_of_case(case.pk).filter(
-        role__in=permissions.WITNESS_ROLES, end_date__isnull=True
+        role__in=permissions.witness_roles(case.court.jurisdiction), end_date__isnull=True
     )
 
 
@@ -100,9 +99,9 @@ def _render_agreement(
         and not agreement.checklist_complete,
         "sign": ready_to_sign and capacity is not None and capacity not in signatures,
         "record": ready_to_sign
-        and bool(roles & permissions.WITNESS_ROLES)
+        and bool(roles & permissions.witness_roles(case.court.jurisdiction))
         and SignatoryRole.DEFENDANT not in signatures,
-        "submit": bool(roles & permissions.AGREEMENT_SUBMITTER_ROLES)
+        "submit": bool(roles & permissions.agreement_submitter_roles(case.court.jurisdiction))
         and agreement.status == AgreementStatus.SIGNED,
         "review": agreement.status == AgreementStatus.SUBMITTED
         and permissions.may_review_agreement(user, case),
@@ -190,6 +189,15 @@ def _role_in(allowed: frozenset[str], what: str) -> Callable[[Any, Case], Any]:
     return lambda user, case: permissions.require_role_in(user, case, allowed, what)
 
 
+def _profile_role_in(
+    roles_of: Callable[[Any], frozenset[str]], what: str
+) -> Callable[[Any, Case], Any]:
+    """_role_in with the roles the case's jurisdiction profile names."""
+    return lambda user, case: permissions.require_role_in(
+        user, case, roles_of(case.court.jurisdiction), what
+    )
+
+
 def _court_reviewer(user: Any, case: Case) -> None:
     if not permissions.may_review_agreement(user, case):
         raise PermissionDenied("Only the court reviews a plea agreement.")
@@ -227,8 +235,8 @@ def agreement_sign(request: HttpRequest, agreement_id: int) -> HttpResponse:
             agreement=agreement, by=signed_in_user(request), witness=data.get("witness")
         ),
         "Signature recorded.",
-        may=_role_in(
-            frozenset(permissions.NEGOTIATOR_ROLES) | {Role.DEFENDANT},
+        may=_profile_role_in(
+            permissions.signer_roles,
             "Only the defendant, their lawyer and the prosecutor sign.",
         ),
     )
@@ -246,8 +254,8 @@ def agreement_sign_for_defendant(request: HttpRequest, agreement_id: int) -> Htt
             agreement=agreement, by=signed_in_user(request), on_behalf_of_defendant=True
         ),
         "The defendant's signature is recorded, with you as its witness.",
-        may=_role_in(
-            permissions.WITNESS_ROLES, "Only the defendant's lawyer records their signature."
+        may=_profile_role_in(
+            permissions.witness_roles, "Only the defendant's lawyer records their signature."
         ),
     )
 
@@ -263,10 +271,7 @@ def agreement_submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
             agreement=agreement, by=signed_in_user(request)
         ),
         "Agreement submitted to the court.",
-        may=_role_in(
-            permissions.AGREEMENT_SUBMITTER_ROLES,
-            "The prosecutor or defense counsel submits the agreement to the court.",
-        ),
+        may=permissions.require_agreement_submitter,
     )
 
 

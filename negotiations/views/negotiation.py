@@ -34,7 +34,7 @@ def negotiation_section(user: Any, case: Case) -> dict[str, Any]:
     """What the case page shows of the negotiation: the timeline as far as `user` may see it,
     the live offer with its expiry, the agreement, and the way to compose an offer."""
     may_read = permissions.may_read_offers(user, case)
-    side = permissions.negotiating_side(permissions.roles_on(user, case))
+    side = permissions.negotiating_side(permissions.roles_on(user, case), case.court.jurisdiction)
     live = None
     if may_read:
         live = (
@@ -98,7 +98,7 @@ def _render_negotiation(
     bound = bound or {}
     offers = selectors.offers_of_case(user, case)  # 403 for the court
     roles = permissions.roles_on(user, case)
-    side = permissions.negotiating_side(roles)
+    side = permissions.negotiating_side(roles, case.court.jurisdiction)
     now = timezone.now()
     closed = services.negotiation_closed_reason(case)
     open_ = closed is None
@@ -137,7 +137,7 @@ def _render_negotiation(
     live = next((r for r in rounds if r.offer.status == OfferStatus.SENT), None)
     awaiting = [o for o in offers if responds and services.response_owed(o)]
     suggest_form = None
-    if roles & permissions.SUGGESTION_AUTHOR_ROLES and open_:
+    if roles & permissions.suggestion_author_roles(case.court.jurisdiction) and open_:
         suggest_form = bound.get("suggest") or SuggestionForm(
             prefix="suggest", offers=_suggestable_offers(user, case)
         )
@@ -208,7 +208,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
     permissions.require_role_in(
         user,
         case,
-        permissions.SUGGESTION_AUTHOR_ROLES,
+        permissions.suggestion_author_roles(case.court.jurisdiction),
         "Suggestions come from defense counsel or the duty lawyer.",
     )
     with _court_time(case):

@@ -66,9 +66,7 @@ def _offer_form(
 ) -> OfferForm:
     charges = _open_charges(user, case, with_lesser_included=True)
     statutes = (
-        list(case_selectors.statutes_for_case(case))
-        if case.court.jurisdiction.charges_negotiable
-        else []
+        list(case_selectors.statutes_for_case(case)) if services.charges_negotiable_on(case) else []
     )
     return form_class(data, case=case, charges=charges, statutes=statutes, initial=initial)
 
@@ -439,7 +437,7 @@ def _render_offer(
     bound = bound or {}
     case = offer.case
     roles = permissions.roles_on(user, case)
-    side = permissions.negotiating_side(roles)
+    side = permissions.negotiating_side(roles, case.court.jurisdiction)
     now = timezone.now()
     lapsed = _lapsed(offer, now)
     live = offer.status == OfferStatus.SENT and not lapsed
