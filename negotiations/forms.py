@@ -414,13 +414,51 @@ class SuggestionForm(forms.Form):
         empty_label="The negotiation as a whole",
     )
 
-    def __init__(self, *args: Any, offers: QuerySet[Offer], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, offers: QuerySet[Offer], mandatory: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not mandatory:
+            self.fields["text"].help_text = _(
+                "The prosecution may consider it; this profile does not require a written answer."
+            )
         field = self.fields["offer"]
         field.queryset = offers  # type: ignore[attr-defined]
         field.label_from_instance = lambda o: (  # type: ignore[attr-defined]
             f"Round {o.round_number} ({o.get_side_display().lower()}, {o.get_status_display()})"
         )
+
+
+class RightsExplanationForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("How the rights were explained"),
+        help_text=_(
+            "The rights of the leniency system, fully explained to the suspect: how, when and "
+            "before whom."
+        ),
+    )
+
+
+class ComplexCaseMarkForm(forms.Form):
+    grounds = forms.MultipleChoiceField(
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Grounds"),
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why the case is complex"),
+    )
+
+    def __init__(self, *args: Any, grounds: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grounds"].choices = list(grounds.items())  # type: ignore[attr-defined]
 
 
 class ChecklistForm(forms.Form):

@@ -25,11 +25,13 @@ from negotiations.exposure import exposure_of as exposure_of
 from negotiations.exposure import offer_exposure as offer_exposure
 from negotiations.models import (
     AgreementStatus,
+    ComplexCaseMark,
     Concession,
     Offer,
     OfferStatus,
     OfferTerm,
     PleaAgreement,
+    RightsExplanation,
     Signature,
     Suggestion,
 )
@@ -331,3 +333,19 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(TimelineEntry(at, title, detail, agreement_id=agreement.pk))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+@dataclass(frozen=True)
+class ProsecutionRecords:
+    rights_explanation: RightsExplanation | None
+    complex_mark: ComplexCaseMark | None
+
+
+def prosecution_records_of(case: Case) -> ProsecutionRecords:
+    """The prosecution's records on `case` (for readers of its negotiation)."""
+    return ProsecutionRecords(
+        rights_explanation=RightsExplanation.objects.filter(case=case)
+        .select_related("explained_by")
+        .first(),
+        complex_mark=ComplexCaseMark.objects.filter(case=case).select_related("marked_by").first(),
+    )

@@ -11,6 +11,16 @@ urlpatterns = [
     path(
         "cases/<int:case_id>/suggestions/", negotiation.suggestion_submit, name="suggestion-submit"
     ),
+    path(
+        "cases/<int:case_id>/rights-explained/",
+        negotiation.rights_explanation_record,
+        name="rights-explanation-record",
+    ),
+    path(
+        "cases/<int:case_id>/complex/",
+        negotiation.case_complex_mark,
+        name="case-complex-mark",
+    ),
     path("cases/<int:case_id>/offers/new/", offers.offer_compose, name="offer-new"),
     path("cases/<int:case_id>/offers/preview/", offers.offer_preview, name="offer-preview"),
     path("offers/<int:offer_id>/", offers.offer_detail, name="offer"),

@@ -191,3 +191,115 @@ def negotiation_rows() -> dict[str, list[dict[str, Any]]]:
     rows["Case"] = list(Case.objects.order_by("pk").values("pk", "status"))
     rows["Charge"] = list(Charge.objects.order_by("pk").values("pk", "status", "disposition"))
     return rows
+
+
+@dataclass
+class ProfileCase:
+    """A case under a given profile, with everyone who may take part in it."""
+
+    case: Case
+    charge: Charge
+    lesser: Statute
+    clerk: User
+    judge: User
+    prosecutor: User
+    defense_counsel: User
+    duty_lawyer: User
+    defendant_user: User
+    defense_participant: CaseParticipant
+    duty_participant: CaseParticipant
+
+    def user(self, role: str) -> User:
+        return {
+            Role.PROSECUTOR: self.prosecutor,
+            Role.DEFENSE_COUNSEL: self.defense_counsel,
+            Role.DUTY_LAWYER: self.duty_lawyer,
+            Role.DEFENDANT: self.defendant_user,
+            Role.JUDGE: self.judge,
+            Role.COURT_STAFF: self.clerk,
+        }[Role(role)]
+
+
+def profile_case(jurisdiction: Any, prefix: str = "p") -> ProfileCase:
+    """A theft case (with a lesser offence in the catalogue) before a court of `jurisdiction`:
+    prosecutor, defense counsel, duty lawyer, defendant, judge and clerk all take part."""
+    office = factories.OrganizationFactory.create(
+        name=f"{prefix} procuratorate", kind="prosecutor_office", jurisdiction=jurisdiction
+    )
+    aid = factories.OrganizationFactory.create(
+        name=f"{prefix} legal aid", kind="legal_aid", jurisdiction=jurisdiction
+    )
+    court = case_services.court_create(
+        name=f"{prefix} court", jurisdiction=jurisdiction, time_zone="Asia/Shanghai"
+    )
+    clerk = make_user(f"{prefix}_clerk", Role.COURT_STAFF, None)
+    judge = make_user(f"{prefix}_judge", Role.JUDGE, None)
+    case_services.court_member_add(court=court, user=clerk)
+    case_services.court_member_add(court=court, user=judge)
+    prosecutor = make_user(f"{prefix}_prosecutor", Role.PROSECUTOR, office)
+    counsel = make_user(f"{prefix}_counsel", Role.DEFENSE_COUNSEL, aid)
+    duty = make_user(f"{prefix}_duty", Role.DUTY_LAWYER, aid)
+    defendant_user = make_user(f"{prefix}_defendant", Role.DEFENDANT, None)
+    theft = factories.StatuteFactory.create(
+        jurisdiction=jurisdiction,
+        citation="刑法第264条",
+        title="盗窃罪",
+        offence_class="ordinary",
+        severity_rank=5,
+        max_custody_months=36,
+    )
+    lesser = factories.StatuteFactory.create(
+        jurisdiction=jurisdiction,
+        citation="刑法第275条",
+        title="故意毁坏财物罪",
+        offence_class="ordinary",
+        severity_rank=3,
+        max_custody_months=36,
+    )
+    theft.lesser_included.add(lesser)
+    case = case_services.case_open(
+        court=court,
+        docket_number=f"(2026){prefix}刑初1号",
+        caption="人民检察院诉王五",
+        by=prosecutor,
+    )
+    defendant = factories.DefendantFactory.create(
+        first_name="五", last_name="王", user=defendant_user, preferred_language="Mandarin"
+    )
+    party_services.participant_add(
+        case=case, by=prosecutor, role=Role.DEFENDANT, defendant=defendant
+    )
+    defense_participant = party_services.participant_add(
+        case=case, by=clerk, role=Role.DEFENSE_COUNSEL, user=counsel
+    )
+    duty_participant = party_services.participant_add(
+        case=case, by=clerk, role=Role.DUTY_LAWYER, user=duty
+    )
+    party_services.participant_add(case=case, by=clerk, role=Role.JUDGE, user=judge)
+    charge = case_services.charge_add(case=case, statute=theft, by=prosecutor)
+    return ProfileCase(
+        case,
+        charge,
+        lesser,
+        clerk,
+        judge,
+        prosecutor,
+        counsel,
+        duty,
+        defendant_user,
+        defense_participant,
+        duty_participant,
+    )
+
+
+def sentence_offer(pc: ProfileCase, **overrides: Any) -> OfferInput:
+    """A sentence-only offer: 8 to 10 months, as charged."""
+    values: dict[str, Any] = {
+        "terms": [TermInput(pc.charge.pk, TermDisposition.AS_CHARGED)],
+        "custody_min_months": 8,
+        "custody_max_months": 10,
+        "expires_at": timezone.now() + dt.timedelta(days=7),
+        "rationale": "坦白，退赃。",
+    }
+    values.update(overrides)
+    return OfferInput(**values)

@@ -19,11 +19,14 @@ class JurisdictionSerializer(serializers.ModelSerializer[Jurisdiction]):
             "code",
             "name",
             "country",
+            "holiday_calendar",
             "charges_negotiable",
             "sentence_negotiable",
             "witness_required_for_signing",
             "court_sees_offers_before_agreement",
             "parameters",
+            "sources",
+            "profile_version",
         ]
 
 

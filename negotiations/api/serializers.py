@@ -14,12 +14,14 @@ from cases.party_selectors import participants_visible_to
 from core.api.fields import AwareDateTimeField
 from negotiations import selectors, services
 from negotiations.models import (
+    ComplexCaseMark,
     Concession,
     ConcessionKind,
     CriminalHistoryCategory,
     Offer,
     OfferTerm,
     PleaAgreement,
+    RightsExplanation,
     Signature,
     Suggestion,
     TermDisposition,
@@ -444,6 +446,36 @@ class SuggestionCreateSerializer(serializers.Serializer[Any]):
     case = VisibleCaseField()
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
     offer = VisibleOfferField(required=False, allow_null=True, default=None)
+
+
+# --- the prosecution's records: a complex case, the rights explained ----------------------------
+
+
+class ComplexCaseMarkSerializer(serializers.ModelSerializer[ComplexCaseMark]):
+    class Meta:
+        model = ComplexCaseMark
+        fields = ["id", "case", "grounds", "reason", "marked_by", "marked_at"]
+        read_only_fields = fields
+
+
+class ComplexCaseMarkCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    grounds = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+
+class RightsExplanationSerializer(serializers.ModelSerializer[RightsExplanation]):
+    class Meta:
+        model = RightsExplanation
+        fields = ["id", "case", "note", "explained_by", "explained_at"]
+        read_only_fields = fields
+
+
+class RightsExplanationCreateSerializer(serializers.Serializer[Any]):
+    case = VisibleCaseField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
 
 
 # --- the plea agreement -------------------------------------------------------------------------

@@ -507,6 +507,52 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
 
 
 @extend_schema(tags=TAGS)
+class ComplexCaseMarkViewSet(viewsets.GenericViewSet[Any]):
+    """The prosecution marks a case complex, on the grounds its profile lists and with its
+    reason: under a profile with `charges_negotiable_in_complex_case` its charges become
+    negotiable (409 under any other profile)."""
+
+    serializer_class = serializers.ComplexCaseMarkSerializer
+
+    @extend_schema(
+        request=serializers.ComplexCaseMarkCreateSerializer,
+        responses={201: serializers.ComplexCaseMarkSerializer, **_errors(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.ComplexCaseMarkCreateSerializer(
+            data=request.data, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        mark = services.case_complex_mark(by=_user(request), **data.validated_data)
+        return Response(
+            serializers.ComplexCaseMarkSerializer(mark).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAGS)
+class RightsExplanationViewSet(viewsets.GenericViewSet[Any]):
+    """The prosecutor records that the rights of the leniency system were fully explained,
+    which a profile with `rights_explained_before_first_offer` requires before any offer is
+    sent (409 under any other profile)."""
+
+    serializer_class = serializers.RightsExplanationSerializer
+
+    @extend_schema(
+        request=serializers.RightsExplanationCreateSerializer,
+        responses={201: serializers.RightsExplanationSerializer, **_errors(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        data = serializers.RightsExplanationCreateSerializer(
+            data=request.data, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        record = services.rights_explanation_record(by=_user(request), **data.validated_data)
+        return Response(
+            serializers.RightsExplanationSerializer(record).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAGS)
 class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
     """Plea agreements: read by the parties, and by the court once submitted to it."""
 

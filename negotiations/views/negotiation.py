@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
@@ -20,7 +21,12 @@ from cases.models import Case
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from negotiations import selectors, services
-from negotiations.forms import ResponseForm, SuggestionForm
+from negotiations.forms import (
+    ComplexCaseMarkForm,
+    ResponseForm,
+    RightsExplanationForm,
+    SuggestionForm,
+)
 from negotiations.models import Offer, OfferStatus, TermDisposition
 from negotiations.sentencing import MonthsRange
 from negotiations.views.common import _court_time, _lapsed, _submit, expiry_info
@@ -136,12 +142,18 @@ def _render_negotiation(
     ]
     live = next((r for r in rounds if r.offer.status == OfferStatus.SENT), None)
     awaiting = [o for o in offers if responds and services.response_owed(o)]
+    jurisdiction = case.court.jurisdiction
+    mandatory = permissions.written_consideration_mandatory(jurisdiction)
     suggest_form = None
-    if roles & permissions.suggestion_author_roles(case.court.jurisdiction) and open_:
+    if roles & permissions.suggestion_author_roles(jurisdiction) and open_:
         suggest_form = bound.get("suggest") or SuggestionForm(
-            prefix="suggest", offers=_suggestable_offers(user, case)
+            prefix="suggest", offers=_suggestable_offers(user, case), mandatory=mandatory
         )
+    records = _prosecution_records(case, roles, open_, bound)
     context = {
+        **records,
+        "mandatory_consideration": mandatory,
+        "negotiators": permissions.role_names(permissions.negotiator_roles(jurisdiction)),
         "case": case,
         "rounds": rounds,
         "live": live,
@@ -160,6 +172,38 @@ def _render_negotiation(
         "conflict": conflict,
     }
     return render(request, "negotiations/negotiation.html", context, status=status)
+
+
+def _prosecution_records(
+    case: Case, roles: frozenset[str], open_: bool, bound: dict[str, forms.Form]
+) -> dict[str, Any]:
+    """The prosecution's records the profile asks for (the rights explained before the first
+    offer, a case marked complex), with their forms for the prosecutor while they are missing."""
+    jurisdiction = case.court.jurisdiction
+    records = selectors.prosecution_records_of(case)
+    records_by_prosecutor = bool(roles & permissions.PROSECUTION_RECORD_ROLES) and open_
+    rights_required = permissions.rights_explanation_required(jurisdiction)
+    grounds = permissions.complex_case_grounds(jurisdiction)
+    complex_allowed = permissions.charges_negotiable_when_complex(jurisdiction)
+    return {
+        "rights_required": rights_required,
+        "rights_explanation": records.rights_explanation,
+        "rights_form": (
+            bound.get("rights") or RightsExplanationForm(prefix="rights")
+            if rights_required and records_by_prosecutor and records.rights_explanation is None
+            else None
+        ),
+        "complex_allowed": complex_allowed,
+        "complex_mark": records.complex_mark,
+        "complex_grounds": [grounds.get(g, g) for g in records.complex_mark.grounds]
+        if records.complex_mark
+        else [],
+        "complex_form": (
+            bound.get("complex") or ComplexCaseMarkForm(prefix="complex", grounds=grounds)
+            if complex_allowed and records_by_prosecutor and records.complex_mark is None
+            else None
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -211,9 +255,13 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
         permissions.suggestion_author_roles(case.court.jurisdiction),
         "Suggestions come from defense counsel or the duty lawyer.",
     )
+    mandatory = permissions.written_consideration_mandatory(case.court.jurisdiction)
     with _court_time(case):
         form = SuggestionForm(
-            request.POST, prefix="suggest", offers=_suggestable_offers(user, case)
+            request.POST,
+            prefix="suggest",
+            offers=_suggestable_offers(user, case),
+            mandatory=mandatory,
         )
         suggestion, status, conflict = _submit(
             form,
@@ -225,7 +273,12 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
             return _render_negotiation(
                 request, case, status=status, bound={"suggest": form}, conflict=conflict
             )
-    messages.success(request, "Suggestion sent. The prosecution must answer it in writing.")
+    messages.success(
+        request,
+        _("Suggestion sent. The prosecution must answer it in writing.")
+        if mandatory
+        else _("Suggestion sent. The prosecution may consider it."),
+    )
     return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#suggestions")
 
 
@@ -258,3 +311,58 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
     return redirect(
         reverse("negotiations:negotiation", args=[case.pk]) + f"#suggestion-{suggestion.pk}"
     )
+
+
+@login_required
+@require_POST
+def rights_explanation_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The prosecutor records that the rights of the leniency system were fully explained."""
+    user = signed_in_user(request)
+    case = case_selectors.case_get_for_user(user, case_id)
+    permissions.require_role_in(
+        user,
+        case,
+        permissions.PROSECUTION_RECORD_ROLES,
+        _("Only the prosecutor records that the rights were explained."),
+    )
+    with _court_time(case):
+        form = RightsExplanationForm(request.POST, prefix="rights")
+        record, status, conflict = _submit(
+            form,
+            lambda data: services.rights_explanation_record(case=case, by=user, note=data["note"]),
+        )
+        if record is None:
+            return _render_negotiation(
+                request, case, status=status, bound={"rights": form}, conflict=conflict
+            )
+    messages.success(request, _("Recorded: the rights of the leniency system were explained."))
+    return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#records")
+
+
+@login_required
+@require_POST
+def case_complex_mark(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The prosecution marks the case complex, on the profile's grounds and with its reason."""
+    user = signed_in_user(request)
+    case = case_selectors.case_get_for_user(user, case_id)
+    permissions.require_role_in(
+        user,
+        case,
+        permissions.PROSECUTION_RECORD_ROLES,
+        _("Only the prosecution marks a case complex."),
+    )
+    grounds = permissions.complex_case_grounds(case.court.jurisdiction)
+    with _court_time(case):
+        form = ComplexCaseMarkForm(request.POST, prefix="complex", grounds=grounds)
+        mark, status, conflict = _submit(
+            form,
+            lambda data: services.case_complex_mark(
+                case=case, by=user, grounds=data["grounds"], reason=data["reason"]
+            ),
+        )
+        if mark is None:
+            return _render_negotiation(
+                request, case, status=status, bound={"complex": form}, conflict=conflict
+            )
+    messages.success(request, _("The case is marked complex: its charges may be negotiated."))
+    return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#records")

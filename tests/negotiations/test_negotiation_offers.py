@@ -310,9 +310,9 @@ def test_defendant_is_told_to_act_through_counsel(world: World) -> None:
     offer = sent_offer(world)
     defendant = world.user(Role.DEFENDANT)
 
-    with pytest.raises(PermissionDenied, match="their counsel or duty lawyer answers them"):
+    with pytest.raises(PermissionDenied, match="their defense counsel or duty lawyer answers them"):
         services.offer_accept(offer=offer, by=defendant)
-    with pytest.raises(PermissionDenied, match="their counsel or duty lawyer answers them"):
+    with pytest.raises(PermissionDenied, match="their defense counsel or duty lawyer answers them"):
         services.offer_create(case=world.case, by=defendant, data=defense_input(world))
 
 

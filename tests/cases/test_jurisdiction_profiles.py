@@ -1,0 +1,202 @@
+"""Jurisdiction profiles are data: a versioned file (cases/data/profiles.json) validated by a
+JSON Schema, loaded by a migration, readable at /api/v1/jurisdictions/, and no code branches on
+a country or profile code."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Jurisdiction
+from cases.profiles import (
+    PROFILES_FILE,
+    ProfileDataError,
+    jurisdiction_profiles_load,
+    profile_data_read,
+    profile_data_validate,
+)
+from parties.models import Role
+from tests.conftest import World, api_as
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_ONLY = ROOT / "tests" / "data" / "profile_test_only.json"
+
+
+def shipped() -> dict[str, Any]:
+    return json.loads(PROFILES_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_shipped_file_is_valid_and_holds_three_profiles() -> None:
+    assert sorted(profile_data_read()["profiles"]) == ["cn", "cn-reform", "us-fed"]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d.pop("version"), "(top)"),
+        (lambda d: d["profiles"]["cn"]["parameters"].pop("negotiator_roles"), "parameters"),
+        (
+            lambda d: d["profiles"]["cn"]["parameters"]["negotiator_roles"].update(
+                defense=["judge"]
+            ),
+            "negotiator_roles/defense/0",
+        ),
+        (lambda d: d["profiles"]["cn"]["parameters"].update(colour="red"), "parameters"),
+        (
+            lambda d: d["profiles"]["cn-reform"]["parameters"].pop("complex_case_grounds"),
+            "profiles/cn-reform/parameters",
+        ),
+        (
+            lambda d: d["profiles"]["cn"]["parameters"]["negotiator_roles"].update(
+                defense=["prosecutor"]
+            ),
+            "negotiator_roles/defense/0",
+        ),
+        (lambda d: d["profiles"]["us-fed"].pop("sources"), "profiles/us-fed"),
+    ],
+)
+def test_a_file_that_breaks_the_schema_is_refused(change: Any, where: str) -> None:
+    data = shipped()
+    change(data)
+    with pytest.raises(ProfileDataError, match=re.escape(where)):
+        profile_data_validate(data)
+
+
+def test_a_witness_is_named_where_a_witness_is_required() -> None:
+    data = shipped()
+    data["profiles"]["cn"]["parameters"]["witness_roles"] = []
+    with pytest.raises(ProfileDataError, match="witness_roles"):
+        profile_data_validate(data)
+
+
+@pytest.mark.django_db
+def test_migrations_loaded_the_file_as_it_is() -> None:
+    data = profile_data_read()
+    for code, profile in data["profiles"].items():
+        row = Jurisdiction.objects.get(code=code)
+        assert row.parameters == profile["parameters"]
+        assert row.sources == profile["sources"]
+        assert row.profile_version == data["version"]
+        assert row.charges_negotiable == profile["charges_negotiable"]
+
+
+def test_the_newest_loading_migration_loads_the_files_version() -> None:
+    """Each version of the file has the migration that loads it: a file whose version moved
+    without one would never reach a database that has already migrated."""
+    versions = [
+        importlib.import_module(f"cases.migrations.{path.stem}").PROFILE_VERSION
+        for path in sorted((ROOT / "cases" / "migrations").glob("0*.py"))
+        if "PROFILE_VERSION" in path.read_text(encoding="utf-8")
+    ]
+    assert versions
+    assert max(versions) == profile_data_read()["version"]
+
+
+@pytest.mark.django_db
+def test_loading_is_idempotent_and_a_profile_needs_no_code() -> None:
+    extra = profile_data_read(TEST_ONLY)
+    first = jurisdiction_profiles_load(data=extra)["zz-test"]
+    again = jurisdiction_profiles_load(data=extra)["zz-test"]
+    assert first.pk == again.pk
+    assert again.parameters["negotiator_roles"] == {
+        "prosecution": ["prosecutor"],
+        "defense": ["defense_counsel"],
+    }
+
+
+CODES = "|".join(re.escape(code) for code in ["us-fed", "cn", "cn-reform", "US", "CN"])
+# A comparison with a country or profile code, an index by one, or a query for one.
+BRANCH = re.compile(
+    rf"""(jurisdiction\.(country|code)|\bcountry|jurisdiction_code)\s*(==|!=|\bin\b|\bnot in\b)|"""
+    rf"""(==|!=)\s*["'](?:{CODES})["']|\[["'](?:{CODES})["']\]|"""
+    rf"""["'](?:{CODES})["']\s*(==|!=|\bin\b)|"""
+    rf"""\b(jurisdiction__)?(code|country)(__in)?=[(\[]?["'](?:{CODES})["']"""
+)
+# Where profile codes are data, not branches: the migrations that load or seed them, the demo
+# and bench data that build cases under each profile, and the tests.
+SKIPPED = {"migrations", "tests", "demo", "bench", "scripts", ".venv", "node_modules", "static"}
+
+
+def test_code_branches_on_no_country_or_profile_code() -> None:
+    """Every difference between legal systems is profile data (STYLE.md 15): no Python module
+    or template compares a country or a profile code, indexes by one or queries for one."""
+    offenders = []
+    for path in [*ROOT.glob("**/*.py"), *ROOT.glob("templates/**/*.html")]:
+        if set(path.relative_to(ROOT).parts) & SKIPPED:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if BRANCH.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # What negotiations/wording.py and the agreement page held before.
+        'language="zh" if court.jurisdiction.country == "CN" else "en",',
+        '{% if case.court.jurisdiction.country == "US" %}<p>Fed. R. Crim. P. 11(b)</p>{% endif %}',
+        'us = Jurisdiction.objects.get(code="us-fed")',
+        'if case.court.jurisdiction.code in ("cn", "cn-reform"):',
+        'rules = PROFILES["cn"]["parameters"]',
+    ],
+)
+def test_the_grep_finds_a_branch(line: str) -> None:
+    assert BRANCH.search(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'raise Conflict(reason, code="negotiation_closed")',
+        'if conflict.code != "conflict_of_interest":',
+        'for code in data["profiles"]:',
+    ],
+)
+def test_the_grep_leaves_other_codes_alone(line: str) -> None:
+    assert not BRANCH.search(line)
+
+
+# --- /api/v1/jurisdictions/ ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_signed_in_person_reads_the_profiles(world: World, role: Role) -> None:
+    response = api_as(world.user(role)).get(reverse("jurisdiction-list"))
+    assert response.status_code == 200
+    profiles = {row["code"]: row for row in response.json()["results"]}
+    data = profile_data_read()
+    for code, profile in data["profiles"].items():
+        assert profiles[code]["parameters"] == profile["parameters"]
+        assert profiles[code]["sources"] == profile["sources"]
+        assert profiles[code]["profile_version"] == data["version"]
+
+
+def test_strangers_to_parley_read_no_profiles(world: World, api: Any) -> None:
+    assert api.get(reverse("jurisdiction-list")).status_code in (401, 403)
+
+
+def test_cn_reform_reads_as_the_reform_proposal(world: World) -> None:
+    response = api_as(world.user(Role.DUTY_LAWYER)).get(reverse("jurisdiction-list"))
+    reform = next(r for r in response.json()["results"] if r["code"] == "cn-reform")
+    assert reform["parameters"]["negotiator_roles"]["defense"] == ["defense_counsel", "duty_lawyer"]
+    assert reform["parameters"]["written_consideration_mandatory"] is True
+    assert [g["code"] for g in reform["parameters"]["complex_case_grounds"]] == [
+        "joint_crime",
+        "long_interval",
+        "evidence_hard_to_collect",
+    ]
+    assert "Meng (2023)" in reform["sources"]["negotiator_roles"]
+
+
+def test_a_copy_of_a_profile_under_a_new_code_is_valid() -> None:
+    data = shipped()
+    data["profiles"]["cn-copy"] = copy.deepcopy(data["profiles"]["cn"])
+    assert "cn-copy" in profile_data_validate(data)["profiles"]
