@@ -240,21 +240,25 @@ def profile_case(jurisdiction: Any, prefix: str = "p") -> ProfileCase:
     counsel = make_user(f"{prefix}_counsel", Role.DEFENSE_COUNSEL, aid)
     duty = make_user(f"{prefix}_duty", Role.DUTY_LAWYER, aid)
     defendant_user = make_user(f"{prefix}_defendant", Role.DEFENDANT, None)
-    theft = factories.StatuteFactory.create(
+    theft, _ = Statute.objects.get_or_create(
         jurisdiction=jurisdiction,
         citation="刑法第264条",
-        title="盗窃罪",
-        offence_class="ordinary",
-        severity_rank=5,
-        max_custody_months=36,
+        defaults={
+            "title": "盗窃罪",
+            "offence_class": "ordinary",
+            "severity_rank": 5,
+            "max_custody_months": 36,
+        },
     )
-    lesser = factories.StatuteFactory.create(
+    lesser, _ = Statute.objects.get_or_create(
         jurisdiction=jurisdiction,
         citation="刑法第275条",
-        title="故意毁坏财物罪",
-        offence_class="ordinary",
-        severity_rank=3,
-        max_custody_months=36,
+        defaults={
+            "title": "故意毁坏财物罪",
+            "offence_class": "ordinary",
+            "severity_rank": 3,
+            "max_custody_months": 36,
+        },
     )
     theft.lesser_included.add(lesser)
     case = case_services.case_open(
