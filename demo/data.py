@@ -18,7 +18,7 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
-from cases import party_services
+from cases import party_services, permissions
 from cases import services as case_services
 from cases.models import Case, CaseStatus, Court, Jurisdiction, OffenceClass, Statute
 from cases.profiles import jurisdiction_profiles_load
@@ -64,6 +64,9 @@ DEMO_LOGINS = [
     DemoLogin("Office supervisor (US prosecution)", "supervisor"),
     DemoLogin("Prosecutor (CN)", "cn_prosecutor"),
     DemoLogin("Duty lawyer (CN)", "dutylawyer"),
+    DemoLogin("Suspect (CN, answers the procuratorate's offers)", "cn_defendant"),
+    DemoLogin("Prosecutor (CN reform pilot)", "rf_prosecutor"),
+    DemoLogin("Duty lawyer (CN reform pilot, negotiates)", "rf_dutylawyer"),
     DemoLogin("Judge (CN)", "cn_judge"),
     DemoLogin("Court staff (CN)", "cn_clerk"),
     DemoLogin("Administrator", "admin"),
@@ -341,7 +344,7 @@ def _case(
     citations: list[str],
     path: list[CaseStatus],
     rounds: int = 1,
-) -> None:
+) -> Case:
     case = case_services.case_open(
         court=court, docket_number=docket, caption=caption, by=prosecutor, opened_on=opened_on
     )
@@ -363,12 +366,120 @@ def _case(
     # The negotiation moves the case to negotiating, agreement and plea entered (see _negotiate).
     negotiated = [s for s in path if s in _NEGOTIATED]
     if negotiated:
-        _negotiate(case, prosecutor, lawyer, judge, negotiated[-1], rounds=rounds)
+        # Whoever the profile has answer offers for the defense: the lawyer, or the suspect.
+        side = permissions.negotiating_side(frozenset({role}), court.jurisdiction)
+        answerer = lawyer if side == Side.DEFENSE else defendant.user
+        assert answerer is not None, "the suspect answers here: give them a login"
+        _negotiate(
+            case, prosecutor, lawyer, judge, negotiated[-1], rounds=rounds, answerer=answerer
+        )
     for to_status in path:
         if to_status in _NEGOTIATED:
             continue
         mover = prosecutor if to_status == CaseStatus.DISMISSED else judge
         case_services.case_transition(case=case, to_status=to_status, by=mover, reason="Demo")
+    return case
+
+
+def _reform_pilot(
+    court: Court,
+    *,
+    prosecutor: User,
+    duty: User,
+    judge: User,
+    clerk: User,
+    defendants: list[Defendant],
+    opened_on: dt.date,
+) -> None:
+    """Two cases under the reform proposal (cn-reform, Meng 2023), led by the duty lawyer: the
+    rights of the leniency system recorded before the first offer, every suggestion answered
+    in writing; a joint theft marked complex, so that the charge is reduced by agreement; a
+    dangerous-driving case agreed and before the court."""
+    ns = negotiation_services
+    theft = _case(
+        court=court,
+        docket="(2026)京0108刑初301号",
+        caption=f"北京市海淀区人民检察院诉{defendants[0].last_name}{defendants[0].first_name}等",
+        opened_on=opened_on,
+        prosecutor=prosecutor,
+        counsel=(Role.DUTY_LAWYER, duty),
+        judge=judge,
+        clerk=clerk,
+        defendant=defendants[0],
+        citations=["刑法第264条（数额巨大）"],
+        path=[],
+    )
+    case_services.case_transition(
+        case=theft,
+        to_status=CaseStatus.NEGOTIATING,
+        by=prosecutor,
+        reason="The parties told the court they are in plea discussions.",
+    )
+    ns.rights_explanation_record(
+        case=theft,
+        by=prosecutor,
+        note="2026年9月3日在看守所向犯罪嫌疑人充分告知认罪认罚的诉讼权利和法律规定，值班律师在场。"
+        " Rights of the leniency system explained in full at the detention centre, the duty "
+        "lawyer present.",
+    )
+    ns.case_complex_mark(
+        case=theft,
+        by=prosecutor,
+        grounds=["joint_crime", "evidence_hard_to_collect"],
+        reason="三人结伙盗窃，赃物已被转卖，数额认定的证据难以收集。"
+        " Three took part; the goods were resold and the amount is hard to prove.",
+    )
+    suggestion = ns.suggestion_submit(
+        case=theft,
+        by=duty,
+        text="数额巨大的证据不足，建议以数额较大认定，判处一年有期徒刑。"
+        " The evidence of a huge amount is thin: a large amount, one year.",
+    )
+    ns.suggestion_respond(
+        suggestion=suggestion,
+        by=prosecutor,
+        response="采纳数额认定意见；量刑建议见本轮出价。"
+        " The amount is taken as large; the sentence is in this round's offer.",
+    )
+    first = ns.offer_send(
+        offer=ns.offer_create(
+            case=theft,
+            by=prosecutor,
+            data=_offer_input(theft, rationale="同案犯已认罪；退赃。 Co-accused have pled."),
+        ),
+        by=prosecutor,
+    )
+    counter = _offer_input(theft, rationale="从犯，初犯。 A minor part; first offence.")
+    counter.custody_min_months = counter.custody_max_months = max(
+        0, (counter.custody_min_months or 0) - 2
+    )
+    proposal = ns.offer_counter(offer=first, by=duty, data=counter)
+    ns.offer_counter(
+        offer=proposal,
+        by=prosecutor,
+        data=_offer_input(theft, rationale="维持。 As before."),
+        response="从犯情节已在基准刑中考虑。 The minor part is in the baseline already.",
+    )
+
+    driving = _case(
+        court=court,
+        docket="(2026)京0108刑初302号",
+        caption=f"北京市海淀区人民检察院诉{defendants[1].last_name}{defendants[1].first_name}",
+        opened_on=opened_on + dt.timedelta(days=2),
+        prosecutor=prosecutor,
+        counsel=(Role.DUTY_LAWYER, duty),
+        judge=judge,
+        clerk=clerk,
+        defendant=defendants[1],
+        citations=["刑法第133条之一"],
+        path=[],
+    )
+    ns.rights_explanation_record(
+        case=driving,
+        by=prosecutor,
+        note="2026年9月5日告知认罪认罚的诉讼权利和法律规定。 Rights explained in full.",
+    )
+    _negotiate(driving, prosecutor, duty, judge, CaseStatus.AGREEMENT, rounds=1)
 
 
 def _demo_pdf(title: str, lines: list[str]) -> bytes:
@@ -460,12 +571,15 @@ _NEGOTIATED = (CaseStatus.NEGOTIATING, CaseStatus.AGREEMENT, CaseStatus.PLEA_ENT
 
 
 def _offer_input(case: Case, *, rationale: str) -> OfferInput:
-    """A plausible prosecution offer: under the US profile the top count reduced where the
-    catalogue has a lesser offence and the others dismissed, custody at the guideline range
-    with acceptance; under the CN profile the sentence only, with the leniency reduction."""
+    """A plausible prosecution offer: under a guidelines profile (us-fed) the top count
+    reduced where the catalogue has a lesser offence and the others dismissed, custody at the
+    guideline range with acceptance; under a leniency profile (cn, cn-reform) the sentence,
+    with the leniency reduction, and the charge reduced only where the case's charges are
+    negotiable (cn-reform, in a case marked complex)."""
     charges = list(case.charges.select_related("statute").order_by("count_number"))
     expires = timezone.now() + dt.timedelta(days=5)
-    if case.court.jurisdiction.charges_negotiable:
+    parameters = case.court.jurisdiction.parameters or {}
+    if "leniency_stage_tiers" not in parameters:
         terms = []
         lesser = charges[0].statute.lesser_included.order_by("-severity_rank").first()
         if lesser is not None:
@@ -480,12 +594,18 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
             rationale=rationale,
         )
     else:
-        # The baseline lies within the statutory range of the offence (2021 Guiding Opinions
-        # on Sentencing, part II): midway, and no more than three years.
+        # The baseline lies within the statutory range of the offence pled (2021 Guiding
+        # Opinions on Sentencing, part II): midway, and no more than three years.
         statute = charges[0].statute
+        terms = []
+        lesser = statute.lesser_included.order_by("-severity_rank").first()
+        if lesser is not None and negotiation_services.charges_negotiable_on(case):
+            terms.append(TermInput(charges[0].pk, TermDisposition.LESSER, lesser.pk))
+            statute = lesser
         top = statute.max_custody_months
         middle = (statute.min_custody_months + (top if top is not None else 120)) // 2
         data = OfferInput(
+            terms=terms,
             baseline_months=max(statute.min_custody_months, min(36, middle)),
             leniency_stage="prosecution_review",
             expires_at=expires,
@@ -495,7 +615,6 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
         case, negotiation_services.offer_contents_validate(case, Side.PROSECUTION, data), data
     )
     applicable = exposure.plea_applicable
-    parameters = case.court.jurisdiction.parameters or {}
     data.custody_min_months = applicable.low or 0
     data.custody_max_months = (
         applicable.high if applicable.high is not None else data.custody_min_months
@@ -511,19 +630,39 @@ def _offer_input(case: Case, *, rationale: str) -> OfferInput:
 
 
 def _negotiate(
-    case: Case, prosecutor: User, lawyer: User, judge: User, until: str, *, rounds: int
+    case: Case,
+    prosecutor: User,
+    lawyer: User,
+    judge: User,
+    until: str,
+    *,
+    rounds: int,
+    answerer: User | None = None,
 ) -> None:
     """Play a negotiation up to `until`: offers and counters, then the agreement, the
     checklist, the signatures, its submission and the court's acceptance. Nothing of it moves
     the case before the submission (the court reads the status): as parties do at a status
-    conference, the prosecution first tells the court they are in plea discussions."""
+    conference, the prosecution first tells the court they are in plea discussions.
+
+    `answerer` answers the offers where the profile has someone other than the lawyer do so
+    (under cn, the suspect: CPL art. 173(2)); the lawyer then gives a written opinion, which
+    the prosecution may leave unanswered, and witnesses the signature (art. 174)."""
     ns = negotiation_services
+    answerer = answerer or lawyer
+    jurisdiction = case.court.jurisdiction
     case_services.case_transition(
         case=case,
         to_status=CaseStatus.NEGOTIATING,
         by=prosecutor,
         reason="The parties told the court they are in plea discussions.",
     )
+    if answerer != lawyer and _lawyer_suggests(lawyer, jurisdiction):
+        ns.suggestion_submit(
+            case=case,
+            by=lawyer,
+            text="犯罪嫌疑人系初犯，认罪悔罪，已退赃，建议从宽处罚并适用速裁程序。"
+            " First offence, remorse, restitution made: leniency and the expedited procedure.",
+        )
     offer = ns.offer_send(
         offer=ns.offer_create(
             case=case,
@@ -536,7 +675,7 @@ def _negotiate(
         counter_data = _offer_input(case, rationale="First conviction; steady employment.")
         counter_data.custody_min_months = max(0, (counter_data.custody_min_months or 0) // 2)
         counter_data.custody_max_months = counter_data.custody_min_months
-        counter = ns.offer_counter(offer=offer, by=lawyer, data=counter_data)
+        counter = ns.offer_counter(offer=offer, by=answerer, data=counter_data)
         offer = ns.offer_counter(
             offer=counter,
             by=prosecutor,
@@ -545,7 +684,7 @@ def _negotiate(
         )
     if until == CaseStatus.NEGOTIATING:
         return
-    agreement = ns.offer_accept(offer=offer, by=lawyer)
+    agreement = ns.offer_accept(offer=offer, by=answerer)
     ns.agreement_checklist_complete(
         agreement=agreement,
         by=lawyer,
@@ -565,6 +704,10 @@ def _negotiate(
         accepted=True,
         reasons="The plea is knowing and voluntary and has a factual basis.",
     )
+
+
+def _lawyer_suggests(lawyer: User, jurisdiction: Jurisdiction) -> bool:
+    return lawyer.profile.role_kind in permissions.suggestion_author_roles(jurisdiction)
 
 
 # The hearing each stage of a case is waiting for.
@@ -637,7 +780,7 @@ def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> No
 def seed_demo() -> bool:
     """Load the demo. Returns False when it was already there."""
     profiles = jurisdiction_profiles_load()
-    us, cn = profiles["us-fed"], profiles["cn"]
+    us, cn, reform = profiles["us-fed"], profiles["cn"], profiles["cn-reform"]
     if Case.objects.filter(docket_number="1:26-cr-00101").exists():
         return False
 
@@ -662,6 +805,14 @@ def seed_demo() -> bool:
             name="海淀区法律援助中心 Haidian Legal Aid Centre",
             defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": cn},
         )[0],
+        "rf_procuratorate": Organization.objects.get_or_create(
+            name="海淀区人民检察院（改革试点）Haidian Procuratorate (reform pilot)",
+            defaults={"kind": OrganizationKind.PROSECUTOR_OFFICE, "jurisdiction": reform},
+        )[0],
+        "rf_legal_aid": Organization.objects.get_or_create(
+            name="海淀区法律援助中心（改革试点）Haidian Legal Aid Centre (reform pilot)",
+            defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": reform},
+        )[0],
     }
     us_court = _court(
         "U.S. District Court for the District of Columbia", us, "America/New_York", "DC"
@@ -669,6 +820,13 @@ def seed_demo() -> bool:
     cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
     _statutes(us, US_STATUTES, US_LESSER, US_STATUTE_TRAITS)
     _statutes(cn, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)
+    # The reform proposal as a pilot court of its own (a court has one profile).
+    rf_court = _court(
+        "北京市海淀区人民法院（认罪认罚改革试点）Haidian People's Court (leniency reform pilot)",
+        reform,
+        "Asia/Shanghai",
+    )
+    _statutes(reform, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)
 
     prosecutor = _user("prosecutor", "Paula", "Reyes", Role.PROSECUTOR, orgs["usao"])
     defense = _user("defense", "David", "Kim", Role.DEFENSE_COUNSEL, orgs["fpd"])
@@ -683,11 +841,15 @@ def seed_demo() -> bool:
     duty = _user("dutylawyer", "丽", "孙", Role.DUTY_LAWYER, orgs["legal_aid"])
     cn_judge = _user("cn_judge", "华", "周", Role.JUDGE, cn_court.organization)
     cn_clerk = _user("cn_clerk", "军", "吴", Role.COURT_STAFF, cn_court.organization)
+    rf_prosecutor = _user("rf_prosecutor", "静", "钱", Role.PROSECUTOR, orgs["rf_procuratorate"])
+    rf_duty = _user("rf_dutylawyer", "洋", "郑", Role.DUTY_LAWYER, orgs["rf_legal_aid"])
     for member, court in (
         (judge, us_court),
         (clerk, us_court),
         (cn_judge, cn_court),
         (cn_clerk, cn_court),
+        (cn_judge, rf_court),
+        (cn_clerk, rf_court),
     ):
         case_services.court_member_add(court=court, user=member)
     admin, created = User.objects.get_or_create(
@@ -724,6 +886,16 @@ def seed_demo() -> bool:
         )
         for i, (first, last) in enumerate(CN_DEFENDANTS)
     ]
+    # Under cn the suspect answers the procuratorate's offers (CPL art. 173(2)): a login each.
+    for i, defendant in enumerate(cn_defendants):
+        defendant.user = _user(
+            "cn_defendant" if i == 1 else f"cn_defendant{i}",
+            defendant.first_name,
+            defendant.last_name,
+            Role.DEFENDANT,
+            None,
+        )
+        defendant.save(update_fields=["user"])
 
     start = dt.date(2026, 9, 1)
     for n, (citations, path, who) in enumerate(US_CASES):
@@ -759,6 +931,28 @@ def seed_demo() -> bool:
             citations=citations,
             path=path,
         )
+    _reform_pilot(
+        rf_court,
+        prosecutor=rf_prosecutor,
+        duty=rf_duty,
+        judge=cn_judge,
+        clerk=cn_clerk,
+        defendants=[
+            Defendant.objects.create(
+                first_name=first,
+                last_name=last,
+                preferred_language="Mandarin",
+                citizenship_status=CitizenshipStatus.CITIZEN,
+                custody_status=custody,
+                date_of_birth=dt.date(1988 + i, 4 + i, 9 + i),
+                created_by=rf_prosecutor,
+            )
+            for i, (first, last, custody) in enumerate(
+                [("刚", "冯", CustodyStatus.DETAINED), ("红", "何", CustodyStatus.RELEASED)]
+            )
+        ],
+        opened_on=start + dt.timedelta(days=3),
+    )
     # The office supervisor follows two of the office's cases and hears of every missed deadline.
     for case in us_court.cases.order_by("id")[:2]:
         party_services.participant_add(
@@ -770,6 +964,7 @@ def seed_demo() -> bool:
         )
     _court_dates(us_court, clerk, judge, ["Courtroom 4B", "Courtroom 12", "Courtroom 19"])
     _court_dates(cn_court, cn_clerk, cn_judge, ["第三法庭 Courtroom 3", "第五法庭 Courtroom 5"])
+    _court_dates(rf_court, cn_clerk, cn_judge, ["第七法庭 Courtroom 7"])
     # The court's docket system, ready for a token (Integrations, signed in as the clerk).
     integration_services.api_client_create(
         court=us_court, name="D.C. docket system", owner=clerk, by=clerk

@@ -19,6 +19,7 @@ def _seed() -> bool:
     # A transactional test's flush may have taken the rows the migrations seed.
     factories.jurisdiction("us-fed")
     factories.jurisdiction("cn")
+    factories.jurisdiction("cn-reform")
     factories.deadline_rules()
     call_command("seed_demo", "--force")
     return True
@@ -81,7 +82,11 @@ def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage:
 
 
 def test_demo_has_one_court_per_profile_and_about_twenty_cases(demo: None) -> None:
-    assert sorted(Court.objects.values_list("jurisdiction__code", flat=True)) == ["cn", "us-fed"]
+    assert sorted(Court.objects.values_list("jurisdiction__code", flat=True)) == [
+        "cn",
+        "cn-reform",
+        "us-fed",
+    ]
     assert 18 <= Case.objects.count() <= 25
     assert {"intake", "negotiating", "agreement", "plea_entered", "trial"} <= set(
         Case.objects.values_list("status", flat=True)
@@ -160,3 +165,54 @@ def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
     assert Deadline.objects.filter(kind="discovery_due").exists()
     # Everyone on those cases is reminded before the dates.
     assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()
+
+
+def test_demo_chinese_offers_follow_their_profiles(demo: None) -> None:
+    """cn (CPL arts. 173, 174): the suspect answers the procuratorate's offers, the sentence
+    only; the duty lawyer gives written opinions and witnesses the signature. cn-reform (Meng
+    2023): the duty lawyer negotiates; the rights were recorded as explained before the first
+    offer; every suggestion was answered in writing; the charge is reduced only in the case
+    marked complex, with its grounds and reason."""
+    from negotiations.models import (
+        ComplexCaseMark,
+        Offer,
+        OfferTerm,
+        RightsExplanation,
+        Signature,
+        Suggestion,
+    )
+
+    cn_offers = Offer.objects.filter(case__court__jurisdiction__code="cn", sent_at__isnull=False)
+    assert cn_offers.exists()
+    assert set(cn_offers.values_list("author__profile__role_kind", flat=True)) <= {
+        "prosecutor",
+        "defendant",
+    }
+    assert set(
+        OfferTerm.objects.filter(offer__in=cn_offers).values_list("disposition", flat=True)
+    ) <= {"as_charged"}
+    answered = cn_offers.filter(status="accepted")
+    assert answered.exists()
+    assert set(answered.values_list("closed_by__profile__role_kind", flat=True)) == {"defendant"}
+    assert Suggestion.objects.filter(
+        case__court__jurisdiction__code="cn", author_role="duty_lawyer"
+    ).exists()
+    witnessed = Signature.objects.filter(
+        agreement__case__court__jurisdiction__code="cn", signatory_role="defendant"
+    )
+    assert witnessed.exists()
+    assert set(witnessed.values_list("witness__role", flat=True)) == {"duty_lawyer"}
+
+    reform = Offer.objects.filter(
+        case__court__jurisdiction__code="cn-reform", sent_at__isnull=False
+    )
+    assert reform.filter(side="defense", author__profile__role_kind="duty_lawyer").exists()
+    for case in Case.objects.filter(court__jurisdiction__code="cn-reform"):
+        first = reform.filter(case=case).order_by("sent_at").first()
+        explained = RightsExplanation.objects.get(case=case)
+        assert first is not None and explained.explained_at < first.sent_at, case
+        assert not Suggestion.objects.filter(case=case, response="").exists(), case
+        reduced = OfferTerm.objects.filter(offer__case=case, disposition="lesser").exists()
+        assert reduced == ComplexCaseMark.objects.filter(case=case).exists(), case
+    mark = ComplexCaseMark.objects.get()
+    assert mark.grounds == ["joint_crime", "evidence_hard_to_collect"] and mark.reason
