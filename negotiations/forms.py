@@ -332,8 +332,10 @@ class CounterForm(OfferForm):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Response to the proposal",
-        help_text="The prosecution answers a defense proposal in writing (mandatory "
-        "consideration); the defense sees it with the round.",
+        help_text=_(
+            "The prosecution's written answer to the defense proposal, which the defense sees "
+            "with the round; required where the profile makes consideration mandatory."
+        ),
     )
     confirm = forms.BooleanField(
         required=False,
