@@ -307,3 +307,13 @@ def sentence_offer(pc: ProfileCase, **overrides: Any) -> OfferInput:
     }
     values.update(overrides)
     return OfferInput(**values)
+
+
+def consideration_mandatory(world: World) -> None:
+    """Give the world's court a profile that makes written consideration mandatory, as
+    cn-reform does (Meng 2023): the US profile as shipped does not (no federal rule requires the
+    government to answer a defense proposal in writing). Tests of the mechanism use it; the
+    profiles' own rules are tested in tests/negotiations/test_profile_rules.py."""
+    jurisdiction = world.court.jurisdiction
+    jurisdiction.parameters = {**jurisdiction.parameters, "written_consideration_mandatory": True}
+    jurisdiction.save(update_fields=["parameters"])

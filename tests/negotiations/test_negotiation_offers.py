@@ -47,6 +47,7 @@ from tests.negotiation_helpers import (
     add_count,
     charge_of,
     cn_case,
+    consideration_mandatory,
     counter_input,
     defense_draft,
     defense_input,
@@ -448,6 +449,7 @@ def test_counter_to_a_counter_is_round_three(world: World) -> None:
 
 
 def test_prosecution_countering_a_defense_proposal_must_respond_in_writing(world: World) -> None:
+    consideration_mandatory(world)
     proposal = defense_sent(world)
     before = negotiation_rows()
 
@@ -458,6 +460,22 @@ def test_prosecution_countering_a_defense_proposal_must_respond_in_writing(world
 
     assert set(refused.value.message_dict) == {"response"}
     assert negotiation_rows() == before
+
+
+def test_under_the_us_profile_a_counter_to_a_defense_proposal_may_come_without_a_response(
+    world: World,
+) -> None:
+    """No federal rule requires the government to answer a defense proposal in writing (Fed.
+    R. Crim. P. 11(c)(1) leaves the discussions to the attorneys)."""
+    proposal = defense_sent(world)
+
+    counter = services.offer_counter(
+        offer=proposal, by=world.user(Role.PROSECUTOR), data=plea_input(world), response=" "
+    )
+
+    assert counter.status == S.SENT
+    proposal.refresh_from_db()
+    assert proposal.response == ""
 
 
 def test_defense_countering_needs_no_written_response(world: World) -> None:
@@ -860,7 +878,8 @@ def test_sentence_offer_is_made_under_the_cn_profile(world: World) -> None:
 
     offer = services.offer_create(case=cn.case, by=cn.prosecutor, data=cn_input(terms=[as_charged]))
     services.offer_send(offer=offer, by=cn.prosecutor)
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    # CPL art. 173(2): the procuratorate hears the suspect, who answers the offer.
+    agreement = services.offer_accept(offer=offer, by=cn.defendant_user)
 
     assert agreement.terms["charges"][0]["disposition"] == TermDisposition.AS_CHARGED
     assert not offer.concessions.filter(
@@ -1003,9 +1022,11 @@ def test_expire_due_at_the_exact_expiry_moment(world: World) -> None:
 
 
 # --- mandatory consideration of defense suggestions and proposals -------------------------------
+# Under a profile that makes it mandatory (`written_consideration_mandatory`: cn-reform).
 
 
 def test_prosecution_cannot_send_before_answering_a_suggestion(world: World) -> None:
+    consideration_mandatory(world)
     suggestion = services.suggestion_submit(
         case=world.case, by=world.user(Role.DUTY_LAWYER), text="Consider diversion: first offence."
     )
@@ -1028,6 +1049,7 @@ def test_prosecution_cannot_send_before_answering_a_suggestion(world: World) -> 
 
 
 def test_prosecution_cannot_counter_before_answering_a_suggestion(world: World) -> None:
+    consideration_mandatory(world)
     proposal = defense_sent(world)
     services.suggestion_submit(
         case=world.case, by=world.user(Role.DEFENSE_COUNSEL), text="Weigh the client's work record."
@@ -1054,6 +1076,7 @@ def test_defense_may_send_while_its_own_suggestion_is_unanswered(world: World) -
 
 
 def test_expired_defense_proposal_must_be_answered_before_the_next_offer(world: World) -> None:
+    consideration_mandatory(world)
     proposal = defense_sent(world)
     assert proposal.expires_at is not None
     services.offers_expire_due(now=proposal.expires_at)
