@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,6 +32,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from core import fonts
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,9 @@ class AgreementDocument:
 
 LATIN_FONT = "Helvetica"
 LATIN_BOLD_FONT = "Helvetica-Bold"
-# Adobe's Simplified Chinese CID font: reportlab ships its metrics, viewers supply the glyphs,
-# so nothing is embedded or downloaded. It has no bold face.
-CJK_FONT = "STSong-Light"
+# The CJK font of the installed dependencies (core.fonts): the PDF embeds the subset of it that
+# the document uses, so it renders on a reader with no Chinese font. It has no bold face.
+CJK_FONT = "ParleyCJK"
 
 MARGIN = 20 * mm
 FOOTER_SIZE = 8
@@ -127,7 +129,7 @@ def _runs(text: str) -> Iterator[tuple[str, bool]]:
 
 @functools.cache
 def _cjk_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    pdfmetrics.registerFont(TTFont(CJK_FONT, str(fonts.font_file()), subfontIndex=fonts.FONT_INDEX))
     return CJK_FONT
 
 

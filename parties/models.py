@@ -79,6 +79,12 @@ class UserProfile(models.Model):
     bar_number = models.CharField(max_length=64, blank=True)
     # An office supervisor hears of every missed deadline on the cases of their office's people.
     is_supervisor = models.BooleanField(default=False)
+    # A code of settings.LANGUAGES ("en", "zh-hans"), or blank: the language of the person's
+    # office (its jurisdiction's `document_language`), else the browser's. No choices here, so
+    # that adding a language to LANGUAGES needs no migration (parties.services checks it).
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=16, blank=True, default="", db_default=""
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_kind_display()})"

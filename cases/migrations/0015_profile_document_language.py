@@ -1,0 +1,29 @@
+"""Give the shipped profiles their document language: the language their agreements and
+discovery indexes are drawn up in, and the one their people see until they choose another.
+Frozen here, as shipped; cases.profiles holds the same for new databases and seed_demo."""
+
+from django.db import migrations
+
+LANGUAGES = {"us-fed": "en", "cn": "zh-hans", "cn-reform": "zh-hans"}
+
+
+def add(apps, schema_editor):  # type: ignore[no-untyped-def]
+    Jurisdiction = apps.get_model("cases", "Jurisdiction")
+    for jurisdiction in Jurisdiction.objects.filter(code__in=list(LANGUAGES)):
+        jurisdiction.parameters = {
+            **jurisdiction.parameters,
+            "document_language": LANGUAGES[jurisdiction.code],
+        }
+        jurisdiction.save(update_fields=["parameters"])
+
+
+def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
+    Jurisdiction = apps.get_model("cases", "Jurisdiction")
+    for jurisdiction in Jurisdiction.objects.filter(code__in=list(LANGUAGES)):
+        jurisdiction.parameters.pop("document_language", None)
+        jurisdiction.save(update_fields=["parameters"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0014_db_defaults_for_bulk_writers")]
+    operations = [migrations.RunPython(add, remove)]
