@@ -32,24 +32,17 @@ _spec.loader.exec_module(catalogue_tool)
 
 LANGUAGES = [to_locale(code) for code, _name in settings.LANGUAGES if code != "en"]
 
-# Text that is the same in every language: the product's name, and symbols spelled with
-# letters. Whole text nodes, compared after trimming.
-ALLOWED_TEXT = {
-    "Parley",
-    "PDF",
-    "CSV",
-    "iCal",
-    "API",
-    "JSON",
-    "ID",
-    "×",
-}
+# Words that are the same in every language: the product's name, and names of formats.
+ALLOWED_WORDS = ("Parley", "PDF", "CSV", "iCal", "API", "JSON", "SHA-256", "UTC")
+_ALLOWED = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ALLOWED_WORDS)) + r")(?![\w-])")
 # Templates that are not pages: the API's documentation frame (drf-spectacular's own words).
 ALLOWED_TEMPLATES = {"api/swagger_ui.html"}
 # Attributes whose value a person reads or hears.
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "hx-confirm", "aria-description"}
 
-_PLACEHOLDER = "\x00"
+# Stands for a template tag or variable: no letter, and HTMLParser takes it as part of a tag
+# name or attribute (`<tr{% if x %} class="a"{% endif %}>`).
+_PLACEHOLDER = "\u2063"
 _ENTITY = re.compile(r"&[#\w]+;")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -150,9 +143,7 @@ def _stripped(source: str) -> tuple[str, list[int]]:
 
 
 def _needs_translation(text: str) -> bool:
-    text = _ENTITY.sub(" ", text).replace(_PLACEHOLDER, " ").strip()
-    if not text or text in ALLOWED_TEXT:
-        return False
+    text = _ALLOWED.sub(" ", _ENTITY.sub(" ", text).replace(_PLACEHOLDER, " "))
     return bool(_LETTER.search(text))
 
 
@@ -188,7 +179,8 @@ class _TextFinder(HTMLParser):
             readable.append(values["value"] or "")
         for value in readable:
             if _needs_translation(value):
-                self.found.append(Untranslated(self.template, self._line(), value.strip()))
+                text = value.replace(_PLACEHOLDER, "…").strip()
+                self.found.append(Untranslated(self.template, self._line(), text))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
