@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.clock import case_touch, court_today
@@ -52,10 +53,10 @@ def _one_line(fields: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def defendant_create(*, by: User, **fields: Any) -> Defendant:
     if not permissions.may_create_defendants(by):
-        raise PermissionDenied("Only prosecutors and court staff enter defendants.")
+        raise PermissionDenied(_("Only prosecutors and court staff enter defendants."))
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     defendant = Defendant(created_by=by, **_one_line(fields))
     defendant.full_clean()
     defendant.save()
@@ -69,12 +70,12 @@ def defendant_update(
     """Change a defendant's details. With `if_match`, 412 if they changed since the client read
     them (a defendant has no updated_at: the version is a digest of its fields)."""
     if not permissions.may_create_defendants(by):
-        raise PermissionDenied("Only prosecutors and court staff change defendants' details.")
+        raise PermissionDenied(_("Only prosecutors and court staff change defendants' details."))
     defendant = Defendant.objects.select_for_update().get(pk=defendant.pk)
     require_version(defendant, if_match)
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     custody_before = defendant.custody_status
     for name, value in _one_line(fields).items():
         setattr(defendant, name, value)
@@ -351,9 +352,15 @@ def participant_create(
                 conflicts, name=_person_name(user), case=case, reader=by or AnonymousUser()
             )
             raise Conflict(
-                f"Adding {_person_name(user)} as {_role_text(role)} may be a conflict of "
-                f"interest. {' '.join(sentences)} To add them anyway, give a reason to "
-                "override the conflict.",
+                _(
+                    "Adding %(person_name)s as %(role_text)s may be a conflict of interest. "
+                    "%(items)s To add them anyway, give a reason to override the conflict."
+                )
+                % {
+                    "person_name": _person_name(user),
+                    "role_text": _role_text(role),
+                    "items": " ".join(sentences),
+                },
                 code="conflict_of_interest",
                 details={"conflicts": sentences},
             )
@@ -387,10 +394,10 @@ def participant_end(
     permissions.require_participant_management(by, participant.case, participant.role)
     locked = CaseParticipant.objects.select_for_update().get(pk=participant.pk)
     if locked.end_date is not None:
-        raise Conflict("This participation has already ended.", code="participation_ended")
+        raise Conflict(_("This participation has already ended."), code="participation_ended")
     end = end_date or court_today(locked.case.court)
     if end < locked.start_date:
-        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+        raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
     locked.end_date = end
     locked.save(update_fields=["end_date"])
     person = locked.user or (locked.defendant.user if locked.defendant else None)

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 
 from cases.models import (
@@ -171,13 +172,14 @@ def require_participant_management(user: AnyUser, case: Case, role: str) -> None
         return  # not a role at all: the service answers 400 for the field
     if not PARTICIPANT_ROLE_MANAGERS[role] & sides_of(user, case):
         raise PermissionDenied(
-            f"Only the court adds or removes a {Role(role).label.lower()} on a case."
+            _("Only the court adds or removes a %(role)s on a case.")
+            % {"role": Role(role).label.lower()}
         )
 
 
 def require_case_permission(user: AnyUser, case: Case, codename: str) -> None:
     if codename not in case_permissions_of(user, case):
-        raise PermissionDenied("You may not do this on this case.")
+        raise PermissionDenied(_("You may not do this on this case."))
 
 
 def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
@@ -350,9 +352,9 @@ def may_read_offers(user: AnyUser, case: Case) -> bool:
 def require_offer_reader(user: AnyUser, case: Case) -> None:
     if not may_read_offers(user, case):
         raise PermissionDenied(
-            "The court does not see plea offers; it sees the agreement once it is submitted."
+            _("The court does not see plea offers; it sees the agreement once it is submitted.")
             if _sits_in(user, case.court) or roles_on(user, case)
-            else "You may not see the negotiation on this case."
+            else _("You may not see the negotiation on this case.")
         )
 
 
@@ -363,9 +365,9 @@ def require_negotiator(user: AnyUser, case: Case) -> str:
     if side is None:
         if Role.DEFENDANT in roles:
             raise PermissionDenied(
-                "Defendants read offers; their counsel or duty lawyer answers them."
+                _("Defendants read offers; their counsel or duty lawyer answers them.")
             )
-        raise PermissionDenied("Only the prosecutor and defense counsel negotiate on a case.")
+        raise PermissionDenied(_("Only the prosecutor and defense counsel negotiate on a case."))
     return side
 
 
@@ -420,7 +422,7 @@ def may_keep_calendar(user: AnyUser, case: Case) -> bool:
 
 def require_calendar_keeper(user: AnyUser, case: Case) -> None:
     if not may_keep_calendar(user, case):
-        raise PermissionDenied("Only the court schedules hearings and sets deadlines.")
+        raise PermissionDenied(_("Only the court schedules hearings and sets deadlines."))
 
 
 def cases_whose_calendar_is_kept_by(user: AnyUser, cases: Iterable[Case]) -> set[int]:
@@ -456,7 +458,7 @@ def may_manage_closures(user: AnyUser, court: Court) -> bool:
 
 def require_closure_manager(user: AnyUser, court: Court) -> None:
     if not may_manage_closures(user, court):
-        raise PermissionDenied("Only the court's staff enter closure days.")
+        raise PermissionDenied(_("Only the court's staff enter closure days."))
 
 
 def courts_with_docket_for(user: AnyUser) -> QuerySet[Court]:
@@ -588,7 +590,7 @@ def walls_by_case(user: AnyUser, case_ids: Iterable[int]) -> dict[int, frozenset
     for case_id, role, side in (
         CaseParticipant.objects.held_by(user)
         .active()
-        .filter(case_id__in=[pk for pk, _, _ in visible])
+        .filter(case_id__in=[pk for pk, _court, _sees in visible])
         .values_list("case_id", "role", "side")
     ):
         standing.setdefault(case_id, []).append((role, side))
@@ -622,9 +624,9 @@ def record_walls_writable(user: AnyUser, case: Case) -> list[str]:
 def require_record_writer(user: AnyUser, case: Case, visibility: str) -> None:
     writable = record_walls_writable(user, case)
     if not writable:
-        raise PermissionDenied("Only the parties' lawyers and the court add to the record.")
+        raise PermissionDenied(_("Only the parties' lawyers and the court add to the record."))
     if visibility in WALL_OF_SIDE.values() and visibility not in writable:
-        raise PermissionDenied("You may only write behind your own side's wall, or share.")
+        raise PermissionDenied(_("You may only write behind your own side's wall, or share."))
 
 
 def may_disclose(user: AnyUser, case: Case) -> bool:
@@ -633,7 +635,7 @@ def may_disclose(user: AnyUser, case: Case) -> bool:
 
 def require_discloser(user: AnyUser, case: Case) -> None:
     if not may_disclose(user, case):
-        raise PermissionDenied("Only the prosecution records what it has disclosed.")
+        raise PermissionDenied(_("Only the prosecution records what it has disclosed."))
 
 
 def record_recipients(case: Case, visibility: str) -> list[User]:
@@ -735,7 +737,7 @@ def may_manage_webhooks(user: AnyUser, client: ApiClientLike) -> bool:
 def require_api_client_manager(user: AnyUser, client: ApiClientLike) -> None:
     if not may_manage_api_client(user, client):
         raise PermissionDenied(
-            "Only the client's owner (or, for a court's client, the court's staff) manages it."
+            _("Only the client's owner (or, for a court's client, the court's staff) manages it.")
         )
 
 
@@ -758,7 +760,7 @@ def may_sync_docket(user: AnyUser, court: Court) -> bool:
 
 def require_docket_syncer(user: AnyUser, court: Court) -> None:
     if not may_sync_docket(user, court):
-        raise PermissionDenied("Only the court's staff import its docket.")
+        raise PermissionDenied(_("Only the court's staff import its docket."))
 
 
 def courts_docket_synced_by(user: AnyUser) -> QuerySet[Court]:

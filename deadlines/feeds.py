@@ -83,7 +83,7 @@ def token_hash(token: str) -> str:
 
 def _require_active(user: AnyUser) -> User:
     if not isinstance(user, User) or not user.is_active:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return user
 
 
@@ -95,7 +95,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
     stored."""
     owner = _require_active(user)
     if case is not None and not cases_visible_to(owner).filter(pk=case.pk).exists():
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     # One feed per scope: lock the owner's row so that two requests at once cannot both
     # create (or both rotate and each believe their token is the live one).
     User.objects.select_for_update().filter(pk=owner.pk).first()
@@ -104,7 +104,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
     feed = CalendarFeed.objects.filter(user=owner, case=case).first()
     if feed is not None and only_new:
         raise Conflict(
-            "You already have this feed. Rotate it to get a new address.", code="feed_exists"
+            _("You already have this feed. Rotate it to get a new address."), code="feed_exists"
         )
     if feed is None:
         CalendarFeed.objects.create(user=owner, case=case, token_hash=token_hash(token))
@@ -119,7 +119,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
 def feed_revoke(*, feed: CalendarFeed, by: AnyUser) -> None:
     """Delete the feed: its address answers 404 from now on."""
     if not by.is_authenticated or feed.user_id != by.pk:
-        raise Http404("No such feed.")
+        raise Http404(_("No such feed."))
     CalendarFeed.objects.filter(pk=feed.pk).delete()
 
 
@@ -139,7 +139,7 @@ def feed_get_for_user(user: AnyUser, feed_id: int | str) -> CalendarFeed:
     try:
         return feeds_of(user).get(pk=int(feed_id))
     except (CalendarFeed.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such feed.") from None
+        raise Http404(_("No such feed.")) from None
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
@@ -173,9 +173,9 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
     owner = feed.user
     if not owner.is_active:
-        raise Http404("No such feed.")
+        raise Http404(_("No such feed."))
     if feed.case_id is not None and not cases_visible_to(owner).filter(pk=feed.case_id).exists():
-        raise Http404("No such feed.")
+        raise Http404(_("No such feed."))
     case_id = feed.case_id
     since, until = now - PAST_WINDOW, now + FUTURE_WINDOW
     # Hearings: the next ones from now (earliest first) and the last ones before now (latest

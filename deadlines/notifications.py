@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case
@@ -153,7 +154,7 @@ def notification_get(*, user: AnyUser, notification_id: int) -> Notification:
     """The user's notification, or 404 (missing and not yours look the same)."""
     found = notifications_for(user).filter(pk=notification_id).first()
     if found is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     return found
 
 
@@ -166,7 +167,7 @@ def unread_count(user: AnyUser) -> int:
 def notification_mark_read(*, notification: Notification, by: User) -> Notification:
     """Mark one notification read; someone else's is not found (404)."""
     if notification.recipient_id != by.pk:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )

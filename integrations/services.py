@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Court
@@ -47,7 +48,7 @@ def api_client_create(
     """Make a client and its service account. A court client sits in the court as its staff;
     a party's client sees only the cases it is made a participant of."""
     if not permissions.may_manage_api_clients(by, court):
-        raise PermissionDenied("Only the court's staff make API clients for the court.")
+        raise PermissionDenied(_("Only the court's staff make API clients for the court."))
     errors: dict[str, str] = {}
     name = single_line(name)
     if not name:
@@ -167,7 +168,7 @@ def events_prune(
     now = now or timezone.now()
     cutoff = now - event_retention()
     total = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         with transaction.atomic():
             rows = list(
                 Event.objects.filter(occurred_at__lt=cutoff)

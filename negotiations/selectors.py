@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -129,7 +130,7 @@ def offer_get_for_user(user: AnyUser, pk: int) -> Offer:
     """The offer, or 404 when it does not exist or is not the user's to read (the same)."""
     offer = _with_details(offers_visible_to(user)).filter(pk=pk).first()
     if offer is None:
-        raise Http404("No such offer.")
+        raise Http404(_("No such offer."))
     return offer
 
 
@@ -165,7 +166,7 @@ def suggestions_listed_for_user(user: AnyUser) -> QuerySet[Suggestion]:
 def suggestion_get_for_user(user: AnyUser, pk: int) -> Suggestion:
     suggestion = suggestions_visible_to(user).filter(pk=pk).first()
     if suggestion is None:
-        raise Http404("No such suggestion.")
+        raise Http404(_("No such suggestion."))
     return suggestion
 
 
@@ -221,7 +222,7 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
 def agreement_get_for_user(user: AnyUser, pk: int) -> PleaAgreement:
     agreement = agreements_visible_to(user).filter(pk=pk).first()
     if agreement is None:
-        raise Http404("No such agreement.")
+        raise Http404(_("No such agreement."))
     return agreement
 
 

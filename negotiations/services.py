@@ -482,11 +482,11 @@ def offer_update(
         side = permissions.require_negotiator(by, locked_case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that drafted an offer may change it.")
+            raise PermissionDenied(gettext("Only the side that drafted an offer may change it."))
         require_version(locked, if_match)
         if locked.status != OfferStatus.DRAFT:
             raise Conflict(
-                "A sent offer cannot be changed; withdraw it and send a new one.",
+                gettext("A sent offer cannot be changed; withdraw it and send a new one."),
                 code="offer_not_draft",
             )
         resolved = offer_contents_validate(locked_case, side, data)
@@ -510,8 +510,11 @@ def _check_mandatory_consideration(case: Case) -> None:
     unanswered = Suggestion.objects.filter(case=case, response="").order_by("created_at").first()
     if unanswered is not None:
         raise Conflict(
-            "Respond in writing to the defense's suggestion of "
-            f"{unanswered.created_at:%Y-%m-%d} before sending another offer.",
+            gettext(
+                "Respond in writing to the defense's suggestion of %(created_at)s before "
+                "sending another offer."
+            )
+            % {"created_at": format(unanswered.created_at, "%Y-%m-%d")},
             code="suggestion_unanswered",
         )
     ignored = (
@@ -523,8 +526,11 @@ def _check_mandatory_consideration(case: Case) -> None:
     )
     if ignored is not None:
         raise Conflict(
-            f"Respond in writing to the defense's proposal of round {ignored.round_number} "
-            "before sending another offer.",
+            gettext(
+                "Respond in writing to the defense's proposal of round %(round_number)s "
+                "before sending another offer."
+            )
+            % {"round_number": ignored.round_number},
             code="proposal_unanswered",
         )
 
@@ -537,23 +543,28 @@ def offer_send(*, offer: Offer, by: User) -> Offer:
         side = permissions.require_negotiator(by, locked_case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that drafted an offer may send it.")
+            raise PermissionDenied(gettext("Only the side that drafted an offer may send it."))
         if locked.status != OfferStatus.DRAFT:
             raise Conflict(
                 _ended_message(locked)
                 if locked.status != OfferStatus.SENT
-                else "This offer has already been sent.",
+                else gettext("This offer has already been sent."),
                 code="offer_not_draft",
             )
         _require_open_negotiation(locked_case)
         if locked.expires_at is not None and locked.expires_at <= now:
-            raise ValidationError({"expires_at": "The expiry must be in the future when sent."})
+            raise ValidationError(
+                {"expires_at": gettext("The expiry must be in the future when sent.")}
+            )
         _expire_due_on_case(locked_case, now)
         live = Offer.objects.filter(case=locked_case, status=OfferStatus.SENT).first()
         if live is not None:
             raise Conflict(
-                f"Round {live.round_number} from the {Side(live.side).label.lower()} is still "
-                "awaiting an answer; only one offer may be live at a time.",
+                gettext(
+                    "Round %(round_number)s from the %(Side)s is still awaiting an answer; "
+                    "only one offer may be live at a time."
+                )
+                % {"round_number": live.round_number, "Side": Side(live.side).label.lower()},
                 code="offer_live",
             )
         if side == Side.PROSECUTION:
@@ -598,7 +609,9 @@ def _answerable(offer: Offer, by: User, action: str) -> tuple[Case, Offer, str]:
     if locked.status != OfferStatus.SENT:
         raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
     if locked.side == side:
-        raise PermissionDenied(f"Only the other side may {action} an offer.")
+        raise PermissionDenied(
+            gettext("Only the other side may %(action)s an offer.") % {"action": action}
+        )
     return case, locked, side
 
 
@@ -640,7 +653,7 @@ def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
         side = permissions.require_negotiator(by, case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that made an offer may withdraw it.")
+            raise PermissionDenied(gettext("Only the side that made an offer may withdraw it."))
         if not locked.is_open:
             raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
         now = timezone.now()
@@ -654,7 +667,7 @@ def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
     with transaction.atomic():
         case, locked, _side = _answerable(offer, by, "reject")
         if not reason.strip():
-            raise ValidationError({"reason": "Say why the offer is rejected."})
+            raise ValidationError({"reason": gettext("Say why the offer is rejected.")})
         _close(locked, case, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
         return locked
 
@@ -809,18 +822,23 @@ def offer_respond(*, offer: Offer, by: User, response: str) -> Offer:
         )
         locked = _lock_offer(offer.pk)
         if locked.side != Side.DEFENSE:
-            raise Conflict("Only a defense proposal takes a written response.")
+            raise Conflict(gettext("Only a defense proposal takes a written response."))
         if locked.response:
-            raise Conflict("This proposal already has a written response.")
+            raise Conflict(gettext("This proposal already has a written response."))
         if locked.is_open:
-            raise Conflict("Answer a live proposal by accepting, rejecting or countering it.")
+            raise Conflict(
+                gettext("Answer a live proposal by accepting, rejecting or countering it.")
+            )
         if not response_owed(locked):
             raise Conflict(
-                f"A {OfferStatus(locked.status).label.lower()} proposal is owed no separate "
-                "response; only one that expired unanswered is."
+                gettext(
+                    "A %(offer_status)s proposal is owed no separate response; only one that "
+                    "expired unanswered is."
+                )
+                % {"offer_status": OfferStatus(locked.status).label.lower()}
             )
         if not response.strip():
-            raise ValidationError({"response": "Write the response."})
+            raise ValidationError({"response": gettext("Write the response.")})
         locked.response = response.strip()
         locked.save(update_fields=["response", "updated_at"])
         return locked
@@ -866,11 +884,12 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
         locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if locked.response:
             raise Conflict(
-                f"{_who(locked.responded_by)} already responded to this suggestion.",
+                gettext("%(who)s already responded to this suggestion.")
+                % {"who": _who(locked.responded_by)},
                 code="suggestion_answered",
             )
         if not response.strip():
-            raise ValidationError({"response": "Write the response."})
+            raise ValidationError({"response": gettext("Write the response.")})
         locked.response = response.strip()
         locked.responded_by = by
         locked.responded_at = timezone.now()
@@ -890,8 +909,11 @@ def _lock_agreement(agreement: PleaAgreement) -> tuple[Case, PleaAgreement]:
 def _require_signing(agreement: PleaAgreement) -> None:
     if agreement.status != AgreementStatus.SIGNING:
         raise Conflict(
-            f"This agreement is “{AgreementStatus(agreement.status).label}”; "
-            "a fully signed agreement can no longer change.",
+            gettext(
+                "This agreement is “%(agreement_status)s”; a fully signed agreement can "
+                "no longer change."
+            )
+            % {"agreement_status": AgreementStatus(agreement.status).label},
             code="agreement_signed",
         )
 
@@ -916,7 +938,7 @@ def agreement_checklist_complete(
         )
         _require_signing(locked)
         if locked.signatures.exists():
-            raise Conflict("The checklist cannot change once signing has begun.")
+            raise Conflict(gettext("The checklist cannot change once signing has begun."))
         errors: dict[str, str] = {}
         for name in CHECKLIST_FIELDS:
             if not items.get(name):
@@ -974,11 +996,13 @@ def agreement_sign(
         case, locked = _lock_agreement(agreement)
         roles = permissions.roles_on(by, case)
         if not roles & (permissions.NEGOTIATOR_ROLES.keys() | {Role.DEFENDANT}):
-            raise PermissionDenied("Only the defendant, their lawyer and the prosecutor sign.")
+            raise PermissionDenied(
+                gettext("Only the defendant, their lawyer and the prosecutor sign.")
+            )
         _require_signing(locked)
         if not locked.checklist_complete:
             raise Conflict(
-                "Complete the voluntariness checklist before anyone signs.",
+                gettext("Complete the voluntariness checklist before anyone signs."),
                 code="checklist_incomplete",
             )
         participations = {
@@ -997,7 +1021,9 @@ def agreement_sign(
                 None,
             )
             if lawyer is None:
-                raise PermissionDenied("Only the defendant's lawyer records their signature.")
+                raise PermissionDenied(
+                    gettext("Only the defendant's lawyer records their signature.")
+                )
             own_or_none = (
                 CaseParticipant.objects.active()
                 .filter(case=case, role=Role.DEFENDANT)
@@ -1005,7 +1031,7 @@ def agreement_sign(
                 .first()
             )
             if own_or_none is None:
-                raise Conflict("The case has no defendant to sign.")
+                raise Conflict(gettext("The case has no defendant to sign."))
             capacity, own, signer, witness = SignatoryRole.DEFENDANT, own_or_none, None, lawyer
         elif capacity == SignatoryRole.DEFENDANT:
             own = participations[Role.DEFENDANT]
@@ -1017,10 +1043,13 @@ def agreement_sign(
         if capacity == SignatoryRole.DEFENDANT:
             _check_witness(case, witness)
         elif witness is not None:
-            raise ValidationError({"witness": "Only a defendant's signature is witnessed."})
+            raise ValidationError(
+                {"witness": gettext("Only a defendant's signature is witnessed.")}
+            )
         if locked.signatures.filter(signatory_role=capacity).exists():
             raise Conflict(
-                f"The {SignatoryRole(capacity).label.lower()} has already signed.",
+                gettext("The %(signatory_role)s has already signed.")
+                % {"signatory_role": SignatoryRole(capacity).label.lower()},
                 code="already_signed",
             )
         with _database_guard("This signature was recorded at the same moment.", "already_signed"):
@@ -1045,8 +1074,11 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         if required:
             raise ValidationError(
                 {
-                    "witness": f"Under the {case.court.jurisdiction.name} profile the defendant "
-                    "signs before defense counsel or a duty lawyer; name the witness."
+                    "witness": gettext(
+                        "Under the %(jurisdiction_name)s profile the defendant signs before "
+                        "defense counsel or a duty lawyer; name the witness."
+                    )
+                    % {"jurisdiction_name": case.court.jurisdiction.name}
                 }
             )
         return
@@ -1056,7 +1088,11 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         or not witness.is_active
     ):
         raise ValidationError(
-            {"witness": "The witness must be defense counsel or a duty lawyer on this case."}
+            {
+                "witness": gettext(
+                    "The witness must be defense counsel or a duty lawyer on this case."
+                )
+            }
         )
 
 
@@ -1082,11 +1118,13 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
         )
         if locked.status == AgreementStatus.SIGNING:
             raise Conflict(
-                "The agreement can be submitted once everyone has signed.", code="not_signed"
+                gettext("The agreement can be submitted once everyone has signed."),
+                code="not_signed",
             )
         if locked.status != AgreementStatus.SIGNED:
             raise Conflict(
-                f"This agreement is already “{AgreementStatus(locked.status).label}”.",
+                gettext("This agreement is already “%(agreement_status)s”.")
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         locked.status = AgreementStatus.SUBMITTED
@@ -1121,15 +1159,18 @@ def agreement_review(
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
         if not permissions.may_review_agreement(by, case):
-            raise PermissionDenied("Only the court reviews a plea agreement.")
+            raise PermissionDenied(gettext("Only the court reviews a plea agreement."))
         if locked.status != AgreementStatus.SUBMITTED:
             raise Conflict(
-                "Only an agreement submitted to the court can be reviewed; this one is "
-                f"“{AgreementStatus(locked.status).label}”.",
+                gettext(
+                    "Only an agreement submitted to the court can be reviewed; this one is "
+                    "“%(agreement_status)s”."
+                )
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         if not reasons.strip():
-            raise ValidationError({"reasons": "Give the court's reasons."})
+            raise ValidationError({"reasons": gettext("Give the court's reasons.")})
         now = timezone.now()
         locked.status = (
             AgreementStatus.COURT_ACCEPTED if accepted else AgreementStatus.COURT_REJECTED
@@ -1196,12 +1237,12 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
             AgreementStatus.SUBMITTED,
         ):
             raise Conflict(
-                "The agreement can no longer be withdrawn; it is "
-                f"“{AgreementStatus(locked.status).label}”.",
+                gettext("The agreement can no longer be withdrawn; it is “%(agreement_status)s”.")
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for the withdrawal."})
+            raise ValidationError({"reason": gettext("Give the reason for the withdrawal.")})
         now = timezone.now()
         locked.status = AgreementStatus.WITHDRAWN
         locked.withdrawn_by = by

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from records.models import Document, DocumentCategory, Visibility
@@ -35,7 +36,7 @@ class WallField(forms.ChoiceField):
         super().__init__(
             choices=Visibility.choices,
             widget=forms.RadioSelect,
-            label="Who may read it",
+            label=_("Who may read it"),
             error_messages={"required": "Choose who may read it."},
             **kwargs,
         )
@@ -68,7 +69,7 @@ class _RecordForm(forms.Form):
 # Lengths are the service's to check (records.services), in its own words.
 class NoteForm(_RecordForm):
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Write the note."},
@@ -77,7 +78,7 @@ class NoteForm(_RecordForm):
 
 class NoteEditForm(forms.Form):
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Write the note."},
@@ -88,7 +89,7 @@ class NoteSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search the notes",
+        label=_("Search the notes"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 
@@ -100,8 +101,8 @@ class DocumentSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search the documents",
-        help_text="Title, description or file name.",
+        label=_("Search the documents"),
+        help_text=_("Title, description or file name."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     category = forms.ChoiceField(
@@ -117,10 +118,12 @@ class DocumentSearchForm(forms.Form):
 class DocumentUploadForm(_RecordForm):
     # Empty files get through here so that the service's check says so in its own words.
     file = forms.FileField(
-        label="File",
+        label=_("File"),
         allow_empty_file=True,
-        help_text="PDF, Word, Excel, images (PNG, JPEG, TIFF), audio (MP3, WAV), MP4 video or "
-        "plain text. The type is read from the content, not the name.",
+        help_text=_(
+            "PDF, Word, Excel, images (PNG, JPEG, TIFF), audio (MP3, WAV), MP4 video or "
+            "plain text. The type is read from the content, not the name."
+        ),
         error_messages={
             "required": "Choose a file to upload.",
             "invalid": "No file was received: choose the file again.",
@@ -148,21 +151,23 @@ class DisclosureForm(forms.Form):
     document = DisclosedDocumentField(
         queryset=Document.objects.none(),
         required=False,
-        empty_label="No document: describe the item below",
-        help_text="A document on this case the defense has now been given. Disclosing a "
-        "prosecution-only document shares it with the defense and the court.",
+        empty_label=_("No document: describe the item below"),
+        help_text=_(
+            "A document on this case the defense has now been given. Disclosing a "
+            "prosecution-only document shares it with the defense and the court."
+        ),
     )
     description = forms.CharField(
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What was disclosed. With a document, leave empty to use its title.",
+        help_text=_("What was disclosed. With a document, leave empty to use its title."),
     )
     disclosed_on = forms.DateField(
-        label="Disclosed on",
+        label=_("Disclosed on"),
         widget=DateInput(),
         error_messages={"required": "Give the date it was disclosed."},
-        help_text="The day the defense received it, on the court's calendar.",
+        help_text=_("The day the defense received it, on the court's calendar."),
     )
 
     def __init__(

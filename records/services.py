@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import permissions
@@ -38,7 +39,9 @@ def _lock_case(case: Case) -> Case:
 
 def _check_visibility(visibility: str) -> None:
     if visibility not in Visibility.values:
-        raise ValidationError({"visibility": f"Choose one of: {', '.join(Visibility.values)}."})
+        raise ValidationError(
+            {"visibility": _("Choose one of: %(items)s.") % {"items": ", ".join(Visibility.values)}}
+        )
 
 
 # --- notes -----------------------------------------------------------------------------------
@@ -47,11 +50,16 @@ def _check_visibility(visibility: str) -> None:
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if "\x00" in body:
-        raise ValidationError({"body": "The note contains a NUL character."})
+        raise ValidationError({"body": _("The note contains a NUL character.")})
     if not body:
-        raise ValidationError({"body": "Write the note."})
+        raise ValidationError({"body": _("Write the note.")})
     if len(body) > NOTE_MAX_CHARS:
-        raise ValidationError({"body": f"A note holds at most {NOTE_MAX_CHARS:,} characters."})
+        raise ValidationError(
+            {
+                "body": _("A note holds at most %(NOTE_MAX_CHARS)s characters.")
+                % {"NOTE_MAX_CHARS": format(NOTE_MAX_CHARS, ",")}
+            }
+        )
     return body
 
 
@@ -77,7 +85,7 @@ def note_edit(*, note: Note, by: User, body: str, if_match: list[str] | None = N
         _lock_case(note.case)
         locked = Note.objects.select_for_update().get(pk=note.pk)
         if locked.author_id != by.pk:
-            raise PermissionDenied("Only the author may change a note.")
+            raise PermissionDenied(_("Only the author may change a note."))
         permissions.require_record_writer(by, locked.case, locked.visibility)
         require_version(locked, if_match)
         locked.body = body
@@ -201,7 +209,7 @@ def disclosure_add(
             doc = Document.objects.select_for_update().get(pk=document.pk)
             if Disclosure.objects.filter(document=doc).exists():
                 raise Conflict(
-                    "This document has already been disclosed.", code="already_disclosed"
+                    _("This document has already been disclosed."), code="already_disclosed"
                 )
             if doc.visibility == Visibility.PROSECUTION:
                 doc.visibility = Visibility.SHARED

@@ -24,6 +24,7 @@ from urllib.parse import SplitResult, urlsplit
 import httpcore
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 from httpcore._backends.sync import SyncBackend, SyncStream
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -95,28 +96,30 @@ def address_problem(address: IPAddress) -> str | None:
 
 def _split(url: str) -> SplitResult:
     if len(url) > MAX_URL_LENGTH:
-        raise DestinationRefused(f"Keep the URL to {MAX_URL_LENGTH} characters.")
+        raise DestinationRefused(
+            _("Keep the URL to %(MAX_URL_LENGTH)s characters.") % {"MAX_URL_LENGTH": MAX_URL_LENGTH}
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a bad port)
     except ValueError:
-        raise DestinationRefused("This is not a valid URL.") from None
+        raise DestinationRefused(_("This is not a valid URL.")) from None
     if parts.scheme not in ("http", "https"):
-        raise DestinationRefused("Webhooks go to http:// or https:// URLs only.")
+        raise DestinationRefused(_("Webhooks go to http:// or https:// URLs only."))
     if not parts.hostname:
-        raise DestinationRefused("The URL names no host.")
+        raise DestinationRefused(_("The URL names no host."))
     if parts.username is not None or parts.password is not None:
         raise DestinationRefused(
-            "Put no user name or password in the URL: messages are signed instead."
+            _("Put no user name or password in the URL: messages are signed instead.")
         )
     if any(char.isspace() for char in url):
-        raise DestinationRefused("A URL has no spaces.")
+        raise DestinationRefused(_("A URL has no spaces."))
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-        raise DestinationRefused("This is not a valid URL: it holds control characters.")
+        raise DestinationRefused(_("This is not a valid URL: it holds control characters."))
     try:
         httpx.URL(url)
     except httpx.InvalidURL:
-        raise DestinationRefused("This is not a valid URL.") from None
+        raise DestinationRefused(_("This is not a valid URL.")) from None
     return parts
 
 
@@ -144,10 +147,11 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     except concurrent.futures.TimeoutError:
         lookup.cancel()
         raise DestinationRefused(
-            f"Looking up {host} took longer than {lookup_timeout():g} seconds."
+            _("Looking up %(host)s took longer than %(lookup_timeout)s seconds.")
+            % {"host": host, "lookup_timeout": format(lookup_timeout(), "g")}
         ) from None
     except (OSError, UnicodeError, ValueError):  # unknown, badly formed, a NUL in the name
-        raise DestinationRefused(f"No address was found for {host}.") from None
+        raise DestinationRefused(_("No address was found for %(host)s.") % {"host": host}) from None
     found: list[IPAddress] = []
     for info in infos:
         # A scoped IPv6 address ("fe80::1%eth0") is link-local: refused below without its scope.
@@ -174,8 +178,11 @@ def check_addresses(host: str, addresses: Iterable[IPAddress]) -> None:
             # A name's addresses are not told: the message must not map an internal network.
             what = problem if _is_ip(host) else f"{host} resolves to a non-public address"
             raise DestinationRefused(
-                f"{what}: webhooks go to public addresses only, unless the "
-                "operator allows private destinations (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS)."
+                _(
+                    "%(what)s: webhooks go to public addresses only, unless the operator "
+                    "allows private destinations (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS)."
+                )
+                % {"what": what}
             )
 
 
@@ -215,7 +222,9 @@ class GuardedBackend(SyncBackend):
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return SyncStream(sock)
-        raise httpcore.ConnectError(str(error or f"Could not connect to {host}."))
+        raise httpcore.ConnectError(
+            str(error or _("Could not connect to %(host)s.") % {"host": host})
+        )
 
 
 @functools.cache

@@ -39,6 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from core.exceptions import Conflict
@@ -137,7 +138,7 @@ def retry_delay(failed_attempts: int, *, rng: random.Random | None = None) -> dt
 def _require_manager(user: User, client: ApiClient) -> None:
     if not permissions.may_manage_webhooks(user, client):
         raise PermissionDenied(
-            "Only the client, its owner or the court's staff manage its webhooks."
+            _("Only the client, its owner or the court's staff manage its webhooks.")
         )
 
 
@@ -191,7 +192,7 @@ def endpoint_create(
     _require_manager(by, client)
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     if client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     errors: dict[str, str] = {}
     clean_url = _clean_url(url, errors)
     types = _clean_types(event_types, errors)
@@ -200,7 +201,8 @@ def endpoint_create(
         raise ValidationError(errors)
     if client.webhook_endpoints.count() >= MAX_ENDPOINTS_PER_CLIENT:
         raise Conflict(
-            f"A client has at most {MAX_ENDPOINTS_PER_CLIENT} endpoints; delete one first.",
+            _("A client has at most %(MAX_ENDPOINTS_PER_CLIENT)s endpoints; delete one first.")
+            % {"MAX_ENDPOINTS_PER_CLIENT": MAX_ENDPOINTS_PER_CLIENT},
             code="too_many_endpoints",
         )
     endpoint = WebhookEndpoint.objects.create(
@@ -293,7 +295,7 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
         WebhookEndpoint.objects.select_for_update().select_related("client").get(pk=endpoint.pk)
     )
     if endpoint.client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     if endpoint.disabled_at is None:
         return endpoint
     now = timezone.now()
@@ -850,14 +852,14 @@ def delivery_replay(*, delivery: Delivery, by: User) -> Delivery:
         WebhookEndpoint.objects.select_for_update().select_related("client").get(pk=endpoint.pk)
     )
     if endpoint.disabled_at is not None:
-        raise Conflict("The endpoint is disabled: enable it first.", code="endpoint_disabled")
+        raise Conflict(_("The endpoint is disabled: enable it first."), code="endpoint_disabled")
     if endpoint.client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     if Delivery.objects.filter(
         endpoint=endpoint, event_id=delivery.event_id, status=DeliveryStatus.PENDING
     ).exists():
         raise Conflict(
-            "This event is still being delivered to the endpoint; wait for it to finish.",
+            _("This event is still being delivered to the endpoint; wait for it to finish."),
             code="delivery_pending",
         )
     now = timezone.now()
@@ -874,7 +876,7 @@ def delivery_replay(*, delivery: Delivery, by: User) -> Delivery:
             )
     except IntegrityError:
         raise Conflict(
-            "This event is already being delivered to the endpoint.", code="delivery_pending"
+            _("This event is already being delivered to the endpoint."), code="delivery_pending"
         ) from None
     _dispatch([replay.pk], now=now)
     return replay
@@ -899,7 +901,7 @@ def deliveries_prune(
     cutoff = (now or timezone.now()) - delivery_retention()
     old = Q(created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED])
     total = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         with transaction.atomic():
             ids = list(
                 Delivery.objects.filter(old)

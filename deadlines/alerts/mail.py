@@ -14,6 +14,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deadlines.alerts.claims import (
     _DATABASE_ERRORS,
@@ -67,7 +68,7 @@ def _hand_to_mail_server(backend: BaseEmailBackend, email: EmailMessage) -> None
     unless the server accepted it. The caller closes the connection, after the record."""
     backend.open()
     if backend.send_messages([email]) != 1:
-        raise smtplib.SMTPException("The mail server did not accept the message.")
+        raise smtplib.SMTPException(_("The mail server did not accept the message."))
 
 
 def _deliver_email(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus
 from core import domain_events
@@ -119,7 +120,8 @@ _EVENT_OF_CHANGE: dict[str, type[domain_events.DeadlineEvent]] = {
 def _require_case_open(case: Case) -> None:
     if case.status in ENDED_CASE_STATUSES:
         raise Conflict(
-            f"No court dates are set on a case that is “{CaseStatus(case.status).label}”.",
+            _("No court dates are set on a case that is “%(case_status)s”.")
+            % {"case_status": CaseStatus(case.status).label},
             code="case_ended",
         )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -57,9 +58,13 @@ def _lock_deadline(deadline_id: int) -> Deadline:
 def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
         return Conflict(
-            f"{DeadlineKind(deadline.kind).label} follows the negotiation "
-            f"({'the offer' if deadline.kind == DeadlineKind.OFFER_EXPIRY else 'the suggestion'}"
-            "); it is not changed by hand.",
+            _("%(deadline_kind)s follows the negotiation (%(value)s); it is not changed by hand.")
+            % {
+                "deadline_kind": DeadlineKind(deadline.kind).label,
+                "value": "the offer"
+                if deadline.kind == DeadlineKind.OFFER_EXPIRY
+                else "the suggestion",
+            },
             code="deadline_follows_negotiation",
         )
     return None
@@ -68,7 +73,8 @@ def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
 def _open_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.status != DeadlineStatus.OPEN:
         return Conflict(
-            f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first.",
+            _("This deadline is %(deadline_status)s; reopen it first.")
+            % {"deadline_status": DeadlineStatus(deadline.status).label.lower()},
             code=f"deadline_{deadline.status}",
         )
     return None
@@ -94,7 +100,7 @@ def _require_sees_deadline(user: User, case: Case, deadline: Deadline) -> None:
     if not permissions.may_read_case_date(
         user, case, negotiation=deadline.kind in NEGOTIATION_DEADLINE_KINDS
     ):
-        raise PermissionDenied("You may not see this deadline.")
+        raise PermissionDenied(_("You may not see this deadline."))
 
 
 def deadline_create(
@@ -369,7 +375,7 @@ def deadline_override_remove(*, deadline: Deadline, by: User) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if locked.rule_id is None or not locked.override_reason:
-            raise Conflict("This deadline has no override to remove.", code="not_overridden")
+            raise Conflict(_("This deadline has no override to remove."), code="not_overridden")
         _require_open(locked)
         assert locked.computed_date is not None
         old = locked.due_date
@@ -396,7 +402,7 @@ def deadline_complete(*, deadline: Deadline, by: User) -> Deadline:
         _require_sees_deadline(by, case, locked)
         if not permissions.may_complete_deadline(by, case, locked.responsible_side):
             raise PermissionDenied(
-                "The court, or counsel for the side that had to meet it, marks a deadline met."
+                _("The court, or counsel for the side that had to meet it, marks a deadline met.")
             )
         _require_by_hand(locked)
         _require_open(locked)
@@ -411,7 +417,7 @@ def deadline_cancel(*, deadline: Deadline, by: User, reason: str) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for cancelling the deadline."})
+            raise ValidationError({"reason": _("Give the reason for cancelling the deadline.")})
         _require_open(locked)
         _close(locked, DeadlineStatus.CANCELLED, by, timezone.now())
         _change(locked, DeadlineChangeKind.CANCELLED, by, reason=reason.strip())
@@ -424,9 +430,9 @@ def deadline_reopen(*, deadline: Deadline, by: User, reason: str) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for reopening the deadline."})
+            raise ValidationError({"reason": _("Give the reason for reopening the deadline.")})
         if locked.status == DeadlineStatus.OPEN:
-            raise Conflict("This deadline is open.", code="deadline_open")
+            raise Conflict(_("This deadline is open."), code="deadline_open")
         locked.status = DeadlineStatus.OPEN
         locked.closed_at = None
         locked.closed_by = None
@@ -442,9 +448,9 @@ def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> co
     _refuse_out_of_range(trigger_date=trigger_date)
     court = Court.objects.select_related("jurisdiction").get(pk=case.court_id)
     if rule.jurisdiction_id != court.jurisdiction_id or not rule.active:
-        raise ValidationError({"rule": "Choose an active rule of this case's jurisdiction."})
+        raise ValidationError({"rule": _("Choose an active rule of this case's jurisdiction.")})
     if not isinstance(trigger_date, dt.date):
-        raise ValidationError({"trigger_date": "Enter a date."})
+        raise ValidationError({"trigger_date": _("Enter a date.")})
     try:
         return _compute(
             rule,

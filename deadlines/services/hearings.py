@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, CaseStatus, Court
@@ -66,8 +67,8 @@ def _when(moment: dt.datetime, court: Court) -> str:
 def _require_upcoming(hearing: Hearing, action: str) -> None:
     if hearing.status not in UPCOMING_HEARING_STATUSES:
         raise Conflict(
-            f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be "
-            f"{action}.",
+            _("This hearing is %(hearing_status)s; it cannot be %(action)s.")
+            % {"hearing_status": HearingStatus(hearing.status).label.lower(), "action": action},
             code=f"hearing_{hearing.status}",
         )
 
@@ -137,9 +138,18 @@ def _clash(
 def _clash_conflict(other: Hearing) -> Conflict:
     court = other.case.court
     return Conflict(
-        f"{other.courtroom.name} is taken from {_when(other.starts_at, court)} to "
-        f"{_when(other.ends_at, court)} by the {other.get_kind_display().lower()} in "
-        f"{other.case.docket_number} (hearing {other.pk}).",
+        _(
+            "%(courtroom_name)s is taken from %(when)s to %(when2)s by the %(kind)s "
+            "in %(docket_number)s (hearing %(pk)s)."
+        )
+        % {
+            "courtroom_name": other.courtroom.name,
+            "when": _when(other.starts_at, court),
+            "when2": _when(other.ends_at, court),
+            "kind": other.get_kind_display().lower(),
+            "docket_number": other.case.docket_number,
+            "pk": other.pk,
+        },
         code="hearing_overlap",
     )
 
@@ -162,7 +172,7 @@ def _save_hearing(
         clash = _clash(hearing.courtroom, hearing.starts_at, hearing.ends_at, exclude)
         if clash is None:
             raise Conflict(
-                "Another hearing was booked in this courtroom at the same moment.",
+                _("Another hearing was booked in this courtroom at the same moment."),
                 code="hearing_overlap",
             ) from exc
         raise _clash_conflict(clash) from exc
@@ -280,10 +290,12 @@ def hearings_schedule_many(
             continue
         case = locked.get(plan.case.pk)
         if case is None:
-            answers[n] = ValidationError({"case": "No such case."})
+            answers[n] = ValidationError({"case": _("No such case.")})
             continue
         if case.pk not in kept:
-            answers[n] = PermissionDenied("Only the court schedules hearings and sets deadlines.")
+            answers[n] = PermissionDenied(
+                _("Only the court schedules hearings and sets deadlines.")
+            )
             continue
         errors = _hearing_errors(
             case, starts_at=plan.starts_at, ends_at=plan.ends_at, courtroom=plan.courtroom
@@ -301,7 +313,8 @@ def hearings_schedule_many(
             continue
         if case.status in ENDED_CASE_STATUSES:
             answers[n] = Conflict(
-                f"No court dates are set on a case that is “{CaseStatus(case.status).label}”.",
+                _("No court dates are set on a case that is “%(case_status)s”.")
+                % {"case_status": CaseStatus(case.status).label},
                 code="case_ended",
             )
     clashes = _clashes_many({n: plan for n, plan in enumerate(plans) if answers[n] is None}, locked)
@@ -451,7 +464,7 @@ def hearing_reschedule(
             and ends_at == locked.ends_at
             and room.pk == locked.courtroom_id
         ):
-            raise ValidationError({"starts_at": "The hearing is already set for that time."})
+            raise ValidationError({"starts_at": _("The hearing is already set for that time.")})
         change = HearingChange(
             hearing=locked,
             from_starts_at=locked.starts_at,
@@ -561,8 +574,8 @@ def hearing_mark_held(*, hearing: Hearing, by: User) -> Hearing:
         _require_upcoming(locked, "marked held")
         if locked.starts_at > timezone.now():
             raise Conflict(
-                f"This hearing starts at {_when(locked.starts_at, case.court)}; it is marked "
-                "held once it has begun.",
+                _("This hearing starts at %(when)s; it is marked held once it has begun.")
+                % {"when": _when(locked.starts_at, case.court)},
                 code="hearing_not_begun",
             )
         HearingChange.objects.create(
@@ -587,7 +600,7 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         permissions.require_calendar_keeper(by, case)
         locked = _lock_hearing(hearing.pk)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for the cancellation."})
+            raise ValidationError({"reason": _("Give the reason for the cancellation.")})
         _require_upcoming(locked, "cancelled")
         HearingChange.objects.create(
             hearing=locked,

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -113,7 +114,9 @@ def deadline_add(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         if deadline is not None:
             messages.success(
-                request, f"Deadline “{deadline.title}” set for {deadline.due_date:%Y-%m-%d}."
+                request,
+                _("Deadline “%(title)s” set for %(due_date)s.")
+                % {"title": deadline.title, "due_date": format(deadline.due_date, "%Y-%m-%d")},
             )
             return redirect("deadlines:deadline", deadline.pk)
     context = {
@@ -164,10 +167,10 @@ def _render_deadline(
         and by_hand
         and permissions.may_complete_deadline(user, case, deadline.responsible_side)
         else None,
-        "cancel": ReasonForm(prefix="cancel", label="Reason for cancelling")
+        "cancel": ReasonForm(prefix="cancel", label=_("Reason for cancelling"))
         if keeps and by_hand and is_open
         else None,
-        "reopen": ReasonForm(prefix="reopen", label="Reason for reopening")
+        "reopen": ReasonForm(prefix="reopen", label=_("Reason for reopening"))
         if keeps and by_hand and not is_open
         else None,
     }
@@ -281,7 +284,7 @@ def deadline_edit(request: HttpRequest, deadline_id: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
             else:
-                messages.info(request, "Nothing changed: the deadline was already so.")
+                messages.info(request, _("Nothing changed: the deadline was already so."))
             return redirect(_next_url(request, reverse("deadlines:deadline", args=[saved.pk])))
         deadline = _deadline_for(user, deadline_id)  # the stored one, not one changed in memory
     elif _deadline_edit_refusal(deadline):
@@ -363,7 +366,7 @@ def deadline_cancel(request: HttpRequest, deadline_id: int) -> HttpResponse:
         request,
         deadline_id,
         prefix="cancel",
-        form=lambda data: ReasonForm(data, prefix="cancel", label="Reason for cancelling"),
+        form=lambda data: ReasonForm(data, prefix="cancel", label=_("Reason for cancelling")),
         allowed=_keeps,
         refusal=KEEPER_REFUSAL,
         act=lambda user, d, data: services.deadline_cancel(
@@ -380,7 +383,7 @@ def deadline_reopen(request: HttpRequest, deadline_id: int) -> HttpResponse:
         request,
         deadline_id,
         prefix="reopen",
-        form=lambda data: ReasonForm(data, prefix="reopen", label="Reason for reopening"),
+        form=lambda data: ReasonForm(data, prefix="reopen", label=_("Reason for reopening")),
         allowed=_keeps,
         refusal=KEEPER_REFUSAL,
         act=lambda user, d, data: services.deadline_reopen(

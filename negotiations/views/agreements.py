@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
@@ -29,7 +30,7 @@ def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:
     # The stored PDF is not needed to show the page; the download view reads it.
     agreement = selectors.agreements_visible_to(user).defer("pdf").filter(pk=agreement_id).first()
     if agreement is None:
-        raise Http404("No such agreement.")
+        raise Http404(_("No such agreement."))
     return agreement
 
 
@@ -149,7 +150,7 @@ def agreement_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """The signed agreement as stored when the last signature sealed it, byte for byte."""
     agreement = selectors.agreement_get_for_user(request.user, agreement_id)
     if not agreement.pdf:
-        raise Http404("The agreement has no document until everyone has signed.")
+        raise Http404(_("The agreement has no document until everyone has signed."))
     services.agreement_downloaded(agreement=agreement, request=request)
     response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plea-agreement-{agreement.pk}.pdf"'
@@ -192,7 +193,7 @@ def _role_in(allowed: frozenset[str], what: str) -> Callable[[Any, Case], Any]:
 
 def _court_reviewer(user: Any, case: Case) -> None:
     if not permissions.may_review_agreement(user, case):
-        raise PermissionDenied("Only the court reviews a plea agreement.")
+        raise PermissionDenied(_("Only the court reviews a plea agreement."))
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -168,8 +169,14 @@ def offer_compose(request: HttpRequest, case_id: int) -> HttpResponse:
             if offer is not None:
                 messages.success(
                     request,
-                    f"Draft saved as round {offer.round_number}. Check it, then send it to "
-                    f"{SIDE_NOUN[services.OTHER_SIDE[Side(side)]]}.",
+                    _(
+                        "Draft saved as round %(round_number)s. Check it, then send it to "
+                        "%(SIDE_NOUN)s."
+                    )
+                    % {
+                        "round_number": offer.round_number,
+                        "SIDE_NOUN": SIDE_NOUN[services.OTHER_SIDE[Side(side)]],
+                    },
                 )
                 return redirect("negotiations:offer", offer.pk)
         return _render_compose(
@@ -185,7 +192,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
     case = offer.case
     side = permissions.require_negotiator(user, case)
     if offer.side != side:
-        raise PermissionDenied("Only the side that drafted an offer may change it.")
+        raise PermissionDenied(_("Only the side that drafted an offer may change it."))
     with _court_time(case):
         if offer.status != OfferStatus.DRAFT:
             return _render_offer(
@@ -202,7 +209,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
                 form, lambda _: services.offer_update(offer=offer, by=user, data=form.to_input())
             )
             if saved is not None:
-                messages.success(request, "Draft saved.")
+                messages.success(request, _("Draft saved."))
                 return redirect("negotiations:offer", offer.pk)
         return _render_compose(
             request,
@@ -236,7 +243,7 @@ def offer_counter(request: HttpRequest, offer_id: int) -> HttpResponse:
     case = offer.case
     side = permissions.require_negotiator(user, case)
     if offer.side == side:
-        raise PermissionDenied("Only the other side may counter an offer.")
+        raise PermissionDenied(_("Only the other side may counter an offer."))
     with _court_time(case):
         posted = request.POST if request.method == "POST" else None
         if posted is None and (refusal := _counter_refusal(offer, timezone.now())):
@@ -260,8 +267,11 @@ def offer_counter(request: HttpRequest, offer_id: int) -> HttpResponse:
             if counter is not None:
                 messages.success(
                     request,
-                    f"Counteroffer sent as round {counter.round_number}; round "
-                    f"{offer.round_number} is closed as countered.",
+                    _(
+                        "Counteroffer sent as round %(round_number)s; round %(round_number2)s is "
+                        "closed as countered."
+                    )
+                    % {"round_number": counter.round_number, "round_number2": offer.round_number},
                 )
                 return redirect("negotiations:offer", counter.pk)
             if status == 409:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -247,6 +248,6 @@ class DisclosureCreateSerializer(serializers.Serializer[Any]):
                 )
             except Http404:
                 raise serializers.ValidationError(
-                    {"document": "No such document on this case."}
+                    {"document": _("No such document on this case.")}
                 ) from None
         return attrs
