@@ -17,25 +17,27 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import Audience, AuditEvent
 
 # Events the app records itself (audit.services.record): what they are called.
 APP_EVENT_LABELS: dict[str, str] = {
-    "auth.login": "Signed in",
-    "auth.logout": "Signed out",
-    "auth.login_failed": "Sign-in failed",
-    "document.downloaded": "Document downloaded",
-    "history.exported": "History exported",
-    "case.sealed_viewed": "Sealed case viewed",
+    "auth.login": gettext_lazy("Signed in"),
+    "auth.logout": gettext_lazy("Signed out"),
+    "auth.login_failed": gettext_lazy("Sign-in failed"),
+    "document.downloaded": gettext_lazy("Document downloaded"),
+    "history.exported": gettext_lazy("History exported"),
+    "case.sealed_viewed": gettext_lazy("Sealed case viewed"),
 }
 
 # Subjects whose table's name does not say what the row means to a reader.
 SUBJECT_LABELS: dict[str, str] = {
-    "access": "Access to the case",
-    "membership": "Court membership",
-    "user_permission": "Permission of a user",
-    "group_permission": "Permission of a group",
+    "access": gettext_lazy("Access to the case"),
+    "membership": gettext_lazy("Court membership"),
+    "user_permission": gettext_lazy("Permission of a user"),
+    "group_permission": gettext_lazy("Permission of a group"),
     "history": "History",
     "auth": "Sign-in",
 }
@@ -43,14 +45,17 @@ SUBJECT_LABELS: dict[str, str] = {
 VERB_LABELS = {"created": "created", "changed": "changed", "deleted": "deleted"}
 
 # How the row got written, when no signed-in person wrote it.
-VIA_LABELS = {"task": "system task", "command": "management command"}
+VIA_LABELS = {
+    "task": gettext_lazy("system task"),
+    "command": gettext_lazy("management command"),
+}
 # Where a write came through, for the details.
 THROUGH_LABELS = {
-    "web": "the web app",
-    "api": "the API",
-    "task": "a system task",
-    "command": "a management command",
-    "": "the database directly",
+    "web": gettext_lazy("the web app"),
+    "api": gettext_lazy("the API"),
+    "task": gettext_lazy("a system task"),
+    "command": gettext_lazy("a management command"),
+    "": gettext_lazy("the database directly"),
 }
 
 SUMMARY_VALUE_CHARS = 60
@@ -308,13 +313,17 @@ def who_of(event: AuditEvent, names: dict[int, str] | None = None) -> str:
     """Who acted: the person (their full name where known), a system task, or a write from
     outside the app, naming the database user it came in as."""
     if not event.via:
-        return f"outside the app ({event.db_user})" if event.db_user else "outside the app"
+        return (
+            _("outside the app (%(db_user)s)") % {"db_user": event.db_user}
+            if event.db_user
+            else _("outside the app")
+        )
     if event.actor_id is not None:
         name = (names or {}).get(event.actor_id) or event.actor_name
         return name or f"user {event.actor_id}"
     if event.via in VIA_LABELS:
         return VIA_LABELS[event.via]
-    return "someone not signed in"
+    return _("someone not signed in")
 
 
 def _capitalised(text: str) -> str:

@@ -49,7 +49,9 @@ class CaseFilterForm(forms.Form):
     court = forms.ModelChoiceField(
         queryset=Court.objects.none(), required=False, empty_label=_("All courts")
     )
-    status = forms.ChoiceField(choices=[("", "All statuses"), *CaseStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", _("All statuses")), *CaseStatus.choices], required=False
+    )
 
     def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,7 +121,7 @@ class CaseTransitionForm(forms.Form):
     def offer(self, moves: list[str]) -> None:
         """Show only the moves this user may make; a POST is judged by the service."""
         self.fields["to_status"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a status"),
+            ("", _("Choose a status")),
             *((s, CaseStatus(s).label) for s in moves),
         ]
 
@@ -141,7 +143,7 @@ class ChargeAddForm(forms.Form):
 
 
 class ParticipantAddForm(forms.Form):
-    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+    role = forms.ChoiceField(choices=[("", _("Choose a role")), *Role.choices])
     # The pickers: what was typed into each search, kept when the form comes back with errors;
     # the choice itself is one of the radio buttons its results offer (cases.views).
     person_search = forms.CharField(
@@ -193,7 +195,7 @@ class ParticipantAddForm(forms.Form):
         service decides whether that person may take part."""
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a role"),
+            ("", _("Choose a role")),
             *((role, Role(role).label) for role in roles),
         ]
         self.fields["user"].queryset = people  # type: ignore[attr-defined]

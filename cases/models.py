@@ -18,7 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            gettext("%(value)s is not a known IANA time zone.") % {"value": repr(value)}
+            gettext("%(zone)s is not a known IANA time zone.") % {"zone": repr(value)}
         )
 
 

@@ -103,25 +103,27 @@ def _participant_errors(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if role not in Role.values:
-        return {"role": f"{role!r} is not a role."}
+        return {"role": _("%(role)s is not a role.") % {"role": repr(role)}}
     side = SIDE_OF_ROLE[role]
     if role == Role.DEFENDANT:
         if defendant is None:
-            errors["defendant"] = "Name the defendant."
+            errors["defendant"] = _("Name the defendant.")
         if user is not None:
-            errors["user"] = "A defendant takes part as a defendant, not as a user."
+            errors["user"] = _("A defendant takes part as a defendant, not as a user.")
         if (
             defendant is not None
             and CaseParticipant.objects.filter(
                 case=case, defendant=defendant, end_date__isnull=True
             ).exists()
         ):
-            errors["defendant"] = f"{defendant} is already a defendant on this case."
+            errors["defendant"] = _("%(defendant)s is already a defendant on this case.") % {
+                "defendant": defendant
+            }
     else:
         if user is None:
-            errors["user"] = "Name the person who takes part."
+            errors["user"] = _("Name the person who takes part.")
         if defendant is not None:
-            errors["defendant"] = "Only the defendant role names a defendant."
+            errors["defendant"] = _("Only the defendant role names a defendant.")
         if user is not None:
             refusal = permissions.participation_refusal(user, role, case.court)
             if refusal is not None:
@@ -130,20 +132,22 @@ def _participant_errors(
                 errors[field] = refusal
             active = CaseParticipant.objects.filter(case=case, user=user, end_date__isnull=True)
             if active.filter(role=role).exists():
-                errors["user"] = f"{user.get_username()} already takes part in this role."
+                errors["user"] = _("%(get_username)s already takes part in this role.") % {
+                    "get_username": user.get_username()
+                }
             elif active.exclude(side=side).exists():
-                errors["user"] = (
-                    f"{user.get_username()} already takes part on another side of this case."
-                )
+                errors["user"] = _(
+                    "%(get_username)s already takes part on another side of this case."
+                ) % {"get_username": user.get_username()}
     if start_date < case.opened_on:
-        errors["start_date"] = "A participation cannot start before the case was opened."
+        errors["start_date"] = _("A participation cannot start before the case was opened.")
     if (
         is_lead
         and CaseParticipant.objects.filter(
             case=case, side=side, is_lead=True, end_date__isnull=True
         ).exists()
     ):
-        errors["is_lead"] = "This side already has a lead; end that participation first."
+        errors["is_lead"] = _("This side already has a lead; end that participation first.")
     return errors
 
 
@@ -243,21 +247,65 @@ def _conflict_sentence(fact: Any, *, name: str, case: Case, named: dict[int, str
         CONFLICT_OTHER_SIDE,
         CONFLICT_ANOTHER_PARTY,
     ):
-        return "A possible conflict of interest was found when they were added."
+        return _("A possible conflict of interest was found when they were added.")
     role = _role_text(str(fact.get("role")))
     until = fact.get("until")
+    values = {"name": name, "role": role, "until": until, "docket": case.docket_number}
     if fact["kind"] == CONFLICT_THIS_CASE:
-        return f"{name} was {role} on this case ({case.docket_number}) until {until}."
-    held = f"was {role} until {until}" if until else f"is {role}"
-    shares = "shares a defendant with this one"
-    docket = named.get(fact.get("case"))  # type: ignore[arg-type]
+        return _("%(name)s was %(role)s on this case (%(docket)s) until %(until)s.") % values
+    values["docket"] = named.get(fact.get("case"))  # type: ignore[arg-type]
     if fact["kind"] == CONFLICT_OTHER_SIDE:
-        where = f"{docket}, a case that {shares}" if docket else f"another case that {shares}"
-        return f"On {where}, {name} {held}."
-    how = f"{shares} but whose defendants differ"
-    where = f"{docket}, a case that {how}" if docket else f"another case that {how}"
-    represents = "represent" if until is None else "have represented"
-    return f"On {where}, {name} {held} and may {represents} another party."
+        if values["docket"]:
+            sentence = (
+                _(
+                    "On %(docket)s, a case that shares a defendant with this one, %(name)s was "
+                    "%(role)s until %(until)s."
+                )
+                if until
+                else _(
+                    "On %(docket)s, a case that shares a defendant with this one, %(name)s is "
+                    "%(role)s."
+                )
+            )
+        else:
+            sentence = (
+                _(
+                    "On another case that shares a defendant with this one, %(name)s was "
+                    "%(role)s until %(until)s."
+                )
+                if until
+                else _(
+                    "On another case that shares a defendant with this one, %(name)s is %(role)s."
+                )
+            )
+        return sentence % values
+    if values["docket"]:
+        sentence = (
+            _(
+                "On %(docket)s, a case that shares a defendant with this one but whose "
+                "defendants differ, %(name)s was %(role)s until %(until)s and may have "
+                "represented another party."
+            )
+            if until
+            else _(
+                "On %(docket)s, a case that shares a defendant with this one but whose "
+                "defendants differ, %(name)s is %(role)s and may represent another party."
+            )
+        )
+    else:
+        sentence = (
+            _(
+                "On another case that shares a defendant with this one but whose defendants "
+                "differ, %(name)s was %(role)s until %(until)s and may have represented another "
+                "party."
+            )
+            if until
+            else _(
+                "On another case that shares a defendant with this one but whose defendants "
+                "differ, %(name)s is %(role)s and may represent another party."
+            )
+        )
+    return sentence % values
 
 
 def participant_conflict_sentences(

@@ -137,31 +137,40 @@ def participation_refusal(user: User, role: str, court: Court) -> str | None:
     name = user.get_username()
     profile = getattr(user, "profile", None)
     if not user.is_active:
-        return f"{name}'s account is closed."
+        return _("%(name)s's account is closed.") % {"name": name}
     if profile is None or profile.role_kind != role:
-        kind = profile.get_role_kind_display() if profile else "not a registered party"
-        return f"{name} is {str(kind).lower()}, not {role}."
+        kind = profile.get_role_kind_display() if profile else _("not a registered party")
+        return _("%(name)s is %(kind)s, not %(role)s.") % {
+            "name": name,
+            "kind": str(kind).lower(),
+            "role": Role(role).label.lower() if role in Role.values else role,
+        }
     client = getattr(user, "api_client", None)
     if client is not None and client.court_id != court.pk:
         # An API client's token is scoped to one court (integrations.models.ApiClient).
-        return (
-            f"{name} is an API client of another court; it may only take part in that "
+        return _(
+            "%(name)s is an API client of another court; it may only take part in that "
             "court's cases."
-        )
+        ) % {"name": name}
     if role in CALENDAR_KEEPER_ROLES:
         if not _sits_in(user, court):
-            return f"{name} does not sit in {court}."
+            return _("%(name)s does not sit in %(court)s.") % {"name": name, "court": court}
         return None
     organization = profile.organization
     if organization is None:
         if role == Role.PROSECUTOR:
-            return f"{name} belongs to no prosecutor's office."
+            return _("%(name)s belongs to no prosecutor's office.") % {"name": name}
         return None
     if organization.jurisdiction_id != court.jurisdiction_id:
-        return (
-            f"{name} works for {organization} ({organization.jurisdiction}); "
-            f"this court is of {court.jurisdiction}."
-        )
+        return _(
+            "%(name)s works for %(organization)s (%(its_jurisdiction)s); this court is of "
+            "%(jurisdiction)s."
+        ) % {
+            "name": name,
+            "organization": organization,
+            "its_jurisdiction": organization.jurisdiction,
+            "jurisdiction": court.jurisdiction,
+        }
     return None
 
 

@@ -108,15 +108,19 @@ def case_open(
     errors: dict[str, str] = {}
     if opened_on is not None and opened_on > today:
         # Its closing date (court_today when closed) would fall before its opening date.
-        errors["opened_on"] = "A case cannot be opened in the future."
+        errors["opened_on"] = _("A case cannot be opened in the future.")
     if not docket_number:
-        errors["docket_number"] = "Enter a docket number."
+        errors["docket_number"] = _("Enter a docket number.")
     elif Case.objects.filter(court=court, docket_number=docket_number).exists():
-        errors["docket_number"] = f"{court} already has a case with docket number {docket_number}."
+        errors["docket_number"] = _(
+            "%(court)s already has a case with docket number %(docket_number)s."
+        ) % {"court": court, "docket_number": docket_number}
     if not caption.strip():
-        errors["caption"] = "Enter a caption."
+        errors["caption"] = _("Enter a caption.")
     if external_id and Case.objects.filter(court=court, external_id=external_id).exists():
-        errors["external_id"] = f"{court} already has a case with external id {external_id}."
+        errors["external_id"] = _(
+            "%(court)s already has a case with external id %(external_id)s."
+        ) % {"court": court, "external_id": external_id}
     if errors:
         raise ValidationError(errors)
     case = Case.objects.create(
@@ -181,17 +185,19 @@ def cases_open_many(
         caption = single_line(opening.caption)
         errors: dict[str, str] = {}
         if opening.opened_on is not None and opening.opened_on > today:
-            errors["opened_on"] = "A case cannot be opened in the future."
+            errors["opened_on"] = _("A case cannot be opened in the future.")
         if not docket_number:
-            errors["docket_number"] = "Enter a docket number."
+            errors["docket_number"] = _("Enter a docket number.")
         elif docket_number in taken_dockets:
-            errors["docket_number"] = (
-                f"{court} already has a case with docket number {docket_number}."
-            )
+            errors["docket_number"] = _(
+                "%(court)s already has a case with docket number %(docket_number)s."
+            ) % {"court": court, "docket_number": docket_number}
         if not caption.strip():
-            errors["caption"] = "Enter a caption."
+            errors["caption"] = _("Enter a caption.")
         if external_id and external_id in taken_externals:
-            errors["external_id"] = f"{court} already has a case with external id {external_id}."
+            errors["external_id"] = _(
+                "%(court)s already has a case with external id %(external_id)s."
+            ) % {"court": court, "external_id": external_id}
         if errors:
             answers.append(ValidationError(errors))
             continue
@@ -250,7 +256,7 @@ def case_update(
     if caption is not None:
         caption = single_line(caption)
         if not caption:
-            errors["caption"] = "Enter a caption."
+            errors["caption"] = _("Enter a caption.")
         case.caption = caption
     if external_id:
         external_id = single_line(external_id)
@@ -261,7 +267,9 @@ def case_update(
             pk=case.pk
         )
         if external_id and clash.exists():
-            errors["external_id"] = f"Another case in this court has external id {external_id}."
+            errors["external_id"] = _(
+                "Another case in this court has external id %(external_id)s."
+            ) % {"external_id": external_id}
         case.external_id = external_id or None
     if errors:
         raise ValidationError(errors)
@@ -317,7 +325,8 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
                 case=locked,
                 to_status=to_status,
                 by=by,
-                reason=f"The case was {CaseStatus(to_status).label.lower()}.",
+                reason=_("The case was %(case_status)s.")
+                % {"case_status": CaseStatus(to_status).label.lower()},
             )
         )
     domain_events.publish(
@@ -394,16 +403,18 @@ def charge_add(
         )
     errors: dict[str, str] = {}
     if statute.jurisdiction_id != locked.court.jurisdiction_id:
-        errors["statute"] = (
-            f"{statute.citation} is not in the statute catalogue of {locked.court.jurisdiction}."
-        )
+        errors["statute"] = _(
+            "%(citation)s is not in the statute catalogue of %(jurisdiction)s."
+        ) % {"citation": statute.citation, "jurisdiction": locked.court.jurisdiction}
     if count_number is None:
         highest = locked.charges.aggregate(n=Max("count_number"))["n"] or 0
         count_number = highest + 1
     elif count_number < 1:
-        errors["count_number"] = "Count numbers start at 1."
+        errors["count_number"] = _("Count numbers start at 1.")
     elif locked.charges.filter(count_number=count_number).exists():
-        errors["count_number"] = f"Count {count_number} already exists on this case."
+        errors["count_number"] = _("Count %(count_number)s already exists on this case.") % {
+            "count_number": count_number
+        }
     if errors:
         raise ValidationError(errors)
     charge = Charge.objects.create(

@@ -48,7 +48,7 @@ MANUAL_DEADLINE_KINDS = [
     if value not in NEGOTIATION_DEADLINE_KINDS
 ]
 RESPONSIBLE_SIDES = [
-    ("", "Every side"),
+    ("", _("Every side")),
     (Side.PROSECUTION, "Prosecution"),
     (Side.DEFENSE, "Defense"),
 ]
@@ -124,7 +124,7 @@ class _WhenFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
         self.fields["courtroom"].queryset = courtrooms  # type: ignore[attr-defined]
-        self.fields["time"].help_text = f"Court time ({time_zone})."
+        self.fields["time"].help_text = _("Court time (%(time_zone)s).") % {"time_zone": time_zone}
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         data = self.cleaned_data
@@ -164,7 +164,7 @@ class HearingEditForm(forms.Form):
         required=False,
         empty_label=_("No judge assigned"),
         label=_("Judge"),
-        error_messages={"invalid_choice": "Choose one of the court's judges, or no judge."},
+        error_messages={"invalid_choice": _("Choose one of the court's judges, or no judge.")},
     )
     notes = forms.CharField(
         required=False,
@@ -214,7 +214,7 @@ class DeadlineForm(forms.Form):
         help_text=_("A rule computes the last day from its trigger and keeps its citation."),
     )
     kind = forms.ChoiceField(
-        choices=[("", "From the rule"), *MANUAL_DEADLINE_KINDS], required=False, label=_("Kind")
+        choices=[("", _("From the rule")), *MANUAL_DEADLINE_KINDS], required=False, label=_("Kind")
     )
     title = forms.CharField(
         max_length=200, required=False, label=_("Title"), help_text=_("Without a rule, required.")
@@ -262,22 +262,26 @@ class DeadlineForm(forms.Form):
         rule: DeadlineRule | None = data.get("rule")
         if rule is None:
             for name, message in (
-                ("kind", "Choose the kind of deadline, or a rule."),
-                ("title", "Give the deadline a title."),
-                ("due_date", "Enter the last day, or choose a rule that computes it."),
+                ("kind", _("Choose the kind of deadline, or a rule.")),
+                ("title", _("Give the deadline a title.")),
+                ("due_date", _("Enter the last day, or choose a rule that computes it.")),
             ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
         else:
             if data.get("trigger_hearing") and data.get("trigger_date"):
-                self.add_error("trigger_date", "Choose a trigger hearing or a date, not both.")
+                self.add_error("trigger_date", _("Choose a trigger hearing or a date, not both."))
             elif not data.get("trigger_hearing") and not data.get("trigger_date"):
                 field = "trigger_hearing" if rule.trigger.startswith("hearing:") else "trigger_date"
-                self.add_error(field, f"The rule counts from: {rule.trigger_label}.")
+                self.add_error(
+                    field,
+                    _("The rule counts from: %(trigger_label)s.")
+                    % {"trigger_label": rule.trigger_label},
+                )
             if data.get("due_date"):
                 self.add_error(
                     "due_date",
-                    "A rule computes the last day; override it on the deadline afterwards.",
+                    _("A rule computes the last day; override it on the deadline afterwards."),
                 )
         return data
 
@@ -322,7 +326,9 @@ class DeadlineEditForm(forms.Form):
     (`editable_date`). Only that date's field is on the form."""
 
     title = forms.CharField(
-        max_length=200, label=_("Title"), error_messages={"required": "Give the deadline a title."}
+        max_length=200,
+        label=_("Title"),
+        error_messages={"required": _("Give the deadline a title.")},
     )
     due_date = DayField(widget=DateInput(), label=_("Last day"))
     trigger_date = DayField(
@@ -350,10 +356,12 @@ class DeadlineEditForm(forms.Form):
         if self.date_field is None:
             del self.fields["reason"]
         elif deadline.rule is not None:
-            self.fields["trigger_date"].help_text = (
-                f"Counted from: {deadline.rule.trigger_label}. "
-                f"{self.fields['trigger_date'].help_text}"
-            )
+            self.fields["trigger_date"].help_text = _(
+                "Counted from: %(trigger_label)s. %(help_text)s"
+            ) % {
+                "trigger_label": deadline.rule.trigger_label,
+                "help_text": self.fields["trigger_date"].help_text,
+            }
 
     def service_arguments(self) -> dict[str, Any]:
         """The keyword arguments of deadlines.services.deadline_update."""
@@ -451,9 +459,7 @@ def parse_lead_times(text: str) -> list[int]:
             )
         minutes.add(value)
     if len(minutes) > MAX_LEAD_TIMES:
-        raise ValidationError(
-            _("At most %(MAX_LEAD_TIMES)s lead times.") % {"MAX_LEAD_TIMES": MAX_LEAD_TIMES}
-        )
+        raise ValidationError(_("At most %(limit)s lead times.") % {"limit": MAX_LEAD_TIMES})
     return sorted(minutes, reverse=True)
 
 
@@ -513,7 +519,7 @@ class AlertPreferencesForm(forms.Form):
                 label=_("Lead times before %(label)s") % {"label": label.lower()},
                 help_text=_("Comma list, such as 7d, 2d, 1d, 2h."),
                 error_messages={
-                    "required": "Give at least one lead time; untick both channels for none."
+                    "required": _("Give at least one lead time; untick both channels for none.")
                 },
             )
             self.fields[f"{kind}-in_app"] = forms.BooleanField(

@@ -257,12 +257,16 @@ class DeadlineRule(models.Model):
     offset = models.PositiveIntegerField()
     unit = models.CharField(
         max_length=16,
-        choices=[("calendar_days", "Calendar days"), ("court_days", "Court days")],
+        choices=[("calendar_days", _("Calendar days")), ("court_days", _("Court days"))],
     )
     direction = models.CharField(max_length=8, choices=[("after", "After"), ("before", "Before")])
     roll = models.CharField(
         max_length=8,
-        choices=[("forward", "Forward"), ("backward", "Backward"), ("none", "Does not roll")],
+        choices=[
+            ("forward", _("Forward")),
+            ("backward", _("Backward")),
+            ("none", _("Does not roll")),
+        ],
     )
     citation = models.CharField(max_length=300)
     active = models.BooleanField(default=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from docketsync.records import COLUMNS
 
@@ -51,10 +52,10 @@ def _text(data: bytes) -> str:
         line = data[: error.start].count(b"\n") + 1
         raise CsvError(
             _(
-                "Line %(line)s is not UTF-8 text (byte 0x%(data)s). Save the file as "
+                "Line %(line)s is not UTF-8 text (byte 0x%(byte)s). Save the file as "
                 "“CSV UTF-8” and upload it again."
             )
-            % {"line": line, "data": format(data[error.start], "02x")}
+            % {"line": line, "byte": format(data[error.start], "02x")}
         ) from None
 
 
@@ -116,14 +117,14 @@ def _check_header(header: list[str]) -> list[str]:
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
         raise CsvError(
-            _(
-                "Unknown column%(value)s %(items)s in the header (line 1). The columns "
-                "are: %(items2)s."
+            ngettext(
+                "Unknown column %(unknown)s in the header (line 1). The columns are: %(columns)s.",
+                "Unknown columns %(unknown)s in the header (line 1). The columns are: %(columns)s.",
+                len(unknown),
             )
             % {
-                "value": "s" if len(unknown) > 1 else "",
-                "items": ", ".join(f"“{name}”" for name in unknown),
-                "items2": ", ".join(COLUMNS),
+                "unknown": ", ".join(f"“{name}”" for name in unknown),
+                "columns": ", ".join(COLUMNS),
             }
         )
     twice = sorted({name for name in header if name and header.count(name) > 1})

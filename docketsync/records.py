@@ -141,10 +141,10 @@ class Moment:
         if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != self.value:
             raise FieldError(
                 _(
-                    "%(self_value)s does not exist in %(key)s (the clocks skip it); give the "
+                    "%(moment)s does not exist in %(zone)s (the clocks skip it); give the "
                     "time with its offset."
                 )
-                % {"self_value": format(self.value, "%Y-%m-%d %H:%M"), "key": zone.key}
+                % {"moment": format(self.value, "%Y-%m-%d %H:%M"), "zone": zone.key}
             )
         return moment
 
@@ -290,13 +290,15 @@ def read_record(raw: Any) -> Record:
         case_external_id=_echo(raw, "case_external_id"),
     )
     if not isinstance(raw, Mapping):
-        record.errors[RECORD_ERRORS] = ["A record is an object with a type and its fields."]
+        record.errors[RECORD_ERRORS] = [_("A record is an object with a type and its fields.")]
         return record
     if not _is_unicode(raw):
-        record.errors[RECORD_ERRORS] = ["The record holds text that is not valid Unicode."]
+        record.errors[RECORD_ERRORS] = [_("The record holds text that is not valid Unicode.")]
         return record
     if kind not in RECORD_TYPES:
-        record.errors["type"] = [f"Choose one of: {', '.join(RECORD_TYPES)}."]
+        record.errors["type"] = [
+            _("Choose one of: %(items)s.") % {"items": ", ".join(RECORD_TYPES)}
+        ]
         return record
     fields = FIELDS[kind]
     for name, value in raw.items():
@@ -304,7 +306,9 @@ def read_record(raw: Any) -> Record:
             continue
         spec = fields.get(name)
         if spec is None:
-            record.errors[str(name)] = [f"A {kind} record has no field “{name}”."]
+            record.errors[str(name)] = [
+                _("A %(kind)s record has no field “%(name)s”.") % {"kind": kind, "name": name}
+            ]
             continue
         if _not_given(value, spec):
             continue
@@ -323,7 +327,7 @@ def _read_keys(raw: Mapping[str, Any], record: Record) -> None:
     for key, optional in (("external_id", optional_id), ("case_external_id", False)):
         if key == "case_external_id" and record.type == CASE:
             if raw.get(key) not in (None, ""):
-                record.errors[key] = ["A case record has no case_external_id."]
+                record.errors[key] = [_("A case record has no case_external_id.")]
             continue
         value = raw.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):

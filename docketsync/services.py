@@ -77,7 +77,7 @@ logger = logging.getLogger(__name__)
 MAX_BATCH = 1000
 
 # What the history says when the docket gives no reason of its own.
-SYNC_REASON = "Changed in the court's docket system."
+SYNC_REASON = gettext_lazy("Changed in the court's docket system.")
 
 
 class Outcome(TextChoices):
@@ -127,9 +127,9 @@ def docket_upsert(
         raise ValidationError(
             {
                 "records": gettext(
-                    "Send at most %(MAX_BATCH)s records in a batch; this one has %(count)s."
+                    "Send at most %(limit)s records in a batch; this one has %(count)s."
                 )
-                % {"MAX_BATCH": format(MAX_BATCH, ","), "count": format(len(records), ",")}
+                % {"limit": format(MAX_BATCH, ","), "count": format(len(records), ",")}
             }
         )
     with _without_cyclic_gc(), transaction.atomic():
@@ -182,8 +182,8 @@ def docket_import(
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(
             {
-                "batch_size": gettext("Choose a batch size from 1 to %(MAX_BATCH)s.")
-                % {"MAX_BATCH": format(MAX_BATCH, ",")}
+                "batch_size": gettext("Choose a batch size from 1 to %(limit)s.")
+                % {"limit": format(MAX_BATCH, ",")}
             }
         )
     permissions.require_docket_syncer(by, court)
@@ -219,10 +219,10 @@ def _errors_of(error: Exception, renames: dict[str, str] | None = None) -> dict[
     if isinstance(error, Conflict):
         return {RECORD_ERRORS: [error.message]}
     if isinstance(error, PermissionDenied):
-        return {RECORD_ERRORS: [str(error) or "You may not do this."]}
+        return {RECORD_ERRORS: [str(error) or gettext("You may not do this.")]}
     return {
         RECORD_ERRORS: [
-            "Someone else changed this at the same moment; send the record again.",
+            gettext("Someone else changed this at the same moment; send the record again."),
         ]
     }
 
@@ -600,7 +600,8 @@ class _Batch:
     def _creation_only(names: dict[str, tuple[Any, Any]], what: str) -> None:
         """Values a sync sets when it creates `what` and never changes afterwards."""
         errors = {
-            name: f"The {what} has {_shown(ours)} in Parley; a sync does not change it."
+            name: gettext("The %(what)s has %(shown)s in Parley; a sync does not change it.")
+            % {"what": what, "shown": _shown(ours)}
             for name, (ours, theirs) in names.items()
             if theirs is not None and ours != theirs
         }
@@ -617,7 +618,7 @@ class _Batch:
             case, claimed = self.unclaimed[v["docket_number"]], True
         if case is None:
             missing = {
-                name: "Required to create a case."
+                name: gettext("Required to create a case.")
                 for name in ("docket_number", "caption")
                 if name not in v
             }
@@ -882,7 +883,7 @@ class _Batch:
         changed: list[str] = []
         if defendant is None:
             missing = {
-                name: "Required to enter a defendant."
+                name: gettext("Required to enter a defendant.")
                 for name in ("first_name", "last_name")
                 if name not in v
             }
@@ -950,7 +951,7 @@ class _Batch:
         status = v.get("status")
         if hearing is None:
             missing = {
-                name: "Required to schedule a hearing."
+                name: gettext("Required to schedule a hearing.")
                 for name in ("kind", "starts_at", "ends_at", "courtroom")
                 if name not in v
             }

@@ -132,8 +132,10 @@ def docket_sync_apply(request: HttpRequest, court_id: int) -> HttpResponse:
             request,
             court,
             status=409,
-            conflict="This preview has already been applied, or another file was uploaded "
-            "since. Upload the file again to see what it would change now.",
+            conflict=_(
+                "This preview has already been applied, or another file was uploaded "
+                "since. Upload the file again to see what it would change now."
+            ),
         )
     del request.session[_session_key(court)]
     results = docket_import(court=court, by=user, records=pending["records"])

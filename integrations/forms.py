@@ -15,12 +15,15 @@ from parties.models import Role
 ROLE_CHOICES = [
     (
         Role.COURT_STAFF.value,
-        "Court staff: the court's docket system (sees every case of the court)",
+        _("Court staff: the court's docket system (sees every case of the court)"),
     ),
-    (Role.PROSECUTOR.value, "Prosecutor: an office's system (sees the cases it is made party to)"),
+    (
+        Role.PROSECUTOR.value,
+        _("Prosecutor: an office's system (sees the cases it is made party to)"),
+    ),
     (
         Role.DEFENSE_COUNSEL.value,
-        "Defense counsel: a firm's system (the cases it is made party to)",
+        _("Defense counsel: a firm's system (the cases it is made party to)"),
     ),
 ]
 

@@ -34,15 +34,15 @@ LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances"
 
 LENIENCY_STAGE_LABELS = {
     "investigation": "Investigation (侦查)",
-    "prosecution_review": "Prosecution review (审查起诉)",
+    "prosecution_review": _("Prosecution review (审查起诉)"),
     "trial": "Trial (审判)",
 }
 LENIENCY_CIRCUMSTANCE_LABELS = {
     "surrender": "Surrender (自首)",
-    "major_confession": "Major confession or meritorious service (立功)",
-    "restitution": "Restitution of the proceeds (退赃退赔)",
-    "compensation_forgiveness": "Compensation and the victim's forgiveness (赔偿谅解)",
-    "reconciliation": "Criminal reconciliation (刑事和解)",
+    "major_confession": _("Major confession or meritorious service (立功)"),
+    "restitution": _("Restitution of the proceeds (退赃退赔)"),
+    "compensation_forgiveness": _("Compensation and the victim's forgiveness (赔偿谅解)"),
+    "reconciliation": _("Criminal reconciliation (刑事和解)"),
     MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
@@ -144,11 +144,9 @@ class OfferForm(forms.Form):
         self.uses_guidelines = "acceptance_of_responsibility_levels" in parameters
         self.uses_leniency = "leniency_stage_tiers" in parameters
         self.terms_errors: list[str] = []
-        self.fields[
-            "expires_at"
-        ].help_text = (
-            f"Court time ({case.court.time_zone}). Leave empty for an offer without a deadline."
-        )
+        self.fields["expires_at"].help_text = _(
+            "Court time (%(time_zone)s). Leave empty for an offer without a deadline."
+        ) % {"time_zone": case.court.time_zone}
 
         if self.charges_negotiable:
             for charge in self.charges:
@@ -176,7 +174,7 @@ class OfferForm(forms.Form):
             )
             self.fields["criminal_history_category"] = forms.ChoiceField(
                 required=False,
-                choices=[("", "Choose a category"), *CriminalHistoryCategory.choices],
+                choices=[("", _("Choose a category")), *CriminalHistoryCategory.choices],
                 label=_("Criminal history category"),
                 help_text=_("USSG Ch. 4."),
             )
@@ -202,9 +200,16 @@ class OfferForm(forms.Form):
             self.fields["leniency_stage"] = forms.ChoiceField(
                 required=False,
                 choices=[
-                    ("", "Choose a stage"),
+                    ("", _("Choose a stage")),
                     *(
-                        (code, f"{_code_label(code, LENIENCY_STAGE_LABELS)}: up to {share:.0%} off")
+                        (
+                            code,
+                            _("%(code_label)s: up to %(share)s off")
+                            % {
+                                "code_label": _code_label(code, LENIENCY_STAGE_LABELS),
+                                "share": format(share, ".0%"),
+                            },
+                        )
                         for code, share in tiers.items()
                     ),
                 ],
@@ -226,9 +231,9 @@ class OfferForm(forms.Form):
                 ],
                 widget=forms.CheckboxSelectMultiple,
                 label=_("Circumstances"),
-                help_text=_("With any of these the reduction may reach %(get)s.")
+                help_text=_("With any of these the reduction may reach %(cap)s.")
                 % {
-                    "get": format(
+                    "cap": format(
                         parameters.get("leniency_max_reduction_with_circumstances", 0), ".0%"
                     )
                 },
@@ -245,12 +250,14 @@ class OfferForm(forms.Form):
         )
         first = [(s.pk, statute_option(s)) for s in lower if s.pk in included]
         rest = [(s.pk, statute_option(s)) for s in lower if s.pk not in included]
-        choices: list[Any] = [("", "Choose a lesser offence" if lower else "None in the catalogue")]
+        choices: list[Any] = [
+            ("", _("Choose a lesser offence") if lower else _("None in the catalogue"))
+        ]
         if first:
-            choices.append(("Lesser included offences", first))
+            choices.append((_("Lesser included offences"), first))
         if rest:
             choices.append(
-                ("Other offences of lower severity" if first else "Lower severity", rest)
+                (_("Other offences of lower severity") if first else _("Lower severity"), rest)
             )
         return choices
 
@@ -355,7 +362,7 @@ class ConfirmForm(forms.Form):
     """A deliberate act that cannot be taken back: a ticked box stands in for a dialog and
     works without JavaScript."""
 
-    confirm = forms.BooleanField(error_messages={"required": "Tick the box to confirm."})
+    confirm = forms.BooleanField(error_messages={"required": _("Tick the box to confirm.")})
 
     def __init__(self, *args: Any, confirm_label: str = "I confirm", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -392,7 +399,7 @@ class ResponseForm(forms.Form):
 
 class ConcessionForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("", "Choose a kind"), *ConcessionKind.choices], label=_("Kind of concession")
+        choices=[("", _("Choose a kind")), *ConcessionKind.choices], label=_("Kind of concession")
     )
     description = forms.CharField(
         required=False,
@@ -487,8 +494,8 @@ class SignForm(ConfirmForm):
         field = self.fields["witness"]
         field.queryset = witnesses  # type: ignore[attr-defined]
         if witness_required:
-            field.empty_label = "Choose the witness"  # type: ignore[attr-defined]
-            field.help_text = (
+            field.empty_label = _("Choose the witness")  # type: ignore[attr-defined]
+            field.help_text = _(
                 "Required under this jurisdiction's profile: the defendant signs before defense "
                 "counsel or a duty lawyer (CPL art. 174)."
             )
@@ -496,7 +503,10 @@ class SignForm(ConfirmForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("accept", "Accept the agreement"), ("reject", "Reject the agreement")],
+        choices=[
+            ("accept", _("Accept the agreement")),
+            ("reject", _("Reject the agreement")),
+        ],
         widget=forms.RadioSelect,
         label=_("The court's decision"),
     )

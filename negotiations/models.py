@@ -124,13 +124,13 @@ class Offer(models.Model):
                 fields=["case"],
                 condition=Q(status=OfferStatus.SENT),
                 name="offer_one_live_per_case",
-                violation_error_message="This case already has an offer awaiting an answer.",
+                violation_error_message=_("This case already has an offer awaiting an answer."),
             ),
             models.UniqueConstraint(
                 fields=["case"],
                 condition=Q(status=OfferStatus.ACCEPTED, set_aside_at__isnull=True),
                 name="offer_one_accepted_per_case",
-                violation_error_message="This case already has an accepted offer.",
+                violation_error_message=_("This case already has an accepted offer."),
             ),
             models.UniqueConstraint(
                 fields=["answers"],
@@ -486,11 +486,11 @@ CHECKLIST_FIELDS = (
     "no_promises_outside_agreement",
 )
 CHECKLIST_LABELS = {
-    "rights_explained": "Rights explained (trial, counsel, silence, confrontation)",
-    "charges_and_sentence_explained": "Charges and sentence explained",
-    "immigration_consequences_explained": "Immigration consequences explained",
-    "employment_consequences_explained": "Employment consequences explained",
-    "licence_consequences_explained": "Licence consequences explained",
-    "fine_consequences_explained": "Fines and financial consequences explained",
-    "no_promises_outside_agreement": "No promises outside the agreement",
+    "rights_explained": _("Rights explained (trial, counsel, silence, confrontation)"),
+    "charges_and_sentence_explained": _("Charges and sentence explained"),
+    "immigration_consequences_explained": _("Immigration consequences explained"),
+    "employment_consequences_explained": _("Employment consequences explained"),
+    "licence_consequences_explained": _("Licence consequences explained"),
+    "fine_consequences_explained": _("Fines and financial consequences explained"),
+    "no_promises_outside_agreement": _("No promises outside the agreement"),
 }

@@ -21,11 +21,13 @@ from records.models import Document, DocumentCategory, Visibility
 
 # What each wall means, said where the writer chooses it.
 WALL_HINTS: dict[str, str] = {
-    Visibility.PROSECUTION: "The prosecution on this case only. Never the defense or the court.",
-    Visibility.DEFENSE: "Defense counsel, the duty lawyer and the defendant only. "
-    "Never the prosecution or the court.",
-    Visibility.SHARED: "Everyone on the case: the prosecution, the defense and the court.",
-    Visibility.COURT: "The judge and court staff only. Never the parties.",
+    Visibility.PROSECUTION: _("The prosecution on this case only. Never the defense or the court."),
+    Visibility.DEFENSE: _(
+        "Defense counsel, the duty lawyer and the defendant only. "
+        "Never the prosecution or the court."
+    ),
+    Visibility.SHARED: _("Everyone on the case: the prosecution, the defense and the court."),
+    Visibility.COURT: _("The judge and court staff only. Never the parties."),
 }
 
 
@@ -37,7 +39,7 @@ class WallField(forms.ChoiceField):
             choices=Visibility.choices,
             widget=forms.RadioSelect,
             label=_("Who may read it"),
-            error_messages={"required": "Choose who may read it."},
+            error_messages={"required": _("Choose who may read it.")},
             **kwargs,
         )
 
@@ -72,7 +74,7 @@ class NoteForm(_RecordForm):
         label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write the note."},
+        error_messages={"required": _("Write the note.")},
     )
 
 
@@ -81,7 +83,7 @@ class NoteEditForm(forms.Form):
         label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write the note."},
+        error_messages={"required": _("Write the note.")},
     )
 
 
@@ -106,7 +108,7 @@ class DocumentSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     category = forms.ChoiceField(
-        required=False, choices=[("", "All categories"), *DocumentCategory.choices]
+        required=False, choices=[("", _("All categories")), *DocumentCategory.choices]
     )
 
     def filters(self) -> dict[str, str]:
@@ -125,15 +127,15 @@ class DocumentUploadForm(_RecordForm):
             "plain text. The type is read from the content, not the name."
         ),
         error_messages={
-            "required": "Choose a file to upload.",
-            "invalid": "No file was received: choose the file again.",
+            "required": _("Choose a file to upload."),
+            "invalid": _("No file was received: choose the file again."),
         },
     )
     category = forms.ChoiceField(
-        choices=[("", "Choose a category"), *DocumentCategory.choices],
-        error_messages={"required": "Choose a category."},
+        choices=[("", _("Choose a category")), *DocumentCategory.choices],
+        error_messages={"required": _("Choose a category.")},
     )
-    title = forms.CharField(error_messages={"required": "Give the document a title."})
+    title = forms.CharField(error_messages={"required": _("Give the document a title.")})
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -143,7 +145,7 @@ class DisclosedDocumentField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Document) -> str:
         label = f"{obj.title} ({obj.get_category_display()}, {obj.original_name})"
         if obj.visibility == Visibility.PROSECUTION:
-            label += " · prosecution only until disclosed"
+            label += _(" · prosecution only until disclosed")
         return label
 
 
@@ -166,7 +168,7 @@ class DisclosureForm(forms.Form):
     disclosed_on = forms.DateField(
         label=_("Disclosed on"),
         widget=DateInput(),
-        error_messages={"required": "Give the date it was disclosed."},
+        error_messages={"required": _("Give the date it was disclosed.")},
         help_text=_("The day the defense received it, on the court's calendar."),
     )
 

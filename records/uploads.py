@@ -18,7 +18,7 @@ import types
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
@@ -28,21 +28,29 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Content type (as found in the content) -> what the page calls it.
-ALLOWED_TYPES: dict[str, str] = {
+ALLOWED_TYPES: dict[str, StrOrPromise] = {
     "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/tiff": "TIFF image",
-    "text/plain": "plain text",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
-    "audio/mpeg": "MP3 audio",
-    "audio/x-wav": "WAV audio",
-    "video/mp4": "MP4 video",
+    "image/png": gettext_lazy("PNG image"),
+    "image/jpeg": gettext_lazy("JPEG image"),
+    "image/tiff": gettext_lazy("TIFF image"),
+    "text/plain": gettext_lazy("plain text"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": gettext_lazy(
+        "Word document"
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy(
+        "Excel workbook"
+    ),
+    "audio/mpeg": gettext_lazy("MP3 audio"),
+    "audio/x-wav": gettext_lazy("WAV audio"),
+    "video/mp4": gettext_lazy("MP4 video"),
 }
 _HEAD_BYTES = 8192
 _NAME_LIMIT = 200
@@ -203,8 +211,12 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if content_type == "application/zip":
         content_type = _office_type(upload) or content_type
     if content_type not in ALLOWED_TYPES:
-        allowed = ", ".join(sorted(set(ALLOWED_TYPES.values())))
-        found = f" (it looks like {content_type})" if content_type else ""
+        allowed = ", ".join(sorted({str(label) for label in ALLOWED_TYPES.values()}))
+        found = (
+            _(" (it looks like %(content_type)s)") % {"content_type": content_type}
+            if content_type
+            else ""
+        )
         raise ValidationError(
             {
                 "file": _(

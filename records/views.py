@@ -256,12 +256,14 @@ def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
 
         disclosure, status, conflict = _submit(form, disclose)
         if disclosure is not None:
-            text = (
-                f"Recorded: “{disclosure.description}” disclosed on "
-                f"{disclosure.disclosed_on:%Y-%m-%d}."
-            )
+            text = _("Recorded: “%(description)s” disclosed on %(disclosed_on)s.") % {
+                "description": disclosure.description,
+                "disclosed_on": format(disclosure.disclosed_on, "%Y-%m-%d"),
+            }
             if shared_now:
-                text += f" “{shared_now[0]}” is now shared with the defense."
+                text += _(" “%(shared_now)s” is now shared with the defense.") % {
+                    "shared_now": shared_now[0]
+                }
             messages.success(request, text)
             return redirect(_url("records:discovery", case, f"disclosure-{disclosure.pk}"))
     elif may_disclose:

@@ -75,18 +75,18 @@ def address_problem(address: IPAddress) -> str | None:
             problem = address_problem(embedded)
             return f"{problem} (as {address})" if problem else None
     checks = (
-        (address.is_unspecified, "an unspecified address"),
-        (address.is_loopback, "a loopback address"),
-        (address.is_link_local, "a link-local address"),
-        (address in CGNAT, "a carrier-grade NAT address"),
-        (address.is_multicast, "a multicast address"),
-        (address.is_reserved, "a reserved address"),
-        (address.is_private, "a private address"),
+        (address.is_unspecified, _("an unspecified address")),
+        (address.is_loopback, _("a loopback address")),
+        (address.is_link_local, _("a link-local address")),
+        (address in CGNAT, _("a carrier-grade NAT address")),
+        (address.is_multicast, _("a multicast address")),
+        (address.is_reserved, _("a reserved address")),
+        (address.is_private, _("a private address")),
         (
             isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
-            "a site-local address",
+            _("a site-local address"),
         ),
-        (not address.is_global, "not a public address"),
+        (not address.is_global, _("not a public address")),
     )
     for refused, what in checks:
         if refused:
@@ -97,7 +97,7 @@ def address_problem(address: IPAddress) -> str | None:
 def _split(url: str) -> SplitResult:
     if len(url) > MAX_URL_LENGTH:
         raise DestinationRefused(
-            _("Keep the URL to %(MAX_URL_LENGTH)s characters.") % {"MAX_URL_LENGTH": MAX_URL_LENGTH}
+            _("Keep the URL to %(limit)s characters.") % {"limit": MAX_URL_LENGTH}
         )
     try:
         parts = urlsplit(url)
@@ -176,7 +176,11 @@ def check_addresses(host: str, addresses: Iterable[IPAddress]) -> None:
         problem = address_problem(address)
         if problem:
             # A name's addresses are not told: the message must not map an internal network.
-            what = problem if _is_ip(host) else f"{host} resolves to a non-public address"
+            what = (
+                problem
+                if _is_ip(host)
+                else _("%(host)s resolves to a non-public address") % {"host": host}
+            )
             raise DestinationRefused(
                 _(
                     "%(what)s: webhooks go to public addresses only, unless the operator "

@@ -22,7 +22,7 @@ class EndpointForm(forms.Form):
         choices=EventType.choices,
         label=_("Events"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one event type."},
+        error_messages={"required": _("Choose at least one event type.")},
     )
     description = forms.CharField(
         max_length=200,

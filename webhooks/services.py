@@ -159,16 +159,18 @@ def _clean_types(event_types: Iterable[str] | None, errors: dict[str, str]) -> l
     chosen = list(dict.fromkeys(event_types or []))
     unknown = [t for t in chosen if t not in EventType.values]
     if unknown:
-        errors["event_types"] = f"Unknown event types: {', '.join(map(str, unknown))}."
+        errors["event_types"] = _("Unknown event types: %(items)s.") % {
+            "items": ", ".join(map(str, unknown))
+        }
     elif not chosen:
-        errors["event_types"] = "Choose at least one event type."
+        errors["event_types"] = _("Choose at least one event type.")
     return sorted(chosen, key=EventType.values.index) if not unknown else []
 
 
 def _clean_description(description: str, errors: dict[str, str]) -> str:
     description = (description or "").strip()
     if len(description) > 200:
-        errors["description"] = "Keep the description to 200 characters."
+        errors["description"] = _("Keep the description to 200 characters.")
     return description
 
 
@@ -201,8 +203,8 @@ def endpoint_create(
         raise ValidationError(errors)
     if client.webhook_endpoints.count() >= MAX_ENDPOINTS_PER_CLIENT:
         raise Conflict(
-            _("A client has at most %(MAX_ENDPOINTS_PER_CLIENT)s endpoints; delete one first.")
-            % {"MAX_ENDPOINTS_PER_CLIENT": MAX_ENDPOINTS_PER_CLIENT},
+            _("A client has at most %(limit)s endpoints; delete one first.")
+            % {"limit": MAX_ENDPOINTS_PER_CLIENT},
             code="too_many_endpoints",
         )
     endpoint = WebhookEndpoint.objects.create(
@@ -319,7 +321,9 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.disabled_at is None:
         endpoint.disabled_at = timezone.now()
-        endpoint.disabled_reason = f"Disabled by {by.get_username()}."[:300]
+        endpoint.disabled_reason = (
+            _("Disabled by %(username)s.") % {"username": by.get_username()}
+        )[:300]
         endpoint.save(update_fields=["disabled_at", "disabled_reason", "updated_at"])
     return endpoint
 
@@ -779,12 +783,12 @@ def _endpoint_page(endpoint: WebhookEndpoint) -> str:
 
 
 def _disabled_message(endpoint: WebhookEndpoint) -> tuple[str, str]:
-    title = f"Webhook of {endpoint.client.name} disabled"
-    body = (
-        f"Parley stopped sending webhooks to {endpoint.url}. {endpoint.disabled_reason} "
-        "Fix the receiver, then enable the endpoint again; replay what it missed from its "
-        "delivery log, or read it from the change feed."
-    )
+    title = _("Webhook of %(client_name)s disabled") % {"client_name": endpoint.client.name}
+    body = _(
+        "Parley stopped sending webhooks to %(url)s. %(disabled_reason)s Fix the "
+        "receiver, then enable the endpoint again; replay what it missed from "
+        "its delivery log, or read it from the change feed."
+    ) % {"url": endpoint.url, "disabled_reason": endpoint.disabled_reason}
     return title, body
 
 
@@ -829,8 +833,10 @@ def render_notifications(rows: Sequence[Notification], context: ReadContext) -> 
         if endpoint is None or not permissions.may_manage_webhooks(context.reader, endpoint.client):
             continue
         if endpoint.disabled_at is None:
-            title = f"Webhook of {endpoint.client.name} was disabled (enabled again since)"
-            body = f"Parley had stopped sending webhooks to {endpoint.url}."
+            title = _("Webhook of %(client_name)s was disabled (enabled again since)") % {
+                "client_name": endpoint.client.name
+            }
+            body = _("Parley had stopped sending webhooks to %(url)s.") % {"url": endpoint.url}
         else:
             title, body = _disabled_message(endpoint)
         shown[row.pk] = Shown(title=title, body=body, url=_endpoint_page(endpoint))

@@ -171,7 +171,7 @@ def endpoint_enable(request: HttpRequest, client_id: int, endpoint_id: int) -> H
         client_id,
         endpoint_id,
         lambda hook, by: services.endpoint_enable(endpoint=hook, by=by),
-        "Endpoint enabled. Deliveries that were waiting are on their way.",
+        _("Endpoint enabled. Deliveries that were waiting are on their way."),
     )
 
 
@@ -183,7 +183,7 @@ def endpoint_disable(request: HttpRequest, client_id: int, endpoint_id: int) -> 
         client_id,
         endpoint_id,
         lambda hook, by: services.endpoint_disable(endpoint=hook, by=by),
-        "Endpoint disabled. Nothing is sent to it until you enable it again.",
+        _("Endpoint disabled. Nothing is sent to it until you enable it again."),
     )
 
 

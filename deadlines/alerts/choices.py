@@ -79,11 +79,11 @@ def alert_settings_set(
         or not isinstance(digest_hour, int)
         or not 0 <= digest_hour <= 23
     ):
-        errors["digest_hour"] = "The hour is a whole number from 0 to 23."
+        errors["digest_hour"] = _("The hour is a whole number from 0 to 23.")
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        errors["time_zone"] = "Not a known time zone (e.g. America/New_York)."
+        errors["time_zone"] = _("Not a known time zone (e.g. America/New_York).")
     if errors:
         raise ValidationError(errors)
     alert_settings, _created = AlertSettings.objects.update_or_create(

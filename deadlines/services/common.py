@@ -148,12 +148,18 @@ def _move_computed(
         deadline.due_date = computed.date
     elif computed.date == deadline.due_date:
         deadline.override_reason = ""
-        note = f"{reason} The computed date is now the overriding date; the override ends."
+        note = _("%(reason)s The computed date is now the overriding date; the override ends.") % {
+            "reason": reason
+        }
     else:
-        note = (
-            f"{reason} Computed date {old_computed.isoformat() if old_computed else '—'} → "
-            f"{computed.date.isoformat()}; the override to {deadline.due_date.isoformat()} stays."
-        )
+        note = _(
+            "%(reason)s Computed date %(old)s → %(new)s; the override to %(due_date)s stays."
+        ) % {
+            "reason": reason,
+            "old": old_computed.isoformat() if old_computed else "—",
+            "new": computed.date.isoformat(),
+            "due_date": deadline.due_date.isoformat(),
+        }
     deadline.sequence += 1
     deadline.save(
         update_fields=[

@@ -61,9 +61,9 @@ def closure_add(*, court: Court, by: User, date: dt.date, reason: str) -> CourtC
         permissions.require_closure_manager(by, court)
         errors: dict[str, str] = {}
         if not isinstance(date, dt.date):
-            errors["date"] = "Enter a date."
+            errors["date"] = _("Enter a date.")
         if not reason.strip():
-            errors["reason"] = "Say why the court is closed."
+            errors["reason"] = _("Say why the court is closed.")
         if errors:
             raise ValidationError(errors)
         Court.objects.select_for_update().filter(pk=court.pk).first()
@@ -74,7 +74,12 @@ def closure_add(*, court: Court, by: User, date: dt.date, reason: str) -> CourtC
         closure = CourtClosure.objects.create(
             court=court, date=date, reason=reason.strip(), created_by=by
         )
-        _recompute_court(court, by, f"Court closed on {date.isoformat()}: {reason.strip()}")
+        _recompute_court(
+            court,
+            by,
+            _("Court closed on %(date)s: %(reason)s")
+            % {"date": date.isoformat(), "reason": reason.strip()},
+        )
         return closure
 
 
@@ -87,7 +92,10 @@ def closure_remove(*, closure: CourtClosure, by: User) -> None:
         if not deleted:
             raise Conflict(_("This closure day has already been removed."), code="closure_gone")
         _recompute_court(
-            court, by, f"Court closure on {closure.date.isoformat()} withdrawn: {closure.reason}"
+            court,
+            by,
+            _("Court closure on %(date)s withdrawn: %(reason)s")
+            % {"date": closure.date.isoformat(), "reason": closure.reason},
         )
 
 

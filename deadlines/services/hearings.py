@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases import permissions
 from cases.models import Case, CaseStatus, Court
@@ -83,15 +84,18 @@ def _hearing_errors(
     errors: dict[str, str] = {}
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(value, dt.datetime):
-            errors[name] = "Enter a date and time."
+            errors[name] = _("Enter a date and time.")
         elif timezone.is_naive(value):
-            errors[name] = "Give the time with its time zone."
+            errors[name] = _("Give the time with its time zone.")
     if "starts_at" not in errors and "ends_at" not in errors and ends_at <= starts_at:
-        errors["ends_at"] = "The hearing must end after it starts."
+        errors["ends_at"] = _("The hearing must end after it starts.")
     if courtroom is None:
-        errors["courtroom"] = "Choose a courtroom."
+        errors["courtroom"] = _("Choose a courtroom.")
     elif courtroom.court_id != case.court_id:
-        errors["courtroom"] = f"{courtroom.name} is not a courtroom of {case.court.name}."
+        errors["courtroom"] = _("%(courtroom_name)s is not a courtroom of %(court_name)s.") % {
+            "courtroom_name": courtroom.name,
+            "court_name": case.court.name,
+        }
     return errors
 
 
@@ -106,9 +110,10 @@ def _judge_error(case: Case, judge: User | None) -> str | None:
         .exists()
     )
     if not is_judge:
-        return (
-            f"{judge.get_full_name() or judge.get_username()} is not a judge of {case.court.name}."
-        )
+        return _("%(value)s is not a judge of %(court_name)s.") % {
+            "value": judge.get_full_name() or judge.get_username(),
+            "court_name": case.court.name,
+        }
     return None
 
 
@@ -196,7 +201,7 @@ def hearing_schedule(
         permissions.require_calendar_keeper(by, locked)
         errors = _hearing_errors(locked, starts_at=starts_at, ends_at=ends_at, courtroom=courtroom)
         if kind not in HearingKind.values:
-            errors["kind"] = f"{kind!r} is not a kind of hearing."
+            errors["kind"] = _("%(kind)s is not a kind of hearing.") % {"kind": repr(kind)}
         judge_error = _judge_error(locked, judge)
         if judge_error:
             errors["judge"] = judge_error
@@ -301,13 +306,13 @@ def hearings_schedule_many(
             case, starts_at=plan.starts_at, ends_at=plan.ends_at, courtroom=plan.courtroom
         )
         if plan.kind not in kinds:
-            errors["kind"] = f"{plan.kind!r} is not a kind of hearing."
+            errors["kind"] = _("%(kind)s is not a kind of hearing.") % {"kind": repr(plan.kind)}
         judge = plan.judge
         if judge is not None and (judge.pk, case.court.group_id) not in judges_of_court:
-            errors["judge"] = (
-                f"{judge.get_full_name() or judge.get_username()} is not a judge of "
-                f"{case.court.name}."
-            )
+            errors["judge"] = _("%(value)s is not a judge of %(court_name)s.") % {
+                "value": judge.get_full_name() or judge.get_username(),
+                "court_name": case.court.name,
+            }
         if errors:
             answers[n] = ValidationError(errors)
             continue
@@ -454,10 +459,10 @@ def hearing_reschedule(
         room = courtroom if courtroom is not None else locked.courtroom
         errors = _hearing_errors(case, starts_at=starts_at, ends_at=ends_at, courtroom=room)
         if not reason.strip():
-            errors["reason"] = "Give the reason for the continuance."
+            errors["reason"] = _("Give the reason for the continuance.")
         if errors:
             raise ValidationError(errors)
-        _require_upcoming(locked, "rescheduled")
+        _require_upcoming(locked, pgettext("hearing action", "rescheduled"))
         assert room is not None
         if (
             starts_at == locked.starts_at
@@ -512,7 +517,9 @@ def _move_dependents(hearing: Hearing, *, reason: str) -> None:
     for deadline in rows:
         assert deadline.rule is not None
         computed = _compute(deadline.rule, day, calendar, in_custody=in_custody)
-        _move_computed(deadline, computed, None, f"The hearing moved: {reason}")
+        _move_computed(
+            deadline, computed, None, _("The hearing moved: %(reason)s") % {"reason": reason}
+        )
 
 
 def hearing_update(
@@ -534,14 +541,14 @@ def hearing_update(
             judge_error = _judge_error(case, judge)
             if judge_error:
                 raise ValidationError({"judge": judge_error})
-        _require_upcoming(locked, "changed")
+        _require_upcoming(locked, pgettext("hearing action", "changed"))
         changed: list[str] = []
         if not isinstance(judge, _Unset) and (judge.pk if judge else None) != locked.judge_id:
             old_judge = locked.judge
             locked.judge = judge
 
             def name(user: User | None) -> str:
-                return (user.get_full_name() or user.get_username()) if user else "no judge"
+                return (user.get_full_name() or user.get_username()) if user else _("no judge")
 
             HearingChange.objects.create(
                 hearing=locked,
@@ -571,7 +578,7 @@ def hearing_mark_held(*, hearing: Hearing, by: User) -> Hearing:
         case = _lock_case(hearing.case_id)
         permissions.require_calendar_keeper(by, case)
         locked = _lock_hearing(hearing.pk)
-        _require_upcoming(locked, "marked held")
+        _require_upcoming(locked, pgettext("hearing action", "marked held"))
         if locked.starts_at > timezone.now():
             raise Conflict(
                 _("This hearing starts at %(when)s; it is marked held once it has begun.")
@@ -601,7 +608,7 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         locked = _lock_hearing(hearing.pk)
         if not reason.strip():
             raise ValidationError({"reason": _("Give the reason for the cancellation.")})
-        _require_upcoming(locked, "cancelled")
+        _require_upcoming(locked, pgettext("hearing action", "cancelled"))
         HearingChange.objects.create(
             hearing=locked,
             from_status=locked.status,
@@ -636,7 +643,7 @@ def _cancel_dependents(hearing: Hearing, by: User, reason: str) -> None:
             deadline,
             DeadlineChangeKind.CANCELLED,
             by,
-            reason=f"The {hearing.get_kind_display().lower()} it counts from was cancelled: "
-            f"{reason}",
+            reason=_("The %(kind)s it counts from was cancelled: %(reason)s")
+            % {"kind": hearing.get_kind_display().lower(), "reason": reason},
         )
         alerts.plan_for_deadline(deadline)

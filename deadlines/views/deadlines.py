@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -236,15 +237,22 @@ def _deadline_saved(before: Deadline, saved: Deadline) -> str:
     """What the edit changed, in a sentence ("" when nothing did)."""
     if saved.trigger_date != before.trigger_date:
         assert saved.trigger_date is not None and saved.computed_date is not None
-        text = (
-            f"Trigger date moved to {saved.trigger_date:%Y-%m-%d}: the computed last day is "
-            f"{saved.computed_date:%Y-%m-%d}"
-        )
+        text = _(
+            "Trigger date moved to %(trigger_date)s: the computed last day is %(computed_date)s"
+        ) % {
+            "trigger_date": format(saved.trigger_date, "%Y-%m-%d"),
+            "computed_date": format(saved.computed_date, "%Y-%m-%d"),
+        }
         if saved.override_reason:
-            text += f"; the override to {saved.due_date:%Y-%m-%d} stays"
+            text += _("; the override to %(due_date)s stays") % {
+                "due_date": format(saved.due_date, "%Y-%m-%d")
+            }
         return text + "."
     if saved.due_date != before.due_date:
-        return f"“{saved.title}” now ends on {saved.due_date:%Y-%m-%d}."
+        return _("“%(title)s” now ends on %(due_date)s.") % {
+            "title": saved.title,
+            "due_date": format(saved.due_date, "%Y-%m-%d"),
+        }
     if (saved.title, saved.notes) != (before.title, before.notes):
         return f"“{saved.title}” saved."
     return ""
@@ -304,7 +312,7 @@ def _keeps(user: User, deadline: Deadline) -> bool:
     return permissions.may_keep_calendar(user, deadline.case)
 
 
-KEEPER_REFUSAL = "Only the court sets, overrides and cancels deadlines."
+KEEPER_REFUSAL = gettext_lazy("Only the court sets, overrides and cancels deadlines.")
 
 
 @login_required
@@ -321,8 +329,8 @@ def deadline_override(request: HttpRequest, deadline_id: int) -> HttpResponse:
             deadline=d, by=user, due_date=data["due_date"], reason=data["reason"]
         ),
         done=lambda d: (
-            f"Last day overridden to {d.due_date:%Y-%m-%d}; "
-            "the computed date is kept in the history."
+            _("Last day overridden to %(due_date)s; the computed date is kept in the history.")
+            % {"due_date": format(d.due_date, "%Y-%m-%d")}
         ),
     )
 
@@ -339,7 +347,8 @@ def deadline_override_remove(request: HttpRequest, deadline_id: int) -> HttpResp
         refusal=KEEPER_REFUSAL,
         act=lambda user, d, _: services.deadline_override_remove(deadline=d, by=user),
         done=lambda d: (
-            f"Override removed: the last day is the computed {d.due_date:%Y-%m-%d} again."
+            _("Override removed: the last day is the computed %(due_date)s again.")
+            % {"due_date": format(d.due_date, "%Y-%m-%d")}
         ),
     )
 
@@ -353,9 +362,9 @@ def deadline_mark_met(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="met",
         form=lambda data: ConfirmForm(data, prefix="met"),
         allowed=lambda user, d: permissions.may_complete_deadline(user, d.case, d.responsible_side),
-        refusal="Only the court or the side that had to meet this deadline marks it met.",
+        refusal=_("Only the court or the side that had to meet this deadline marks it met."),
         act=lambda user, d, _: services.deadline_complete(deadline=d, by=user),
-        done=lambda d: f"“{d.title}” marked met.",
+        done=lambda d: _("“%(title)s” marked met.") % {"title": d.title},
     )
 
 

@@ -208,7 +208,9 @@ def _hearing_edit_refusal(hearing: Hearing) -> str:
     the state the service refuses with a 409)."""
     if hearing.status in UPCOMING_HEARING_STATUSES:
         return ""
-    return f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be changed."
+    return _("This hearing is %(hearing_status)s; it cannot be changed.") % {
+        "hearing_status": HearingStatus(hearing.status).label.lower()
+    }
 
 
 @login_required
@@ -236,12 +238,12 @@ def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
         if saved is not None:
             done: list[str] = []
             if saved.judge is None and before.judge_id is not None:
-                done.append("judge removed")
+                done.append(_("judge removed"))
             elif saved.judge is not None and saved.judge_id != before.judge_id:
                 name = saved.judge.get_full_name() or saved.judge.get_username()
-                done.append(f"judge now {name}")
+                done.append(_("judge now %(name)s") % {"name": name})
             if saved.notes != before.notes:
-                done.append("notes saved")
+                done.append(_("notes saved"))
             if done:
                 messages.success(
                     request,

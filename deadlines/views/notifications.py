@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import login_required_htmx as login_required
@@ -65,8 +66,12 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = inbox.notifications_mark_all_read(by=user)
     messages.success(
         request,
-        _("%(count)s notification%(value)s marked as read.")
-        % {"count": count, "value": "" if count == 1 else "s"},
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
     )
     return redirect("deadlines:notifications")
 

@@ -60,19 +60,19 @@ def agreement_action_form(
         return SignForm(
             data,
             prefix=name,
-            confirm_label="I have read this agreement and sign it",
+            confirm_label=_("I have read this agreement and sign it"),
             witnesses=_witnesses(agreement.case) if defendant else None,
             witness_required=agreement.case.court.jurisdiction.witness_required_for_signing,
         )
     if name == "record":
-        label = "The defendant signed this agreement on paper in my presence"
+        label = _("The defendant signed this agreement on paper in my presence")
         return ConfirmForm(data, prefix=name, confirm_label=label)
     if name == "submit":
-        return ConfirmForm(data, prefix=name, confirm_label="Submit the agreement to the court")
+        return ConfirmForm(data, prefix=name, confirm_label=_("Submit the agreement to the court"))
     if name == "review":
         return ReviewForm(data, prefix=name)
     if name == "withdraw":
-        label = "The defendant withdraws from this agreement"
+        label = _("The defendant withdraws from this agreement")
         return WithdrawForm(data, prefix=name, confirm_label=label)
     raise ValueError(f"No agreement action {name!r}.")
 
@@ -208,10 +208,10 @@ def agreement_checklist(request: HttpRequest, agreement_id: int) -> HttpResponse
             by=signed_in_user(request),
             **ChecklistForm.service_arguments(data),
         ),
-        "Checklist recorded. The agreement may now be signed.",
+        _("Checklist recorded. The agreement may now be signed."),
         may=_role_in(
             permissions.CHECKLIST_ROLES,
-            "Defense counsel or the duty lawyer completes the voluntariness checklist.",
+            _("Defense counsel or the duty lawyer completes the voluntariness checklist."),
         ),
     )
 
@@ -227,10 +227,10 @@ def agreement_sign(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, data: services.agreement_sign(
             agreement=agreement, by=signed_in_user(request), witness=data.get("witness")
         ),
-        "Signature recorded.",
+        _("Signature recorded."),
         may=_role_in(
             frozenset(permissions.NEGOTIATOR_ROLES) | {Role.DEFENDANT},
-            "Only the defendant, their lawyer and the prosecutor sign.",
+            _("Only the defendant, their lawyer and the prosecutor sign."),
         ),
     )
 
@@ -246,9 +246,9 @@ def agreement_sign_for_defendant(request: HttpRequest, agreement_id: int) -> Htt
         lambda agreement, _: services.agreement_sign(
             agreement=agreement, by=signed_in_user(request), on_behalf_of_defendant=True
         ),
-        "The defendant's signature is recorded, with you as its witness.",
+        _("The defendant's signature is recorded, with you as its witness."),
         may=_role_in(
-            permissions.WITNESS_ROLES, "Only the defendant's lawyer records their signature."
+            permissions.WITNESS_ROLES, _("Only the defendant's lawyer records their signature.")
         ),
     )
 
@@ -263,10 +263,10 @@ def agreement_submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, _: services.agreement_submit(
             agreement=agreement, by=signed_in_user(request)
         ),
-        "Agreement submitted to the court.",
+        _("Agreement submitted to the court."),
         may=_role_in(
             permissions.AGREEMENT_SUBMITTER_ROLES,
-            "The prosecutor or defense counsel submits the agreement to the court.",
+            _("The prosecutor or defense counsel submits the agreement to the court."),
         ),
     )
 
@@ -284,7 +284,7 @@ def agreement_review(request: HttpRequest, agreement_id: int) -> HttpResponse:
             accepted=data["decision"] == "accept",
             reasons=data["reasons"],
         ),
-        "The court's decision is recorded.",
+        _("The court's decision is recorded."),
         may=_court_reviewer,
     )
 
@@ -299,9 +299,9 @@ def agreement_withdraw(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, data: services.agreement_withdraw(
             agreement=agreement, by=signed_in_user(request), reason=data["reason"]
         ),
-        "The defendant has withdrawn from the agreement; the negotiation is open again.",
+        _("The defendant has withdrawn from the agreement; the negotiation is open again."),
         may=_role_in(
             permissions.AGREEMENT_WITHDRAWER_ROLES,
-            "Only the defendant, in person or through counsel, withdraws from the agreement.",
+            _("Only the defendant, in person or through counsel, withdraws from the agreement."),
         ),
     )

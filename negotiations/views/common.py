@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from cases import selectors as case_selectors
 from cases.models import Case, ChargeStatus
@@ -24,7 +25,10 @@ from parties.models import Side
 
 T = TypeVar("T")
 
-SIDE_NOUN = {Side.PROSECUTION: "the prosecution", Side.DEFENSE: "the defense"}
+SIDE_NOUN = {
+    Side.PROSECUTION: pgettext_lazy("the other side", "the prosecution"),
+    Side.DEFENSE: pgettext_lazy("the other side", "the defense"),
+}
 TIMES = "\u00d7"  # the multiplication sign: a trial penalty of 3.3 times the plea
 
 

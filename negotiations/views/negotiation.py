@@ -210,7 +210,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
         user,
         case,
         permissions.SUGGESTION_AUTHOR_ROLES,
-        "Suggestions come from defense counsel or the duty lawyer.",
+        _("Suggestions come from defense counsel or the duty lawyer."),
     )
     with _court_time(case):
         form = SuggestionForm(
@@ -240,7 +240,7 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
         user,
         case,
         permissions.SUGGESTION_RESPONDER_ROLES,
-        "Only the prosecution responds to a defense suggestion.",
+        _("Only the prosecution responds to a defense suggestion."),
     )
     prefix = f"s{suggestion.pk}"
     with _court_time(case):

@@ -88,7 +88,7 @@ def _preview(user: Any, case: Case, data: OfferInput) -> selectors.OfferPreview:
     """selectors.offer_preview, without waiting for the rationale: it changes neither the
     exposure nor the concessions, and saving still requires it where the service does."""
     if not data.rationale.strip():
-        data = dataclasses.replace(data, rationale="(not written yet)")
+        data = dataclasses.replace(data, rationale=_("(not written yet)"))
     return selectors.offer_preview(case, user, data)
 
 
@@ -171,11 +171,11 @@ def offer_compose(request: HttpRequest, case_id: int) -> HttpResponse:
                     request,
                     _(
                         "Draft saved as round %(round_number)s. Check it, then send it to "
-                        "%(SIDE_NOUN)s."
+                        "%(other_side)s."
                     )
                     % {
                         "round_number": offer.round_number,
-                        "SIDE_NOUN": SIDE_NOUN[services.OTHER_SIDE[Side(side)]],
+                        "other_side": SIDE_NOUN[services.OTHER_SIDE[Side(side)]],
                     },
                 )
                 return redirect("negotiations:offer", offer.pk)
@@ -199,7 +199,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
                 request,
                 offer,
                 status=409,
-                conflict="A sent offer cannot be changed; withdraw it and send a new one.",
+                conflict=_("A sent offer cannot be changed; withdraw it and send a new one."),
             )
         posted = request.POST if request.method == "POST" else None
         form = _offer_form(user, case, data=posted, initial=offer_initial(offer))
@@ -226,12 +226,11 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 def _counter_refusal(offer: Offer, now: dt.datetime) -> str:
     if _lapsed(offer, now) or offer.status == OfferStatus.EXPIRED:
-        return "This offer has expired; it can no longer be answered."
+        return _("This offer has expired; it can no longer be answered.")
     if offer.status != OfferStatus.SENT:
-        return (
-            f"This offer is {OfferStatus(offer.status).label.lower()}; it can no longer be "
-            "answered."
-        )
+        return _("This offer is %(offer_status)s; it can no longer be answered.") % {
+            "offer_status": OfferStatus(offer.status).label.lower()
+        }
     return ""
 
 
@@ -328,20 +327,20 @@ def offer_preview(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _exposure_rows(exposure: Exposure, parameters: dict[str, Any]) -> list[dict[str, str]]:
     if "leniency_stage_tiers" in parameters:
-        guideline = ("Baseline and leniency range", "Baseline sentence", "With leniency")
+        guideline = (_("Baseline and leniency range"), _("Baseline sentence"), _("With leniency"))
     else:
-        guideline = ("Guideline range (USSG Ch. 5, Pt. A)", "", "")
-    missing = "Not calculated"
+        guideline = (_("Guideline range (USSG Ch. 5, Pt. A)"), "", "")
+    missing = _("Not calculated")
     return [
         {
-            "label": "Statutory range",
-            "note": "Highest mandatory minimum to the sum of the maxima",
+            "label": _("Statutory range"),
+            "note": _("Highest mandatory minimum to the sum of the maxima"),
             "trial": _months(exposure.trial_statutory),
             "plea": _months(exposure.plea_statutory),
         },
         {
             "label": guideline[0],
-            "note": "Bounded by the statutory range in the expected sentence",
+            "note": _("Bounded by the statutory range in the expected sentence"),
             "trial": (
                 f"{guideline[1]} {exposure.trial_guideline}".strip()
                 if exposure.trial_guideline
@@ -354,8 +353,8 @@ def _exposure_rows(exposure: Exposure, parameters: dict[str, Any]) -> list[dict[
             ),
         },
         {
-            "label": "Expected sentence",
-            "note": "The offer's recommendation when it makes one",
+            "label": _("Expected sentence"),
+            "note": _("The offer's recommendation when it makes one"),
             "trial": _months(exposure.trial_expected),
             "plea": _months(exposure.plea_expected),
         },
@@ -366,8 +365,8 @@ def trial_penalty_text(exposure: Exposure) -> str:
     if exposure.trial_penalty is not None:
         return f"{TIMES} {exposure.trial_penalty:.1f}"
     if exposure.trial_expected.reaches_life:
-        return "Not a number: the sentence after trial may reach life"
-    return "Not a number: no custody under the offer"
+        return _("Not a number: the sentence after trial may reach life")
+    return _("Not a number: no custody under the offer")
 
 
 def exposure_context(exposure: Exposure, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -418,14 +417,16 @@ def offer_action_form(name: str, offer: Offer, data: Any = None) -> forms.Form:
     """The form of one action on an offer, worded for it: the page shows it, the POST reads it."""
     if name == "send":
         other = SIDE_NOUN[services.OTHER_SIDE[Side(offer.side)]]
-        return ConfirmForm(data, prefix=name, confirm_label=f"Send this offer to {other}")
+        return ConfirmForm(
+            data, prefix=name, confirm_label=_("Send this offer to %(other)s") % {"other": other}
+        )
     if name == "withdraw":
-        return WithdrawForm(data, prefix=name, confirm_label="Withdraw this offer")
+        return WithdrawForm(data, prefix=name, confirm_label=_("Withdraw this offer"))
     if name == "accept":
         label = (
-            "The defendant has instructed me to accept this offer"
+            _("The defendant has instructed me to accept this offer")
             if offer.side == Side.PROSECUTION
-            else "Accept this proposal for the prosecution"
+            else _("Accept this proposal for the prosecution")
         )
         return ConfirmForm(data, prefix=name, confirm_label=label)
     if name == "reject":
@@ -566,13 +567,13 @@ def _negotiator(user: Any, case: Case) -> None:
 
 def _prosecution_responder(user: Any, case: Case) -> None:
     permissions.require_role_in(
-        user, case, permissions.SUGGESTION_RESPONDER_ROLES, "Only the prosecution responds."
+        user, case, permissions.SUGGESTION_RESPONDER_ROLES, _("Only the prosecution responds.")
     )
 
 
 def _prosecutor(user: Any, case: Case) -> None:
     permissions.require_role_in(
-        user, case, frozenset({Role.PROSECUTOR}), "Only the prosecution logs its concessions."
+        user, case, frozenset({Role.PROSECUTOR}), _("Only the prosecution logs its concessions.")
     )
 
 
@@ -614,7 +615,7 @@ def offer_accept(request: HttpRequest, offer_id: int) -> HttpResponse:
         lambda offer, _: services.offer_accept(offer=offer, by=signed_in_user(request)),
         lambda agreement: (
             reverse("negotiations:agreement", args=[agreement.pk]),
-            "Offer accepted. The plea agreement is ready for the checklist and signatures.",
+            _("Offer accepted. The plea agreement is ready for the checklist and signatures."),
         ),
         may=_negotiator,
     )
@@ -645,7 +646,7 @@ def offer_respond(request: HttpRequest, offer_id: int) -> HttpResponse:
         lambda offer, data: services.offer_respond(
             offer=offer, by=signed_in_user(request), response=data["response"]
         ),
-        lambda offer: (_offer_url(offer), "Response recorded."),
+        lambda offer: (_offer_url(offer), _("Response recorded.")),
         may=_prosecution_responder,
     )
 
@@ -663,6 +664,9 @@ def concession_log(request: HttpRequest, offer_id: int) -> HttpResponse:
             kind=data["kind"],
             description=data["description"],
         ),
-        lambda concession: (_offer_url(concession.offer, "concessions"), "Concession logged."),
+        lambda concession: (
+            _offer_url(concession.offer, "concessions"),
+            _("Concession logged."),
+        ),
         may=_prosecutor,
     )
