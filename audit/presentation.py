@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audit.models import Audience, AuditEvent
 
@@ -38,11 +38,15 @@ SUBJECT_LABELS: dict[str, str] = {
     "membership": gettext_lazy("Court membership"),
     "user_permission": gettext_lazy("Permission of a user"),
     "group_permission": gettext_lazy("Permission of a group"),
-    "history": "History",
-    "auth": "Sign-in",
+    "history": gettext_lazy("History"),
+    "auth": gettext_lazy("Sign-in"),
 }
 
-VERB_LABELS = {"created": "created", "changed": "changed", "deleted": "deleted"}
+VERB_LABELS = {
+    "created": pgettext_lazy("history event", "created"),
+    "changed": pgettext_lazy("history event", "changed"),
+    "deleted": pgettext_lazy("history event", "deleted"),
+}
 
 # How the row got written, when no signed-in person wrote it.
 VIA_LABELS = {
@@ -177,10 +181,14 @@ def kind_label(kind: str, table: str = "") -> str:
     """ "Note created", "History exported", "Offer term deleted"."""
     if kind in APP_EVENT_LABELS:
         return APP_EVENT_LABELS[kind]
-    subject, _, verb = kind.rpartition(".")
+    subject, _dot, verb = kind.rpartition(".")
     if not subject:
         return _capitalised(kind.replace("_", " "))
-    return f"{subject_label(subject, table)} {VERB_LABELS.get(verb, verb.replace('_', ' '))}"
+    # "Note created": the subject, then what happened to it.
+    return _("%(subject)s %(verb)s") % {
+        "subject": subject_label(subject, table),
+        "verb": VERB_LABELS.get(verb, verb.replace("_", " ")),
+    }
 
 
 def field_label(table: str, column: str) -> str:
@@ -303,7 +311,7 @@ def _app_event_detail(event: AuditEvent) -> str:
         fmt = str(data.get("format", "")).upper()
         return f" ({fmt})" if fmt else ""
     if event.kind == "document.downloaded" and data.get("document_id") is not None:
-        return f" (document {data['document_id']})"
+        return _(" (document %(id)s)") % {"id": data["document_id"]}
     if event.kind == "case.sealed_viewed" and data.get("seen"):
         return f" ({data['seen']})"
     return ""
@@ -320,7 +328,7 @@ def who_of(event: AuditEvent, names: dict[int, str] | None = None) -> str:
         )
     if event.actor_id is not None:
         name = (names or {}).get(event.actor_id) or event.actor_name
-        return name or f"user {event.actor_id}"
+        return name or _("user %(id)s") % {"id": event.actor_id}
     if event.via in VIA_LABELS:
         return VIA_LABELS[event.via]
     return _("someone not signed in")

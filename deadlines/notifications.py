@@ -237,7 +237,11 @@ def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[i
             shown[row.pk] = Shown(
                 title=_("Discovery disclosed on %(docket_number)s")
                 % {"docket_number": case.docket_number},
-                body=f"{disclosure.description} (disclosed {disclosure.disclosed_on:%Y-%m-%d})",
+                body=_("%(description)s (disclosed %(day)s)")
+                % {
+                    "description": disclosure.description,
+                    "day": disclosure.disclosed_on.isoformat(),
+                },
                 url=reverse("records:discovery", args=[case.pk]),
                 case=case,
             )
@@ -296,9 +300,9 @@ def _render_digests(rows: Sequence[Notification], context: ReadContext) -> dict[
             found = (hearings if kind == "hearing" else deadlines).get(pk)
             if found is not None:
                 lines.append(alerts.digest_line(found, now=row.created_at))
-        title = _("Your court dates for the next %(days)s days (%(format_day_iso)s)") % {
+        title = _("Your court dates for the next %(days)s days (%(today)s)") % {
             "days": days,
-            "format_day_iso": alerts.format_day_iso(day),
+            "today": alerts.format_day_iso(day),
         }
         body = (
             "".join(f"- {line}\n" for line in lines)

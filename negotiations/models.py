@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties.models import Role, Side
 
@@ -428,7 +429,9 @@ class PleaAgreement(models.Model):
 
 
 class SignatoryRole(models.TextChoices):
-    DEFENDANT = "defendant", _("Defendant")
+    # CPL art. 174: the plea statement is signed at the prosecution's review, by the suspect
+    # (犯罪嫌疑人), not yet the accused (被告人): a context of its own for the translation.
+    DEFENDANT = "defendant", pgettext_lazy("signatory", "Defendant")
     DEFENSE_LAWYER = "defense_lawyer", _("Defense counsel or duty lawyer")
     PROSECUTOR = "prosecutor", _("Prosecutor")
 

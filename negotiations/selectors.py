@@ -279,7 +279,8 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         offer.sent_at,
-                        f"Round {offer.round_number}: {side} offer sent",
+                        _("Round %(round)s: %(side)s offer sent")
+                        % {"round": offer.round_number, "side": side},
                         offer.rationale[:200],
                         offer_id=offer.pk,
                     )
@@ -288,8 +289,12 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         offer.closed_at,
-                        f"Round {offer.round_number}: {side} offer "
-                        f"{offer.get_status_display().lower()}",
+                        _("Round %(round)s: %(side)s offer %(status)s")
+                        % {
+                            "round": offer.round_number,
+                            "side": side,
+                            "status": offer.get_status_display().lower(),
+                        },
                         offer.response[:200] or offer.withdrawal_reason[:200],
                         offer_id=offer.pk,
                     )
@@ -298,7 +303,8 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     suggestion.created_at,
-                    f"Suggestion from the {suggestion.get_author_role_display().lower()}",
+                    _("Suggestion from the %(role)s")
+                    % {"role": suggestion.get_author_role_display().lower()},
                     suggestion.text[:200],
                 )
             )
@@ -306,27 +312,31 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         suggestion.responded_at,
-                        "Prosecution responded to the suggestion",
+                        _("Prosecution responded to the suggestion"),
                         suggestion.response[:200],
                     )
                 )
     for agreement in agreements_visible_to(user).filter(case=case):
-        verdict = "accepted" if agreement.status == AgreementStatus.COURT_ACCEPTED else "rejected"
+        verdict = (
+            _("Court accepted the agreement")
+            if agreement.status == AgreementStatus.COURT_ACCEPTED
+            else _("Court rejected the agreement")
+        )
         events = [
-            (agreement.submitted_at, "Agreement submitted to the court", ""),
+            (agreement.submitted_at, _("Agreement submitted to the court"), ""),
             (
                 agreement.reviewed_at,
-                f"Court {verdict} the agreement",
+                verdict,
                 agreement.review_reasons[:200],
             ),
             (
                 agreement.withdrawn_at,
-                "Defendant withdrew from the agreement",
+                _("Defendant withdrew from the agreement"),
                 agreement.withdrawal_reason[:200],
             ),
         ]
         if permissions.may_read_offers(user, case):
-            events.append((agreement.created_at, "Plea agreement reached", ""))
+            events.append((agreement.created_at, _("Plea agreement reached"), ""))
         for at, title, detail in events:
             if at is not None:
                 entries.append(TimelineEntry(at, title, detail, agreement_id=agreement.pk))

@@ -999,7 +999,9 @@ def agreement_checklist_complete(
         errors: dict[str, str] = {}
         for name in CHECKLIST_FIELDS:
             if not items.get(name):
-                errors[name] = f"Confirm: {CHECKLIST_LABELS[name].lower()}."
+                errors[name] = gettext("Confirm: %(item)s.") % {
+                    "item": str(CHECKLIST_LABELS[name]).lower()
+                }
         if locked.interpreter_needed:
             if not interpreter_used:
                 errors["interpreter_used"] = gettext(

@@ -38,7 +38,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -49,6 +49,7 @@ from deadlines.notifications import ReadContext, Shown, notify
 from integrations.events import subject_link
 from integrations.models import ApiClient, Event, EventType
 from integrations.selectors import OWN, SETTLED, event_visible_to
+from parties.selectors import language_of_user
 from webhooks import destinations, signing
 from webhooks.models import (
     Delivery,
@@ -795,7 +796,9 @@ def _disabled_message(endpoint: WebhookEndpoint) -> tuple[str, str]:
 def owner_notify_disabled(endpoint: WebhookEndpoint) -> None:
     """Tell the client's owner, in the inbox now and by e-mail after the commit."""
     owner = endpoint.client.owner
-    title, body = _disabled_message(endpoint)
+    # The e-mail in the owner's language (the inbox renders it for whoever reads it).
+    with translation.override(language_of_user(owner) or settings.LANGUAGE_CODE):
+        title, body = _disabled_message(endpoint)
     url = _endpoint_page(endpoint)
     notify(recipients=[owner], subject=AlertSubject.INTEGRATION, params={"endpoint": endpoint.pk})
     if not owner.email:
