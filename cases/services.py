@@ -296,7 +296,7 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
         )
     current = CaseStatus(locked.status)
     if to_status not in LEGAL_STATUS_MOVES[current]:
-        allowed = ", ".join(sorted(CaseStatus(s).label for s in LEGAL_STATUS_MOVES[current]))
+        allowed = ", ".join(sorted(str(CaseStatus(s).label) for s in LEGAL_STATUS_MOVES[current]))
         raise Conflict(
             _("A case in status “%(current)s” cannot move to “%(case_status)s”.")
             % {"current": current.label, "case_status": CaseStatus(to_status).label}

@@ -33,16 +33,17 @@ GUIDELINE_FIELDS = ("offense_level", "criminal_history_category", "acceptance_mo
 LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances")
 
 LENIENCY_STAGE_LABELS = {
-    "investigation": "Investigation (侦查)",
+    "investigation": _("Investigation (侦查)"),
     "prosecution_review": _("Prosecution review (审查起诉)"),
-    "trial": "Trial (审判)",
+    "trial": _("Trial (审判)"),
 }
 LENIENCY_CIRCUMSTANCE_LABELS = {
-    "surrender": "Surrender (自首)",
+    "surrender": _("Surrender (自首)"),
     "major_confession": _("Major confession or meritorious service (立功)"),
     "restitution": _("Restitution of the proceeds (退赃退赔)"),
     "compensation_forgiveness": _("Compensation and the victim's forgiveness (赔偿谅解)"),
     "reconciliation": _("Criminal reconciliation (刑事和解)"),
+    # xgettext:no-python-format
     MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
