@@ -9,10 +9,12 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from core.text import in_language
 
 
 def validate_time_zone(value: str) -> None:
@@ -222,6 +224,14 @@ class Statute(models.Model):
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"
     )
+    # The title in other languages: {"en": {"title": "Theft (large amount)"}} on a Chinese
+    # statute (core.text.in_language); the title itself is in the jurisdiction's language.
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
+    )
 
     class Meta:
         ordering = ["jurisdiction", "citation"]
@@ -242,7 +252,12 @@ class Statute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.citation} {self.title}"
+        return f"{self.citation} {self.title_shown}"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language where the catalogue has it."""
+        return in_language(self.translations, "title", self.title)
 
 
 class CaseStatus(models.TextChoices):

@@ -89,7 +89,7 @@ class JudgeChoiceField(forms.ModelChoiceField):
 
 class RuleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: DeadlineRule) -> str:
-        return f"{obj.name} — {obj.citation}"
+        return f"{obj.name_shown} — {obj.citation_shown}"
 
 
 class HearingChoiceField(forms.ModelChoiceField):
@@ -276,7 +276,7 @@ class DeadlineForm(forms.Form):
                 self.add_error(
                     field,
                     _("The rule counts from: %(trigger_label)s.")
-                    % {"trigger_label": rule.trigger_label},
+                    % {"trigger_label": rule.trigger_label_shown},
                 )
             if data.get("due_date"):
                 self.add_error(
@@ -359,7 +359,7 @@ class DeadlineEditForm(forms.Form):
             self.fields["trigger_date"].help_text = _(
                 "Counted from: %(trigger_label)s. %(help_text)s"
             ) % {
-                "trigger_label": deadline.rule.trigger_label,
+                "trigger_label": deadline.rule.trigger_label_shown,
                 "help_text": self.fields["trigger_date"].help_text,
             }
 

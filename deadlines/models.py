@@ -23,9 +23,10 @@ from django.contrib.postgres.fields import (
     RangeOperators,
 )
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from core.text import in_language
 from parties.models import Side
 
 
@@ -270,6 +271,15 @@ class DeadlineRule(models.Model):
     )
     citation = models.CharField(max_length=300)
     active = models.BooleanField(default=True)
+    # The rule in other languages: {"zh-hans": {"name": ..., "trigger_label": ...,
+    # "citation": ...}} (core.text.in_language); the fields themselves are in the language of
+    # the jurisdiction's law. Shipped with the rules (migrations 0003, 0013).
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
+    )
 
     class Meta:
         ordering = ["jurisdiction", "name"]
@@ -281,7 +291,19 @@ class DeadlineRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.citation})"
+        return f"{self.name_shown} ({self.citation_shown})"
+
+    @property
+    def name_shown(self) -> str:
+        return in_language(self.translations, "name", self.name)
+
+    @property
+    def trigger_label_shown(self) -> str:
+        return in_language(self.translations, "trigger_label", self.trigger_label)
+
+    @property
+    def citation_shown(self) -> str:
+        return in_language(self.translations, "citation", self.citation)
 
 
 class Deadline(models.Model):

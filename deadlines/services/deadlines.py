@@ -172,10 +172,10 @@ def deadline_create(
                 if trigger_hearing is not None:
                     errors["trigger_hearing"] = _(
                         "This rule counts from a date (%(trigger_label)s), not a hearing."
-                    ) % {"trigger_label": rule.trigger_label}
+                    ) % {"trigger_label": rule.trigger_label_shown}
                 if trigger_date is None:
                     errors["trigger_date"] = _("Enter the date: %(trigger_label)s.") % {
-                        "trigger_label": rule.trigger_label
+                        "trigger_label": rule.trigger_label_shown
                     }
             else:
                 wanted = rule.trigger.removeprefix("hearing:")

@@ -72,7 +72,11 @@ def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage:
         "court",
     }
     for document in Document.objects.all():
-        assert (document_storage / document.storage_name).read_bytes()[:4] in (b"%PDF", b"Witn")
+        assert (document_storage / document.storage_name).read_bytes()[:4] in (
+            b"%PDF",
+            b"Witn",
+            "证人".encode()[:4],
+        )
     assert Disclosure.objects.filter(case=case).count() == 2
     first = Offer.objects.filter(case=case, sent_at__isnull=False).order_by("sent_at").first()
     assert first is not None and first.discovery_items_disclosed == 2
