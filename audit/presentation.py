@@ -17,13 +17,14 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audit.models import Audience, AuditEvent
 
 # Events the app records itself (audit.services.record): what they are called.
-APP_EVENT_LABELS: dict[str, str] = {
+APP_EVENT_LABELS: dict[str, str | Promise] = {
     "auth.login": gettext_lazy("Signed in"),
     "auth.logout": gettext_lazy("Signed out"),
     "auth.login_failed": gettext_lazy("Sign-in failed"),
@@ -33,7 +34,7 @@ APP_EVENT_LABELS: dict[str, str] = {
 }
 
 # Subjects whose table's name does not say what the row means to a reader.
-SUBJECT_LABELS: dict[str, str] = {
+SUBJECT_LABELS: dict[str, str | Promise] = {
     "access": gettext_lazy("Access to the case"),
     "membership": gettext_lazy("Court membership"),
     "user_permission": gettext_lazy("Permission of a user"),
@@ -140,7 +141,7 @@ def present(event: AuditEvent, names: dict[int, str] | None = None) -> Presented
         who=who_of(event, names),
         table_label=table_label(event.table_name) if event.table_name else "",
         audience_label=str(dict(Audience.choices).get(event.audience, event.audience)),
-        through=THROUGH_LABELS.get(event.via, event.via),
+        through=str(THROUGH_LABELS.get(event.via, event.via)),
         changes=changes_of(event),
         values=shown_values(event),
     )
@@ -171,7 +172,7 @@ def table_label(table: str) -> str:
 
 def subject_label(subject: str, table: str = "") -> str:
     if subject in SUBJECT_LABELS:
-        return SUBJECT_LABELS[subject]
+        return str(SUBJECT_LABELS[subject])
     if table and table in models_by_table():
         return table_label(table)
     return _capitalised(subject.replace("_", " "))
@@ -180,7 +181,7 @@ def subject_label(subject: str, table: str = "") -> str:
 def kind_label(kind: str, table: str = "") -> str:
     """ "Note created", "History exported", "Offer term deleted"."""
     if kind in APP_EVENT_LABELS:
-        return APP_EVENT_LABELS[kind]
+        return str(APP_EVENT_LABELS[kind])
     subject, _dot, verb = kind.rpartition(".")
     if not subject:
         return _capitalised(kind.replace("_", " "))
@@ -330,7 +331,7 @@ def who_of(event: AuditEvent, names: dict[int, str] | None = None) -> str:
         name = (names or {}).get(event.actor_id) or event.actor_name
         return name or _("user %(id)s") % {"id": event.actor_id}
     if event.via in VIA_LABELS:
-        return VIA_LABELS[event.via]
+        return str(VIA_LABELS[event.via])
     return _("someone not signed in")
 
 

@@ -21,6 +21,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -586,7 +587,7 @@ DASHBOARD_ROWS = 50
 COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
 # The statuses a case may move to next, in workflow order, from the workflow in cases.services.
-NEXT_STATUSES: dict[str, list[str]] = {
+NEXT_STATUSES: dict[str, list[str | Promise]] = {
     status: [
         CaseStatus(s).label for s in CaseStatus.values if s in services.LEGAL_STATUS_MOVES[status]
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -49,7 +49,8 @@ class Shown:
     case: Case | None = None
 
 
-UNAVAILABLE = Shown(title=NO_LONGER_AVAILABLE)
+# The title stays lazy: it is read in the reader's language when shown.
+UNAVAILABLE = Shown(title=cast(str, NO_LONGER_AVAILABLE))
 
 
 @dataclass(frozen=True)

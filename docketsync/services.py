@@ -690,7 +690,7 @@ class _Batch:
                     }
                 }
             )
-        reason = record.values.get("status_reason") or SYNC_REASON
+        reason = record.values.get("status_reason") or str(SYNC_REASON)
         for step in path:
             case = case_services.case_transition(
                 case=case, to_status=step, by=self.by, reason=reason
@@ -1059,7 +1059,7 @@ class _Batch:
                 starts_at=starts_at or hearing.starts_at,
                 ends_at=ends_at or hearing.ends_at,
                 courtroom=room,
-                reason=v.get("reason") or SYNC_REASON,
+                reason=v.get("reason") or str(SYNC_REASON),
             )
         if {"judge", "notes"} & set(changed):
             extra: dict[str, Any] = {}
@@ -1073,7 +1073,7 @@ class _Batch:
     def _hearing_status(self, hearing: Hearing, status: str | None, record: Record) -> Hearing:
         if status == HearingStatus.CANCELLED:
             return date_services.hearing_cancel(
-                hearing=hearing, by=self.by, reason=record.values.get("reason") or SYNC_REASON
+                hearing=hearing, by=self.by, reason=record.values.get("reason") or str(SYNC_REASON)
             )
         if status == HearingStatus.HELD:
             return date_services.hearing_mark_held(hearing=hearing, by=self.by)

@@ -14,13 +14,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from records.models import Document, DocumentCategory, Visibility
 
 # What each wall means, said where the writer chooses it.
-WALL_HINTS: dict[str, str] = {
+WALL_HINTS: dict[str, str | Promise] = {
     Visibility.PROSECUTION: _("The prosecution on this case only. Never the defense or the court."),
     Visibility.DEFENSE: _(
         "Defense counsel, the duty lawyer and the defendant only. "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from deadlines.alerts.planning import plan_for_user
 from deadlines.models import AlertPreference, AlertSettings, DeadlineKind, HearingKind

@@ -324,7 +324,7 @@ def deadline_override(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="override",
         form=lambda data: OverrideForm(data, prefix="override"),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_override(
             deadline=d, by=user, due_date=data["due_date"], reason=data["reason"]
         ),
@@ -344,7 +344,7 @@ def deadline_override_remove(request: HttpRequest, deadline_id: int) -> HttpResp
         prefix="unoverride",
         form=lambda data: ConfirmForm(data, prefix="unoverride"),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, _: services.deadline_override_remove(deadline=d, by=user),
         done=lambda d: (
             _("Override removed: the last day is the computed %(due_date)s again.")
@@ -377,7 +377,7 @@ def deadline_cancel(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="cancel",
         form=lambda data: ReasonForm(data, prefix="cancel", label=_("Reason for cancelling")),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_cancel(
             deadline=d, by=user, reason=data["reason"]
         ),
@@ -394,7 +394,7 @@ def deadline_reopen(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="reopen",
         form=lambda data: ReasonForm(data, prefix="reopen", label=_("Reason for reopening")),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_reopen(
             deadline=d, by=user, reason=data["reason"]
         ),
