@@ -413,7 +413,7 @@ class CourtroomForm(forms.Form):
 
 class DocketFilterForm(forms.Form):
     view = forms.ChoiceField(
-        choices=[("week", "Week"), ("day", "Day")], required=False, label=_("Show")
+        choices=[("week", _("Week")), ("day", _("Day"))], required=False, label=_("Show")
     )
     date = DayField(widget=DateInput(), required=False, label=_("Date"))
     courtroom = CourtroomChoiceField(

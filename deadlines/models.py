@@ -260,7 +260,9 @@ class DeadlineRule(models.Model):
         max_length=16,
         choices=[("calendar_days", _("Calendar days")), ("court_days", _("Court days"))],
     )
-    direction = models.CharField(max_length=8, choices=[("after", "After"), ("before", "Before")])
+    direction = models.CharField(
+        max_length=8, choices=[("after", _("After")), ("before", _("Before"))]
+    )
     roll = models.CharField(
         max_length=8,
         choices=[
