@@ -54,7 +54,7 @@ from deadlines.models import (
     Hearing,
     HearingStatus,
 )
-from parties.selectors import language_of_user
+from parties.selectors import language_of_profile
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
@@ -150,7 +150,13 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     if not token:
         return None
     return (
-        CalendarFeed.objects.select_related("user", "case", "case__court")
+        # The owner's profile and office: the feed is written in their language.
+        CalendarFeed.objects.select_related(
+            "user",
+            "user__profile__organization__jurisdiction",
+            "case",
+            "case__court",
+        )
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -212,7 +218,8 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
         )[:UPCOMING_LIMIT]
     )
     # The owner's language: a calendar program fetches the feed with no session.
-    with translation.override(language_of_user(owner) or settings.LANGUAGE_CODE):
+    profile = getattr(owner, "profile", None)  # read with the feed (feed_by_token)
+    with translation.override(language_of_profile(profile) or settings.LANGUAGE_CODE):
         return calendar_build(feed, [*past, *upcoming], deadline_rows).to_ical()
 
 
