@@ -167,7 +167,8 @@ def table_label(table: str) -> str:
     model = models_by_table().get(table)
     if model is None:
         return table
-    return _capitalised(str(model._meta.verbose_name))
+    # An attribute's name, not translated in the model: through the catalogue (audit.labels).
+    return _capitalised(_(str(model._meta.verbose_name)))
 
 
 def subject_label(subject: str, table: str = "") -> str:
@@ -198,7 +199,7 @@ def field_label(table: str, column: str) -> str:
         return "ID" if column == "id" else column.replace("_", " ")
     if field.primary_key:
         return "ID"
-    return str(field.verbose_name)
+    return _(str(field.verbose_name))
 
 
 def value_text(table: str, column: str, value: Any) -> str:

@@ -81,3 +81,14 @@ def test_legal_terms_are_translated_one_way_everywhere() -> None:
                 if re.search(english, entry.msgid, re.IGNORECASE) and chinese not in entry.msgstr:
                     stray.append((app, entry.msgid, entry.msgstr))
     assert stray == []
+
+
+def test_a_message_in_two_catalogues_reads_the_same_in_both() -> None:
+    """Django merges the catalogues into one: a message translated two ways would read as
+    whichever app comes first in INSTALLED_APPS."""
+    seen: dict[tuple[str | None, str], set[str]] = {}
+    for app in APPS:
+        for entry in catalogue(app):
+            text = entry.msgstr or repr(sorted(entry.msgstr_plural.items()))
+            seen.setdefault((entry.msgctxt, entry.msgid), set()).add(text)
+    assert {key: texts for key, texts in seen.items() if len(texts) > 1} == {}
