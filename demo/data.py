@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -114,9 +114,12 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
 }
 
 
+def _language(court: Court) -> str:
+    return str((court.jurisdiction.parameters or {}).get("document_language", "en"))
+
+
 def _text(court: Court) -> dict[str, Any]:
-    language = (court.jurisdiction.parameters or {}).get("document_language", "en")
-    return DEMO_TEXT.get(language, DEMO_TEXT["en"])
+    return DEMO_TEXT.get(_language(court), DEMO_TEXT["en"])
 
 
 # A demo password for a local demo database; `seed_demo` refuses to run outside DEBUG.
@@ -426,7 +429,14 @@ def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = ""
     )
 
 
-def _case(
+def _case(*, court: Court, **details: Any) -> None:
+    """A case of `court`, its people acting in the court's language: what the system writes
+    on their behalf (an offer's expiry deadline, a reason) reads in it too."""
+    with translation.override(_language(court)):
+        _case_in_language(court=court, **details)
+
+
+def _case_in_language(
     *,
     court: Court,
     docket: str,
@@ -663,6 +673,11 @@ _NEXT_HEARING = {
 
 
 def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> None:
+    with translation.override(_language(court)):
+        _court_dates_in_language(court, clerk, judge, rooms)
+
+
+def _court_dates_in_language(court: Court, clerk: User, judge: User, rooms: list[str]) -> None:
     """Courtrooms, a closure day, the next hearing of every open case over the coming two
     weeks (on court days, in the court's time zone), and its deadlines: the Speedy Trial Act
     limit or the expedited-procedure limit computed by rule, and discovery due by hand."""
