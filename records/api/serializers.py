@@ -57,10 +57,10 @@ class CaseListQuerySerializer(serializers.Serializer[Any]):
         max_value=MAX_ID,
         help_text="The case whose record to list (required).",
         error_messages={
-            "required": "Name the case: ?case=<case id>.",
-            "invalid": "A case id is a whole number.",
-            "min_value": "A case id is a whole number.",
-            "max_value": "No case has this id.",
+            "required": _("Name the case: ?case=<case id>."),
+            "invalid": _("A case id is a whole number."),
+            "min_value": _("A case id is a whole number."),
+            "max_value": _("No case has this id."),
         },
     )
 
