@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationKind(models.TextChoices):
-    PROSECUTOR_OFFICE = "prosecutor_office", "Prosecutor's office"
-    PUBLIC_DEFENDER = "public_defender", "Public defender"
-    PRIVATE_FIRM = "private_firm", "Private firm"
-    LEGAL_AID = "legal_aid", "Legal aid / duty-lawyer centre"
-    COURT = "court", "Court"
+    PROSECUTOR_OFFICE = "prosecutor_office", _("Prosecutor's office")
+    PUBLIC_DEFENDER = "public_defender", _("Public defender")
+    PRIVATE_FIRM = "private_firm", _("Private firm")
+    LEGAL_AID = "legal_aid", _("Legal aid / duty-lawyer centre")
+    COURT = "court", _("Court")
 
 
 class Organization(models.Model):
@@ -41,18 +41,18 @@ class Organization(models.Model):
 class Role(models.TextChoices):
     """The role a person plays on one case."""
 
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    DEFENSE_COUNSEL = "defense_counsel", "Defense counsel"
-    DUTY_LAWYER = "duty_lawyer", "Duty lawyer"
-    DEFENDANT = "defendant", "Defendant"
-    JUDGE = "judge", "Judge"
-    COURT_STAFF = "court_staff", "Court staff"
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    DEFENSE_COUNSEL = "defense_counsel", _("Defense counsel")
+    DUTY_LAWYER = "duty_lawyer", _("Duty lawyer")
+    DEFENDANT = "defendant", _("Defendant")
+    JUDGE = "judge", _("Judge")
+    COURT_STAFF = "court_staff", _("Court staff")
 
 
 class Side(models.TextChoices):
-    PROSECUTION = "prosecution", "Prosecution"
-    DEFENSE = "defense", "Defense"
-    COURT = "court", "Court"
+    PROSECUTION = "prosecution", _("Prosecution")
+    DEFENSE = "defense", _("Defense")
+    COURT = "court", _("Court")
 
 
 # The side each role sits on; the database checks the same pairs (see CaseParticipant).
@@ -91,17 +91,17 @@ class UserProfile(models.Model):
 
 
 class CustodyStatus(models.TextChoices):
-    DETAINED = "detained", "Detained"
-    RELEASED = "released", "Released"
-    AT_LARGE = "at_large", "At large"
+    DETAINED = "detained", _("Detained")
+    RELEASED = "released", _("Released")
+    AT_LARGE = "at_large", _("At large")
 
 
 class CitizenshipStatus(models.TextChoices):
-    CITIZEN = "citizen", "Citizen"
-    PERMANENT_RESIDENT = "permanent_resident", "Permanent resident"
-    VISA_HOLDER = "visa_holder", "Visa holder"
-    UNDOCUMENTED = "undocumented", "Undocumented"
-    UNKNOWN = "unknown", "Unknown"
+    CITIZEN = "citizen", _("Citizen")
+    PERMANENT_RESIDENT = "permanent_resident", _("Permanent resident")
+    VISA_HOLDER = "visa_holder", _("Visa holder")
+    UNDOCUMENTED = "undocumented", _("Undocumented")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 # A defendant's personal details: what prosecutors and court staff enter, the API shows and a
@@ -148,7 +148,7 @@ class Defendant(models.Model):
     # from one court must never find, and so update, a person another court's docket entered.
     # NULL, not "", for "none": the unique constraint must ignore defendants without one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+        max_length=128, null=True, blank=True, help_text=_("Identifier in the court docket system.")
     )
     external_court = models.ForeignKey(
         "cases.Court",
@@ -156,7 +156,7 @@ class Defendant(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The court whose docket system gave the external id.",
+        help_text=_("The court whose docket system gave the external id."),
     )
 
     class Meta:
