@@ -16,12 +16,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # Never walked for messages: the virtualenv, runtime data, caches.
 IGNORED = [".venv", ".data", "node_modules", "bench", "tests", "scripts", "docs", "static"]
-# Which file a message comes from, without line numbers: a line moved is no change to merge.
-LOCATION = "file"
 
 
 def catalogues() -> Iterator[Path]:
@@ -39,23 +38,41 @@ def compiled(po_path: Path) -> bytes:
     return bytes(polib.pofile(str(po_path), wrapwidth=0).to_binary())
 
 
+def _messages(entries: Any) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """What a catalogue translates, whoever compiled it (polib or msgfmt): the header aside."""
+    found = {}
+    for entry in entries:
+        if not entry.msgid:
+            continue
+        key = (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+        if entry.msgid_plural:
+            found[key] = tuple(text for _, text in sorted(entry.msgstr_plural.items()))
+        else:
+            found[key] = (entry.msgstr,)
+    return found
+
+
+def is_current(po_path: Path) -> bool:
+    import polib
+
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists():
+        return False
+    source = polib.pofile(str(po_path))
+    return _messages(polib.mofile(str(mo_path))) == _messages(source.translated_entries())
+
+
 def compile_all() -> list[Path]:
     written = []
     for po in catalogues():
-        mo = po.with_suffix(".mo")
-        data = compiled(po)
-        if not mo.exists() or mo.read_bytes() != data:
-            mo.write_bytes(data)
-            written.append(mo)
+        if not is_current(po):
+            po.with_suffix(".mo").write_bytes(compiled(po))
+            written.append(po.with_suffix(".mo"))
     return written
 
 
 def stale() -> list[Path]:
-    return [
-        po.with_suffix(".mo")
-        for po in catalogues()
-        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").read_bytes() != compiled(po)
-    ]
+    return [po.with_suffix(".mo") for po in catalogues() if not is_current(po)]
 
 
 def languages() -> list[str]:
@@ -71,13 +88,18 @@ def languages() -> list[str]:
 
 
 def extract() -> None:
+    import polib
+
     command = [sys.executable, "manage.py", "makemessages", "--no-obsolete"]
-    command += ["--add-location", LOCATION]
     for language in languages():
         command += ["-l", language]
     for ignored in IGNORED:
         command += ["--ignore", ignored]
     subprocess.run(command, cwd=ROOT, check=True)
+    # One form for every catalogue, whoever extracted it: no line wrapping (msgmerge wraps at
+    # 79 columns, polib edits do not), so that a merge sees only the messages that changed.
+    for po in catalogues():
+        polib.pofile(str(po), wrapwidth=0).save()
 
 
 def main(argv: list[str]) -> int:

@@ -239,3 +239,21 @@ def test_the_template_check_finds_text_outside_the_tags(tmp_path: Path) -> None:
         (3, "Breadcrumb"),
         (3, "Send"),
     ]
+
+
+def test_project_catalogue_uses_the_glossary_terms() -> None:
+    """The same terms as the apps' catalogues (docs/glossary.md; tests/core/test_app_catalogues
+    holds the list)."""
+    from tests.core.test_app_catalogues import TERMS
+
+    stray = []
+    for language in LANGUAGES:
+        po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
+        for entry in po.translated_entries():
+            texts = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
+            for english, chinese in TERMS.items():
+                if re.search(english, entry.msgid, re.IGNORECASE) and any(
+                    chinese not in text for text in texts
+                ):
+                    stray.append((entry.msgid, entry.msgstr))
+    assert stray == []
