@@ -25,5 +25,5 @@ def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_db_defaults_for_bulk_writers")]
+    dependencies = [("cases", "0015_statute_translations")]
     operations = [migrations.RunPython(add, remove)]
