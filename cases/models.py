@@ -87,6 +87,18 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def document_language(self) -> str:
+        """The language (a code of settings.LANGUAGES) its agreements are drawn up in: the
+        profile's `document_language`, else the site's."""
+        language = str(self.parameters.get("document_language", ""))
+        return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    @property
+    def paper_size(self) -> str:
+        """ "A4" or "letter": the paper its documents are printed on (profile data)."""
+        return "letter" if self.parameters.get("document_paper") == "letter" else "A4"
+
 
 class Court(models.Model):
     name = models.CharField(max_length=200, unique=True)

@@ -48,3 +48,17 @@ def in_language(translations: Mapping[str, Any], field: str, default: str) -> st
         if isinstance(text, str) and text:
             return text
     return default
+
+
+# Han, kana and Hangul: names in these scripts are written family name first, with no space.
+_FAMILY_FIRST_SCRIPT = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def person_name(given: str, family: str) -> str:
+    """A name as stored (given, family) in the order of its script: 刘敏, not 敏 刘; Jane Doe."""
+    given, family = given.strip(), family.strip()
+    if _FAMILY_FIRST_SCRIPT.search(given + family):
+        return f"{family}{given}"
+    return " ".join(part for part in (given, family) if part)

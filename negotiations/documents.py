@@ -68,7 +68,10 @@ class AgreementDocument:
     checklist: tuple[tuple[str, str], ...]  # (item, answer)
     signatures: tuple[SignatureLine, ...]
     generated_at: str  # formatted timestamp; the only time in the document
-    language: str = "en"  # "en" or "zh": page size only (A4 for "zh"); fonts follow the text
+    # The language it is drawn up in (a code of settings.LANGUAGES): the caller renders the
+    # words in it (translation.override); fonts follow the text.
+    language: str = "en"
+    paper: str = "letter"  # "letter" or "A4", from the jurisdiction's profile
 
 
 LATIN_FONT = "Helvetica"
@@ -100,7 +103,7 @@ def agreement_pdf(doc: AgreementDocument) -> bytes:
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
-        pagesize=A4 if doc.language == "zh" else LETTER,
+        pagesize=LETTER if doc.paper == "letter" else A4,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,

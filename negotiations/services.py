@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from cases import permissions
@@ -1161,7 +1161,9 @@ def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
     """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
 
     agreement.status = AgreementStatus.SIGNED
-    pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
+    # In the case's document language (its jurisdiction's profile), whoever signed last.
+    with translation.override(agreement.case.court.jurisdiction.document_language):
+        pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
     agreement.pdf = pdf
     agreement.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     agreement.save()

@@ -149,5 +149,6 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),
         generated_at=_local(generated_at, court.time_zone),
-        language="zh" if court.jurisdiction.country == "CN" else "en",
+        language=court.jurisdiction.document_language,
+        paper=court.jurisdiction.paper_size,
     )

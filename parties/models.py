@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from core.text import person_name
+
 
 class OrganizationKind(models.TextChoices):
     PROSECUTOR_OFFICE = "prosecutor_office", _("Prosecutor's office")
@@ -179,7 +181,7 @@ class Defendant(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name)
 
 
 class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
@@ -302,4 +304,4 @@ class CaseParticipant(models.Model):
         if self.defendant is not None:
             return self.defendant.full_name
         assert self.user is not None
-        return self.user.get_full_name() or self.user.get_username()
+        return person_name(self.user.first_name, self.user.last_name) or self.user.get_username()

@@ -89,7 +89,8 @@ def chinese_agreement() -> AgreementDocument:
             SignatureLine("Prosecutor", "Wang Wu", "2026-11-23 15:00 CST"),
         ),
         generated_at="2026-11-23 15:01 CST",
-        language="zh",
+        language="zh-hans",
+        paper="A4",
     )
 
 
