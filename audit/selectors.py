@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from audit import presentation
 from audit.models import AuditEvent
@@ -123,7 +124,7 @@ def history_cursor(raw: str | None) -> int | None:
         return None
     if raw.isascii() and raw.isdigit() and len(raw) < 19:
         return int(raw)
-    raise ValidationError({"cursor": "This link to older events is damaged; start again."})
+    raise ValidationError({"cursor": _("This link to older events is damaged; start again.")})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases.models import (
     Case,
@@ -303,15 +304,15 @@ def case_get_for_user(user: AnyUser, case_id: int | str) -> Case:
     try:
         pk = int(case_id)
     except (ValueError, TypeError):
-        raise Http404("No such case.") from None
+        raise Http404(_("No such case.")) from None
     if not user.is_authenticated or not user.is_active:
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     # Every value is a bound parameter.
     may_view = RawSQL(_MAY_VIEW_ROW_SQL, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
     try:
         return Case.objects.select_related("court", "court__jurisdiction").get(may_view, pk=pk)
     except Case.DoesNotExist:
-        raise Http404("No such case.") from None
+        raise Http404(_("No such case.")) from None
 
 
 def cases_checked_for(user: AnyUser) -> QuerySet[Case]:
@@ -346,7 +347,7 @@ def charge_get_for_user(user: AnyUser, charge_id: int | str) -> Charge:
     try:
         return charges_visible_to(user).get(pk=int(charge_id))
     except (Charge.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such charge.") from None
+        raise Http404(_("No such charge.")) from None
 
 
 def statutes_for_case(case: Case) -> QuerySet[Statute]:

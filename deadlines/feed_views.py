@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases import selectors as case_selectors
@@ -43,7 +44,7 @@ PICKER_QUERY_MAX = 100
 def feed_ics(request: HttpRequest, token: str) -> HttpResponseBase:
     feed = feeds.feed_by_token(token)
     if feed is None:
-        raise Http404("No such calendar feed.")
+        raise Http404(_("No such calendar feed."))
     body = feeds.feed_render(feed)
     feeds.feed_touch(feed)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -71,9 +72,9 @@ def _filename(name: str) -> str:
 class FeedCreateForm(forms.Form):
     case = forms.IntegerField(
         required=False,
-        label="Dates of",
+        label=gettext_lazy("Dates of"),
         widget=forms.Select,
-        help_text="All your court dates, or the dates of one case.",
+        help_text=gettext_lazy("All your court dates, or the dates of one case."),
     )
 
 
@@ -199,5 +200,5 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     user = signed_in_user(request)
     feed = feeds.feed_get_for_user(user, feed_id)
     feeds.feed_revoke(feed=feed, by=user)
-    messages.success(request, "Feed revoked: its address no longer works.")
+    messages.success(request, _("Feed revoked: its address no longer works."))
     return redirect("deadlines:feeds")
