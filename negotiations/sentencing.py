@@ -64,6 +64,7 @@ CIRCUMSTANCE_NAMES: Final = {
 def _named(code: str, names: Mapping[str, Any]) -> str:
     return str(names.get(code, code.replace("_", " ")))
 
+
 _SENTENCING_TABLE_CSV: Final = (
     Path(__file__).resolve().parent / "data" / "ussg_sentencing_table.csv"
 )
