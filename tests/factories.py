@@ -43,6 +43,9 @@ def deadline_rules() -> None:
     importlib.import_module(
         "deadlines.migrations.0010_speedy_trial_rules_roll_forward"
     ).roll_forward(apps, None)
+    importlib.import_module("deadlines.migrations.0013_rule_translations").both_languages(
+        apps, None
+    )
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):

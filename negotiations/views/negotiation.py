@@ -253,7 +253,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
         user,
         case,
         permissions.suggestion_author_roles(case.court.jurisdiction),
-        "Suggestions come from defense counsel or the duty lawyer.",
+        _("Suggestions come from defense counsel or the duty lawyer."),
     )
     mandatory = permissions.written_consideration_mandatory(case.court.jurisdiction)
     with _court_time(case):
@@ -292,7 +292,7 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
         user,
         case,
         permissions.SUGGESTION_RESPONDER_ROLES,
-        "Only the prosecution responds to a defense suggestion.",
+        _("Only the prosecution responds to a defense suggestion."),
     )
     prefix = f"s{suggestion.pk}"
     with _court_time(case):
@@ -307,7 +307,7 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
             return _render_negotiation(
                 request, case, status=status, bound={prefix: form}, conflict=conflict
             )
-    messages.success(request, "Response recorded.")
+    messages.success(request, _("Response recorded."))
     return redirect(
         reverse("negotiations:negotiation", args=[case.pk]) + f"#suggestion-{suggestion.pk}"
     )

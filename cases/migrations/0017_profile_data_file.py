@@ -27,7 +27,7 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_db_defaults_for_bulk_writers'),
+        ('cases', '0016_profile_document_language'),
     ]
 
     operations = [
