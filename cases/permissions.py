@@ -494,8 +494,7 @@ def require_agreement_submitter(user: AnyUser, case: Case) -> frozenset[str]:
         user,
         case,
         submitters,
-        _("The %(roles)s submits the agreement to the court.")
-        % {"roles": role_names(submitters)},
+        _("The %(roles)s submits the agreement to the court.") % {"roles": role_names(submitters)},
     )
 
 

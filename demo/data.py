@@ -434,11 +434,11 @@ def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = ""
     )
 
 
-def _case(*, court: Court, **details: Any) -> None:
+def _case(*, court: Court, **details: Any) -> Case:
     """A case of `court`, its people acting in the court's language: what the system writes
     on their behalf (an offer's expiry deadline, a reason) reads in it too."""
     with translation.override(_language(court)):
-        _case_in_language(court=court, **details)
+        return _case_in_language(court=court, **details)
 
 
 def _case_in_language(
@@ -1026,28 +1026,29 @@ def seed_demo() -> bool:
             citations=citations,
             path=path,
         )
-    _reform_pilot(
-        rf_court,
-        prosecutor=rf_prosecutor,
-        duty=rf_duty,
-        judge=cn_judge,
-        clerk=cn_clerk,
-        defendants=[
-            Defendant.objects.create(
-                first_name=first,
-                last_name=last,
-                preferred_language="Mandarin",
-                citizenship_status=CitizenshipStatus.CITIZEN,
-                custody_status=custody,
-                date_of_birth=dt.date(1988 + i, 4 + i, 9 + i),
-                created_by=rf_prosecutor,
-            )
-            for i, (first, last, custody) in enumerate(
-                [("刚", "冯", CustodyStatus.DETAINED), ("红", "何", CustodyStatus.RELEASED)]
-            )
-        ],
-        opened_on=start + dt.timedelta(days=3),
-    )
+    with translation.override(_language(rf_court)):
+        _reform_pilot(
+            rf_court,
+            prosecutor=rf_prosecutor,
+            duty=rf_duty,
+            judge=cn_judge,
+            clerk=cn_clerk,
+            defendants=[
+                Defendant.objects.create(
+                    first_name=first,
+                    last_name=last,
+                    preferred_language="Mandarin",
+                    citizenship_status=CitizenshipStatus.CITIZEN,
+                    custody_status=custody,
+                    date_of_birth=dt.date(1988 + i, 4 + i, 9 + i),
+                    created_by=rf_prosecutor,
+                )
+                for i, (first, last, custody) in enumerate(
+                    [("刚", "冯", CustodyStatus.DETAINED), ("红", "何", CustodyStatus.RELEASED)]
+                )
+            ],
+            opened_on=start + dt.timedelta(days=3),
+        )
     # The office supervisor follows two of the office's cases and hears of every missed deadline.
     for case in us_court.cases.order_by("id")[:2]:
         party_services.participant_add(

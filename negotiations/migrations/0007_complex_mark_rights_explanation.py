@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_profile_data_file'),
+        ('cases', '0017_profile_data_file'),
         ('negotiations', '0006_case_id_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
