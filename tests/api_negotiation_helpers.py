@@ -117,8 +117,11 @@ NO_SUGGESTION = {"detail": "Not found.", "code": "not_found"}
 NO_AGREEMENT = {"detail": "Not found.", "code": "not_found"}
 
 # The 403 details, as the services word them.
-DEFENDANT_READS_ONLY = "Defendants read offers; their counsel or duty lawyer answers them."
-NOT_A_NEGOTIATOR = "Only the prosecutor and defense counsel negotiate on a case."
+# Under us-fed (`negotiator_roles`): counsel negotiates for the defendant.
+DEFENDANT_READS_ONLY = "Defendants read offers; their defense counsel or duty lawyer answers them."
+NOT_A_NEGOTIATOR = (
+    "Only the prosecutor and the defense counsel or duty lawyer negotiate on this case."
+)
 COURT_STAYS_OUT = "The court does not see plea offers; it sees the agreement once it is submitted."
 
 # Who reads the negotiation of a case: the parties, never the court (Fed. R. Crim. P. 11(c)(1)).

@@ -76,13 +76,17 @@ def test_the_cn_negotiation_reads_chinese_end_to_end(
     assert cjk_font_loaded(duty), "the page's Chinese is not set in Parley's CJK font"
     shoot_both(duty, "cn-offer-review")
 
-    # 3. The duty lawyer accepts on the suspect's instruction.
-    form = duty.locator("form[action$='/accept/']")
+    # 3. Under current law the duty lawyer gives opinions and does not answer the offer (CPL
+    # arts. 36, 173(2)): the suspect accepts it.
+    expect(duty.locator("form[action$='/accept/']")).to_have_count(0)
+    suspect = people(cn.defendant_user.username)
+    suspect.goto(url + reverse("negotiations:offer", args=[offer.pk]))
+    form = suspect.locator("form[action$='/accept/']")
     boxes = form.locator("input[type=checkbox]")
     for i in range(boxes.count()):
         boxes.nth(i).check()
-    form.get_by_role("button", name="接受").click()
-    duty.wait_for_url(re.compile(r"/agreements/\d+/"))
+    form.get_by_role("button", name=re.compile("接受|Accept")).click()
+    suspect.wait_for_url(re.compile(r"/agreements/\d+/"))
     agreement = PleaAgreement.objects.get(case=cn.case)
 
     # 4. The checklist and the signatures (CPL art. 174: before the duty lawyer), then the

@@ -31,7 +31,8 @@ def cn_sealed(world: World) -> tuple[Any, PleaAgreement]:
         data=services.OfferInput(custody_min_months=8, custody_max_months=10),
     )
     services.offer_send(offer=offer, by=cn.prosecutor)
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    # CPL art. 173(2): the suspect answers the procuratorate's offer.
+    agreement = services.offer_accept(offer=offer, by=cn.defendant_user)
     services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )

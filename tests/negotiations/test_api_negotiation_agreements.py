@@ -501,7 +501,8 @@ def test_cn_profile_requires_a_witness_to_the_defendants_signature(world: World)
         ),
         by=cn.prosecutor,
     )
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    # CPL art. 173(2): the suspect answers the procuratorate's offer.
+    agreement = services.offer_accept(offer=offer, by=cn.defendant_user)
     api_as(cn.duty_lawyer).post(
         url("agreement-checklist", agreement.pk), CHECKLIST_ALL, format="json"
     )
@@ -530,7 +531,11 @@ def test_cn_profile_requires_a_witness_to_the_defendants_signature(world: World)
 SUBMIT: dict[str, Answer] = {
     Role.PROSECUTOR: 200,
     **dict.fromkeys(DEFENSE_LAWYERS, 200),
-    Role.DEFENDANT: (403, "The prosecutor or defense counsel submits the agreement to the court."),
+    # us-fed's `agreement_submitter_roles`.
+    Role.DEFENDANT: (
+        403,
+        "The prosecutor, defense counsel or duty lawyer submits the agreement to the court.",
+    ),
     **dict.fromkeys(COURT, 404),
 }
 

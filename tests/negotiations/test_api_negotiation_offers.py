@@ -45,6 +45,7 @@ from tests.conftest import World, api_as
 from tests.negotiation_helpers import (
     charge_of,
     cn_case,
+    consideration_mandatory,
     counter_input,
     draft_offer,
     plea_input,
@@ -793,6 +794,7 @@ def test_an_expiry_in_the_past_is_refused_when_sending(world: World) -> None:
 
 
 def test_prosecution_must_answer_a_suggestion_before_its_next_offer(world: World) -> None:
+    consideration_mandatory(world)  # as cn-reform (Meng 2023); us-fed as shipped does not
     suggestion = services.suggestion_submit(
         case=world.case, by=world.user(Role.DUTY_LAWYER), text="Consider diversion."
     )
@@ -811,6 +813,7 @@ def test_prosecution_must_answer_a_suggestion_before_its_next_offer(world: World
 
 
 def test_prosecution_must_answer_an_expired_proposal_before_its_next_offer(world: World) -> None:
+    consideration_mandatory(world)  # as cn-reform (Meng 2023); us-fed as shipped does not
     proposal = services.offer_send(offer=defense_draft(world), by=world.user(Role.DEFENSE_COUNSEL))
     services.offers_expire_due(now=timezone.now() + dt.timedelta(days=8))
     offer = draft_offer(world)
@@ -1116,6 +1119,7 @@ def test_rejecting_needs_a_reason(world: World) -> None:
 
 
 def test_prosecution_countering_a_defense_proposal_must_respond_to_it(world: World) -> None:
+    consideration_mandatory(world)  # as cn-reform (Meng 2023); us-fed as shipped does not
     proposal = services.offer_send(offer=defense_draft(world), by=world.user(Role.DEFENSE_COUNSEL))
     client = api_as(world.user(Role.PROSECUTOR))
     before = negotiation_rows()

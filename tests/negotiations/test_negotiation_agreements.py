@@ -464,7 +464,8 @@ def cn_checked(world: World) -> tuple[Any, PleaAgreement]:
         data=services.OfferInput(custody_min_months=8, custody_max_months=10),
     )
     services.offer_send(offer=offer, by=cn.prosecutor)
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    # CPL art. 173(2): the suspect answers the procuratorate's offer.
+    agreement = services.offer_accept(offer=offer, by=cn.defendant_user)
     agreement = services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )

@@ -384,7 +384,8 @@ def _cn_checked(world: World) -> tuple[CnCase, PleaAgreement]:
         data=OfferInput(custody_min_months=24, custody_max_months=30, rationale="认罪认罚"),
     )
     services.offer_send(offer=offer, by=cn.prosecutor)
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    # CPL art. 173(2): the suspect answers the procuratorate's offer.
+    agreement = services.offer_accept(offer=offer, by=cn.defendant_user)
     services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )

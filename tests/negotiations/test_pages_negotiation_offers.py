@@ -34,6 +34,7 @@ from tests.conftest import ROLES, World
 from tests.negotiation_helpers import (
     charge_of,
     cn_case,
+    consideration_mandatory,
     defense_sent,
     draft_offer,
     negotiation_rows,
@@ -421,6 +422,7 @@ def test_counter_asked_only_for_a_preview_sends_nothing(client: Client, world: W
 
 
 def test_prosecution_countering_a_proposal_must_answer_it(client: Client, world: World) -> None:
+    consideration_mandatory(world)  # as cn-reform (Meng 2023); us-fed as shipped does not
     proposal = defense_sent(world)
     client.force_login(world.user(P))
     body = _refused(
@@ -494,6 +496,7 @@ def test_sending_while_another_offer_is_live_is_a_conflict(client: Client, world
 
 
 def test_prosecution_must_answer_a_suggestion_before_sending(client: Client, world: World) -> None:
+    consideration_mandatory(world)  # as cn-reform (Meng 2023); us-fed as shipped does not
     services.suggestion_submit(case=world.case, by=world.user(DL), text="Consider diversion.")
     offer = draft_offer(world)
     client.force_login(world.user(P))
