@@ -51,11 +51,16 @@ def profile_data_validate(data: Any) -> dict[str, Any]:
         for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     ]
     if not problems:
+        rule_codes: set[str] = set()  # a rule's code is unique across profiles
         for code, profile in data["profiles"].items():
             parameters = profile["parameters"]
             negotiators = parameters["negotiator_roles"]
             if set(negotiators["prosecution"]) & set(negotiators["defense"]):
                 problems.append(f"profiles/{code}: a role negotiates for one side only.")
+            for rule in profile.get("deadline_rules", []):
+                if rule["code"] in rule_codes:
+                    problems.append(f"profiles/{code}/deadline_rules: {rule['code']} repeats.")
+                rule_codes.add(rule["code"])
             grounds = [g["code"] for g in parameters.get("complex_case_grounds", [])]
             if len(grounds) != len(set(grounds)):
                 problems.append(f"profiles/{code}/parameters/complex_case_grounds: codes repeat.")

@@ -27,6 +27,7 @@ from cases.profiles import jurisdiction_profiles_load
 from deadlines import services as date_services
 from deadlines.computation import calendar_for_court
 from deadlines.models import DeadlineKind, DeadlineRule, HearingKind
+from deadlines.rules import deadline_rules_load
 from integrations import services as integration_services
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
@@ -829,7 +830,11 @@ def _court_dates_in_language(court: Court, clerk: User, judge: User, rooms: list
     calendar = calendar_for_court(court)
     zone = zoneinfo.ZoneInfo(court.time_zone)
     speedy = DeadlineRule.objects.filter(
-        code__in=["us-usc-3161c1-trial", "cn-cpl-172-expedited-review"],
+        code__in=[
+            "us-usc-3161c1-trial",
+            "cn-cpl-172-expedited-review",
+            "cn-reform-cpl-172-expedited-review",
+        ],
         jurisdiction=court.jurisdiction_id,
     ).first()
     day, n = today, -1
@@ -875,6 +880,7 @@ def _court_dates_in_language(court: Court, clerk: User, judge: User, rooms: list
 def seed_demo() -> bool:
     """Load the demo. Returns False when it was already there."""
     profiles = jurisdiction_profiles_load()
+    deadline_rules_load()
     us, cn, reform = profiles["us-fed"], profiles["cn"], profiles["cn-reform"]
     if Case.objects.filter(docket_number="1:26-cr-00101").exists():
         return False

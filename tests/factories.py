@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 import factory
@@ -28,24 +27,17 @@ def jurisdiction(code: str = "us-fed") -> Jurisdiction:
 
 
 def deadline_rules() -> None:
-    """The rules deadlines/migrations/0003_seed_rules.py ships (as later migrations changed
-    them), put back if a transactional
-    test flushed the database earlier in the session (a flush empties what migrations loaded)."""
-    from django.apps import apps
-
+    """The rules of every shipped profile (cases/data/profiles.json, `deadline_rules`), put
+    back if a transactional test flushed the database earlier in the session (a flush empties
+    what migrations loaded)."""
     from deadlines.models import DeadlineRule
+    from deadlines.rules import deadline_rules_load
 
     if DeadlineRule.objects.exists():
         return
-    jurisdiction("us-fed")
-    jurisdiction("cn")
-    importlib.import_module("deadlines.migrations.0003_seed_rules").seed(apps, None)
-    importlib.import_module(
-        "deadlines.migrations.0010_speedy_trial_rules_roll_forward"
-    ).roll_forward(apps, None)
-    importlib.import_module("deadlines.migrations.0013_rule_translations").both_languages(
-        apps, None
-    )
+    for code in profile_data_read()["profiles"]:
+        jurisdiction(code)
+    deadline_rules_load()
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
