@@ -389,8 +389,15 @@ def rights_explanation_required(jurisdiction: Jurisdiction) -> bool:
 
 
 def role_names(roles: Iterable[str]) -> str:
+    """The roles named for a sentence, in Role order: "prosecutor, defense counsel or duty
+    lawyer"."""
     names = [str(Role(role).label).lower() for role in Role.values if role in set(roles)]
-    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(some)s or %(last)s") % {
+        "some": _(", ").join(names[:-1]),
+        "last": names[-1],
+    }
 
 
 def roles_on(user: AnyUser, case: Case) -> frozenset[str]:

@@ -18,10 +18,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement, Suggestion
+from parties.models import Role
+from parties.services import profile_language_set
 from tests import factories
 from tests.browser.conftest import People
 from tests.conftest import World
-from tests.negotiation_helpers import profile_case
+from tests.negotiation_helpers import ProfileCase, profile_case
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +43,13 @@ def _compose(page: Any, url: str, low: str, high: str, rationale: str) -> None:
     page.get_by_label(re.compile("Rationale|Reasons for this proposal")).fill(rationale)
 
 
+def _in_english(pc: ProfileCase) -> None:
+    """The walk is about who may do what, read in English: people of a Chinese office see
+    Chinese unless they choose otherwise (tests/browser/test_chinese_negotiation.py)."""
+    for role in Role:
+        profile_language_set(profile=pc.user(role).profile, language="en")
+
+
 def _check_all(page: Any, agreement: PleaAgreement) -> None:
     checklist = page.locator(f"form[action$='/agreements/{agreement.pk}/checklist/']")
     boxes = checklist.locator("input[type=checkbox]")
@@ -57,6 +66,7 @@ def test_cn_reform_negotiation_led_by_the_duty_lawyer(
 ) -> None:
     url = live_server.url
     pc = profile_case(factories.jurisdiction("cn-reform"), prefix="rf")
+    _in_english(pc)
     case = pc.case
     negotiation = url + reverse("negotiations:negotiation", args=[case.pk])
 
@@ -140,6 +150,7 @@ def test_cn_the_duty_lawyer_gives_opinions_and_witnesses(
 ) -> None:
     url = live_server.url
     pc = profile_case(factories.jurisdiction("cn"), prefix="cn")
+    _in_english(pc)
     case = pc.case
     negotiation = url + reverse("negotiations:negotiation", args=[case.pk])
 

@@ -199,4 +199,45 @@ def test_cn_reform_reads_as_the_reform_proposal(world: World) -> None:
 def test_a_copy_of_a_profile_under_a_new_code_is_valid() -> None:
     data = shipped()
     data["profiles"]["cn-copy"] = copy.deepcopy(data["profiles"]["cn"])
+    for rule in data["profiles"]["cn-copy"]["deadline_rules"]:
+        rule["code"] = rule["code"].replace("cn-", "cn-copy-", 1)
     assert "cn-copy" in profile_data_validate(data)["profiles"]
+
+
+# --- deadline rules -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_migrations_loaded_every_profiles_deadline_rules() -> None:
+    """18 U.S.C. 3161(c)(1): "the trial ... shall commence within seventy days"; CPL art. 172:
+    an expedited leniency case is decided "在十日以内" of its transfer. Both as the file says."""
+    from deadlines.models import DeadlineRule
+
+    data = profile_data_read()
+    for code, profile in data["profiles"].items():
+        rows = {r.code: r for r in DeadlineRule.objects.filter(jurisdiction__code=code)}
+        assert sorted(rows) == sorted(rule["code"] for rule in profile["deadline_rules"]), code
+        for rule in profile["deadline_rules"]:
+            assert rows[rule["code"]].offset == rule["offset"]
+            assert rows[rule["code"]].citation == rule["citation"]
+    assert DeadlineRule.objects.get(code="us-usc-3161c1-trial").offset == 70
+    assert DeadlineRule.objects.get(code="cn-reform-cpl-172-expedited-review").offset == 10
+
+
+def test_a_rule_code_is_unique_across_profiles() -> None:
+    data = shipped()
+    data["profiles"]["cn-reform"]["deadline_rules"][0]["code"] = "cn-cpl-172-expedited-review"
+    with pytest.raises(ProfileDataError, match="cn-cpl-172-expedited-review repeats"):
+        profile_data_validate(data)
+
+
+@pytest.mark.django_db
+def test_a_test_only_profile_brings_its_own_deadline_rule() -> None:
+    from deadlines.models import DeadlineRule
+    from deadlines.rules import deadline_rules_load
+
+    extra = profile_data_read(TEST_ONLY)
+    jurisdiction_profiles_load(data=extra)
+    assert deadline_rules_load(data=extra) == 1
+    rule = DeadlineRule.objects.get(code="zz-answer-within-5-court-days")
+    assert (rule.jurisdiction.code, rule.offset, rule.unit) == ("zz-test", 5, "court_days")
