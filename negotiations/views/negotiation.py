@@ -180,11 +180,14 @@ def _prosecution_records(
     """The prosecution's records the profile asks for (the rights explained before the first
     offer, a case marked complex), with their forms for the prosecutor while they are missing."""
     jurisdiction = case.court.jurisdiction
+    rights_required = permissions.rights_explanation_required(jurisdiction)
+    complex_allowed = permissions.charges_negotiable_when_complex(jurisdiction)
+    if not (rights_required or complex_allowed):
+        # A profile that asks for neither reads neither (the page's queries stay as they were).
+        return {"rights_required": False, "complex_allowed": False}
     records = selectors.prosecution_records_of(case)
     records_by_prosecutor = bool(roles & permissions.PROSECUTION_RECORD_ROLES) and open_
-    rights_required = permissions.rights_explanation_required(jurisdiction)
     grounds = permissions.complex_case_grounds(jurisdiction)
-    complex_allowed = permissions.charges_negotiable_when_complex(jurisdiction)
     return {
         "rights_required": rights_required,
         "rights_explanation": records.rights_explanation,
