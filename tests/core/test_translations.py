@@ -114,13 +114,17 @@ def _stripped(source: str) -> tuple[str, list[int]]:
     inside: str | None = None  # the end tag we are skipping to
     for token in Lexer(source).tokenize():
         content = token.contents
+        lineno = token.lineno or 1
         if inside is not None:
             if token.token_type == TokenType.BLOCK and content.split()[0] == inside:
                 inside = None
             continue
         if token.token_type == TokenType.TEXT:
             out.append(content)
-            lines += [token.lineno + content.count("\n", 0, i) for i in range(len(content))]
+            line = lineno
+            for char in content:
+                lines.append(line)
+                line += char == "\n"
             continue
         if token.token_type == TokenType.COMMENT:
             continue
@@ -129,7 +133,7 @@ def _stripped(source: str) -> tuple[str, list[int]]:
             if name in {"blocktranslate", "blocktrans"}:
                 inside = "endblocktranslate" if name == "blocktranslate" else "endblocktrans"
                 out.append(_PLACEHOLDER)
-                lines.append(token.lineno)
+                lines.append(lineno)
                 continue
             if name == "comment":
                 inside = "endcomment"
@@ -138,7 +142,7 @@ def _stripped(source: str) -> tuple[str, list[int]]:
                 inside = "endverbatim"
                 continue
         out.append(_PLACEHOLDER)
-        lines.append(token.lineno)
+        lines.append(lineno)
     return "".join(out), lines
 
 
