@@ -80,12 +80,24 @@ class Jurisdiction(models.Model):
     parameters = models.JSONField(
         default=dict, blank=True, help_text=_("Sentencing parameters of this profile.")
     )
+    # The profile's name in other languages: {"zh-hans": {"name": "美国联邦法院"}}
+    # (core.text.in_language).
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_shown
+
+    @property
+    def name_shown(self) -> str:
+        return in_language(self.translations, "name", self.name)
 
     @property
     def document_language(self) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.clock import case_touch, court_today
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_among
 from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line
@@ -237,7 +237,7 @@ def _cases_named_for(reader: AnyUser, case_ids: list[Any]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(
-        cases_visible_to(reader).filter(pk__in=ids, sealed=False).values_list("pk", "docket_number")
+        cases_visible_among(reader, ids).filter(sealed=False).values_list("pk", "docket_number")
     )
 
 

@@ -574,9 +574,9 @@ def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
     roles, sides, sits = _standing(user, case)
     if not (roles or sits):
         return frozenset()
-    from cases.selectors import cases_visible_to  # the one test of who sees a case
+    from cases.selectors import may_see_case  # the one test of who sees a case
 
-    if not cases_visible_to(user).filter(pk=case.pk).exists():
+    if not may_see_case(user, case.pk):
         return frozenset()
     return _walls(roles, sides, sits, court_sees_offers=court_sees_offers(case))
 
@@ -588,12 +588,12 @@ def walls_by_case(user: AnyUser, case_ids: Iterable[int]) -> dict[int, frozenset
     ids = sorted(set(case_ids))
     if not ids or not user.is_authenticated or not user.is_active:
         return dict.fromkeys(ids, frozenset())
-    from cases.selectors import cases_visible_to  # the one test of who sees a case
+    from cases.selectors import cases_visible_among  # the one test of who sees a case
 
     visible = list(
-        cases_visible_to(user)
-        .filter(pk__in=ids)
-        .values_list("pk", "court_id", "court__jurisdiction__court_sees_offers_before_agreement")
+        cases_visible_among(user, ids).values_list(
+            "pk", "court_id", "court__jurisdiction__court_sees_offers_before_agreement"
+        )
     )
     standing: dict[int, list[tuple[str, str]]] = {}
     for case_id, role, side in (

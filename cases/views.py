@@ -355,7 +355,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
             "end_date": format(ended.end_date, "%Y-%m-%d"),
         },
     )
-    if not selectors.cases_visible_to(user).filter(pk=case.pk).exists():
+    if not selectors.may_see_case(user, case.pk):
         # They ended their own part, and with it their access to the case.
         return redirect("cases:list")
     return redirect(_case_url(case, "parties"))
@@ -613,7 +613,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         counts = selectors.case_status_counts_of_courts_for(user)
         rows = selectors.case_page_for_user(user, size=DASHBOARD_ROWS).cases
     else:
-        cases = selectors.case_list_for_user(user).filter(pk__in=mine.values("case_id"))
+        cases = selectors.cases_visible_among(user, mine.values("case_id")).select_related(
+            "court", "court__jurisdiction"
+        )
         counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
         rows = list(
             cases.annotate(

@@ -97,9 +97,9 @@ def _page(
     all_dates = next((f for f in own if f.case_id is None), None)
     case_feeds = [f for f in own if f.case_id is not None]
     still_visible = set(
-        case_selectors.cases_visible_to(user)
-        .filter(pk__in=[f.case_id for f in case_feeds if f.case_id is not None])
-        .values_list("pk", flat=True)
+        case_selectors.cases_visible_among(
+            user, [f.case_id for f in case_feeds if f.case_id is not None]
+        ).values_list("pk", flat=True)
     )
     # The cases offered for a new feed: the first PICKER_SIZE of the ones the person takes
     # part in (a clerk takes part in none; a prosecutor in thousands), matching the search if
@@ -107,9 +107,10 @@ def _page(
     taken = {f.case_id for f in case_feeds if f.case_id is not None}
     participations = CaseParticipant.objects.held_by(user).active().values("case_id")
     query = request.GET.get("q", "").strip()[:PICKER_QUERY_MAX]
-    candidates = (
-        case_selectors.cases_visible_to(user).filter(pk__in=participations).exclude(pk__in=taken)
-    )
+    # Driven from the person's participations (core.lookups.AnyOf): a judge sees a whole
+    # court's cases but takes part in few, and a walk of the court in docket order would pass
+    # every one of them.
+    candidates = case_selectors.cases_visible_among(user, participations).exclude(pk__in=taken)
     if query:
         candidates = candidates.filter(
             Q(docket_number__istartswith=query) | Q(caption__icontains=query)

@@ -43,7 +43,7 @@ from icalendar import Calendar, Event, vDuration
 from icalendar.enums import STATUS, TRANSP
 
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import may_see_case
 from core.exceptions import Conflict
 from deadlines import selectors
 from deadlines.models import (
@@ -96,7 +96,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
     the address the first one showed). Returns the new token; it is shown once and never
     stored."""
     owner = _require_active(user)
-    if case is not None and not cases_visible_to(owner).filter(pk=case.pk).exists():
+    if case is not None and not may_see_case(owner, case.pk):
         raise Http404(_("No such case."))
     # One feed per scope: lock the owner's row so that two requests at once cannot both
     # create (or both rotate and each believe their token is the live one).
@@ -182,7 +182,7 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
     owner = feed.user
     if not owner.is_active:
         raise Http404(_("No such feed."))
-    if feed.case_id is not None and not cases_visible_to(owner).filter(pk=feed.case_id).exists():
+    if feed.case_id is not None and not may_see_case(owner, feed.case_id):
         raise Http404(_("No such feed."))
     case_id = feed.case_id
     since, until = now - PAST_WINDOW, now + FUTURE_WINDOW

@@ -717,7 +717,7 @@ class _Batch:
                         )
                         % {
                             "statute": v["statute"],
-                            "jurisdiction_name": self.court.jurisdiction.name,
+                            "jurisdiction_name": self.court.jurisdiction.name_shown,
                         }
                     }
                 )

@@ -302,7 +302,7 @@ def offer_contents_validate(
                     "%(label)s: under the %(jurisdiction_name)s profile only the sentence is "
                     "negotiable; charges cannot be dismissed or reduced."
                 )
-                % {"label": label, "jurisdiction_name": jurisdiction.name},
+                % {"label": label, "jurisdiction_name": jurisdiction.name_shown},
             )
             continue
         lesser: Statute | None = None
@@ -1139,7 +1139,7 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
                         "Under the %(jurisdiction_name)s profile the defendant signs before "
                         "defense counsel or a duty lawyer; name the witness."
                     )
-                    % {"jurisdiction_name": case.court.jurisdiction.name}
+                    % {"jurisdiction_name": case.court.jurisdiction.name_shown}
                 }
             )
         return

@@ -131,7 +131,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         reference=_("Plea agreement %(agreement)s, offer %(offer)s (round %(round)s)")
         % {"agreement": agreement.pk, "offer": terms["offer_id"], "round": terms["round_number"]},
         court=court.name,
-        jurisdiction=court.jurisdiction.name,
+        jurisdiction=court.jurisdiction.name_shown,
         docket_number=case.docket_number,
         caption=case.caption,
         defendants=defendants,

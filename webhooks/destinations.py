@@ -73,7 +73,11 @@ def address_problem(address: IPAddress) -> str | None:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             problem = address_problem(embedded)
-            return f"{problem} (as {address})" if problem else None
+            return (
+                _("%(problem)s (as %(address)s)") % {"problem": problem, "address": address}
+                if problem
+                else None
+            )
     checks = (
         (address.is_unspecified, _("an unspecified address")),
         (address.is_loopback, _("a loopback address")),
@@ -90,7 +94,7 @@ def address_problem(address: IPAddress) -> str | None:
     )
     for refused, what in checks:
         if refused:
-            return f"{address} is {what}"
+            return _("%(address)s is %(what)s") % {"address": address, "what": what}
     return None
 
 

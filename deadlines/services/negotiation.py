@@ -60,7 +60,8 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
         deadline = Deadline.objects.create(
             case=case,
             kind=DeadlineKind.OFFER_EXPIRY,
-            title=f"{Side(offer.side).label} offer ({round_label}) expires",
+            title=_("%(side)s offer (%(round)s) expires")
+            % {"side": Side(offer.side).label, "round": round_label},
             responsible_side=OTHER_SIDE.get(offer.side, ""),
             due_date=local_date(offer.expires_at, case.court),
             due_at=offer.expires_at,

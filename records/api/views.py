@@ -78,7 +78,10 @@ def _page(view: viewsets.GenericViewSet[Any], rows: QuerySet[Any], context: dict
 def _case_with(user: User, related: str, pk: int, what: str) -> Case:
     """The case holding the note or document `pk`, among the cases `user` sees (or 404)."""
     case = (
-        case_selectors.case_list_for_user(user).filter(**{f"{related}__id": pk}).first()
+        case_selectors.cases_checked_for(user)
+        .select_related("court", "court__jurisdiction")
+        .filter(**{f"{related}__id": pk})
+        .first()
         if pk
         else None
     )

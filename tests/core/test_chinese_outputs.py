@@ -176,7 +176,7 @@ def test_offer_expired_notification_reads_chinese_for_a_chinese_reader(
             )
         ]
 
-    assert titles and all("的一项提议已过期" in t for t in titles), titles
+    assert titles and all("的一项方案已过期" in t for t in titles), titles
     assert english and all(t.startswith("An offer in United States v. Doe") for t in english)
 
 
@@ -190,7 +190,7 @@ def test_alert_email_is_in_the_recipients_language(world: World, clock: Any) -> 
     chinese = by_recipient["defense@example.org"]
     english = by_recipient["prosecutor@example.org"]
 
-    assert "United States v. Doe (1:26-cr-00001) 的一项提议已过期" in chinese.subject
+    assert "United States v. Doe (1:26-cr-00001) 的一项方案已过期" in chinese.subject
     # Dates with the names of the locale, the court's zone explicit.
     assert re.search(r"2026年\d+月\d+日（星期.）", chinese.body), chinese.body
     assert "未获答复" in chinese.body
