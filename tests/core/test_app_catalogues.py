@@ -84,11 +84,14 @@ def test_legal_terms_are_translated_one_way_everywhere() -> None:
 
 
 def test_a_message_in_two_catalogues_reads_the_same_in_both() -> None:
-    """Django merges the catalogues into one: a message translated two ways would read as
-    whichever app comes first in INSTALLED_APPS."""
+    """Django merges the catalogues into one, the project's (locale/, the templates') over the
+    apps': a message translated two ways would read as whichever wins, also where it means
+    something else ("Closed" the case status, "Closed" a column of dates). A short label that
+    means two things takes a context (pgettext) instead."""
+    project = polib.pofile(str(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     seen: dict[tuple[str | None, str], set[str]] = {}
-    for app in APPS:
-        for entry in catalogue(app):
+    for po in [project, *(catalogue(app) for app in APPS)]:
+        for entry in po:
             text = entry.msgstr or repr(sorted(entry.msgstr_plural.items()))
             seen.setdefault((entry.msgctxt, entry.msgid), set()).add(text)
     assert {key: texts for key, texts in seen.items() if len(texts) > 1} == {}
