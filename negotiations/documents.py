@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext
+from django.utils.translation import npgettext, pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -234,7 +234,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Sentence recommendation"), styles)
     story.append(
         _table(
-            (_("Term"), _("Recommendation")),
+            (pgettext("agreement table", "Term"), _("Recommendation")),
             list(doc.sentence),
             (0.35, 0.65),
             styles,
@@ -258,7 +258,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Voluntariness checklist"), styles)
     story.append(
         _table(
-            (_("Item"), _("Answer")),
+            (pgettext("checklist", "Item"), _("Answer")),
             list(doc.checklist),
             (0.6, 0.4),
             styles,

@@ -19,12 +19,12 @@ from parties.models import Role, Side
 
 class OfferStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("offer status", "Sent")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("offer status", "Rejected")
     COUNTERED = "countered", _("Countered")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
 
 
 class CriminalHistoryCategory(models.TextChoices):

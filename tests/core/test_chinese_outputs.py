@@ -26,7 +26,13 @@ from django.utils import translation
 from cases.models import CaseStatus, Disposition
 from deadlines import alerts, feeds
 from deadlines import notifications as inbox_of
-from deadlines.models import DeadlineKind, DeadlineRule, HearingKind, HearingStatus
+from deadlines.models import (
+    AlertSubject,
+    DeadlineKind,
+    DeadlineRule,
+    HearingKind,
+    HearingStatus,
+)
 from negotiations.models import CHECKLIST_LABELS, OfferStatus, SignatoryRole
 from parties.models import Role, Side, UserProfile
 from tests import deadline_helpers as helpers
@@ -161,23 +167,19 @@ def test_offer_expired_notification_reads_chinese_for_a_chinese_reader(
     alerts.sweep()
     defense = world.user(Role.DEFENSE_COUNSEL)
 
-    with translation.override("zh-hans"):
-        titles = [
-            i.shown.title
-            for i in inbox_of.notifications_shown(
-                defense, list(inbox_of.notifications_for(defense))
-            )
-        ]
-    with translation.override("en"):
-        english = [
-            i.shown.title
-            for i in inbox_of.notifications_shown(
-                defense, list(inbox_of.notifications_for(defense))
-            )
-        ]
+    rows = list(inbox_of.notifications_for(defense).filter(subject=AlertSubject.OFFER_EXPIRED))
 
-    assert titles and all("的一项方案已过期" in t for t in titles), titles
-    assert english and all(t.startswith("An offer in United States v. Doe") for t in english)
+    with translation.override("zh-hans"):
+        titles = [i.shown.title for i in inbox_of.notifications_shown(defense, rows)]
+    with translation.override("en"):
+        english = [i.shown.title for i in inbox_of.notifications_shown(defense, rows)]
+
+    assert titles == [
+        "United States v. Doe (1:26-cr-00001) 的一项方案已过期（2026年12月1日（星期二） 10:00 EST）"
+    ]
+    assert english == [
+        "An offer in United States v. Doe (1:26-cr-00001) expired (Tue 1 Dec 2026, 10:00 EST)"
+    ]
 
 
 def test_alert_email_is_in_the_recipients_language(world: World, clock: Any) -> None:
@@ -216,7 +218,7 @@ def test_calendar_feed_is_in_its_owners_language(world: World, clock: Any) -> No
     calendar = icalendar.Calendar.from_ical(response.content)
     assert str(calendar["X-WR-CALNAME"]) == "我的庭审日程 · Parley"
     (event,) = calendar.walk("VEVENT")
-    assert str(event["SUMMARY"]) == "传讯 — United States v. Doe (1:26-cr-00001)"
+    assert str(event["SUMMARY"]) == "传讯 — United States v. Doe（1:26-cr-00001）"
     assert "时间均为法院所在时区 America/New_York。" in str(event["DESCRIPTION"])
 
 
