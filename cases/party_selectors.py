@@ -64,6 +64,35 @@ _COURT_ROWS_SQL = """
 """
 
 
+# Whether the court of the row's case ({table}.case_id) has `user` (%s) among its members, and
+# (with the jurisdiction's flag) whether that court reads offers: a scalar subquery, so that
+# PostgreSQL probes it for each row a walk reads (the case's primary key, its court, the user's
+# membership of the court's group) and never hashes a court's every case first, as it may for
+# an EXISTS under OR.
+_COURT_MEMBER_OF_ROW_SQL = """
+(SELECT true FROM cases_case member_case
+ JOIN cases_court member_court ON member_court.id = member_case.court_id{jurisdiction_join}
+ JOIN auth_user_groups member_ug ON member_ug.group_id = member_court.group_id
+ WHERE member_case.id = {table}.case_id AND member_ug.user_id = %s{reads_offers}
+ LIMIT 1)
+"""
+
+
+def court_member_of_row(user: AnyUser, table: str, *, reads_offers: bool = False) -> RawSQL:
+    """A filter on `table` (a table with case_id) keeping the rows whose case's court `user`
+    sits in; with `reads_offers`, only where the court's jurisdiction lets the court read
+    offers (cases.permissions.court_sees_offers). One probe a row."""
+    sql = _COURT_MEMBER_OF_ROW_SQL.format(
+        table=f'"{table}"',
+        jurisdiction_join=" JOIN cases_jurisdiction member_j"
+        " ON member_j.id = member_court.jurisdiction_id"
+        if reads_offers
+        else "",
+        reads_offers=" AND member_j.court_sees_offers_before_agreement" if reads_offers else "",
+    )
+    return RawSQL(sql, [user.pk], output_field=BooleanField())  # noqa: S611 (bound parameter)
+
+
 def courts_listed_for(user: AnyUser) -> list[int]:
     """The courts whose rows `user`'s court-wide lists walk: those they sit in (their groups'),
     and those of the cases they take part in. Empty for anyone who sits in no court: their
