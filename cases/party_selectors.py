@@ -26,6 +26,7 @@ from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
+    case_of_row_visible_to,
     cases_visible_to,
     view_permission_sql,
 )
@@ -149,8 +150,16 @@ def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:
 
 
 def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:
+    """The participation, or 404: its case probed for `user` (case_of_row_visible_to), not tested
+    against every case of a court member's court."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404("No such participant.")
+    may_view = case_of_row_visible_to(user, f'"{CaseParticipant._meta.db_table}"."case_id"')
+    rows = CaseParticipant.objects.filter(may_view).select_related(
+        "user", "user__profile", "user__profile__organization", "defendant", "case"
+    )
     try:
-        return participants_visible_to(user).get(pk=int(participant_id))
+        return rows.get(pk=int(participant_id))
     except (CaseParticipant.DoesNotExist, ValueError, TypeError):
         raise Http404("No such participant.") from None
 

@@ -1,7 +1,7 @@
 """The court of each offer's and each agreement's case, on the row: a court member's list of
 offers (where the court reads them) and of agreements (negotiations.selectors
 .offers_listed_for_user, agreements_listed_for_user) walks (court_id, id) from its cursor, and a
-clerk's agreements of one status (court_id, status, id), instead of testing the table's rows
+list of one status (court_id, status, id), instead of testing the table's rows
 newest first against the court's cases.
 
 As parties 0009 and deadlines 0012: a column the ORM does not map, set from the case by a
@@ -64,10 +64,12 @@ class Migration(migrations.Migration):
         *(migrations.RunSQL(sql=_sql(table), reverse_sql=_reverse_sql(table)) for table in TABLES),
         migrations.RunSQL(
             sql="CREATE INDEX offer_court_id ON negotiations_offer (court_id, id);"
+            "CREATE INDEX offer_court_status_id ON negotiations_offer (court_id, status, id);"
             "CREATE INDEX agreement_court_id ON negotiations_pleaagreement (court_id, id);"
             "CREATE INDEX agreement_court_status_id"
             " ON negotiations_pleaagreement (court_id, status, id);",
-            reverse_sql="DROP INDEX offer_court_id; DROP INDEX agreement_court_id;"
+            reverse_sql="DROP INDEX offer_court_id; DROP INDEX offer_court_status_id;"
+            " DROP INDEX agreement_court_id;"
             " DROP INDEX agreement_court_status_id;",
         ),
     ]
