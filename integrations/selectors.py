@@ -130,7 +130,10 @@ def event_feed(
     statements: the reader's courts, the page."""
     events = _events_listed_for(user).filter(Q(txid__lt=SETTLED) | Q(txid=OWN))
     if after is not None:
-        events = events.filter(Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.event_id))
+        # `txid >= …` alone is what an index condition can start the walk from.
+        events = events.filter(txid__gte=after.txid).filter(
+            Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.event_id)
+        )
     if types:
         events = events.filter(type__in=types)
     if case_id is not None:
