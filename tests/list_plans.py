@@ -199,7 +199,7 @@ def statement_plan(
         (row,) = cursor.fetchall()
     document = row[0] if isinstance(row[0], list) else json.loads(row[0])
     plan: dict[str, Any] = document[0]["Plan"]
-    unknown = {n.get("Relation Name") for n in nodes(plan)} & empty
+    unknown = {str(n.get("Relation Name")) for n in nodes(plan)} & empty
     assert not unknown, f"no row in {sorted(unknown)}: make one before reading the plan"
     return plan
 
@@ -254,10 +254,10 @@ def assert_driven_by_case_ids(queryset: QuerySet[Any], table: str) -> None:
 
 
 def a_row_in_every_list(world: Any) -> None:
-    """A row in each table the lists read, on the world's case: an offer sent, countered and
-    accepted into an agreement submitted to the court (with its events and expiry deadline), a
-    suggestion answered before it, a hearing and a deadline set by hand. plan_at_size's estimates need a page in
-    each table (a table with none is estimated empty whatever pg_class says)."""
+    """A row in each table the lists read, on the world's case: a suggestion, answered; an offer
+    sent and accepted into an agreement submitted to the court (with their events and the
+    offer's expiry deadline); a hearing; a deadline set by hand. plan_at_size's estimates need a
+    page in each table (a table with none is estimated empty whatever pg_class says)."""
     from negotiations import services as negotiation_services
     from parties.models import Role
     from tests import deadline_helpers
