@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import party_selectors, permissions
 from cases.models import (
@@ -213,19 +214,19 @@ def hearing_get_for_user(user: AnyUser, pk: int | str) -> Hearing:
     rows of hearings_visible_to, the hearing's case probed for the user (two index probes,
     cases.selectors.case_of_row_visible_to), not tested against every case a court member sees."""
     if not user.is_authenticated or not user.is_active:
-        raise Http404("No such hearing.")
+        raise Http404(_("No such hearing."))
     may_view = case_of_row_visible_to(user, f'"{Hearing._meta.db_table}"."case_id"')
     try:
         return _hearing_details(Hearing.objects.filter(may_view)).get(pk=int(pk))
     except (Hearing.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such hearing.") from None
+        raise Http404(_("No such hearing.")) from None
 
 
 def deadline_get_for_user(user: AnyUser, pk: int | str) -> Deadline:
     """The deadline, or 404 when it does not exist or is not the user's to see (the same): the
     rows of deadlines_visible_to, the deadline's case probed as for a hearing."""
     if not user.is_authenticated or not user.is_active:
-        raise Http404("No such deadline.")
+        raise Http404(_("No such deadline."))
     may_view = case_of_row_visible_to(user, f'"{Deadline._meta.db_table}"."case_id"')
     negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
     rows = Deadline.objects.filter(may_view).filter(
@@ -234,7 +235,7 @@ def deadline_get_for_user(user: AnyUser, pk: int | str) -> Deadline:
     try:
         return _deadline_details(rows).get(pk=int(pk))
     except (Deadline.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such deadline.") from None
+        raise Http404(_("No such deadline.")) from None
 
 
 def hearing_history(hearing: Hearing) -> QuerySet[HearingChange]:

@@ -1,5 +1,5 @@
 """A court group's permission rows are on its own court's cases, in the database (migration
-cases 0015). Every court-wide list finds a court member's rows through the courts they sit in
+cases 0017). Every court-wide list finds a court member's rows through the courts they sit in
 and then checks guardian's group row (cases.selectors.case_page_for_user, the hearing,
 participant, deadline, offer, agreement and event walks): a group row naming another court's
 case would let that group see a case its court lists never show, and the lists would disagree

@@ -1,5 +1,5 @@
 """A hearing is held in a courtroom of its case's court, in the database (migration deadlines
-0013): the court's lists find a court's hearings through its courtrooms, so a hearing in
+0014): the court's lists find a court's hearings through its courtrooms, so a hearing in
 another court's courtroom would be shown to that court and hidden from its own. The services
 refuse it with a message (tests/deadlines/test_hearings.py); here every other writer, raw SQL
 included, is refused too."""

@@ -77,6 +77,6 @@ DROP FUNCTION cases_group_row_of_case_court();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_db_defaults_for_bulk_writers")]
+    dependencies = [("cases", "0016_profile_document_language")]
 
     operations = [migrations.RunSQL(sql=SQL, reverse_sql=REVERSE_SQL)]

@@ -85,6 +85,6 @@ DROP INDEX deadline_court_open_due;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deadlines", "0012_deadline_court_column")]
+    dependencies = [("deadlines", "0013_rule_translations")]
 
     operations = [migrations.RunSQL(sql=SQL, reverse_sql=REVERSE_SQL)]
