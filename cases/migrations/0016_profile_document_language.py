@@ -29,5 +29,5 @@ def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0015_statute_translations")]
+    dependencies = [("cases", "0015_catalogue_translations")]
     operations = [migrations.RunPython(add, remove)]
