@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from cases import party_selectors, permissions
@@ -128,7 +128,15 @@ def event_feed(
 ) -> list[Event]:
     """The next `limit` settled events `user` may learn of, after `after`, oldest first. Two
     statements: the reader's courts, the page."""
-    events = _events_listed_for(user).filter(Q(txid__lt=SETTLED) | Q(txid=OWN))
+    # Our own transaction's events compared as `txid + 0`, which no index serves: with both
+    # halves of the OR indexable, PostgreSQL ORed two bitmaps of every event after the cursor
+    # and sorted them (2.9 s for a clerk 20,000 events into the court's feed) instead of walking
+    # the feed's index in order from the cursor and stopping at the page.
+    events = (
+        _events_listed_for(user)
+        .alias(txid_unindexed=F("txid") + 0)
+        .filter(Q(txid__lt=SETTLED) | Q(txid_unindexed=OWN))
+    )
     if after is not None:
         # `txid >= …` alone is what an index condition can start the walk from.
         events = events.filter(txid__gte=after.txid).filter(
