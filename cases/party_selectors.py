@@ -150,13 +150,22 @@ def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:
     ).select_related("user", "user__profile", "user__profile__organization", "defendant", "case")
 
 
+def participants_checked_for(user: AnyUser) -> QuerySet[CaseParticipant]:
+    """The rows of participants_visible_to, each participation's case probed for the user (two
+    index probes, case_of_row_visible_to): for a query narrowed to a few rows by something else
+    (a primary key), never for a list."""
+    if not user.is_authenticated or not user.is_active:
+        return CaseParticipant.objects.none()
+    may_view = case_of_row_visible_to(user, f'"{CaseParticipant._meta.db_table}"."case_id"')
+    return CaseParticipant.objects.filter(may_view)
+
+
 def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:
-    """The participation, or 404: its case probed for `user` (case_of_row_visible_to), not tested
-    against every case of a court member's court."""
+    """The participation, or 404: its case probed for `user` (participants_checked_for), not
+    tested against every case of a court member's court."""
     if not user.is_authenticated or not user.is_active:
         raise Http404(_("No such participant."))
-    may_view = case_of_row_visible_to(user, f'"{CaseParticipant._meta.db_table}"."case_id"')
-    rows = CaseParticipant.objects.filter(may_view).select_related(
+    rows = participants_checked_for(user).select_related(
         "user", "user__profile", "user__profile__organization", "defendant", "case"
     )
     try:

@@ -136,6 +136,17 @@ def hearings_visible_to(user: AnyUser) -> QuerySet[Hearing]:
     return Hearing.objects.filter(case__in=_visible_case_ids(user))
 
 
+def hearings_checked_for(user: AnyUser) -> QuerySet[Hearing]:
+    """The rows of hearings_visible_to, each hearing's case probed for the user (two index
+    probes, cases.selectors.case_of_row_visible_to): for a query narrowed to a few rows by
+    something else (a primary key in a request body), never for a list."""
+    if not user.is_authenticated or not user.is_active:
+        return Hearing.objects.none()
+    return Hearing.objects.filter(
+        case_of_row_visible_to(user, f'"{Hearing._meta.db_table}"."case_id"')
+    )
+
+
 def deadlines_visible_to(user: AnyUser) -> QuerySet[Deadline]:
     if not user.is_authenticated or not user.is_active:
         return Deadline.objects.none()
@@ -215,9 +226,8 @@ def hearing_get_for_user(user: AnyUser, pk: int | str) -> Hearing:
     cases.selectors.case_of_row_visible_to), not tested against every case a court member sees."""
     if not user.is_authenticated or not user.is_active:
         raise Http404(_("No such hearing."))
-    may_view = case_of_row_visible_to(user, f'"{Hearing._meta.db_table}"."case_id"')
     try:
-        return _hearing_details(Hearing.objects.filter(may_view)).get(pk=int(pk))
+        return _hearing_details(hearings_checked_for(user)).get(pk=int(pk))
     except (Hearing.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such hearing.")) from None
 

@@ -110,3 +110,15 @@ def test_one_row_is_one_statement_probing_its_case(
             else [read.get("Index Cond", "")]
         )
         assert any("content_object_id = " in c for c in conditions), shown
+
+
+@pytest.mark.usefixtures("rows")
+def test_the_probed_sets_of_request_bodies_are_the_visible_ones(world: World) -> None:
+    """The querysets of the hearing and participation fields of request bodies (one id each)."""
+    for user in everyone(world):
+        assert set(date_selectors.hearings_checked_for(user)) == set(
+            date_selectors.hearings_visible_to(user)
+        ), user
+        assert set(party_selectors.participants_checked_for(user)) == set(
+            party_selectors.participants_visible_to(user)
+        ), user
