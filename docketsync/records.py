@@ -49,9 +49,12 @@ class FieldError(ValueError):
 
 def text(max_length: int, *, strip: bool = True) -> Reader:
     def read(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise FieldError("Enter text.")
-        value = str(value).strip() if strip else str(value)
+        if type(value) is not str:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise FieldError("Enter text.")
+            value = str(value)
+        if strip:
+            value = value.strip()
         if len(value) > max_length:
             raise FieldError(f"Keep this to {max_length:,} characters (it has {len(value):,}).")
         if "\x00" in value:
@@ -61,8 +64,11 @@ def text(max_length: int, *, strip: bool = True) -> Reader:
     return read
 
 
+_external_id_text = text(EXTERNAL_ID_MAX)
+
+
 def identifier(value: Any) -> str:
-    read = text(EXTERNAL_ID_MAX)(value)
+    read = _external_id_text(value)
     if not read:
         raise FieldError("Enter an identifier.")
     return read
@@ -111,9 +117,11 @@ def date(value: Any) -> dt.date:
 
 
 def choice(choices: list[str]) -> Reader:
+    known = frozenset(choices)
+
     def read(value: Any) -> str:
-        if isinstance(value, str) and value.strip() in choices:
-            return value.strip()
+        if isinstance(value, str) and (value := value.strip()) in known:
+            return value
         raise FieldError(f"Choose one of: {', '.join(choices)}.")
 
     return read
@@ -238,6 +246,8 @@ def _echo(raw: Any, key: str) -> str | None:
     """A key of a raw record as text for the result, whatever was sent (or None)."""
     if isinstance(raw, Mapping):
         value = raw.get(key)
+        if type(value) is str and value.isascii():
+            return value[:EXTERNAL_ID_MAX]
         if isinstance(value, str | int) and not isinstance(value, bool):
             return _printable(str(value)[:EXTERNAL_ID_MAX])
     return None
@@ -251,13 +261,21 @@ def _printable(text: str) -> str:
 def _is_unicode(value: Any) -> bool:
     """Whether every text in `value` can be stored (no lone surrogates from JSON escapes)."""
     if isinstance(value, str):
+        if value.isascii():
+            return True
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
         return True
     if isinstance(value, Mapping):
-        return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+        # Most keys and values are plain ASCII text: tell them without a call each.
+        for key, item in value.items():
+            if not ((type(key) is str and key.isascii()) or _is_unicode(key)):
+                return False
+            if not ((type(item) is str and item.isascii()) or _is_unicode(item)):
+                return False
+        return True
     if isinstance(value, list | tuple):
         return all(_is_unicode(v) for v in value)
     return True
