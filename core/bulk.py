@@ -43,6 +43,11 @@ def recordset(names: Sequence[str], types: Sequence[str], alias: str = "r") -> s
     )
 
 
+def _concrete(field: Any) -> models.Field[Any, Any]:
+    assert isinstance(field, models.Field) and field.concrete, field
+    return field
+
+
 def rows_insert(
     model: type[models.Model],
     fields: Sequence[str],
@@ -58,13 +63,14 @@ def rows_insert(
         return []
     constants = constants or {}
     meta = model._meta
-    sent = [meta.get_field(name) for name in fields]
-    fixed = [meta.get_field(name) for name in constants]
+    sent = [_concrete(meta.get_field(name)) for name in fields]
+    fixed = [_concrete(meta.get_field(name)) for name in constants]
     names = [f"c{n}" for n in range(len(sent))]
     types = [str(field.db_type(connection)) for field in sent]
-    targets = ", ".join(connection.ops.quote_name(f.column) for f in [*sent, *fixed])
+    targets = ", ".join(connection.ops.quote_name(str(f.column)) for f in [*sent, *fixed])
     values = ", ".join([f"r.{name}" for name in names] + ["%s"] * len(fixed))
-    pk = connection.ops.quote_name(meta.pk.column)  # type: ignore[union-attr]
+    assert meta.pk is not None
+    pk = connection.ops.quote_name(str(meta.pk.column))
     statement = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({targets}) "  # noqa: S608
         f"SELECT {values} FROM {recordset(names, types)} ORDER BY r.n RETURNING {pk}"

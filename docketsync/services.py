@@ -37,7 +37,7 @@ import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from celery import current_app
 from django.contrib.auth import get_user_model
@@ -278,13 +278,16 @@ class _Batch:
                 self.charges[(charge.case_id, str(charge.external_id))] = charge
 
         hearing_ids = {r.external_id for r in good if r.type == HEARING}
-        self.hearings: dict[tuple[int, str], Hearing] = {}
+        self.hearings: dict[tuple[int, str], Hearing | _HearingSeen] = {}
         if hearing_ids and loaded:
-            # Compared, never saved (the services lock and read again): not their timestamps.
-            found = Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids)
-            for hearing in found.defer("created_at", "updated_at"):
-                hearing.case = by_case[hearing.case_id]
-                self.hearings[(hearing.case_id, str(hearing.external_id))] = hearing
+            # Compared, never saved (the services lock and read again): the values compared,
+            # as tuples (a model instance per hearing costs more than the comparison).
+            found = Hearing.objects.filter(
+                case_id__in=loaded, external_id__in=hearing_ids
+            ).values_list(*_HearingSeen._fields)
+            for row in found:
+                seen = _HearingSeen._make(row)
+                self.hearings[(seen.case_id, str(seen.external_id))] = seen
 
         parties = [r for r in good if r.type == PARTY]
         self.defendants: dict[str, Defendant] = {}
@@ -884,10 +887,16 @@ class _Batch:
     def _hearing_given(
         self, record: Record
     ) -> tuple[
-        Case, Hearing | None, dt.datetime | None, dt.datetime | None, Courtroom | None, User | None
+        Case,
+        Hearing | _HearingSeen | None,
+        dt.datetime | None,
+        dt.datetime | None,
+        Courtroom | None,
+        User | None,
     ]:
-        """What a hearing record names: its case, the hearing if Parley has it, its times,
-        courtroom and judge (RecordRefused for a name that finds nothing)."""
+        """What a hearing record names: its case, the hearing if Parley has it (as read, or as
+        written earlier in the batch), its times, courtroom and judge (RecordRefused for a name
+        that finds nothing)."""
         v = record.values
         case = self._case_of(record)
         hearing = self.hearings.get((case.pk, str(record.external_id)))
@@ -908,7 +917,8 @@ class _Batch:
 
     def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
         v = record.values
-        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        case, found, starts_at, ends_at, room, judge = self._hearing_given(record)
+        hearing = found.as_hearing() if isinstance(found, _HearingSeen) else found
         key = (case.pk, str(record.external_id))
         status = v.get("status")
         if hearing is None:
@@ -959,7 +969,7 @@ class _Batch:
         return outcome, hearing.pk, changed, lambda: self.hearings.__setitem__(key, final)
 
     @staticmethod
-    def _status_differs(hearing: Hearing, status: str) -> bool:
+    def _status_differs(hearing: Hearing | _HearingSeen, status: str) -> bool:
         upcoming = (HearingStatus.SCHEDULED, HearingStatus.CONTINUED)
         if status in upcoming:
             if hearing.status in upcoming:
@@ -974,7 +984,7 @@ class _Batch:
 
     @staticmethod
     def _hearing_changes(
-        hearing: Hearing,
+        hearing: Hearing | _HearingSeen,
         starts_at: dt.datetime | None,
         ends_at: dt.datetime | None,
         room: Courtroom | None,
@@ -1034,6 +1044,29 @@ class _Batch:
         if status == HearingStatus.HELD:
             return date_services.hearing_mark_held(hearing=hearing, by=self.by)
         return hearing
+
+
+class _HearingSeen(NamedTuple):
+    """A hearing Parley has, as the batch read it to compare (docket_upsert's _load)."""
+
+    id: int
+    case_id: int
+    external_id: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    courtroom_id: int
+    judge_id: int | None
+    notes: str
+    status: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def as_hearing(self) -> Hearing:
+        """The hearing for a service, which locks and reads it again (never saved as is)."""
+        return Hearing(**self._asdict())
 
 
 @dataclass
