@@ -11,7 +11,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Docket file (CSV)",
-        help_text="UTF-8, comma-separated, one record a row, with a header row; up to 1,000 "
+        help_text="UTF-8, comma-separated, one record a row, with a header row; up to 20,000 "
         "records. Nothing changes until you apply the preview.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -1188,6 +1188,34 @@ def docket_job_start(
     return job
 
 
+def docket_job_apply(*, job: DocketSyncJob, by: User) -> DocketSyncJob:
+    """Apply the records a finished dry run tried: a new job with the same records, queued once
+    committed. Once only: the dry run gives its records up to it (409 when they are gone, or the
+    dry run is not done). 403 unless `by` keeps the court's docket."""
+    permissions.require_docket_syncer(by, job.court)
+    with transaction.atomic():
+        tried = DocketSyncJob.objects.select_for_update().get(pk=job.pk)
+        if not (tried.dry_run and tried.status == JobStatus.SUCCEEDED and tried.records):
+            raise Conflict(
+                gettext(
+                    "This preview has already been applied, or it is not finished. Upload the "
+                    "file again to see what it would change now."
+                ),
+                code="preview_not_applicable",
+            )
+        records, tried.records = tried.records, ""
+        tried.save(update_fields=["records"])
+        applied = DocketSyncJob.objects.create(
+            court_id=tried.court_id,
+            created_by=by,
+            dry_run=False,
+            records=records,
+            total=tried.total,
+        )
+        _job_queue_on_commit(applied.pk)
+    return applied
+
+
 def _job_queue_on_commit(job_id: int) -> None:
     transaction.on_commit(lambda: current_app.send_task(RUN_JOB_TASK, args=[job_id]))
 
@@ -1248,7 +1276,7 @@ def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
     records = json.loads(job.records)
     if job.dry_run:
         results = docket_import(court=job.court, by=job.created_by, records=records, dry_run=True)
-        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results))
+        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results), keep=True)
         return True
     began = time.monotonic()
     done = job.done
@@ -1286,8 +1314,14 @@ def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
 
 
 def _job_finish(
-    job: DocketSyncJob, claim: uuid.UUID, results: list[dict[str, Any]], counts: dict[str, int]
+    job: DocketSyncJob,
+    claim: uuid.UUID,
+    results: list[dict[str, Any]],
+    counts: dict[str, int],
+    *,
+    keep: bool = False,
 ) -> None:
+    """A finished dry run keeps its records (`keep`) for docket_job_apply."""
     DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
         status=JobStatus.SUCCEEDED,
         done=len(results),
@@ -1296,7 +1330,7 @@ def _job_finish(
         unchanged=counts[Outcome.UNCHANGED],
         errors=counts[Outcome.ERROR],
         results=results,
-        records="",
+        **({} if keep else {"records": ""}),
         finished_at=timezone.now(),
     )
 
