@@ -939,8 +939,8 @@ class _Batch:
                 courtroom=room,
                 judge=judge,
                 notes=v.get("notes", ""),
+                external_id=record.external_id,
             )
-            _external_id_set(Hearing, hearing, record.external_id)
             hearing = self._hearing_status(hearing, status, record)
             outcome, changed = Outcome.CREATED, []
         else:
@@ -1121,14 +1121,14 @@ def _shown(value: Any) -> str:
 
 
 def _external_id_set(
-    model: type[Charge] | type[Hearing] | type[Defendant],
-    obj: Charge | Hearing | Defendant,
+    model: type[Charge] | type[Defendant],
+    obj: Charge | Defendant,
     external_id: str | None,
     **extra: Any,
 ) -> None:
-    """Give a charge, hearing or defendant just made by its service the docket's id.
+    """Give a charge or defendant just made by its service the docket's id.
 
-    charge_add, hearing_schedule and defendant_create take no external id (yet): the sync sets
+    charge_add and defendant_create take no external id (yet): the sync sets
     it in the same savepoint, so the object never exists without it once the record stands,
     and the unique constraint still guards it. The audit trigger records the update."""
     model.objects.filter(pk=obj.pk).update(external_id=external_id, **extra)

@@ -178,8 +178,10 @@ def hearing_schedule(
     courtroom: Courtroom,
     judge: User | None = None,
     notes: str = "",
+    external_id: str | None = None,
 ) -> Hearing:
-    """The court sets a hearing on a case, in one of its courtrooms, at a free time."""
+    """The court sets a hearing on a case, in one of its courtrooms, at a free time;
+    `external_id` is the court docket system's id of it (docket sync)."""
     _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         locked = _lock_case(case.pk)
@@ -201,6 +203,7 @@ def hearing_schedule(
             courtroom=courtroom,
             judge=judge,
             notes=notes.strip(),
+            external_id=external_id,
             created_by=by,
         )
         _save_hearing(hearing)
