@@ -12,6 +12,11 @@ its line breaks; uploaded file names have their own, stricter cleaning (records.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language
 
 # Unicode's Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides (U+202A-E)
 # and the isolates (U+2066-9).
@@ -29,3 +34,31 @@ def single_line(text: str) -> str:
 
 def single_line_or_none(text: str | None) -> str | None:
     return None if text is None else single_line(text)
+
+
+def in_language(translations: Mapping[str, Any], field: str, default: str) -> str:
+    """Catalogue data that ships with Parley (a statute's title, a deadline rule's name) in the
+    active language: `translations` maps a language code of settings.LANGUAGES to the
+    translated fields, e.g. {"zh-hans": {"name": "..."}}; `default`, the text as stored, when
+    the language has none. Adding a language is a key in the data, no code."""
+    language = (get_language() or settings.LANGUAGE_CODE).lower()
+    for code in (language, language.split("-")[0]):
+        fields = translations.get(code) if isinstance(translations, Mapping) else None
+        text = fields.get(field) if isinstance(fields, Mapping) else None
+        if isinstance(text, str) and text:
+            return text
+    return default
+
+
+# Han, kana and Hangul: names in these scripts are written family name first, with no space.
+_FAMILY_FIRST_SCRIPT = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def person_name(given: str, family: str) -> str:
+    """A name as stored (given, family) in the order of its script: 刘敏, not 敏 刘; Jane Doe."""
+    given, family = given.strip(), family.strip()
+    if _FAMILY_FIRST_SCRIPT.search(given + family):
+        return f"{family}{given}"
+    return " ".join(part for part in (given, family) if part)
