@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,16 +171,7 @@ def cases_open_many(
     today = court_today(court)
     dockets = [single_line(o.docket_number) for o in openings]
     externals = [single_line(o.external_id) if o.external_id else None for o in openings]
-    taken_dockets = set(
-        Case.objects.filter(court=court, docket_number__in=[d for d in dockets if d]).values_list(
-            "docket_number", flat=True
-        )
-    )
-    taken_externals = set(
-        Case.objects.filter(court=court, external_id__in=[e for e in externals if e]).values_list(
-            "external_id", flat=True
-        )
-    )
+    taken_dockets, taken_externals = _cases_taken(court, dockets, externals)
     answers: list[Case | ValidationError | PermissionDenied] = []
     new: list[Case] = []
     for opening, docket_number, external_id in zip(openings, dockets, externals, strict=True):
@@ -237,6 +229,36 @@ def cases_open_many(
 
 
 _court_field = Case._meta.get_field("court")
+
+
+def _cases_taken(
+    court: Court, dockets: Sequence[str], externals: Sequence[str | None]
+) -> tuple[set[str], set[str]]:
+    """The docket numbers and external ids among these that `court` already has: one
+    statement, each list sent as one JSON parameter and looked up in its unique index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT docket_number, NULL FROM {Case._meta.db_table}
+            WHERE court_id = %s
+              AND docket_number = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))
+            UNION ALL
+            SELECT NULL, external_id FROM {Case._meta.db_table}
+            WHERE court_id = %s
+              AND external_id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))
+            """,  # noqa: S608 (the table name is the model's)
+            [
+                court.pk,
+                json.dumps([d for d in dockets if d]),
+                court.pk,
+                json.dumps([e for e in externals if e]),
+            ],
+        )
+        rows = cursor.fetchall()
+    return (
+        {docket for docket, _ in rows if docket is not None},
+        {external for _, external in rows if external is not None},
+    )
 
 
 def _cases_insert(cases: Sequence[Case]) -> None:

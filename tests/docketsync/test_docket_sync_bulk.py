@@ -23,6 +23,7 @@ from integrations.models import Event
 from parties.models import Role
 from tests.conftest import World
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
+from tests.list_plans import plan_as_if_big
 from tests.docketsync.test_docket_sync import case_record, counsel_record, hearing_record, pk
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
@@ -261,3 +262,22 @@ def test_a_bulk_write_that_trips_a_constraint_is_done_record_by_record(
 
     assert [r.result for r in results] == ["created", "error"]
     assert f"(hearing {results[0].id})" in results[1].errors["non_field_errors"][0]
+
+
+def test_the_batch_looks_up_taken_dockets_and_ids_in_their_unique_indexes(
+    world: World, clerk: Any
+) -> None:
+    """cases_open_many asks once for the docket numbers and external ids the court already has,
+    each list read from its unique index, never by walking the court's cases."""
+    with CaptureQueriesContext(connection) as queries:
+        docket_upsert(court=world.court, by=clerk, records=[case_record("CR-1"), case_record()])
+    (lookup,) = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    with connection.cursor() as cursor:
+        plan_as_if_big(cursor, {"cases_case": 1_000_000})
+        cursor.execute("EXPLAIN " + lookup)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    court = world.court.pk
+    assert "Index Only Scan using case_docket_number_unique_per_court" in plan, plan
+    assert f"Index Cond: ((court_id = {court}) AND (docket_number = ANY ($0)))" in plan, plan
+    assert "Index Only Scan using case_external_id_unique_per_court" in plan, plan
+    assert f"Index Cond: ((court_id = {court}) AND (external_id = ANY ($1)))" in plan, plan
