@@ -303,9 +303,11 @@ BEGIN
             (ctx ->> 'actor_id')::integer, coalesce(ctx ->> 'actor_name', ''),
             coalesce(ctx ->> 'via', ''), coalesce(ctx ->> 'request_id', ''),
             (ctx ->> 'ip')::inet, session_user, NULL,
-            audit_new_row.r || coalesce(
-                (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
-                 FROM unnest(masks) m WHERE audit_new_row.r ? m), '{{}}'::jsonb),
+            CASE WHEN cardinality(masks) = 0 THEN audit_new_row.r
+                 ELSE audit_new_row.r || coalesce(
+                     (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
+                      FROM unnest(masks) m WHERE audit_new_row.r ? m), '{{}}'::jsonb)
+            END,
             '{{}}'::jsonb
         FROM (SELECT to_jsonb(n) - ignored AS r FROM audit_new n) audit_new_row;
     ELSE
@@ -320,9 +322,11 @@ BEGIN
                 ($3 ->> 'actor_id')::integer, coalesce($3 ->> 'actor_name', ''),
                 coalesce($3 ->> 'via', ''), coalesce($3 ->> 'request_id', ''),
                 ($3 ->> 'ip')::inet, session_user, NULL,
-                audit_new_row.r || coalesce(
-                    (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
-                     FROM unnest($4) m WHERE audit_new_row.r ? m), '{{}}'::jsonb),
+                CASE WHEN cardinality($4) = 0 THEN audit_new_row.r
+                     ELSE audit_new_row.r || coalesce(
+                         (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
+                          FROM unnest($4) m WHERE audit_new_row.r ? m), '{{}}'::jsonb)
+                END,
                 '{{}}'::jsonb
             FROM (SELECT to_jsonb(n) - $5 AS r FROM audit_new n) audit_new_row
             $sql$,
@@ -354,13 +358,10 @@ def _quote(text: str) -> str:
 
 
 def _arguments(watched: Watched) -> str:
-    return (
-        f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}"
-        + (
-            f", {_quote(watched.mask)}, {_quote(watched.ignore)}"
-            if watched.mask or watched.ignore
-            else ""
-        )
+    return f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}" + (
+        f", {_quote(watched.mask)}, {_quote(watched.ignore)}"
+        if watched.mask or watched.ignore
+        else ""
     )
 
 

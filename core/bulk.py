@@ -34,6 +34,15 @@ def int_array(values: Sequence[int]) -> str:
     return "{" + ",".join(str(int(value)) for value in values) + "}"
 
 
+def text_array(values: Sequence[str]) -> str:
+    """Texts as one `%s::text[]` parameter (an array literal, each element quoted)."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
+
+
 def recordset(names: Sequence[str], types: Sequence[str], alias: str = "r") -> str:
     """The FROM item reading a json_rows parameter, with the row's place as `n` (from 1)."""
     columns = ", ".join(f"{name} {type_}" for name, type_ in zip(names, types, strict=True))

@@ -14,9 +14,11 @@ the values refer to (a case, a statute, a courtroom, a person) is resolved by th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.utils import timezone
@@ -157,12 +159,21 @@ class Moment:
         return moment
 
 
-def moment(value: Any) -> Moment:
-    if isinstance(value, str) and len(value.strip()) >= 16:
+@functools.lru_cache(maxsize=4096)
+def _moment_of(text: str) -> Moment | None:
+    # A docket's hearings share a few slots: each text is read once (a Moment never changes).
+    if len(text) >= 16:
         try:
-            return Moment(dt.datetime.fromisoformat(value.strip()))
+            return Moment(dt.datetime.fromisoformat(text))
         except ValueError:
             pass
+    return None
+
+
+def moment(value: Any) -> Moment:
+    found = _moment_of(value.strip()) if isinstance(value, str) else None
+    if found is not None:
+        return found
     raise FieldError(
         _(
             "Enter a date and time as YYYY-MM-DDTHH:MM, with an offset (+01:00, Z) or without one "
@@ -281,13 +292,12 @@ def _is_unicode(value: Any) -> bool:
             return False
         return True
     if isinstance(value, Mapping):
-        # Most keys and values are plain ASCII text: tell them without a call each.
-        for key, item in value.items():
-            if not ((type(key) is str and key.isascii()) or _is_unicode(key)):
-                return False
-            if not ((type(item) is str and item.isascii()) or _is_unicode(item)):
-                return False
-        return True
+        try:
+            # A record of text keys and values (a CSV row, most JSON): told in one go.
+            joined = "".join(chain.from_iterable(value.items()))
+        except TypeError:
+            return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+        return _is_unicode(joined)
     if isinstance(value, list | tuple):
         return all(_is_unicode(v) for v in value)
     return True
