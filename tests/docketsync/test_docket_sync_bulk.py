@@ -23,8 +23,8 @@ from integrations.models import Event
 from parties.models import Role
 from tests.conftest import World
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
-from tests.list_plans import plan_as_if_big
 from tests.docketsync.test_docket_sync import case_record, counsel_record, hearing_record, pk
+from tests.list_plans import plan_as_if_big
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 
