@@ -273,13 +273,22 @@ def hearings_schedule_many(
             answers[n] = error
     # Lock the cases (in id order, as one statement: two imports never deadlock on them).
     case_ids = sorted({plan.case.pk for n, plan in enumerate(plans) if answers[n] is None})
+    # Their courts as the plans hold them (a batch has one or a few), not read again with
+    # every case (a court and its jurisdiction, profile and all, as instances per case).
+    courts: dict[int, Court] = {
+        plan.case.court_id: plan.case.court for plan in plans if _case_court.is_cached(plan.case)
+    }
     locked = {
         case.pk: case
         for case in Case.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("court__jurisdiction")
         .filter(pk__in=case_ids)
         .order_by("pk")
     }
+    missing = {row.court_id for row in locked.values()} - set(courts)
+    if missing:
+        courts |= Court.objects.select_related("jurisdiction").in_bulk(missing)
+    for row in locked.values():
+        _case_court.set_cached_value(row, courts[row.court_id])
     kept = permissions.cases_whose_calendar_is_kept_by(by, locked.values())
     kinds = set(HearingKind.values)
     judge_ids = {plan.judge.pk for plan in plans if plan.judge is not None}
@@ -383,6 +392,7 @@ def hearings_schedule_many(
 
 
 _case_field = Hearing._meta.get_field("case")
+_case_court = Case._meta.get_field("court")
 _courtroom_field = Hearing._meta.get_field("courtroom")
 
 
