@@ -17,16 +17,21 @@ from typing import Any
 from django.db import connection, models
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} cannot be sent in bulk.")
-
-
 def json_rows(rows: Sequence[Sequence[Any]], names: Sequence[str]) -> str:
     """`rows` (tuples of values in the order of `names`) as one JSON parameter for
     `json_to_recordset(%s::json) AS r(<names and types>)`."""
-    return json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_jsonable)
+    # A batch's rows share a few moments (a docket's hearing slots): each written out once.
+    written: dict[int, str] = {}
+
+    def jsonable(value: Any) -> Any:
+        if isinstance(value, dt.date | dt.datetime):
+            text = written.get(id(value))
+            if text is None:
+                text = written[id(value)] = value.isoformat()
+            return text
+        raise TypeError(f"{type(value).__name__} cannot be sent in bulk.")
+
+    return json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=jsonable)
 
 
 def int_array(values: Sequence[int]) -> str:
