@@ -57,7 +57,7 @@ ALTER TABLE {table} DROP COLUMN court_id;
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0014_db_defaults_for_bulk_writers"),
-        ("negotiations", "0006_case_id_indexes"),
+        ("negotiations", "0007_agreement_document_languages"),
     ]
 
     operations = [
