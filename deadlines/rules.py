@@ -2,7 +2,7 @@
 
 Every profile of cases/data/profiles.json lists its `deadline_rules` (the provisions periods
 are counted under: the Speedy Trial Act, Fed. R. Crim. P. 32, 35, Fed. R. App. P. 4; CPL arts.
-172, 187, 220, 225), each with a stable code. A migration loads them (deadlines 0014), and
+172, 187, 220, 225), each with a stable code. A migration loads them (deadlines 0015), and
 seed_demo again; a rule is found by its code, so a changed rule is a changed file.
 """
 

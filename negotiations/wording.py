@@ -9,7 +9,7 @@ import zoneinfo
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -149,7 +149,8 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),
         generated_at=_local(generated_at, court.time_zone),
-        # The profile's `document_language` and `document_paper` (docs/profiles.md).
-        language=court.jurisdiction.document_language,
+        # The words are in the active language: the caller picks it (translation.override);
+        # else the profile's `document_language` (docs/profiles.md).
+        language=translation.get_language() or court.jurisdiction.document_language,
         paper=court.jurisdiction.paper_size,
     )

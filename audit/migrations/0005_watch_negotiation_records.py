@@ -1,5 +1,5 @@
 """Watch the prosecution's records of the negotiation: a case marked complex, the rights of the
-leniency system explained (negotiations 0007). Behind the negotiation's wall."""
+leniency system explained (negotiations 0009). Behind the negotiation's wall."""
 
 from django.db import migrations
 
@@ -16,7 +16,7 @@ def _watched():
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0004_mask_participant_conflicts"),
-        ("negotiations", "0007_complex_mark_rights_explanation"),
+        ("negotiations", "0009_complex_mark_rights_explanation"),
     ]
 
     operations = [

@@ -81,8 +81,8 @@ def _migrations_load() -> None:
     have flushed what they loaded when the test database was made."""
     from django.apps import apps
 
-    importlib.import_module("cases.migrations.0017_profile_data_file").load(apps, None)
-    importlib.import_module("deadlines.migrations.0014_rules_from_profile_data").load(apps, None)
+    importlib.import_module("cases.migrations.0018_profile_data_file").load(apps, None)
+    importlib.import_module("deadlines.migrations.0015_rules_from_profile_data").load(apps, None)
 
 
 @pytest.mark.django_db

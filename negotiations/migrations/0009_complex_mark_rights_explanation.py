@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_profile_data_file'),
-        ('negotiations', '0006_case_id_indexes'),
+        ('cases', '0018_profile_data_file'),
+        ('negotiations', '0008_court_columns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
