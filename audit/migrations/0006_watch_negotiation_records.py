@@ -15,7 +15,7 @@ def _watched():
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0004_mask_participant_conflicts"),
+        ("audit", "0005_insert_triggers_per_statement"),
         ("negotiations", "0009_complex_mark_rights_explanation"),
     ]
 
