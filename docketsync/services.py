@@ -46,7 +46,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, F, Func, JSONField, Q, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from audit.context import AuditContext, acting
 from cases import party_services, permissions
@@ -83,7 +83,7 @@ SYNC_REASON = gettext_lazy("Changed in the court's docket system.")
 
 
 class Outcome(TextChoices):
-    CREATED = "created", gettext_lazy("Created")
+    CREATED = "created", pgettext_lazy("sync outcome", "Created")
     UPDATED = "updated", gettext_lazy("Updated")
     UNCHANGED = "unchanged", gettext_lazy("Unchanged")
     ERROR = "error", gettext_lazy("Error")
