@@ -62,3 +62,23 @@ def person_name(given: str, family: str) -> str:
     if _FAMILY_FIRST_SCRIPT.search(given + family):
         return f"{family}{given}"
     return " ".join(part for part in (given, family) if part)
+
+
+def language_code_of(name: str) -> str:
+    """The code of settings.LANGUAGES for a language as people write it ("English",
+    "Mandarin", "zh-hans", "简体中文"), or "" when Parley has no catalogue for it. Names are
+    Django's (LANG_INFO: English and own names) and settings.LANGUAGE_NAMES (others in use,
+    such as "Mandarin"), so adding a language needs no code."""
+    from django.conf import settings
+    from django.conf.locale import LANG_INFO
+
+    wanted = name.strip().casefold()
+    if not wanted:
+        return ""
+    for code, _name in settings.LANGUAGES:
+        info = LANG_INFO.get(code, {})
+        names = {code, str(_name), info.get("name", ""), info.get("name_local", "")}
+        if wanted in {n.casefold() for n in names if n}:
+            return str(code)
+    alias = getattr(settings, "LANGUAGE_NAMES", {}).get(wanted, "")
+    return alias if alias in dict(settings.LANGUAGES) else ""

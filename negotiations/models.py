@@ -344,6 +344,12 @@ class PleaAgreement(models.Model):
 
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The languages of the copies the PDF holds, in order (codes of settings.LANGUAGES): the
+    # case's document language, then the defendant's where it differs and Parley has it. One
+    # file, so pdf_sha256 covers every copy.
+    document_languages = models.JSONField(
+        _("languages of the document"), default=list, blank=True, db_default=[]
+    )
 
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

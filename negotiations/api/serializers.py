@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
-from cases.party_selectors import participants_visible_to
+from cases.party_selectors import participants_checked_for
 from core.api.fields import AwareDateTimeField
 from negotiations import selectors, services
 from negotiations.models import (
@@ -371,7 +371,8 @@ class VisibleOfferField(serializers.PrimaryKeyRelatedField[Offer]):
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleParticipantField(serializers.PrimaryKeyRelatedField[CaseParticipant]):
     def get_queryset(self) -> Any:
-        return participants_visible_to(self.context["request"].user)
+        # One participation by its id: its case probed, not the reader's every case.
+        return participants_checked_for(self.context["request"].user)
 
 
 class OfferCreateSerializer(OfferContentsSerializer):

@@ -40,7 +40,7 @@ from tests.conftest import World, api_as
 from tests.deadline_helpers import at
 from tests.negotiation_helpers import sent_offer
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+ZH: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 # Tuesday 24 November 2026, 10:00 in New York (the world's court).
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 
@@ -194,7 +194,7 @@ def test_alert_email_is_in_the_recipients_language(world: World, clock: Any) -> 
 
     assert "United States v. Doe (1:26-cr-00001) 的一项方案已过期" in chinese.subject
     # Dates with the names of the locale, the court's zone explicit.
-    assert re.search(r"2026年\d+月\d+日（星期.）", chinese.body), chinese.body
+    assert re.search(r"2026年\d+月\d+日（星期.）", str(chinese.body)), chinese.body
     assert "未获答复" in chinese.body
     assert english.subject.startswith("An offer in United States v. Doe (1:26-cr-00001) expired")
 
@@ -232,11 +232,11 @@ def test_history_csv_header_is_chinese_and_english_unchanged(world: World) -> No
     chinese = api_as(prosecutor).get(url, {"as": "csv"}, **ZH)
     english = api_as(prosecutor).get(url, {"as": "csv"})
 
-    header = b"".join(chinese.streaming_content).decode().splitlines()[0]
+    header = b"".join(chinese.streaming_content).decode().splitlines()[0]  # type: ignore[attr-defined]
     assert header == (
         "编号,发生时间,类型,操作人编号,操作人,途径,请求编号,数据表,记录编号,摘要,变更前,变更后,数据"
     )
-    assert b"".join(english.streaming_content).decode().splitlines()[0] == (
+    assert b"".join(english.streaming_content).decode().splitlines()[0] == (  # type: ignore[attr-defined]
         "id,occurred_at,kind,actor_id,actor_name,via,request_id,table,row_id,summary,before,"
         "after,data"
     )
