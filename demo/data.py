@@ -77,12 +77,12 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "answer": "Meets the defense part way.",
         "response": "The harm to the victims calls for custody within the range.",
         "opinion": "Consider leniency: a first offence, remorse shown, restitution made.",
-        "clerks_office": "{court} (clerk's office)",
         "interpreter": "Court interpreter",
         "accepted": "The plea is knowing and voluntary and has a factual basis.",
         "closure": "Building maintenance (demo)",
         "discovery_due": "Discovery due (Rule 16)",
         "pdf_font": "Helvetica",
+        "clerks_office": "{court} (clerk's office)",
     },
     "zh-hans": {
         "notes": {
@@ -109,18 +109,18 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "answer": "采纳辩护人部分意见，调整量刑建议。",
         "response": "犯罪数额较大，量刑建议仍应在法定幅度之内。",
         "opinion": "犯罪嫌疑人系初犯，认罪悔罪，已退赃，建议从宽处罚并适用速裁程序。",
-        "clerks_office": "{court}立案庭",
         "interpreter": "法院翻译人员",
         "accepted": "被告人认罪认罚系自愿，具结书内容真实、合法，量刑建议适当，予以采纳。",
         "closure": "法院办公楼检修（演示）",
         "discovery_due": "辩护人阅卷（《刑事诉讼法》第四十条）",
         "pdf_font": "STSong-Light",
+        "clerks_office": "{court}书记室",
     },
 }
 
 
 def _language(court: Court) -> str:
-    return str((court.jurisdiction.parameters or {}).get("document_language", "en"))
+    return court.jurisdiction.document_language
 
 
 def _text(court: Court) -> dict[str, Any]:
@@ -424,9 +424,10 @@ def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = ""
             existing.full_clean()
             existing.save(update_fields=["subdivision"])
         return existing
-    office = DEMO_TEXT.get(jurisdiction.document_language, DEMO_TEXT["en"])["clerks_office"]
     org, _ = Organization.objects.get_or_create(
-        name=office.format(court=name),
+        name=DEMO_TEXT.get(jurisdiction.document_language, DEMO_TEXT["en"])["clerks_office"].format(
+            court=name
+        ),
         defaults={"kind": OrganizationKind.COURT, "jurisdiction": jurisdiction},
     )
     return case_services.court_create(
