@@ -244,7 +244,8 @@ def test_demo_chinese_offers_follow_their_profiles(demo: None) -> None:
     for case in Case.objects.filter(court__jurisdiction__code="cn-reform"):
         first = reform.filter(case=case).order_by("sent_at").first()
         explained = RightsExplanation.objects.get(case=case)
-        assert first is not None and explained.explained_at < first.sent_at, case
+        assert first is not None and first.sent_at is not None, case
+        assert explained.explained_at < first.sent_at, case
         assert not Suggestion.objects.filter(case=case, response="").exists(), case
         reduced = OfferTerm.objects.filter(offer__case=case, disposition="lesser").exists()
         assert reduced == ComplexCaseMark.objects.filter(case=case).exists(), case
