@@ -29,3 +29,44 @@ def single_line(text: str) -> str:
 
 def single_line_or_none(text: str | None) -> str | None:
     return None if text is None else single_line(text)
+
+
+# --- people's names -----------------------------------------------------------------------------
+#
+# Names are stored as given name and family name (Defendant.first_name / last_name, a user's
+# first_name / last_name). Western order puts the given name first, with a space. A Chinese name
+# is written family name first with no space between them (张三: family name 张, given name 三):
+# that is how the plea statement, the court and the parties write it, and "三 张" is no one's
+# name. The script tells the convention: both parts written in Han characters. A Chinese
+# rendering of a foreign name (约翰·史密斯) keeps its own order and separator, written in one
+# part. Every place that shows a person's name goes through `person_name` (Python) or the
+# `person_name` template filter (core.templatetags.people), so the rule lives here alone.
+
+# CJK Unified Ideographs and Extension A, the compatibility ideographs, the Extensions B-F, and
+# the iteration mark 〇/々.
+_HAN = re.compile(
+    "[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]+"
+)
+
+
+def is_han(text: str) -> bool:
+    """Whether `text` is written in Han characters only (spaces aside)."""
+    stripped = text.replace(" ", "")
+    return bool(stripped) and _HAN.fullmatch(stripped) is not None
+
+
+def person_name(given: str, family: str) -> str:
+    """A person's name for reading: "Jane Doe", and for a Chinese name "张三"."""
+    given, family = given.strip(), family.strip()
+    if given and family and is_han(given) and is_han(family):
+        return f"{family.replace(' ', '')}{given.replace(' ', '')}"
+    return " ".join(part for part in (given, family) if part)
+
+
+def user_name(user: object) -> str:
+    """A login's name as people read it (person_name), or its username when it has no name."""
+    name = person_name(getattr(user, "first_name", "") or "", getattr(user, "last_name", "") or "")
+    if name:
+        return name
+    get_username = getattr(user, "get_username", None)
+    return str(get_username()) if callable(get_username) else ""

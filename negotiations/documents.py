@@ -65,6 +65,9 @@ class AgreementDocument:
     signatures: tuple[SignatureLine, ...]
     generated_at: str  # formatted timestamp; the only time in the document
     language: str = "en"  # "en" or "zh": page size only (A4 for "zh"); fonts follow the text
+    # What the plea statement names beyond the terms, where the profile asks for it: the
+    # procedure agreed to (CPL art. 174) and the limits on appeal, as (label, value).
+    statement: tuple[tuple[str, str], ...] = ()
 
 
 LATIN_FONT = "Helvetica"
@@ -222,6 +225,12 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
             empty="No sentence recommendation.",
         )
     )
+
+    if doc.statement:
+        story += _heading("Plea statement", styles)
+        story.append(
+            _table(("Term", "Agreed"), list(doc.statement), (0.35, 0.65), styles, width, empty="")
+        )
 
     story += _heading("Conditions", styles)
     story.append(

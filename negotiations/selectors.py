@@ -191,11 +191,15 @@ def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreem
 
 def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
     """What a list shows of each agreement; not the case, as for offers (_with_list_details)."""
-    return agreements.select_related("offer").prefetch_related(
+    return agreements.select_related("offer", "adjusted_by").prefetch_related(
         Prefetch(
             "signatures",
             queryset=Signature.objects.select_related(
-                "signer", "recorded_by", "witness__user", "witness__defendant"
+                "signer",
+                "signer_participant",
+                "recorded_by",
+                "witness__user",
+                "witness__defendant",
             ),
         )
     )
@@ -213,8 +217,11 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
     # holds a part in (one array, so one read of the case index), then told apart.
     held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
     party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
+    # The profile (checklist items, review options) of each row's case: one query for the page.
     return _with_list_signatures(
         PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
+    ).prefetch_related(
+        Prefetch("case", queryset=Case.objects.select_related("court__jurisdiction"))
     )
 
 
@@ -229,7 +236,13 @@ def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
     return (
         agreements_visible_to(user)
         .filter(case=case)
-        .exclude(status__in=[AgreementStatus.COURT_REJECTED, AgreementStatus.WITHDRAWN])
+        .exclude(
+            status__in=[
+                AgreementStatus.COURT_REJECTED,
+                AgreementStatus.ADJUSTMENT_REQUESTED,
+                AgreementStatus.WITHDRAWN,
+            ]
+        )
         .first()
     )
 
@@ -310,14 +323,15 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                     )
                 )
     for agreement in agreements_visible_to(user).filter(case=case):
-        verdict = "accepted" if agreement.status == AgreementStatus.COURT_ACCEPTED else "rejected"
+        verdict = {
+            AgreementStatus.COURT_ACCEPTED: "Court accepted the agreement",
+            AgreementStatus.ADJUSTMENT_REQUESTED: (
+                "Court asked the prosecution to adjust its sentencing recommendation"
+            ),
+        }.get(AgreementStatus(agreement.status), "Court rejected the agreement")
         events = [
             (agreement.submitted_at, "Agreement submitted to the court", ""),
-            (
-                agreement.reviewed_at,
-                f"Court {verdict} the agreement",
-                agreement.review_reasons[:200],
-            ),
+            (agreement.reviewed_at, verdict, agreement.review_reasons[:200]),
             (
                 agreement.withdrawn_at,
                 "Defendant withdrew from the agreement",

@@ -10,16 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from negotiations import sentencing
+from negotiations import agreement_rules, sentencing
+from negotiations.agreement_rules import ListedItem
 from negotiations.documents import AgreementDocument, ChargeLine, SignatureLine
-from negotiations.models import (
-    CHECKLIST_FIELDS,
-    CHECKLIST_LABELS,
-    PleaAgreement,
-    SignatoryRole,
-    TermDisposition,
-)
+from negotiations.models import PleaAgreement, TermDisposition
 from parties.models import CaseParticipant, Role
 
 _SENTENCE_LABELS = {
@@ -63,10 +59,32 @@ def condition_labels(terms: dict[str, Any]) -> list[str]:
     return [_CONDITION_LABELS[name] for name in terms["conditions"]]
 
 
+def checklist_rows(agreement: PleaAgreement) -> list[tuple[ListedItem, bool]]:
+    """The checklist of `agreement` and what was confirmed: the profile's items that apply to
+    its terms, and any item recorded that the profile no longer lists (a checklist is read as
+    it was completed). Reads the case's jurisdiction (select it with the agreement)."""
+    jurisdiction = agreement.case.court.jurisdiction
+    answers = agreement.checklist_answers or {}
+    items = agreement_rules.checklist_items_for(jurisdiction, agreement.terms)
+    known = {item.code for item in items}
+    everything = agreement_rules.checklist_items_of(jurisdiction)
+    for code in answers:
+        if code not in known:
+            items.append(
+                agreement_rules.item_named(everything, code)
+                or ListedItem(code=code, label=code.replace("_", " ").capitalize(), source="")
+            )
+    return [(item, bool(answers.get(item.code))) for item in items]
+
+
 def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
+    yes, no = gettext("Yes"), gettext("No")
     lines = [
-        (CHECKLIST_LABELS[name], "Yes" if getattr(agreement, name) else "No")
-        for name in CHECKLIST_FIELDS
+        (
+            f"{item.display} — {item.source}" if item.source else item.display,
+            yes if confirmed else no,
+        )
+        for item, confirmed in checklist_rows(agreement)
     ]
     if agreement.interpreter_needed:
         used = (
@@ -78,6 +96,41 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
         lines.append(("Interpreter used", used))
     else:
         lines.append(("Interpreter used", "Not needed"))
+    return lines
+
+
+def procedure_label(agreement: PleaAgreement) -> str:
+    """The procedure the plea statement names, as read ("Expedited procedure (速裁程序)");
+    "" when it names none."""
+    if not agreement.procedure:
+        return ""
+    procedures = agreement_rules.plea_procedures(agreement.case.court.jurisdiction)
+    item = agreement_rules.item_named(procedures, agreement.procedure)
+    return item.display if item else agreement.procedure
+
+
+def review_ground_label(agreement: PleaAgreement) -> str:
+    """The ground the court's decision named, as read; "" when it named none."""
+    if not agreement.review_ground:
+        return ""
+    jurisdiction = agreement.case.court.jurisdiction
+    grounds = agreement_rules.rejection_grounds(jurisdiction) + agreement_rules.adjustment_grounds(
+        jurisdiction
+    )
+    item = agreement_rules.item_named(grounds, agreement.review_ground)
+    if item is None:
+        return agreement.review_ground
+    return f"{item.display} — {item.source}" if item.source else item.display
+
+
+def statement_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
+    """What the plea statement names beyond the offer's terms: the procedure agreed to and the
+    limits on appeal, where the profile has them."""
+    lines = []
+    if agreement.procedure:
+        lines.append((gettext("Procedure agreed to"), procedure_label(agreement)))
+    if agreement.appeal_limits:
+        lines.append((gettext("Limits on appeal"), agreement.appeal_limits))
     return lines
 
 
@@ -95,9 +148,9 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         .select_related("defendant")
     )
     signatures = []
-    for sig in agreement.signatures.select_related("witness__user", "witness__defendant").order_by(
-        "signed_at", "id"
-    ):
+    for sig in agreement.signatures.select_related(
+        "signer_participant", "witness__user", "witness__defendant"
+    ).order_by("signed_at", "id"):
         witness = ""
         if sig.witness is not None:
             witness = (
@@ -105,7 +158,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
             )
         signatures.append(
             SignatureLine(
-                role=SignatoryRole(sig.signatory_role).label,
+                role=sig.capacity_label,
                 name=sig.signer_name,
                 signed_at=_local(sig.signed_at, court.time_zone),
                 witness=witness,
@@ -130,6 +183,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
             for item in terms["charges"]
         ),
         sentence=tuple(sentence_lines(terms)),
+        statement=tuple(statement_lines(agreement)),
         conditions=tuple(condition_labels(terms)),
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),

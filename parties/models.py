@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from core.text import is_han, person_name, user_name
+
 
 class OrganizationKind(models.TextChoices):
     PROSECUTOR_OFFICE = "prosecutor_office", "Prosecutor's office"
@@ -169,11 +171,14 @@ class Defendant(models.Model):
         ]
 
     def __str__(self) -> str:
+        if is_han(self.first_name) and is_han(self.last_name):
+            return self.full_name  # 张三, never "张, 三"
         return f"{self.last_name}, {self.first_name}"
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        """Given name first, or family name first without a space for a Chinese name."""
+        return person_name(self.first_name, self.last_name)
 
 
 class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
@@ -296,4 +301,4 @@ class CaseParticipant(models.Model):
         if self.defendant is not None:
             return self.defendant.full_name
         assert self.user is not None
-        return self.user.get_full_name() or self.user.get_username()
+        return user_name(self.user)
