@@ -72,8 +72,7 @@ US_CHECKLIST = [
     {
         "code": "forfeiture_restitution_assessment_explained",
         "label": N_(
-            "Any forfeiture, the court's authority to order restitution, and the special "
-            "assessment"
+            "Any forfeiture, the court's authority to order restitution, and the special assessment"
         ),
         "source": "Fed. R. Crim. P. 11(b)(1)(J)-(L)",
     },
@@ -224,7 +223,9 @@ CPL_201_ADJUST = {
         },
         {
             "code": "defense_objection",
-            "label": N_("The defendant or defense counsel objects to the sentencing recommendation"),
+            "label": N_(
+                "The defendant or defense counsel objects to the sentencing recommendation"
+            ),
             "text": "被告人、辩护人对量刑建议提出异议",
             "source": "CPL art. 201(2)",
         },

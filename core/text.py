@@ -43,7 +43,7 @@ def single_line_or_none(text: str | None) -> str | None:
 # `person_name` template filter (core.templatetags.people), so the rule lives here alone.
 
 # CJK Unified Ideographs and Extension A, the compatibility ideographs, the Extensions B-F, and
-# the iteration mark 〇/々.
+# the ideographic zero and iteration mark (U+3007, U+3005).
 _HAN = re.compile(
     "[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]+"
 )

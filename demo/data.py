@@ -26,6 +26,7 @@ from deadlines import services as date_services
 from deadlines.computation import calendar_for_court
 from deadlines.models import DeadlineKind, DeadlineRule, HearingKind
 from integrations import services as integration_services
+from negotiations import agreement_rules
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
@@ -546,10 +547,33 @@ def _negotiate(
     if until == CaseStatus.NEGOTIATING:
         return
     agreement = ns.offer_accept(offer=offer, by=lawyer)
+    jurisdiction = case.court.jurisdiction
+    if agreement_rules.statement_needed(jurisdiction):
+        # The demo's Chinese sentences are short: the expedited procedure where the profile
+        # has it (CPL art. 222), else its first.
+        procedures = agreement_rules.plea_procedures(jurisdiction)
+        procedure = agreement_rules.item_named(procedures, "expedited") or (
+            procedures[0] if procedures else None
+        )
+        ns.agreement_statement_set(
+            agreement=agreement,
+            by=prosecutor,
+            procedure=procedure.code if procedure else "",
+            appeal_limits=(
+                "The defendant may appeal only if the judgment departs from this agreement or "
+                "the plea was not voluntary."
+                if agreement_rules.appeal_limits_source(jurisdiction)
+                else ""
+            ),
+        )
+        agreement.refresh_from_db()
     ns.agreement_checklist_complete(
         agreement=agreement,
         by=lawyer,
-        items=dict.fromkeys(ns.CHECKLIST_FIELDS, True),
+        items={
+            item.code: True
+            for item in agreement_rules.checklist_items_for(jurisdiction, agreement.terms)
+        },
         interpreter_used=agreement.interpreter_needed,
         interpreter_name="Court interpreter" if agreement.interpreter_needed else "",
     )
@@ -562,7 +586,7 @@ def _negotiate(
     ns.agreement_review(
         agreement=agreement,
         by=judge,
-        accepted=True,
+        decision=agreement_rules.ACCEPT,
         reasons="The plea is knowing and voluntary and has a factual basis.",
     )
 

@@ -61,7 +61,9 @@ class ListedItem:
 def _items(raw: Any) -> list[ListedItem]:
     items = []
     for entry in raw or ():
-        applies_if = tuple(sorted((str(k), str(v)) for k, v in (entry.get("applies_if") or {}).items()))
+        applies_if = tuple(
+            sorted((str(k), str(v)) for k, v in (entry.get("applies_if") or {}).items())
+        )
         items.append(
             ListedItem(
                 code=str(entry["code"]),

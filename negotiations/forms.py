@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
-from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
-from negotiations.sentencing import MINOR_CRIME
 from negotiations import agreement_rules
 from negotiations.agreement_rules import ListedItem
+from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
+from negotiations.sentencing import MINOR_CRIME
 from negotiations.services import OfferInput, TermInput
 from parties.models import CaseParticipant
 
@@ -435,9 +435,7 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._codes = [item.code for item in items]
         fields = {
-            item.code: forms.BooleanField(
-                required=False, label=item.display, help_text=item.source
-            )
+            item.code: forms.BooleanField(required=False, label=item.display, help_text=item.source)
             for item in items
         }
         self.fields = {**fields, **self.fields}  # the items first, the interpreter after

@@ -1009,12 +1009,18 @@ def agreement_checklist_complete(
         if locked.signatures.exists():
             raise Conflict("The checklist cannot change once signing has begun.")
         jurisdiction = case.court.jurisdiction
-        if statement_missing(locked, jurisdiction):
+        missing = statement_missing(locked, jurisdiction)
+        if missing:
+            what = {
+                "procedure": gettext("the procedure the defendant agrees to"),
+                "appeal_limits": gettext("the limits on appeal"),
+            }
             raise Conflict(
                 gettext(
-                    "The prosecution first names the procedure and the limits on appeal that "
-                    "the plea statement holds; the checklist explains them to the defendant."
-                ),
+                    "The prosecution first names %(missing)s in the plea statement; the "
+                    "checklist explains the statement to the defendant."
+                )
+                % {"missing": gettext(" and ").join(what[name] for name in missing)},
                 code="statement_incomplete",
             )
         applicable = agreement_rules.checklist_items_for(jurisdiction, locked.terms)

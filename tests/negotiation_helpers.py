@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import party_services
 from cases import services as case_services
 from cases.models import Case, Charge, Statute
+from cases.profiles import PROFILES
 from negotiations import services
 from negotiations.models import Offer, PleaAgreement, TermDisposition
 from negotiations.services import OfferInput, TermInput
@@ -20,7 +21,13 @@ from parties.models import CaseParticipant, Role
 from tests import factories
 from tests.conftest import World, make_user
 
-CHECKLIST_ALL = dict.fromkeys(services.CHECKLIST_FIELDS, True)
+# Every checklist item of every shipped profile confirmed: the service asks for the items of the
+# case's profile that apply to the agreement and ignores the others.
+CHECKLIST_ALL = {
+    item["code"]: True
+    for profile in PROFILES.values()
+    for item in profile["parameters"].get("checklist_items", [])
+}
 
 
 def charge_of(case: Case, count: int = 1) -> Charge:
@@ -80,6 +87,21 @@ def sent_offer(world: World, **overrides: Any) -> Offer:
 
 def accepted_agreement(world: World) -> PleaAgreement:
     return services.offer_accept(offer=sent_offer(world), by=world.user(Role.DEFENSE_COUNSEL))
+
+
+def statement_named(
+    agreement: PleaAgreement,
+    prosecutor: User,
+    *,
+    procedure: str = "expedited",
+    appeal_limits: str = "",
+) -> PleaAgreement:
+    """The plea statement's procedure (CPL art. 174(1): 速裁程序 by default) and, where given,
+    limits on appeal, named by the prosecutor as a CN or cn-reform agreement needs before its
+    checklist."""
+    return services.agreement_statement_set(
+        agreement=agreement, by=prosecutor, procedure=procedure, appeal_limits=appeal_limits
+    )
 
 
 def checked_agreement(world: World) -> PleaAgreement:
