@@ -480,12 +480,14 @@ class AgreementTermsSerializer(serializers.Serializer[Any]):
 
 
 class ListedItemSerializer(serializers.Serializer[Any]):
-    """An entry of a profile's list: a checklist item, a ground, a procedure."""
+    """An entry of a profile's list: a checklist item, a ground, a procedure. (Fields named
+    `label` and `source` shadow Field attributes only for the type checker: DRF's metaclass
+    takes declared fields off the class.)"""
 
     code = serializers.CharField()
-    label = serializers.CharField(help_text="In the reader's language.")
+    label = serializers.CharField(help_text="In the reader's language.")  # type: ignore[assignment]
     text = serializers.CharField(help_text="The statute's own words, where not English.")
-    source = serializers.CharField(help_text="Where the rule comes from.")
+    source = serializers.CharField(help_text="Where the rule comes from.")  # type: ignore[assignment]
 
 
 class ChecklistItemSerializer(ListedItemSerializer):
@@ -581,7 +583,7 @@ class CourtReviewOptionsSerializer(serializers.Serializer[Any]):
     outcomes = serializers.ListField(
         child=serializers.ChoiceField(choices=agreement_rules.REVIEW_DECISIONS)
     )
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     rejection_grounds = ListedItemSerializer(many=True)
     adjustment_grounds = ListedItemSerializer(many=True)
     adjustment_source = serializers.CharField()

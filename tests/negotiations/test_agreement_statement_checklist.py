@@ -74,6 +74,7 @@ def _refused(kind: type[Exception], call: object) -> Exception:
 
 def _pdf_text(agreement: PleaAgreement) -> str:
     agreement.refresh_from_db()
+    assert agreement.pdf is not None
     reader = PdfReader(io.BytesIO(bytes(agreement.pdf)))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
