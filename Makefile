@@ -11,7 +11,7 @@ DEVENV := $(PY) scripts/devenv.py
 # Passed on to pytest or the benchmark: make test ARGS="-k cases -x"
 ARGS ?=
 
-.PHONY: help venv run test lint typecheck migrations-check bench bench-alerts bench-audit bench-docket bench-webhooks bench-routes clean
+.PHONY: help venv messages run test lint typecheck migrations-check bench bench-alerts bench-audit bench-docket bench-webhooks bench-routes clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ $(VENV)/.synced: requirements-dev.lock | $(PY)
 	touch $@
 
 venv: $(VENV)/.synced ## Create .venv and install the locked dependencies
+
+messages: $(VENV)/.synced ## Extract the messages to translate (needs GNU gettext) and compile every catalogue
+	$(PY) scripts/messages.py extract
+	$(PY) scripts/messages.py compile
 
 run: $(VENV)/.synced ## Migrate, seed demo data, serve with Celery on 127.0.0.1 (PORT=8000)
 	$(DEVENV) run

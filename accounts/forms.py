@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,4 +38,18 @@ class PersonalTokenForm(forms.Form):
         label=_("Name"),
         max_length=120,
         help_text=_("What uses it, e.g. “nightly export script”."),
+    )
+
+
+def language_choices() -> list[tuple[str, Any]]:
+    # Each language in its own name (settings.LANGUAGES), so anyone can find theirs.
+    return [("", _("As my office (or my browser)")), *settings.LANGUAGES]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("The language of Parley's pages, e-mails and notifications for you."),
     )

@@ -22,10 +22,12 @@ def _user_saved(sender: Any, instance: User, update_fields: Any = None, **kwargs
 
 def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     from accounts import mfa
+    from accounts.language import session_language_remember
 
     session = getattr(request, "session", None)
     if session is not None:
         mfa.session_mark_signed_in(session, user)
+        session_language_remember(session, user)
 
 
 def connect() -> None:

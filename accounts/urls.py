@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("settings/security/remove/", views.second_factor_remove, name="second-factor-remove"),
     path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/language/", views.language, name="language"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

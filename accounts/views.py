@@ -16,16 +16,19 @@ from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import mfa, selectors, services
-from accounts.forms import CodeForm, EnrolForm, PersonalTokenForm
+from accounts.forms import CodeForm, EnrolForm, LanguageForm, PersonalTokenForm
+from accounts.language import language_cookie_set, session_language_remember
 from accounts.redirects import safe_next
 from core.decorators import login_required_htmx, signed_in_user
 from core.forms import submit_form
+from parties.services import profile_language_set
 
 
 class SignInView(LoginView):
@@ -261,3 +264,32 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin's sign-in page is the site's: one place with the lockout and second factor."""
     target = safe_next(request.GET.get("next"), request) or reverse("admin:index")
     return redirect_to_login(target)
+
+
+@require_http_methods(["GET", "POST"])
+def language(request: HttpRequest) -> HttpResponse:
+    """The language page (signed in), and the header's switch (anyone): a signed-in person's
+    choice is kept on their profile; everyone's in the browser's language cookie too."""
+    if request.method == "GET" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
+    initial = {"language": profile.preferred_language if profile else ""}
+    form = LanguageForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = form.cleaned_data["language"]
+            if profile is not None:
+                profile_language_set(profile=profile, language=chosen)
+                shown = session_language_remember(request.session, request.user)
+            else:
+                shown = chosen
+            translation.activate(shown or translation.get_language_from_request(request))
+            next_url = safe_next(request.POST.get("next"), request)
+            if profile is not None and not next_url:
+                messages.success(request, _("Your language is saved."))
+            response = redirect(next_url or reverse("accounts:language"))
+            if shown:
+                language_cookie_set(response, shown)
+            return response
+        return render(request, "accounts/language.html", {"form": form}, status=400)
+    return render(request, "accounts/language.html", {"form": form, "profile": profile})

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from audit import presentation, selectors
 from audit import services as audit
@@ -39,6 +41,22 @@ COLUMNS = (
     "after",
     "data",
 )
+# The CSV's header row, for people reading it in a spreadsheet; JSON Lines keeps the field names.
+COLUMN_HEADERS = {
+    "id": pgettext_lazy("history export column", "id"),
+    "occurred_at": pgettext_lazy("history export column", "occurred_at"),
+    "kind": pgettext_lazy("history export column", "kind"),
+    "actor_id": pgettext_lazy("history export column", "actor_id"),
+    "actor_name": pgettext_lazy("history export column", "actor_name"),
+    "via": pgettext_lazy("history export column", "via"),
+    "request_id": pgettext_lazy("history export column", "request_id"),
+    "table": pgettext_lazy("history export column", "table"),
+    "row_id": pgettext_lazy("history export column", "row_id"),
+    "summary": pgettext_lazy("history export column", "summary"),
+    "before": pgettext_lazy("history export column", "before"),
+    "after": pgettext_lazy("history export column", "after"),
+    "data": pgettext_lazy("history export column", "data"),
+}
 CHUNK = 1000
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,12 +102,19 @@ class _Line:
 
 def csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
+    yield writer.writerow([str(COLUMN_HEADERS[name]) for name in COLUMNS])
     for event in events.iterator(chunk_size=CHUNK):
         record = event_record(event)
         for name in ("before", "after", "data"):
             record[name] = "" if record[name] is None else _json(record[name])
         yield writer.writerow([_cell(record[name]) for name in COLUMNS])
+
+
+def _in_language(lines: Iterator[str], language: str | None) -> Iterator[str]:
+    """The file is written while it streams, after the view has returned: in the language of
+    the request that asked for it."""
+    with translation.override(language):
+        yield from lines
 
 
 def jsonl_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
@@ -125,7 +150,9 @@ def history_export_response(
     )
     rows = events.filter(id__lte=counted["last"] or 0).order_by("-id")
     lines = csv_lines(rows) if fmt == "csv" else jsonl_lines(rows)
-    response = StreamingHttpResponse(lines, content_type=FORMATS[fmt])
+    response = StreamingHttpResponse(
+        _in_language(lines, translation.get_language()), content_type=FORMATS[fmt]
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename(case, fmt)}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -17,40 +17,50 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audit.models import Audience, AuditEvent
 
 # Events the app records itself (audit.services.record): what they are called.
-APP_EVENT_LABELS: dict[str, str] = {
-    "auth.login": "Signed in",
-    "auth.logout": "Signed out",
-    "auth.login_failed": "Sign-in failed",
-    "document.downloaded": "Document downloaded",
-    "history.exported": "History exported",
-    "case.sealed_viewed": "Sealed case viewed",
+APP_EVENT_LABELS: dict[str, str | Promise] = {
+    "auth.login": gettext_lazy("Signed in"),
+    "auth.logout": gettext_lazy("Signed out"),
+    "auth.login_failed": gettext_lazy("Sign-in failed"),
+    "document.downloaded": gettext_lazy("Document downloaded"),
+    "history.exported": gettext_lazy("History exported"),
+    "case.sealed_viewed": gettext_lazy("Sealed case viewed"),
 }
 
 # Subjects whose table's name does not say what the row means to a reader.
-SUBJECT_LABELS: dict[str, str] = {
-    "access": "Access to the case",
-    "membership": "Court membership",
-    "user_permission": "Permission of a user",
-    "group_permission": "Permission of a group",
-    "history": "History",
-    "auth": "Sign-in",
+SUBJECT_LABELS: dict[str, str | Promise] = {
+    "access": gettext_lazy("Access to the case"),
+    "membership": gettext_lazy("Court membership"),
+    "user_permission": gettext_lazy("Permission of a user"),
+    "group_permission": gettext_lazy("Permission of a group"),
+    "history": gettext_lazy("History"),
+    "auth": gettext_lazy("Sign-in"),
 }
 
-VERB_LABELS = {"created": "created", "changed": "changed", "deleted": "deleted"}
+VERB_LABELS = {
+    "created": pgettext_lazy("history event", "created"),
+    "changed": pgettext_lazy("history event", "changed"),
+    "deleted": pgettext_lazy("history event", "deleted"),
+}
 
 # How the row got written, when no signed-in person wrote it.
-VIA_LABELS = {"task": "system task", "command": "management command"}
+VIA_LABELS = {
+    "task": gettext_lazy("system task"),
+    "command": gettext_lazy("management command"),
+}
 # Where a write came through, for the details.
 THROUGH_LABELS = {
-    "web": "the web app",
-    "api": "the API",
-    "task": "a system task",
-    "command": "a management command",
-    "": "the database directly",
+    "web": gettext_lazy("the web app"),
+    "api": gettext_lazy("the API"),
+    "task": gettext_lazy("a system task"),
+    "command": gettext_lazy("a management command"),
+    "": gettext_lazy("the database directly"),
 }
 
 SUMMARY_VALUE_CHARS = 60
@@ -131,7 +141,7 @@ def present(event: AuditEvent, names: dict[int, str] | None = None) -> Presented
         who=who_of(event, names),
         table_label=table_label(event.table_name) if event.table_name else "",
         audience_label=str(dict(Audience.choices).get(event.audience, event.audience)),
-        through=THROUGH_LABELS.get(event.via, event.via),
+        through=str(THROUGH_LABELS.get(event.via, event.via)),
         changes=changes_of(event),
         values=shown_values(event),
     )
@@ -157,12 +167,13 @@ def table_label(table: str) -> str:
     model = models_by_table().get(table)
     if model is None:
         return table
-    return _capitalised(str(model._meta.verbose_name))
+    # An attribute's name, not translated in the model: through the catalogue (audit.labels).
+    return _capitalised(_(str(model._meta.verbose_name)))
 
 
 def subject_label(subject: str, table: str = "") -> str:
     if subject in SUBJECT_LABELS:
-        return SUBJECT_LABELS[subject]
+        return str(SUBJECT_LABELS[subject])
     if table and table in models_by_table():
         return table_label(table)
     return _capitalised(subject.replace("_", " "))
@@ -171,11 +182,15 @@ def subject_label(subject: str, table: str = "") -> str:
 def kind_label(kind: str, table: str = "") -> str:
     """ "Note created", "History exported", "Offer term deleted"."""
     if kind in APP_EVENT_LABELS:
-        return APP_EVENT_LABELS[kind]
-    subject, _, verb = kind.rpartition(".")
+        return str(APP_EVENT_LABELS[kind])
+    subject, _dot, verb = kind.rpartition(".")
     if not subject:
         return _capitalised(kind.replace("_", " "))
-    return f"{subject_label(subject, table)} {VERB_LABELS.get(verb, verb.replace('_', ' '))}"
+    # "Note created": the subject, then what happened to it.
+    return _("%(subject)s %(verb)s") % {
+        "subject": subject_label(subject, table),
+        "verb": VERB_LABELS.get(verb, verb.replace("_", " ")),
+    }
 
 
 def field_label(table: str, column: str) -> str:
@@ -184,7 +199,7 @@ def field_label(table: str, column: str) -> str:
         return "ID" if column == "id" else column.replace("_", " ")
     if field.primary_key:
         return "ID"
-    return str(field.verbose_name)
+    return _(str(field.verbose_name))
 
 
 def value_text(table: str, column: str, value: Any) -> str:
@@ -298,7 +313,7 @@ def _app_event_detail(event: AuditEvent) -> str:
         fmt = str(data.get("format", "")).upper()
         return f" ({fmt})" if fmt else ""
     if event.kind == "document.downloaded" and data.get("document_id") is not None:
-        return f" (document {data['document_id']})"
+        return _(" (document %(id)s)") % {"id": data["document_id"]}
     if event.kind == "case.sealed_viewed" and data.get("seen"):
         return f" ({data['seen']})"
     return ""
@@ -308,13 +323,17 @@ def who_of(event: AuditEvent, names: dict[int, str] | None = None) -> str:
     """Who acted: the person (their full name where known), a system task, or a write from
     outside the app, naming the database user it came in as."""
     if not event.via:
-        return f"outside the app ({event.db_user})" if event.db_user else "outside the app"
+        return (
+            _("outside the app (%(db_user)s)") % {"db_user": event.db_user}
+            if event.db_user
+            else _("outside the app")
+        )
     if event.actor_id is not None:
         name = (names or {}).get(event.actor_id) or event.actor_name
-        return name or f"user {event.actor_id}"
+        return name or _("user %(id)s") % {"id": event.actor_id}
     if event.via in VIA_LABELS:
-        return VIA_LABELS[event.via]
-    return "someone not signed in"
+        return str(VIA_LABELS[event.via])
+    return _("someone not signed in")
 
 
 def _capitalised(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from audit import presentation
 from audit.models import AuditEvent
@@ -64,9 +65,9 @@ def history_filters(params: Mapping[str, Any]) -> HistoryFilters:
         if raw["actor"].isascii() and raw["actor"].isdigit() and len(raw["actor"]) < 10:
             actor = int(raw["actor"])
         else:
-            errors["actor"] = "Give the person as a user id (a whole number)."
+            errors["actor"] = _("Give the person as a user id (a whole number).")
     if raw["kind"] and (len(raw["kind"]) > 64 or not _KIND.match(raw["kind"])):
-        errors["kind"] = 'Give a subject such as "note", or a kind such as "note.created".'
+        errors["kind"] = _('Give a subject such as "note", or a kind such as "note.created".')
     days: dict[str, dt.date | None] = {"since": None, "until": None}
     for name in days:
         if not raw[name]:
@@ -76,15 +77,18 @@ def history_filters(params: Mapping[str, Any]) -> HistoryFilters:
                 raise ValueError
             day = dt.date.fromisoformat(raw[name])
         except ValueError:
-            errors[name] = "Give a date as YYYY-MM-DD."
+            errors[name] = _("Give a date as YYYY-MM-DD.")
             continue
         if not _YEARS[0] <= day.year <= _YEARS[1]:
-            errors[name] = f"Give a date between {_YEARS[0]} and {_YEARS[1]}."
+            errors[name] = _("Give a date between %(first)s and %(last)s.") % {
+                "first": _YEARS[0],
+                "last": _YEARS[1],
+            }
             continue
         days[name] = day
     since, until = days["since"], days["until"]
     if since and until and since > until:
-        errors["until"] = "The end date is before the start date."
+        errors["until"] = _("The end date is before the start date.")
     if errors:
         raise ValidationError(errors)
     return HistoryFilters(actor=actor, kind=raw["kind"], since=since, until=until)
@@ -123,7 +127,7 @@ def history_cursor(raw: str | None) -> int | None:
         return None
     if raw.isascii() and raw.isdigit() and len(raw) < 19:
         return int(raw)
-    raise ValidationError({"cursor": "This link to older events is damaged; start again."})
+    raise ValidationError({"cursor": _("This link to older events is damaged; start again.")})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from audit import exports, presentation, selectors
@@ -33,13 +34,17 @@ class HistoryFilterForm(forms.Form):
     """The page's filters. They are checked by selectors.history_filters, as the API's are:
     the form only draws them and places each message next to its field."""
 
-    actor = forms.CharField(required=False, label="Who", widget=forms.Select)
-    kind = forms.CharField(required=False, label="What", widget=forms.Select)
+    actor = forms.CharField(required=False, label=gettext_lazy("Who"), widget=forms.Select)
+    kind = forms.CharField(required=False, label=gettext_lazy("What"), widget=forms.Select)
     since = forms.CharField(
-        required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("From (UTC)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.CharField(
-        required=False, label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("To (UTC)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, data: Any, *, choices: selectors.HistoryChoices) -> None:

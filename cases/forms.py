@@ -42,14 +42,16 @@ class PickedChoiceField(forms.ModelChoiceField):
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
-        help_text="Docket number or caption.",
+        label=_("Search"),
+        help_text=_("Docket number or caption."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     court = forms.ModelChoiceField(
-        queryset=Court.objects.none(), required=False, empty_label="All courts"
+        queryset=Court.objects.none(), required=False, empty_label=_("All courts")
     )
-    status = forms.ChoiceField(choices=[("", "All statuses"), *CaseStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", _("All statuses")), *CaseStatus.choices], required=False
+    )
 
     def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,22 +75,24 @@ class CaseFilterForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
-    court = CourtChoiceField(queryset=Court.objects.none(), empty_label="Choose a court")
-    docket_number = forms.CharField(max_length=64, label="Docket number")
-    caption = forms.CharField(max_length=300, help_text="For example: United States v. Doe.")
+    court = CourtChoiceField(queryset=Court.objects.none(), empty_label=_("Choose a court"))
+    docket_number = forms.CharField(max_length=64, label=_("Docket number"))
+    caption = forms.CharField(max_length=300, help_text=_("For example: United States v. Doe."))
     opened_on = forms.DateField(
         required=False,
-        label="Opened on",
+        label=_("Opened on"),
         widget=DateInput(),
-        help_text="A date in the court's time zone. Leave empty for today.",
+        help_text=_("A date in the court's time zone. Leave empty for today."),
     )
     external_id = forms.CharField(
         max_length=128,
         required=False,
-        label="Court docket system id",
-        help_text="Unique within the court.",
+        label=_("Court docket system id"),
+        help_text=_("Unique within the court."),
     )
-    sealed = forms.BooleanField(required=False, label="Sealed", help_text="The case is under seal.")
+    sealed = forms.BooleanField(
+        required=False, label=_("Sealed"), help_text=_("The case is under seal.")
+    )
 
     def __init__(self, *args: Any, courts: QuerySet[Court], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,16 +101,16 @@ class CaseOpenForm(forms.Form):
 
 class CaseUpdateForm(forms.Form):
     caption = forms.CharField(max_length=300)
-    sealed = forms.BooleanField(required=False, label="Sealed")
+    sealed = forms.BooleanField(required=False, label=_("Sealed"))
 
 
 class CaseTransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label="New status", choices=CaseStatus.choices)
+    to_status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
     reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the status history.",
+        help_text=_("Kept in the status history."),
     )
 
     def __init__(self, *args: Any, moves: list[str] | None = None, **kwargs: Any) -> None:
@@ -117,20 +121,20 @@ class CaseTransitionForm(forms.Form):
     def offer(self, moves: list[str]) -> None:
         """Show only the moves this user may make; a POST is judged by the service."""
         self.fields["to_status"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a status"),
+            ("", _("Choose a status")),
             *((s, CaseStatus(s).label) for s in moves),
         ]
 
 
 class ChargeAddForm(forms.Form):
-    statute = StatuteChoiceField(queryset=Statute.objects.none(), empty_label="Choose a statute")
+    statute = StatuteChoiceField(queryset=Statute.objects.none(), empty_label=_("Choose a statute"))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     count_number = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=32767,
-        label="Count number",
-        help_text="Leave empty for the next count.",
+        label=_("Count number"),
+        help_text=_("Leave empty for the next count."),
     )
 
     def __init__(self, *args: Any, statutes: QuerySet[Statute], **kwargs: Any) -> None:
@@ -139,7 +143,7 @@ class ChargeAddForm(forms.Form):
 
 
 class ParticipantAddForm(forms.Form):
-    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+    role = forms.ChoiceField(choices=[("", _("Choose a role")), *Role.choices])
     # The pickers: what was typed into each search, kept when the form comes back with errors;
     # the choice itself is one of the radio buttons its results offer (cases.views).
     person_search = forms.CharField(
@@ -161,20 +165,20 @@ class ParticipantAddForm(forms.Form):
     defendant = PickedChoiceField(
         queryset=Defendant.objects.none(), required=False, label=_("Defendant")
     )
-    is_lead = forms.BooleanField(required=False, label="Lead for their side")
+    is_lead = forms.BooleanField(required=False, label=_("Lead for their side"))
     start_date = forms.DateField(
         required=False,
-        label="Start date",
+        label=_("Start date"),
         widget=DateInput(),
-        help_text="Court date. Leave empty for today.",
+        help_text=_("Court date. Leave empty for today."),
     )
     # Asked for once the service has flagged a conflict of interest (see flag_conflicts).
     conflict_override_reason = forms.CharField(
         required=False,
         max_length=2000,
-        label="Reason to override the conflict",
+        label=_("Reason to override the conflict"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept with the participation and shown beside it in the parties list.",
+        help_text=_("Kept with the participation and shown beside it in the parties list."),
     )
     # The role and person the conflicts were shown for: a reason answers those conflicts only.
     override_for = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -191,7 +195,7 @@ class ParticipantAddForm(forms.Form):
         service decides whether that person may take part."""
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a role"),
+            ("", _("Choose a role")),
             *((role, Role(role).label) for role in roles),
         ]
         self.fields["user"].queryset = people  # type: ignore[attr-defined]
@@ -256,7 +260,7 @@ def _override_key(data: dict[str, Any]) -> str:
 class ParticipantEndForm(forms.Form):
     end_date = forms.DateField(
         required=False,
-        label="End date",
+        label=_("End date"),
         widget=DateInput(),
-        help_text="Court date. Leave empty for today.",
+        help_text=_("Court date. Leave empty for today."),
     )

@@ -9,15 +9,19 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.text import in_language
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known IANA time zone.")
+        raise ValidationError(
+            gettext("%(zone)s is not a known IANA time zone.") % {"zone": repr(value)}
+        )
 
 
 def holiday_subdivisions(calendar: str) -> tuple[str, ...]:
@@ -35,13 +39,13 @@ class Audience(models.TextChoices):
     """The walls of a case: who may read what sits behind one (cases.permissions decides who
     stands behind which). The audit trail (audit.models) and the record file data behind them."""
 
-    SHARED = "shared", "Everyone on the case"
-    PROSECUTION = "prosecution", "Prosecution only"
-    DEFENSE = "defense", "Defense only"
-    COURT = "court", "Court only"
-    NEGOTIATION = "negotiation", "Those who read the negotiation"
+    SHARED = "shared", _("Everyone on the case")
+    PROSECUTION = "prosecution", _("Prosecution only")
+    DEFENSE = "defense", _("Defense only")
+    COURT = "court", _("Court only")
+    NEGOTIATION = "negotiation", _("Those who read the negotiation")
     # A row whose wall could not be worked out (its parent was gone): nobody on the case.
-    RESTRICTED = "restricted", "Operators only"
+    RESTRICTED = "restricted", _("Operators only")
 
 
 class Jurisdiction(models.Model):
@@ -52,33 +56,60 @@ class Jurisdiction(models.Model):
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     holiday_calendar = models.CharField(
-        max_length=16, blank=True, help_text="Country code for the `holidays` package"
+        max_length=16, blank=True, help_text=_("Country code for the `holidays` package")
     )
     charges_negotiable = models.BooleanField(
-        help_text="Whether charges may be dismissed or reduced in a plea offer."
+        help_text=_("Whether charges may be dismissed or reduced in a plea offer.")
     )
     sentence_negotiable = models.BooleanField(default=True)
     witness_required_for_signing = models.BooleanField(
         default=False,
-        help_text="Plea must be signed before defense counsel or a duty lawyer "
-        "(China: Criminal Procedure Law art. 174).",
+        help_text=_(
+            "Plea must be signed before defense counsel or a duty lawyer "
+            "(China: Criminal Procedure Law art. 174)."
+        ),
     )
     court_sees_offers_before_agreement = models.BooleanField(
         default=False,
-        help_text="US federal: false; the court stays out of negotiations "
-        "(Fed. R. Crim. P. 11(c)(1)).",
+        help_text=_(
+            "US federal: false; the court stays out of negotiations (Fed. R. Crim. P. 11(c)(1))."
+        ),
     )
     parameters = models.JSONField(
-        default=dict, blank=True, help_text="Sentencing parameters of this profile."
+        default=dict, blank=True, help_text=_("Sentencing parameters of this profile.")
+    )
+    # The profile's name in other languages: {"zh-hans": {"name": "美国联邦法院"}}
+    # (core.text.in_language).
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
     )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_shown
+
+    @property
+    def name_shown(self) -> str:
+        return in_language(self.translations, "name", self.name)
+
+    @property
+    def document_language(self) -> str:
+        """The language (a code of settings.LANGUAGES) its agreements are drawn up in: the
+        profile's `document_language`, else the site's."""
+        language = str(self.parameters.get("document_language", ""))
+        return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    @property
+    def paper_size(self) -> str:
+        """ "A4" or "letter": the paper its documents are printed on (profile data)."""
+        return "letter" if self.parameters.get("document_paper") == "letter" else "A4"
 
 
 class Court(models.Model):
@@ -145,11 +176,11 @@ class Court(models.Model):
 
 
 class OffenceClass(models.TextChoices):
-    FELONY = "felony", "Felony"
-    MISDEMEANOR = "misdemeanor", "Misdemeanor"
-    INFRACTION = "infraction", "Infraction"
-    SERIOUS = "serious", "Serious crime"
-    ORDINARY = "ordinary", "Ordinary crime"
+    FELONY = "felony", _("Felony")
+    MISDEMEANOR = "misdemeanor", _("Misdemeanor")
+    INFRACTION = "infraction", _("Infraction")
+    SERIOUS = "serious", _("Serious crime")
+    ORDINARY = "ordinary", _("Ordinary crime")
 
 
 class PenaltyKind(models.TextChoices):
@@ -170,11 +201,11 @@ class Statute(models.Model):
     title = models.CharField(max_length=300)
     offence_class = models.CharField(max_length=16, choices=OffenceClass.choices)
     severity_rank = models.PositiveSmallIntegerField(
-        help_text="Higher is more serious; used to measure charge reductions."
+        help_text=_("Higher is more serious; used to measure charge reductions.")
     )
     min_custody_months = models.PositiveIntegerField(default=0)
     max_custody_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty means life imprisonment."
+        null=True, blank=True, help_text=_("Empty means life imprisonment.")
     )
     mandatory_minimum_months = models.PositiveIntegerField(default=0)
     mandatory_term_consecutive = models.BooleanField(
@@ -217,6 +248,14 @@ class Statute(models.Model):
     lesser_included = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="greater_offences"
     )
+    # The title in other languages: {"en": {"title": "Theft (large amount)"}} on a Chinese
+    # statute (core.text.in_language); the title itself is in the jurisdiction's language.
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
+    )
 
     class Meta:
         ordering = ["jurisdiction", "citation"]
@@ -237,18 +276,23 @@ class Statute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.citation} {self.title}"
+        return f"{self.citation} {self.title_shown}"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language where the catalogue has it."""
+        return in_language(self.translations, "title", self.title)
 
 
 class CaseStatus(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    NEGOTIATING = "negotiating", "Negotiating"
-    AGREEMENT = "agreement", "Agreement reached"
-    PLEA_ENTERED = "plea_entered", "Plea entered"
-    TRIAL = "trial", "Trial"
-    SENTENCED = "sentenced", "Sentenced"
-    DISMISSED = "dismissed", "Dismissed"
-    CLOSED = "closed", "Closed"
+    INTAKE = "intake", _("Intake")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    AGREEMENT = "agreement", _("Agreement reached")
+    PLEA_ENTERED = "plea_entered", _("Plea entered")
+    TRIAL = "trial", _("Trial")
+    SENTENCED = "sentenced", _("Sentenced")
+    DISMISSED = "dismissed", _("Dismissed")
+    CLOSED = "closed", _("Closed")
 
 
 class Case(models.Model):
@@ -261,7 +305,7 @@ class Case(models.Model):
     sealed = models.BooleanField(default=False)
     # NULL, not "", for "none": the per-court unique constraint must ignore cases without one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+        max_length=128, null=True, blank=True, help_text=_("Identifier in the court docket system.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -370,18 +414,18 @@ class CaseStatusChange(models.Model):
 
 
 class ChargeStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    AMENDED = "amended", "Amended"
-    DISPOSED = "disposed", "Disposed"
+    PENDING = "pending", _("Pending")
+    AMENDED = "amended", _("Amended")
+    DISPOSED = "disposed", _("Disposed")
 
 
 class Disposition(models.TextChoices):
-    GUILTY_PLEA = "guilty_plea", "Guilty plea"
-    NO_CONTEST = "no_contest", "No contest plea"
-    CONVICTED_AT_TRIAL = "convicted_at_trial", "Convicted at trial"
-    ACQUITTED = "acquitted", "Acquitted"
-    DISMISSED = "dismissed", "Dismissed"
-    REDUCED = "reduced", "Reduced to lesser offence"
+    GUILTY_PLEA = "guilty_plea", _("Guilty plea")
+    NO_CONTEST = "no_contest", _("No contest plea")
+    CONVICTED_AT_TRIAL = "convicted_at_trial", _("Convicted at trial")
+    ACQUITTED = "acquitted", _("Acquitted")
+    DISMISSED = "dismissed", _("Dismissed")
+    REDUCED = "reduced", _("Reduced to lesser offence")
 
 
 class Charge(models.Model):
@@ -396,7 +440,7 @@ class Charge(models.Model):
     disposition_date = models.DateField(null=True, blank=True)
     # NULL, not "", for "none": the per-case unique constraint must ignore charges without one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+        max_length=128, null=True, blank=True, help_text=_("Identifier in the court docket system.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseGroupObjectPermission, Court
 from cases.permissions import CALENDAR_KEEPER_ROLES
@@ -123,7 +124,7 @@ def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CasePa
     try:
         return participants_visible_to(user).get(pk=int(participant_id))
     except (CaseParticipant.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such participant.") from None
+        raise Http404(_("No such participant.")) from None
 
 
 def defendants_visible_to(user: AnyUser) -> QuerySet[Defendant]:
@@ -140,7 +141,7 @@ def defendant_get_for_user(user: AnyUser, defendant_id: int | str) -> Defendant:
     try:
         return defendants_visible_to(user).get(pk=int(defendant_id))
     except (Defendant.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such defendant.") from None
+        raise Http404(_("No such defendant.")) from None
 
 
 # --- the pickers: who may take part in a court's cases, found by name --------------------------

@@ -10,11 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.clock import case_touch, court_today
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_among
 from core import domain_events
 from core.exceptions import Conflict
 from core.text import single_line, user_name
@@ -52,10 +53,10 @@ def _one_line(fields: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def defendant_create(*, by: User, **fields: Any) -> Defendant:
     if not permissions.may_create_defendants(by):
-        raise PermissionDenied("Only prosecutors and court staff enter defendants.")
+        raise PermissionDenied(_("Only prosecutors and court staff enter defendants."))
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     defendant = Defendant(created_by=by, **_one_line(fields))
     defendant.full_clean()
     defendant.save()
@@ -69,12 +70,12 @@ def defendant_update(
     """Change a defendant's details. With `if_match`, 412 if they changed since the client read
     them (a defendant has no updated_at: the version is a digest of its fields)."""
     if not permissions.may_create_defendants(by):
-        raise PermissionDenied("Only prosecutors and court staff change defendants' details.")
+        raise PermissionDenied(_("Only prosecutors and court staff change defendants' details."))
     defendant = Defendant.objects.select_for_update().get(pk=defendant.pk)
     require_version(defendant, if_match)
     unknown = set(fields) - DEFENDANT_FIELDS
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in unknown})
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
     custody_before = defendant.custody_status
     for name, value in _one_line(fields).items():
         setattr(defendant, name, value)
@@ -102,25 +103,27 @@ def _participant_errors(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if role not in Role.values:
-        return {"role": f"{role!r} is not a role."}
+        return {"role": _("%(role)s is not a role.") % {"role": repr(role)}}
     side = SIDE_OF_ROLE[role]
     if role == Role.DEFENDANT:
         if defendant is None:
-            errors["defendant"] = "Name the defendant."
+            errors["defendant"] = _("Name the defendant.")
         if user is not None:
-            errors["user"] = "A defendant takes part as a defendant, not as a user."
+            errors["user"] = _("A defendant takes part as a defendant, not as a user.")
         if (
             defendant is not None
             and CaseParticipant.objects.filter(
                 case=case, defendant=defendant, end_date__isnull=True
             ).exists()
         ):
-            errors["defendant"] = f"{defendant} is already a defendant on this case."
+            errors["defendant"] = _("%(defendant)s is already a defendant on this case.") % {
+                "defendant": defendant
+            }
     else:
         if user is None:
-            errors["user"] = "Name the person who takes part."
+            errors["user"] = _("Name the person who takes part.")
         if defendant is not None:
-            errors["defendant"] = "Only the defendant role names a defendant."
+            errors["defendant"] = _("Only the defendant role names a defendant.")
         if user is not None:
             refusal = permissions.participation_refusal(user, role, case.court)
             if refusal is not None:
@@ -129,20 +132,22 @@ def _participant_errors(
                 errors[field] = refusal
             active = CaseParticipant.objects.filter(case=case, user=user, end_date__isnull=True)
             if active.filter(role=role).exists():
-                errors["user"] = f"{user.get_username()} already takes part in this role."
+                errors["user"] = _("%(get_username)s already takes part in this role.") % {
+                    "get_username": user.get_username()
+                }
             elif active.exclude(side=side).exists():
-                errors["user"] = (
-                    f"{user.get_username()} already takes part on another side of this case."
-                )
+                errors["user"] = _(
+                    "%(get_username)s already takes part on another side of this case."
+                ) % {"get_username": user.get_username()}
     if start_date < case.opened_on:
-        errors["start_date"] = "A participation cannot start before the case was opened."
+        errors["start_date"] = _("A participation cannot start before the case was opened.")
     if (
         is_lead
         and CaseParticipant.objects.filter(
             case=case, side=side, is_lead=True, end_date__isnull=True
         ).exists()
     ):
-        errors["is_lead"] = "This side already has a lead; end that participation first."
+        errors["is_lead"] = _("This side already has a lead; end that participation first.")
     return errors
 
 
@@ -232,7 +237,7 @@ def _cases_named_for(reader: AnyUser, case_ids: list[Any]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(
-        cases_visible_to(reader).filter(pk__in=ids, sealed=False).values_list("pk", "docket_number")
+        cases_visible_among(reader, ids).filter(sealed=False).values_list("pk", "docket_number")
     )
 
 
@@ -242,21 +247,65 @@ def _conflict_sentence(fact: Any, *, name: str, case: Case, named: dict[int, str
         CONFLICT_OTHER_SIDE,
         CONFLICT_ANOTHER_PARTY,
     ):
-        return "A possible conflict of interest was found when they were added."
+        return _("A possible conflict of interest was found when they were added.")
     role = _role_text(str(fact.get("role")))
     until = fact.get("until")
+    values = {"name": name, "role": role, "until": until, "docket": case.docket_number}
     if fact["kind"] == CONFLICT_THIS_CASE:
-        return f"{name} was {role} on this case ({case.docket_number}) until {until}."
-    held = f"was {role} until {until}" if until else f"is {role}"
-    shares = "shares a defendant with this one"
-    docket = named.get(fact.get("case"))  # type: ignore[arg-type]
+        return _("%(name)s was %(role)s on this case (%(docket)s) until %(until)s.") % values
+    values["docket"] = named.get(fact.get("case"))  # type: ignore[arg-type]
     if fact["kind"] == CONFLICT_OTHER_SIDE:
-        where = f"{docket}, a case that {shares}" if docket else f"another case that {shares}"
-        return f"On {where}, {name} {held}."
-    how = f"{shares} but whose defendants differ"
-    where = f"{docket}, a case that {how}" if docket else f"another case that {how}"
-    represents = "represent" if until is None else "have represented"
-    return f"On {where}, {name} {held} and may {represents} another party."
+        if values["docket"]:
+            sentence = (
+                _(
+                    "On %(docket)s, a case that shares a defendant with this one, %(name)s was "
+                    "%(role)s until %(until)s."
+                )
+                if until
+                else _(
+                    "On %(docket)s, a case that shares a defendant with this one, %(name)s is "
+                    "%(role)s."
+                )
+            )
+        else:
+            sentence = (
+                _(
+                    "On another case that shares a defendant with this one, %(name)s was "
+                    "%(role)s until %(until)s."
+                )
+                if until
+                else _(
+                    "On another case that shares a defendant with this one, %(name)s is %(role)s."
+                )
+            )
+        return sentence % values
+    if values["docket"]:
+        sentence = (
+            _(
+                "On %(docket)s, a case that shares a defendant with this one but whose "
+                "defendants differ, %(name)s was %(role)s until %(until)s and may have "
+                "represented another party."
+            )
+            if until
+            else _(
+                "On %(docket)s, a case that shares a defendant with this one but whose "
+                "defendants differ, %(name)s is %(role)s and may represent another party."
+            )
+        )
+    else:
+        sentence = (
+            _(
+                "On another case that shares a defendant with this one but whose defendants "
+                "differ, %(name)s was %(role)s until %(until)s and may have represented another "
+                "party."
+            )
+            if until
+            else _(
+                "On another case that shares a defendant with this one but whose defendants "
+                "differ, %(name)s is %(role)s and may represent another party."
+            )
+        )
+    return sentence % values
 
 
 def participant_conflict_sentences(
@@ -351,9 +400,15 @@ def participant_create(
                 conflicts, name=_person_name(user), case=case, reader=by or AnonymousUser()
             )
             raise Conflict(
-                f"Adding {_person_name(user)} as {_role_text(role)} may be a conflict of "
-                f"interest. {' '.join(sentences)} To add them anyway, give a reason to "
-                "override the conflict.",
+                _(
+                    "Adding %(person_name)s as %(role_text)s may be a conflict of interest. "
+                    "%(items)s To add them anyway, give a reason to override the conflict."
+                )
+                % {
+                    "person_name": _person_name(user),
+                    "role_text": _role_text(role),
+                    "items": " ".join(sentences),
+                },
                 code="conflict_of_interest",
                 details={"conflicts": sentences},
             )
@@ -387,10 +442,10 @@ def participant_end(
     permissions.require_participant_management(by, participant.case, participant.role)
     locked = CaseParticipant.objects.select_for_update().get(pk=participant.pk)
     if locked.end_date is not None:
-        raise Conflict("This participation has already ended.", code="participation_ended")
+        raise Conflict(_("This participation has already ended."), code="participation_ended")
     end = end_date or court_today(locked.case.court)
     if end < locked.start_date:
-        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+        raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
     locked.end_date = end
     locked.save(update_fields=["end_date"])
     person = locked.user or (locked.defendant.user if locked.defendant else None)

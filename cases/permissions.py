@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 
 from cases.models import (
@@ -136,31 +137,40 @@ def participation_refusal(user: User, role: str, court: Court) -> str | None:
     name = user.get_username()
     profile = getattr(user, "profile", None)
     if not user.is_active:
-        return f"{name}'s account is closed."
+        return _("%(name)s's account is closed.") % {"name": name}
     if profile is None or profile.role_kind != role:
-        kind = profile.get_role_kind_display() if profile else "not a registered party"
-        return f"{name} is {str(kind).lower()}, not {role}."
+        kind = profile.get_role_kind_display() if profile else _("not a registered party")
+        return _("%(name)s is %(kind)s, not %(role)s.") % {
+            "name": name,
+            "kind": str(kind).lower(),
+            "role": Role(role).label.lower() if role in Role.values else role,
+        }
     client = getattr(user, "api_client", None)
     if client is not None and client.court_id != court.pk:
         # An API client's token is scoped to one court (integrations.models.ApiClient).
-        return (
-            f"{name} is an API client of another court; it may only take part in that "
+        return _(
+            "%(name)s is an API client of another court; it may only take part in that "
             "court's cases."
-        )
+        ) % {"name": name}
     if role in CALENDAR_KEEPER_ROLES:
         if not _sits_in(user, court):
-            return f"{name} does not sit in {court}."
+            return _("%(name)s does not sit in %(court)s.") % {"name": name, "court": court}
         return None
     organization = profile.organization
     if organization is None:
         if role == Role.PROSECUTOR:
-            return f"{name} belongs to no prosecutor's office."
+            return _("%(name)s belongs to no prosecutor's office.") % {"name": name}
         return None
     if organization.jurisdiction_id != court.jurisdiction_id:
-        return (
-            f"{name} works for {organization} ({organization.jurisdiction}); "
-            f"this court is of {court.jurisdiction}."
-        )
+        return _(
+            "%(name)s works for %(organization)s (%(its_jurisdiction)s); this court is of "
+            "%(jurisdiction)s."
+        ) % {
+            "name": name,
+            "organization": organization,
+            "its_jurisdiction": organization.jurisdiction,
+            "jurisdiction": court.jurisdiction,
+        }
     return None
 
 
@@ -171,13 +181,14 @@ def require_participant_management(user: AnyUser, case: Case, role: str) -> None
         return  # not a role at all: the service answers 400 for the field
     if not PARTICIPANT_ROLE_MANAGERS[role] & sides_of(user, case):
         raise PermissionDenied(
-            f"Only the court adds or removes a {Role(role).label.lower()} on a case."
+            _("Only the court adds or removes a %(role)s on a case.")
+            % {"role": Role(role).label.lower()}
         )
 
 
 def require_case_permission(user: AnyUser, case: Case, codename: str) -> None:
     if codename not in case_permissions_of(user, case):
-        raise PermissionDenied("You may not do this on this case.")
+        raise PermissionDenied(_("You may not do this on this case."))
 
 
 def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
@@ -353,9 +364,9 @@ def may_read_offers(user: AnyUser, case: Case) -> bool:
 def require_offer_reader(user: AnyUser, case: Case) -> None:
     if not may_read_offers(user, case):
         raise PermissionDenied(
-            "The court does not see plea offers; it sees the agreement once it is submitted."
+            _("The court does not see plea offers; it sees the agreement once it is submitted.")
             if _sits_in(user, case.court) or roles_on(user, case)
-            else "You may not see the negotiation on this case."
+            else _("You may not see the negotiation on this case.")
         )
 
 
@@ -366,9 +377,9 @@ def require_negotiator(user: AnyUser, case: Case) -> str:
     if side is None:
         if Role.DEFENDANT in roles:
             raise PermissionDenied(
-                "Defendants read offers; their counsel or duty lawyer answers them."
+                _("Defendants read offers; their counsel or duty lawyer answers them.")
             )
-        raise PermissionDenied("Only the prosecutor and defense counsel negotiate on a case.")
+        raise PermissionDenied(_("Only the prosecutor and defense counsel negotiate on a case."))
     return side
 
 
@@ -423,7 +434,7 @@ def may_keep_calendar(user: AnyUser, case: Case) -> bool:
 
 def require_calendar_keeper(user: AnyUser, case: Case) -> None:
     if not may_keep_calendar(user, case):
-        raise PermissionDenied("Only the court schedules hearings and sets deadlines.")
+        raise PermissionDenied(_("Only the court schedules hearings and sets deadlines."))
 
 
 def cases_whose_calendar_is_kept_by(user: AnyUser, cases: Iterable[Case]) -> set[int]:
@@ -459,7 +470,7 @@ def may_manage_closures(user: AnyUser, court: Court) -> bool:
 
 def require_closure_manager(user: AnyUser, court: Court) -> None:
     if not may_manage_closures(user, court):
-        raise PermissionDenied("Only the court's staff enter closure days.")
+        raise PermissionDenied(_("Only the court's staff enter closure days."))
 
 
 def courts_with_docket_for(user: AnyUser) -> QuerySet[Court]:
@@ -566,9 +577,9 @@ def walls_of(user: AnyUser, case: Case) -> frozenset[str]:
     roles, sides, sits = _standing(user, case)
     if not (roles or sits):
         return frozenset()
-    from cases.selectors import cases_visible_to  # the one test of who sees a case
+    from cases.selectors import may_see_case  # the one test of who sees a case
 
-    if not cases_visible_to(user).filter(pk=case.pk).exists():
+    if not may_see_case(user, case.pk):
         return frozenset()
     return _walls(roles, sides, sits, court_sees_offers=court_sees_offers(case))
 
@@ -580,18 +591,18 @@ def walls_by_case(user: AnyUser, case_ids: Iterable[int]) -> dict[int, frozenset
     ids = sorted(set(case_ids))
     if not ids or not user.is_authenticated or not user.is_active:
         return dict.fromkeys(ids, frozenset())
-    from cases.selectors import cases_visible_to  # the one test of who sees a case
+    from cases.selectors import cases_visible_among  # the one test of who sees a case
 
     visible = list(
-        cases_visible_to(user)
-        .filter(pk__in=ids)
-        .values_list("pk", "court_id", "court__jurisdiction__court_sees_offers_before_agreement")
+        cases_visible_among(user, ids).values_list(
+            "pk", "court_id", "court__jurisdiction__court_sees_offers_before_agreement"
+        )
     )
     standing: dict[int, list[tuple[str, str]]] = {}
     for case_id, role, side in (
         CaseParticipant.objects.held_by(user)
         .active()
-        .filter(case_id__in=[pk for pk, _, _ in visible])
+        .filter(case_id__in=[pk for pk, _court, _sees in visible])
         .values_list("case_id", "role", "side")
     ):
         standing.setdefault(case_id, []).append((role, side))
@@ -625,9 +636,9 @@ def record_walls_writable(user: AnyUser, case: Case) -> list[str]:
 def require_record_writer(user: AnyUser, case: Case, visibility: str) -> None:
     writable = record_walls_writable(user, case)
     if not writable:
-        raise PermissionDenied("Only the parties' lawyers and the court add to the record.")
+        raise PermissionDenied(_("Only the parties' lawyers and the court add to the record."))
     if visibility in WALL_OF_SIDE.values() and visibility not in writable:
-        raise PermissionDenied("You may only write behind your own side's wall, or share.")
+        raise PermissionDenied(_("You may only write behind your own side's wall, or share."))
 
 
 def may_disclose(user: AnyUser, case: Case) -> bool:
@@ -636,7 +647,7 @@ def may_disclose(user: AnyUser, case: Case) -> bool:
 
 def require_discloser(user: AnyUser, case: Case) -> None:
     if not may_disclose(user, case):
-        raise PermissionDenied("Only the prosecution records what it has disclosed.")
+        raise PermissionDenied(_("Only the prosecution records what it has disclosed."))
 
 
 def record_recipients(case: Case, visibility: str) -> list[User]:
@@ -738,7 +749,7 @@ def may_manage_webhooks(user: AnyUser, client: ApiClientLike) -> bool:
 def require_api_client_manager(user: AnyUser, client: ApiClientLike) -> None:
     if not may_manage_api_client(user, client):
         raise PermissionDenied(
-            "Only the client's owner (or, for a court's client, the court's staff) manages it."
+            _("Only the client's owner (or, for a court's client, the court's staff) manages it.")
         )
 
 
@@ -761,7 +772,7 @@ def may_sync_docket(user: AnyUser, court: Court) -> bool:
 
 def require_docket_syncer(user: AnyUser, court: Court) -> None:
     if not may_sync_docket(user, court):
-        raise PermissionDenied("Only the court's staff import its docket.")
+        raise PermissionDenied(_("Only the court's staff import its docket."))
 
 
 def courts_docket_synced_by(user: AnyUser) -> QuerySet[Court]:

@@ -266,6 +266,10 @@ PROFILES: dict[str, dict[str, Any]] = {
         # Fed. R. Crim. P. 11(c)(1): the court must not participate in plea discussions.
         "court_sees_offers_before_agreement": False,
         "parameters": {
+            # The language (a code of settings.LANGUAGES) its documents are drawn up in, and
+            # the one its people see until they choose another (docs/translating.md).
+            "document_language": "en",
+            "document_paper": "letter",
             "guidelines": "USSG Chapter 5, Part A sentencing table",
             # USSG 3E1.1(a) and (b).
             "acceptance_of_responsibility_levels": 2,
@@ -347,6 +351,10 @@ PROFILES: dict[str, dict[str, Any]] = {
         "witness_required_for_signing": True,
         "court_sees_offers_before_agreement": False,
         "parameters": {
+            # CPL art. 9: proceedings in the language in common use locally; documents of a
+            # Chinese court are in Chinese.
+            "document_language": "zh-hans",
+            "document_paper": "A4",
             # 2021 Guiding Opinions on Sentencing for Common Crimes.
             "leniency_max_reduction": 0.30,
             "leniency_max_reduction_with_circumstances": 0.60,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases.models import (
     Case,
@@ -23,6 +24,7 @@ from cases.models import (
     Court,
     Statute,
 )
+from core.lookups import AnyOf
 from parties.models import CaseParticipant
 
 if TYPE_CHECKING:
@@ -302,15 +304,39 @@ def case_get_for_user(user: AnyUser, case_id: int | str) -> Case:
     try:
         pk = int(case_id)
     except (ValueError, TypeError):
-        raise Http404("No such case.") from None
+        raise Http404(_("No such case.")) from None
     if not user.is_authenticated or not user.is_active:
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     # Every value is a bound parameter.
     may_view = RawSQL(_MAY_VIEW_ROW_SQL, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
     try:
         return Case.objects.select_related("court", "court__jurisdiction").get(may_view, pk=pk)
     except Case.DoesNotExist:
-        raise Http404("No such case.") from None
+        raise Http404(_("No such case.")) from None
+
+
+def cases_checked_for(user: AnyUser) -> QuerySet[Case]:
+    """Cases `user` may see, each row tested with two index probes (as case_get_for_user does)
+    rather than joined with every case the user may see, which for a court member is a whole
+    court's. Only for a query that is narrowed to a few rows by something else (a primary key,
+    a list of ids, a note's case); a list to walk is case_page_for_user's."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    may_view = RawSQL(_MAY_VIEW_ROW_SQL, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
+    return Case.objects.filter(may_view)
+
+
+def cases_visible_among(user: AnyUser, ids: QuerySet[Any] | Iterable[int]) -> QuerySet[Case]:
+    """Those of a few cases (ids, or a query of ids such as a person's participations) that
+    `user` may see; a query is read once, first (core.lookups.AnyOf)."""
+    if isinstance(ids, QuerySet):
+        return cases_checked_for(user).filter(AnyOf("id", ids))
+    return cases_checked_for(user).filter(pk__in=list(ids))
+
+
+def may_see_case(user: AnyUser, case_id: int) -> bool:
+    """Whether `user` may see the case: the one test (the same sources as cases_visible_to)."""
+    return cases_checked_for(user).filter(pk=case_id).exists()
 
 
 def charges_visible_to(user: AnyUser) -> QuerySet[Charge]:
@@ -321,7 +347,7 @@ def charge_get_for_user(user: AnyUser, charge_id: int | str) -> Charge:
     try:
         return charges_visible_to(user).get(pk=int(charge_id))
     except (Charge.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such charge.") from None
+        raise Http404(_("No such charge.")) from None
 
 
 def statutes_for_case(case: Case) -> QuerySet[Statute]:

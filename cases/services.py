@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.clock import case_touch, court_today
@@ -63,7 +64,7 @@ def court_create(
 ) -> Court:
     """A court of a jurisdiction; `subdivision` is the state (or D.C.) where it sits, whose
     holidays its deadlines skip (Fed. R. Crim. P. 45(a)(6)(C))."""
-    group, _ = Group.objects.get_or_create(name=f"court:{name}")
+    group, _created = Group.objects.get_or_create(name=f"court:{name}")
     court = Court(
         name=name,
         jurisdiction=jurisdiction,
@@ -99,7 +100,7 @@ def case_open(
 ) -> Case:
     """Open a case. The court's group sees it; a prosecutor who opens it becomes its lead."""
     if not permissions.may_open_case_in(by, court):
-        raise PermissionDenied("You may not open cases in this court.")
+        raise PermissionDenied(_("You may not open cases in this court."))
     docket_number = single_line(docket_number)
     caption = single_line(caption)
     external_id = single_line(external_id) if external_id else external_id
@@ -107,15 +108,19 @@ def case_open(
     errors: dict[str, str] = {}
     if opened_on is not None and opened_on > today:
         # Its closing date (court_today when closed) would fall before its opening date.
-        errors["opened_on"] = "A case cannot be opened in the future."
+        errors["opened_on"] = _("A case cannot be opened in the future.")
     if not docket_number:
-        errors["docket_number"] = "Enter a docket number."
+        errors["docket_number"] = _("Enter a docket number.")
     elif Case.objects.filter(court=court, docket_number=docket_number).exists():
-        errors["docket_number"] = f"{court} already has a case with docket number {docket_number}."
+        errors["docket_number"] = _(
+            "%(court)s already has a case with docket number %(docket_number)s."
+        ) % {"court": court, "docket_number": docket_number}
     if not caption.strip():
-        errors["caption"] = "Enter a caption."
+        errors["caption"] = _("Enter a caption.")
     if external_id and Case.objects.filter(court=court, external_id=external_id).exists():
-        errors["external_id"] = f"{court} already has a case with external id {external_id}."
+        errors["external_id"] = _(
+            "%(court)s already has a case with external id %(external_id)s."
+        ) % {"court": court, "external_id": external_id}
     if errors:
         raise ValidationError(errors)
     case = Case.objects.create(
@@ -159,7 +164,7 @@ def cases_open_many(
     if not openings:
         return []
     if not permissions.may_open_case_in(by, court):
-        denied = PermissionDenied("You may not open cases in this court.")
+        denied = PermissionDenied(_("You may not open cases in this court."))
         return [denied for _ in openings]
     today = court_today(court)
     dockets = [single_line(o.docket_number) for o in openings]
@@ -180,17 +185,19 @@ def cases_open_many(
         caption = single_line(opening.caption)
         errors: dict[str, str] = {}
         if opening.opened_on is not None and opening.opened_on > today:
-            errors["opened_on"] = "A case cannot be opened in the future."
+            errors["opened_on"] = _("A case cannot be opened in the future.")
         if not docket_number:
-            errors["docket_number"] = "Enter a docket number."
+            errors["docket_number"] = _("Enter a docket number.")
         elif docket_number in taken_dockets:
-            errors["docket_number"] = (
-                f"{court} already has a case with docket number {docket_number}."
-            )
+            errors["docket_number"] = _(
+                "%(court)s already has a case with docket number %(docket_number)s."
+            ) % {"court": court, "docket_number": docket_number}
         if not caption.strip():
-            errors["caption"] = "Enter a caption."
+            errors["caption"] = _("Enter a caption.")
         if external_id and external_id in taken_externals:
-            errors["external_id"] = f"{court} already has a case with external id {external_id}."
+            errors["external_id"] = _(
+                "%(court)s already has a case with external id %(external_id)s."
+            ) % {"court": court, "external_id": external_id}
         if errors:
             answers.append(ValidationError(errors))
             continue
@@ -249,7 +256,7 @@ def case_update(
     if caption is not None:
         caption = single_line(caption)
         if not caption:
-            errors["caption"] = "Enter a caption."
+            errors["caption"] = _("Enter a caption.")
         case.caption = caption
     if external_id:
         external_id = single_line(external_id)
@@ -260,7 +267,9 @@ def case_update(
             pk=case.pk
         )
         if external_id and clash.exists():
-            errors["external_id"] = f"Another case in this court has external id {external_id}."
+            errors["external_id"] = _(
+                "Another case in this court has external id %(external_id)s."
+            ) % {"external_id": external_id}
         case.external_id = external_id or None
     if errors:
         raise ValidationError(errors)
@@ -282,18 +291,26 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
         .get(pk=case.pk)
     )
     if to_status not in CaseStatus.values:
-        raise ValidationError({"to_status": f"{to_status!r} is not a case status."})
+        raise ValidationError(
+            {"to_status": _("%(to_status)s is not a case status.") % {"to_status": repr(to_status)}}
+        )
     current = CaseStatus(locked.status)
     if to_status not in LEGAL_STATUS_MOVES[current]:
-        allowed = ", ".join(sorted(CaseStatus(s).label for s in LEGAL_STATUS_MOVES[current]))
+        allowed = ", ".join(sorted(str(CaseStatus(s).label) for s in LEGAL_STATUS_MOVES[current]))
         raise Conflict(
-            f"A case in status “{current.label}” cannot move to “{CaseStatus(to_status).label}”."
-            + (f" From here it can move to: {allowed}." if allowed else " It is final."),
+            _("A case in status “%(current)s” cannot move to “%(case_status)s”.")
+            % {"current": current.label, "case_status": CaseStatus(to_status).label}
+            + (
+                _(" From here it can move to: %(allowed)s.") % {"allowed": allowed}
+                if allowed
+                else _(" It is final.")
+            ),
             code="illegal_status_move",
         )
     if not permissions.may_move_status(by, locked, to_status):
         raise PermissionDenied(
-            f"Your side on this case may not move it to “{CaseStatus(to_status).label}”."
+            _("Your side on this case may not move it to “%(case_status)s”.")
+            % {"case_status": CaseStatus(to_status).label}
         )
     CaseStatusChange.objects.create(
         case=locked, from_status=current, to_status=to_status, reason=reason, changed_by=by
@@ -308,7 +325,8 @@ def case_transition(*, case: Case, to_status: str, by: User, reason: str = "") -
                 case=locked,
                 to_status=to_status,
                 by=by,
-                reason=f"The case was {CaseStatus(to_status).label.lower()}.",
+                reason=_("The case was %(case_status)s.")
+                % {"case_status": CaseStatus(to_status).label.lower()},
             )
         )
     domain_events.publish(
@@ -380,20 +398,23 @@ def charge_add(
     )
     if not case_takes_new_charges(locked):
         raise Conflict(
-            f"Charges cannot be added to a case that is {CaseStatus(locked.status).label.lower()}."
+            _("Charges cannot be added to a case that is %(case_status)s.")
+            % {"case_status": CaseStatus(locked.status).label.lower()}
         )
     errors: dict[str, str] = {}
     if statute.jurisdiction_id != locked.court.jurisdiction_id:
-        errors["statute"] = (
-            f"{statute.citation} is not in the statute catalogue of {locked.court.jurisdiction}."
-        )
+        errors["statute"] = _(
+            "%(citation)s is not in the statute catalogue of %(jurisdiction)s."
+        ) % {"citation": statute.citation, "jurisdiction": locked.court.jurisdiction}
     if count_number is None:
         highest = locked.charges.aggregate(n=Max("count_number"))["n"] or 0
         count_number = highest + 1
     elif count_number < 1:
-        errors["count_number"] = "Count numbers start at 1."
+        errors["count_number"] = _("Count numbers start at 1.")
     elif locked.charges.filter(count_number=count_number).exists():
-        errors["count_number"] = f"Count {count_number} already exists on this case."
+        errors["count_number"] = _("Count %(count_number)s already exists on this case.") % {
+            "count_number": count_number
+        }
     if errors:
         raise ValidationError(errors)
     charge = Charge.objects.create(
@@ -419,23 +440,32 @@ def charge_update(
     locked = Charge.objects.select_for_update().get(pk=charge.pk)
     require_version(locked, if_match)
     if locked.status == ChargeStatus.DISPOSED:
-        raise Conflict("This charge has been disposed of and can no longer change.")
+        raise Conflict(_("This charge has been disposed of and can no longer change."))
     if description is not None:
         locked.description = description
         locked.status = ChargeStatus.AMENDED
     if disposition:
         if disposition not in Disposition.values:
-            raise ValidationError({"disposition": f"{disposition!r} is not a disposition."})
+            raise ValidationError(
+                {
+                    "disposition": _("%(disposition)s is not a disposition.")
+                    % {"disposition": repr(disposition)}
+                }
+            )
         when = disposition_date or court_today(locked.case.court)
         if when < locked.case.opened_on:
             raise ValidationError(
-                {"disposition_date": "A charge cannot be disposed of before its case was opened."}
+                {
+                    "disposition_date": _(
+                        "A charge cannot be disposed of before its case was opened."
+                    )
+                }
             )
         locked.disposition = disposition
         locked.disposition_date = when
         locked.status = ChargeStatus.DISPOSED
     elif disposition_date is not None:
-        raise ValidationError({"disposition": "Give the disposition with its date."})
+        raise ValidationError({"disposition": _("Give the disposition with its date.")})
     locked.save()
     # As in charge_add: a change to a charge is a change to its case (updated_at__gte syncs).
     case_touch(case_id=locked.case_id)

@@ -21,6 +21,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -112,7 +113,7 @@ def _position(raw: str | None) -> int | None:
 def case_open(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.may_open_cases(user):
-        raise PermissionDenied("Only prosecutors and court staff open cases.")
+        raise PermissionDenied(_("Only prosecutors and court staff open cases."))
     form = CaseOpenForm(
         request.POST or None, courts=permissions.courts_where_may_open_cases(user).order_by("name")
     )
@@ -120,7 +121,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         case, status = _submit(form, lambda data: services.case_open(by=user, **data))  # type: ignore[arg-type]
         if case is not None:
-            messages.success(request, f"Case {case.docket_number} opened.")
+            messages.success(
+                request, _("Case %(docket_number)s opened.") % {"docket_number": case.docket_number}
+            )
             return redirect(_case_url(case))
     return render(request, "cases/case_open.html", {"form": form}, status=status)
 
@@ -246,7 +249,7 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
         # The service may have changed the object in memory before refusing; show the stored one.
         case = selectors.case_get_for_user(user, case_id)
         return _render_case(request, case, status=status, bound={"edit": form})
-    messages.success(request, "Case details saved.")
+    messages.success(request, _("Case details saved."))
     return redirect(_case_url(case))
 
 
@@ -264,7 +267,9 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     if moved is None:
         case = selectors.case_get_for_user(user, case_id)
         return _render_case(request, case, status=status, bound={"move": form})
-    messages.success(request, f"Case moved to “{moved.get_status_display()}”.")
+    messages.success(
+        request, _("Case moved to “%(status)s”.") % {"status": moved.get_status_display()}
+    )
     return redirect(_case_url(case, "status"))
 
 
@@ -299,7 +304,7 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for_user(user, case_id)
     managed_roles = permissions.participant_roles_managed_by(user, case)
     if not managed_roles:
-        raise PermissionDenied("You may not add participants to this case.")
+        raise PermissionDenied(_("You may not add participants to this case."))
     form = _participant_form(user, managed_roles, request.POST)
 
     def add(data: dict[str, Any]) -> CaseParticipant | None:
@@ -317,7 +322,9 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
         status = 409 if form.conflicts else status
         return _render_case(request, case, status=status, bound={"participant": form})
     messages.success(
-        request, f"{participant.display_name} added as {participant.get_role_display()}."
+        request,
+        _("%(display_name)s added as %(role)s.")
+        % {"display_name": participant.display_name, "role": participant.get_role_display()},
     )
     return redirect(_case_url(case, "parties"))
 
@@ -329,7 +336,7 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
     case = selectors.case_get_for_user(user, case_id)
     participant = party_selectors.participant_get_for_user(user, participant_id)
     if participant.case_id != case.pk:
-        raise Http404("No such participant on this case.")
+        raise Http404(_("No such participant on this case."))
     permissions.require_participant_management(user, case, participant.role)
     prefix = f"end{participant.pk}"
     form = ParticipantEndForm(request.POST, prefix=prefix)
@@ -341,10 +348,14 @@ def participant_end(request: HttpRequest, case_id: int, participant_id: int) -> 
         return _render_case(request, case, status=status, bound={prefix: form})
     messages.success(
         request,
-        f"{participant.display_name}'s part as {participant.get_role_display()} "
-        f"ended on {ended.end_date:%Y-%m-%d}.",
+        _("%(display_name)s's part as %(role)s ended on %(end_date)s.")
+        % {
+            "display_name": participant.display_name,
+            "role": participant.get_role_display(),
+            "end_date": format(ended.end_date, "%Y-%m-%d"),
+        },
     )
-    if not selectors.cases_visible_to(user).filter(pk=case.pk).exists():
+    if not selectors.may_see_case(user, case.pk):
         # They ended their own part, and with it their access to the case.
         return redirect("cases:list")
     return redirect(_case_url(case, "parties"))
@@ -576,7 +587,7 @@ DASHBOARD_ROWS = 50
 COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_STAFF})
 
 # The statuses a case may move to next, in workflow order, from the workflow in cases.services.
-NEXT_STATUSES: dict[str, list[str]] = {
+NEXT_STATUSES: dict[str, list[str | Promise]] = {
     status: [
         CaseStatus(s).label for s in CaseStatus.values if s in services.LEGAL_STATUS_MOVES[status]
     ]
@@ -602,7 +613,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         counts = selectors.case_status_counts_of_courts_for(user)
         rows = selectors.case_page_for_user(user, size=DASHBOARD_ROWS).cases
     else:
-        cases = selectors.case_list_for_user(user).filter(pk__in=mine.values("case_id"))
+        cases = selectors.cases_visible_among(user, mine.values("case_id")).select_related(
+            "court", "court__jurisdiction"
+        )
         counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
         rows = list(
             cases.annotate(

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -33,5 +34,5 @@ def login_required_htmx(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def signed_in_user(request: HttpRequest) -> User:
     """The signed-in person, typed as a User, in a view behind login_required."""
     if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return request.user

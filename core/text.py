@@ -12,6 +12,11 @@ its line breaks; uploaded file names have their own, stricter cleaning (records.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language
 
 # Unicode's Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides (U+202A-E)
 # and the isolates (U+2066-9).
@@ -31,42 +36,36 @@ def single_line_or_none(text: str | None) -> str | None:
     return None if text is None else single_line(text)
 
 
-# --- people's names -----------------------------------------------------------------------------
-#
-# Names are stored as given name and family name (Defendant.first_name / last_name, a user's
-# first_name / last_name). Western order puts the given name first, with a space. A Chinese name
-# is written family name first with no space between them (张三: family name 张, given name 三):
-# that is how the plea statement, the court and the parties write it, and "三 张" is no one's
-# name. The script tells the convention: both parts written in Han characters. A Chinese
-# rendering of a foreign name (约翰·史密斯) keeps its own order and separator, written in one
-# part. Every place that shows a person's name goes through `person_name` (Python) or the
-# `person_name` template filter (core.templatetags.people), so the rule lives here alone.
+def in_language(translations: Mapping[str, Any], field: str, default: str) -> str:
+    """Catalogue data that ships with Parley (a statute's title, a deadline rule's name) in the
+    active language: `translations` maps a language code of settings.LANGUAGES to the
+    translated fields, e.g. {"zh-hans": {"name": "..."}}; `default`, the text as stored, when
+    the language has none. Adding a language is a key in the data, no code."""
+    language = (get_language() or settings.LANGUAGE_CODE).lower()
+    for code in (language, language.split("-")[0]):
+        fields = translations.get(code) if isinstance(translations, Mapping) else None
+        text = fields.get(field) if isinstance(fields, Mapping) else None
+        if isinstance(text, str) and text:
+            return text
+    return default
 
-# CJK Unified Ideographs and Extension A, the compatibility ideographs, the Extensions B-F, and
-# the ideographic zero and iteration mark (U+3007, U+3005).
-_HAN = re.compile(
-    "[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]+"
+
+# Han, kana and Hangul: names in these scripts are written family name first, with no space.
+_FAMILY_FIRST_SCRIPT = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
 
 
-def is_han(text: str) -> bool:
-    """Whether `text` is written in Han characters only (spaces aside)."""
-    stripped = text.replace(" ", "")
-    return bool(stripped) and _HAN.fullmatch(stripped) is not None
-
-
 def person_name(given: str, family: str) -> str:
-    """A person's name for reading: "Jane Doe", and for a Chinese name "张三"."""
+    """A name as stored (given, family) in the order of its script: 刘敏, not 敏 刘; Jane Doe."""
     given, family = given.strip(), family.strip()
-    if given and family and is_han(given) and is_han(family):
-        return f"{family.replace(' ', '')}{given.replace(' ', '')}"
+    if _FAMILY_FIRST_SCRIPT.search(given + family):
+        return f"{family}{given}"
     return " ".join(part for part in (given, family) if part)
 
 
-def user_name(user: object) -> str:
-    """A login's name as people read it (person_name), or its username when it has no name."""
+def user_name(user: Any) -> str:
+    """A login's name as people read it (person_name), or its username when it has no name:
+    the Python side of the `person_name` template filter (core.templatetags.people)."""
     name = person_name(getattr(user, "first_name", "") or "", getattr(user, "last_name", "") or "")
-    if name:
-        return name
-    get_username = getattr(user, "get_username", None)
-    return str(get_username()) if callable(get_username) else ""
+    return name or str(user.get_username())

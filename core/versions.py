@@ -7,6 +7,8 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import PreconditionFailed
 
 
@@ -42,7 +44,7 @@ def require_data_version(kind: str, data: Any, if_match: list[str] | None) -> No
     current = etag_of_data(kind, data)
     if current not in if_match:
         raise PreconditionFailed(
-            "This was changed since you read it: read it again and apply your change to that.",
+            _("This was changed since you read it: read it again and apply your change to that."),
             current=current,
         )
 
@@ -62,6 +64,6 @@ def require_version(obj: Any, if_match: list[str] | None) -> None:
     current = etag_of(obj)
     if current not in if_match:
         raise PreconditionFailed(
-            "This was changed since you read it: read it again and apply your change to that.",
+            _("This was changed since you read it: read it again and apply your change to that."),
             current=current,
         )

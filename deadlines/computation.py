@@ -29,6 +29,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 import holidays
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -60,7 +61,17 @@ SATURDAY, SUNDAY = 5, 6
 # which would otherwise overflow near datetime.date's limits (year 9999).
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2199, 12, 31)
-OUT_OF_RANGE = f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+
+
+def _out_of_range() -> str:
+    return _("Must be between %(first)s and %(last)s.") % {
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
+
+
+# Worded when it is shown, in the reader's language.
+OUT_OF_RANGE = lazy(_out_of_range, str)()
 
 # A court-day count walks day by day; no real rule needs more than this many steps, and a
 # calendar with no court days at all must not loop for ever.

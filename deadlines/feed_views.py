@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases import selectors as case_selectors
@@ -43,7 +44,7 @@ PICKER_QUERY_MAX = 100
 def feed_ics(request: HttpRequest, token: str) -> HttpResponseBase:
     feed = feeds.feed_by_token(token)
     if feed is None:
-        raise Http404("No such calendar feed.")
+        raise Http404(_("No such calendar feed."))
     body = feeds.feed_render(feed)
     feeds.feed_touch(feed)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -71,9 +72,9 @@ def _filename(name: str) -> str:
 class FeedCreateForm(forms.Form):
     case = forms.IntegerField(
         required=False,
-        label="Dates of",
+        label=gettext_lazy("Dates of"),
         widget=forms.Select,
-        help_text="All your court dates, or the dates of one case.",
+        help_text=gettext_lazy("All your court dates, or the dates of one case."),
     )
 
 
@@ -96,9 +97,9 @@ def _page(
     all_dates = next((f for f in own if f.case_id is None), None)
     case_feeds = [f for f in own if f.case_id is not None]
     still_visible = set(
-        case_selectors.cases_visible_to(user)
-        .filter(pk__in=[f.case_id for f in case_feeds if f.case_id is not None])
-        .values_list("pk", flat=True)
+        case_selectors.cases_visible_among(
+            user, [f.case_id for f in case_feeds if f.case_id is not None]
+        ).values_list("pk", flat=True)
     )
     # The cases offered for a new feed: the first PICKER_SIZE of the ones the person takes
     # part in (a clerk takes part in none; a prosecutor in thousands), matching the search if
@@ -106,9 +107,10 @@ def _page(
     taken = {f.case_id for f in case_feeds if f.case_id is not None}
     participations = CaseParticipant.objects.held_by(user).active().values("case_id")
     query = request.GET.get("q", "").strip()[:PICKER_QUERY_MAX]
-    candidates = (
-        case_selectors.cases_visible_to(user).filter(pk__in=participations).exclude(pk__in=taken)
-    )
+    # Driven from the person's participations (core.lookups.AnyOf): a judge sees a whole
+    # court's cases but takes part in few, and a walk of the court in docket order would pass
+    # every one of them.
+    candidates = case_selectors.cases_visible_among(user, participations).exclude(pk__in=taken)
     if query:
         candidates = candidates.filter(
             Q(docket_number__istartswith=query) | Q(caption__icontains=query)
@@ -198,5 +200,5 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     user = signed_in_user(request)
     feed = feeds.feed_get_for_user(user, feed_id)
     feeds.feed_revoke(feed=feed, by=user)
-    messages.success(request, "Feed revoked: its address no longer works.")
+    messages.success(request, _("Feed revoked: its address no longer works."))
     return redirect("deadlines:feeds")

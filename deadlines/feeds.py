@@ -31,18 +31,19 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 from icalendar.enums import STATUS, TRANSP
 
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import may_see_case
 from core.exceptions import Conflict
 from deadlines import selectors
 from deadlines.models import (
@@ -53,6 +54,7 @@ from deadlines.models import (
     Hearing,
     HearingStatus,
 )
+from parties.selectors import language_of_profile
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
@@ -83,7 +85,7 @@ def token_hash(token: str) -> str:
 
 def _require_active(user: AnyUser) -> User:
     if not isinstance(user, User) or not user.is_active:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return user
 
 
@@ -94,8 +96,8 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
     the address the first one showed). Returns the new token; it is shown once and never
     stored."""
     owner = _require_active(user)
-    if case is not None and not cases_visible_to(owner).filter(pk=case.pk).exists():
-        raise Http404("No such case.")
+    if case is not None and not may_see_case(owner, case.pk):
+        raise Http404(_("No such case."))
     # One feed per scope: lock the owner's row so that two requests at once cannot both
     # create (or both rotate and each believe their token is the live one).
     User.objects.select_for_update().filter(pk=owner.pk).first()
@@ -104,7 +106,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
     feed = CalendarFeed.objects.filter(user=owner, case=case).first()
     if feed is not None and only_new:
         raise Conflict(
-            "You already have this feed. Rotate it to get a new address.", code="feed_exists"
+            _("You already have this feed. Rotate it to get a new address."), code="feed_exists"
         )
     if feed is None:
         CalendarFeed.objects.create(user=owner, case=case, token_hash=token_hash(token))
@@ -119,7 +121,7 @@ def feed_issue(*, user: AnyUser, case: Case | None = None, only_new: bool = Fals
 def feed_revoke(*, feed: CalendarFeed, by: AnyUser) -> None:
     """Delete the feed: its address answers 404 from now on."""
     if not by.is_authenticated or feed.user_id != by.pk:
-        raise Http404("No such feed.")
+        raise Http404(_("No such feed."))
     CalendarFeed.objects.filter(pk=feed.pk).delete()
 
 
@@ -139,7 +141,7 @@ def feed_get_for_user(user: AnyUser, feed_id: int | str) -> CalendarFeed:
     try:
         return feeds_of(user).get(pk=int(feed_id))
     except (CalendarFeed.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such feed.") from None
+        raise Http404(_("No such feed.")) from None
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
@@ -148,7 +150,13 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     if not token:
         return None
     return (
-        CalendarFeed.objects.select_related("user", "case", "case__court")
+        # The owner's profile and office: the feed is written in their language.
+        CalendarFeed.objects.select_related(
+            "user",
+            "user__profile__organization__jurisdiction",
+            "case",
+            "case__court",
+        )
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -173,9 +181,9 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
     owner = feed.user
     if not owner.is_active:
-        raise Http404("No such feed.")
-    if feed.case_id is not None and not cases_visible_to(owner).filter(pk=feed.case_id).exists():
-        raise Http404("No such feed.")
+        raise Http404(_("No such feed."))
+    if feed.case_id is not None and not may_see_case(owner, feed.case_id):
+        raise Http404(_("No such feed."))
     case_id = feed.case_id
     since, until = now - PAST_WINDOW, now + FUTURE_WINDOW
     # Hearings: the next ones from now (earliest first) and the last ones before now (latest
@@ -209,7 +217,10 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
             "due_date", "pk"
         )[:UPCOMING_LIMIT]
     )
-    return calendar_build(feed, [*past, *upcoming], deadline_rows).to_ical()
+    # The owner's language: a calendar program fetches the feed with no session.
+    profile = getattr(owner, "profile", None)  # read with the feed (feed_by_token)
+    with translation.override(language_of_profile(profile) or settings.LANGUAGE_CODE):
+        return calendar_build(feed, [*past, *upcoming], deadline_rows).to_ical()
 
 
 def calendar_description() -> str:
@@ -228,8 +239,11 @@ def calendar_description() -> str:
 
 def calendar_name(feed: CalendarFeed) -> str:
     if feed.case is not None:
-        return f"{feed.case.docket_number} {feed.case.caption} · Parley"
-    return "My court dates · Parley"
+        return _("%(docket_number)s %(caption)s · Parley") % {
+            "docket_number": feed.case.docket_number,
+            "caption": feed.case.caption,
+        }
+    return _("My court dates · Parley")
 
 
 def calendar_build(
@@ -267,13 +281,18 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 # Some calendar programs show a cancelled event of a subscribed calendar like any other, so
 # the title says it too.
-CANCELLED_PREFIX = "Cancelled: "
+def _cancelled(summary: str) -> str:
+    return _("Cancelled: %(summary)s") % {"summary": summary}
 
 
 def hearing_summary(hearing: Hearing) -> str:
     case = hearing.case
-    summary = f"{hearing.get_kind_display()} — {case.caption} ({case.docket_number})"
-    return CANCELLED_PREFIX + summary if hearing.status == HearingStatus.CANCELLED else summary
+    summary = _("%(kind)s — %(caption)s (%(docket_number)s)") % {
+        "kind": hearing.get_kind_display(),
+        "caption": case.caption,
+        "docket_number": case.docket_number,
+    }
+    return _cancelled(summary) if hearing.status == HearingStatus.CANCELLED else summary
 
 
 def hearing_event(hearing: Hearing) -> Event:
@@ -282,11 +301,17 @@ def hearing_event(hearing: Hearing) -> Event:
     case = hearing.case
     court = case.court
     zone = ZoneInfo(court.time_zone)
-    description = (
-        f"{hearing.get_kind_display()} in {case.caption} ({case.docket_number}), "
-        f"{court.name}.\nStatus: {hearing.get_status_display()}.\n"
-        f"Times are in the court's time zone, {court.time_zone}."
-    )
+    description = _(
+        "%(kind)s in %(caption)s (%(docket_number)s), %(court)s.\nStatus: %(status)s.\n"
+        "Times are in the court's time zone, %(time_zone)s."
+    ) % {
+        "kind": hearing.get_kind_display(),
+        "caption": case.caption,
+        "docket_number": case.docket_number,
+        "court": court.name,
+        "status": hearing.get_status_display(),
+        "time_zone": court.time_zone,
+    }
     event = Event.new(
         uid=f"hearing-{hearing.pk}@{UID_DOMAIN}",
         sequence=hearing.sequence,
@@ -304,27 +329,47 @@ def hearing_event(hearing: Hearing) -> Event:
 
 
 def deadline_summary(deadline: Deadline) -> str:
-    summary = f"Due: {deadline.title} — {deadline.case.docket_number}"
-    return CANCELLED_PREFIX + summary if deadline.status == DeadlineStatus.CANCELLED else summary
+    summary = _("Due: %(title)s — %(docket_number)s") % {
+        "title": deadline.title,
+        "docket_number": deadline.case.docket_number,
+    }
+    return _cancelled(summary) if deadline.status == DeadlineStatus.CANCELLED else summary
 
 
 def deadline_description(deadline: Deadline) -> str:
     case = deadline.case
-    lines = [f"{deadline.get_kind_display()} in {case.caption} ({case.docket_number})."]
+    lines = [
+        _("%(kind)s in %(caption)s (%(docket_number)s).")
+        % {
+            "kind": deadline.get_kind_display(),
+            "caption": case.caption,
+            "docket_number": case.docket_number,
+        }
+    ]
     if deadline.due_at is not None:
         local = timezone.localtime(deadline.due_at, ZoneInfo(case.court.time_zone))
-        what = "The offer expires" if deadline.kind == DeadlineKind.OFFER_EXPIRY else "Due"
-        lines.append(f"{what} at {local:%Y-%m-%d %H:%M} {local.tzname()} ({case.court.time_zone}).")
+        values = {
+            "moment": f"{local:%Y-%m-%d %H:%M}",
+            "zone": local.tzname(),
+            "time_zone": case.court.time_zone,
+        }
+        lines.append(
+            _("The offer expires at %(moment)s %(zone)s (%(time_zone)s).") % values
+            if deadline.kind == DeadlineKind.OFFER_EXPIRY
+            else _("Due at %(moment)s %(zone)s (%(time_zone)s).") % values
+        )
     else:
         lines.append(
-            f"Due by the end of {deadline.due_date.isoformat()} in the court's time zone "
-            f"({case.court.time_zone})."
+            _("Due by the end of %(day)s in the court's time zone (%(time_zone)s).")
+            % {"day": deadline.due_date.isoformat(), "time_zone": case.court.time_zone}
         )
     if deadline.responsible_side:
-        lines.append(f"To be met by: {deadline.get_responsible_side_display()}.")
+        lines.append(
+            _("To be met by: %(side)s.") % {"side": deadline.get_responsible_side_display()}
+        )
     if deadline.citation:
-        lines.append(f"Rule: {deadline.citation}.")
-    lines.append(f"Status: {deadline.get_status_display()}.")
+        lines.append(_("Rule: %(citation)s.") % {"citation": deadline.citation})
+    lines.append(_("Status: %(status)s.") % {"status": deadline.get_status_display()})
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
@@ -47,7 +48,7 @@ MANUAL_DEADLINE_KINDS = [
     if value not in NEGOTIATION_DEADLINE_KINDS
 ]
 RESPONSIBLE_SIDES = [
-    ("", "Every side"),
+    ("", _("Every side")),
     (Side.PROSECUTION, "Prosecution"),
     (Side.DEFENSE, "Defense"),
 ]
@@ -88,7 +89,7 @@ class JudgeChoiceField(forms.ModelChoiceField):
 
 class RuleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: DeadlineRule) -> str:
-        return f"{obj.name} — {obj.citation}"
+        return f"{obj.name_shown} — {obj.citation_shown}"
 
 
 class HearingChoiceField(forms.ModelChoiceField):
@@ -104,16 +105,16 @@ class HearingChoiceField(forms.ModelChoiceField):
 class _WhenFields(forms.Form):
     """A date, a start time and a length, read on the court's wall clock."""
 
-    date = DayField(widget=DateInput(), label="Date")
-    time = forms.TimeField(widget=TimeInput(), label="Start time")
+    date = DayField(widget=DateInput(), label=_("Date"))
+    time = forms.TimeField(widget=TimeInput(), label=_("Start time"))
     duration = forms.IntegerField(
         min_value=5,
         max_value=MAX_HEARING_MINUTES,
         initial=DEFAULT_HEARING_MINUTES,
-        label="Duration",
-        help_text="Minutes.",
+        label=_("Duration"),
+        help_text=_("Minutes."),
     )
-    courtroom = CourtroomChoiceField(queryset=Courtroom.objects.none(), label="Courtroom")
+    courtroom = CourtroomChoiceField(queryset=Courtroom.objects.none(), label=_("Courtroom"))
     # deadlines.services names the moments; here they are typed as a time and a duration.
     service_fields = {"starts_at": "time", "ends_at": "duration"}
 
@@ -123,7 +124,7 @@ class _WhenFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
         self.fields["courtroom"].queryset = courtrooms  # type: ignore[attr-defined]
-        self.fields["time"].help_text = f"Court time ({time_zone})."
+        self.fields["time"].help_text = _("Court time (%(time_zone)s).") % {"time_zone": time_zone}
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         data = self.cleaned_data
@@ -132,12 +133,12 @@ class _WhenFields(forms.Form):
 
 
 class HearingForm(_WhenFields):
-    kind = forms.ChoiceField(choices=HearingKind.choices, label="Kind of hearing")
+    kind = forms.ChoiceField(choices=HearingKind.choices, label=_("Kind of hearing"))
     judge = JudgeChoiceField(
-        queryset=None, required=False, empty_label="No judge yet", label="Judge"
+        queryset=None, required=False, empty_label=_("No judge yet"), label=_("Judge")
     )
     notes = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Notes"
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes")
     )
     field_order = ["kind", "date", "time", "duration", "courtroom", "judge", "notes"]
 
@@ -150,8 +151,8 @@ class RescheduleForm(_WhenFields):
     reason = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason for the continuance",
-        help_text="Everyone on the case reads it in the hearing's history.",
+        label=_("Reason for the continuance"),
+        help_text=_("Everyone on the case reads it in the hearing's history."),
     )
 
 
@@ -161,16 +162,16 @@ class HearingEditForm(forms.Form):
     judge = JudgeChoiceField(
         queryset=None,
         required=False,
-        empty_label="No judge assigned",
-        label="Judge",
-        error_messages={"invalid_choice": "Choose one of the court's judges, or no judge."},
+        empty_label=_("No judge assigned"),
+        label=_("Judge"),
+        error_messages={"invalid_choice": _("Choose one of the court's judges, or no judge.")},
     )
     notes = forms.CharField(
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Notes",
-        help_text="Everyone on the case reads them on the hearing's page.",
+        label=_("Notes"),
+        help_text=_("Everyone on the case reads them on the hearing's page."),
     )
 
     def __init__(self, *args: Any, judges: QuerySet[Any], **kwargs: Any) -> None:
@@ -208,37 +209,37 @@ class DeadlineForm(forms.Form):
     rule = RuleChoiceField(
         queryset=DeadlineRule.objects.none(),
         required=False,
-        empty_label="None: I set the date by hand",
-        label="Rule",
-        help_text="A rule computes the last day from its trigger and keeps its citation.",
+        empty_label=_("None: I set the date by hand"),
+        label=_("Rule"),
+        help_text=_("A rule computes the last day from its trigger and keeps its citation."),
     )
     kind = forms.ChoiceField(
-        choices=[("", "From the rule"), *MANUAL_DEADLINE_KINDS], required=False, label="Kind"
+        choices=[("", _("From the rule")), *MANUAL_DEADLINE_KINDS], required=False, label=_("Kind")
     )
     title = forms.CharField(
-        max_length=200, required=False, label="Title", help_text="Without a rule, required."
+        max_length=200, required=False, label=_("Title"), help_text=_("Without a rule, required.")
     )
     responsible_side = forms.ChoiceField(
-        choices=RESPONSIBLE_SIDES, required=False, label="Who must act"
+        choices=RESPONSIBLE_SIDES, required=False, label=_("Who must act")
     )
     due_date = DayField(
-        widget=DateInput(), required=False, label="Last day", help_text="Without a rule."
+        widget=DateInput(), required=False, label=_("Last day"), help_text=_("Without a rule.")
     )
     trigger_hearing = HearingChoiceField(
         queryset=Hearing.objects.none(),
         required=False,
-        empty_label="No hearing",
-        label="Trigger hearing",
-        help_text="For a rule counted from a hearing.",
+        empty_label=_("No hearing"),
+        label=_("Trigger hearing"),
+        help_text=_("For a rule counted from a hearing."),
     )
     trigger_date = DayField(
         widget=DateInput(),
         required=False,
-        label="Trigger date",
-        help_text="For a rule counted from a dated event.",
+        label=_("Trigger date"),
+        help_text=_("For a rule counted from a dated event."),
     )
     notes = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Notes"
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Notes")
     )
 
     def __init__(
@@ -261,22 +262,26 @@ class DeadlineForm(forms.Form):
         rule: DeadlineRule | None = data.get("rule")
         if rule is None:
             for name, message in (
-                ("kind", "Choose the kind of deadline, or a rule."),
-                ("title", "Give the deadline a title."),
-                ("due_date", "Enter the last day, or choose a rule that computes it."),
+                ("kind", _("Choose the kind of deadline, or a rule.")),
+                ("title", _("Give the deadline a title.")),
+                ("due_date", _("Enter the last day, or choose a rule that computes it.")),
             ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
         else:
             if data.get("trigger_hearing") and data.get("trigger_date"):
-                self.add_error("trigger_date", "Choose a trigger hearing or a date, not both.")
+                self.add_error("trigger_date", _("Choose a trigger hearing or a date, not both."))
             elif not data.get("trigger_hearing") and not data.get("trigger_date"):
                 field = "trigger_hearing" if rule.trigger.startswith("hearing:") else "trigger_date"
-                self.add_error(field, f"The rule counts from: {rule.trigger_label}.")
+                self.add_error(
+                    field,
+                    _("The rule counts from: %(trigger_label)s.")
+                    % {"trigger_label": rule.trigger_label_shown},
+                )
             if data.get("due_date"):
                 self.add_error(
                     "due_date",
-                    "A rule computes the last day; override it on the deadline afterwards.",
+                    _("A rule computes the last day; override it on the deadline afterwards."),
                 )
         return data
 
@@ -321,23 +326,25 @@ class DeadlineEditForm(forms.Form):
     (`editable_date`). Only that date's field is on the form."""
 
     title = forms.CharField(
-        max_length=200, label="Title", error_messages={"required": "Give the deadline a title."}
+        max_length=200,
+        label=_("Title"),
+        error_messages={"required": _("Give the deadline a title.")},
     )
-    due_date = DayField(widget=DateInput(), label="Last day")
+    due_date = DayField(widget=DateInput(), label=_("Last day"))
     trigger_date = DayField(
         widget=DateInput(),
-        label="Trigger date",
-        help_text="The rule counts the last day again from the new date.",
+        label=_("Trigger date"),
+        help_text=_("The rule counts the last day again from the new date."),
     )
     notes = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Notes"
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes")
     )
     reason = forms.CharField(
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for the date change",
-        help_text="Kept in the deadline's history with the old and the new date.",
+        label=_("Reason for the date change"),
+        help_text=_("Kept in the deadline's history with the old and the new date."),
     )
 
     def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any) -> None:
@@ -349,10 +356,12 @@ class DeadlineEditForm(forms.Form):
         if self.date_field is None:
             del self.fields["reason"]
         elif deadline.rule is not None:
-            self.fields["trigger_date"].help_text = (
-                f"Counted from: {deadline.rule.trigger_label}. "
-                f"{self.fields['trigger_date'].help_text}"
-            )
+            self.fields["trigger_date"].help_text = _(
+                "Counted from: %(trigger_label)s. %(help_text)s"
+            ) % {
+                "trigger_label": deadline.rule.trigger_label_shown,
+                "help_text": self.fields["trigger_date"].help_text,
+            }
 
     def service_arguments(self) -> dict[str, Any]:
         """The keyword arguments of deadlines.services.deadline_update."""
@@ -380,37 +389,37 @@ class RulePreviewForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    due_date = DayField(widget=DateInput(), label="New last day")
+    due_date = DayField(widget=DateInput(), label=_("New last day"))
     reason = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for the override",
-        help_text="Kept in the deadline's history with the computed date.",
+        label=_("Reason for the override"),
+        help_text=_("Kept in the deadline's history with the computed date."),
     )
 
 
 class ClosureForm(forms.Form):
-    date = DayField(widget=DateInput(), label="Date")
+    date = DayField(widget=DateInput(), label=_("Date"))
     reason = forms.CharField(
         max_length=500,
-        label="Reason",
-        help_text="For example: snow emergency, administrative order 2026-04.",
+        label=_("Reason"),
+        help_text=_("For example: snow emergency, administrative order 2026-04."),
     )
 
 
 class CourtroomForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Courtroom name")
+    name = forms.CharField(max_length=100, label=_("Courtroom name"))
 
 
 class DocketFilterForm(forms.Form):
     view = forms.ChoiceField(
-        choices=[("week", "Week"), ("day", "Day")], required=False, label="Show"
+        choices=[("week", _("Week")), ("day", _("Day"))], required=False, label=_("Show")
     )
-    date = DayField(widget=DateInput(), required=False, label="Date")
+    date = DayField(widget=DateInput(), required=False, label=_("Date"))
     courtroom = CourtroomChoiceField(
-        queryset=Courtroom.objects.none(), required=False, empty_label="All courtrooms"
+        queryset=Courtroom.objects.none(), required=False, empty_label=_("All courtrooms")
     )
-    judge = JudgeChoiceField(queryset=None, required=False, empty_label="All judges")
+    judge = JudgeChoiceField(queryset=None, required=False, empty_label=_("All judges"))
 
     def __init__(
         self, *args: Any, courtrooms: QuerySet[Courtroom], judges: QuerySet[Any], **kwargs: Any
@@ -437,15 +446,20 @@ def parse_lead_times(text: str) -> list[int]:
         match = _LEAD.match(token)
         if match is None:
             raise ValidationError(
-                f"“{raw.strip()}” is not a lead time: write a number and d (days), h (hours), "
-                "m (minutes) or w (weeks), such as 2d or 2h."
+                _(
+                    "“%(raw)s” is not a lead time: write a number and d (days), h (hours), m "
+                    "(minutes) or w (weeks), such as 2d or 2h."
+                )
+                % {"raw": raw.strip()}
             )
         value = int(match.group(1)) * _UNIT_MINUTES[match.group(2)]
         if value <= 0 or value > MAX_LEAD_MINUTES:
-            raise ValidationError(f"“{raw.strip()}” must be more than nothing and at most 60 days.")
+            raise ValidationError(
+                _("“%(raw)s” must be more than nothing and at most 60 days.") % {"raw": raw.strip()}
+            )
         minutes.add(value)
     if len(minutes) > MAX_LEAD_TIMES:
-        raise ValidationError(f"At most {MAX_LEAD_TIMES} lead times.")
+        raise ValidationError(_("At most %(limit)s lead times.") % {"limit": MAX_LEAD_TIMES})
     return sorted(minutes, reverse=True)
 
 
@@ -483,14 +497,17 @@ class AlertPreferencesForm(forms.Form):
 
     daily_digest = forms.BooleanField(
         required=False,
-        label="Send me a daily digest",
-        help_text="One e-mail a day with the dates of the next two weeks.",
+        label=_("Send me a daily digest"),
+        help_text=_("One e-mail a day with the dates of the next two weeks."),
     )
     digest_hour = forms.IntegerField(
-        min_value=0, max_value=23, label="Digest hour", help_text="0 to 23, in your time zone."
+        min_value=0,
+        max_value=23,
+        label=_("Digest hour"),
+        help_text=_("0 to 23, in your time zone."),
     )
     time_zone = forms.CharField(
-        max_length=64, label="Your time zone", help_text="For example America/New_York."
+        max_length=64, label=_("Your time zone"), help_text=_("For example America/New_York.")
     )
 
     def __init__(self, *args: Any, kinds: Sequence[tuple[str, str]], **kwargs: Any) -> None:
@@ -499,23 +516,23 @@ class AlertPreferencesForm(forms.Form):
         for kind, label in self.kinds:
             self.fields[f"{kind}-lead"] = LeadTimesField(
                 max_length=200,
-                label=f"Lead times before {label.lower()}",
-                help_text="Comma list, such as 7d, 2d, 1d, 2h.",
+                label=_("Lead times before %(label)s") % {"label": label.lower()},
+                help_text=_("Comma list, such as 7d, 2d, 1d, 2h."),
                 error_messages={
-                    "required": "Give at least one lead time; untick both channels for none."
+                    "required": _("Give at least one lead time; untick both channels for none.")
                 },
             )
             self.fields[f"{kind}-in_app"] = forms.BooleanField(
-                required=False, label=f"In the app ({label.lower()})"
+                required=False, label=_("In the app (%(label)s)") % {"label": label.lower()}
             )
             self.fields[f"{kind}-email"] = forms.BooleanField(
-                required=False, label=f"By e-mail ({label.lower()})"
+                required=False, label=_("By e-mail (%(label)s)") % {"label": label.lower()}
             )
 
     def clean_time_zone(self) -> str:
         value = str(self.cleaned_data["time_zone"]).strip()
         if value not in zoneinfo.available_timezones():
-            raise ValidationError("Not a time zone name; for example Europe/Berlin or UTC.")
+            raise ValidationError(_("Not a time zone name; for example Europe/Berlin or UTC."))
         return value
 
     def rows(self) -> list[PreferenceRow]:

@@ -23,9 +23,10 @@ from django.contrib.postgres.fields import (
     RangeOperators,
 )
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from core.text import in_language
 from parties.models import Side
 
 
@@ -69,20 +70,20 @@ class Courtroom(models.Model):
 
 
 class HearingKind(models.TextChoices):
-    ARRAIGNMENT = "arraignment", "Arraignment"
-    PRETRIAL_CONFERENCE = "pretrial_conference", "Pretrial conference"
-    PLEA_HEARING = "plea_hearing", "Plea hearing"
-    SENTENCING = "sentencing", "Sentencing"
-    TRIAL = "trial", "Trial"
-    STATUS_CONFERENCE = "status_conference", "Status conference"
+    ARRAIGNMENT = "arraignment", _("Arraignment")
+    PRETRIAL_CONFERENCE = "pretrial_conference", _("Pretrial conference")
+    PLEA_HEARING = "plea_hearing", _("Plea hearing")
+    SENTENCING = "sentencing", _("Sentencing")
+    TRIAL = "trial", _("Trial")
+    STATUS_CONFERENCE = "status_conference", _("Status conference")
 
 
 class HearingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
+    SCHEDULED = "scheduled", _("Scheduled")
     # Postponed to a new date (the history keeps the old one and the reason); still to be held.
-    CONTINUED = "continued", "Continued"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
+    CONTINUED = "continued", _("Continued")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Hearings still to be held.
@@ -124,7 +125,7 @@ class Hearing(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     # NULL, not "", for "none": the per-case unique constraint must ignore hearings without one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+        max_length=128, null=True, blank=True, help_text=_("Identifier in the court docket system.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -207,12 +208,12 @@ class HearingChange(models.Model):
 
 
 class DeadlineKind(models.TextChoices):
-    OFFER_EXPIRY = "offer_expiry", "Offer expiry"
-    DISCOVERY_DUE = "discovery_due", "Discovery due"
-    MOTION_DUE = "motion_due", "Motion due"
-    SUGGESTION_RESPONSE_DUE = "suggestion_response_due", "Response due to a defense suggestion"
-    SPEEDY_TRIAL = "speedy_trial", "Speedy-trial limit"
-    CUSTOM = "custom", "Other deadline"
+    OFFER_EXPIRY = "offer_expiry", _("Offer expiry")
+    DISCOVERY_DUE = "discovery_due", _("Discovery due")
+    MOTION_DUE = "motion_due", _("Motion due")
+    SUGGESTION_RESPONSE_DUE = "suggestion_response_due", _("Response due to a defense suggestion")
+    SPEEDY_TRIAL = "speedy_trial", _("Speedy-trial limit")
+    CUSTOM = "custom", _("Other deadline")
 
 
 # Deadlines that belong to the negotiation: only those who read offers see them.
@@ -222,22 +223,22 @@ NEGOTIATION_DEADLINE_KINDS = frozenset(
 
 
 class DeadlineStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MET = "met", "Met"
-    MISSED = "missed", "Missed"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class RuleTrigger(models.TextChoices):
     """What a rule counts from: a hearing of a kind (its date in the court's time zone), or a
     date entered with the deadline (an indictment, a service, a filing)."""
 
-    EVENT = "event", "A dated event"
-    ARRAIGNMENT = "hearing:arraignment", "Arraignment"
-    PLEA_HEARING = "hearing:plea_hearing", "Plea hearing"
-    SENTENCING = "hearing:sentencing", "Sentencing"
-    TRIAL = "hearing:trial", "Trial"
-    PRETRIAL_CONFERENCE = "hearing:pretrial_conference", "Pretrial conference"
+    EVENT = "event", _("A dated event")
+    ARRAIGNMENT = "hearing:arraignment", _("Arraignment")
+    PLEA_HEARING = "hearing:plea_hearing", _("Plea hearing")
+    SENTENCING = "hearing:sentencing", _("Sentencing")
+    TRIAL = "hearing:trial", _("Trial")
+    PRETRIAL_CONFERENCE = "hearing:pretrial_conference", _("Pretrial conference")
 
 
 class DeadlineRule(models.Model):
@@ -252,20 +253,35 @@ class DeadlineRule(models.Model):
     responsible_side = models.CharField(max_length=16, choices=Side.choices, blank=True)
     trigger = models.CharField(max_length=32, choices=RuleTrigger.choices)
     trigger_label = models.CharField(
-        max_length=200, help_text="What the trigger date is, e.g. 'Indictment filed'."
+        max_length=200, help_text=_("What the trigger date is, e.g. 'Indictment filed'.")
     )
     offset = models.PositiveIntegerField()
     unit = models.CharField(
         max_length=16,
-        choices=[("calendar_days", "Calendar days"), ("court_days", "Court days")],
+        choices=[("calendar_days", _("Calendar days")), ("court_days", _("Court days"))],
     )
-    direction = models.CharField(max_length=8, choices=[("after", "After"), ("before", "Before")])
+    direction = models.CharField(
+        max_length=8, choices=[("after", _("After")), ("before", _("Before"))]
+    )
     roll = models.CharField(
         max_length=8,
-        choices=[("forward", "Forward"), ("backward", "Backward"), ("none", "Does not roll")],
+        choices=[
+            ("forward", _("Forward")),
+            ("backward", _("Backward")),
+            ("none", _("Does not roll")),
+        ],
     )
     citation = models.CharField(max_length=300)
     active = models.BooleanField(default=True)
+    # The rule in other languages: {"zh-hans": {"name": ..., "trigger_label": ...,
+    # "citation": ...}} (core.text.in_language); the fields themselves are in the language of
+    # the jurisdiction's law. Shipped with the rules (migrations 0003, 0013).
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        db_default=Value({}, output_field=models.JSONField()),
+    )
 
     class Meta:
         ordering = ["jurisdiction", "name"]
@@ -277,7 +293,19 @@ class DeadlineRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.citation})"
+        return f"{self.name_shown} ({self.citation_shown})"
+
+    @property
+    def name_shown(self) -> str:
+        return in_language(self.translations, "name", self.name)
+
+    @property
+    def trigger_label_shown(self) -> str:
+        return in_language(self.translations, "trigger_label", self.trigger_label)
+
+    @property
+    def citation_shown(self) -> str:
+        return in_language(self.translations, "citation", self.citation)
 
 
 class Deadline(models.Model):
@@ -385,16 +413,16 @@ class Deadline(models.Model):
 
 
 class DeadlineChangeKind(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited by hand"
-    OVERRIDDEN = "overridden", "Computed date overridden"
-    OVERRIDE_REMOVED = "override_removed", "Override removed"
-    TRIGGER_MOVED = "trigger_moved", "Trigger moved"
-    RECOMPUTED = "recomputed", "Recomputed (the court's calendar changed)"
-    MET = "met", "Met"
-    MISSED = "missed", "Missed"
-    CANCELLED = "cancelled", "Cancelled"
-    REOPENED = "reopened", "Reopened"
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited by hand")
+    OVERRIDDEN = "overridden", _("Computed date overridden")
+    OVERRIDE_REMOVED = "override_removed", _("Override removed")
+    TRIGGER_MOVED = "trigger_moved", _("Trigger moved")
+    RECOMPUTED = "recomputed", _("Recomputed (the court's calendar changed)")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REOPENED = "reopened", _("Reopened")
 
 
 class DeadlineChange(models.Model):
@@ -423,36 +451,36 @@ class DeadlineChange(models.Model):
 
 
 class AlertChannel(models.TextChoices):
-    IN_APP = "in_app", "In the app"
-    EMAIL = "email", "E-mail"
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
 
 
 class AlertSubject(models.TextChoices):
     """What an alert is about. Reminders come before a date at a lead time; the others are
     sent once, as soon as the sweep sees them."""
 
-    REMINDER = "reminder", "Reminder"
-    ESCALATION = "escalation", "Missed deadline"
-    OFFER_EXPIRED = "offer_expired", "Offer expired"
-    HEARING_CHANGED = "hearing_changed", "Hearing changed"
-    DIGEST = "digest", "Daily digest"
+    REMINDER = "reminder", _("Reminder")
+    ESCALATION = "escalation", _("Missed deadline")
+    OFFER_EXPIRED = "offer_expired", _("Offer expired")
+    HEARING_CHANGED = "hearing_changed", _("Hearing changed")
+    DIGEST = "digest", _("Daily digest")
     # A note, document or disclosure added to a case record (in-app only, never e-mailed).
-    RECORD = "record", "Case record"
+    RECORD = "record", _("Case record")
     # About an API client of the user's (a webhook endpoint disabled; in-app and e-mail).
-    INTEGRATION = "integration", "Integration"
+    INTEGRATION = "integration", _("Integration")
 
 
 class AlertStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CLAIMED = "claimed", "Being sent"
+    PENDING = "pending", _("Pending")
+    CLAIMED = "claimed", _("Being sent")
     # An e-mail handed to the mail server, not yet recorded as accepted (deadlines.alerts):
     # committed before the server is asked, so that an attempt that may have left is known.
     SENDING = "sending", _("Handed to the mail server")
-    SENT = "sent", "Sent"
+    SENT = "sent", _("Sent")
     # No longer wanted: the date moved or was cancelled, or the person lost access.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
     # Came due only after the date itself had passed (the system was down): not sent.
-    LAPSED = "lapsed", "Lapsed"
+    LAPSED = "lapsed", _("Lapsed")
 
 
 # Lead times in minutes: 7 days, 2 days, 1 day, 2 hours.

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.models import Case
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
     from cases.permissions import AnyUser
 
-NO_LONGER_AVAILABLE = "An item you no longer have access to"
+NO_LONGER_AVAILABLE = gettext_lazy("An item you no longer have access to")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class Shown:
     case: Case | None = None
 
 
-UNAVAILABLE = Shown(title=NO_LONGER_AVAILABLE)
+# The title stays lazy: it is read in the reader's language when shown.
+UNAVAILABLE = Shown(title=cast(str, NO_LONGER_AVAILABLE))
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def notification_get(*, user: AnyUser, notification_id: int) -> Notification:
     """The user's notification, or 404 (missing and not yours look the same)."""
     found = notifications_for(user).filter(pk=notification_id).first()
     if found is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     return found
 
 
@@ -166,7 +169,7 @@ def unread_count(user: AnyUser) -> int:
 def notification_mark_read(*, notification: Notification, by: User) -> Notification:
     """Mark one notification read; someone else's is not found (404)."""
     if notification.recipient_id != by.pk:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -216,7 +219,8 @@ def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[i
         if note is not None and note.case_id == case.pk and note.visibility in walls:
             label = Visibility(note.visibility).label.lower()
             shown[row.pk] = Shown(
-                title=f"New note ({label}) on {case.docket_number}",
+                title=_("New note (%(label)s) on %(docket_number)s")
+                % {"label": label, "docket_number": case.docket_number},
                 body=f"{_author_name(note.author)}: {_excerpt(note.body)}",
                 url=reverse("records:notes", args=[case.pk]) + f"#note-{note.pk}",
                 case=case,
@@ -224,15 +228,21 @@ def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[i
         elif document is not None and document.case_id == case.pk and document.visibility in walls:
             label = Visibility(document.visibility).label.lower()
             shown[row.pk] = Shown(
-                title=f"New document ({label}) on {case.docket_number}",
+                title=_("New document (%(label)s) on %(docket_number)s")
+                % {"label": label, "docket_number": case.docket_number},
                 body=f"{document.title} ({document.get_category_display()})",
                 url=reverse("records:documents", args=[case.pk]) + f"#document-{document.pk}",
                 case=case,
             )
         elif disclosure is not None and disclosure.case_id == case.pk:
             shown[row.pk] = Shown(
-                title=f"Discovery disclosed on {case.docket_number}",
-                body=f"{disclosure.description} (disclosed {disclosure.disclosed_on:%Y-%m-%d})",
+                title=_("Discovery disclosed on %(docket_number)s")
+                % {"docket_number": case.docket_number},
+                body=_("%(description)s (disclosed %(day)s)")
+                % {
+                    "description": disclosure.description,
+                    "day": disclosure.disclosed_on.isoformat(),
+                },
                 url=reverse("records:discovery", args=[case.pk]),
                 case=case,
             )
@@ -291,11 +301,14 @@ def _render_digests(rows: Sequence[Notification], context: ReadContext) -> dict[
             found = (hearings if kind == "hearing" else deadlines).get(pk)
             if found is not None:
                 lines.append(alerts.digest_line(found, now=row.created_at))
-        title = f"Your court dates for the next {days} days ({alerts.format_day_iso(day)})"
+        title = _("Your court dates for the next %(days)s days (%(today)s)") % {
+            "days": days,
+            "today": alerts.format_day_iso(day),
+        }
         body = (
             "".join(f"- {line}\n" for line in lines)
             if lines
-            else f"No hearings or deadlines in the next {days} days.\n"
+            else _("No hearings or deadlines in the next %(days)s days.\n") % {"days": days}
         )
         shown[row.pk] = Shown(title=title, body=body, url=reverse("dashboard"))
     return shown

@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import party_selectors, permissions
 from cases.models import (
@@ -214,7 +215,7 @@ def hearing_get_for_user(user: AnyUser, pk: int | str) -> Hearing:
     try:
         return hearings_listed_for_user(user).get(pk=int(pk))
     except (Hearing.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such hearing.") from None
+        raise Http404(_("No such hearing.")) from None
 
 
 def deadline_get_for_user(user: AnyUser, pk: int | str) -> Deadline:
@@ -222,7 +223,7 @@ def deadline_get_for_user(user: AnyUser, pk: int | str) -> Deadline:
     try:
         return _deadline_details(deadlines_visible_to(user)).get(pk=int(pk))
     except (Deadline.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such deadline.") from None
+        raise Http404(_("No such deadline.")) from None
 
 
 def hearing_history(hearing: Hearing) -> QuerySet[HearingChange]:

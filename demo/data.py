@@ -14,8 +14,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from cases import party_services
@@ -43,6 +45,88 @@ from parties.models import (
 from parties.services import profile_set
 from records import services as record_services
 from records.models import DocumentCategory, Visibility
+
+# The words of the demo's record, negotiation and dates, in the document language of the court's
+# profile (its `document_language` parameter): a Chinese court's case reads Chinese, with the
+# provisions of Chinese law, never a US rule.
+DEMO_TEXT: dict[str, dict[str, Any]] = {
+    "en": {
+        "notes": {
+            Visibility.PROSECUTION: (
+                "Strategy: the lab report is strong; hold the cooperation credit for round two."
+            ),
+            Visibility.DEFENSE: "Client wants to discuss immigration consequences before any plea.",
+            Visibility.SHARED: "Parties agreed to exchange discovery by e-mail and log it here.",
+            Visibility.COURT: "Interpreter booked for the next hearing.",
+        },
+        "index_file": "discovery-index.pdf",
+        "index_title": "Discovery index",
+        "index_heading": "{docket} discovery index",
+        "index_lines": ["1. Arrest report", "2. Laboratory report", "3. Witness statements"],
+        "disclosed": "Arrest report and booking photographs (12 pages)",
+        "witness_file": "witness-list.txt",
+        "witness_text": "Witness list (not yet disclosed)\n1. Officer J. Park\n",
+        "witness_title": "Witness list",
+        "motion_file": "motion-to-continue.pdf",
+        "motion_title": "Motion to continue",
+        "motion_lines": ["The defense moves to continue the hearing."],
+        "negotiating": "The parties told the court they are in plea discussions.",
+        "moved": "Demo",
+        "first_offer": "Early resolution spares the witnesses.",
+        "counter": "First conviction; steady employment.",
+        "answer": "Meets the defense part way.",
+        "response": "The harm to the victims calls for custody within the range.",
+        "interpreter": "Court interpreter",
+        "accepted": "The plea is knowing and voluntary and has a factual basis.",
+        "appeal_limits": (
+            "The defendant may appeal only if the judgment departs from this agreement or the "
+            "plea was not voluntary."
+        ),
+        "closure": "Building maintenance (demo)",
+        "discovery_due": "Discovery due (Rule 16)",
+        "pdf_font": "Helvetica",
+    },
+    "zh-hans": {
+        "notes": {
+            Visibility.PROSECUTION: "审查意见：监控录像与被害人陈述相互印证，证据确实、充分。",
+            Visibility.DEFENSE: "犯罪嫌疑人愿意认罪认罚，希望了解退赔对量刑建议的影响。",
+            Visibility.SHARED: "控辩双方约定通过本系统交换阅卷材料并在此登记。",
+            Visibility.COURT: "已为下次开庭预约书记员和法庭。",
+        },
+        "index_file": "yuejuan-mulu.pdf",
+        "index_title": "案卷材料目录",
+        "index_heading": "{docket} 案卷材料目录",
+        "index_lines": ["一、受案登记表", "二、现场勘验笔录", "三、被害人陈述"],
+        "disclosed": "讯问笔录及辨认笔录（共 12 页）",
+        "witness_file": "zhengren-mingdan.txt",
+        "witness_text": "证人名单（尚未开示）\n一、证人王某\n",
+        "witness_title": "证人名单",
+        "motion_file": "yanqi-shenqing.pdf",
+        "motion_title": "延期审理申请书",
+        "motion_lines": ["辩护人申请延期开庭审理。"],
+        "negotiating": "控辩双方已告知法院正在就认罪认罚进行协商。",
+        "moved": "演示数据",
+        "first_offer": "犯罪嫌疑人到案后如实供述，建议依法从宽。",
+        "counter": "初犯、偶犯，有稳定工作，已退赔被害人损失。",
+        "answer": "采纳辩护人部分意见，调整量刑建议。",
+        "response": "犯罪数额较大，量刑建议仍应在法定幅度之内。",
+        "interpreter": "法院翻译人员",
+        "accepted": "被告人认罪认罚系自愿，具结书内容真实、合法，量刑建议适当，予以采纳。",
+        "appeal_limits": "被告人仅得以判决超出本具结书或者认罪认罚违背意愿为由提出上诉。",
+        "closure": "法院办公楼检修（演示）",
+        "discovery_due": "辩护人阅卷（《刑事诉讼法》第四十条）",
+        "pdf_font": "STSong-Light",
+    },
+}
+
+
+def _language(court: Court) -> str:
+    return str((court.jurisdiction.parameters or {}).get("document_language", "en"))
+
+
+def _text(court: Court) -> dict[str, Any]:
+    return DEMO_TEXT.get(_language(court), DEMO_TEXT["en"])
+
 
 # A demo password for a local demo database; `seed_demo` refuses to run outside DEBUG.
 DEMO_PASSWORD = "parley-demo"  # noqa: S105
@@ -173,7 +257,7 @@ US_LESSER = {
 CN_STATUTES = [
     (
         "刑法第264条（数额较大）",
-        "盗窃罪 Theft (large amount)",
+        "盗窃罪（数额较大）",
         OffenceClass.ORDINARY,
         3,
         0,
@@ -183,7 +267,7 @@ CN_STATUTES = [
     ),
     (
         "刑法第264条（数额巨大）",
-        "盗窃罪 Theft (huge amount)",
+        "盗窃罪（数额巨大）",
         OffenceClass.SERIOUS,
         6,
         36,
@@ -191,9 +275,9 @@ CN_STATUTES = [
         36,
         None,
     ),
-    ("刑法第133条之一", "危险驾驶罪 Dangerous driving", OffenceClass.ORDINARY, 1, 1, 6, 0, None),
-    ("刑法第234条第1款", "故意伤害罪 Intentional injury", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
-    ("刑法第266条", "诈骗罪 Fraud", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
+    ("刑法第133条之一", "危险驾驶罪", OffenceClass.ORDINARY, 1, 1, 6, 0, None),
+    ("刑法第234条第1款", "故意伤害罪", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
+    ("刑法第266条", "诈骗罪", OffenceClass.ORDINARY, 4, 0, 36, 0, None),
 ]
 # PRC Criminal Law: art. 133-1 "处拘役，并处罚金"; arts. 264 and 266 "并处或者单处罚金" (the huge
 # amount tier of 264: "并处罚金"); art. 234(1) carries no fine.
@@ -204,6 +288,28 @@ CN_STATUTE_TRAITS: dict[str, dict[str, Any]] = {
     "刑法第266条": {"fine_applies": True},
 }
 CN_LESSER = {"刑法第264条（数额巨大）": ["刑法第264条（数额较大）"]}
+
+# The statutes' titles in the other language of Parley's catalogues (Statute.translations):
+# a Chinese statute is titled in Chinese, a US one in English.
+STATUTE_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "刑法第264条（数额较大）": {"en": {"title": "Theft (large amount)"}},
+    "刑法第264条（数额巨大）": {"en": {"title": "Theft (huge amount)"}},
+    "刑法第133条之一": {"en": {"title": "Dangerous driving"}},
+    "刑法第234条第1款": {"en": {"title": "Intentional injury"}},
+    "刑法第266条": {"en": {"title": "Fraud"}},
+    "21 U.S.C. 841(b)(1)(A)": {"zh-hans": {"title": "分销受管制物质（大量）"}},
+    "21 U.S.C. 841(b)(1)(B)": {"zh-hans": {"title": "分销受管制物质（中等数量）"}},
+    "21 U.S.C. 841(b)(1)(C)": {"zh-hans": {"title": "分销受管制物质"}},
+    "21 U.S.C. 844(a)": {"zh-hans": {"title": "单纯持有受管制物质"}},
+    "18 U.S.C. 922(g)(1)": {"zh-hans": {"title": "禁止持枪者持有枪支"}},
+    "18 U.S.C. 1343": {"zh-hans": {"title": "电信欺诈"}},
+    "18 U.S.C. 1028A": {"zh-hans": {"title": "加重身份盗窃"}},
+    "18 U.S.C. 1028(a)(7)": {"zh-hans": {"title": "身份欺诈"}},
+    "18 U.S.C. 924(c)(1)(A)(i)": {"zh-hans": {"title": "在毒品贩运犯罪中使用或携带枪支"}},
+    "18 U.S.C. 2113(a)": {"zh-hans": {"title": "抢劫银行"}},
+    "18 U.S.C. 641": {"zh-hans": {"title": "盗窃公款"}},
+    "18 U.S.C. 111(a)": {"zh-hans": {"title": "袭击联邦官员"}},
+}
 
 US_DEFENDANTS = [
     ("Marcus", "Bell", CustodyStatus.DETAINED, "English", CitizenshipStatus.CITIZEN),
@@ -296,6 +402,7 @@ def _statutes(
                 "max_custody_months": hi,
                 "mandatory_minimum_months": mandatory,
                 "max_fine": Decimal(fine) if fine else None,
+                "translations": STATUTE_TRANSLATIONS.get(citation, {}),
                 **traits.get(citation, {}),
             },
         )
@@ -328,7 +435,14 @@ def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = ""
     )
 
 
-def _case(
+def _case(*, court: Court, **details: Any) -> None:
+    """A case of `court`, its people acting in the court's language: what the system writes
+    on their behalf (an offer's expiry deadline, a reason) reads in it too."""
+    with translation.override(_language(court)):
+        _case_in_language(court=court, **details)
+
+
+def _case_in_language(
     *,
     court: Court,
     docket: str,
@@ -369,16 +483,21 @@ def _case(
         if to_status in _NEGOTIATED:
             continue
         mover = prosecutor if to_status == CaseStatus.DISMISSED else judge
-        case_services.case_transition(case=case, to_status=to_status, by=mover, reason="Demo")
+        case_services.case_transition(
+            case=case, to_status=to_status, by=mover, reason=_text(court)["moved"]
+        )
 
 
-def _demo_pdf(title: str, lines: list[str]) -> bytes:
+def _demo_pdf(title: str, lines: list[str], font: str = "Helvetica") -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=LETTER)
     pdf.setTitle(title)
-    pdf.setFont("Helvetica-Bold", 14)
+    if font != "Helvetica":
+        # reportlab's metrics of Adobe's CJK font; a demo file, not a signed document.
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    pdf.setFont("Helvetica-Bold" if font == "Helvetica" else font, 14)
     pdf.drawString(72, 720, title)
-    pdf.setFont("Helvetica", 11)
+    pdf.setFont(font, 11)
     for n, line in enumerate(lines):
         pdf.drawString(72, 690 - 16 * n, line)
     pdf.showPage()
@@ -388,71 +507,54 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
 
 def _record(case: Case, *, prosecutor: User, lawyer: User, clerk: User, opened_on: dt.date) -> None:
     """Notes behind each wall, the prosecution's discovery (two items disclosed before the first
-    offer, one kept back) and a defense motion."""
-    record_services.note_add(
-        case=case,
-        by=prosecutor,
-        visibility=Visibility.PROSECUTION,
-        body="Strategy: the lab report is strong; hold the cooperation credit for round two.",
-    )
-    record_services.note_add(
-        case=case,
-        by=lawyer,
-        visibility=Visibility.DEFENSE,
-        body="Client wants to discuss immigration consequences before any plea.",
-    )
-    record_services.note_add(
-        case=case,
-        by=prosecutor,
-        visibility=Visibility.SHARED,
-        body="Parties agreed to exchange discovery by e-mail and log it here.",
-    )
-    record_services.note_add(
-        case=case,
-        by=clerk,
-        visibility=Visibility.COURT,
-        body="Interpreter booked for the next hearing.",
-    )
+    offer, one kept back) and a defense motion, in the words of the court's language."""
+    text = _text(case.court)
+    authors = {
+        Visibility.PROSECUTION: prosecutor,
+        Visibility.DEFENSE: lawyer,
+        Visibility.SHARED: prosecutor,
+        Visibility.COURT: clerk,
+    }
+    for visibility, author in authors.items():
+        record_services.note_add(
+            case=case, by=author, visibility=visibility, body=text["notes"][visibility]
+        )
     index = record_services.document_upload(
         case=case,
         by=prosecutor,
         upload=SimpleUploadedFile(
-            "discovery-index.pdf",
+            text["index_file"],
             _demo_pdf(
-                f"{case.docket_number} discovery index",
-                ["1. Arrest report", "2. Laboratory report", "3. Witness statements"],
+                text["index_heading"].format(docket=case.docket_number),
+                text["index_lines"],
+                text["pdf_font"],
             ),
         ),
         category=DocumentCategory.DISCOVERY,
-        title="Discovery index",
+        title=text["index_title"],
         visibility=Visibility.PROSECUTION,
     )
     record_services.disclosure_add(case=case, by=prosecutor, disclosed_on=opened_on, document=index)
     record_services.disclosure_add(
-        case=case,
-        by=prosecutor,
-        disclosed_on=opened_on,
-        description="Arrest report and booking photographs (12 pages)",
+        case=case, by=prosecutor, disclosed_on=opened_on, description=text["disclosed"]
     )
     record_services.document_upload(
         case=case,
         by=prosecutor,
-        upload=SimpleUploadedFile(
-            "witness-list.txt", b"Witness list (not yet disclosed)\n1. Officer J. Park\n"
-        ),
+        upload=SimpleUploadedFile(text["witness_file"], text["witness_text"].encode()),
         category=DocumentCategory.EVIDENCE,
-        title="Witness list",
+        title=text["witness_title"],
         visibility=Visibility.PROSECUTION,
     )
     record_services.document_upload(
         case=case,
         by=lawyer,
         upload=SimpleUploadedFile(
-            "motion-to-continue.pdf",
-            _demo_pdf("Motion to continue", ["The defense moves to continue the hearing."]),
+            text["motion_file"],
+            _demo_pdf(text["motion_title"], text["motion_lines"], text["pdf_font"]),
         ),
         category=DocumentCategory.MOTION,
-        title="Motion to continue",
+        title=text["motion_title"],
         visibility=Visibility.SHARED,
     )
 
@@ -519,30 +621,28 @@ def _negotiate(
     the case before the submission (the court reads the status): as parties do at a status
     conference, the prosecution first tells the court they are in plea discussions."""
     ns = negotiation_services
+    text = _text(case.court)
     case_services.case_transition(
-        case=case,
-        to_status=CaseStatus.NEGOTIATING,
-        by=prosecutor,
-        reason="The parties told the court they are in plea discussions.",
+        case=case, to_status=CaseStatus.NEGOTIATING, by=prosecutor, reason=text["negotiating"]
     )
     offer = ns.offer_send(
         offer=ns.offer_create(
             case=case,
             by=prosecutor,
-            data=_offer_input(case, rationale="Early resolution spares the witnesses."),
+            data=_offer_input(case, rationale=text["first_offer"]),
         ),
         by=prosecutor,
     )
     for _ in range(rounds - 1):
-        counter_data = _offer_input(case, rationale="First conviction; steady employment.")
+        counter_data = _offer_input(case, rationale=text["counter"])
         counter_data.custody_min_months = max(0, (counter_data.custody_min_months or 0) // 2)
         counter_data.custody_max_months = counter_data.custody_min_months
         counter = ns.offer_counter(offer=offer, by=lawyer, data=counter_data)
         offer = ns.offer_counter(
             offer=counter,
             by=prosecutor,
-            data=_offer_input(case, rationale="Meets the defense part way."),
-            response="The harm to the victims calls for custody within the range.",
+            data=_offer_input(case, rationale=text["answer"]),
+            response=text["response"],
         )
     if until == CaseStatus.NEGOTIATING:
         return
@@ -560,10 +660,7 @@ def _negotiate(
             by=prosecutor,
             procedure=procedure.code if procedure else "",
             appeal_limits=(
-                "The defendant may appeal only if the judgment departs from this agreement or "
-                "the plea was not voluntary."
-                if agreement_rules.appeal_limits_source(jurisdiction)
-                else ""
+                text["appeal_limits"] if agreement_rules.appeal_limits_source(jurisdiction) else ""
             ),
         )
         agreement.refresh_from_db()
@@ -575,7 +672,7 @@ def _negotiate(
             for item in agreement_rules.checklist_items_for(jurisdiction, agreement.terms)
         },
         interpreter_used=agreement.interpreter_needed,
-        interpreter_name="Court interpreter" if agreement.interpreter_needed else "",
+        interpreter_name=text["interpreter"] if agreement.interpreter_needed else "",
     )
     ns.agreement_sign(agreement=agreement, by=lawyer, on_behalf_of_defendant=True)
     ns.agreement_sign(agreement=agreement, by=lawyer)
@@ -587,7 +684,7 @@ def _negotiate(
         agreement=agreement,
         by=judge,
         decision=agreement_rules.ACCEPT,
-        reasons="The plea is knowing and voluntary and has a factual basis.",
+        reasons=text["accepted"],
     )
 
 
@@ -602,16 +699,20 @@ _NEXT_HEARING = {
 
 
 def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> None:
+    with translation.override(_language(court)):
+        _court_dates_in_language(court, clerk, judge, rooms)
+
+
+def _court_dates_in_language(court: Court, clerk: User, judge: User, rooms: list[str]) -> None:
     """Courtrooms, a closure day, the next hearing of every open case over the coming two
     weeks (on court days, in the court's time zone), and its deadlines: the Speedy Trial Act
     limit or the expedited-procedure limit computed by rule, and discovery due by hand."""
+    text = _text(court)
     courtrooms = [date_services.courtroom_create(court=court, by=clerk, name=n) for n in rooms]
     calendar = calendar_for_court(court)
     today = case_services.court_today(court)
     closure = calendar.next_court_day(today + dt.timedelta(days=9))
-    date_services.closure_add(
-        court=court, by=clerk, date=closure, reason="Building maintenance (demo)"
-    )
+    date_services.closure_add(court=court, by=clerk, date=closure, reason=text["closure"])
     calendar = calendar_for_court(court)
     zone = zoneinfo.ZoneInfo(court.time_zone)
     speedy = DeadlineRule.objects.filter(
@@ -651,7 +752,7 @@ def _court_dates(court: Court, clerk: User, judge: User, rooms: list[str]) -> No
                 case=case,
                 by=clerk,
                 kind=DeadlineKind.DISCOVERY_DUE,
-                title="Discovery due (Rule 16)",
+                title=text["discovery_due"],
                 responsible_side=Side.PROSECUTION,
                 due_date=calendar.next_court_day(today + dt.timedelta(days=3 + n % 7)),
             )
@@ -679,18 +780,18 @@ def seed_demo() -> bool:
             defaults={"kind": OrganizationKind.PRIVATE_FIRM, "jurisdiction": us},
         )[0],
         "procuratorate": Organization.objects.get_or_create(
-            name="北京市海淀区人民检察院 Haidian District People's Procuratorate",
+            name="北京市海淀区人民检察院",
             defaults={"kind": OrganizationKind.PROSECUTOR_OFFICE, "jurisdiction": cn},
         )[0],
         "legal_aid": Organization.objects.get_or_create(
-            name="海淀区法律援助中心 Haidian Legal Aid Centre",
+            name="北京市海淀区法律援助中心",
             defaults={"kind": OrganizationKind.LEGAL_AID, "jurisdiction": cn},
         )[0],
     }
     us_court = _court(
         "U.S. District Court for the District of Columbia", us, "America/New_York", "DC"
     )
-    cn_court = _court("北京市海淀区人民法院 Haidian District People's Court", cn, "Asia/Shanghai")
+    cn_court = _court("北京市海淀区人民法院", cn, "Asia/Shanghai")
     _statutes(us, US_STATUTES, US_LESSER, US_STATUTE_TRAITS)
     _statutes(cn, CN_STATUTES, CN_LESSER, CN_STATUTE_TRAITS)
 
@@ -740,7 +841,7 @@ def seed_demo() -> bool:
         Defendant.objects.create(
             first_name=first,
             last_name=last,
-            preferred_language="Mandarin",
+            preferred_language="汉语",
             citizenship_status=CitizenshipStatus.CITIZEN,
             custody_status=CustodyStatus.RELEASED,
             date_of_birth=dt.date(1980 + 2 * i, 2 + i, 3 + i),
@@ -793,7 +894,7 @@ def seed_demo() -> bool:
             start_date=case.opened_on,
         )
     _court_dates(us_court, clerk, judge, ["Courtroom 4B", "Courtroom 12", "Courtroom 19"])
-    _court_dates(cn_court, cn_clerk, cn_judge, ["第三法庭 Courtroom 3", "第五法庭 Courtroom 5"])
+    _court_dates(cn_court, cn_clerk, cn_judge, ["第三法庭", "第五法庭"])
     # The court's docket system, ready for a token (Integrations, signed in as the clerk).
     integration_services.api_client_create(
         court=us_court, name="D.C. docket system", owner=clerk, by=clerk

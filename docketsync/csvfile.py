@@ -19,6 +19,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from docketsync.records import COLUMNS
 
 REQUIRED_COLUMNS = ("type",)
@@ -48,8 +51,11 @@ def _text(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise CsvError(
-            f"Line {line} is not UTF-8 text (byte 0x{data[error.start]:02x}). Save the file as "
-            "“CSV UTF-8” and upload it again."
+            _(
+                "Line %(line)s is not UTF-8 text (byte 0x%(byte)s). Save the file as "
+                "“CSV UTF-8” and upload it again."
+            )
+            % {"line": line, "byte": format(data[error.start], "02x")}
         ) from None
 
 
@@ -57,9 +63,9 @@ def read_csv(data: bytes, *, max_records: int | None = None) -> CsvRecords:
     """Read docket records from the bytes of a CSV file (see the module's docstring)."""
     text = _text(data)
     if not text.strip():
-        raise CsvError("The file is empty.")
+        raise CsvError(_("The file is empty."))
     if "\x00" in text:
-        raise CsvError("The file holds NUL characters: it is not a CSV text file.")
+        raise CsvError(_("The file holds NUL characters: it is not a CSV text file."))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -70,13 +76,19 @@ def read_csv(data: bytes, *, max_records: int | None = None) -> CsvRecords:
                 continue
             if len(row) > len(columns):
                 raise CsvError(
-                    f"Line {reader.line_num} has {len(row)} cells but the header has "
-                    f"{len(columns)}; put quotes around values that hold commas."
+                    _(
+                        "Line %(line_num)s has %(count)s cells but the header has %(count2)s; "
+                        "put quotes around values that hold commas."
+                    )
+                    % {"line_num": reader.line_num, "count": len(row), "count2": len(columns)}
                 )
             if max_records is not None and len(found.records) >= max_records:
                 raise CsvError(
-                    f"The file has more than {max_records:,} records; split it, or import it "
-                    "with the management command or the API."
+                    _(
+                        "The file has more than %(max_records)s records; split it, or import it "
+                        "with the management command or the API."
+                    )
+                    % {"max_records": format(max_records, ",")}
                 )
             record = {}
             for name, cell in zip(columns, row, strict=False):
@@ -84,16 +96,19 @@ def read_csv(data: bytes, *, max_records: int | None = None) -> CsvRecords:
                     continue
                 if not name:
                     raise CsvError(
-                        f"Line {reader.line_num} has a value in a column with no name in the "
-                        "header."
+                        _("Line %(line_num)s has a value in a column with no name in the header.")
+                        % {"line_num": reader.line_num}
                     )
                 record[name] = cell.strip()
             found.records.append(record)
             found.lines.append(reader.line_num)
     except csv.Error as error:
-        raise CsvError(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
+        raise CsvError(
+            _("Line %(line_num)s cannot be read as CSV: %(error)s.")
+            % {"line_num": reader.line_num, "error": error}
+        ) from None
     if not found.records:
-        raise CsvError("The file has a header but no records.")
+        raise CsvError(_("The file has a header but no records."))
     return found
 
 
@@ -102,17 +117,28 @@ def _check_header(header: list[str]) -> list[str]:
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
         raise CsvError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(f'“{name}”' for name in unknown)} in the header (line 1). "
-            f"The columns are: {', '.join(COLUMNS)}."
+            ngettext(
+                "Unknown column %(unknown)s in the header (line 1). The columns are: %(columns)s.",
+                "Unknown columns %(unknown)s in the header (line 1). The columns are: %(columns)s.",
+                len(unknown),
+            )
+            % {
+                "unknown": ", ".join(f"“{name}”" for name in unknown),
+                "columns": ", ".join(COLUMNS),
+            }
         )
     twice = sorted({name for name in header if name and header.count(name) > 1})
     if twice:
-        raise CsvError(f"The header names {', '.join(twice)} more than once.")
+        raise CsvError(
+            _("The header names %(items)s more than once.") % {"items": ", ".join(twice)}
+        )
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise CsvError(
-            f"The header (line 1) has no “{missing[0]}” column; the first line of the file "
-            "names the columns."
+            _(
+                "The header (line 1) has no “%(missing)s” column; the first line of the "
+                "file names the columns."
+            )
+            % {"missing": missing[0]}
         )
     return header

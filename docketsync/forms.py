@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 # A file larger than this is for the management command or the API.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -10,9 +11,11 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Docket file (CSV)",
-        help_text="UTF-8, comma-separated, one record a row, with a header row; up to 1,000 "
-        "records. Nothing changes until you apply the preview.",
+        label=_("Docket file (CSV)"),
+        help_text=_(
+            "UTF-8, comma-separated, one record a row, with a header row; up to 1,000 "
+            "records. Nothing changes until you apply the preview."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -20,7 +23,7 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 5 MB; import it with the management command or the API."
+                _("The file is larger than 5 MB; import it with the management command or the API.")
             )
         return upload
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import CaseStatus, Disposition
 from deadlines.models import HearingKind, HearingStatus
@@ -50,12 +51,15 @@ class FieldError(ValueError):
 def text(max_length: int, *, strip: bool = True) -> Reader:
     def read(value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise FieldError("Enter text.")
+            raise FieldError(_("Enter text."))
         value = str(value).strip() if strip else str(value)
         if len(value) > max_length:
-            raise FieldError(f"Keep this to {max_length:,} characters (it has {len(value):,}).")
+            raise FieldError(
+                _("Keep this to %(max_length)s characters (it has %(count)s).")
+                % {"max_length": format(max_length, ","), "count": format(len(value), ",")}
+            )
         if "\x00" in value:
-            raise FieldError("Text may not contain NUL characters.")
+            raise FieldError(_("Text may not contain NUL characters."))
         return value
 
     return read
@@ -64,7 +68,7 @@ def text(max_length: int, *, strip: bool = True) -> Reader:
 def identifier(value: Any) -> str:
     read = text(EXTERNAL_ID_MAX)(value)
     if not read:
-        raise FieldError("Enter an identifier.")
+        raise FieldError(_("Enter an identifier."))
     return read
 
 
@@ -79,22 +83,25 @@ def boolean(value: Any) -> bool:
             return True
         if word in {"false", "no", "n", "0"}:
             return False
-    raise FieldError("Enter true or false (yes or no).")
+    raise FieldError(_("Enter true or false (yes or no)."))
 
 
 def integer(low: int, high: int) -> Reader:
     def read(value: Any) -> int:
         if isinstance(value, bool):
-            raise FieldError("Enter a whole number.")
+            raise FieldError(_("Enter a whole number."))
         if isinstance(value, str):
             try:
                 value = int(value.strip())
             except ValueError:
-                raise FieldError("Enter a whole number.") from None
+                raise FieldError(_("Enter a whole number.")) from None
         if not isinstance(value, int):
-            raise FieldError("Enter a whole number.")
+            raise FieldError(_("Enter a whole number."))
         if not low <= value <= high:
-            raise FieldError(f"Enter a number from {low:,} to {high:,}.")
+            raise FieldError(
+                _("Enter a number from %(low)s to %(high)s.")
+                % {"low": format(low, ","), "high": format(high, ",")}
+            )
         return value
 
     return read
@@ -107,14 +114,14 @@ def date(value: Any) -> dt.date:
                 return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FieldError("Enter a date as YYYY-MM-DD.")
+    raise FieldError(_("Enter a date as YYYY-MM-DD."))
 
 
 def choice(choices: list[str]) -> Reader:
     def read(value: Any) -> str:
         if isinstance(value, str) and value.strip() in choices:
             return value.strip()
-        raise FieldError(f"Choose one of: {', '.join(choices)}.")
+        raise FieldError(_("Choose one of: %(items)s.") % {"items": ", ".join(choices)})
 
     return read
 
@@ -133,8 +140,11 @@ class Moment:
         moment = self.value.replace(tzinfo=zone)
         if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != self.value:
             raise FieldError(
-                f"{self.value:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks skip it); "
-                "give the time with its offset."
+                _(
+                    "%(moment)s does not exist in %(zone)s (the clocks skip it); give the "
+                    "time with its offset."
+                )
+                % {"moment": format(self.value, "%Y-%m-%d %H:%M"), "zone": zone.key}
             )
         return moment
 
@@ -146,8 +156,10 @@ def moment(value: Any) -> Moment:
         except ValueError:
             pass
     raise FieldError(
-        "Enter a date and time as YYYY-MM-DDTHH:MM, with an offset (+01:00, Z) or without one "
-        "for the court's own time."
+        _(
+            "Enter a date and time as YYYY-MM-DDTHH:MM, with an offset (+01:00, Z) or without one "
+            "for the court's own time."
+        )
     )
 
 
@@ -278,13 +290,15 @@ def read_record(raw: Any) -> Record:
         case_external_id=_echo(raw, "case_external_id"),
     )
     if not isinstance(raw, Mapping):
-        record.errors[RECORD_ERRORS] = ["A record is an object with a type and its fields."]
+        record.errors[RECORD_ERRORS] = [_("A record is an object with a type and its fields.")]
         return record
     if not _is_unicode(raw):
-        record.errors[RECORD_ERRORS] = ["The record holds text that is not valid Unicode."]
+        record.errors[RECORD_ERRORS] = [_("The record holds text that is not valid Unicode.")]
         return record
     if kind not in RECORD_TYPES:
-        record.errors["type"] = [f"Choose one of: {', '.join(RECORD_TYPES)}."]
+        record.errors["type"] = [
+            _("Choose one of: %(items)s.") % {"items": ", ".join(RECORD_TYPES)}
+        ]
         return record
     fields = FIELDS[kind]
     for name, value in raw.items():
@@ -292,7 +306,9 @@ def read_record(raw: Any) -> Record:
             continue
         spec = fields.get(name)
         if spec is None:
-            record.errors[str(name)] = [f"A {kind} record has no field “{name}”."]
+            record.errors[str(name)] = [
+                _("A %(kind)s record has no field “%(name)s”.") % {"kind": kind, "name": name}
+            ]
             continue
         if _not_given(value, spec):
             continue
@@ -311,7 +327,7 @@ def _read_keys(raw: Mapping[str, Any], record: Record) -> None:
     for key, optional in (("external_id", optional_id), ("case_external_id", False)):
         if key == "case_external_id" and record.type == CASE:
             if raw.get(key) not in (None, ""):
-                record.errors[key] = ["A case record has no case_external_id."]
+                record.errors[key] = [_("A case record has no case_external_id.")]
             continue
         value = raw.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Func, JSONField, Value
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from docketsync.models import DocketSyncJob
@@ -38,5 +39,5 @@ def docket_job_for_user(user: AnyUser, job_id: int, *, results_from: int = 0) ->
         .first()
     )
     if job is None:
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     return job

@@ -46,7 +46,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Func, JSONField, Q, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from audit.context import AuditContext, acting
 from cases import party_services, permissions
@@ -77,14 +77,14 @@ logger = logging.getLogger(__name__)
 MAX_BATCH = 1000
 
 # What the history says when the docket gives no reason of its own.
-SYNC_REASON = "Changed in the court's docket system."
+SYNC_REASON = gettext_lazy("Changed in the court's docket system.")
 
 
 class Outcome(TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Updated"
-    UNCHANGED = "unchanged", "Unchanged"
-    ERROR = "error", "Error"
+    CREATED = "created", gettext_lazy("Created")
+    UPDATED = "updated", gettext_lazy("Updated")
+    UNCHANGED = "unchanged", gettext_lazy("Unchanged")
+    ERROR = "error", gettext_lazy("Error")
 
 
 @dataclass
@@ -126,8 +126,10 @@ def docket_upsert(
     if len(records) > MAX_BATCH:
         raise ValidationError(
             {
-                "records": f"Send at most {MAX_BATCH:,} records in a batch; "
-                f"this one has {len(records):,}."
+                "records": gettext(
+                    "Send at most %(limit)s records in a batch; this one has %(count)s."
+                )
+                % {"limit": format(MAX_BATCH, ","), "count": format(len(records), ",")}
             }
         )
     with _without_cyclic_gc(), transaction.atomic():
@@ -178,7 +180,12 @@ def docket_import(
     transaction rolled back at the end, so later batches see the cases earlier ones would
     create."""
     if not 1 <= batch_size <= MAX_BATCH:
-        raise ValidationError({"batch_size": f"Choose a batch size from 1 to {MAX_BATCH:,}."})
+        raise ValidationError(
+            {
+                "batch_size": gettext("Choose a batch size from 1 to %(limit)s.")
+                % {"limit": format(MAX_BATCH, ",")}
+            }
+        )
     permissions.require_docket_syncer(by, court)
     results: list[RecordResult] = []
     with transaction.atomic() if dry_run else contextlib.nullcontext():
@@ -212,10 +219,10 @@ def _errors_of(error: Exception, renames: dict[str, str] | None = None) -> dict[
     if isinstance(error, Conflict):
         return {RECORD_ERRORS: [error.message]}
     if isinstance(error, PermissionDenied):
-        return {RECORD_ERRORS: [str(error) or "You may not do this."]}
+        return {RECORD_ERRORS: [str(error) or gettext("You may not do this.")]}
     return {
         RECORD_ERRORS: [
-            "Someone else changed this at the same moment; send the record again.",
+            gettext("Someone else changed this at the same moment; send the record again."),
         ]
     }
 
@@ -545,9 +552,11 @@ class _Batch:
         if case is None:
             raise RecordRefused(
                 {
-                    "case_external_id": f"{self.court.name} has no case with external id "
-                    f"“{record.case_external_id}” (send the case before its charges, parties "
-                    "and hearings)."
+                    "case_external_id": gettext(
+                        "%(court_name)s has no case with external id “%(case_external_id)s” "
+                        "(send the case before its charges, parties and hearings)."
+                    )
+                    % {"court_name": self.court.name, "case_external_id": record.case_external_id}
                 }
             )
         return case
@@ -560,16 +569,29 @@ class _Batch:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise RecordRefused({field_name: f"More than one user has the e-mail “{name}”."})
-        raise RecordRefused({field_name: f"No user with the username or e-mail “{name}”."})
+            raise RecordRefused(
+                {
+                    field_name: gettext("More than one user has the e-mail “%(name)s”.")
+                    % {"name": name}
+                }
+            )
+        raise RecordRefused(
+            {
+                field_name: gettext("No user with the username or e-mail “%(name)s”.")
+                % {"name": name}
+            }
+        )
 
     def _courtroom(self, name: str) -> Courtroom:
         room = self.courtrooms.get(name.casefold())
         if room is None:
             raise RecordRefused(
                 {
-                    "courtroom": f"{self.court.name} has no courtroom “{name}”; its staff add "
-                    "courtrooms on the closure days page."
+                    "courtroom": gettext(
+                        "%(court_name)s has no courtroom “%(name)s”; its staff add courtrooms on "
+                        "the closure days page."
+                    )
+                    % {"court_name": self.court.name, "name": name}
                 }
             )
         return room
@@ -578,7 +600,8 @@ class _Batch:
     def _creation_only(names: dict[str, tuple[Any, Any]], what: str) -> None:
         """Values a sync sets when it creates `what` and never changes afterwards."""
         errors = {
-            name: f"The {what} has {_shown(ours)} in Parley; a sync does not change it."
+            name: gettext("The %(what)s has %(shown)s in Parley; a sync does not change it.")
+            % {"what": what, "shown": _shown(ours)}
             for name, (ours, theirs) in names.items()
             if theirs is not None and ours != theirs
         }
@@ -595,7 +618,7 @@ class _Batch:
             case, claimed = self.unclaimed[v["docket_number"]], True
         if case is None:
             missing = {
-                name: "Required to create a case."
+                name: gettext("Required to create a case.")
                 for name in ("docket_number", "caption")
                 if name not in v
             }
@@ -657,11 +680,17 @@ class _Batch:
         if path is None:
             raise RecordRefused(
                 {
-                    "status": f"A case in status “{CaseStatus(case.status).label}” cannot "
-                    f"reach “{CaseStatus(target).label}” in Parley's workflow."
+                    "status": gettext(
+                        "A case in status “%(case_status)s” cannot reach “%(case_status2)s” in "
+                        "Parley's workflow."
+                    )
+                    % {
+                        "case_status": CaseStatus(case.status).label,
+                        "case_status2": CaseStatus(target).label,
+                    }
                 }
             )
-        reason = record.values.get("status_reason") or SYNC_REASON
+        reason = record.values.get("status_reason") or str(SYNC_REASON)
         for step in path:
             case = case_services.case_transition(
                 case=case, to_status=step, by=self.by, reason=reason
@@ -682,13 +711,19 @@ class _Batch:
             if statute is None:
                 raise RecordRefused(
                     {
-                        "statute": f"“{v['statute']}” is not in the statute catalogue of "
-                        f"{self.court.jurisdiction.name}."
+                        "statute": gettext(
+                            "“%(statute)s” is not in the statute catalogue of "
+                            "%(jurisdiction_name)s."
+                        )
+                        % {
+                            "statute": v["statute"],
+                            "jurisdiction_name": self.court.jurisdiction.name_shown,
+                        }
                     }
                 )
         if charge is None:
             if statute is None:
-                raise RecordRefused({"statute": "Required to create a charge."})
+                raise RecordRefused({"statute": gettext("Required to create a charge.")})
             charge = case_services.charge_add(
                 case=case,
                 statute=statute,
@@ -729,8 +764,9 @@ class _Batch:
             if changed and charge.status == ChargeStatus.DISPOSED:
                 raise RecordRefused(
                     {
-                        changed[0]: "This charge has been disposed of in Parley and can no "
-                        "longer change."
+                        changed[0]: gettext(
+                            "This charge has been disposed of in Parley and can no longer change."
+                        )
                     }
                 )
             if changed:
@@ -820,10 +856,10 @@ class _Batch:
         extra = sorted(set(v) & set(DEFENDANT_DETAILS))
         if extra:
             raise RecordRefused(
-                {name: "Only a defendant party has personal details." for name in extra}
+                {name: gettext("Only a defendant party has personal details.") for name in extra}
             )
         if "user" not in v:
-            raise RecordRefused({"user": "Name the person by username or e-mail."})
+            raise RecordRefused({"user": gettext("Name the person by username or e-mail.")})
         person = self._person(v["user"], "user")
         part = self._current(case, lambda p: p.user_id == person.pk and p.role == v["role"])
         existed = part is not None
@@ -839,13 +875,15 @@ class _Batch:
     ) -> tuple[str, int | None, list[str], Callable[[], None]]:
         v = record.values
         if "user" in v:
-            raise RecordRefused({"user": "A defendant is named by their details, not a user."})
+            raise RecordRefused(
+                {"user": gettext("A defendant is named by their details, not a user.")}
+            )
         details = {name: v[name] for name in DEFENDANT_DETAILS if name in v}
         defendant = self.defendants.get(str(record.external_id))
         changed: list[str] = []
         if defendant is None:
             missing = {
-                name: "Required to enter a defendant."
+                name: gettext("Required to enter a defendant.")
                 for name in ("first_name", "last_name")
                 if name not in v
             }
@@ -913,7 +951,7 @@ class _Batch:
         status = v.get("status")
         if hearing is None:
             missing = {
-                name: "Required to schedule a hearing."
+                name: gettext("Required to schedule a hearing.")
                 for name in ("kind", "starts_at", "ends_at", "courtroom")
                 if name not in v
             }
@@ -941,8 +979,11 @@ class _Batch:
             if changed and hearing.status not in UPCOMING_HEARING_STATUSES:
                 raise RecordRefused(
                     {
-                        "status": f"The hearing is {HearingStatus(hearing.status).label.lower()} "
-                        "in Parley; it no longer changes (a new hearing needs a new external id)."
+                        "status": gettext(
+                            "The hearing is %(hearing_status)s in Parley; it no longer changes (a "
+                            "new hearing needs a new external id)."
+                        )
+                        % {"hearing_status": HearingStatus(hearing.status).label.lower()}
                     }
                 )
             if changed and status != HearingStatus.CANCELLED:
@@ -966,8 +1007,11 @@ class _Batch:
                 return False
             raise RecordRefused(
                 {
-                    "status": f"The hearing is {HearingStatus(hearing.status).label.lower()} "
-                    "in Parley; it is not set again (a new hearing needs a new external id)."
+                    "status": gettext(
+                        "The hearing is %(hearing_status)s in Parley; it is not set again (a new "
+                        "hearing needs a new external id)."
+                    )
+                    % {"hearing_status": HearingStatus(hearing.status).label.lower()}
                 }
             )
         return status != hearing.status
@@ -1015,7 +1059,7 @@ class _Batch:
                 starts_at=starts_at or hearing.starts_at,
                 ends_at=ends_at or hearing.ends_at,
                 courtroom=room,
-                reason=v.get("reason") or SYNC_REASON,
+                reason=v.get("reason") or str(SYNC_REASON),
             )
         if {"judge", "notes"} & set(changed):
             extra: dict[str, Any] = {}
@@ -1029,7 +1073,7 @@ class _Batch:
     def _hearing_status(self, hearing: Hearing, status: str | None, record: Record) -> Hearing:
         if status == HearingStatus.CANCELLED:
             return date_services.hearing_cancel(
-                hearing=hearing, by=self.by, reason=record.values.get("reason") or SYNC_REASON
+                hearing=hearing, by=self.by, reason=record.values.get("reason") or str(SYNC_REASON)
             )
         if status == HearingStatus.HELD:
             return date_services.hearing_mark_held(hearing=hearing, by=self.by)

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -42,7 +43,7 @@ def _session_key(court: Court) -> str:
 def _court_for(user: User, court_id: int) -> Court:
     court = Court.objects.select_related("jurisdiction").filter(pk=court_id).first()
     if court is None:
-        raise Http404("No such court.")
+        raise Http404(_("No such court."))
     permissions.require_docket_syncer(user, court)
     return court
 
@@ -131,8 +132,10 @@ def docket_sync_apply(request: HttpRequest, court_id: int) -> HttpResponse:
             request,
             court,
             status=409,
-            conflict="This preview has already been applied, or another file was uploaded "
-            "since. Upload the file again to see what it would change now.",
+            conflict=_(
+                "This preview has already been applied, or another file was uploaded "
+                "since. Upload the file again to see what it would change now."
+            ),
         )
     del request.session[_session_key(court)]
     results = docket_import(court=court, by=user, records=pending["records"])

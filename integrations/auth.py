@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -38,11 +39,11 @@ class ClientTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed("Send one token: Authorization: Bearer prl_….")
+            raise AuthenticationFailed(_("Send one token: Authorization: Bearer prl_…."))
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise AuthenticationFailed("The token is not valid.") from None
+            raise AuthenticationFailed(_("The token is not valid.")) from None
         return self.check(key)
 
     def check(self, key: str) -> tuple[User, ApiToken]:
@@ -56,10 +57,10 @@ class ClientTokenAuthentication(BaseAuthentication):
             .first()
         )
         if token is None or not key.startswith(TOKEN_PREFIX):
-            raise AuthenticationFailed("The token is not valid, or was revoked or expired.")
+            raise AuthenticationFailed(_("The token is not valid, or was revoked or expired."))
         account = token.client.account
         if not account.is_active:
-            raise AuthenticationFailed("The token is not valid, or was revoked or expired.")
+            raise AuthenticationFailed(_("The token is not valid, or was revoked or expired."))
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

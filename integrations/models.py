@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class CurrentTransactionId(Func):
@@ -84,32 +85,32 @@ class ApiToken(models.Model):
 
 
 class EventType(models.TextChoices):
-    CASE_CREATED = "case.created", "Case created"
-    CASE_UPDATED = "case.updated", "Case updated"
-    CHARGE_DISPOSED = "charge.disposed", "Charge disposed"
-    OFFER_SENT = "offer.sent", "Offer sent"
-    OFFER_ACCEPTED = "offer.accepted", "Offer accepted"
-    OFFER_REJECTED = "offer.rejected", "Offer rejected"
-    OFFER_EXPIRED = "offer.expired", "Offer expired"
-    AGREEMENT_SUBMITTED = "agreement.submitted", "Agreement submitted"
-    AGREEMENT_REVIEWED = "agreement.reviewed", "Agreement reviewed"
-    AGREEMENT_WITHDRAWN = "agreement.withdrawn", "Agreement withdrawn"
-    HEARING_SCHEDULED = "hearing.scheduled", "Hearing scheduled"
-    HEARING_RESCHEDULED = "hearing.rescheduled", "Hearing rescheduled"
-    HEARING_CANCELLED = "hearing.cancelled", "Hearing cancelled"
-    DEADLINE_CREATED = "deadline.created", "Deadline created"
-    DEADLINE_MISSED = "deadline.missed", "Deadline missed"
+    CASE_CREATED = "case.created", _("Case created")
+    CASE_UPDATED = "case.updated", _("Case updated")
+    CHARGE_DISPOSED = "charge.disposed", _("Charge disposed")
+    OFFER_SENT = "offer.sent", _("Offer sent")
+    OFFER_ACCEPTED = "offer.accepted", _("Offer accepted")
+    OFFER_REJECTED = "offer.rejected", _("Offer rejected")
+    OFFER_EXPIRED = "offer.expired", _("Offer expired")
+    AGREEMENT_SUBMITTED = "agreement.submitted", _("Agreement submitted")
+    AGREEMENT_REVIEWED = "agreement.reviewed", _("Agreement reviewed")
+    AGREEMENT_WITHDRAWN = "agreement.withdrawn", _("Agreement withdrawn")
+    HEARING_SCHEDULED = "hearing.scheduled", _("Hearing scheduled")
+    HEARING_RESCHEDULED = "hearing.rescheduled", _("Hearing rescheduled")
+    HEARING_CANCELLED = "hearing.cancelled", _("Hearing cancelled")
+    DEADLINE_CREATED = "deadline.created", _("Deadline created")
+    DEADLINE_MISSED = "deadline.missed", _("Deadline missed")
 
 
 class EventAudience(models.TextChoices):
     """Who may learn of an event (integrations.selectors.events_visible_to)."""
 
     # Everyone who sees the case.
-    CASE = "case", "Everyone who sees the case"
+    CASE = "case", _("Everyone who sees the case")
     # The prosecution and the defense only: offers are the parties' business, never the court's.
-    PARTIES = "parties", "The parties"
+    PARTIES = "parties", _("The parties")
     # Whoever reads the negotiation (cases.permissions.may_read_offers).
-    NEGOTIATION = "negotiation", "Readers of the negotiation"
+    NEGOTIATION = "negotiation", _("Readers of the negotiation")
 
 
 class Event(models.Model):

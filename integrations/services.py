@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Court
@@ -47,34 +48,40 @@ def api_client_create(
     """Make a client and its service account. A court client sits in the court as its staff;
     a party's client sees only the cases it is made a participant of."""
     if not permissions.may_manage_api_clients(by, court):
-        raise PermissionDenied("Only the court's staff make API clients for the court.")
+        raise PermissionDenied(_("Only the court's staff make API clients for the court."))
     errors: dict[str, str] = {}
     name = single_line(name)
     if not name:
-        errors["name"] = "Name the client, e.g. the docket system it is."
+        errors["name"] = _("Name the client, e.g. the docket system it is.")
     elif len(name) > 120:
-        errors["name"] = "Keep the name to 120 characters."
+        errors["name"] = _("Keep the name to 120 characters.")
     elif ApiClient.objects.filter(court=court, name=name).exists():
-        errors["name"] = f"{court} already has a client named {name!r}."
+        errors["name"] = _("%(court)s already has a client named %(name)s.") % {
+            "court": court,
+            "name": repr(name),
+        }
     if role not in permissions.API_CLIENT_ROLES:
         allowed = ", ".join(sorted(permissions.API_CLIENT_ROLES))
-        errors["role"] = f"A client acts as one of: {allowed}."
+        errors["role"] = _("A client acts as one of: %(allowed)s.") % {"allowed": allowed}
     if role in permissions.API_CLIENT_ROLES and not permissions.may_own_api_client(
         owner, court, role
     ):
         errors["owner"] = (
-            f"The owner of a court's client is its staff; of a {role.replace('_', ' ')}'s "
-            f"client, a {role.replace('_', ' ')}. {owner.get_username()} may not own it."
+            _(
+                "The owner of a court's client is its staff; of a %(role)s's client, a "
+                "%(role)s. %(username)s may not own it."
+            )
+            % {"role": Role(role).label.lower(), "username": owner.get_username()}
             if role != Role.COURT_STAFF
-            else f"The owner of a court's client is one of its staff; {owner.get_username()} "
-            "is not."
+            else _("The owner of a court's client is one of its staff; %(username)s is not.")
+            % {"username": owner.get_username()}
         )
     if errors:
         raise ValidationError(errors)
     account = User(
         username=_account_username(court, name),
         first_name=name[:150],
-        last_name="(API client)",
+        last_name=_("(API client)"),
         is_active=True,
     )
     account.set_unusable_password()
@@ -117,13 +124,13 @@ def api_token_create(
     errors: dict[str, str] = {}
     name = single_line(name)
     if not name:
-        errors["name"] = "Name the token, e.g. where it is installed."
+        errors["name"] = _("Name the token, e.g. where it is installed.")
     elif len(name) > 120:
-        errors["name"] = "Keep the name to 120 characters."
+        errors["name"] = _("Keep the name to 120 characters.")
     if ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=False).exists():
-        errors["client"] = "This client was revoked; make a new client instead."
+        errors["client"] = _("This client was revoked; make a new client instead.")
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = "An expiry must be in the future."
+        errors["expires_at"] = _("An expiry must be in the future.")
     if errors:
         raise ValidationError(errors)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -167,7 +174,7 @@ def events_prune(
     now = now or timezone.now()
     cutoff = now - event_retention()
     total = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         with transaction.atomic():
             rows = list(
                 Event.objects.filter(occurred_at__lt=cutoff)

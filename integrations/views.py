@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
@@ -23,7 +24,7 @@ from integrations.models import ApiClient, ApiToken
 def _managed(request: HttpRequest, client_id: int) -> ApiClient:
     client = selectors.api_clients_managed_by(signed_in_user(request)).filter(pk=client_id).first()
     if client is None:
-        raise Http404("No such API client.")
+        raise Http404(_("No such API client."))
     return client
 
 
@@ -37,7 +38,7 @@ def clients(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form is None:
-            raise Http404("You make no API clients.")
+            raise Http404(_("You make no API clients."))
         form = ApiClientForm(request.POST, courts=courts)
         client, status, _conflict = submit_form(
             form,
@@ -50,7 +51,11 @@ def clients(request: HttpRequest) -> HttpResponse:
             ),
         )
         if client is not None:
-            messages.success(request, f"Client “{client.name}” made. Now give it a token.")
+            messages.success(
+                request,
+                _("Client “%(client_name)s” made. Now give it a token.")
+                % {"client_name": client.name},
+            )
             return redirect("integrations:client", client.pk)
     rows = list(selectors.api_clients_managed_by(user).order_by("court__name", "name"))
     sync_courts = [court for court in courts if permissions.may_sync_docket(user, court)]
@@ -97,9 +102,13 @@ def token_revoke(request: HttpRequest, client_id: int, token_id: int) -> HttpRes
     api_client = _managed(request, client_id)
     token = ApiToken.objects.filter(client=api_client, pk=token_id).first()
     if token is None:
-        raise Http404("No such token.")
+        raise Http404(_("No such token."))
     services.api_token_revoke(token=token, by=signed_in_user(request))
-    messages.success(request, f"Token “{token.name}” ({token.prefix}…) revoked.")
+    messages.success(
+        request,
+        _("Token “%(token_name)s” (%(prefix)s…) revoked.")
+        % {"token_name": token.name, "prefix": token.prefix},
+    )
     return redirect("integrations:client", api_client.pk)
 
 
@@ -108,5 +117,9 @@ def token_revoke(request: HttpRequest, client_id: int, token_id: int) -> HttpRes
 def client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     api_client = _managed(request, client_id)
     services.api_client_revoke(client=api_client, by=signed_in_user(request))
-    messages.success(request, f"Client “{api_client.name}” revoked: none of its tokens work.")
+    messages.success(
+        request,
+        _("Client “%(api_client_name)s” revoked: none of its tokens work.")
+        % {"api_client_name": api_client.name},
+    )
     return redirect("integrations:client", api_client.pk)

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,6 +34,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from core import fonts
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,10 @@ class AgreementDocument:
     checklist: tuple[tuple[str, str], ...]  # (item, answer)
     signatures: tuple[SignatureLine, ...]
     generated_at: str  # formatted timestamp; the only time in the document
-    language: str = "en"  # "en" or "zh": page size only (A4 for "zh"); fonts follow the text
+    # The language it is drawn up in (a code of settings.LANGUAGES): the caller renders the
+    # words in it (translation.override); fonts follow the text.
+    language: str = "en"
+    paper: str = "letter"  # "letter" or "A4", from the jurisdiction's profile
     # What the plea statement names beyond the terms, where the profile asks for it: the
     # procedure agreed to (CPL art. 174) and the limits on appeal, as (label, value).
     statement: tuple[tuple[str, str], ...] = ()
@@ -72,9 +79,9 @@ class AgreementDocument:
 
 LATIN_FONT = "Helvetica"
 LATIN_BOLD_FONT = "Helvetica-Bold"
-# Adobe's Simplified Chinese CID font: reportlab ships its metrics, viewers supply the glyphs,
-# so nothing is embedded or downloaded. It has no bold face.
-CJK_FONT = "STSong-Light"
+# The CJK font of the installed dependencies (core.fonts): the PDF embeds the subset of it that
+# the document uses, so it renders on a reader with no Chinese font. It has no bold face.
+CJK_FONT = "ParleyCJK"
 
 MARGIN = 20 * mm
 FOOTER_SIZE = 8
@@ -99,7 +106,7 @@ def agreement_pdf(doc: AgreementDocument) -> bytes:
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
-        pagesize=A4 if doc.language == "zh" else LETTER,
+        pagesize=LETTER if doc.paper == "letter" else A4,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
@@ -130,7 +137,7 @@ def _runs(text: str) -> Iterator[tuple[str, bool]]:
 
 @functools.cache
 def _cjk_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    pdfmetrics.registerFont(TTFont(CJK_FONT, str(fonts.font_file()), subfontIndex=fonts.FONT_INDEX))
     return CJK_FONT
 
 
@@ -198,73 +205,80 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
         _text(doc.court, styles.court),
         _text(doc.jurisdiction, styles.jurisdiction),
         _text(doc.caption, styles.caption),
-        _text(f"Docket No. {doc.docket_number}", styles.docket),
+        _text(_("Docket No. %(number)s") % {"number": doc.docket_number}, styles.docket),
         _details_table(doc, styles, width),
     ]
 
-    story += _heading("Charges", styles)
+    story += _heading(_("Charges"), styles)
     story.append(
         _table(
-            ("Count", "Citation", "Offence", "Disposition"),
+            (_("Count"), _("Citation"), _("Offence"), _("Disposition")),
             [(str(c.count), c.citation, c.title, c.disposition) for c in doc.charges],
             (0.09, 0.23, 0.34, 0.34),
             styles,
             width,
-            empty="No charges listed.",
+            empty=_("No charges listed."),
         )
     )
 
-    story += _heading("Sentence recommendation", styles)
+    story += _heading(_("Sentence recommendation"), styles)
     story.append(
         _table(
-            ("Term", "Recommendation"),
+            (_("Term"), _("Recommendation")),
             list(doc.sentence),
             (0.35, 0.65),
             styles,
             width,
-            empty="No sentence recommendation.",
+            empty=_("No sentence recommendation."),
         )
     )
 
     if doc.statement:
-        story += _heading("Plea statement", styles)
+        story += _heading(_("Plea statement"), styles)
         story.append(
-            _table(("Term", "Agreed"), list(doc.statement), (0.35, 0.65), styles, width, empty="")
+            _table(
+                (_("Term"), _("Agreed")),
+                list(doc.statement),
+                (0.35, 0.65),
+                styles,
+                width,
+                empty="",
+            )
         )
 
-    story += _heading("Conditions", styles)
+    story += _heading(_("Conditions"), styles)
     story.append(
         _table(
-            ("No.", "Condition"),
+            (_("No."), _("Condition")),
             [(str(number), condition) for number, condition in enumerate(doc.conditions, 1)],
             (0.09, 0.91),
             styles,
             width,
-            empty="No conditions.",
+            empty=_("No conditions."),
         )
     )
 
-    story += _heading("Voluntariness checklist", styles)
+    story += _heading(_("Voluntariness checklist"), styles)
     story.append(
         _table(
-            ("Item", "Answer"),
+            (_("Item"), _("Answer")),
             list(doc.checklist),
             (0.6, 0.4),
             styles,
             width,
-            empty="No checklist recorded.",
+            empty=_("No checklist recorded."),
         )
     )
 
-    story += _heading("Signatures", styles)
+    story += _heading(_("Signatures"), styles)
     story.append(
         _table(
-            ("Role", "Name", "Signed", "Witness"),
+            (_("Role"), _("Name"), _("Signed"), _("Witness")),
             [(s.role, s.name, s.signed_at, s.witness) for s in doc.signatures],
             (0.18, 0.26, 0.24, 0.32),
             styles,
             width,
-            empty="No signatures recorded.",
+            empty=_("No signatures recorded."),
         )
     )
     return story
@@ -282,9 +296,12 @@ def _heading(text: str, styles: _Styles) -> list[Flowable]:
 
 def _details_table(doc: AgreementDocument, styles: _Styles, width: float) -> Flowable:
     rows = [
-        ("Reference", doc.reference),
-        ("Defendant" if len(doc.defendants) == 1 else "Defendants", "; ".join(doc.defendants)),
-        ("Generated", doc.generated_at),
+        (_("Reference"), doc.reference),
+        (
+            npgettext("agreement details", "Defendant", "Defendants", len(doc.defendants)),
+            "; ".join(doc.defendants),
+        ),
+        (_("Generated"), doc.generated_at),
     ]
     table = Table(
         [[_text(label, styles.header_cell), _text(value, styles.cell)] for label, value in rows],

@@ -35,16 +35,17 @@ GUIDELINE_FIELDS = ("offense_level", "criminal_history_category", "acceptance_mo
 LENIENCY_FIELDS = ("baseline_months", "leniency_stage", "leniency_circumstances")
 
 LENIENCY_STAGE_LABELS = {
-    "investigation": "Investigation (侦查)",
-    "prosecution_review": "Prosecution review (审查起诉)",
-    "trial": "Trial (审判)",
+    "investigation": _("Investigation (侦查)"),
+    "prosecution_review": _("Prosecution review (审查起诉)"),
+    "trial": _("Trial (审判)"),
 }
 LENIENCY_CIRCUMSTANCE_LABELS = {
-    "surrender": "Surrender (自首)",
-    "major_confession": "Major confession or meritorious service (立功)",
-    "restitution": "Restitution of the proceeds (退赃退赔)",
-    "compensation_forgiveness": "Compensation and the victim's forgiveness (赔偿谅解)",
-    "reconciliation": "Criminal reconciliation (刑事和解)",
+    "surrender": _("Surrender (自首)"),
+    "major_confession": _("Major confession or meritorious service (立功)"),
+    "restitution": _("Restitution of the proceeds (退赃退赔)"),
+    "compensation_forgiveness": _("Compensation and the victim's forgiveness (赔偿谅解)"),
+    "reconciliation": _("Criminal reconciliation (刑事和解)"),
+    # xgettext:no-python-format
     MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
@@ -86,45 +87,45 @@ class OfferForm(forms.Form):
     guideline inputs under the US profile, the leniency inputs under the CN profile."""
 
     custody_min_months = forms.IntegerField(
-        required=False, max_value=MAX_MONTHS, label="Custody from", help_text="Months."
+        required=False, max_value=MAX_MONTHS, label=_("Custody from"), help_text=_("Months.")
     )
     custody_max_months = forms.IntegerField(
-        required=False, max_value=MAX_MONTHS, label="Custody up to", help_text="Months."
+        required=False, max_value=MAX_MONTHS, label=_("Custody up to"), help_text=_("Months.")
     )
     probation_months = forms.IntegerField(
-        required=False, max_value=MAX_MONTHS, label="Probation", help_text="Months."
+        required=False, max_value=MAX_MONTHS, label=_("Probation"), help_text=_("Months.")
     )
-    fine = forms.DecimalField(required=False, max_digits=12, decimal_places=2, label="Fine")
+    fine = forms.DecimalField(required=False, max_digits=12, decimal_places=2, label=_("Fine"))
     restitution = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=2, label="Restitution"
+        required=False, max_digits=12, decimal_places=2, label=_("Restitution")
     )
     cooperation = forms.BooleanField(
         required=False,
-        label="Cooperation with the government",
-        help_text="The defendant cooperates; the prosecution may move for a reduction.",
+        label=_("Cooperation with the government"),
+        help_text=_("The defendant cooperates; the prosecution may move for a reduction."),
     )
     appeal_waiver = forms.BooleanField(
-        required=False, label="Waiver of appeal", help_text="The defendant waives appeal."
+        required=False, label=_("Waiver of appeal"), help_text=_("The defendant waives appeal.")
     )
     immigration_safe_plea = forms.BooleanField(
         required=False,
-        label="Immigration-safe plea",
-        help_text="The plea avoids a conviction that triggers removal (Padilla v. Kentucky).",
+        label=_("Immigration-safe plea"),
+        help_text=_("The plea avoids a conviction that triggers removal (Padilla v. Kentucky)."),
     )
     no_enhancement = forms.BooleanField(
         required=False,
-        label="No sentencing enhancement",
-        help_text="The prosecution withdraws or will not seek an enhancement.",
+        label=_("No sentencing enhancement"),
+        help_text=_("The prosecution withdraws or will not seek an enhancement."),
     )
     expires_at = forms.DateTimeField(
-        required=False, widget=DateTimeLocalInput(), label="Offer expires"
+        required=False, widget=DateTimeLocalInput(), label=_("Offer expires")
     )
     rationale = forms.CharField(
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Rationale",
-        help_text="Why this offer. The other side reads it.",
+        label=_("Rationale"),
+        help_text=_("Why this offer. The other side reads it."),
     )
     # Set by the view when the user asks only to see the preview: nothing is saved or sent.
     previewing = False
@@ -146,11 +147,9 @@ class OfferForm(forms.Form):
         self.uses_guidelines = "acceptance_of_responsibility_levels" in parameters
         self.uses_leniency = "leniency_stage_tiers" in parameters
         self.terms_errors: list[str] = []
-        self.fields[
-            "expires_at"
-        ].help_text = (
-            f"Court time ({case.court.time_zone}). Leave empty for an offer without a deadline."
-        )
+        self.fields["expires_at"].help_text = _(
+            "Court time (%(time_zone)s). Leave empty for an offer without a deadline."
+        ) % {"time_zone": case.court.time_zone}
 
         if self.charges_negotiable:
             for charge in self.charges:
@@ -158,28 +157,29 @@ class OfferForm(forms.Form):
                     choices=TermDisposition.choices,
                     initial=TermDisposition.AS_CHARGED,
                     widget=forms.RadioSelect,
-                    label=f"Count {charge.count_number}: term",
+                    label=_("Count %(count_number)s: term") % {"count_number": charge.count_number},
                 )
                 self.fields[f"lesser_{charge.pk}"] = forms.TypedChoiceField(
                     choices=self._lesser_choices(charge, statutes),
                     coerce=int,
                     required=False,
                     empty_value=None,
-                    label=f"Count {charge.count_number}: lesser offence",
-                    help_text="Used with “Plead guilty to a lesser offence”.",
+                    label=_("Count %(count_number)s: lesser offence")
+                    % {"count_number": charge.count_number},
+                    help_text=_("Used with “Plead guilty to a lesser offence”."),
                 )
         if self.uses_guidelines:
             self.fields["offense_level"] = forms.IntegerField(
                 required=False,
                 max_value=MAX_MONTHS,
-                label="Total offense level",
-                help_text="Before acceptance of responsibility, 1 to 43 (USSG Ch. 2 and 3).",
+                label=_("Total offense level"),
+                help_text=_("Before acceptance of responsibility, 1 to 43 (USSG Ch. 2 and 3)."),
             )
             self.fields["criminal_history_category"] = forms.ChoiceField(
                 required=False,
-                choices=[("", "Choose a category"), *CriminalHistoryCategory.choices],
-                label="Criminal history category",
-                help_text="USSG Ch. 4.",
+                choices=[("", _("Choose a category")), *CriminalHistoryCategory.choices],
+                label=_("Criminal history category"),
+                help_text=_("USSG Ch. 4."),
             )
             self.fields["acceptance_motion"] = forms.BooleanField(
                 required=False,
@@ -194,21 +194,30 @@ class OfferForm(forms.Form):
             self.fields["baseline_months"] = forms.IntegerField(
                 required=False,
                 max_value=MAX_MONTHS,
-                label="Baseline sentence",
-                help_text="Months, before the reduction for admitting guilt and accepting "
-                "punishment (2021 Guiding Opinions on Sentencing).",
+                label=_("Baseline sentence"),
+                help_text=_(
+                    "Months, before the reduction for admitting guilt and accepting "
+                    "punishment (2021 Guiding Opinions on Sentencing)."
+                ),
             )
             self.fields["leniency_stage"] = forms.ChoiceField(
                 required=False,
                 choices=[
-                    ("", "Choose a stage"),
+                    ("", _("Choose a stage")),
                     *(
-                        (code, f"{_code_label(code, LENIENCY_STAGE_LABELS)}: up to {share:.0%} off")
+                        (
+                            code,
+                            _("%(code_label)s: up to %(share)s off")
+                            % {
+                                "code_label": _code_label(code, LENIENCY_STAGE_LABELS),
+                                "share": format(share, ".0%"),
+                            },
+                        )
                         for code, share in tiers.items()
                     ),
                 ],
-                label="Stage of the plea",
-                help_text="The earlier the plea, the larger the reduction it may earn.",
+                label=_("Stage of the plea"),
+                help_text=_("The earlier the plea, the larger the reduction it may earn."),
             )
             self.fields["leniency_circumstances"] = forms.MultipleChoiceField(
                 required=False,
@@ -224,9 +233,13 @@ class OfferForm(forms.Form):
                     ]
                 ],
                 widget=forms.CheckboxSelectMultiple,
-                label="Circumstances",
-                help_text="With any of these the reduction may reach "
-                f"{parameters.get('leniency_max_reduction_with_circumstances', 0):.0%}.",
+                label=_("Circumstances"),
+                help_text=_("With any of these the reduction may reach %(cap)s.")
+                % {
+                    "cap": format(
+                        parameters.get("leniency_max_reduction_with_circumstances", 0), ".0%"
+                    )
+                },
             )
 
     @staticmethod
@@ -240,12 +253,14 @@ class OfferForm(forms.Form):
         )
         first = [(s.pk, statute_option(s)) for s in lower if s.pk in included]
         rest = [(s.pk, statute_option(s)) for s in lower if s.pk not in included]
-        choices: list[Any] = [("", "Choose a lesser offence" if lower else "None in the catalogue")]
+        choices: list[Any] = [
+            ("", _("Choose a lesser offence") if lower else _("None in the catalogue"))
+        ]
         if first:
-            choices.append(("Lesser included offences", first))
+            choices.append((_("Lesser included offences"), first))
         if rest:
             choices.append(
-                ("Other offences of lower severity" if first else "Lower severity", rest)
+                (_("Other offences of lower severity") if first else _("Lower severity"), rest)
             )
         return choices
 
@@ -327,20 +342,22 @@ class CounterForm(OfferForm):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Response to the proposal",
-        help_text="The prosecution answers a defense proposal in writing (mandatory "
-        "consideration); the defense sees it with the round.",
+        label=_("Response to the proposal"),
+        help_text=_(
+            "The prosecution answers a defense proposal in writing (mandatory "
+            "consideration); the defense sees it with the round."
+        ),
     )
     confirm = forms.BooleanField(
         required=False,
-        label="Send this counteroffer now",
-        help_text="The counter goes to the other side at once and closes the offer it answers.",
+        label=_("Send this counteroffer now"),
+        help_text=_("The counter goes to the other side at once and closes the offer it answers."),
     )
 
     def clean_confirm(self) -> bool:
         confirmed = bool(self.cleaned_data.get("confirm"))
         if not confirmed and not self.previewing:
-            raise ValidationError("Tick the box to send the counteroffer.", code="required")
+            raise ValidationError(_("Tick the box to send the counteroffer."), code="required")
         return confirmed
 
 
@@ -348,7 +365,7 @@ class ConfirmForm(forms.Form):
     """A deliberate act that cannot be taken back: a ticked box stands in for a dialog and
     works without JavaScript."""
 
-    confirm = forms.BooleanField(error_messages={"required": "Tick the box to confirm."})
+    confirm = forms.BooleanField(error_messages={"required": _("Tick the box to confirm.")})
 
     def __init__(self, *args: Any, confirm_label: str = "I confirm", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -360,8 +377,8 @@ class RejectForm(forms.Form):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason for rejecting",
-        help_text="Required. The other side reads it with the round.",
+        label=_("Reason for rejecting"),
+        help_text=_("Required. The other side reads it with the round."),
     )
 
 
@@ -370,7 +387,7 @@ class WithdrawForm(ConfirmForm):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason",
+        label=_("Reason"),
     )
 
 
@@ -379,19 +396,19 @@ class ResponseForm(forms.Form):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Written response",
+        label=_("Written response"),
     )
 
 
 class ConcessionForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("", "Choose a kind"), *ConcessionKind.choices], label="Kind of concession"
+        choices=[("", _("Choose a kind")), *ConcessionKind.choices], label=_("Kind of concession")
     )
     description = forms.CharField(
         required=False,
         max_length=500,
-        label="Description",
-        help_text="For example: no further charges from the same investigation.",
+        label=_("Description"),
+        help_text=_("For example: no further charges from the same investigation."),
     )
 
 
@@ -400,14 +417,14 @@ class SuggestionForm(forms.Form):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Suggestion and reasons",
-        help_text="The prosecution must answer it in writing before sending its next offer.",
+        label=_("Suggestion and reasons"),
+        help_text=_("The prosecution must answer it in writing before sending its next offer."),
     )
     offer = forms.ModelChoiceField(
         queryset=Offer.objects.none(),
         required=False,
-        label="About the offer of",
-        empty_label="The negotiation as a whole",
+        label=_("About the offer of"),
+        empty_label=_("The negotiation as a whole"),
     )
 
     def __init__(self, *args: Any, offers: QuerySet[Offer], **kwargs: Any) -> None:
@@ -500,9 +517,9 @@ class SignForm(ConfirmForm):
     witness = WitnessChoiceField(
         queryset=CaseParticipant.objects.none(),
         required=False,
-        label="Witness",
-        empty_label="No witness",
-        help_text="Defense counsel or the duty lawyer before whom you sign.",
+        label=_("Witness"),
+        empty_label=_("No witness"),
+        help_text=_("Defense counsel or the duty lawyer before whom you sign."),
     )
 
     def __init__(
@@ -519,8 +536,8 @@ class SignForm(ConfirmForm):
         field = self.fields["witness"]
         field.queryset = witnesses  # type: ignore[attr-defined]
         if witness_required:
-            field.empty_label = "Choose the witness"  # type: ignore[attr-defined]
-            field.help_text = (
+            field.empty_label = _("Choose the witness")  # type: ignore[attr-defined]
+            field.help_text = _(
                 "Required under this jurisdiction's profile: the defendant signs before defense "
                 "counsel or a duty lawyer (CPL art. 174)."
             )

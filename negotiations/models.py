@@ -11,27 +11,29 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties.models import Role, Side
 
 
 class OfferStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
-    REJECTED = "rejected", "Rejected"
-    COUNTERED = "countered", "Countered"
-    ACCEPTED = "accepted", "Accepted"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    REJECTED = "rejected", _("Rejected")
+    COUNTERED = "countered", _("Countered")
+    ACCEPTED = "accepted", _("Accepted")
 
 
 class CriminalHistoryCategory(models.TextChoices):
-    I = "I", "I (0 or 1 points)"  # noqa: E741
-    II = "II", "II (2 or 3 points)"
-    III = "III", "III (4, 5, 6 points)"
-    IV = "IV", "IV (7, 8, 9 points)"
-    V = "V", "V (10, 11, 12 points)"
-    VI = "VI", "VI (13 or more points)"
+    I = "I", _("I (0 or 1 points)")  # noqa: E741
+    II = "II", _("II (2 or 3 points)")
+    III = "III", _("III (4, 5, 6 points)")
+    IV = "IV", _("IV (7, 8, 9 points)")
+    V = "V", _("V (10, 11, 12 points)")
+    VI = "VI", _("VI (13 or more points)")
 
 
 class Offer(models.Model):
@@ -53,7 +55,7 @@ class Offer(models.Model):
         null=True,
         blank=True,
         related_name="answered_by",
-        help_text="The offer this one counters.",
+        help_text=_("The offer this one counters."),
     )
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
 
@@ -69,12 +71,12 @@ class Offer(models.Model):
     appeal_waiver = models.BooleanField(default=False)
     immigration_safe_plea = models.BooleanField(default=False)
     no_enhancement = models.BooleanField(
-        default=False, help_text="The prosecution withdraws or will not seek an enhancement."
+        default=False, help_text=_("The prosecution withdraws or will not seek an enhancement.")
     )
 
     # Inputs of the exposure calculation (which ones apply depends on the profile).
     offense_level = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="US: total offense level before acceptance (1-43)."
+        null=True, blank=True, help_text=_("US: total offense level before acceptance (1-43).")
     )
     criminal_history_category = models.CharField(
         max_length=3, choices=CriminalHistoryCategory.choices, blank=True
@@ -82,11 +84,13 @@ class Offer(models.Model):
     acceptance_motion = models.BooleanField(
         default=False,
         db_default=False,  # rows written outside the ORM (bench/seed.py)
-        help_text="US: the government moves for the third level of acceptance of "
-        "responsibility (USSG 3E1.1(b)); without the motion only 3E1.1(a) applies.",
+        help_text=_(
+            "US: the government moves for the third level of acceptance of "
+            "responsibility (USSG 3E1.1(b)); without the motion only 3E1.1(a) applies."
+        ),
     )
     baseline_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="CN: baseline sentence before leniency, in months."
+        null=True, blank=True, help_text=_("CN: baseline sentence before leniency, in months.")
     )
     leniency_stage = models.CharField(max_length=32, blank=True)
     leniency_circumstances = models.JSONField(default=list, blank=True)
@@ -121,13 +125,13 @@ class Offer(models.Model):
                 fields=["case"],
                 condition=Q(status=OfferStatus.SENT),
                 name="offer_one_live_per_case",
-                violation_error_message="This case already has an offer awaiting an answer.",
+                violation_error_message=_("This case already has an offer awaiting an answer."),
             ),
             models.UniqueConstraint(
                 fields=["case"],
                 condition=Q(status=OfferStatus.ACCEPTED, set_aside_at__isnull=True),
                 name="offer_one_accepted_per_case",
-                violation_error_message="This case already has an accepted offer.",
+                violation_error_message=_("This case already has an accepted offer."),
             ),
             models.UniqueConstraint(
                 fields=["answers"],
@@ -184,9 +188,9 @@ class Offer(models.Model):
 
 
 class TermDisposition(models.TextChoices):
-    AS_CHARGED = "as_charged", "Plead guilty as charged"
-    LESSER = "lesser", "Plead guilty to a lesser offence"
-    DISMISS = "dismiss", "Dismiss"
+    AS_CHARGED = "as_charged", _("Plead guilty as charged")
+    LESSER = "lesser", _("Plead guilty to a lesser offence")
+    DISMISS = "dismiss", _("Dismiss")
 
 
 class OfferTerm(models.Model):
@@ -215,11 +219,11 @@ class OfferTerm(models.Model):
 
 
 class ConcessionKind(models.TextChoices):
-    COUNT_DISMISSED = "count_dismissed", "Count dismissed"
-    CHARGE_REDUCED = "charge_reduced", "Charge reduced"
-    BELOW_RANGE = "below_range", "Sentence recommended below the range"
-    ENHANCEMENT_WITHDRAWN = "enhancement_withdrawn", "Enhancement withdrawn"
-    OTHER = "other", "Other"
+    COUNT_DISMISSED = "count_dismissed", _("Count dismissed")
+    CHARGE_REDUCED = "charge_reduced", _("Charge reduced")
+    BELOW_RANGE = "below_range", _("Sentence recommended below the range")
+    ENHANCEMENT_WITHDRAWN = "enhancement_withdrawn", _("Enhancement withdrawn")
+    OTHER = "other", _("Other")
 
 
 class Concession(models.Model):
@@ -267,7 +271,7 @@ class Suggestion(models.Model):
         null=True,
         blank=True,
         related_name="suggestions",
-        help_text="The offer it is about, if any.",
+        help_text=_("The offer it is about, if any."),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=32, choices=Role.choices)
@@ -300,16 +304,16 @@ class Suggestion(models.Model):
 
 
 class AgreementStatus(models.TextChoices):
-    SIGNING = "signing", "Awaiting signatures"
-    SIGNED = "signed", "Signed"
-    SUBMITTED = "submitted", "Submitted to the court"
-    COURT_ACCEPTED = "court_accepted", "Accepted by the court"
-    COURT_REJECTED = "court_rejected", "Rejected by the court"
+    SIGNING = "signing", _("Awaiting signatures")
+    SIGNED = "signed", _("Signed")
+    SUBMITTED = "submitted", _("Submitted to the court")
+    COURT_ACCEPTED = "court_accepted", _("Accepted by the court")
+    COURT_REJECTED = "court_rejected", _("Rejected by the court")
     # CPL art. 201(2): the court has the prosecution adjust its sentencing recommendation. The
     # agreement stays as it was signed; the adjusted recommendation is a new offer and, once
     # accepted, a new agreement that names this one (`adjusts`).
-    ADJUSTMENT_REQUESTED = "adjustment_requested", "Adjustment requested by the court"
-    WITHDRAWN = "withdrawn", "Withdrawn by the defendant"
+    ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested by the court")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the defendant")
 
 
 # Statuses of an agreement the court has ruled on, and of one that reached it.
@@ -331,7 +335,7 @@ class PleaAgreement(models.Model):
     status = models.CharField(
         max_length=24, choices=AgreementStatus.choices, default=AgreementStatus.SIGNING
     )
-    terms = models.JSONField(help_text="The accepted offer's terms, frozen at acceptance.")
+    terms = models.JSONField(help_text=_("The accepted offer's terms, frozen at acceptance."))
 
     # What the plea statement names beyond the offer's terms, where the profile asks for it
     # (negotiations.agreement_rules): the procedure agreed to (CPL art. 174: 速裁 / 简易 /
@@ -463,9 +467,11 @@ class SignatoryRole(models.TextChoices):
     """The three signatures an agreement needs. The lawyer signs in the capacity they hold on
     the case, defense counsel or duty lawyer (Signature.capacity), never as "either"."""
 
-    DEFENDANT = "defendant", "Defendant"
-    DEFENSE_LAWYER = "defense_lawyer", "The defendant's lawyer"
-    PROSECUTOR = "prosecutor", "Prosecutor"
+    # CPL art. 174: the plea statement is signed at the prosecution's review, by the suspect
+    # (犯罪嫌疑人), not yet the accused (被告人): a context of its own for the translation.
+    DEFENDANT = "defendant", pgettext_lazy("signatory", "Defendant")
+    DEFENSE_LAWYER = "defense_lawyer", _("The defendant's lawyer")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
 
 
 class Signature(models.Model):
@@ -517,4 +523,8 @@ class Signature(models.Model):
 
     @property
     def capacity_label(self) -> str:
+        """The capacity as read: the signatory's label for the defendant and the prosecutor,
+        the lawyer's own role (defense counsel, duty lawyer) for the lawyer."""
+        if self.capacity in SignatoryRole.values:
+            return str(SignatoryRole(self.capacity).label)
         return str(Role(self.capacity).label)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -129,7 +130,7 @@ def offer_get_for_user(user: AnyUser, pk: int) -> Offer:
     """The offer, or 404 when it does not exist or is not the user's to read (the same)."""
     offer = _with_details(offers_visible_to(user)).filter(pk=pk).first()
     if offer is None:
-        raise Http404("No such offer.")
+        raise Http404(_("No such offer."))
     return offer
 
 
@@ -165,7 +166,7 @@ def suggestions_listed_for_user(user: AnyUser) -> QuerySet[Suggestion]:
 def suggestion_get_for_user(user: AnyUser, pk: int) -> Suggestion:
     suggestion = suggestions_visible_to(user).filter(pk=pk).first()
     if suggestion is None:
-        raise Http404("No such suggestion.")
+        raise Http404(_("No such suggestion."))
     return suggestion
 
 
@@ -228,7 +229,7 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
 def agreement_get_for_user(user: AnyUser, pk: int) -> PleaAgreement:
     agreement = agreements_visible_to(user).filter(pk=pk).first()
     if agreement is None:
-        raise Http404("No such agreement.")
+        raise Http404(_("No such agreement."))
     return agreement
 
 
@@ -291,7 +292,8 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         offer.sent_at,
-                        f"Round {offer.round_number}: {side} offer sent",
+                        _("Round %(round)s: %(side)s offer sent")
+                        % {"round": offer.round_number, "side": side},
                         offer.rationale[:200],
                         offer_id=offer.pk,
                     )
@@ -300,8 +302,12 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         offer.closed_at,
-                        f"Round {offer.round_number}: {side} offer "
-                        f"{offer.get_status_display().lower()}",
+                        _("Round %(round)s: %(side)s offer %(status)s")
+                        % {
+                            "round": offer.round_number,
+                            "side": side,
+                            "status": offer.get_status_display().lower(),
+                        },
                         offer.response[:200] or offer.withdrawal_reason[:200],
                         offer_id=offer.pk,
                     )
@@ -310,7 +316,8 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     suggestion.created_at,
-                    f"Suggestion from the {suggestion.get_author_role_display().lower()}",
+                    _("Suggestion from the %(role)s")
+                    % {"role": suggestion.get_author_role_display().lower()},
                     suggestion.text[:200],
                 )
             )
@@ -318,28 +325,28 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                 entries.append(
                     TimelineEntry(
                         suggestion.responded_at,
-                        "Prosecution responded to the suggestion",
+                        _("Prosecution responded to the suggestion"),
                         suggestion.response[:200],
                     )
                 )
     for agreement in agreements_visible_to(user).filter(case=case):
         verdict = {
-            AgreementStatus.COURT_ACCEPTED: "Court accepted the agreement",
-            AgreementStatus.ADJUSTMENT_REQUESTED: (
+            AgreementStatus.COURT_ACCEPTED: _("Court accepted the agreement"),
+            AgreementStatus.ADJUSTMENT_REQUESTED: _(
                 "Court asked the prosecution to adjust its sentencing recommendation"
             ),
-        }.get(AgreementStatus(agreement.status), "Court rejected the agreement")
+        }.get(AgreementStatus(agreement.status), _("Court rejected the agreement"))
         events = [
-            (agreement.submitted_at, "Agreement submitted to the court", ""),
+            (agreement.submitted_at, _("Agreement submitted to the court"), ""),
             (agreement.reviewed_at, verdict, agreement.review_reasons[:200]),
             (
                 agreement.withdrawn_at,
-                "Defendant withdrew from the agreement",
+                _("Defendant withdrew from the agreement"),
                 agreement.withdrawal_reason[:200],
             ),
         ]
         if permissions.may_read_offers(user, case):
-            events.append((agreement.created_at, "Plea agreement reached", ""))
+            events.append((agreement.created_at, _("Plea agreement reached"), ""))
         for at, title, detail in events:
             if at is not None:
                 entries.append(TimelineEntry(at, title, detail, agreement_id=agreement.pk))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 LIFE: Final[None] = None
 
@@ -43,6 +44,26 @@ LENIENCY_CIRCUMSTANCES: Final = (
 MINOR_CRIME: Final = "minor_crime"
 
 TERM_DISPOSITIONS: Final = ("as_charged", "lesser", "dismiss")
+
+# The stages of a plea and the circumstances as the notes name them (profile data has codes).
+STAGE_NAMES: Final = {
+    "investigation": gettext_lazy("investigation"),
+    "prosecution_review": gettext_lazy("prosecution review"),
+    "trial": gettext_lazy("trial"),
+}
+CIRCUMSTANCE_NAMES: Final = {
+    "surrender": gettext_lazy("surrender"),
+    "major_confession": gettext_lazy("major confession or meritorious service"),
+    "restitution": gettext_lazy("restitution of the proceeds"),
+    "compensation_forgiveness": gettext_lazy("compensation and the victim's forgiveness"),
+    "reconciliation": gettext_lazy("criminal reconciliation"),
+    MINOR_CRIME: gettext_lazy("a minor crime"),
+}
+
+
+def _named(code: str, names: Mapping[str, Any]) -> str:
+    return str(names.get(code, code.replace("_", " ")))
+
 
 _SENTENCING_TABLE_CSV: Final = (
     Path(__file__).resolve().parent / "data" / "ussg_sentencing_table.csv"
@@ -772,7 +793,12 @@ def exposure(
             parameters=profile_parameters,
         )
         with_circumstances = (
-            _(" with %(circumstances)s") % {"circumstances": ", ".join(leniency_circumstances)}
+            _(" with %(circumstances)s")
+            % {
+                "circumstances": ", ".join(
+                    _named(code, CIRCUMSTANCE_NAMES) for code in leniency_circumstances
+                )
+            }
             if leniency_circumstances
             else ""
         )
@@ -782,7 +808,7 @@ def exposure(
                 "%(circumstances)s: up to %(share)s%% off the baseline of %(baseline)s."
             )
             % {
-                "stage": leniency_stage,
+                "stage": _named(leniency_stage, STAGE_NAMES),
                 "circumstances": with_circumstances,
                 "share": f"{share * 100:.0f}",
                 "baseline": _months_text(baseline_months),

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from cases import permissions
 from cases.models import (
@@ -168,7 +168,7 @@ def _lock_offer(offer_id: int) -> Offer:
 
 def _who(user: User | None) -> str:
     if user is None:
-        return "the system"
+        return gettext("the system")
     return user_name(user)
 
 
@@ -176,13 +176,15 @@ def _ended_message(offer: Offer) -> str:
     status = OfferStatus(offer.status)
     when = offer.closed_at.isoformat(timespec="minutes") if offer.closed_at else ""
     if status == OfferStatus.EXPIRED:
-        return f"This offer expired at {when}; nothing can be done with it."
+        return gettext("This offer expired at %(when)s; nothing can be done with it.") % {
+            "when": when
+        }
     if status == OfferStatus.DRAFT:
-        return "This offer is a draft; it has not been sent."
-    return (
-        f"This offer has already been {status.label.lower()} by {_who(offer.closed_by)} at "
-        f"{when}; nothing more can be done with it."
-    )
+        return gettext("This offer is a draft; it has not been sent.")
+    return gettext(
+        "This offer has already been %(status)s by %(who)s at %(when)s; nothing "
+        "more can be done with it."
+    ) % {"status": status.label.lower(), "who": _who(offer.closed_by), "when": when}
 
 
 # An agreement in force ends the negotiation: nothing more is offered or suggested until it is
@@ -199,9 +201,11 @@ AGREEMENT_IN_FORCE_STATUSES = (
 def negotiation_closed_reason(case: Case) -> str | None:
     """Why nothing more may be offered or suggested on `case` now; None while it may."""
     if case.status not in NEGOTIABLE_CASE_STATUSES:
-        return f"Plea negotiations are closed on a case that is “{CaseStatus(case.status).label}”."
+        return gettext("Plea negotiations are closed on a case that is “%(case_status)s”.") % {
+            "case_status": CaseStatus(case.status).label
+        }
     if PleaAgreement.objects.filter(case=case, status__in=AGREEMENT_IN_FORCE_STATUSES).exists():
-        return (
+        return gettext(
             "Plea negotiations are closed: the parties have reached a plea agreement. They "
             "reopen if it is withdrawn or the court rejects it."
         )
@@ -264,82 +268,119 @@ def offer_contents_validate(
     for term in data.terms:
         charge = charges.get(term.charge_id)
         if charge is None:
-            err("terms", f"Charge {term.charge_id} is not a charge of this case.")
+            err(
+                "terms",
+                gettext("Charge %(charge_id)s is not a charge of this case.")
+                % {"charge_id": term.charge_id},
+            )
             continue
-        label = f"Count {charge.count_number}"
+        label = gettext("Count %(number)s") % {"number": charge.count_number}
         if term.charge_id in seen:
-            err("terms", f"{label} has more than one term.")
+            err("terms", gettext("%(label)s has more than one term.") % {"label": label})
             continue
         seen.add(term.charge_id)
         if charge.status == ChargeStatus.DISPOSED:
-            err("terms", f"{label} has been disposed of and cannot be negotiated.")
+            err(
+                "terms",
+                gettext("%(label)s has been disposed of and cannot be negotiated.")
+                % {"label": label},
+            )
             continue
         if term.disposition not in TermDisposition.values:
             err(
                 "terms",
-                f"{label}: {term.disposition!r} is not a term (as_charged, lesser, dismiss).",
+                gettext("%(label)s: %(disposition)s is not a term (as_charged, lesser, dismiss).")
+                % {"label": label, "disposition": repr(term.disposition)},
             )
             continue
         if term.disposition != TermDisposition.AS_CHARGED and not jurisdiction.charges_negotiable:
             err(
                 "terms",
-                f"{label}: under the {jurisdiction.name} profile only the sentence is "
-                "negotiable; charges cannot be dismissed or reduced.",
+                gettext(
+                    "%(label)s: under the %(jurisdiction_name)s profile only the sentence is "
+                    "negotiable; charges cannot be dismissed or reduced."
+                )
+                % {"label": label, "jurisdiction_name": jurisdiction.name_shown},
             )
             continue
         lesser: Statute | None = None
         if term.disposition == TermDisposition.LESSER:
             lesser = statutes.get(term.lesser_statute_id or 0)
             if lesser is None:
-                err("terms", f"{label}: name the lesser offence from the statute catalogue.")
+                err(
+                    "terms",
+                    gettext("%(label)s: name the lesser offence from the statute catalogue.")
+                    % {"label": label},
+                )
                 continue
             if lesser.jurisdiction_id != jurisdiction.pk:
-                err("terms", f"{label}: {lesser.citation} is not in this jurisdiction's catalogue.")
+                err(
+                    "terms",
+                    gettext("%(label)s: %(citation)s is not in this jurisdiction's catalogue.")
+                    % {"label": label, "citation": lesser.citation},
+                )
                 continue
             if lesser.severity_rank >= charge.statute.severity_rank:
                 err(
                     "terms",
-                    f"{label}: {lesser.citation} is not a lesser offence than "
-                    f"{charge.statute.citation}.",
+                    gettext("%(label)s: %(citation)s is not a lesser offence than %(citation2)s.")
+                    % {
+                        "label": label,
+                        "citation": lesser.citation,
+                        "citation2": charge.statute.citation,
+                    },
                 )
                 continue
         elif term.lesser_statute_id:
-            err("terms", f"{label}: a lesser offence is named only with the term “lesser”.")
+            err(
+                "terms",
+                gettext("%(label)s: a lesser offence is named only with the term “lesser”.")
+                % {"label": label},
+            )
             continue
         resolved.append((charge, term.disposition, lesser))
 
     if not jurisdiction.sentence_negotiable and any(
         getattr(data, name) not in (None, "") for name in _SENTENCE_FIELDS
     ):
-        err("custody_min_months", "The sentence is not negotiable under this profile.")
+        err("custody_min_months", gettext("The sentence is not negotiable under this profile."))
     for name in ("custody_min_months", "custody_max_months", "probation_months"):
         value = getattr(data, name)
         if value is not None and value < 0:
-            err(name, "Enter a number of months, zero or more.")
+            err(name, gettext("Enter a number of months, zero or more."))
     for name in ("fine", "restitution"):
         value = getattr(data, name)
         if value is not None and value < 0:
-            err(name, "Enter an amount, zero or more.")
+            err(name, gettext("Enter an amount, zero or more."))
     low, high = data.custody_min_months, data.custody_max_months
     if low is not None and high is not None and low > high:
-        err("custody_max_months", "The custody range ends before it starts.")
+        err("custody_max_months", gettext("The custody range ends before it starts."))
 
     guideline_profile = "acceptance_of_responsibility_levels" in parameters
     leniency_profile = "leniency_stage_tiers" in parameters
     if data.offense_level is not None:
         if not guideline_profile:
-            err("offense_level", "This profile does not use the guideline sentencing table.")
+            err(
+                "offense_level",
+                gettext("This profile does not use the guideline sentencing table."),
+            )
         elif not 1 <= data.offense_level <= 43:
-            err("offense_level", "An offense level runs from 1 to 43.")
+            err("offense_level", gettext("An offense level runs from 1 to 43."))
     if data.criminal_history_category:
         if not guideline_profile:
-            err("criminal_history_category", "This profile has no criminal history categories.")
+            err(
+                "criminal_history_category",
+                gettext("This profile has no criminal history categories."),
+            )
         elif data.criminal_history_category not in CriminalHistoryCategory.values:
-            err("criminal_history_category", "Choose a category from I to VI.")
+            err("criminal_history_category", gettext("Choose a category from I to VI."))
     if (data.offense_level is None) != (not data.criminal_history_category) and guideline_profile:
         err(
             "criminal_history_category" if data.offense_level is not None else "offense_level",
-            "The guideline range needs both the offense level and the criminal history category.",
+            gettext(
+                "The guideline range needs both the offense level and the criminal history "
+                "category."
+            ),
         )
     if data.acceptance_motion and not guideline_profile:
         err(
@@ -347,16 +388,21 @@ def offer_contents_validate(
             gettext("This profile has no motion for a further level of acceptance."),
         )
     if data.baseline_months is not None and not leniency_profile:
-        err("baseline_months", "This profile has no leniency reduction of a baseline sentence.")
+        err(
+            "baseline_months",
+            gettext("This profile has no leniency reduction of a baseline sentence."),
+        )
     if data.baseline_months is not None and leniency_profile and not data.leniency_stage:
         # sentencing.exposure cannot reduce a baseline without the stage of the plea.
-        err("leniency_stage", "The leniency range needs the stage of the plea.")
+        err("leniency_stage", gettext("The leniency range needs the stage of the plea."))
     if data.leniency_stage:
         tiers = parameters.get("leniency_stage_tiers", {})
         if data.leniency_stage not in tiers:
             err(
                 "leniency_stage",
-                f"Choose a stage: {', '.join(tiers)}." if tiers else "This profile has no stages.",
+                gettext("Choose a stage: %(items)s.") % {"items": ", ".join(tiers)}
+                if tiers
+                else gettext("This profile has no stages."),
             )
     if data.leniency_circumstances:
         allowed = list(parameters.get("leniency_circumstances", []))
@@ -364,12 +410,15 @@ def offer_contents_validate(
             allowed.append(sentencing.MINOR_CRIME)
         unknown = [c for c in data.leniency_circumstances if c not in allowed]
         if unknown:
-            err("leniency_circumstances", f"Not a listed circumstance: {', '.join(unknown)}.")
+            err(
+                "leniency_circumstances",
+                gettext("Not a listed circumstance: %(items)s.") % {"items": ", ".join(unknown)},
+            )
     baseline_source = parameters.get("baseline_within_statutory_range")
     if data.baseline_months is not None and baseline_source and "terms" not in errors:
         _baseline_check(case, resolved, data.baseline_months, str(baseline_source), err)
     if side == Side.DEFENSE and not data.rationale.strip():
-        err("rationale", "Give the defense's reasons for this proposal.")
+        err("rationale", gettext("Give the defense's reasons for this proposal."))
     if errors:
         raise ValidationError(errors)
     return resolved
@@ -480,11 +529,11 @@ def offer_update(
         side = permissions.require_negotiator(by, locked_case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that drafted an offer may change it.")
+            raise PermissionDenied(gettext("Only the side that drafted an offer may change it."))
         require_version(locked, if_match)
         if locked.status != OfferStatus.DRAFT:
             raise Conflict(
-                "A sent offer cannot be changed; withdraw it and send a new one.",
+                gettext("A sent offer cannot be changed; withdraw it and send a new one."),
                 code="offer_not_draft",
             )
         resolved = offer_contents_validate(locked_case, side, data)
@@ -508,8 +557,11 @@ def _check_mandatory_consideration(case: Case) -> None:
     unanswered = Suggestion.objects.filter(case=case, response="").order_by("created_at").first()
     if unanswered is not None:
         raise Conflict(
-            "Respond in writing to the defense's suggestion of "
-            f"{unanswered.created_at:%Y-%m-%d} before sending another offer.",
+            gettext(
+                "Respond in writing to the defense's suggestion of %(created_at)s before "
+                "sending another offer."
+            )
+            % {"created_at": format(unanswered.created_at, "%Y-%m-%d")},
             code="suggestion_unanswered",
         )
     ignored = (
@@ -521,8 +573,11 @@ def _check_mandatory_consideration(case: Case) -> None:
     )
     if ignored is not None:
         raise Conflict(
-            f"Respond in writing to the defense's proposal of round {ignored.round_number} "
-            "before sending another offer.",
+            gettext(
+                "Respond in writing to the defense's proposal of round %(round_number)s "
+                "before sending another offer."
+            )
+            % {"round_number": ignored.round_number},
             code="proposal_unanswered",
         )
 
@@ -535,23 +590,28 @@ def offer_send(*, offer: Offer, by: User) -> Offer:
         side = permissions.require_negotiator(by, locked_case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that drafted an offer may send it.")
+            raise PermissionDenied(gettext("Only the side that drafted an offer may send it."))
         if locked.status != OfferStatus.DRAFT:
             raise Conflict(
                 _ended_message(locked)
                 if locked.status != OfferStatus.SENT
-                else "This offer has already been sent.",
+                else gettext("This offer has already been sent."),
                 code="offer_not_draft",
             )
         _require_open_negotiation(locked_case)
         if locked.expires_at is not None and locked.expires_at <= now:
-            raise ValidationError({"expires_at": "The expiry must be in the future when sent."})
+            raise ValidationError(
+                {"expires_at": gettext("The expiry must be in the future when sent.")}
+            )
         _expire_due_on_case(locked_case, now)
         live = Offer.objects.filter(case=locked_case, status=OfferStatus.SENT).first()
         if live is not None:
             raise Conflict(
-                f"Round {live.round_number} from the {Side(live.side).label.lower()} is still "
-                "awaiting an answer; only one offer may be live at a time.",
+                gettext(
+                    "Round %(round_number)s from the %(side)s is still awaiting an answer; "
+                    "only one offer may be live at a time."
+                )
+                % {"round_number": live.round_number, "side": Side(live.side).label.lower()},
                 code="offer_live",
             )
         if side == Side.PROSECUTION:
@@ -570,7 +630,9 @@ def _send(offer: Offer, case: Case, by: User, now: dt.datetime) -> Offer:
         offer.discovery_last_disclosed_on,
         offer.discovery_disclosure_ids,
     ) = _discovery_snapshot(case)
-    with _database_guard("Another offer on this case was sent at the same moment.", "offer_live"):
+    with _database_guard(
+        gettext("Another offer on this case was sent at the same moment."), "offer_live"
+    ):
         offer.save()
     # Its expiry deadline and its feed event (deadlines, integrations) are written here.
     domain_events.publish(domain_events.OfferSent(case=case, offer=offer))
@@ -596,7 +658,9 @@ def _answerable(offer: Offer, by: User, action: str) -> tuple[Case, Offer, str]:
     if locked.status != OfferStatus.SENT:
         raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
     if locked.side == side:
-        raise PermissionDenied(f"Only the other side may {action} an offer.")
+        raise PermissionDenied(
+            gettext("Only the other side may %(action)s an offer.") % {"action": action}
+        )
     return case, locked, side
 
 
@@ -638,7 +702,7 @@ def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
         side = permissions.require_negotiator(by, case)
         locked = _lock_offer(offer.pk)
         if locked.side != side:
-            raise PermissionDenied("Only the side that made an offer may withdraw it.")
+            raise PermissionDenied(gettext("Only the side that made an offer may withdraw it."))
         if not locked.is_open:
             raise Conflict(_ended_message(locked), code=f"offer_{locked.status}")
         now = timezone.now()
@@ -650,9 +714,9 @@ def offer_withdraw(*, offer: Offer, by: User, reason: str = "") -> Offer:
 def offer_reject(*, offer: Offer, by: User, reason: str) -> Offer:
     _settle_expiry(offer)
     with transaction.atomic():
-        case, locked, _side = _answerable(offer, by, "reject")
+        case, locked, _side = _answerable(offer, by, pgettext("offer action", "reject"))
         if not reason.strip():
-            raise ValidationError({"reason": "Say why the offer is rejected."})
+            raise ValidationError({"reason": gettext("Say why the offer is rejected.")})
         _close(locked, case, OfferStatus.REJECTED, by, timezone.now(), response=reason.strip())
         return locked
 
@@ -663,13 +727,13 @@ def offer_counter(*, offer: Offer, by: User, data: OfferInput, response: str = "
     response to it."""
     _settle_expiry(offer)
     with transaction.atomic():
-        case, locked, side = _answerable(offer, by, "counter")
+        case, locked, side = _answerable(offer, by, pgettext("offer action", "counter"))
         _require_open_negotiation(case)
         errors: dict[str, str] = {}
         if locked.side == Side.DEFENSE and not response.strip():
-            errors["response"] = "Respond in writing to the defense's proposal."
+            errors["response"] = gettext("Respond in writing to the defense's proposal.")
         if data.expires_at is not None and data.expires_at <= timezone.now():
-            errors["expires_at"] = "The expiry must be in the future."
+            errors["expires_at"] = gettext("The expiry must be in the future.")
         try:
             resolved = offer_contents_validate(case, side, data)
         except ValidationError as exc:
@@ -691,11 +755,11 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
     """Accept the other side's offer: the plea agreement is made from its terms."""
     _settle_expiry(offer)
     with transaction.atomic():
-        case, locked, _side = _answerable(offer, by, "accept")
+        case, locked, _side = _answerable(offer, by, pgettext("offer action", "accept"))
         if case.status != CaseStatus.NEGOTIATING:
             _require_open_negotiation(case)
         now = timezone.now()
-        with _database_guard("This case already has an accepted offer.", "offer_accepted"):
+        with _database_guard(gettext("This case already has an accepted offer."), "offer_accepted"):
             _close(locked, case, OfferStatus.ACCEPTED, by, now)
             defendant = (
                 CaseParticipant.objects.active()
@@ -792,16 +856,19 @@ def concession_log(*, offer: Offer, by: User, kind: str, description: str) -> Co
     with transaction.atomic():
         case = _lock_case(offer.case_id)
         permissions.require_role_in(
-            by, case, frozenset({Role.PROSECUTOR}), "Only the prosecution logs its concessions."
+            by,
+            case,
+            frozenset({Role.PROSECUTOR}),
+            gettext("Only the prosecution logs its concessions."),
         )
         locked = _lock_offer(offer.pk)
         errors: dict[str, str] = {}
         if locked.side != Side.PROSECUTION:
-            errors["offer"] = "Concessions are logged on the prosecution's offers."
+            errors["offer"] = gettext("Concessions are logged on the prosecution's offers.")
         if kind not in ConcessionKind.values:
-            errors["kind"] = f"{kind!r} is not a kind of concession."
+            errors["kind"] = gettext("%(kind)s is not a kind of concession.") % {"kind": repr(kind)}
         if not description.strip():
-            errors["description"] = "Describe the concession."
+            errors["description"] = gettext("Describe the concession.")
         if errors:
             raise ValidationError(errors)
         if locked.status not in (OfferStatus.DRAFT, OfferStatus.SENT):
@@ -821,22 +888,30 @@ def offer_respond(*, offer: Offer, by: User, response: str) -> Offer:
     with transaction.atomic():
         case = _lock_case(offer.case_id)
         permissions.require_role_in(
-            by, case, permissions.SUGGESTION_RESPONDER_ROLES, "Only the prosecution responds."
+            by,
+            case,
+            permissions.SUGGESTION_RESPONDER_ROLES,
+            gettext("Only the prosecution responds."),
         )
         locked = _lock_offer(offer.pk)
         if locked.side != Side.DEFENSE:
-            raise Conflict("Only a defense proposal takes a written response.")
+            raise Conflict(gettext("Only a defense proposal takes a written response."))
         if locked.response:
-            raise Conflict("This proposal already has a written response.")
+            raise Conflict(gettext("This proposal already has a written response."))
         if locked.is_open:
-            raise Conflict("Answer a live proposal by accepting, rejecting or countering it.")
+            raise Conflict(
+                gettext("Answer a live proposal by accepting, rejecting or countering it.")
+            )
         if not response_owed(locked):
             raise Conflict(
-                f"A {OfferStatus(locked.status).label.lower()} proposal is owed no separate "
-                "response; only one that expired unanswered is."
+                gettext(
+                    "A %(offer_status)s proposal is owed no separate response; only one that "
+                    "expired unanswered is."
+                )
+                % {"offer_status": OfferStatus(locked.status).label.lower()}
             )
         if not response.strip():
-            raise ValidationError({"response": "Write the response."})
+            raise ValidationError({"response": gettext("Write the response.")})
         locked.response = response.strip()
         locked.save(update_fields=["response", "updated_at"])
         return locked
@@ -852,14 +927,14 @@ def suggestion_submit(*, case: Case, by: User, text: str, offer: Offer | None = 
             by,
             locked,
             permissions.SUGGESTION_AUTHOR_ROLES,
-            "Suggestions come from defense counsel or the duty lawyer.",
+            gettext("Suggestions come from defense counsel or the duty lawyer."),
         )
         _require_open_negotiation(locked)
         errors: dict[str, str] = {}
         if not text.strip():
-            errors["text"] = "Write the suggestion and its reasons."
+            errors["text"] = gettext("Write the suggestion and its reasons.")
         if offer is not None and offer.case_id != locked.pk:
-            errors["offer"] = "That offer is not on this case."
+            errors["offer"] = gettext("That offer is not on this case.")
         if errors:
             raise ValidationError(errors)
         role = next(r for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in roles)
@@ -877,16 +952,17 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
             by,
             case,
             permissions.SUGGESTION_RESPONDER_ROLES,
-            "Only the prosecution responds to a defense suggestion.",
+            gettext("Only the prosecution responds to a defense suggestion."),
         )
         locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if locked.response:
             raise Conflict(
-                f"{_who(locked.responded_by)} already responded to this suggestion.",
+                gettext("%(who)s already responded to this suggestion.")
+                % {"who": _who(locked.responded_by)},
                 code="suggestion_answered",
             )
         if not response.strip():
-            raise ValidationError({"response": "Write the response."})
+            raise ValidationError({"response": gettext("Write the response.")})
         locked.response = response.strip()
         locked.responded_by = by
         locked.responded_at = timezone.now()
@@ -906,8 +982,11 @@ def _lock_agreement(agreement: PleaAgreement) -> tuple[Case, PleaAgreement]:
 def _require_signing(agreement: PleaAgreement) -> None:
     if agreement.status != AgreementStatus.SIGNING:
         raise Conflict(
-            f"This agreement is “{AgreementStatus(agreement.status).label}”; "
-            "a fully signed agreement can no longer change.",
+            gettext(
+                "This agreement is “%(agreement_status)s”; a fully signed agreement can "
+                "no longer change."
+            )
+            % {"agreement_status": AgreementStatus(agreement.status).label},
             code="agreement_signed",
         )
 
@@ -945,7 +1024,7 @@ def agreement_statement_set(
                     "Under the %(profile)s profile a plea agreement names no procedure and "
                     "records no limits on appeal."
                 )
-                % {"profile": jurisdiction.name},
+                % {"profile": jurisdiction.name_shown},
                 code="statement_not_in_profile",
             )
         _require_signing(locked)
@@ -1003,11 +1082,11 @@ def agreement_checklist_complete(
             by,
             case,
             permissions.CHECKLIST_ROLES,
-            "Defense counsel or the duty lawyer completes the voluntariness checklist.",
+            gettext("Defense counsel or the duty lawyer completes the voluntariness checklist."),
         )
         _require_signing(locked)
         if locked.signatures.exists():
-            raise Conflict("The checklist cannot change once signing has begun.")
+            raise Conflict(gettext("The checklist cannot change once signing has begun."))
         jurisdiction = case.court.jurisdiction
         missing = statement_missing(locked, jurisdiction)
         if missing:
@@ -1032,11 +1111,11 @@ def agreement_checklist_complete(
                 }
         if locked.interpreter_needed:
             if not interpreter_used:
-                errors["interpreter_used"] = (
+                errors["interpreter_used"] = gettext(
                     "The defendant needs an interpreter; record the interpreter used."
                 )
             elif not interpreter_name.strip():
-                errors["interpreter_name"] = "Name the interpreter."
+                errors["interpreter_name"] = gettext("Name the interpreter.")
         if errors:
             raise ValidationError(errors)
         locked.checklist_answers = {item.code: True for item in applicable}
@@ -1082,11 +1161,13 @@ def agreement_sign(
         case, locked = _lock_agreement(agreement)
         roles = permissions.roles_on(by, case)
         if not roles & (permissions.NEGOTIATOR_ROLES.keys() | {Role.DEFENDANT}):
-            raise PermissionDenied("Only the defendant, their lawyer and the prosecutor sign.")
+            raise PermissionDenied(
+                gettext("Only the defendant, their lawyer and the prosecutor sign.")
+            )
         _require_signing(locked)
         if not locked.checklist_complete:
             raise Conflict(
-                "Complete the voluntariness checklist before anyone signs.",
+                gettext("Complete the voluntariness checklist before anyone signs."),
                 code="checklist_incomplete",
             )
         participations = {
@@ -1105,7 +1186,9 @@ def agreement_sign(
                 None,
             )
             if lawyer is None:
-                raise PermissionDenied("Only the defendant's lawyer records their signature.")
+                raise PermissionDenied(
+                    gettext("Only the defendant's lawyer records their signature.")
+                )
             own_or_none = (
                 CaseParticipant.objects.active()
                 .filter(case=case, role=Role.DEFENDANT)
@@ -1113,7 +1196,7 @@ def agreement_sign(
                 .first()
             )
             if own_or_none is None:
-                raise Conflict("The case has no defendant to sign.")
+                raise Conflict(gettext("The case has no defendant to sign."))
             capacity, own, signer, witness = SignatoryRole.DEFENDANT, own_or_none, None, lawyer
         elif capacity == SignatoryRole.DEFENDANT:
             own = participations[Role.DEFENDANT]
@@ -1125,7 +1208,9 @@ def agreement_sign(
         if capacity == SignatoryRole.DEFENDANT:
             _check_witness(case, witness)
         elif witness is not None:
-            raise ValidationError({"witness": "Only a defendant's signature is witnessed."})
+            raise ValidationError(
+                {"witness": gettext("Only a defendant's signature is witnessed.")}
+            )
         earlier = (
             locked.signatures.filter(signatory_role=capacity)
             .select_related("signer_participant")
@@ -1133,11 +1218,13 @@ def agreement_sign(
         )
         if earlier is not None:
             raise Conflict(
-                gettext("The %(capacity)s has already signed.")
-                % {"capacity": earlier.capacity_label.lower()},
+                gettext("The %(signatory_role)s has already signed.")
+                % {"signatory_role": earlier.capacity_label.lower()},
                 code="already_signed",
             )
-        with _database_guard("This signature was recorded at the same moment.", "already_signed"):
+        with _database_guard(
+            gettext("This signature was recorded at the same moment."), "already_signed"
+        ):
             signature = Signature.objects.create(
                 agreement=locked,
                 signatory_role=capacity,
@@ -1159,8 +1246,11 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         if required:
             raise ValidationError(
                 {
-                    "witness": f"Under the {case.court.jurisdiction.name} profile the defendant "
-                    "signs before defense counsel or a duty lawyer; name the witness."
+                    "witness": gettext(
+                        "Under the %(jurisdiction_name)s profile the defendant signs before "
+                        "defense counsel or a duty lawyer; name the witness."
+                    )
+                    % {"jurisdiction_name": case.court.jurisdiction.name_shown}
                 }
             )
         return
@@ -1170,7 +1260,11 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         or not witness.is_active
     ):
         raise ValidationError(
-            {"witness": "The witness must be defense counsel or a duty lawyer on this case."}
+            {
+                "witness": gettext(
+                    "The witness must be defense counsel or a duty lawyer on this case."
+                )
+            }
         )
 
 
@@ -1178,7 +1272,9 @@ def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
     """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
 
     agreement.status = AgreementStatus.SIGNED
-    pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
+    # In the case's document language (its jurisdiction's profile), whoever signed last.
+    with translation.override(agreement.case.court.jurisdiction.document_language):
+        pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
     agreement.pdf = pdf
     agreement.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     agreement.save()
@@ -1192,15 +1288,17 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
             by,
             case,
             permissions.AGREEMENT_SUBMITTER_ROLES,
-            "The prosecutor or defense counsel submits the agreement to the court.",
+            gettext("The prosecutor or defense counsel submits the agreement to the court."),
         )
         if locked.status == AgreementStatus.SIGNING:
             raise Conflict(
-                "The agreement can be submitted once everyone has signed.", code="not_signed"
+                gettext("The agreement can be submitted once everyone has signed."),
+                code="not_signed",
             )
         if locked.status != AgreementStatus.SIGNED:
             raise Conflict(
-                f"This agreement is already “{AgreementStatus(locked.status).label}”.",
+                gettext("This agreement is already “%(agreement_status)s”.")
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         locked.status = AgreementStatus.SUBMITTED
@@ -1212,7 +1310,7 @@ def agreement_submit(*, agreement: PleaAgreement, by: User) -> PleaAgreement:
             case=case,
             to_status=CaseStatus.AGREEMENT,
             by=by,
-            reason="The plea agreement was submitted to the court.",
+            reason=gettext("The plea agreement was submitted to the court."),
         )
         case_touch(case_id=case.pk)
         domain_events.publish(domain_events.AgreementSubmitted(case=case, agreement=locked))
@@ -1254,11 +1352,14 @@ def agreement_review(
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
         if not permissions.may_review_agreement(by, case):
-            raise PermissionDenied("Only the court reviews a plea agreement.")
+            raise PermissionDenied(gettext("Only the court reviews a plea agreement."))
         if locked.status != AgreementStatus.SUBMITTED:
             raise Conflict(
-                "Only an agreement submitted to the court can be reviewed; this one is "
-                f"“{AgreementStatus(locked.status).label}”.",
+                gettext(
+                    "Only an agreement submitted to the court can be reviewed; this one is "
+                    "“%(agreement_status)s”."
+                )
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         jurisdiction = case.court.jurisdiction
@@ -1273,7 +1374,7 @@ def agreement_review(
                     "Under the %(profile)s profile the court decides to %(outcomes)s a plea "
                     "agreement; it does not ask the prosecution to adjust its recommendation."
                 )
-                % {"profile": jurisdiction.name, "outcomes": gettext(" or ").join(outcomes)},
+                % {"profile": jurisdiction.name_shown, "outcomes": gettext(" or ").join(outcomes)},
                 code="review_decision_not_in_profile",
             )
         errors = _review_errors(jurisdiction, decision, ground.strip(), reasons)
@@ -1297,7 +1398,7 @@ def agreement_review(
                 case=case,
                 to_status=CaseStatus.PLEA_ENTERED,
                 by=by,
-                reason="The court accepted the plea agreement.",
+                reason=gettext("The court accepted the plea agreement."),
             )
         else:
             _set_aside(locked, now)
@@ -1306,10 +1407,13 @@ def agreement_review(
                 to_status=CaseStatus.NEGOTIATING,
                 by=by,
                 reason=(
-                    "The court rejected the plea agreement."
+                    gettext("The court rejected the plea agreement.")
                     if decision == agreement_rules.REJECT
-                    else "The court asked the prosecution to adjust its sentencing "
-                    f"recommendation ({agreement_rules.adjustment_source(jurisdiction)})."
+                    else gettext(
+                        "The court asked the prosecution to adjust its sentencing "
+                        "recommendation (%(source)s)."
+                    )
+                    % {"source": agreement_rules.adjustment_source(jurisdiction)}
                 ),
             )
         case_touch(case_id=case.pk)
@@ -1335,10 +1439,10 @@ def _review_errors(jurisdiction: Any, decision: str, ground: str, reasons: str) 
                 "Under the %(profile)s profile a rejection names no listed ground; the "
                 "court's reasons say why."
             )
-            % {"profile": jurisdiction.name}
+            % {"profile": jurisdiction.name_shown}
         )
     if not reasons.strip():
-        errors["reasons"] = "Give the court's reasons."
+        errors["reasons"] = gettext("Give the court's reasons.")
     return errors
 
 
@@ -1371,7 +1475,9 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
             by,
             case,
             permissions.AGREEMENT_WITHDRAWER_ROLES,
-            "Only the defendant, in person or through counsel, withdraws from the agreement.",
+            gettext(
+                "Only the defendant, in person or through counsel, withdraws from the agreement."
+            ),
         )
         if locked.status not in (
             AgreementStatus.SIGNING,
@@ -1379,12 +1485,12 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
             AgreementStatus.SUBMITTED,
         ):
             raise Conflict(
-                "The agreement can no longer be withdrawn; it is "
-                f"“{AgreementStatus(locked.status).label}”.",
+                gettext("The agreement can no longer be withdrawn; it is “%(agreement_status)s”.")
+                % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for the withdrawal."})
+            raise ValidationError({"reason": gettext("Give the reason for the withdrawal.")})
         now = timezone.now()
         locked.status = AgreementStatus.WITHDRAWN
         locked.withdrawn_by = by
@@ -1400,7 +1506,7 @@ def agreement_withdraw(*, agreement: PleaAgreement, by: User, reason: str) -> Pl
                 case=case,
                 to_status=CaseStatus.NEGOTIATING,
                 by=by,
-                reason="The defendant withdrew from the plea agreement.",
+                reason=gettext("The defendant withdrew from the plea agreement."),
             )
             case_touch(case_id=case.pk)
         return locked

@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from negotiations import agreement_rules, sentencing
 from negotiations.agreement_rules import ListedItem
@@ -19,23 +20,26 @@ from negotiations.models import PleaAgreement, TermDisposition
 from parties.models import CaseParticipant, Role
 
 _SENTENCE_LABELS = {
-    "custody_min_months": "Custody, at least (months)",
-    "custody_max_months": "Custody, at most (months)",
-    "probation_months": "Probation (months)",
-    "fine": "Fine",
-    "restitution": "Restitution",
+    "custody_min_months": gettext_lazy("Custody, at least (months)"),
+    "custody_max_months": gettext_lazy("Custody, at most (months)"),
+    "probation_months": gettext_lazy("Probation (months)"),
+    "fine": gettext_lazy("Fine"),
+    "restitution": gettext_lazy("Restitution"),
 }
 _CONDITION_LABELS = {
-    "cooperation": "Cooperation with the government",
-    "appeal_waiver": "Waiver of appeal",
-    "immigration_safe_plea": "Immigration-safe plea",
-    "no_enhancement": "No sentencing enhancement sought",
+    "cooperation": gettext_lazy("Cooperation with the government"),
+    "appeal_waiver": gettext_lazy("Waiver of appeal"),
+    "immigration_safe_plea": gettext_lazy("Immigration-safe plea"),
+    "no_enhancement": gettext_lazy("No sentencing enhancement sought"),
 }
 
 
 def term_label(item: dict[str, Any]) -> str:
     if item["disposition"] == TermDisposition.LESSER:
-        return f"Plead guilty to {item['lesser_citation']} {item['lesser_title']}"
+        return _("Plead guilty to %(citation)s %(title)s") % {
+            "citation": item["lesser_citation"],
+            "title": item["lesser_title"],
+        }
     return str(TermDisposition(item["disposition"]).label)
 
 
@@ -46,17 +50,23 @@ def sentence_lines(terms: dict[str, Any]) -> list[tuple[str, str]]:
     if low is not None or high is not None:
         low_months = int(low or 0)
         high_months = int(high) if high is not None else low_months
-        lines.append(("Custody", str(sentencing.MonthsRange(low_months, high_months))))
+        lines.append((_("Custody"), str(sentencing.MonthsRange(low_months, high_months))))
     if sentence.get("probation_months") is not None:
-        lines.append(("Probation", f"{sentence['probation_months']} months"))
+        months = int(sentence["probation_months"])
+        lines.append(
+            (
+                _("Probation"),
+                ngettext("%(count)d month", "%(count)d months", months) % {"count": months},
+            )
+        )
     for name in ("fine", "restitution"):
         if sentence.get(name) is not None:
-            lines.append((_SENTENCE_LABELS[name], f"{Decimal(sentence[name]):,.2f}"))
+            lines.append((str(_SENTENCE_LABELS[name]), f"{Decimal(sentence[name]):,.2f}"))
     return lines
 
 
 def condition_labels(terms: dict[str, Any]) -> list[str]:
-    return [_CONDITION_LABELS[name] for name in terms["conditions"]]
+    return [str(_CONDITION_LABELS[name]) for name in terms["conditions"]]
 
 
 def checklist_rows(agreement: PleaAgreement) -> list[tuple[ListedItem, bool]]:
@@ -78,7 +88,7 @@ def checklist_rows(agreement: PleaAgreement) -> list[tuple[ListedItem, bool]]:
 
 
 def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
-    yes, no = gettext("Yes"), gettext("No")
+    yes, no = _("Yes"), _("No")
     lines = [
         (
             f"{item.display} — {item.source}" if item.source else item.display,
@@ -87,15 +97,18 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
         for item, confirmed in checklist_rows(agreement)
     ]
     if agreement.interpreter_needed:
-        used = (
-            f"Yes — {agreement.interpreter_name}"
-            + (f" ({agreement.interpreter_language})" if agreement.interpreter_language else "")
-            if agreement.interpreter_used
-            else "No"
-        )
-        lines.append(("Interpreter used", used))
+        if not agreement.interpreter_used:
+            used = _("No")
+        elif agreement.interpreter_language:
+            used = _("Yes — %(name)s (%(language)s)") % {
+                "name": agreement.interpreter_name,
+                "language": agreement.interpreter_language,
+            }
+        else:
+            used = _("Yes — %(name)s") % {"name": agreement.interpreter_name}
+        lines.append((_("Interpreter used"), used))
     else:
-        lines.append(("Interpreter used", "Not needed"))
+        lines.append((_("Interpreter used"), _("Not needed")))
     return lines
 
 
@@ -128,9 +141,9 @@ def statement_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
     limits on appeal, where the profile has them."""
     lines = []
     if agreement.procedure:
-        lines.append((gettext("Procedure agreed to"), procedure_label(agreement)))
+        lines.append((_("Procedure agreed to"), procedure_label(agreement)))
     if agreement.appeal_limits:
-        lines.append((gettext("Limits on appeal"), agreement.appeal_limits))
+        lines.append((_("Limits on appeal"), agreement.appeal_limits))
     return lines
 
 
@@ -153,9 +166,10 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
     ).order_by("signed_at", "id"):
         witness = ""
         if sig.witness is not None:
-            witness = (
-                f"Witnessed by {sig.witness.display_name}, {sig.witness.get_role_display().lower()}"
-            )
+            witness = _("Witnessed by %(name)s, %(role)s") % {
+                "name": sig.witness.display_name,
+                "role": sig.witness.get_role_display().lower(),
+            }
         signatures.append(
             SignatureLine(
                 role=sig.capacity_label,
@@ -166,10 +180,10 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         )
     terms = agreement.terms
     return AgreementDocument(
-        reference=f"Plea agreement {agreement.pk}, offer {terms['offer_id']} "
-        f"(round {terms['round_number']})",
+        reference=_("Plea agreement %(agreement)s, offer %(offer)s (round %(round)s)")
+        % {"agreement": agreement.pk, "offer": terms["offer_id"], "round": terms["round_number"]},
         court=court.name,
-        jurisdiction=court.jurisdiction.name,
+        jurisdiction=court.jurisdiction.name_shown,
         docket_number=case.docket_number,
         caption=case.caption,
         defendants=defendants,
@@ -188,5 +202,6 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),
         generated_at=_local(generated_at, court.time_zone),
-        language="zh" if court.jurisdiction.country == "CN" else "en",
+        language=court.jurisdiction.document_language,
+        paper=court.jurisdiction.paper_size,
     )

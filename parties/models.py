@@ -9,15 +9,15 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from core.text import is_han, person_name, user_name
+from core.text import person_name
 
 
 class OrganizationKind(models.TextChoices):
-    PROSECUTOR_OFFICE = "prosecutor_office", "Prosecutor's office"
-    PUBLIC_DEFENDER = "public_defender", "Public defender"
-    PRIVATE_FIRM = "private_firm", "Private firm"
-    LEGAL_AID = "legal_aid", "Legal aid / duty-lawyer centre"
-    COURT = "court", "Court"
+    PROSECUTOR_OFFICE = "prosecutor_office", _("Prosecutor's office")
+    PUBLIC_DEFENDER = "public_defender", _("Public defender")
+    PRIVATE_FIRM = "private_firm", _("Private firm")
+    LEGAL_AID = "legal_aid", _("Legal aid / duty-lawyer centre")
+    COURT = "court", _("Court")
 
 
 class Organization(models.Model):
@@ -43,18 +43,18 @@ class Organization(models.Model):
 class Role(models.TextChoices):
     """The role a person plays on one case."""
 
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    DEFENSE_COUNSEL = "defense_counsel", "Defense counsel"
-    DUTY_LAWYER = "duty_lawyer", "Duty lawyer"
-    DEFENDANT = "defendant", "Defendant"
-    JUDGE = "judge", "Judge"
-    COURT_STAFF = "court_staff", "Court staff"
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    DEFENSE_COUNSEL = "defense_counsel", _("Defense counsel")
+    DUTY_LAWYER = "duty_lawyer", _("Duty lawyer")
+    DEFENDANT = "defendant", _("Defendant")
+    JUDGE = "judge", _("Judge")
+    COURT_STAFF = "court_staff", _("Court staff")
 
 
 class Side(models.TextChoices):
-    PROSECUTION = "prosecution", "Prosecution"
-    DEFENSE = "defense", "Defense"
-    COURT = "court", "Court"
+    PROSECUTION = "prosecution", _("Prosecution")
+    DEFENSE = "defense", _("Defense")
+    COURT = "court", _("Court")
 
 
 # The side each role sits on; the database checks the same pairs (see CaseParticipant).
@@ -81,23 +81,29 @@ class UserProfile(models.Model):
     bar_number = models.CharField(max_length=64, blank=True)
     # An office supervisor hears of every missed deadline on the cases of their office's people.
     is_supervisor = models.BooleanField(default=False)
+    # A code of settings.LANGUAGES ("en", "zh-hans"), or blank: the language of the person's
+    # office (its jurisdiction's `document_language`), else the browser's. No choices here, so
+    # that adding a language to LANGUAGES needs no migration (parties.services checks it).
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=16, blank=True, default="", db_default=""
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_kind_display()})"
 
 
 class CustodyStatus(models.TextChoices):
-    DETAINED = "detained", "Detained"
-    RELEASED = "released", "Released"
-    AT_LARGE = "at_large", "At large"
+    DETAINED = "detained", _("Detained")
+    RELEASED = "released", _("Released")
+    AT_LARGE = "at_large", _("At large")
 
 
 class CitizenshipStatus(models.TextChoices):
-    CITIZEN = "citizen", "Citizen"
-    PERMANENT_RESIDENT = "permanent_resident", "Permanent resident"
-    VISA_HOLDER = "visa_holder", "Visa holder"
-    UNDOCUMENTED = "undocumented", "Undocumented"
-    UNKNOWN = "unknown", "Unknown"
+    CITIZEN = "citizen", _("Citizen")
+    PERMANENT_RESIDENT = "permanent_resident", _("Permanent resident")
+    VISA_HOLDER = "visa_holder", _("Visa holder")
+    UNDOCUMENTED = "undocumented", _("Undocumented")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 # A defendant's personal details: what prosecutors and court staff enter, the API shows and a
@@ -144,7 +150,7 @@ class Defendant(models.Model):
     # from one court must never find, and so update, a person another court's docket entered.
     # NULL, not "", for "none": the unique constraint must ignore defendants without one.
     external_id = models.CharField(  # noqa: DJ001
-        max_length=128, null=True, blank=True, help_text="Identifier in the court docket system."
+        max_length=128, null=True, blank=True, help_text=_("Identifier in the court docket system.")
     )
     external_court = models.ForeignKey(
         "cases.Court",
@@ -152,7 +158,7 @@ class Defendant(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The court whose docket system gave the external id.",
+        help_text=_("The court whose docket system gave the external id."),
     )
 
     class Meta:
@@ -171,13 +177,10 @@ class Defendant(models.Model):
         ]
 
     def __str__(self) -> str:
-        if is_han(self.first_name) and is_han(self.last_name):
-            return self.full_name  # 张三, never "张, 三"
         return f"{self.last_name}, {self.first_name}"
 
     @property
     def full_name(self) -> str:
-        """Given name first, or family name first without a space for a Chinese name."""
         return person_name(self.first_name, self.last_name)
 
 
@@ -301,4 +304,4 @@ class CaseParticipant(models.Model):
         if self.defendant is not None:
             return self.defendant.full_name
         assert self.user is not None
-        return user_name(self.user)
+        return person_name(self.user.first_name, self.user.last_name) or self.user.get_username()

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from parties.models import CaseParticipant
+from parties.models import CaseParticipant, UserProfile
 
 
 def participants_of_case(case_id: int) -> QuerySet[CaseParticipant]:
@@ -56,3 +57,29 @@ def people_who_may_join_cases() -> QuerySet[Any]:
         .select_related("profile", "profile__organization")
         .order_by("last_name", "first_name", "username")
     )
+
+
+def language_of_profile(profile: UserProfile | None) -> str:
+    """The language a person reads Parley in, as a code of settings.LANGUAGES, or "" when
+    neither they nor their office chose one (then their browser's). Their own choice first,
+    else their office's jurisdiction's document language (profile data, cases.profiles)."""
+    if profile is None:
+        return ""
+    known = dict(settings.LANGUAGES)
+    if profile.preferred_language in known:
+        return profile.preferred_language
+    organization = profile.organization
+    if organization is None:
+        return ""
+    language = str(organization.jurisdiction.parameters.get("document_language", ""))
+    return language if language in known else ""
+
+
+def language_of_user(user: Any) -> str:
+    """language_of_profile for a user, in one query; "" for one without a profile."""
+    profile = (
+        UserProfile.objects.select_related("organization__jurisdiction")
+        .filter(user_id=user.pk)
+        .first()
+    )
+    return language_of_profile(profile)

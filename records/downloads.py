@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from records import services, storage
 from records.models import Document
@@ -18,7 +19,7 @@ def document_response(document: Document, *, by: Any, request: Any) -> FileRespo
     try:
         handle = storage.documents().open(document.storage_name, "rb")
     except OSError:  # missing from the store (FileNotFoundError) or unreadable
-        raise Http404("The file of this document is missing from the document store.") from None
+        raise Http404(_("The file of this document is missing from the document store.")) from None
     try:
         services.document_downloaded(document=document, by=by, request=request)
     except BaseException:

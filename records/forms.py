@@ -14,17 +14,21 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
 from records.models import Document, DocumentCategory, Visibility
 
 # What each wall means, said where the writer chooses it.
-WALL_HINTS: dict[str, str] = {
-    Visibility.PROSECUTION: "The prosecution on this case only. Never the defense or the court.",
-    Visibility.DEFENSE: "Defense counsel, the duty lawyer and the defendant only. "
-    "Never the prosecution or the court.",
-    Visibility.SHARED: "Everyone on the case: the prosecution, the defense and the court.",
-    Visibility.COURT: "The judge and court staff only. Never the parties.",
+WALL_HINTS: dict[str, str | Promise] = {
+    Visibility.PROSECUTION: _("The prosecution on this case only. Never the defense or the court."),
+    Visibility.DEFENSE: _(
+        "Defense counsel, the duty lawyer and the defendant only. "
+        "Never the prosecution or the court."
+    ),
+    Visibility.SHARED: _("Everyone on the case: the prosecution, the defense and the court."),
+    Visibility.COURT: _("The judge and court staff only. Never the parties."),
 }
 
 
@@ -35,8 +39,8 @@ class WallField(forms.ChoiceField):
         super().__init__(
             choices=Visibility.choices,
             widget=forms.RadioSelect,
-            label="Who may read it",
-            error_messages={"required": "Choose who may read it."},
+            label=_("Who may read it"),
+            error_messages={"required": _("Choose who may read it.")},
             **kwargs,
         )
 
@@ -68,19 +72,19 @@ class _RecordForm(forms.Form):
 # Lengths are the service's to check (records.services), in its own words.
 class NoteForm(_RecordForm):
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write the note."},
+        error_messages={"required": _("Write the note.")},
     )
 
 
 class NoteEditForm(forms.Form):
     body = forms.CharField(
-        label="Note",
+        label=_("Note"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write the note."},
+        error_messages={"required": _("Write the note.")},
     )
 
 
@@ -88,7 +92,7 @@ class NoteSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search the notes",
+        label=_("Search the notes"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 
@@ -100,12 +104,12 @@ class DocumentSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search the documents",
-        help_text="Title, description or file name.",
+        label=_("Search the documents"),
+        help_text=_("Title, description or file name."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     category = forms.ChoiceField(
-        required=False, choices=[("", "All categories"), *DocumentCategory.choices]
+        required=False, choices=[("", _("All categories")), *DocumentCategory.choices]
     )
 
     def filters(self) -> dict[str, str]:
@@ -117,20 +121,22 @@ class DocumentSearchForm(forms.Form):
 class DocumentUploadForm(_RecordForm):
     # Empty files get through here so that the service's check says so in its own words.
     file = forms.FileField(
-        label="File",
+        label=_("File"),
         allow_empty_file=True,
-        help_text="PDF, Word, Excel, images (PNG, JPEG, TIFF), audio (MP3, WAV), MP4 video or "
-        "plain text. The type is read from the content, not the name.",
+        help_text=_(
+            "PDF, Word, Excel, images (PNG, JPEG, TIFF), audio (MP3, WAV), MP4 video or "
+            "plain text. The type is read from the content, not the name."
+        ),
         error_messages={
-            "required": "Choose a file to upload.",
-            "invalid": "No file was received: choose the file again.",
+            "required": _("Choose a file to upload."),
+            "invalid": _("No file was received: choose the file again."),
         },
     )
     category = forms.ChoiceField(
-        choices=[("", "Choose a category"), *DocumentCategory.choices],
-        error_messages={"required": "Choose a category."},
+        choices=[("", _("Choose a category")), *DocumentCategory.choices],
+        error_messages={"required": _("Choose a category.")},
     )
-    title = forms.CharField(error_messages={"required": "Give the document a title."})
+    title = forms.CharField(error_messages={"required": _("Give the document a title.")})
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -140,7 +146,7 @@ class DisclosedDocumentField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Document) -> str:
         label = f"{obj.title} ({obj.get_category_display()}, {obj.original_name})"
         if obj.visibility == Visibility.PROSECUTION:
-            label += " · prosecution only until disclosed"
+            label += _(" · prosecution only until disclosed")
         return label
 
 
@@ -148,21 +154,23 @@ class DisclosureForm(forms.Form):
     document = DisclosedDocumentField(
         queryset=Document.objects.none(),
         required=False,
-        empty_label="No document: describe the item below",
-        help_text="A document on this case the defense has now been given. Disclosing a "
-        "prosecution-only document shares it with the defense and the court.",
+        empty_label=_("No document: describe the item below"),
+        help_text=_(
+            "A document on this case the defense has now been given. Disclosing a "
+            "prosecution-only document shares it with the defense and the court."
+        ),
     )
     description = forms.CharField(
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What was disclosed. With a document, leave empty to use its title.",
+        help_text=_("What was disclosed. With a document, leave empty to use its title."),
     )
     disclosed_on = forms.DateField(
-        label="Disclosed on",
+        label=_("Disclosed on"),
         widget=DateInput(),
-        error_messages={"required": "Give the date it was disclosed."},
-        help_text="The day the defense received it, on the court's calendar.",
+        error_messages={"required": _("Give the date it was disclosed.")},
+        help_text=_("The day the defense received it, on the court's calendar."),
     )
 
     def __init__(

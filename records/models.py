@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import Audience
 
@@ -18,10 +19,10 @@ from audit.models import Audience
 class Visibility(models.TextChoices):
     """The wall a note or document sits behind. The values are audit audiences too."""
 
-    PROSECUTION = Audience.PROSECUTION.value, "Prosecution only"
-    DEFENSE = Audience.DEFENSE.value, "Defense only"
-    SHARED = Audience.SHARED.value, "Shared with all parties"
-    COURT = Audience.COURT.value, "Court only"
+    PROSECUTION = Audience.PROSECUTION.value, _("Prosecution only")
+    DEFENSE = Audience.DEFENSE.value, _("Defense only")
+    SHARED = Audience.SHARED.value, _("Shared with all parties")
+    COURT = Audience.COURT.value, _("Court only")
 
 
 class Note(models.Model):
@@ -48,11 +49,11 @@ class Note(models.Model):
 
 
 class DocumentCategory(models.TextChoices):
-    EVIDENCE = "evidence", "Evidence"
-    DISCOVERY = "discovery", "Discovery"
-    MOTION = "motion", "Motion"
-    AGREEMENT = "agreement", "Agreement"
-    CORRESPONDENCE = "correspondence", "Correspondence"
+    EVIDENCE = "evidence", _("Evidence")
+    DISCOVERY = "discovery", _("Discovery")
+    MOTION = "motion", _("Motion")
+    AGREEMENT = "agreement", _("Agreement")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
 
 
 class Document(models.Model):
@@ -65,8 +66,10 @@ class Document(models.Model):
     # The object's name in the documents storage (records.storage): generated, never derived
     # from the name the user gave.
     storage_name = models.CharField(max_length=255)
-    original_name = models.CharField(max_length=255, help_text="Sanitised file name as uploaded.")
-    content_type = models.CharField(max_length=100, help_text="As found in the content.")
+    original_name = models.CharField(
+        max_length=255, help_text=_("Sanitised file name as uploaded.")
+    )
+    content_type = models.CharField(max_length=100, help_text=_("As found in the content."))
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case
@@ -28,7 +29,7 @@ def note_get_for_user(user: AnyUser, case: Case, note_id: int | str) -> Note:
     try:
         return notes_for(user, case).get(pk=int(note_id))
     except (Note.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such note.") from None
+        raise Http404(_("No such note.")) from None
 
 
 def documents_for(
@@ -54,7 +55,7 @@ def document_get_for_user(user: AnyUser, case: Case, document_id: int | str) -> 
     try:
         return documents_for(user, case).get(pk=int(document_id))
     except (Document.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such document.") from None
+        raise Http404(_("No such document.")) from None
 
 
 def disclosures_for(user: AnyUser, case: Case) -> QuerySet[Disclosure]:

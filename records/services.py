@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import permissions
@@ -38,7 +39,9 @@ def _lock_case(case: Case) -> Case:
 
 def _check_visibility(visibility: str) -> None:
     if visibility not in Visibility.values:
-        raise ValidationError({"visibility": f"Choose one of: {', '.join(Visibility.values)}."})
+        raise ValidationError(
+            {"visibility": _("Choose one of: %(items)s.") % {"items": ", ".join(Visibility.values)}}
+        )
 
 
 # --- notes -----------------------------------------------------------------------------------
@@ -47,11 +50,16 @@ def _check_visibility(visibility: str) -> None:
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if "\x00" in body:
-        raise ValidationError({"body": "The note contains a NUL character."})
+        raise ValidationError({"body": _("The note contains a NUL character.")})
     if not body:
-        raise ValidationError({"body": "Write the note."})
+        raise ValidationError({"body": _("Write the note.")})
     if len(body) > NOTE_MAX_CHARS:
-        raise ValidationError({"body": f"A note holds at most {NOTE_MAX_CHARS:,} characters."})
+        raise ValidationError(
+            {
+                "body": _("A note holds at most %(limit)s characters.")
+                % {"limit": format(NOTE_MAX_CHARS, ",")}
+            }
+        )
     return body
 
 
@@ -77,7 +85,7 @@ def note_edit(*, note: Note, by: User, body: str, if_match: list[str] | None = N
         _lock_case(note.case)
         locked = Note.objects.select_for_update().get(pk=note.pk)
         if locked.author_id != by.pk:
-            raise PermissionDenied("Only the author may change a note.")
+            raise PermissionDenied(_("Only the author may change a note."))
         permissions.require_record_writer(by, locked.case, locked.visibility)
         require_version(locked, if_match)
         locked.body = body
@@ -102,20 +110,24 @@ def document_upload(
     checked before anything is written, and removed again if the record cannot be saved."""
     errors: dict[str, str] = {}
     if category not in DocumentCategory.values:
-        errors["category"] = f"Choose one of: {', '.join(DocumentCategory.values)}."
+        errors["category"] = _("Choose one of: %(items)s.") % {
+            "items": ", ".join(DocumentCategory.values)
+        }
     if visibility not in Visibility.values:
-        errors["visibility"] = f"Choose one of: {', '.join(Visibility.values)}."
+        errors["visibility"] = _("Choose one of: %(items)s.") % {
+            "items": ", ".join(Visibility.values)
+        }
     # A NUL is refused, not cleaned away: it is never typed, only sent by a broken client.
     if "\x00" in (title or ""):
-        errors["title"] = "The title contains a NUL character."
+        errors["title"] = _("The title contains a NUL character.")
     title = single_line(title or "")
     description = (description or "").strip()
     if "\x00" in description:
-        errors["description"] = "The description contains a NUL character."
+        errors["description"] = _("The description contains a NUL character.")
     if not title and "title" not in errors:
-        errors["title"] = "Give the document a title."
+        errors["title"] = _("Give the document a title.")
     elif len(title) > 300:
-        errors["title"] = "A title holds at most 300 characters."
+        errors["title"] = _("A title holds at most 300 characters.")
     if errors:
         raise ValidationError(errors)
     permissions.require_record_writer(by, case, visibility)
@@ -183,25 +195,27 @@ def disclosure_add(
         description = single_line(description or "")
         if document is not None:
             if document.case_id != locked.pk:
-                errors["document"] = "That document is not on this case."
+                errors["document"] = _("That document is not on this case.")
             elif document.visibility not in (Visibility.PROSECUTION, Visibility.SHARED):
-                errors["document"] = "Only the prosecution's own or shared documents are disclosed."
+                errors["document"] = _(
+                    "Only the prosecution's own or shared documents are disclosed."
+                )
             description = description or document.title
         if not description:
-            errors["description"] = "Say what was disclosed."
+            errors["description"] = _("Say what was disclosed.")
         elif len(description) > 500:
-            errors["description"] = "A description holds at most 500 characters."
+            errors["description"] = _("A description holds at most 500 characters.")
         if disclosed_on > court_today(locked.court):
-            errors["disclosed_on"] = "A disclosure cannot be dated in the future."
+            errors["disclosed_on"] = _("A disclosure cannot be dated in the future.")
         elif disclosed_on < locked.opened_on:
-            errors["disclosed_on"] = "A disclosure cannot be dated before the case was opened."
+            errors["disclosed_on"] = _("A disclosure cannot be dated before the case was opened.")
         if errors:
             raise ValidationError(errors)
         if document is not None:
             doc = Document.objects.select_for_update().get(pk=document.pk)
             if Disclosure.objects.filter(document=doc).exists():
                 raise Conflict(
-                    "This document has already been disclosed.", code="already_disclosed"
+                    _("This document has already been disclosed."), code="already_disclosed"
                 )
             if doc.visibility == Visibility.PROSECUTION:
                 doc.visibility = Visibility.SHARED

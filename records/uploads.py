@@ -18,7 +18,7 @@ import types
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
@@ -27,21 +27,30 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import ImmutableList
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Content type (as found in the content) -> what the page calls it.
-ALLOWED_TYPES: dict[str, str] = {
+ALLOWED_TYPES: dict[str, StrOrPromise] = {
     "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/tiff": "TIFF image",
-    "text/plain": "plain text",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
-    "audio/mpeg": "MP3 audio",
-    "audio/x-wav": "WAV audio",
-    "video/mp4": "MP4 video",
+    "image/png": gettext_lazy("PNG image"),
+    "image/jpeg": gettext_lazy("JPEG image"),
+    "image/tiff": gettext_lazy("TIFF image"),
+    "text/plain": gettext_lazy("plain text"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": gettext_lazy(
+        "Word document"
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy(
+        "Excel workbook"
+    ),
+    "audio/mpeg": gettext_lazy("MP3 audio"),
+    "audio/x-wav": gettext_lazy("WAV audio"),
+    "video/mp4": gettext_lazy("MP4 video"),
 }
 _HEAD_BYTES = 8192
 _NAME_LIMIT = 200
@@ -66,8 +75,10 @@ def clean_name(raw: str) -> str:
     if _has_path(raw):
         raise ValidationError(
             {
-                "file": "The file name must not contain a path ('/', '\\' or '..'); "
-                "name the file itself, e.g. report.pdf."
+                "file": _(
+                    "The file name must not contain a path ('/', '\\' or '..'); "
+                    "name the file itself, e.g. report.pdf."
+                )
             }
         )
     name = _UNSAFE.sub("", unicodedata.normalize("NFC", raw))
@@ -76,7 +87,7 @@ def clean_name(raw: str) -> str:
     name = name.strip().lstrip(".").strip()
     name = re.sub(r"\s+", " ", name)
     if not name:
-        raise ValidationError({"file": "The file has no usable name."})
+        raise ValidationError({"file": _("The file has no usable name.")})
     if len(name) > _NAME_LIMIT:
         stem, dot, ext = name.rpartition(".")
         ext = ext if dot and len(ext) <= 10 else ""
@@ -176,18 +187,23 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if getattr(upload, "path_in_name", False):
         raise ValidationError(
             {
-                "file": "The file name must not contain a path ('/', '\\' or '..'); "
-                "name the file itself, e.g. report.pdf."
+                "file": _(
+                    "The file name must not contain a path ('/', '\\' or '..'); "
+                    "name the file itself, e.g. report.pdf."
+                )
             }
         )
     name = clean_name(upload.name or "")
     size = upload.size or 0
     if size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     limit = settings.DOCUMENT_MAX_BYTES
     if size > limit:
         raise ValidationError(
-            {"file": f"The file is {_human(size)}; the limit is {_human(limit)}."}
+            {
+                "file": _("The file is %(human)s; the limit is %(human2)s.")
+                % {"human": _human(size), "human2": _human(limit)}
+            }
         )
     upload.seek(0)
     head = upload.read(_HEAD_BYTES)
@@ -195,17 +211,24 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if content_type == "application/zip":
         content_type = _office_type(upload) or content_type
     if content_type not in ALLOWED_TYPES:
-        allowed = ", ".join(sorted(set(ALLOWED_TYPES.values())))
-        found = f" (it looks like {content_type})" if content_type else ""
+        allowed = ", ".join(sorted({str(label) for label in ALLOWED_TYPES.values()}))
+        found = (
+            _(" (it looks like %(content_type)s)") % {"content_type": content_type}
+            if content_type
+            else ""
+        )
         raise ValidationError(
             {
-                "file": f"This kind of file is not accepted{found}, whatever its name says. "
-                f"Accepted: {allowed}."
+                "file": _(
+                    "This kind of file is not accepted%(found)s, whatever its name says. "
+                    "Accepted: %(allowed)s."
+                )
+                % {"found": found, "allowed": allowed}
             }
         )
     if content_type in _OFFICE_TYPES and _has_macros(upload):
         raise ValidationError(
-            {"file": "Word and Excel files with macros are not accepted; save it without them."}
+            {"file": _("Word and Excel files with macros are not accepted; save it without them.")}
         )
     name = _named_for(name, content_type)
     digest = hashlib.sha256()
@@ -282,6 +305,6 @@ class NameKeepingParser(parsers.MultiPartParser):
         try:
             data, files = parser.parse()
         except MultiPartParserError as exc:
-            raise ParseError(f"Multipart form parse error - {exc}") from exc
+            raise ParseError(_("Multipart form parse error - %(exc)s") % {"exc": exc}) from exc
         _mark_paths(files)
         return parsers.DataAndFiles(data, files)

@@ -24,6 +24,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit_services
@@ -108,7 +109,7 @@ def notes(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         if note is not None:
             wall = Visibility(note.visibility).label.lower()
-            messages.success(request, f"Note added ({wall}).")
+            messages.success(request, _("Note added (%(wall)s).") % {"wall": wall})
             return redirect(_url("records:notes", case, f"note-{note.pk}"))
     search = NoteSearchForm(request.GET)
     query = search.query()
@@ -132,7 +133,7 @@ def note_edit(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
     user, case = _case_of(request, case_id)
     note = selectors.note_get_for_user(user, case, note_id)
     if note.author_id != user.pk:
-        raise PermissionDenied("Only the author may change a note.")
+        raise PermissionDenied(_("Only the author may change a note."))
     permissions.require_record_writer(user, case, note.visibility)
     form = NoteEditForm(
         request.POST if request.method == "POST" else None, initial={"body": note.body}
@@ -144,9 +145,9 @@ def note_edit(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
         )
         if saved is not None:
             if saved.body == note.body:
-                messages.info(request, "Nothing changed: the note already said so.")
+                messages.info(request, _("Nothing changed: the note already said so."))
             else:
-                messages.success(request, "Note saved. The history keeps the earlier text.")
+                messages.success(request, _("Note saved. The history keeps the earlier text."))
             return redirect(_url("records:notes", case, f"note-{saved.pk}"))
     context = {"note": note, "form": form, "conflict": conflict, "section": "notes"}
     return _render(request, "records/note_edit.html", case, context, status)
@@ -189,7 +190,10 @@ def documents(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         if document is not None:
             wall = Visibility(document.visibility).label.lower()
-            messages.success(request, f"“{document.title}” uploaded ({wall}).")
+            messages.success(
+                request,
+                _("“%(title)s” uploaded (%(wall)s).") % {"title": document.title, "wall": wall},
+            )
             return redirect(_url("records:documents", case, f"document-{document.pk}"))
     search = DocumentSearchForm(request.GET)
     filters = search.filters()
@@ -252,12 +256,14 @@ def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
 
         disclosure, status, conflict = _submit(form, disclose)
         if disclosure is not None:
-            text = (
-                f"Recorded: “{disclosure.description}” disclosed on "
-                f"{disclosure.disclosed_on:%Y-%m-%d}."
-            )
+            text = _("Recorded: “%(description)s” disclosed on %(disclosed_on)s.") % {
+                "description": disclosure.description,
+                "disclosed_on": format(disclosure.disclosed_on, "%Y-%m-%d"),
+            }
             if shared_now:
-                text += f" “{shared_now[0]}” is now shared with the defense."
+                text += _(" “%(shared_now)s” is now shared with the defense.") % {
+                    "shared_now": shared_now[0]
+                }
             messages.success(request, text)
             return redirect(_url("records:discovery", case, f"disclosure-{disclosure.pk}"))
     elif may_disclose:

@@ -19,7 +19,10 @@ PASSWORD = "correct-horse-battery"
 
 
 def jurisdiction(code: str = "us-fed") -> Jurisdiction:
-    obj, _ = Jurisdiction.objects.get_or_create(code=code, defaults=PROFILES[code])
+    names = importlib.import_module("cases.migrations.0015_catalogue_translations").NAMES
+    obj, _ = Jurisdiction.objects.get_or_create(
+        code=code, defaults={**PROFILES[code], "translations": names.get(code, {})}
+    )
     return obj
 
 
@@ -39,6 +42,9 @@ def deadline_rules() -> None:
     importlib.import_module(
         "deadlines.migrations.0010_speedy_trial_rules_roll_forward"
     ).roll_forward(apps, None)
+    importlib.import_module("deadlines.migrations.0013_rule_translations").both_languages(
+        apps, None
+    )
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):

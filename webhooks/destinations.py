@@ -24,6 +24,7 @@ from urllib.parse import SplitResult, urlsplit
 import httpcore
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 from httpcore._backends.sync import SyncBackend, SyncStream
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -72,51 +73,57 @@ def address_problem(address: IPAddress) -> str | None:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             problem = address_problem(embedded)
-            return f"{problem} (as {address})" if problem else None
+            return (
+                _("%(problem)s (as %(address)s)") % {"problem": problem, "address": address}
+                if problem
+                else None
+            )
     checks = (
-        (address.is_unspecified, "an unspecified address"),
-        (address.is_loopback, "a loopback address"),
-        (address.is_link_local, "a link-local address"),
-        (address in CGNAT, "a carrier-grade NAT address"),
-        (address.is_multicast, "a multicast address"),
-        (address.is_reserved, "a reserved address"),
-        (address.is_private, "a private address"),
+        (address.is_unspecified, _("an unspecified address")),
+        (address.is_loopback, _("a loopback address")),
+        (address.is_link_local, _("a link-local address")),
+        (address in CGNAT, _("a carrier-grade NAT address")),
+        (address.is_multicast, _("a multicast address")),
+        (address.is_reserved, _("a reserved address")),
+        (address.is_private, _("a private address")),
         (
             isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
-            "a site-local address",
+            _("a site-local address"),
         ),
-        (not address.is_global, "not a public address"),
+        (not address.is_global, _("not a public address")),
     )
     for refused, what in checks:
         if refused:
-            return f"{address} is {what}"
+            return _("%(address)s is %(what)s") % {"address": address, "what": what}
     return None
 
 
 def _split(url: str) -> SplitResult:
     if len(url) > MAX_URL_LENGTH:
-        raise DestinationRefused(f"Keep the URL to {MAX_URL_LENGTH} characters.")
+        raise DestinationRefused(
+            _("Keep the URL to %(limit)s characters.") % {"limit": MAX_URL_LENGTH}
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a bad port)
     except ValueError:
-        raise DestinationRefused("This is not a valid URL.") from None
+        raise DestinationRefused(_("This is not a valid URL.")) from None
     if parts.scheme not in ("http", "https"):
-        raise DestinationRefused("Webhooks go to http:// or https:// URLs only.")
+        raise DestinationRefused(_("Webhooks go to http:// or https:// URLs only."))
     if not parts.hostname:
-        raise DestinationRefused("The URL names no host.")
+        raise DestinationRefused(_("The URL names no host."))
     if parts.username is not None or parts.password is not None:
         raise DestinationRefused(
-            "Put no user name or password in the URL: messages are signed instead."
+            _("Put no user name or password in the URL: messages are signed instead.")
         )
     if any(char.isspace() for char in url):
-        raise DestinationRefused("A URL has no spaces.")
+        raise DestinationRefused(_("A URL has no spaces."))
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-        raise DestinationRefused("This is not a valid URL: it holds control characters.")
+        raise DestinationRefused(_("This is not a valid URL: it holds control characters."))
     try:
         httpx.URL(url)
     except httpx.InvalidURL:
-        raise DestinationRefused("This is not a valid URL.") from None
+        raise DestinationRefused(_("This is not a valid URL.")) from None
     return parts
 
 
@@ -144,10 +151,11 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     except concurrent.futures.TimeoutError:
         lookup.cancel()
         raise DestinationRefused(
-            f"Looking up {host} took longer than {lookup_timeout():g} seconds."
+            _("Looking up %(host)s took longer than %(lookup_timeout)s seconds.")
+            % {"host": host, "lookup_timeout": format(lookup_timeout(), "g")}
         ) from None
     except (OSError, UnicodeError, ValueError):  # unknown, badly formed, a NUL in the name
-        raise DestinationRefused(f"No address was found for {host}.") from None
+        raise DestinationRefused(_("No address was found for %(host)s.") % {"host": host}) from None
     found: list[IPAddress] = []
     for info in infos:
         # A scoped IPv6 address ("fe80::1%eth0") is link-local: refused below without its scope.
@@ -172,10 +180,17 @@ def check_addresses(host: str, addresses: Iterable[IPAddress]) -> None:
         problem = address_problem(address)
         if problem:
             # A name's addresses are not told: the message must not map an internal network.
-            what = problem if _is_ip(host) else f"{host} resolves to a non-public address"
+            what = (
+                problem
+                if _is_ip(host)
+                else _("%(host)s resolves to a non-public address") % {"host": host}
+            )
             raise DestinationRefused(
-                f"{what}: webhooks go to public addresses only, unless the "
-                "operator allows private destinations (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS)."
+                _(
+                    "%(what)s: webhooks go to public addresses only, unless the operator "
+                    "allows private destinations (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS)."
+                )
+                % {"what": what}
             )
 
 
@@ -215,7 +230,9 @@ class GuardedBackend(SyncBackend):
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return SyncStream(sock)
-        raise httpcore.ConnectError(str(error or f"Could not connect to {host}."))
+        raise httpcore.ConnectError(
+            str(error or _("Could not connect to %(host)s.") % {"host": host})
+        )
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from integrations.models import EventType
 
@@ -10,8 +11,8 @@ from integrations.models import EventType
 class EndpointForm(forms.Form):
     url = forms.CharField(
         max_length=2000,
-        label="URL",
-        help_text="Where Parley POSTs messages: https://… on a public address.",
+        label=_("URL"),
+        help_text=_("Where Parley POSTs messages: https://… on a public address."),
         # A text box, not type=url: the browser's own URL check would pre-empt Parley's messages.
         widget=forms.TextInput(
             attrs={"inputmode": "url", "spellcheck": "false", "autocomplete": "off"}
@@ -19,12 +20,12 @@ class EndpointForm(forms.Form):
     )
     event_types = forms.MultipleChoiceField(
         choices=EventType.choices,
-        label="Events",
+        label=_("Events"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one event type."},
+        error_messages={"required": _("Choose at least one event type.")},
     )
     description = forms.CharField(
         max_length=200,
         required=False,
-        help_text="What receives them, e.g. “County docket system, production”.",
+        help_text=_("What receives them, e.g. “County docket system, production”."),
     )

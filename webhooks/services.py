@@ -38,7 +38,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from core.exceptions import Conflict
@@ -48,6 +49,7 @@ from deadlines.notifications import ReadContext, Shown, notify
 from integrations.events import subject_link
 from integrations.models import ApiClient, Event, EventType
 from integrations.selectors import OWN, SETTLED, event_visible_to
+from parties.selectors import language_of_user
 from webhooks import destinations, signing
 from webhooks.models import (
     Delivery,
@@ -137,7 +139,7 @@ def retry_delay(failed_attempts: int, *, rng: random.Random | None = None) -> dt
 def _require_manager(user: User, client: ApiClient) -> None:
     if not permissions.may_manage_webhooks(user, client):
         raise PermissionDenied(
-            "Only the client, its owner or the court's staff manage its webhooks."
+            _("Only the client, its owner or the court's staff manage its webhooks.")
         )
 
 
@@ -158,16 +160,18 @@ def _clean_types(event_types: Iterable[str] | None, errors: dict[str, str]) -> l
     chosen = list(dict.fromkeys(event_types or []))
     unknown = [t for t in chosen if t not in EventType.values]
     if unknown:
-        errors["event_types"] = f"Unknown event types: {', '.join(map(str, unknown))}."
+        errors["event_types"] = _("Unknown event types: %(items)s.") % {
+            "items": ", ".join(map(str, unknown))
+        }
     elif not chosen:
-        errors["event_types"] = "Choose at least one event type."
+        errors["event_types"] = _("Choose at least one event type.")
     return sorted(chosen, key=EventType.values.index) if not unknown else []
 
 
 def _clean_description(description: str, errors: dict[str, str]) -> str:
     description = (description or "").strip()
     if len(description) > 200:
-        errors["description"] = "Keep the description to 200 characters."
+        errors["description"] = _("Keep the description to 200 characters.")
     return description
 
 
@@ -191,7 +195,7 @@ def endpoint_create(
     _require_manager(by, client)
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     if client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     errors: dict[str, str] = {}
     clean_url = _clean_url(url, errors)
     types = _clean_types(event_types, errors)
@@ -200,7 +204,8 @@ def endpoint_create(
         raise ValidationError(errors)
     if client.webhook_endpoints.count() >= MAX_ENDPOINTS_PER_CLIENT:
         raise Conflict(
-            f"A client has at most {MAX_ENDPOINTS_PER_CLIENT} endpoints; delete one first.",
+            _("A client has at most %(limit)s endpoints; delete one first.")
+            % {"limit": MAX_ENDPOINTS_PER_CLIENT},
             code="too_many_endpoints",
         )
     endpoint = WebhookEndpoint.objects.create(
@@ -293,7 +298,7 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
         WebhookEndpoint.objects.select_for_update().select_related("client").get(pk=endpoint.pk)
     )
     if endpoint.client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     if endpoint.disabled_at is None:
         return endpoint
     now = timezone.now()
@@ -317,7 +322,9 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.disabled_at is None:
         endpoint.disabled_at = timezone.now()
-        endpoint.disabled_reason = f"Disabled by {by.get_username()}."[:300]
+        endpoint.disabled_reason = (
+            _("Disabled by %(username)s.") % {"username": by.get_username()}
+        )[:300]
         endpoint.save(update_fields=["disabled_at", "disabled_reason", "updated_at"])
     return endpoint
 
@@ -777,19 +784,21 @@ def _endpoint_page(endpoint: WebhookEndpoint) -> str:
 
 
 def _disabled_message(endpoint: WebhookEndpoint) -> tuple[str, str]:
-    title = f"Webhook of {endpoint.client.name} disabled"
-    body = (
-        f"Parley stopped sending webhooks to {endpoint.url}. {endpoint.disabled_reason} "
-        "Fix the receiver, then enable the endpoint again; replay what it missed from its "
-        "delivery log, or read it from the change feed."
-    )
+    title = _("Webhook of %(client_name)s disabled") % {"client_name": endpoint.client.name}
+    body = _(
+        "Parley stopped sending webhooks to %(url)s. %(disabled_reason)s Fix the "
+        "receiver, then enable the endpoint again; replay what it missed from "
+        "its delivery log, or read it from the change feed."
+    ) % {"url": endpoint.url, "disabled_reason": endpoint.disabled_reason}
     return title, body
 
 
 def owner_notify_disabled(endpoint: WebhookEndpoint) -> None:
     """Tell the client's owner, in the inbox now and by e-mail after the commit."""
     owner = endpoint.client.owner
-    title, body = _disabled_message(endpoint)
+    # The e-mail in the owner's language (the inbox renders it for whoever reads it).
+    with translation.override(language_of_user(owner) or settings.LANGUAGE_CODE):
+        title, body = _disabled_message(endpoint)
     url = _endpoint_page(endpoint)
     notify(recipients=[owner], subject=AlertSubject.INTEGRATION, params={"endpoint": endpoint.pk})
     if not owner.email:
@@ -827,8 +836,10 @@ def render_notifications(rows: Sequence[Notification], context: ReadContext) -> 
         if endpoint is None or not permissions.may_manage_webhooks(context.reader, endpoint.client):
             continue
         if endpoint.disabled_at is None:
-            title = f"Webhook of {endpoint.client.name} was disabled (enabled again since)"
-            body = f"Parley had stopped sending webhooks to {endpoint.url}."
+            title = _("Webhook of %(client_name)s was disabled (enabled again since)") % {
+                "client_name": endpoint.client.name
+            }
+            body = _("Parley had stopped sending webhooks to %(url)s.") % {"url": endpoint.url}
         else:
             title, body = _disabled_message(endpoint)
         shown[row.pk] = Shown(title=title, body=body, url=_endpoint_page(endpoint))
@@ -850,14 +861,14 @@ def delivery_replay(*, delivery: Delivery, by: User) -> Delivery:
         WebhookEndpoint.objects.select_for_update().select_related("client").get(pk=endpoint.pk)
     )
     if endpoint.disabled_at is not None:
-        raise Conflict("The endpoint is disabled: enable it first.", code="endpoint_disabled")
+        raise Conflict(_("The endpoint is disabled: enable it first."), code="endpoint_disabled")
     if endpoint.client.revoked_at is not None:
-        raise Conflict("This client was revoked: it gets no webhooks.", code="client_revoked")
+        raise Conflict(_("This client was revoked: it gets no webhooks."), code="client_revoked")
     if Delivery.objects.filter(
         endpoint=endpoint, event_id=delivery.event_id, status=DeliveryStatus.PENDING
     ).exists():
         raise Conflict(
-            "This event is still being delivered to the endpoint; wait for it to finish.",
+            _("This event is still being delivered to the endpoint; wait for it to finish."),
             code="delivery_pending",
         )
     now = timezone.now()
@@ -874,7 +885,7 @@ def delivery_replay(*, delivery: Delivery, by: User) -> Delivery:
             )
     except IntegrityError:
         raise Conflict(
-            "This event is already being delivered to the endpoint.", code="delivery_pending"
+            _("This event is already being delivered to the endpoint."), code="delivery_pending"
         ) from None
     _dispatch([replay.pk], now=now)
     return replay
@@ -899,7 +910,7 @@ def deliveries_prune(
     cutoff = (now or timezone.now()) - delivery_retention()
     old = Q(created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED])
     total = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         with transaction.atomic():
             ids = list(
                 Delivery.objects.filter(old)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.decorators import login_required_htmx as login_required
@@ -28,14 +29,14 @@ LOG_LENGTH = 50
 def _client(request: HttpRequest, client_id: int) -> ApiClient:
     client = api_clients_managed_by(signed_in_user(request)).filter(pk=client_id).first()
     if client is None:
-        raise Http404("No such API client.")
+        raise Http404(_("No such API client."))
     return client
 
 
 def _endpoint(client: ApiClient, endpoint_id: int) -> WebhookEndpoint:
     endpoint = selectors.endpoints_of(client).filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise Http404("No such webhook endpoint.")
+        raise Http404(_("No such webhook endpoint."))
     endpoint.client = client
     return endpoint
 
@@ -135,7 +136,7 @@ def endpoint(request: HttpRequest, client_id: int, endpoint_id: int) -> HttpResp
         ),
     )
     if saved is not None:
-        messages.success(request, "Endpoint saved.")
+        messages.success(request, _("Endpoint saved."))
         return redirect("webhooks:endpoint", client.pk, hook.pk)
     return _render_endpoint(request, client, hook, form=form, status=status, conflict=conflict)
 
@@ -170,7 +171,7 @@ def endpoint_enable(request: HttpRequest, client_id: int, endpoint_id: int) -> H
         client_id,
         endpoint_id,
         lambda hook, by: services.endpoint_enable(endpoint=hook, by=by),
-        "Endpoint enabled. Deliveries that were waiting are on their way.",
+        _("Endpoint enabled. Deliveries that were waiting are on their way."),
     )
 
 
@@ -182,7 +183,7 @@ def endpoint_disable(request: HttpRequest, client_id: int, endpoint_id: int) -> 
         client_id,
         endpoint_id,
         lambda hook, by: services.endpoint_disable(endpoint=hook, by=by),
-        "Endpoint disabled. Nothing is sent to it until you enable it again.",
+        _("Endpoint disabled. Nothing is sent to it until you enable it again."),
     )
 
 
@@ -192,7 +193,7 @@ def endpoint_delete(request: HttpRequest, client_id: int, endpoint_id: int) -> H
     client = _client(request, client_id)
     hook = _endpoint(client, endpoint_id)
     services.endpoint_delete(endpoint=hook, by=signed_in_user(request))
-    messages.success(request, f"Endpoint {hook.url} deleted.")
+    messages.success(request, _("Endpoint %(url)s deleted.") % {"url": hook.url})
     return redirect("webhooks:endpoints", client.pk)
 
 
@@ -205,10 +206,13 @@ def delivery_replay(
     hook = _endpoint(client, endpoint_id)
     delivery = Delivery.objects.filter(endpoint=hook, pk=delivery_id).first()
     if delivery is None:
-        raise Http404("No such delivery.")
+        raise Http404(_("No such delivery."))
     try:
         services.delivery_replay(delivery=delivery, by=signed_in_user(request))
     except Conflict as conflict:
         return _render_endpoint(request, client, hook, status=409, conflict=conflict.message)
-    messages.success(request, f"Message {delivery.message_id} queued to be sent again.")
+    messages.success(
+        request,
+        _("Message %(message_id)s queued to be sent again.") % {"message_id": delivery.message_id},
+    )
     return redirect("webhooks:endpoint", client.pk, hook.pk)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -49,3 +50,18 @@ class PersonalTokenCreatedSerializer(PersonalTokenSerializer):
     class Meta(PersonalTokenSerializer.Meta):
         fields = ["token", *PersonalTokenSerializer.Meta.fields]
         read_only_fields = fields
+
+
+class LanguagePreferenceSerializer(serializers.Serializer[Any]):
+    preferred_language = serializers.ChoiceField(
+        choices=[("", "")] + [(code, code) for code, _name in settings.LANGUAGES],
+        allow_blank=True,
+        help_text=_(
+            "A code of the languages Parley has, or empty: the language of your office's "
+            "jurisdiction, else your client's Accept-Language."
+        ),
+    )
+    language = serializers.CharField(
+        read_only=True, help_text=_("The language Parley uses for you now.")
+    )
+    available_languages = serializers.DictField(child=serializers.CharField(), read_only=True)

@@ -10,5 +10,6 @@ router.register("auth/tokens", views.PersonalTokenViewSet, basename="personal-to
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="api-token"),
+    path("auth/language/", views.LanguagePreferenceView.as_view(), name="api-language"),
     *router.urls,
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -19,9 +20,12 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api import serializers
+from accounts.language import session_language_remember
 from accounts.lockout import cooloff_minutes, lockout_message
 from accounts.models import PersonalToken
 from core.api.schema import ERROR_BODY
+from parties.selectors import language_of_profile
+from parties.services import profile_language_set
 
 LOCKED = OpenApiResponse(
     response=ERROR_BODY,
@@ -121,3 +125,41 @@ class PersonalTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Person
             raise Http404
         token = services.personal_token_revoke(token=token)
         return Response(serializers.PersonalTokenSerializer(token).data)
+
+
+class LanguagePreferenceView(APIView):
+    """Your preferred language: Parley's pages, e-mails and notifications use it. Empty follows
+    your office's jurisdiction (its document language), else your client's Accept-Language."""
+
+    def _body(self, request: Request) -> dict[str, Any]:
+        profile = getattr(request.user, "profile", None)
+        return {
+            "preferred_language": profile.preferred_language if profile else "",
+            "language": language_of_profile(profile) or translation.get_language(),
+            "available_languages": dict(settings.LANGUAGES),
+        }
+
+    @extend_schema(tags=["auth"], responses={200: serializers.LanguagePreferenceSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(self._body(request))
+
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.LanguagePreferenceSerializer,
+        responses={200: serializers.LanguagePreferenceSerializer, 400: ERROR_BODY},
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = serializers.LanguagePreferenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = getattr(_user(request), "profile", None)
+        if profile is None:
+            raise exceptions.ValidationError(
+                {"preferred_language": [_("Your account has no profile to keep it on.")]}
+            )
+        profile_language_set(
+            profile=profile, language=serializer.validated_data["preferred_language"]
+        )
+        if request.auth is None and hasattr(request, "session"):
+            # A session's pages follow at once; other sessions at their next sign-in.
+            session_language_remember(request.session, request.user)
+        return Response(self._body(request))

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseStatus, Charge, Statute
 from core.api.filters import IdFilter, MomentFilter
@@ -11,7 +12,7 @@ class CaseFilter(django_filters.FilterSet):
     updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
     opened_on__gte = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_on__lte = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
-    q = django_filters.CharFilter(method="search", label="Docket number or caption contains")
+    q = django_filters.CharFilter(method="search", label=_("Docket number or caption contains"))
 
     class Meta:
         model = Case
@@ -31,7 +32,7 @@ class ChargeFilter(django_filters.FilterSet):
 
 
 class StatuteFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Citation or title contains")
+    q = django_filters.CharFilter(method="search", label=_("Citation or title contains"))
     jurisdiction_code = django_filters.CharFilter(field_name="jurisdiction__code")
 
     class Meta:

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case, CaseStatus, Charge, Court, Disposition, Jurisdiction, Statute
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_checked_for
 from parties.models import Role
 
 
@@ -116,7 +116,7 @@ class VisibleCaseField(serializers.PrimaryKeyRelatedField[Case]):
     """A case id in a request body; cases the caller may not see are as unknown as missing ones."""
 
     def get_queryset(self) -> Any:
-        return cases_visible_to(self.context["request"].user)
+        return cases_checked_for(self.context["request"].user)
 
 
 class ChargeSerializer(serializers.ModelSerializer[Charge]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -109,7 +110,12 @@ def _case_ordering(request: Request) -> str | None:
     if ordering.removeprefix("-") not in CASE_ORDERINGS:
         choices = ", ".join(f"`{name}`" for name in CASE_ORDERINGS)
         raise exceptions.ValidationError(
-            {"ordering": [f"Order by one of {choices}, with a leading `-` for descending."]}
+            {
+                "ordering": [
+                    _("Order by one of %(choices)s, with a leading `-` for descending.")
+                    % {"choices": choices}
+                ]
+            }
         )
     return ordering
 

@@ -71,9 +71,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language, or the language cookie) for everyone; a
+    # signed-in person's own choice replaces it below, once they are known.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.PreferredLanguageMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -95,6 +99,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "deadlines.context_processors.unread_notifications",
@@ -211,7 +216,19 @@ CONTENT_SECURITY_POLICY = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-LANGUAGE_CODE = "en-us"
+# The languages Parley has a catalogue for (docs/translating.md): adding one is a line here
+# and its catalogues, no code. A person's preferred language is one of these codes.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+]
+# The project catalogue (messages of templates/ and config/); each app keeps its own in
+# <app>/locale/. The compiled .mo files are committed: `make messages` rebuilds them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "parley_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -219,6 +236,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # fonts/parley-cjk.woff2: the CJK font of the installed dependencies, subset for the web
+    # on first use (core.fonts); no font file is in the repository.
+    "core.fonts.CjkFontFinder",
+]
+# Where core.fonts keeps the fonts it derives from the installed one.
+FONT_CACHE_DIR = Path(env("FONT_CACHE_DIR", str(BASE_DIR / ".data" / "fonts")))
 # Uploaded case documents (records.storage). Never served as static media: every download
 # goes through the app's permission check. DOCUMENT_STORAGE=s3 keeps them in any S3-compatible
 # store instead (docs/deployment.md).

@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,14 +47,16 @@ def _retryable(exc: Exception) -> bool:
 def _as_drf(exc: Exception) -> Exception:
     if _retryable(exc):
         return ConflictError(
-            detail="Another change to the same records was being made at the same moment; "
-            "nothing of this request was kept. Send it again.",
+            detail=_(
+                "Another change to the same records was being made at the same moment; "
+                "nothing of this request was kept. Send it again."
+            ),
             code="concurrent_update",
         )
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         # Raised by Django while DRF reads the body; left alone, Django answers with its HTML
         # 400 page. The same limits, said in the API's own body.
-        return exceptions.ParseError(detail=f"The request is too large: {exc}")
+        return exceptions.ParseError(detail=_("The request is too large: %(exc)s") % {"exc": exc})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
@@ -92,10 +93,12 @@ class KeysetPagination(BasePagination):
             size = int(raw)
         except ValueError:
             raise exceptions.ValidationError(
-                {self.page_size_query_param: ["A whole number is required."]}
+                {self.page_size_query_param: [_("A whole number is required.")]}
             ) from None
         if size < 1:
-            raise exceptions.ValidationError({self.page_size_query_param: ["Must be at least 1."]})
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Must be at least 1.")]}
+            )
         return min(size, self.max_page_size)
 
     def _position(self, request: Request) -> tuple[int | None, int | None]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from deadlines.alerts.planning import plan_for_user
 from deadlines.models import AlertPreference, AlertSettings, DeadlineKind, HearingKind
@@ -26,20 +27,20 @@ def _valid_kinds() -> set[str]:
 
 def _validated_leads(lead_minutes: Any) -> list[int]:
     if not isinstance(lead_minutes, list | tuple) or not lead_minutes:
-        raise ValidationError({"lead_minutes": "Give between 1 and 8 lead times."})
+        raise ValidationError({"lead_minutes": _("Give between 1 and 8 lead times.")})
     if len(lead_minutes) > MAX_LEADS:
-        raise ValidationError({"lead_minutes": "Give at most 8 lead times."})
+        raise ValidationError({"lead_minutes": _("Give at most 8 lead times.")})
     leads: list[int] = []
     for value in lead_minutes:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError({"lead_minutes": "Lead times are whole numbers of minutes."})
+            raise ValidationError({"lead_minutes": _("Lead times are whole numbers of minutes.")})
         if not 1 <= value <= MAX_LEAD_MINUTES:
             raise ValidationError(
-                {"lead_minutes": "Each lead time is between 1 minute and 60 days (86400)."}
+                {"lead_minutes": _("Each lead time is between 1 minute and 60 days (86400).")}
             )
         leads.append(value)
     if len(set(leads)) != len(leads):
-        raise ValidationError({"lead_minutes": "Lead times must be different from each other."})
+        raise ValidationError({"lead_minutes": _("Lead times must be different from each other.")})
     return sorted(leads, reverse=True)
 
 
@@ -56,9 +57,9 @@ def alert_preference_set(
     """Set `user`'s lead times and channels for one kind of date, then replan their alerts
     (a caller saving every kind at once passes `replan=False` and calls plan_for_user once)."""
     if kind not in _valid_kinds():
-        raise ValidationError({"kind": "Not a kind of hearing or deadline."})
+        raise ValidationError({"kind": _("Not a kind of hearing or deadline.")})
     leads = _validated_leads(list(lead_minutes) if lead_minutes is not None else None)
-    pref, _ = AlertPreference.objects.update_or_create(
+    pref, _created = AlertPreference.objects.update_or_create(
         user=user,
         kind=kind,
         defaults={"lead_minutes": leads, "in_app": bool(in_app), "email": bool(email)},
@@ -78,14 +79,14 @@ def alert_settings_set(
         or not isinstance(digest_hour, int)
         or not 0 <= digest_hour <= 23
     ):
-        errors["digest_hour"] = "The hour is a whole number from 0 to 23."
+        errors["digest_hour"] = _("The hour is a whole number from 0 to 23.")
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        errors["time_zone"] = "Not a known time zone (e.g. America/New_York)."
+        errors["time_zone"] = _("Not a known time zone (e.g. America/New_York).")
     if errors:
         raise ValidationError(errors)
-    alert_settings, _ = AlertSettings.objects.update_or_create(
+    alert_settings, _created = AlertSettings.objects.update_or_create(
         user=user,
         defaults={
             "daily_digest": bool(daily_digest),

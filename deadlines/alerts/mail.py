@@ -13,7 +13,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Case as SqlCase
 from django.db.models import Value, When
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from deadlines.alerts.claims import (
     _DATABASE_ERRORS,
@@ -27,6 +28,7 @@ from deadlines.alerts.common import logger
 from deadlines.alerts.rendering import RenderedAlert, render_alert
 from deadlines.alerts.walls import _recipient_view, _still_concerns
 from deadlines.models import Alert, AlertStatus
+from parties.selectors import language_of_user
 
 
 def _absolute(url: str) -> str:
@@ -67,7 +69,7 @@ def _hand_to_mail_server(backend: BaseEmailBackend, email: EmailMessage) -> None
     unless the server accepted it. The caller closes the connection, after the record."""
     backend.open()
     if backend.send_messages([email]) != 1:
-        raise smtplib.SMTPException("The mail server did not accept the message.")
+        raise smtplib.SMTPException(_("The mail server did not accept the message."))
 
 
 def _deliver_email(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:
@@ -96,7 +98,9 @@ def _deliver_email(alert: Alert, *, token: uuid.UUID, now: dt.datetime) -> str:
         if status is not None:
             return _end_unsent(alert, token, status)
         assert view is not None
-        email = _email_message(alert, render_alert(alert, now=now, view=view))
+        # In the recipient's language: a worker has no request to take one from.
+        with translation.override(language_of_user(alert.recipient) or settings.LANGUAGE_CODE):
+            email = _email_message(alert, render_alert(alert, now=now, view=view))
     except Exception as error:  # reading or rendering failed: tried again after a backoff
         return _back_to_pending(alert, token=token, now=now, error=error, was=AlertStatus.CLAIMED)
 

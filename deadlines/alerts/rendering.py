@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from cases.models import Case
 from deadlines import selectors
@@ -45,11 +47,12 @@ def _tz(case: Case | None) -> zoneinfo.ZoneInfo:
 def format_moment(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     """'Tue 1 Dec 2026, 09:30 EST'."""
     local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+    # Django's date format letters, so that the names of days and months are translated.
+    return dateformat.format(local, pgettext("date and time format", "D j M Y, H:i T"))
 
 
 def format_day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return dateformat.format(day, pgettext("date format", "D j M Y"))
 
 
 def humanize_until(delta: dt.timedelta) -> str:
@@ -57,12 +60,12 @@ def humanize_until(delta: dt.timedelta) -> str:
     minutes = round(delta.total_seconds() / 60)
     if minutes >= 23 * 60 + 30:
         days = round(minutes / (24 * 60))
-        return f"in {days} day{'s' if days != 1 else ''}"
+        return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
     if minutes >= 60:
         hours = round(minutes / 60)
-        return f"in {hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("in %(count)d hour", "in %(count)d hours", hours) % {"count": hours}
     minutes = max(minutes, 1)
-    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("in %(count)d minute", "in %(count)d minutes", minutes) % {"count": minutes}
 
 
 def _case_label(case: Case) -> str:
@@ -85,7 +88,10 @@ def _deadline_when(deadline: Deadline) -> str:
     if deadline.due_at is not None:
         return format_moment(deadline.due_at, tz)
     last_second = _deadline_moment(deadline) - dt.timedelta(seconds=1)
-    return f"{format_day(deadline.due_date)}, end of day ({last_second.astimezone(tz):%Z})"
+    return _("%(day)s, end of day (%(zone)s)") % {
+        "day": format_day(deadline.due_date),
+        "zone": last_second.astimezone(tz).tzname(),
+    }
 
 
 def _deadline_what(deadline: Deadline) -> str:
@@ -113,48 +119,67 @@ def render_alert(
     if alert.subject == AlertSubject.REMINDER and hearing is not None:
         kind = hearing.get_kind_display()
         until = humanize_until(alert.target_at - now)
-        title = f"{kind} in {where} {until}: {_hearing_when(hearing)}"
-        body = f"{kind} in {where}\nWhen: {_hearing_when(hearing)}\n"
+        values = {"kind": kind, "where": where, "until": until, "when": _hearing_when(hearing)}
+        title = _("%(kind)s in %(where)s %(until)s: %(when)s") % values
+        body = _("%(kind)s in %(where)s\nWhen: %(when)s\n") % values
         if hearing.judge is not None:
-            body += f"Judge: {hearing.judge.get_full_name() or hearing.judge.get_username()}\n"
+            body += _("Judge: %(judge)s\n") % {
+                "judge": hearing.judge.get_full_name() or hearing.judge.get_username()
+            }
     elif alert.subject == AlertSubject.REMINDER and deadline is not None:
         what = _deadline_what(deadline)
         until = humanize_until(alert.target_at - now)
-        title = f"{what} in {where} {until}: {_deadline_when(deadline)}"
-        body = f"{what} in {where}\nDue: {_deadline_when(deadline)}\n"
+        values = {"what": what, "where": where, "until": until, "when": _deadline_when(deadline)}
+        title = _("%(what)s in %(where)s %(until)s: %(when)s") % values
+        body = _("%(what)s in %(where)s\nDue: %(when)s\n") % values
         if deadline.citation:
-            body += f"Rule: {deadline.citation}\n"
+            body += _("Rule: %(citation)s\n") % {"citation": deadline.citation}
     elif alert.subject == AlertSubject.HEARING_CHANGED and hearing is not None:
         kind = hearing.get_kind_display()
         change = hearing.changes.order_by("-changed_at", "-id").first()
+        values = {
+            "kind": kind,
+            "kind_lower": kind.lower(),
+            "where": where,
+            "when": _hearing_when(hearing),
+        }
         if hearing.status == HearingStatus.CANCELLED:
-            title = f"{kind} in {where} cancelled (was {_hearing_when(hearing)})"
-            body = f"The {kind.lower()} in {where} set for {_hearing_when(hearing)} is cancelled.\n"
+            title = _("%(kind)s in %(where)s cancelled (was %(when)s)") % values
+            body = _("The %(kind_lower)s in %(where)s set for %(when)s is cancelled.\n") % values
         else:
-            title = f"{kind} in {where} moved to {_hearing_when(hearing)}"
-            body = f"The {kind.lower()} in {where} is now set for {_hearing_when(hearing)}.\n"
+            title = _("%(kind)s in %(where)s moved to %(when)s") % values
+            body = _("The %(kind_lower)s in %(where)s is now set for %(when)s.\n") % values
             if change is not None and change.from_starts_at is not None:
                 was = format_moment(change.from_starts_at, _tz(hearing.case))
-                body += f"It was set for {was}.\n"
+                body += _("It was set for %(was)s.\n") % {"was": was}
         if change is not None and change.reason:
-            body += f"Reason: {change.reason}\n"
+            body += _("Reason: %(reason)s\n") % {"reason": change.reason}
     elif alert.subject == AlertSubject.OFFER_EXPIRED:
         tz = _tz(case)
-        title = f"An offer in {where} expired ({format_moment(alert.target_at, tz)})"
-        body = (
-            f"A plea offer in {where} expired at {format_moment(alert.target_at, tz)} "
-            "without an answer.\n"
-        )
+        values = {"where": where, "when": format_moment(alert.target_at, tz)}
+        title = _("An offer in %(where)s expired (%(when)s)") % values
+        body = _("A plea offer in %(where)s expired at %(when)s without an answer.\n") % values
     elif alert.subject == AlertSubject.ESCALATION and deadline is not None:
         what = _deadline_what(deadline)
-        title = f"Missed deadline in {where}: {what} ({_deadline_when(deadline)})"
-        side = deadline.get_responsible_side_display() or "every side"
+        values = {
+            "what": what,
+            "where": where,
+            "when": _deadline_when(deadline),
+            "side": deadline.get_responsible_side_display() or _("every side"),
+        }
+        title = _("Missed deadline in %(where)s: %(what)s (%(when)s)") % values
         body = (
-            f"{what} in {where} was due {_deadline_when(deadline)} and has not been met.\n"
-            f"Responsible: {side}.\n"
+            _(
+                "%(what)s in %(where)s was due %(when)s and has not been met.\n"
+                "Responsible: %(side)s.\n"
+            )
+            % values
         )
     else:
-        title = f"{alert.get_subject_display()} in {where}"
+        title = _("%(subject)s in %(where)s") % {
+            "subject": alert.get_subject_display(),
+            "where": where,
+        }
         body = ""
     return RenderedAlert(title=title, body=body, url=url)
 
@@ -164,12 +189,16 @@ def _render_office_escalation(alert: Alert, deadline: Deadline) -> RenderedAlert
     what = str(DeadlineKind(deadline.kind).label) if deadline.kind in DeadlineKind else ""
     when = _deadline_when(deadline)
     leads = escalation_leads_of_office(deadline, alert.recipient)
-    who = ", ".join(leads) if leads else "A lawyer"
-    title = f"Missed deadline of your office: {what}, due {when}"
+    who = ", ".join(leads) if leads else _("A lawyer")
+    values = {"who": who, "what": what, "when": when}
+    title = _("Missed deadline of your office: %(what)s, due %(when)s") % values
     body = (
-        f"{who} of your office had to meet a deadline ({what}) due {when}; it has not been met.\n"
-        "You are told as the office's supervisor. The case itself is open only to those who "
-        "take part in it: ask them.\n"
+        _(
+            "%(who)s of your office had to meet a deadline (%(what)s) due %(when)s; it has not "
+            "been met.\nYou are told as the office's supervisor. The case itself is open only "
+            "to those who take part in it: ask them.\n"
+        )
+        % values
     )
     return RenderedAlert(title=title, body=body, url="")
 
@@ -197,9 +226,12 @@ def _render_digest(alert: Alert, *, now: dt.datetime) -> RenderedAlert:
     items = _upcoming(user, days=DIGEST_DAYS)
     tz = zoneinfo.ZoneInfo(alert_settings_of(user).time_zone or "UTC")
     today = format_day(now.astimezone(tz).date())
-    title = f"Your court dates for the next {DIGEST_DAYS} days ({today})"
+    title = _("Your court dates for the next %(days)s days (%(today)s)") % {
+        "days": DIGEST_DAYS,
+        "today": today,
+    }
     if not items:
-        body = f"No hearings or deadlines in the next {DIGEST_DAYS} days.\n"
+        body = _("No hearings or deadlines in the next %(days)s days.\n") % {"days": DIGEST_DAYS}
     else:
         body = "".join(f"- {line}\n" for line in items)
     return RenderedAlert(title=title, body=body, url=reverse("dashboard"))
@@ -210,7 +242,7 @@ def _upcoming(user: User, *, days: int) -> list[str]:
     lines: list[str] = []
     for item in selectors.upcoming_for(user, days=days, limit=100):
         tz = zoneinfo.ZoneInfo(item.case.court.time_zone)
-        overdue = " (overdue)" if item.is_overdue else ""
+        overdue = _(" (overdue)") if item.is_overdue else ""
         lines.append(
             f"{format_moment(item.when, tz)}: {item.title} — {_case_label(item.case)}{overdue}"
         )
@@ -227,7 +259,7 @@ def digest_line(date: DateObj, *, now: dt.datetime) -> str:
     else:
         title = date.title
         when = _deadline_moment(date)
-        overdue = " (overdue)" if date.status == DeadlineStatus.OPEN and when <= now else ""
+        overdue = _(" (overdue)") if date.status == DeadlineStatus.OPEN and when <= now else ""
     return f"{format_moment(when, tz)}: {title} — {_case_label(date.case)}{overdue}"
 
 

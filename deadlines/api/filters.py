@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import IdFilter, MomentFilter
 from deadlines.models import (
@@ -88,7 +89,7 @@ class ClosureFilter(django_filters.FilterSet):
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(method="filter_unread", label="Only unread (or read)")
+    unread = django_filters.BooleanFilter(method="filter_unread", label=_("Only unread (or read)"))
 
     class Meta:
         model = Notification

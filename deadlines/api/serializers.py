@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -489,7 +490,7 @@ class DeadlineCreateSerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("rule") is None and "kind" not in attrs:
             raise serializers.ValidationError(
-                {"kind": "Choose the kind of deadline (a rule sets its own)."}
+                {"kind": _("Choose the kind of deadline (a rule sets its own).")}
             )
         return attrs
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -65,7 +66,7 @@ def _get(rows: QuerySet[Any], pk: int, what: str) -> Any:
     try:
         return rows.get(pk=pk)
     except rows.model.DoesNotExist:
-        raise Http404(f"No such {what}.") from None
+        raise Http404(_("No such %(what)s.") % {"what": what}) from None
 
 
 def _filtered(request: Request, filterset_class: type[FilterSet], rows: QuerySet[Any]) -> Any:
@@ -796,7 +797,7 @@ def _preference_body(user: User, kind: str) -> dict[str, Any]:
     for preference in alerts.preferences_of(user):
         if preference.kind == kind:
             return dict(serializers.AlertPreferenceSerializer(preference).data)
-    raise Http404("No such kind of date.")
+    raise Http404(_("No such kind of date."))
 
 
 PREFERENCE_EXAMPLE = OpenApiExample(

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus
 from core import domain_events
@@ -119,7 +120,8 @@ _EVENT_OF_CHANGE: dict[str, type[domain_events.DeadlineEvent]] = {
 def _require_case_open(case: Case) -> None:
     if case.status in ENDED_CASE_STATUSES:
         raise Conflict(
-            f"No court dates are set on a case that is “{CaseStatus(case.status).label}”.",
+            _("No court dates are set on a case that is “%(case_status)s”.")
+            % {"case_status": CaseStatus(case.status).label},
             code="case_ended",
         )
 
@@ -146,12 +148,18 @@ def _move_computed(
         deadline.due_date = computed.date
     elif computed.date == deadline.due_date:
         deadline.override_reason = ""
-        note = f"{reason} The computed date is now the overriding date; the override ends."
+        note = _("%(reason)s The computed date is now the overriding date; the override ends.") % {
+            "reason": reason
+        }
     else:
-        note = (
-            f"{reason} Computed date {old_computed.isoformat() if old_computed else '—'} → "
-            f"{computed.date.isoformat()}; the override to {deadline.due_date.isoformat()} stays."
-        )
+        note = _(
+            "%(reason)s Computed date %(old)s → %(new)s; the override to %(due_date)s stays."
+        ) % {
+            "reason": reason,
+            "old": old_computed.isoformat() if old_computed else "—",
+            "new": computed.date.isoformat(),
+            "due_date": deadline.due_date.isoformat(),
+        }
     deadline.sequence += 1
     deadline.save(
         update_fields=[

@@ -28,20 +28,28 @@ def courtroom_create(*, court: Court, by: User, name: str) -> Courtroom:
     """Court staff of the court add a courtroom; names are unique within a court."""
     with transaction.atomic():
         if not permissions.may_manage_closures(by, court):
-            raise PermissionDenied("Only the court's staff add courtrooms.")
+            raise PermissionDenied(_("Only the court's staff add courtrooms."))
         name = single_line(name)
         if not name:
-            raise ValidationError({"name": "Name the courtroom."})
+            raise ValidationError({"name": _("Name the courtroom.")})
         if len(name) > 100:
-            raise ValidationError({"name": "Keep the name to 100 characters."})
+            raise ValidationError({"name": _("Keep the name to 100 characters.")})
         if Courtroom.objects.filter(court=court, name__iexact=name).exists():
-            raise ValidationError({"name": f"{court.name} already has a courtroom “{name}”."})
+            raise ValidationError(
+                {
+                    "name": _("%(court_name)s already has a courtroom “%(name)s”.")
+                    % {"court_name": court.name, "name": name}
+                }
+            )
         try:
             with transaction.atomic():
                 return Courtroom.objects.create(court=court, name=name)
         except IntegrityError:
             raise ValidationError(
-                {"name": f"{court.name} already has a courtroom “{name}”."}
+                {
+                    "name": _("%(court_name)s already has a courtroom “%(name)s”.")
+                    % {"court_name": court.name, "name": name}
+                }
             ) from None
 
 
@@ -53,18 +61,25 @@ def closure_add(*, court: Court, by: User, date: dt.date, reason: str) -> CourtC
         permissions.require_closure_manager(by, court)
         errors: dict[str, str] = {}
         if not isinstance(date, dt.date):
-            errors["date"] = "Enter a date."
+            errors["date"] = _("Enter a date.")
         if not reason.strip():
-            errors["reason"] = "Say why the court is closed."
+            errors["reason"] = _("Say why the court is closed.")
         if errors:
             raise ValidationError(errors)
         Court.objects.select_for_update().filter(pk=court.pk).first()
         if CourtClosure.objects.filter(court=court, date=date).exists():
-            raise ValidationError({"date": f"The court is already closed on {date.isoformat()}."})
+            raise ValidationError(
+                {"date": _("The court is already closed on %(date)s.") % {"date": date.isoformat()}}
+            )
         closure = CourtClosure.objects.create(
             court=court, date=date, reason=reason.strip(), created_by=by
         )
-        _recompute_court(court, by, f"Court closed on {date.isoformat()}: {reason.strip()}")
+        _recompute_court(
+            court,
+            by,
+            _("Court closed on %(date)s: %(reason)s")
+            % {"date": date.isoformat(), "reason": reason.strip()},
+        )
         return closure
 
 
@@ -75,9 +90,12 @@ def closure_remove(*, closure: CourtClosure, by: User) -> None:
         Court.objects.select_for_update().filter(pk=court.pk).first()
         deleted, _count = CourtClosure.objects.filter(pk=closure.pk).delete()
         if not deleted:
-            raise Conflict("This closure day has already been removed.", code="closure_gone")
+            raise Conflict(_("This closure day has already been removed."), code="closure_gone")
         _recompute_court(
-            court, by, f"Court closure on {closure.date.isoformat()} withdrawn: {closure.reason}"
+            court,
+            by,
+            _("Court closure on %(date)s withdrawn: %(reason)s")
+            % {"date": closure.date.isoformat(), "reason": closure.reason},
         )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, Court
@@ -57,9 +58,13 @@ def _lock_deadline(deadline_id: int) -> Deadline:
 def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.kind in NEGOTIATION_DEADLINE_KINDS:
         return Conflict(
-            f"{DeadlineKind(deadline.kind).label} follows the negotiation "
-            f"({'the offer' if deadline.kind == DeadlineKind.OFFER_EXPIRY else 'the suggestion'}"
-            "); it is not changed by hand.",
+            _("%(deadline_kind)s follows the negotiation (%(source)s); it is not changed by hand.")
+            % {
+                "deadline_kind": DeadlineKind(deadline.kind).label,
+                "source": _("the offer")
+                if deadline.kind == DeadlineKind.OFFER_EXPIRY
+                else _("the suggestion"),
+            },
             code="deadline_follows_negotiation",
         )
     return None
@@ -68,7 +73,8 @@ def _by_hand_conflict(deadline: Deadline) -> Conflict | None:
 def _open_conflict(deadline: Deadline) -> Conflict | None:
     if deadline.status != DeadlineStatus.OPEN:
         return Conflict(
-            f"This deadline is {DeadlineStatus(deadline.status).label.lower()}; reopen it first.",
+            _("This deadline is %(deadline_status)s; reopen it first.")
+            % {"deadline_status": DeadlineStatus(deadline.status).label.lower()},
             code=f"deadline_{deadline.status}",
         )
     return None
@@ -94,7 +100,7 @@ def _require_sees_deadline(user: User, case: Case, deadline: Deadline) -> None:
     if not permissions.may_read_case_date(
         user, case, negotiation=deadline.kind in NEGOTIATION_DEADLINE_KINDS
     ):
-        raise PermissionDenied("You may not see this deadline.")
+        raise PermissionDenied(_("You may not see this deadline."))
 
 
 def deadline_create(
@@ -119,71 +125,77 @@ def deadline_create(
         permissions.require_calendar_keeper(by, locked)
         errors: dict[str, str] = {}
         if kind not in DeadlineKind.values:
-            errors["kind"] = f"{kind!r} is not a kind of deadline."
+            errors["kind"] = _("%(kind)s is not a kind of deadline.") % {"kind": repr(kind)}
         elif kind in NEGOTIATION_DEADLINE_KINDS:
-            errors["kind"] = (
-                f"{DeadlineKind(kind).label} follows the "
-                f"{'offer' if kind == DeadlineKind.OFFER_EXPIRY else 'suggestion'}; "
-                "it is not set by hand."
-            )
+            errors["kind"] = _(
+                "%(deadline_kind)s follows the %(source)s; it is not set by hand."
+            ) % {
+                "deadline_kind": DeadlineKind(kind).label,
+                "source": _("offer") if kind == DeadlineKind.OFFER_EXPIRY else _("suggestion"),
+            }
         if responsible_side and responsible_side not in Side.values:
-            errors["responsible_side"] = f"{responsible_side!r} is not a side."
+            errors["responsible_side"] = _("%(responsible_side)s is not a side.") % {
+                "responsible_side": repr(responsible_side)
+            }
         title = single_line(title)
         if len(title) > 200:
-            errors["title"] = "Keep the title to 200 characters."
+            errors["title"] = _("Keep the title to 200 characters.")
         computed: computation.Computed | None = None
         if rule is None:
             if not title:
-                errors["title"] = "Give the deadline a title."
+                errors["title"] = _("Give the deadline a title.")
             if due_date is None:
-                errors["due_date"] = "Enter the due date."
+                errors["due_date"] = _("Enter the due date.")
             if trigger_hearing is not None:
-                errors["trigger_hearing"] = "Only a deadline computed by a rule has a trigger."
+                errors["trigger_hearing"] = _("Only a deadline computed by a rule has a trigger.")
             if trigger_date is not None:
-                errors["trigger_date"] = "Only a deadline computed by a rule has a trigger."
+                errors["trigger_date"] = _("Only a deadline computed by a rule has a trigger.")
             if due_at is not None:
                 if timezone.is_naive(due_at):
-                    errors["due_at"] = "Give the time with its time zone."
+                    errors["due_at"] = _("Give the time with its time zone.")
                 elif due_date is not None and local_date(due_at, locked.court) != due_date:
-                    errors["due_at"] = "The time must fall on the due date (court time)."
+                    errors["due_at"] = _("The time must fall on the due date (court time).")
         else:
             if rule.jurisdiction_id != locked.court.jurisdiction_id or not rule.active:
-                errors["rule"] = "Choose an active rule of this case's jurisdiction."
+                errors["rule"] = _("Choose an active rule of this case's jurisdiction.")
             elif "kind" not in errors and kind != rule.kind:
-                errors["kind"] = f"The rule sets the kind: {DeadlineKind(rule.kind).label.lower()}."
+                errors["kind"] = _("The rule sets the kind: %(deadline_kind)s.") % {
+                    "deadline_kind": DeadlineKind(rule.kind).label.lower()
+                }
             if due_date is not None:
-                errors["due_date"] = (
+                errors["due_date"] = _(
                     "A computed deadline's date comes from its rule; override it once set."
                 )
             if due_at is not None:
-                errors["due_at"] = "A computed deadline ends at the end of its day."
+                errors["due_at"] = _("A computed deadline ends at the end of its day.")
             if rule.trigger == RuleTrigger.EVENT:
                 if trigger_hearing is not None:
-                    errors["trigger_hearing"] = (
-                        f"This rule counts from a date ({rule.trigger_label}), not a hearing."
-                    )
+                    errors["trigger_hearing"] = _(
+                        "This rule counts from a date (%(trigger_label)s), not a hearing."
+                    ) % {"trigger_label": rule.trigger_label_shown}
                 if trigger_date is None:
-                    errors["trigger_date"] = f"Enter the date: {rule.trigger_label}."
+                    errors["trigger_date"] = _("Enter the date: %(trigger_label)s.") % {
+                        "trigger_label": rule.trigger_label_shown
+                    }
             else:
                 wanted = rule.trigger.removeprefix("hearing:")
                 if trigger_hearing is not None:
                     # Judge the hearing as it is now, not as the caller last read it.
                     trigger_hearing = Hearing.objects.filter(pk=trigger_hearing.pk).first()
                 if trigger_date is not None:
-                    errors["trigger_date"] = "This rule counts from a hearing, not a date."
+                    errors["trigger_date"] = _("This rule counts from a hearing, not a date.")
                 if trigger_hearing is None:
-                    errors["trigger_hearing"] = (
-                        f"Choose the {HearingKind(wanted).label.lower()} this rule counts from."
-                    )
+                    errors["trigger_hearing"] = _(
+                        "Choose the %(hearing_kind)s this rule counts from."
+                    ) % {"hearing_kind": HearingKind(wanted).label.lower()}
                 elif (
                     trigger_hearing.case_id != locked.pk
                     or trigger_hearing.kind != wanted
                     or trigger_hearing.status == HearingStatus.CANCELLED
                 ):
-                    errors["trigger_hearing"] = (
-                        f"Choose a {HearingKind(wanted).label.lower()} of this case that is "
-                        "not cancelled."
-                    )
+                    errors["trigger_hearing"] = _(
+                        "Choose a %(hearing_kind)s of this case that is not cancelled."
+                    ) % {"hearing_kind": HearingKind(wanted).label.lower()}
             if not errors:
                 calendar = computation.calendar_for_court(locked.court)
                 day = (
@@ -265,19 +277,24 @@ def deadline_update(
         errors: dict[str, str] = {}
         title = None if title is None else single_line(title)
         if title is not None and not title.strip():
-            errors["title"] = "Give the deadline a title."
+            errors["title"] = _("Give the deadline a title.")
         elif title is not None and len(title.strip()) > 200:
-            errors["title"] = "Keep the title to 200 characters."
+            errors["title"] = _("Keep the title to 200 characters.")
         if due_date is not None and locked.rule_id is not None:
-            errors["due_date"] = (
+            errors["due_date"] = _(
                 "This date is computed by its rule; override it with a reason instead."
             )
         if trigger_date is not None and (locked.rule_id is None or locked.trigger_date is None):
-            errors["trigger_date"] = "Only a deadline computed from a date has a trigger date" + (
-                " (this one counts from a hearing)." if locked.rule_id else "."
+            errors["trigger_date"] = (
+                _(
+                    "Only a deadline computed from a date has a trigger date (this one counts "
+                    "from a hearing)."
+                )
+                if locked.rule_id
+                else _("Only a deadline computed from a date has a trigger date.")
             )
         if due_date is not None and locked.due_at is not None:
-            errors["due_date"] = "This deadline has a time; it is not moved by hand."
+            errors["due_date"] = _("This deadline has a time; it is not moved by hand.")
         if errors:
             raise ValidationError(errors)
         _require_open(locked)
@@ -315,10 +332,10 @@ def deadline_update(
                 computation.calendar_for_court(case.court),
                 in_custody=_in_custody(case),
             )
-            why = (
-                f"Trigger date {old_trigger.isoformat() if old_trigger else '—'} → "
-                f"{trigger_date.isoformat()}." + (f" {reason.strip()}" if reason.strip() else "")
-            )
+            why = _("Trigger date %(old)s → %(new)s.") % {
+                "old": old_trigger.isoformat() if old_trigger else "—",
+                "new": trigger_date.isoformat(),
+            } + (f" {reason.strip()}" if reason.strip() else "")
             if not _move_computed(locked, computed, by, why):
                 _change(locked, DeadlineChangeKind.TRIGGER_MOVED, by, reason=why)
         if "due_date" in fields:
@@ -333,16 +350,16 @@ def deadline_override(*, deadline: Deadline, by: User, due_date: dt.date, reason
         _case, locked = _locked_for_hand(deadline, by)
         errors: dict[str, str] = {}
         if not isinstance(due_date, dt.date):
-            errors["due_date"] = "Enter the date."
+            errors["due_date"] = _("Enter the date.")
         if not reason.strip():
-            errors["reason"] = "Give the reason for overriding the computed date."
+            errors["reason"] = _("Give the reason for overriding the computed date.")
         if locked.rule_id is None:
-            errors["due_date"] = "This deadline was set by hand; change its date instead."
+            errors["due_date"] = _("This deadline was set by hand; change its date instead.")
         elif isinstance(due_date, dt.date) and due_date == locked.computed_date:
             errors["due_date"] = (
-                "That is the computed date; remove the override instead."
+                _("That is the computed date; remove the override instead.")
                 if locked.override_reason
-                else "That is already the computed date."
+                else _("That is already the computed date.")
             )
         if errors:
             raise ValidationError(errors)
@@ -369,7 +386,7 @@ def deadline_override_remove(*, deadline: Deadline, by: User) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if locked.rule_id is None or not locked.override_reason:
-            raise Conflict("This deadline has no override to remove.", code="not_overridden")
+            raise Conflict(_("This deadline has no override to remove."), code="not_overridden")
         _require_open(locked)
         assert locked.computed_date is not None
         old = locked.due_date
@@ -396,7 +413,7 @@ def deadline_complete(*, deadline: Deadline, by: User) -> Deadline:
         _require_sees_deadline(by, case, locked)
         if not permissions.may_complete_deadline(by, case, locked.responsible_side):
             raise PermissionDenied(
-                "The court, or counsel for the side that had to meet it, marks a deadline met."
+                _("The court, or counsel for the side that had to meet it, marks a deadline met.")
             )
         _require_by_hand(locked)
         _require_open(locked)
@@ -411,7 +428,7 @@ def deadline_cancel(*, deadline: Deadline, by: User, reason: str) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for cancelling the deadline."})
+            raise ValidationError({"reason": _("Give the reason for cancelling the deadline.")})
         _require_open(locked)
         _close(locked, DeadlineStatus.CANCELLED, by, timezone.now())
         _change(locked, DeadlineChangeKind.CANCELLED, by, reason=reason.strip())
@@ -424,9 +441,9 @@ def deadline_reopen(*, deadline: Deadline, by: User, reason: str) -> Deadline:
     with transaction.atomic():
         _case, locked = _locked_for_hand(deadline, by)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for reopening the deadline."})
+            raise ValidationError({"reason": _("Give the reason for reopening the deadline.")})
         if locked.status == DeadlineStatus.OPEN:
-            raise Conflict("This deadline is open.", code="deadline_open")
+            raise Conflict(_("This deadline is open."), code="deadline_open")
         locked.status = DeadlineStatus.OPEN
         locked.closed_at = None
         locked.closed_by = None
@@ -442,9 +459,9 @@ def rule_preview(*, case: Case, rule: DeadlineRule, trigger_date: dt.date) -> co
     _refuse_out_of_range(trigger_date=trigger_date)
     court = Court.objects.select_related("jurisdiction").get(pk=case.court_id)
     if rule.jurisdiction_id != court.jurisdiction_id or not rule.active:
-        raise ValidationError({"rule": "Choose an active rule of this case's jurisdiction."})
+        raise ValidationError({"rule": _("Choose an active rule of this case's jurisdiction.")})
     if not isinstance(trigger_date, dt.date):
-        raise ValidationError({"trigger_date": "Enter a date."})
+        raise ValidationError({"trigger_date": _("Enter a date.")})
     try:
         return _compute(
             rule,

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases import permissions
 from cases.models import Case, CaseStatus, Court
@@ -66,8 +68,8 @@ def _when(moment: dt.datetime, court: Court) -> str:
 def _require_upcoming(hearing: Hearing, action: str) -> None:
     if hearing.status not in UPCOMING_HEARING_STATUSES:
         raise Conflict(
-            f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be "
-            f"{action}.",
+            _("This hearing is %(hearing_status)s; it cannot be %(action)s.")
+            % {"hearing_status": HearingStatus(hearing.status).label.lower(), "action": action},
             code=f"hearing_{hearing.status}",
         )
 
@@ -82,15 +84,18 @@ def _hearing_errors(
     errors: dict[str, str] = {}
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(value, dt.datetime):
-            errors[name] = "Enter a date and time."
+            errors[name] = _("Enter a date and time.")
         elif timezone.is_naive(value):
-            errors[name] = "Give the time with its time zone."
+            errors[name] = _("Give the time with its time zone.")
     if "starts_at" not in errors and "ends_at" not in errors and ends_at <= starts_at:
-        errors["ends_at"] = "The hearing must end after it starts."
+        errors["ends_at"] = _("The hearing must end after it starts.")
     if courtroom is None:
-        errors["courtroom"] = "Choose a courtroom."
+        errors["courtroom"] = _("Choose a courtroom.")
     elif courtroom.court_id != case.court_id:
-        errors["courtroom"] = f"{courtroom.name} is not a courtroom of {case.court.name}."
+        errors["courtroom"] = _("%(courtroom_name)s is not a courtroom of %(court_name)s.") % {
+            "courtroom_name": courtroom.name,
+            "court_name": case.court.name,
+        }
     return errors
 
 
@@ -105,9 +110,10 @@ def _judge_error(case: Case, judge: User | None) -> str | None:
         .exists()
     )
     if not is_judge:
-        return (
-            f"{judge.get_full_name() or judge.get_username()} is not a judge of {case.court.name}."
-        )
+        return _("%(value)s is not a judge of %(court_name)s.") % {
+            "value": judge.get_full_name() or judge.get_username(),
+            "court_name": case.court.name,
+        }
     return None
 
 
@@ -137,9 +143,18 @@ def _clash(
 def _clash_conflict(other: Hearing) -> Conflict:
     court = other.case.court
     return Conflict(
-        f"{other.courtroom.name} is taken from {_when(other.starts_at, court)} to "
-        f"{_when(other.ends_at, court)} by the {other.get_kind_display().lower()} in "
-        f"{other.case.docket_number} (hearing {other.pk}).",
+        _(
+            "%(courtroom_name)s is taken from %(when)s to %(when2)s by the %(kind)s "
+            "in %(docket_number)s (hearing %(pk)s)."
+        )
+        % {
+            "courtroom_name": other.courtroom.name,
+            "when": _when(other.starts_at, court),
+            "when2": _when(other.ends_at, court),
+            "kind": other.get_kind_display().lower(),
+            "docket_number": other.case.docket_number,
+            "pk": other.pk,
+        },
         code="hearing_overlap",
     )
 
@@ -162,7 +177,7 @@ def _save_hearing(
         clash = _clash(hearing.courtroom, hearing.starts_at, hearing.ends_at, exclude)
         if clash is None:
             raise Conflict(
-                "Another hearing was booked in this courtroom at the same moment.",
+                _("Another hearing was booked in this courtroom at the same moment."),
                 code="hearing_overlap",
             ) from exc
         raise _clash_conflict(clash) from exc
@@ -186,7 +201,7 @@ def hearing_schedule(
         permissions.require_calendar_keeper(by, locked)
         errors = _hearing_errors(locked, starts_at=starts_at, ends_at=ends_at, courtroom=courtroom)
         if kind not in HearingKind.values:
-            errors["kind"] = f"{kind!r} is not a kind of hearing."
+            errors["kind"] = _("%(kind)s is not a kind of hearing.") % {"kind": repr(kind)}
         judge_error = _judge_error(locked, judge)
         if judge_error:
             errors["judge"] = judge_error
@@ -280,28 +295,31 @@ def hearings_schedule_many(
             continue
         case = locked.get(plan.case.pk)
         if case is None:
-            answers[n] = ValidationError({"case": "No such case."})
+            answers[n] = ValidationError({"case": _("No such case.")})
             continue
         if case.pk not in kept:
-            answers[n] = PermissionDenied("Only the court schedules hearings and sets deadlines.")
+            answers[n] = PermissionDenied(
+                _("Only the court schedules hearings and sets deadlines.")
+            )
             continue
         errors = _hearing_errors(
             case, starts_at=plan.starts_at, ends_at=plan.ends_at, courtroom=plan.courtroom
         )
         if plan.kind not in kinds:
-            errors["kind"] = f"{plan.kind!r} is not a kind of hearing."
+            errors["kind"] = _("%(kind)s is not a kind of hearing.") % {"kind": repr(plan.kind)}
         judge = plan.judge
         if judge is not None and (judge.pk, case.court.group_id) not in judges_of_court:
-            errors["judge"] = (
-                f"{judge.get_full_name() or judge.get_username()} is not a judge of "
-                f"{case.court.name}."
-            )
+            errors["judge"] = _("%(value)s is not a judge of %(court_name)s.") % {
+                "value": judge.get_full_name() or judge.get_username(),
+                "court_name": case.court.name,
+            }
         if errors:
             answers[n] = ValidationError(errors)
             continue
         if case.status in ENDED_CASE_STATUSES:
             answers[n] = Conflict(
-                f"No court dates are set on a case that is “{CaseStatus(case.status).label}”.",
+                _("No court dates are set on a case that is “%(case_status)s”.")
+                % {"case_status": CaseStatus(case.status).label},
                 code="case_ended",
             )
     clashes = _clashes_many({n: plan for n, plan in enumerate(plans) if answers[n] is None}, locked)
@@ -441,17 +459,17 @@ def hearing_reschedule(
         room = courtroom if courtroom is not None else locked.courtroom
         errors = _hearing_errors(case, starts_at=starts_at, ends_at=ends_at, courtroom=room)
         if not reason.strip():
-            errors["reason"] = "Give the reason for the continuance."
+            errors["reason"] = _("Give the reason for the continuance.")
         if errors:
             raise ValidationError(errors)
-        _require_upcoming(locked, "rescheduled")
+        _require_upcoming(locked, pgettext("hearing action", "rescheduled"))
         assert room is not None
         if (
             starts_at == locked.starts_at
             and ends_at == locked.ends_at
             and room.pk == locked.courtroom_id
         ):
-            raise ValidationError({"starts_at": "The hearing is already set for that time."})
+            raise ValidationError({"starts_at": _("The hearing is already set for that time.")})
         change = HearingChange(
             hearing=locked,
             from_starts_at=locked.starts_at,
@@ -499,7 +517,9 @@ def _move_dependents(hearing: Hearing, *, reason: str) -> None:
     for deadline in rows:
         assert deadline.rule is not None
         computed = _compute(deadline.rule, day, calendar, in_custody=in_custody)
-        _move_computed(deadline, computed, None, f"The hearing moved: {reason}")
+        _move_computed(
+            deadline, computed, None, _("The hearing moved: %(reason)s") % {"reason": reason}
+        )
 
 
 def hearing_update(
@@ -521,14 +541,14 @@ def hearing_update(
             judge_error = _judge_error(case, judge)
             if judge_error:
                 raise ValidationError({"judge": judge_error})
-        _require_upcoming(locked, "changed")
+        _require_upcoming(locked, pgettext("hearing action", "changed"))
         changed: list[str] = []
         if not isinstance(judge, _Unset) and (judge.pk if judge else None) != locked.judge_id:
             old_judge = locked.judge
             locked.judge = judge
 
             def name(user: User | None) -> str:
-                return (user.get_full_name() or user.get_username()) if user else "no judge"
+                return (user.get_full_name() or user.get_username()) if user else _("no judge")
 
             HearingChange.objects.create(
                 hearing=locked,
@@ -558,11 +578,11 @@ def hearing_mark_held(*, hearing: Hearing, by: User) -> Hearing:
         case = _lock_case(hearing.case_id)
         permissions.require_calendar_keeper(by, case)
         locked = _lock_hearing(hearing.pk)
-        _require_upcoming(locked, "marked held")
+        _require_upcoming(locked, pgettext("hearing action", "marked held"))
         if locked.starts_at > timezone.now():
             raise Conflict(
-                f"This hearing starts at {_when(locked.starts_at, case.court)}; it is marked "
-                "held once it has begun.",
+                _("This hearing starts at %(when)s; it is marked held once it has begun.")
+                % {"when": _when(locked.starts_at, case.court)},
                 code="hearing_not_begun",
             )
         HearingChange.objects.create(
@@ -587,8 +607,8 @@ def hearing_cancel(*, hearing: Hearing, by: User, reason: str) -> Hearing:
         permissions.require_calendar_keeper(by, case)
         locked = _lock_hearing(hearing.pk)
         if not reason.strip():
-            raise ValidationError({"reason": "Give the reason for the cancellation."})
-        _require_upcoming(locked, "cancelled")
+            raise ValidationError({"reason": _("Give the reason for the cancellation.")})
+        _require_upcoming(locked, pgettext("hearing action", "cancelled"))
         HearingChange.objects.create(
             hearing=locked,
             from_status=locked.status,
@@ -623,7 +643,7 @@ def _cancel_dependents(hearing: Hearing, by: User, reason: str) -> None:
             deadline,
             DeadlineChangeKind.CANCELLED,
             by,
-            reason=f"The {hearing.get_kind_display().lower()} it counts from was cancelled: "
-            f"{reason}",
+            reason=_("The %(kind)s it counts from was cancelled: %(reason)s")
+            % {"kind": hearing.get_kind_display().lower(), "reason": reason},
         )
         alerts.plan_for_deadline(deadline)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case
 from deadlines import alerts, computation
@@ -43,7 +44,7 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
     if offer.status == OfferStatus.EXPIRED:
         if existing is not None and existing.status == DeadlineStatus.OPEN:
             _close(existing, DeadlineStatus.CANCELLED, None, offer.closed_at or timezone.now())
-            _change(existing, DeadlineChangeKind.CANCELLED, None, reason="Offer expired")
+            _change(existing, DeadlineChangeKind.CANCELLED, None, reason=_("Offer expired"))
             alerts.plan_for_deadline(existing)
         alerts.notify_offer_expired(offer)
         return existing
@@ -51,11 +52,16 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
         if offer.expires_at is None or existing is not None:
             return existing
         case = Case.objects.select_related("court").get(pk=offer.case_id)
-        round_label = f"round {offer.round_number}" if offer.round_number else "the offer"
+        round_label = (
+            _("round %(round_number)s") % {"round_number": offer.round_number}
+            if offer.round_number
+            else _("the offer")
+        )
         deadline = Deadline.objects.create(
             case=case,
             kind=DeadlineKind.OFFER_EXPIRY,
-            title=f"{Side(offer.side).label} offer ({round_label}) expires",
+            title=_("%(side)s offer (%(round)s) expires")
+            % {"side": Side(offer.side).label, "round": round_label},
             responsible_side=OTHER_SIDE.get(offer.side, ""),
             due_date=local_date(offer.expires_at, case.court),
             due_at=offer.expires_at,
@@ -78,7 +84,9 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
         )
     elif offer.status == OfferStatus.WITHDRAWN:
         _close(existing, DeadlineStatus.CANCELLED, offer.closed_by, when)
-        _change(existing, DeadlineChangeKind.CANCELLED, offer.closed_by, reason="Offer withdrawn")
+        _change(
+            existing, DeadlineChangeKind.CANCELLED, offer.closed_by, reason=_("Offer withdrawn")
+        )
     else:
         return existing
     alerts.plan_for_deadline(existing)
@@ -133,7 +141,8 @@ def suggestion_response_sync(suggestion: Suggestion) -> Deadline | None:
     deadline = Deadline.objects.create(
         case=case,
         kind=DeadlineKind.SUGGESTION_RESPONSE_DUE,
-        title=f"Written response to the defense suggestion of {submitted.isoformat()}",
+        title=_("Written response to the defense suggestion of %(submitted)s")
+        % {"submitted": submitted.isoformat()},
         responsible_side=rule.responsible_side or Side.PROSECUTION,
         due_date=computed.date,
         rule=rule,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
@@ -33,9 +34,9 @@ def _court_for(user: User, court_id: int) -> Court:
     """A court whose calendar `user` may look at: its judges and staff (others: 403)."""
     court = Court.objects.select_related("jurisdiction").filter(pk=court_id).first()
     if court is None:
-        raise Http404("No such court.")
+        raise Http404(_("No such court."))
     if not permissions.may_view_docket(user, court):
-        raise PermissionDenied("A court's closure days are kept by its staff.")
+        raise PermissionDenied(_("A court's closure days are kept by its staff."))
     return court
 
 
@@ -91,7 +92,8 @@ def closures(request: HttpRequest, court_id: int) -> HttpResponse:
         )
     messages.success(
         request,
-        f"{closure.date:%Y-%m-%d} entered as a closure day. Deadlines ending on it roll.",
+        _("%(date)s entered as a closure day. Deadlines ending on it roll.")
+        % {"date": format(closure.date, "%Y-%m-%d")},
     )
     return redirect("deadlines:closures", court.pk)
 
@@ -104,14 +106,14 @@ def closure_remove(request: HttpRequest, court_id: int, closure_id: int) -> Http
     permissions.require_closure_manager(user, court)
     closure = CourtClosure.objects.filter(pk=closure_id, court=court).first()
     if closure is None:
-        raise Http404("No such closure day.")
+        raise Http404(_("No such closure day."))
     day = closure.date
     try:
         services.closure_remove(closure=closure, by=user)
     except (ValidationError, Conflict) as error:
         message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
         return _render_closures(request, court, status=409, conflict=message)
-    messages.success(request, f"{day:%Y-%m-%d} is a court day again.")
+    messages.success(request, _("%(day)s is a court day again.") % {"day": format(day, "%Y-%m-%d")})
     return redirect("deadlines:closures", court.pk)
 
 
@@ -129,5 +131,5 @@ def courtroom_add(request: HttpRequest, court_id: int) -> HttpResponse:
         return _render_closures(
             request, court, status=status, bound={"courtroom": form}, conflict=conflict
         )
-    messages.success(request, f"Courtroom “{room.name}” added.")
+    messages.success(request, _("Courtroom “%(room_name)s” added.") % {"room_name": room.name})
     return redirect(reverse("deadlines:closures", args=[court.pk]) + "#courtrooms")

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -113,7 +115,9 @@ def deadline_add(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         if deadline is not None:
             messages.success(
-                request, f"Deadline “{deadline.title}” set for {deadline.due_date:%Y-%m-%d}."
+                request,
+                _("Deadline “%(title)s” set for %(due_date)s.")
+                % {"title": deadline.title, "due_date": format(deadline.due_date, "%Y-%m-%d")},
             )
             return redirect("deadlines:deadline", deadline.pk)
     context = {
@@ -164,10 +168,10 @@ def _render_deadline(
         and by_hand
         and permissions.may_complete_deadline(user, case, deadline.responsible_side)
         else None,
-        "cancel": ReasonForm(prefix="cancel", label="Reason for cancelling")
+        "cancel": ReasonForm(prefix="cancel", label=_("Reason for cancelling"))
         if keeps and by_hand and is_open
         else None,
-        "reopen": ReasonForm(prefix="reopen", label="Reason for reopening")
+        "reopen": ReasonForm(prefix="reopen", label=_("Reason for reopening"))
         if keeps and by_hand and not is_open
         else None,
     }
@@ -233,15 +237,22 @@ def _deadline_saved(before: Deadline, saved: Deadline) -> str:
     """What the edit changed, in a sentence ("" when nothing did)."""
     if saved.trigger_date != before.trigger_date:
         assert saved.trigger_date is not None and saved.computed_date is not None
-        text = (
-            f"Trigger date moved to {saved.trigger_date:%Y-%m-%d}: the computed last day is "
-            f"{saved.computed_date:%Y-%m-%d}"
-        )
+        text = _(
+            "Trigger date moved to %(trigger_date)s: the computed last day is %(computed_date)s"
+        ) % {
+            "trigger_date": format(saved.trigger_date, "%Y-%m-%d"),
+            "computed_date": format(saved.computed_date, "%Y-%m-%d"),
+        }
         if saved.override_reason:
-            text += f"; the override to {saved.due_date:%Y-%m-%d} stays"
+            text += _("; the override to %(due_date)s stays") % {
+                "due_date": format(saved.due_date, "%Y-%m-%d")
+            }
         return text + "."
     if saved.due_date != before.due_date:
-        return f"“{saved.title}” now ends on {saved.due_date:%Y-%m-%d}."
+        return _("“%(title)s” now ends on %(due_date)s.") % {
+            "title": saved.title,
+            "due_date": format(saved.due_date, "%Y-%m-%d"),
+        }
     if (saved.title, saved.notes) != (before.title, before.notes):
         return f"“{saved.title}” saved."
     return ""
@@ -281,7 +292,7 @@ def deadline_edit(request: HttpRequest, deadline_id: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
             else:
-                messages.info(request, "Nothing changed: the deadline was already so.")
+                messages.info(request, _("Nothing changed: the deadline was already so."))
             return redirect(_next_url(request, reverse("deadlines:deadline", args=[saved.pk])))
         deadline = _deadline_for(user, deadline_id)  # the stored one, not one changed in memory
     elif _deadline_edit_refusal(deadline):
@@ -301,7 +312,7 @@ def _keeps(user: User, deadline: Deadline) -> bool:
     return permissions.may_keep_calendar(user, deadline.case)
 
 
-KEEPER_REFUSAL = "Only the court sets, overrides and cancels deadlines."
+KEEPER_REFUSAL = gettext_lazy("Only the court sets, overrides and cancels deadlines.")
 
 
 @login_required
@@ -313,13 +324,13 @@ def deadline_override(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="override",
         form=lambda data: OverrideForm(data, prefix="override"),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_override(
             deadline=d, by=user, due_date=data["due_date"], reason=data["reason"]
         ),
         done=lambda d: (
-            f"Last day overridden to {d.due_date:%Y-%m-%d}; "
-            "the computed date is kept in the history."
+            _("Last day overridden to %(due_date)s; the computed date is kept in the history.")
+            % {"due_date": format(d.due_date, "%Y-%m-%d")}
         ),
     )
 
@@ -333,10 +344,11 @@ def deadline_override_remove(request: HttpRequest, deadline_id: int) -> HttpResp
         prefix="unoverride",
         form=lambda data: ConfirmForm(data, prefix="unoverride"),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, _: services.deadline_override_remove(deadline=d, by=user),
         done=lambda d: (
-            f"Override removed: the last day is the computed {d.due_date:%Y-%m-%d} again."
+            _("Override removed: the last day is the computed %(due_date)s again.")
+            % {"due_date": format(d.due_date, "%Y-%m-%d")}
         ),
     )
 
@@ -350,9 +362,9 @@ def deadline_mark_met(request: HttpRequest, deadline_id: int) -> HttpResponse:
         prefix="met",
         form=lambda data: ConfirmForm(data, prefix="met"),
         allowed=lambda user, d: permissions.may_complete_deadline(user, d.case, d.responsible_side),
-        refusal="Only the court or the side that had to meet this deadline marks it met.",
+        refusal=_("Only the court or the side that had to meet this deadline marks it met."),
         act=lambda user, d, _: services.deadline_complete(deadline=d, by=user),
-        done=lambda d: f"“{d.title}” marked met.",
+        done=lambda d: _("“%(title)s” marked met.") % {"title": d.title},
     )
 
 
@@ -363,9 +375,9 @@ def deadline_cancel(request: HttpRequest, deadline_id: int) -> HttpResponse:
         request,
         deadline_id,
         prefix="cancel",
-        form=lambda data: ReasonForm(data, prefix="cancel", label="Reason for cancelling"),
+        form=lambda data: ReasonForm(data, prefix="cancel", label=_("Reason for cancelling")),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_cancel(
             deadline=d, by=user, reason=data["reason"]
         ),
@@ -380,9 +392,9 @@ def deadline_reopen(request: HttpRequest, deadline_id: int) -> HttpResponse:
         request,
         deadline_id,
         prefix="reopen",
-        form=lambda data: ReasonForm(data, prefix="reopen", label="Reason for reopening"),
+        form=lambda data: ReasonForm(data, prefix="reopen", label=_("Reason for reopening")),
         allowed=_keeps,
-        refusal=KEEPER_REFUSAL,
+        refusal=str(KEEPER_REFUSAL),
         act=lambda user, d, data: services.deadline_reopen(
             deadline=d, by=user, reason=data["reason"]
         ),

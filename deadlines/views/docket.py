@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases import permissions
@@ -54,7 +55,7 @@ def _docket_court(user: User, raw: str | None) -> tuple[Court, list[Court]]:
     """The court whose docket is shown, and the courts the user may choose among."""
     courts = list(permissions.courts_with_docket_for(user).order_by("name"))
     if not courts:
-        raise PermissionDenied("The docket calendar is for the court's judges and staff.")
+        raise PermissionDenied(_("The docket calendar is for the court's judges and staff."))
     if not raw:
         court = courts[0]
     else:
@@ -62,9 +63,9 @@ def _docket_court(user: User, raw: str | None) -> tuple[Court, list[Court]]:
             court = next(c for c in courts if c.pk == int(raw))
         except (ValueError, StopIteration):
             # Not a court they sit in: the same answer as a court that does not exist.
-            raise Http404("No such court.") from None
+            raise Http404(_("No such court.")) from None
     if not permissions.may_view_docket(user, court):
-        raise PermissionDenied("The docket calendar is for the court's judges and staff.")
+        raise PermissionDenied(_("The docket calendar is for the court's judges and staff."))
     return court, courts
 
 

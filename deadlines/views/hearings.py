@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -64,8 +65,12 @@ def hearing_schedule(request: HttpRequest, case_id: int) -> HttpResponse:
         if hearing is not None:
             messages.success(
                 request,
-                f"{hearing.get_kind_display()} scheduled for "
-                f"{_say_when(hearing.starts_at, case.court)} in {hearing.courtroom}.",
+                _("%(kind)s scheduled for %(say_when)s in %(courtroom)s.")
+                % {
+                    "kind": hearing.get_kind_display(),
+                    "say_when": _say_when(hearing.starts_at, case.court),
+                    "courtroom": hearing.courtroom,
+                },
             )
             return redirect("deadlines:hearing", hearing.pk)
     context = {"case": case, "form": form, "conflict": conflict}
@@ -99,7 +104,7 @@ def _render_hearing(
         "may_keep_calendar": keeps,
         "cancel_form": bound.get("cancel")
         or (
-            ReasonForm(prefix="cancel", label="Reason for cancelling")
+            ReasonForm(prefix="cancel", label=_("Reason for cancelling"))
             if keeps and upcoming
             else None
         ),
@@ -163,9 +168,16 @@ def hearing_reschedule(request: HttpRequest, hearing_id: int) -> HttpResponse:
         if moved is not None:
             messages.success(
                 request,
-                f"{moved.get_kind_display()} in {case.docket_number} moved to "
-                f"{_say_when(moved.starts_at, case.court)} in {moved.courtroom}. "
-                "Everyone on the case is notified.",
+                _(
+                    "%(kind)s in %(docket_number)s moved to %(say_when)s in %(courtroom)s. "
+                    "Everyone on the case is notified."
+                )
+                % {
+                    "kind": moved.get_kind_display(),
+                    "docket_number": case.docket_number,
+                    "say_when": _say_when(moved.starts_at, case.court),
+                    "courtroom": moved.courtroom,
+                },
             )
             return redirect(_next_url(request, reverse("deadlines:hearing", args=[moved.pk])))
         hearing = _hearing_for(user, hearing_id)  # the stored one, not one changed in memory
@@ -196,7 +208,9 @@ def _hearing_edit_refusal(hearing: Hearing) -> str:
     the state the service refuses with a 409)."""
     if hearing.status in UPCOMING_HEARING_STATUSES:
         return ""
-    return f"This hearing is {HearingStatus(hearing.status).label.lower()}; it cannot be changed."
+    return _("This hearing is %(hearing_status)s; it cannot be changed.") % {
+        "hearing_status": HearingStatus(hearing.status).label.lower()
+    }
 
 
 @login_required
@@ -224,16 +238,22 @@ def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
         if saved is not None:
             done: list[str] = []
             if saved.judge is None and before.judge_id is not None:
-                done.append("judge removed")
+                done.append(_("judge removed"))
             elif saved.judge is not None and saved.judge_id != before.judge_id:
                 name = saved.judge.get_full_name() or saved.judge.get_username()
-                done.append(f"judge now {name}")
+                done.append(_("judge now %(name)s") % {"name": name})
             if saved.notes != before.notes:
-                done.append("notes saved")
+                done.append(_("notes saved"))
             if done:
-                messages.success(request, f"{saved.get_kind_display()}: {'; '.join(done)}.")
+                messages.success(
+                    request,
+                    _("%(kind)s: %(items)s.")
+                    % {"kind": saved.get_kind_display(), "items": "; ".join(done)},
+                )
             else:
-                messages.info(request, "Nothing changed: the judge and the notes were already so.")
+                messages.info(
+                    request, _("Nothing changed: the judge and the notes were already so.")
+                )
             return redirect(_next_url(request, reverse("deadlines:hearing", args=[saved.pk])))
         hearing = _hearing_for(user, hearing_id)  # the stored one, not one changed in memory
     elif _hearing_edit_refusal(hearing):
@@ -255,7 +275,7 @@ def hearing_cancel(request: HttpRequest, hearing_id: int) -> HttpResponse:
     user = signed_in_user(request)
     hearing = _hearing_for(user, hearing_id)
     permissions.require_calendar_keeper(user, hearing.case)
-    form = ReasonForm(request.POST, prefix="cancel", label="Reason for cancelling")
+    form = ReasonForm(request.POST, prefix="cancel", label=_("Reason for cancelling"))
     cancelled, status, conflict = _submit(
         form,
         lambda data: services.hearing_cancel(hearing=hearing, by=user, reason=data["reason"]),
@@ -266,7 +286,9 @@ def hearing_cancel(request: HttpRequest, hearing_id: int) -> HttpResponse:
             request, hearing, status=status, bound={"cancel": form}, conflict=conflict
         )
     messages.success(
-        request, f"{cancelled.get_kind_display()} cancelled. Everyone on the case is notified."
+        request,
+        _("%(kind)s cancelled. Everyone on the case is notified.")
+        % {"kind": cancelled.get_kind_display()},
     )
     return redirect("deadlines:hearing", cancelled.pk)
 
@@ -286,5 +308,5 @@ def hearing_mark_held(request: HttpRequest, hearing_id: int) -> HttpResponse:
         return _render_hearing(
             request, hearing, status=status, bound={"held": form}, conflict=conflict
         )
-    messages.success(request, f"{held.get_kind_display()} recorded as held.")
+    messages.success(request, _("%(kind)s recorded as held.") % {"kind": held.get_kind_display()})
     return redirect("deadlines:hearing", held.pk)

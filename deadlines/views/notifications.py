@@ -11,6 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import login_required_htmx as login_required
@@ -49,7 +51,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     url = inbox.notification_shown(user, notification).shown.url
     if request.POST.get("open") and url:
         return redirect(_next_url_from(url, request))
-    messages.success(request, "Marked as read.")
+    messages.success(request, _("Marked as read."))
     return redirect(_next_url(request, reverse("deadlines:notifications")))
 
 
@@ -62,7 +64,15 @@ def _next_url_from(url: str, request: HttpRequest) -> str:
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     count = inbox.notifications_mark_all_read(by=user)
-    messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("deadlines:notifications")
 
 
@@ -126,7 +136,9 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
     if posted is not None:
         saved, status, conflict = _submit(form, lambda _: _preferences_save(user, form))
         if saved:
-            messages.success(request, "Alert preferences saved. Your reminders are planned again.")
+            messages.success(
+                request, _("Alert preferences saved. Your reminders are planned again.")
+            )
             return redirect("deadlines:alert-settings")
     return render(
         request,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -25,6 +27,19 @@ MAX_ID = 2**63 - 1
 
 def _id(help_text: str, *, required: bool = True) -> serializers.CharField:
     return serializers.CharField(max_length=EXTERNAL_ID_MAX, required=required, help_text=help_text)
+
+
+def _records_in_batch(limit: int) -> str:
+    return gettext("Send at most %(limit)s records in a batch.") % {"limit": f"{limit:,}"}
+
+
+def _records_in_job(limit: int) -> str:
+    return gettext("Send at most %(limit)s records in a job.") % {"limit": f"{limit:,}"}
+
+
+# Worded when the error is raised, in the request's language.
+_at_most_in_batch = lazy(_records_in_batch, str)
+_at_most_in_job = lazy(_records_in_job, str)
 
 
 class CaseRecordSerializer(serializers.Serializer[Any]):
@@ -138,7 +153,7 @@ class DocketSyncSerializer(serializers.Serializer[Any]):
     records = serializers.ListField(
         child=RecordField(),
         max_length=MAX_BATCH,
-        error_messages={"max_length": f"Send at most {MAX_BATCH:,} records in a batch."},
+        error_messages={"max_length": _at_most_in_batch(MAX_BATCH)},
         help_text=f"Up to {SYNC_LIMIT:,} records are applied within the request (200); more "
         "become a background job (202).",
     )
@@ -148,7 +163,7 @@ class DocketJobSerializer(DocketSyncSerializer):
     records = serializers.ListField(
         child=RecordField(),
         max_length=MAX_JOB,
-        error_messages={"max_length": f"Send at most {MAX_JOB:,} records in a job."},
+        error_messages={"max_length": _at_most_in_job(MAX_JOB)},
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -136,7 +137,7 @@ _JOB_RESPONSE = OpenApiResponse(
 def _court(data: dict[str, Any]) -> Court:
     court = Court.objects.filter(pk=data["court"]).first()
     if court is None:
-        raise Http404("No such court.")
+        raise Http404(_("No such court."))
     return court
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import IdFilter, MomentFilter
 from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreement, Suggestion
@@ -22,7 +23,7 @@ class OfferFilter(django_filters.FilterSet):
 class SuggestionFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     answered = django_filters.BooleanFilter(
-        method="filter_answered", label="Whether the prosecution has responded"
+        method="filter_answered", label=_("Whether the prosecution has responded")
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -648,7 +649,7 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
         agreement = self.get_object()
         if agreement.pdf is None or not agreement.pdf_sha256:
             raise Conflict(
-                "The agreement's PDF is made when the last party signs; it has not been yet.",
+                _("The agreement's PDF is made when the last party signs; it has not been yet."),
                 code="pdf_not_generated",
             )
         services.agreement_downloaded(agreement=agreement, request=request)

@@ -40,7 +40,7 @@ def columns_from_answers(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_profiles_agreement_and_review'),
+        ('cases', '0017_profiles_agreement_and_review'),
         ('negotiations', '0006_case_id_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

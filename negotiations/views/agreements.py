@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
@@ -36,7 +37,7 @@ def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:
     # The stored PDF is not needed to show the page; the download view reads it.
     agreement = selectors.agreements_visible_to(user).defer("pdf").filter(pk=agreement_id).first()
     if agreement is None:
-        raise Http404("No such agreement.")
+        raise Http404(_("No such agreement."))
     return agreement
 
 
@@ -76,15 +77,15 @@ def agreement_action_form(
         return SignForm(
             data,
             prefix=name,
-            confirm_label="I have read this agreement and sign it",
+            confirm_label=_("I have read this agreement and sign it"),
             witnesses=_witnesses(agreement.case) if defendant else None,
             witness_required=agreement.case.court.jurisdiction.witness_required_for_signing,
         )
     if name == "record":
-        label = "The defendant signed this agreement on paper in my presence"
+        label = _("The defendant signed this agreement on paper in my presence")
         return ConfirmForm(data, prefix=name, confirm_label=label)
     if name == "submit":
-        return ConfirmForm(data, prefix=name, confirm_label="Submit the agreement to the court")
+        return ConfirmForm(data, prefix=name, confirm_label=_("Submit the agreement to the court"))
     if name == "review":
         return ReviewForm(
             data,
@@ -96,7 +97,7 @@ def agreement_action_form(
             adjustment_source=agreement_rules.adjustment_source(jurisdiction),
         )
     if name == "withdraw":
-        label = "The defendant withdraws from this agreement"
+        label = _("The defendant withdraws from this agreement")
         return WithdrawForm(data, prefix=name, confirm_label=label)
     raise ValueError(f"No agreement action {name!r}.")
 
@@ -189,7 +190,9 @@ def _awaited_capacity(case: Case, role: str) -> str:
     labels = [str(Role(r).label) for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in held]
     if not labels:
         return str(SignatoryRole(role).label)
-    return labels[0] if len(labels) == 1 else f"{labels[0]} or {labels[1].lower()}"
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(one)s or %(other)s") % {"one": labels[0], "other": labels[1].lower()}
 
 
 def _reader_capacity(roles: frozenset[str], capacity: str | None) -> str:
@@ -216,7 +219,7 @@ def agreement_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """The signed agreement as stored when the last signature sealed it, byte for byte."""
     agreement = selectors.agreement_get_for_user(request.user, agreement_id)
     if not agreement.pdf:
-        raise Http404("The agreement has no document until everyone has signed.")
+        raise Http404(_("The agreement has no document until everyone has signed."))
     services.agreement_downloaded(agreement=agreement, request=request)
     response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plea-agreement-{agreement.pk}.pdf"'
@@ -259,7 +262,7 @@ def _role_in(allowed: frozenset[str], what: str) -> Callable[[Any, Case], Any]:
 
 def _court_reviewer(user: Any, case: Case) -> None:
     if not permissions.may_review_agreement(user, case):
-        raise PermissionDenied("Only the court reviews a plea agreement.")
+        raise PermissionDenied(_("Only the court reviews a plea agreement."))
 
 
 @login_required
@@ -276,10 +279,10 @@ def agreement_statement(request: HttpRequest, agreement_id: int) -> HttpResponse
             procedure=data.get("procedure", ""),
             appeal_limits=data.get("appeal_limits", ""),
         ),
-        "The plea statement's procedure and limits on appeal are recorded.",
+        _("The plea statement is recorded."),
         may=_role_in(
             permissions.PLEA_STATEMENT_ROLES,
-            "The prosecution names the procedure and the limits on appeal.",
+            _("The prosecution names the procedure and the limits on appeal."),
         ),
     )
 
@@ -299,10 +302,10 @@ def agreement_checklist(request: HttpRequest, agreement_id: int) -> HttpResponse
         agreement_id,
         "checklist",
         complete,
-        "Checklist recorded. The agreement may now be signed.",
+        _("Checklist recorded. The agreement may now be signed."),
         may=_role_in(
             permissions.CHECKLIST_ROLES,
-            "Defense counsel or the duty lawyer completes the voluntariness checklist.",
+            _("Defense counsel or the duty lawyer completes the voluntariness checklist."),
         ),
     )
 
@@ -318,10 +321,10 @@ def agreement_sign(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, data: services.agreement_sign(
             agreement=agreement, by=signed_in_user(request), witness=data.get("witness")
         ),
-        "Signature recorded.",
+        _("Signature recorded."),
         may=_role_in(
             frozenset(permissions.NEGOTIATOR_ROLES) | {Role.DEFENDANT},
-            "Only the defendant, their lawyer and the prosecutor sign.",
+            _("Only the defendant, their lawyer and the prosecutor sign."),
         ),
     )
 
@@ -337,9 +340,9 @@ def agreement_sign_for_defendant(request: HttpRequest, agreement_id: int) -> Htt
         lambda agreement, _: services.agreement_sign(
             agreement=agreement, by=signed_in_user(request), on_behalf_of_defendant=True
         ),
-        "The defendant's signature is recorded, with you as its witness.",
+        _("The defendant's signature is recorded, with you as its witness."),
         may=_role_in(
-            permissions.WITNESS_ROLES, "Only the defendant's lawyer records their signature."
+            permissions.WITNESS_ROLES, _("Only the defendant's lawyer records their signature.")
         ),
     )
 
@@ -354,10 +357,10 @@ def agreement_submit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, _: services.agreement_submit(
             agreement=agreement, by=signed_in_user(request)
         ),
-        "Agreement submitted to the court.",
+        _("Agreement submitted to the court."),
         may=_role_in(
             permissions.AGREEMENT_SUBMITTER_ROLES,
-            "The prosecutor or defense counsel submits the agreement to the court.",
+            _("The prosecutor or defense counsel submits the agreement to the court."),
         ),
     )
 
@@ -376,7 +379,7 @@ def agreement_review(request: HttpRequest, agreement_id: int) -> HttpResponse:
             ground=data.get("ground", ""),
             reasons=data["reasons"],
         ),
-        "The court's decision is recorded.",
+        _("The court's decision is recorded."),
         may=_court_reviewer,
     )
 
@@ -391,9 +394,9 @@ def agreement_withdraw(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, data: services.agreement_withdraw(
             agreement=agreement, by=signed_in_user(request), reason=data["reason"]
         ),
-        "The defendant has withdrawn from the agreement; the negotiation is open again.",
+        _("The defendant has withdrawn from the agreement; the negotiation is open again."),
         may=_role_in(
             permissions.AGREEMENT_WITHDRAWER_ROLES,
-            "Only the defendant, in person or through counsel, withdraws from the agreement.",
+            _("Only the defendant, in person or through counsel, withdraws from the agreement."),
         ),
     )

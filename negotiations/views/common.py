@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
 from cases import selectors as case_selectors
 from cases.models import Case, ChargeStatus
@@ -24,7 +25,10 @@ from parties.models import Side
 
 T = TypeVar("T")
 
-SIDE_NOUN = {Side.PROSECUTION: "the prosecution", Side.DEFENSE: "the defense"}
+SIDE_NOUN = {
+    Side.PROSECUTION: pgettext_lazy("the other side", "the prosecution"),
+    Side.DEFENSE: pgettext_lazy("the other side", "the defense"),
+}
 TIMES = "\u00d7"  # the multiplication sign: a trial penalty of 3.3 times the plea
 
 
@@ -77,23 +81,29 @@ def expiry_info(expires_at: dt.datetime | None, now: dt.datetime) -> dict[str, A
 def countdown_text(left: dt.timedelta) -> str:
     """“expires in 2 days 4 hours”; the same words as static/js/countdown.js."""
     if left <= dt.timedelta(0):
-        return "expired"
+        return pgettext("offer", "expired")
     minutes = int(left.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
 
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
+    def day(n: int) -> str:
+        return ngettext("%(count)d day", "%(count)d days", n) % {"count": n}
+
+    def hour(n: int) -> str:
+        return ngettext("%(count)d hour", "%(count)d hours", n) % {"count": n}
+
+    def minute(n: int) -> str:
+        return ngettext("%(count)d minute", "%(count)d minutes", n) % {"count": n}
 
     if days:
-        parts = [unit(days, "day")] + ([unit(hours, "hour")] if hours else [])
+        parts = [day(days)] + ([hour(hours)] if hours else [])
     elif hours:
-        parts = [unit(hours, "hour")] + ([unit(minutes, "minute")] if minutes else [])
+        parts = [hour(hours)] + ([minute(minutes)] if minutes else [])
     elif minutes:
-        parts = [unit(minutes, "minute")]
+        parts = [minute(minutes)]
     else:
-        parts = ["less than a minute"]
-    return "expires in " + " ".join(parts)
+        parts = [gettext("less than a minute")]
+    return gettext("expires in %(left)s") % {"left": " ".join(parts)}
 
 
 def _months(r: MonthsRange | None) -> str:

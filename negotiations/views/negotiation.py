@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
@@ -209,7 +210,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
         user,
         case,
         permissions.SUGGESTION_AUTHOR_ROLES,
-        "Suggestions come from defense counsel or the duty lawyer.",
+        _("Suggestions come from defense counsel or the duty lawyer."),
     )
     with _court_time(case):
         form = SuggestionForm(
@@ -225,7 +226,7 @@ def suggestion_submit(request: HttpRequest, case_id: int) -> HttpResponse:
             return _render_negotiation(
                 request, case, status=status, bound={"suggest": form}, conflict=conflict
             )
-    messages.success(request, "Suggestion sent. The prosecution must answer it in writing.")
+    messages.success(request, _("Suggestion sent. The prosecution must answer it in writing."))
     return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#suggestions")
 
 
@@ -239,7 +240,7 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
         user,
         case,
         permissions.SUGGESTION_RESPONDER_ROLES,
-        "Only the prosecution responds to a defense suggestion.",
+        _("Only the prosecution responds to a defense suggestion."),
     )
     prefix = f"s{suggestion.pk}"
     with _court_time(case):
@@ -254,7 +255,7 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
             return _render_negotiation(
                 request, case, status=status, bound={prefix: form}, conflict=conflict
             )
-    messages.success(request, "Response recorded.")
+    messages.success(request, _("Response recorded."))
     return redirect(
         reverse("negotiations:negotiation", args=[case.pk]) + f"#suggestion-{suggestion.pk}"
     )

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
@@ -87,7 +88,7 @@ def _preview(user: Any, case: Case, data: OfferInput) -> selectors.OfferPreview:
     """selectors.offer_preview, without waiting for the rationale: it changes neither the
     exposure nor the concessions, and saving still requires it where the service does."""
     if not data.rationale.strip():
-        data = dataclasses.replace(data, rationale="(not written yet)")
+        data = dataclasses.replace(data, rationale=_("(not written yet)"))
     return selectors.offer_preview(case, user, data)
 
 
@@ -168,8 +169,14 @@ def offer_compose(request: HttpRequest, case_id: int) -> HttpResponse:
             if offer is not None:
                 messages.success(
                     request,
-                    f"Draft saved as round {offer.round_number}. Check it, then send it to "
-                    f"{SIDE_NOUN[services.OTHER_SIDE[Side(side)]]}.",
+                    _(
+                        "Draft saved as round %(round_number)s. Check it, then send it to "
+                        "%(other_side)s."
+                    )
+                    % {
+                        "round_number": offer.round_number,
+                        "other_side": SIDE_NOUN[services.OTHER_SIDE[Side(side)]],
+                    },
                 )
                 return redirect("negotiations:offer", offer.pk)
         return _render_compose(
@@ -185,14 +192,14 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
     case = offer.case
     side = permissions.require_negotiator(user, case)
     if offer.side != side:
-        raise PermissionDenied("Only the side that drafted an offer may change it.")
+        raise PermissionDenied(_("Only the side that drafted an offer may change it."))
     with _court_time(case):
         if offer.status != OfferStatus.DRAFT:
             return _render_offer(
                 request,
                 offer,
                 status=409,
-                conflict="A sent offer cannot be changed; withdraw it and send a new one.",
+                conflict=_("A sent offer cannot be changed; withdraw it and send a new one."),
             )
         posted = request.POST if request.method == "POST" else None
         form = _offer_form(user, case, data=posted, initial=offer_initial(offer))
@@ -202,7 +209,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
                 form, lambda _: services.offer_update(offer=offer, by=user, data=form.to_input())
             )
             if saved is not None:
-                messages.success(request, "Draft saved.")
+                messages.success(request, _("Draft saved."))
                 return redirect("negotiations:offer", offer.pk)
         return _render_compose(
             request,
@@ -219,12 +226,11 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 def _counter_refusal(offer: Offer, now: dt.datetime) -> str:
     if _lapsed(offer, now) or offer.status == OfferStatus.EXPIRED:
-        return "This offer has expired; it can no longer be answered."
+        return _("This offer has expired; it can no longer be answered.")
     if offer.status != OfferStatus.SENT:
-        return (
-            f"This offer is {OfferStatus(offer.status).label.lower()}; it can no longer be "
-            "answered."
-        )
+        return _("This offer is %(offer_status)s; it can no longer be answered.") % {
+            "offer_status": OfferStatus(offer.status).label.lower()
+        }
     return ""
 
 
@@ -236,7 +242,7 @@ def offer_counter(request: HttpRequest, offer_id: int) -> HttpResponse:
     case = offer.case
     side = permissions.require_negotiator(user, case)
     if offer.side == side:
-        raise PermissionDenied("Only the other side may counter an offer.")
+        raise PermissionDenied(_("Only the other side may counter an offer."))
     with _court_time(case):
         posted = request.POST if request.method == "POST" else None
         if posted is None and (refusal := _counter_refusal(offer, timezone.now())):
@@ -260,8 +266,11 @@ def offer_counter(request: HttpRequest, offer_id: int) -> HttpResponse:
             if counter is not None:
                 messages.success(
                     request,
-                    f"Counteroffer sent as round {counter.round_number}; round "
-                    f"{offer.round_number} is closed as countered.",
+                    _(
+                        "Counteroffer sent as round %(round_number)s; round %(round_number2)s is "
+                        "closed as countered."
+                    )
+                    % {"round_number": counter.round_number, "round_number2": offer.round_number},
                 )
                 return redirect("negotiations:offer", counter.pk)
             if status == 409:
@@ -318,20 +327,20 @@ def offer_preview(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _exposure_rows(exposure: Exposure, parameters: dict[str, Any]) -> list[dict[str, str]]:
     if "leniency_stage_tiers" in parameters:
-        guideline = ("Baseline and leniency range", "Baseline sentence", "With leniency")
+        guideline = (_("Baseline and leniency range"), _("Baseline sentence"), _("With leniency"))
     else:
-        guideline = ("Guideline range (USSG Ch. 5, Pt. A)", "", "")
-    missing = "Not calculated"
+        guideline = (_("Guideline range (USSG Ch. 5, Pt. A)"), "", "")
+    missing = _("Not calculated")
     return [
         {
-            "label": "Statutory range",
-            "note": "Highest mandatory minimum to the sum of the maxima",
+            "label": _("Statutory range"),
+            "note": _("Highest mandatory minimum to the sum of the maxima"),
             "trial": _months(exposure.trial_statutory),
             "plea": _months(exposure.plea_statutory),
         },
         {
             "label": guideline[0],
-            "note": "Bounded by the statutory range in the expected sentence",
+            "note": _("Bounded by the statutory range in the expected sentence"),
             "trial": (
                 f"{guideline[1]} {exposure.trial_guideline}".strip()
                 if exposure.trial_guideline
@@ -344,8 +353,8 @@ def _exposure_rows(exposure: Exposure, parameters: dict[str, Any]) -> list[dict[
             ),
         },
         {
-            "label": "Expected sentence",
-            "note": "The offer's recommendation when it makes one",
+            "label": _("Expected sentence"),
+            "note": _("The offer's recommendation when it makes one"),
             "trial": _months(exposure.trial_expected),
             "plea": _months(exposure.plea_expected),
         },
@@ -356,8 +365,8 @@ def trial_penalty_text(exposure: Exposure) -> str:
     if exposure.trial_penalty is not None:
         return f"{TIMES} {exposure.trial_penalty:.1f}"
     if exposure.trial_expected.reaches_life:
-        return "Not a number: the sentence after trial may reach life"
-    return "Not a number: no custody under the offer"
+        return _("Not a number: the sentence after trial may reach life")
+    return _("Not a number: no custody under the offer")
 
 
 def exposure_context(exposure: Exposure, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -408,14 +417,16 @@ def offer_action_form(name: str, offer: Offer, data: Any = None) -> forms.Form:
     """The form of one action on an offer, worded for it: the page shows it, the POST reads it."""
     if name == "send":
         other = SIDE_NOUN[services.OTHER_SIDE[Side(offer.side)]]
-        return ConfirmForm(data, prefix=name, confirm_label=f"Send this offer to {other}")
+        return ConfirmForm(
+            data, prefix=name, confirm_label=_("Send this offer to %(other)s") % {"other": other}
+        )
     if name == "withdraw":
-        return WithdrawForm(data, prefix=name, confirm_label="Withdraw this offer")
+        return WithdrawForm(data, prefix=name, confirm_label=_("Withdraw this offer"))
     if name == "accept":
         label = (
-            "The defendant has instructed me to accept this offer"
+            _("The defendant has instructed me to accept this offer")
             if offer.side == Side.PROSECUTION
-            else "Accept this proposal for the prosecution"
+            else _("Accept this proposal for the prosecution")
         )
         return ConfirmForm(data, prefix=name, confirm_label=label)
     if name == "reject":
@@ -556,13 +567,13 @@ def _negotiator(user: Any, case: Case) -> None:
 
 def _prosecution_responder(user: Any, case: Case) -> None:
     permissions.require_role_in(
-        user, case, permissions.SUGGESTION_RESPONDER_ROLES, "Only the prosecution responds."
+        user, case, permissions.SUGGESTION_RESPONDER_ROLES, _("Only the prosecution responds.")
     )
 
 
 def _prosecutor(user: Any, case: Case) -> None:
     permissions.require_role_in(
-        user, case, frozenset({Role.PROSECUTOR}), "Only the prosecution logs its concessions."
+        user, case, frozenset({Role.PROSECUTOR}), _("Only the prosecution logs its concessions.")
     )
 
 
@@ -604,7 +615,7 @@ def offer_accept(request: HttpRequest, offer_id: int) -> HttpResponse:
         lambda offer, _: services.offer_accept(offer=offer, by=signed_in_user(request)),
         lambda agreement: (
             reverse("negotiations:agreement", args=[agreement.pk]),
-            "Offer accepted. The plea agreement is ready for the checklist and signatures.",
+            _("Offer accepted. The plea agreement is ready for the checklist and signatures."),
         ),
         may=_negotiator,
     )
@@ -635,7 +646,7 @@ def offer_respond(request: HttpRequest, offer_id: int) -> HttpResponse:
         lambda offer, data: services.offer_respond(
             offer=offer, by=signed_in_user(request), response=data["response"]
         ),
-        lambda offer: (_offer_url(offer), "Response recorded."),
+        lambda offer: (_offer_url(offer), _("Response recorded.")),
         may=_prosecution_responder,
     )
 
@@ -653,6 +664,9 @@ def concession_log(request: HttpRequest, offer_id: int) -> HttpResponse:
             kind=data["kind"],
             description=data["description"],
         ),
-        lambda concession: (_offer_url(concession.offer, "concessions"), "Concession logged."),
+        lambda concession: (
+            _offer_url(concession.offer, "concessions"),
+            _("Concession logged."),
+        ),
         may=_prosecutor,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -56,10 +57,10 @@ class CaseListQuerySerializer(serializers.Serializer[Any]):
         max_value=MAX_ID,
         help_text="The case whose record to list (required).",
         error_messages={
-            "required": "Name the case: ?case=<case id>.",
-            "invalid": "A case id is a whole number.",
-            "min_value": "A case id is a whole number.",
-            "max_value": "No case has this id.",
+            "required": _("Name the case: ?case=<case id>."),
+            "invalid": _("A case id is a whole number."),
+            "min_value": _("A case id is a whole number."),
+            "max_value": _("No case has this id."),
         },
     )
 
@@ -247,6 +248,6 @@ class DisclosureCreateSerializer(serializers.Serializer[Any]):
                 )
             except Http404:
                 raise serializers.ValidationError(
-                    {"document": "No such document on this case."}
+                    {"document": _("No such document on this case.")}
                 ) from None
         return attrs

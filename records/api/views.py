@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -77,12 +78,15 @@ def _page(view: viewsets.GenericViewSet[Any], rows: QuerySet[Any], context: dict
 def _case_with(user: User, related: str, pk: int, what: str) -> Case:
     """The case holding the note or document `pk`, among the cases `user` sees (or 404)."""
     case = (
-        case_selectors.case_list_for_user(user).filter(**{f"{related}__id": pk}).first()
+        case_selectors.cases_checked_for(user)
+        .select_related("court", "court__jurisdiction")
+        .filter(**{f"{related}__id": pk})
+        .first()
         if pk
         else None
     )
     if case is None:
-        raise Http404(f"No such {what}.")
+        raise Http404(_("No such %(what)s.") % {"what": what})
     return case
 
 
@@ -284,7 +288,7 @@ class DisclosureViewSet(viewsets.GenericViewSet[Disclosure]):
     )
     def list(self, request: Request) -> Response:
         """The disclosures on `?case=`, newest first. 404 for a case you may not see."""
-        case, _ = _listed(self, serializers.DisclosureListQuerySerializer)
+        case, _query = _listed(self, serializers.DisclosureListQuerySerializer)
         return _page(self, selectors.disclosures_for(request.user, case), {"request": request})
 
     @extend_schema(

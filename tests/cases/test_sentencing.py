@@ -508,7 +508,7 @@ def test_cn_plea_at_prosecution_review() -> None:
     assert result.plea_expected == MonthsRange(29, 36)
     assert result.trial_penalty == pytest.approx(36 / 32.5)
     assert (
-        "Admission of guilt and acceptance of punishment at the prosecution_review stage: "
+        "Admission of guilt and acceptance of punishment at the prosecution review stage: "
         "up to 20% off the baseline of 36 months." in result.notes
     )
 

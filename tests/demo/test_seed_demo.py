@@ -1,6 +1,7 @@
 """The demo data that `make run` loads: every role can log in and has something to look at."""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -72,7 +73,11 @@ def test_demo_has_a_record_behind_every_wall(fresh_demo: None, document_storage:
         "court",
     }
     for document in Document.objects.all():
-        assert (document_storage / document.storage_name).read_bytes()[:4] in (b"%PDF", b"Witn")
+        assert (document_storage / document.storage_name).read_bytes()[:4] in (
+            b"%PDF",
+            b"Witn",
+            "证人".encode()[:4],
+        )
     assert Disclosure.objects.filter(case=case).count() == 2
     first = Offer.objects.filter(case=case, sent_at__isnull=False).order_by("sent_at").first()
     assert first is not None and first.discovery_items_disclosed == 2
@@ -160,3 +165,32 @@ def test_demo_has_court_dates_for_every_open_case(demo: None) -> None:
     assert Deadline.objects.filter(kind="discovery_due").exists()
     # Everyone on those cases is reminded before the dates.
     assert Alert.objects.filter(status="pending", hearing__isnull=False).exists()
+
+
+def test_cn_demo_is_in_chinese_with_no_us_rule(demo: None) -> None:
+    """The issue's demo: the CN courts, cases, statutes, offers, notes and deadlines in Chinese,
+    and no US rule name (no "Rule 16") on a Chinese case."""
+    from deadlines.models import CourtClosure, Courtroom, Deadline
+    from negotiations.models import Offer
+    from records.models import Disclosure, Document, Note
+
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    latin_word = re.compile(r"[A-Za-z]{3,}")
+    court = Court.objects.get(jurisdiction__code="cn")
+    cases = Case.objects.filter(court=court)
+    texts = [court.name, court.organization.name if court.organization else ""]
+    texts += [room.name for room in Courtroom.objects.filter(court=court)]
+    texts += [c.reason for c in CourtClosure.objects.filter(court=court)]
+    texts += [c.caption for c in cases]
+    texts += [s.title for s in court.jurisdiction.statutes.all()]
+    texts += [n.body for n in Note.objects.filter(case__in=cases)]
+    texts += [d.title for d in Document.objects.filter(case__in=cases)]
+    texts += [d.description for d in Disclosure.objects.filter(case__in=cases)]
+    texts += [o.rationale for o in Offer.objects.filter(case__in=cases)]
+    texts += [d.title for d in Deadline.objects.filter(case__in=cases)]
+    texts += [d.citation for d in Deadline.objects.filter(case__in=cases) if d.citation]
+
+    assert cases.count() >= 6
+    assert all(chinese.search(text) for text in texts), [t for t in texts if not chinese.search(t)]
+    assert [t for t in texts if latin_word.search(t)] == []
+    assert not Deadline.objects.filter(case__in=cases, title__icontains="Rule").exists()

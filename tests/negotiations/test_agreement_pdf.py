@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +89,8 @@ def chinese_agreement() -> AgreementDocument:
             SignatureLine("Prosecutor", "Wang Wu", "2026-11-23 15:00 CST"),
         ),
         generated_at="2026-11-23 15:01 CST",
-        language="zh",
+        language="zh-hans",
+        paper="A4",
     )
 
 
@@ -112,6 +114,26 @@ def base_fonts(pdf: bytes) -> set[str]:
         for font in cast(DictionaryObject, resources["/Font"].get_object()).values():
             fonts.add(str(cast(DictionaryObject, font.get_object())["/BaseFont"]))
     return fonts
+
+
+def embedded_cjk_subsets(pdf: bytes) -> set[str]:
+    """The CJK fonts the PDF embeds as subsets: a "ABCDEF+" name and the font's own bytes
+    (FontFile2), so a reader with no Chinese font renders it."""
+    found: set[str] = set()
+    for page in read(pdf).pages:
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        for ref in cast(DictionaryObject, resources["/Font"].get_object()).values():
+            font = cast(DictionaryObject, ref.get_object())
+            name = str(font["/BaseFont"])
+            descriptor = font.get("/FontDescriptor")
+            if (
+                "WenQuanYi" in name
+                and re.match(r"^/[A-Z]{6}\+", name)
+                and descriptor is not None
+                and "/FontFile2" in cast(DictionaryObject, descriptor.get_object())
+            ):
+                found.add(name)
+    return found
 
 
 def page_size(pdf: bytes) -> tuple[int, int]:
@@ -207,19 +229,21 @@ def test_generated_time_is_printed_and_reference_is_in_the_footer() -> None:
 def test_english_agreement_is_letter_in_helvetica() -> None:
     pdf = agreement_pdf(english_agreement())
     assert page_size(pdf) == LETTER_POINTS
-    assert "/STSong-Light" not in base_fonts(pdf)
+    assert embedded_cjk_subsets(pdf) == set()
+    assert base_fonts(pdf) == {"/Helvetica", "/Helvetica-Bold"}
 
 
 def test_chinese_agreement_renders_on_a4_with_the_cjk_font() -> None:
     pdf = agreement_pdf(chinese_agreement())
     assert pdf.startswith(b"%PDF-")
     assert page_size(pdf) == A4_POINTS
-    assert "/STSong-Light" in base_fonts(pdf)
+    # Embedded, not named for the reader to supply: it renders on any reader.
+    assert embedded_cjk_subsets(pdf)
 
 
 def test_chinese_agreement_text_is_extractable() -> None:
-    # reportlab writes STSong-Light with the predefined UniGB-UCS2-H CMap, which pypdf maps
-    # back to Unicode, so the Chinese comes out as well as the Latin parts.
+    # reportlab writes the embedded subset with a ToUnicode map, which pypdf reads back, so
+    # the Chinese comes out as well as the Latin parts.
     text = all_text(agreement_pdf(chinese_agreement()))
     for latin in ("CPL-264", "Wang Wu", "Interpreter used", "CNY 5,000.00", "0108"):
         assert latin in text
@@ -234,7 +258,7 @@ def test_chinese_name_in_an_english_agreement_switches_to_the_cjk_font() -> None
     )
     pdf = agreement_pdf(agreement)
     assert page_size(pdf) == LETTER_POINTS
-    assert "/STSong-Light" in base_fonts(pdf)
+    assert embedded_cjk_subsets(pdf)
     assert "张三" in all_text(pdf)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -122,7 +123,7 @@ class WebhookEndpointViewSet(
             raw = self.request.query_params.get("client")
             if raw is not None:
                 if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-                    raise ValidationError({"client": ["A client id is a whole number."]})
+                    raise ValidationError({"client": [_("A client id is a whole number.")]})
                 endpoints = endpoints.filter(client_id=int(raw))
         return endpoints
 
@@ -179,10 +180,10 @@ class WebhookEndpointViewSet(
         if client is None or "client" in data:
             client_id = data.get("client")
             if client_id is None:
-                raise ValidationError({"client": ["Name the client the endpoint is for."]})
+                raise ValidationError({"client": [_("Name the client the endpoint is for.")]})
             client = selectors.webhook_clients_for(user).filter(pk=client_id).first()
             if client is None:
-                raise ValidationError({"client": ["No such client of yours."]})
+                raise ValidationError({"client": [_("No such client of yours.")]})
         endpoint, secret = services.endpoint_create(
             client=client,
             by=user,

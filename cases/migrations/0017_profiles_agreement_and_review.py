@@ -18,5 +18,5 @@ def load_profiles(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_db_defaults_for_bulk_writers")]
+    dependencies = [("cases", "0016_profile_document_language")]
     operations = [migrations.RunPython(load_profiles, migrations.RunPython.noop)]
