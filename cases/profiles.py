@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from cases.models import Jurisdiction
 
@@ -37,7 +37,7 @@ from cases.models import Jurisdiction
 US_CHECKLIST = [
     {
         "code": "perjury_use_explained",
-        "label": N_(
+        "label": gettext_noop(
             "The government may use the defendant's statements under oath in a prosecution "
             "for perjury or false statement"
         ),
@@ -45,7 +45,7 @@ US_CHECKLIST = [
     },
     {
         "code": "rights_explained",
-        "label": N_(
+        "label": gettext_noop(
             "Rights explained (to plead not guilty, a jury trial, counsel, confrontation, "
             "silence, to testify and call witnesses) and that the plea waives the trial rights"
         ),
@@ -53,12 +53,12 @@ US_CHECKLIST = [
     },
     {
         "code": "charges_and_sentence_explained",
-        "label": N_("The nature of each charge pled to, and the sentence recommended"),
+        "label": gettext_noop("The nature of each charge pled to, and the sentence recommended"),
         "source": "Fed. R. Crim. P. 11(b)(1)(G)",
     },
     {
         "code": "maximum_penalty_explained",
-        "label": N_(
+        "label": gettext_noop(
             "The maximum possible penalty, including imprisonment, fine, and term of "
             "supervised release"
         ),
@@ -66,19 +66,19 @@ US_CHECKLIST = [
     },
     {
         "code": "mandatory_minimum_explained",
-        "label": N_("Any mandatory minimum penalty"),
+        "label": gettext_noop("Any mandatory minimum penalty"),
         "source": "Fed. R. Crim. P. 11(b)(1)(I)",
     },
     {
         "code": "forfeiture_restitution_assessment_explained",
-        "label": N_(
+        "label": gettext_noop(
             "Any forfeiture, the court's authority to order restitution, and the special assessment"
         ),
         "source": "Fed. R. Crim. P. 11(b)(1)(J)-(L)",
     },
     {
         "code": "guidelines_explained",
-        "label": N_(
+        "label": gettext_noop(
             "The court calculates and considers the guideline range, possible departures and "
             "the factors of 18 U.S.C. 3553(a)"
         ),
@@ -86,14 +86,16 @@ US_CHECKLIST = [
     },
     {
         "code": "appeal_waiver_explained",
-        "label": N_("The terms of the waiver of the right to appeal or collaterally attack"),
+        "label": gettext_noop(
+            "The terms of the waiver of the right to appeal or collaterally attack"
+        ),
         "source": "Fed. R. Crim. P. 11(b)(1)(N)",
         # Only an agreement with the appeal-waiver condition has terms to explain.
         "applies_if": {"condition": "appeal_waiver"},
     },
     {
         "code": "immigration_consequences_explained",
-        "label": N_(
+        "label": gettext_noop(
             "Immigration consequences: a defendant who is not a citizen may be removed, denied "
             "citizenship and denied admission"
         ),
@@ -101,17 +103,17 @@ US_CHECKLIST = [
     },
     {
         "code": "employment_consequences_explained",
-        "label": N_("Employment consequences explained"),
+        "label": gettext_noop("Employment consequences explained"),
         "source": "Padilla v. Kentucky, 559 U.S. 356 (2010) (collateral consequences)",
     },
     {
         "code": "licence_consequences_explained",
-        "label": N_("Licence consequences explained"),
+        "label": gettext_noop("Licence consequences explained"),
         "source": "Padilla v. Kentucky, 559 U.S. 356 (2010) (collateral consequences)",
     },
     {
         "code": "fine_consequences_explained",
-        "label": N_("Fines and financial consequences explained"),
+        "label": gettext_noop("Fines and financial consequences explained"),
         "source": "Fed. R. Crim. P. 11(b)(1)(H), (K), (L)",
     },
     {
@@ -120,12 +122,12 @@ US_CHECKLIST = [
         # pay any fine." 18 U.S.C. 3572(a)(1): the court considers "the defendant's income,
         # earning capacity, and financial resources".
         "code": "ability_to_pay_assessed",
-        "label": N_("The defendant's ability to pay a fine was discussed with them"),
+        "label": gettext_noop("The defendant's ability to pay a fine was discussed with them"),
         "source": "USSG §5E1.2(a); 18 U.S.C. 3572(a)(1)",
     },
     {
         "code": "no_promises_outside_agreement",
-        "label": N_("No force, threats or promises outside the agreement"),
+        "label": gettext_noop("No force, threats or promises outside the agreement"),
         "source": "Fed. R. Crim. P. 11(b)(2)",
     },
 ]
@@ -137,7 +139,7 @@ US_CHECKLIST = [
 CN_CHECKLIST = [
     {
         "code": "rights_explained",
-        "label": N_(
+        "label": gettext_noop(
             "Procedural rights and the law on admitting guilt and accepting punishment explained"
         ),
         "text": "告知其享有的诉讼权利和认罪认罚的法律规定",
@@ -145,26 +147,30 @@ CN_CHECKLIST = [
     },
     {
         "code": "charges_and_sentence_explained",
-        "label": N_("The charge and the sentencing recommendation explained"),
+        "label": gettext_noop("The charge and the sentencing recommendation explained"),
         "text": "同意量刑建议",
         "source": "CPL art. 174(1)",
     },
     {
         "code": "procedure_explained",
-        "label": N_("The procedure the case will be tried under explained"),
+        "label": gettext_noop("The procedure the case will be tried under explained"),
         "text": "同意……程序适用",
         "source": "CPL art. 174(1)",
     },
     {
         "code": "ability_to_pay_assessed",
-        "label": N_("The defendant's ability to pay the fine recommended was discussed with them"),
+        "label": gettext_noop(
+            "The defendant's ability to pay the fine recommended was discussed with them"
+        ),
         "text": "综合考虑犯罪分子缴纳罚金的能力",
         "source": "SPC Provisions on Property Penalties (2000), art. 2",
         "applies_if": {"sentence": "fine"},
     },
     {
         "code": "voluntariness_confirmed",
-        "label": N_("The defendant admits guilt and accepts punishment of their own will"),
+        "label": gettext_noop(
+            "The defendant admits guilt and accepts punishment of their own will"
+        ),
         "text": "自愿认罪",
         "source": "CPL arts. 174(1), 201(1)(2)",
     },
@@ -177,7 +183,7 @@ CN_CHECKLIST = [
 CPL_201_GROUNDS = [
     {
         "code": "not_a_crime",
-        "label": N_(
+        "label": gettext_noop(
             "The defendant's act is not a crime, or criminal responsibility is not to be pursued"
         ),
         "text": "被告人的行为不构成犯罪或者不应当追究其刑事责任的",
@@ -185,25 +191,29 @@ CPL_201_GROUNDS = [
     },
     {
         "code": "involuntary",
-        "label": N_("The defendant admitted guilt and accepted punishment against their will"),
+        "label": gettext_noop(
+            "The defendant admitted guilt and accepted punishment against their will"
+        ),
         "text": "被告人违背意愿认罪认罚的",
         "source": "CPL art. 201(1)(ii)",
     },
     {
         "code": "facts_denied",
-        "label": N_("The defendant denies the criminal facts charged"),
+        "label": gettext_noop("The defendant denies the criminal facts charged"),
         "text": "被告人否认指控的犯罪事实的",
         "source": "CPL art. 201(1)(iii)",
     },
     {
         "code": "charge_differs",
-        "label": N_("The charge in the indictment differs from the offence found at trial"),
+        "label": gettext_noop(
+            "The charge in the indictment differs from the offence found at trial"
+        ),
         "text": "起诉指控的罪名与审理认定的罪名不一致的",
         "source": "CPL art. 201(1)(iv)",
     },
     {
         "code": "fair_trial",
-        "label": N_("Another circumstance that may affect a fair trial"),
+        "label": gettext_noop("Another circumstance that may affect a fair trial"),
         "text": "其他可能影响公正审判的情形",
         "source": "CPL art. 201(1)(v)",
     },
@@ -217,13 +227,15 @@ CPL_201_ADJUST = {
     "grounds": [
         {
             "code": "clearly_inappropriate",
-            "label": N_("The court finds the sentencing recommendation clearly inappropriate"),
+            "label": gettext_noop(
+                "The court finds the sentencing recommendation clearly inappropriate"
+            ),
             "text": "人民法院经审理认为量刑建议明显不当",
             "source": "CPL art. 201(2)",
         },
         {
             "code": "defense_objection",
-            "label": N_(
+            "label": gettext_noop(
                 "The defendant or defense counsel objects to the sentencing recommendation"
             ),
             "text": "被告人、辩护人对量刑建议提出异议",
@@ -237,19 +249,19 @@ CPL_201_ADJUST = {
 CN_PLEA_PROCEDURES = [
     {
         "code": "expedited",
-        "label": N_("Expedited procedure"),
+        "label": gettext_noop("Fast-track procedure"),
         "text": "速裁程序",
         "source": "CPL arts. 222-226",
     },
     {
         "code": "summary",
-        "label": N_("Summary procedure"),
+        "label": gettext_noop("Summary procedure"),
         "text": "简易程序",
         "source": "CPL arts. 214-221",
     },
     {
         "code": "ordinary",
-        "label": N_("Ordinary procedure"),
+        "label": gettext_noop("Ordinary procedure"),
         "text": "普通程序",
         "source": "CPL part three, chapter II, section 1",
     },
@@ -427,7 +439,7 @@ def _cn_reform() -> dict[str, Any]:
         *CN_CHECKLIST,
         {
             "code": "appeal_limits_explained",
-            "label": N_("The limits on appeal that the agreement records"),
+            "label": gettext_noop("The limits on appeal that the agreement records"),
             "source": "Meng (2023), doi:10.56397/LE.2023.09.04",
         },
     ]

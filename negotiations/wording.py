@@ -113,7 +113,7 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
 
 
 def procedure_label(agreement: PleaAgreement) -> str:
-    """The procedure the plea statement names, as read ("Expedited procedure (速裁程序)");
+    """The procedure the plea statement names, as read ("Fast-track procedure (速裁程序)");
     "" when it names none."""
     if not agreement.procedure:
         return ""

@@ -248,7 +248,7 @@ def test_api_statement_for_each_role(world: World, who: str, expected: int) -> N
         body = response.json()
         assert (body["procedure"], body["procedure_display"]) == (
             "expedited",
-            "Expedited procedure (速裁程序)",
+            "Fast-track procedure (速裁程序)",
         )
         assert {p["code"]: p["text"] for p in body["statement_options"]["procedures"]} == (
             PROCEDURES
@@ -396,9 +396,10 @@ def test_cn_pdf_names_the_procedure_the_duty_lawyer_and_the_defendant_family_nam
 
     text = _pdf_text(agreement)
 
-    assert "Expedited procedure (速裁程序)" in text
-    assert "Duty lawyer" in text
-    assert "Defense counsel or duty lawyer" not in text
+    # The cn profile's agreements are drawn up in Chinese (document_language).
+    assert "速裁程序" in text
+    assert "值班律师" in text
+    assert "辩护人或值班律师" not in text
     assert "张三" in text
     assert "三 张" not in text
 
@@ -417,7 +418,7 @@ def test_cn_page_names_the_capacity_exactly(client: Client, world: World) -> Non
     assert '<th scope="row">Duty lawyer</th>' in body
     assert "Defense counsel or duty lawyer" not in body
     assert "张三" in body
-    assert "Expedited procedure (速裁程序)" in body
+    assert "Fast-track procedure (速裁程序)" in body
 
 
 def test_cn_api_names_the_signatures_capacity(world: World) -> None:
