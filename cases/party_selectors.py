@@ -30,6 +30,7 @@ from cases.selectors import (
     cases_visible_to,
     view_permission_sql,
 )
+from core.lookups import AnyOf
 from parties.models import CaseParticipant, Defendant, Role
 
 if TYPE_CHECKING:
@@ -114,7 +115,13 @@ def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:
     (tests/cases/test_participant_list_plan.py)."""
     courts = courts_listed_for(user)
     if not courts:
-        return participants_visible_to(user)
+        # Someone who sits in no court sees their own cases only: the rows are read through
+        # the case index from the array of those cases, and what the rows show is fetched for
+        # the page alone (prefetched after the slice). Joined before the sort, a busy
+        # prosecutor's 7,000 participations each paid for five joins (0.3 s at 1,000,000 cases).
+        return CaseParticipant.objects.filter(
+            AnyOf("case_id", case_ids_viewable_in_person(user))
+        ).prefetch_related("user__profile__organization", "defendant")
     return CaseParticipant.objects.filter(
         rows_of_courts(user, courts, CaseParticipant._meta.db_table)
     ).select_related("user", "user__profile", "user__profile__organization", "defendant", "case")

@@ -8,6 +8,17 @@ from django.views.decorators.http import require_GET
 from redis import Redis
 from redis.exceptions import RedisError
 
+_redis_clients: dict[str, Redis] = {}
+
+
+def _redis_client() -> Redis:
+    """One client (and its connection pool) per process and address: a load balancer asks
+    every few seconds, and a new client per check would open a new connection each time."""
+    url = settings.REDIS_URL
+    if url not in _redis_clients:
+        _redis_clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    return _redis_clients[url]
+
 
 @never_cache
 @require_GET
@@ -21,8 +32,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any driver error means "not reachable"
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
+        _redis_client().ping()
         checks["redis"] = "ok"
     except (RedisError, OSError) as exc:
         checks["redis"] = f"error: {exc.__class__.__name__}"

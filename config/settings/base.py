@@ -437,4 +437,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # fontTools logs a line per table at INFO each time core.fonts subsets the CJK font.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

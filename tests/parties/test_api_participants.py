@@ -624,3 +624,56 @@ def test_participant_list_query_count_is_the_same_for_one_and_fifty(world: World
 
     assert (len(ids(one)), len(ids(fifty))) == (1, 50)
     assert queries_for_one == queries_for_fifty == PARTICIPANT_LIST_QUERIES
+
+
+# For a party (who sits in no court): the courts query (none), the page of participations
+# read from the array of their own cases, then what the rows show for that page alone:
+# users, their profiles, organizations, and defendants (prefetched after the slice, so that
+# a busy prosecutor's thousands of participations are not each joined before the sort).
+PARTY_PARTICIPANT_LIST_QUERIES = 6
+
+
+def _bulk_participants_on(world: World, case: Any, n: int) -> None:
+    users = User.objects.bulk_create(User(username=f"bulkparty{i}") for i in range(n))
+    UserProfile.objects.bulk_create(
+        UserProfile(user=u, role_kind=Role.DEFENSE_COUNSEL, organization=world.orgs["pd"])
+        for u in users
+    )
+    defendants = Defendant.objects.bulk_create(
+        Defendant(first_name="Bulk", last_name=f"Party {i}") for i in range(n)
+    )
+    start = dt.date(2026, 1, 6)
+    rows = [
+        CaseParticipant(
+            case=case, user=u, role=Role.DEFENSE_COUNSEL, side=Side.DEFENSE, start_date=start
+        )
+        for u in users
+    ] + [
+        CaseParticipant(
+            case=case, defendant=d, role=Role.DEFENDANT, side=Side.DEFENSE, start_date=start
+        )
+        for d in defendants
+    ]
+    # Ended at once: a case holds one active defendant and one lead per side, and an ended
+    # participation is still listed.
+    for row in rows:
+        row.end_date = start
+    CaseParticipant.objects.bulk_create(rows)
+
+
+@pytest.mark.parametrize("role", [Role.PROSECUTOR, Role.DEFENSE_COUNSEL])
+def test_a_partys_participant_list_costs_the_same_whatever_its_size(
+    world: World, role: str
+) -> None:
+    client = api_as(world.user(role))
+    url = participants_url()
+    few, queries_for_few = counting_queries(lambda: client.get(url))
+    _bulk_participants_on(world, world.case, 30)
+    many, queries_for_many = counting_queries(lambda: client.get(url))
+    assert few.status_code == many.status_code == 200
+    assert len(ids(many)) == min(50, len(ids(few)) + 60)
+    assert queries_for_few == queries_for_many == PARTY_PARTICIPANT_LIST_QUERIES
+    # What the rows show came with them: names and organizations.
+    rows = many.json()["results"]
+    assert any(row["name"] == "Bulk Party 0" for row in rows)
+    assert any(row["organization"] for row in rows if row["user"])
