@@ -337,6 +337,14 @@ PROFILES: dict[str, dict[str, Any]] = {
             "plea_procedures": [],
             "appeal_limits_recorded": None,
             "checklist_items": US_CHECKLIST,
+            # USSG §5B1.1(b)(1): "A sentence of probation may not be imposed in the event:
+            # (1) the offense of conviction is a Class A or B felony, 18 U.S.C. § 3561(a)(1)";
+            # 18 U.S.C. 3559(a)(1)-(2): life imprisonment (or death) is Class A, a maximum of
+            # twenty-five years or more is Class B.
+            "probation_precluded": {
+                "max_custody_months_at_least": 300,
+                "source": "USSG §5B1.1(b)(1); 18 U.S.C. 3561(a)(1), 3559(a)(1)-(2)",
+            },
             # How deadlines are counted (deadlines.computation.Counting).
             "deadline_counting": {
                 "counting_citation": "Rule 45(a)(1)(A)",

@@ -591,6 +591,42 @@ def _applicable_range(
     return _plus_months(bounded, _consecutive_terms(counts))
 
 
+def _probation_precluded_warnings(
+    pled: Sequence[ChargeFacts],
+    recommended: MonthsRange | None,
+    probation_months: int | None,
+    parameters: Mapping[str, Any],
+) -> list[str]:
+    """Where the profile says probation is not authorized for an offence whose statutory
+    maximum reaches a bound (`probation_precluded`: USSG §5B1.1(b)(1), a Class A or B felony,
+    18 U.S.C. 3561(a)(1) and 3559(a)(1)-(2): life, or twenty-five years or more), the counts
+    pled that preclude the probation an offer recommends (probation with no custody)."""
+    rule = parameters.get("probation_precluded")
+    if not rule or not probation_months:
+        return []
+    if recommended is not None and (recommended.high is None or recommended.high > 0):
+        return []  # custody is recommended: the zones' rules for a split sentence apply
+    bound = int(rule["max_custody_months_at_least"])
+    precluding = [
+        charge
+        for charge in pled
+        if not charge.consecutive and (charge.max_months is None or charge.max_months >= bound)
+    ]
+    if not precluding:
+        return []
+    return [
+        _(
+            "Probation is not authorized: %(counts)s carries a statutory maximum of life or "
+            "of %(bound)s or more (%(source)s); the offer recommends probation."
+        )
+        % {
+            "counts": ", ".join(f"{c.citation}" for c in precluding),
+            "bound": _months_text(bound),
+            "source": rule["source"],
+        }
+    ]
+
+
 def _recommendation_warnings(
     pled: Sequence[ChargeFacts],
     recommended: MonthsRange | None,
@@ -884,6 +920,9 @@ def exposure(
         plea_zone = zone_of(plea_applicable, profile_parameters)
     if plea_zone is not None:
         warnings.extend(zone_warnings(plea_zone, plea_applicable, recommended, probation_months))
+    warnings.extend(
+        _probation_precluded_warnings(pled, recommended, probation_months, profile_parameters)
+    )
     warnings.extend(
         _recommendation_warnings(pled, recommended, fine_recommended, profile_parameters)
     )
