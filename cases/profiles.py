@@ -399,6 +399,24 @@ PROFILES: dict[str, dict[str, Any]] = {
             # 33; SPP Guiding Opinions on sentencing recommendations in leniency cases (2021).
             "recommendation_fixed_term": "2019 Guiding Opinions on the leniency system, art. 33",
             "recommendation_fine_amount": ("2019 Guiding Opinions on the leniency system, art. 33"),
+            # Criminal Law art. 69 (as amended 2015): "判决宣告以前一人犯数罪的，除判处死刑和无期
+            # 徒刑的以外，应当在总和刑期以下、数刑中最高刑期以上，酌情决定执行的刑期，但是管制最高
+            # 不能超过三年，拘役最高不能超过一年，有期徒刑总和刑期不满三十五年的，最高不能超过二十
+            # 年，总和刑期在三十五年以上的，最高不能超过二十五年。数罪中有判处有期徒刑和拘役的，执行
+            # 有期徒刑。"
+            "combined_punishment_caps": {
+                "source": "Criminal Law art. 69",
+                "tiers": {
+                    "imprisonment": [
+                        {"total_below_months": 420, "cap_months": 240},
+                        {"total_below_months": None, "cap_months": 300},
+                    ],
+                    "criminal_detention": [{"total_below_months": None, "cap_months": 12}],
+                    "public_surveillance": [{"total_below_months": None, "cap_months": 36}],
+                },
+                "absorbing_kind": "imprisonment",
+                "absorbed_kinds": ["criminal_detention"],
+            },
             # Local rules: the earlier the plea, the larger the reduction it may earn.
             "leniency_stage_tiers": {
                 "investigation": 0.30,
