@@ -6,6 +6,14 @@ which case a row belongs to and its audience (who may read its history). Each is
 `col:<column>` (read from the row), `lit:<value>` (a constant), `none`, or an SQL expression in
 which `$1` is the row as jsonb (the new row, or the old one for a delete); only expressions
 cost a dynamic statement per row.
+
+Two triggers record each watched table: `audit_row_change`, row by row, for updates and deletes;
+and `audit_rows_inserted`, once per INSERT statement, which writes the events of every row the
+statement inserted with one INSERT … SELECT over the statement's transition table (a bulk write,
+such as a docket import's thousand hearings, costs one statement of trail rather than a thousand
+trigger calls). The rows it writes are those the row trigger would write for each row, in the
+same order: same kind, row, case, audience, actor, `after` (masked and without the ignored
+columns) and an empty `data`.
 """
 
 from __future__ import annotations
@@ -250,6 +258,94 @@ CREATE TRIGGER audit_event_append_only
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 """  # noqa: S608 (no user input: the setting name is a constant)
 
+# The statement-level trigger of INSERTs (see the module's docstring): the same arguments as
+# audit_row_change, and the rows it would write, set-based. The case and the audience are
+# columns or constants read in a statement planned once per table; an expression (a subquery
+# on $1, the row) is substituted into a dynamic statement, once per INSERT statement.
+INSERT_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION audit_rows_insert() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    ctx jsonb := nullif(current_setting('{CONTEXT_SETTING}', true), '')::jsonb;
+    ignored text[] := CASE WHEN TG_NARGS > 4 AND TG_ARGV[4] <> ''
+                           THEN string_to_array(TG_ARGV[4], ',') ELSE '{{}}'::text[] END;
+    masks text[] := CASE WHEN TG_NARGS > 3 AND TG_ARGV[3] <> ''
+                         THEN string_to_array(TG_ARGV[3], ',') ELSE '{{}}'::text[] END;
+    kind text := TG_ARGV[0] || '.created';
+    case_column text;
+    audience_literal text;
+    audience_column text;
+    case_sql text;
+    audience_sql text;
+BEGIN
+    IF TG_ARGV[1] LIKE 'col:%' THEN
+        case_column := substr(TG_ARGV[1], 5);
+    ELSIF TG_ARGV[1] <> 'none' THEN
+        case_sql := format('(%s)::bigint', replace(TG_ARGV[1], '$1', 'audit_new_row.r'));
+    END IF;
+    IF TG_ARGV[2] LIKE 'lit:%' THEN
+        audience_literal := substr(TG_ARGV[2], 5);
+    ELSIF TG_ARGV[2] LIKE 'col:%' THEN
+        audience_column := substr(TG_ARGV[2], 5);
+    ELSE
+        audience_sql := format('(%s)::text', replace(TG_ARGV[2], '$1', 'audit_new_row.r'));
+    END IF;
+    IF case_sql IS NULL AND audience_sql IS NULL THEN
+        INSERT INTO audit_event (
+            occurred_at, kind, table_name, row_id, case_id, audience, actor_id, actor_name, via,
+            request_id, ip, db_user, before, after, data
+        )
+        SELECT
+            clock_timestamp(), kind, TG_TABLE_NAME, coalesce(audit_new_row.r ->> 'id', ''),
+            (audit_new_row.r ->> case_column)::bigint,
+            coalesce(coalesce(audience_literal, audit_new_row.r ->> audience_column),
+                     'restricted'),
+            (ctx ->> 'actor_id')::integer, coalesce(ctx ->> 'actor_name', ''),
+            coalesce(ctx ->> 'via', ''), coalesce(ctx ->> 'request_id', ''),
+            (ctx ->> 'ip')::inet, session_user, NULL,
+            CASE WHEN cardinality(masks) = 0 THEN audit_new_row.r
+                 ELSE audit_new_row.r || coalesce(
+                     (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
+                      FROM unnest(masks) m WHERE audit_new_row.r ? m), '{{}}'::jsonb)
+            END,
+            '{{}}'::jsonb
+        FROM (SELECT to_jsonb(n) - ignored AS r FROM audit_new n) audit_new_row;
+    ELSE
+        EXECUTE format($sql$
+            INSERT INTO audit_event (
+                occurred_at, kind, table_name, row_id, case_id, audience, actor_id, actor_name,
+                via, request_id, ip, db_user, before, after, data
+            )
+            SELECT
+                clock_timestamp(), $1, $2, coalesce(audit_new_row.r ->> 'id', ''),
+                %s, coalesce(%s, 'restricted'),
+                ($3 ->> 'actor_id')::integer, coalesce($3 ->> 'actor_name', ''),
+                coalesce($3 ->> 'via', ''), coalesce($3 ->> 'request_id', ''),
+                ($3 ->> 'ip')::inet, session_user, NULL,
+                CASE WHEN cardinality($4) = 0 THEN audit_new_row.r
+                     ELSE audit_new_row.r || coalesce(
+                         (SELECT jsonb_object_agg(m, '"[redacted]"'::jsonb)
+                          FROM unnest($4) m WHERE audit_new_row.r ? m), '{{}}'::jsonb)
+                END,
+                '{{}}'::jsonb
+            FROM (SELECT to_jsonb(n) - $5 AS r FROM audit_new n) audit_new_row
+            $sql$,
+            coalesce(case_sql, CASE WHEN case_column IS NULL THEN 'NULL::bigint'
+                                    ELSE format('(audit_new_row.r ->> %L)::bigint', case_column)
+                               END),
+            coalesce(audience_sql, CASE WHEN audience_column IS NULL
+                                        THEN format('%L::text', audience_literal)
+                                        ELSE format('audit_new_row.r ->> %L', audience_column)
+                                   END)
+        ) USING kind, TG_TABLE_NAME::text, ctx, masks, ignored;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+"""  # noqa: S608 (no user input: the setting name is a constant)
+
+DROP_INSERT_FUNCTION_SQL = "DROP FUNCTION IF EXISTS audit_rows_insert();"
+
 DROP_FUNCTION_SQL = """
 DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event;
 DROP FUNCTION IF EXISTS audit_append_only();
@@ -261,19 +357,38 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _arguments(watched: Watched) -> str:
+    return f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}" + (
+        f", {_quote(watched.mask)}, {_quote(watched.ignore)}"
+        if watched.mask or watched.ignore
+        else ""
+    )
+
+
 def watch_sql(watched: Watched) -> str:
+    """The table's two triggers: row by row for updates and deletes, once a statement for
+    inserts (replacing whatever audit triggers the table had)."""
     return (
-        f"CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
-        f"FOR EACH ROW EXECUTE FUNCTION audit_row_change("
-        f"{_quote(watched.subject)}, {_quote(watched.case)}, {_quote(watched.audience)}"
-        + (
-            f", {_quote(watched.mask)}, {_quote(watched.ignore)}"
-            if watched.mask or watched.ignore
-            else ""
-        )
-        + ");"
+        unwatch_sql(watched)
+        + f" CREATE TRIGGER audit_row_change AFTER UPDATE OR DELETE ON {watched.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION audit_row_change({_arguments(watched)});"
+        f" CREATE TRIGGER audit_rows_inserted AFTER INSERT ON {watched.table} "
+        "REFERENCING NEW TABLE AS audit_new "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION audit_rows_insert({_arguments(watched)});"
+    )
+
+
+def watch_rows_sql(watched: Watched) -> str:
+    """The table's one trigger as it was before audit_rows_inserted (migrations going back)."""
+    return (
+        unwatch_sql(watched)
+        + f" CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION audit_row_change({_arguments(watched)});"
     )
 
 
 def unwatch_sql(watched: Watched) -> str:
-    return f"DROP TRIGGER IF EXISTS audit_row_change ON {watched.table};"
+    return (
+        f"DROP TRIGGER IF EXISTS audit_row_change ON {watched.table}; "
+        f"DROP TRIGGER IF EXISTS audit_rows_inserted ON {watched.table};"
+    )

@@ -7,7 +7,8 @@ walls. Then measures
 
 (a) what the triggers cost a write: a bulk UPDATE of 1,000 charges and 500 single-row INSERTs,
     each run with the case tables' audit triggers enabled and then disabled
-    (ALTER TABLE … DISABLE TRIGGER audit_row_change) in a rolled-back transaction; the
+    (ALTER TABLE … DISABLE TRIGGER audit_row_change, audit_rows_inserted) in a rolled-back
+    transaction; the
     figure is the ratio of the medians;
 (b) reading a case's history as the defense does (audience in shared/defense/negotiation,
     newest 50) at this table size, with EXPLAIN (ANALYZE, BUFFERS) of the statement;
@@ -122,6 +123,7 @@ def _seed(cursor: Any, events: int) -> int:
     cursor.execute("SELECT id FROM cases_statute WHERE citation = 'BENCH 1'")
     statute = cursor.fetchone()[0]
     cursor.execute("ALTER TABLE cases_charge DISABLE TRIGGER audit_row_change")
+    cursor.execute("ALTER TABLE cases_charge DISABLE TRIGGER audit_rows_inserted")
     cursor.execute(
         "INSERT INTO cases_charge (case_id, count_number, statute_id, description, status, "
         "disposition, created_at, updated_at) SELECT %s, n, %s, 'count ' || n, 'pending', '', "
@@ -129,6 +131,7 @@ def _seed(cursor: Any, events: int) -> int:
         [measured, statute, CHARGES],
     )
     cursor.execute("ALTER TABLE cases_charge ENABLE TRIGGER audit_row_change")
+    cursor.execute("ALTER TABLE cases_charge ENABLE TRIGGER audit_rows_inserted")
     walls = "ARRAY['shared','shared','prosecution','defense','court','negotiation']"
     # The measured case's events, then the rest spread over the other cases, oldest first.
     cursor.execute(
@@ -210,6 +213,7 @@ def main() -> None:
             if not enabled:
                 with connection.cursor() as cursor:
                     cursor.execute("ALTER TABLE cases_charge DISABLE TRIGGER audit_row_change")
+                    cursor.execute("ALTER TABLE cases_charge DISABLE TRIGGER audit_rows_inserted")
             run()
 
         return go

@@ -7,9 +7,9 @@ transaction, as the API and the command run them), into a new court:
 (a) the cases the hearings belong to (`--per-case` hearings each, default 10, so 10,000
     cases for 100,000 hearings), created in bulk through cases.services.cases_open_many;
 (b) the hearings, created in bulk through deadlines.services.hearings_schedule_many (cases
-    locked, permission, clash check, history rows, alert planning, integration events, audit
-    triggers: a fixed number of statements a batch) in `--rooms` courtrooms (default: enough
-    for 16 half-hour slots a day over about 125 days);
+    locked, permission, clash check, history rows, alert planning, integration events, the
+    audit trail's statement-level triggers: a fixed number of statements a batch) in `--rooms`
+    courtrooms (default: enough for 16 half-hour slots a day over about 125 days);
 (c) the same hearing records again: every one `unchanged`, nothing written;
 (d) one batch of 1,000 hearings rescheduled (hearing_reschedule, record by record), as a dry
     run (tried, then rolled back).
@@ -116,16 +116,20 @@ def _hearing_records(hearings: int, per_case: int, rooms: int, shift: int = 0) -
 
 def _import(
     court: Any, clerk: Any, records: list[Any], label: str, expect: str
-) -> tuple[float, list[float]]:
-    """Import `records` in batches; (records per second, seconds per batch)."""
+) -> tuple[float, list[float], list[float]]:
+    """Import `records` in batches; (records per second, seconds per batch, seconds of this
+    process's CPU per batch: the Python side, which other load on the machine slows less than
+    it slows the wall clock)."""
     from docketsync.services import docket_upsert
 
     per_batch: list[float] = []
+    cpu: list[float] = []
     started = time.perf_counter()
     for start in range(0, len(records), BATCH):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         results = docket_upsert(court=court, by=clerk, records=records[start : start + BATCH])
         per_batch.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
         wrong = [r for r in results if r.result != expect]
         if wrong:
             sys.exit(f"{label}: record {start + wrong[0].index} is {wrong[0].result}: {wrong[0]}")
@@ -133,7 +137,7 @@ def _import(
         if done % (BATCH * 10) == 0 or done == len(records):
             rate = done / (time.perf_counter() - started)
             _log(f"  {label}: {done:,} / {len(records):,} ({rate:,.0f} records/s)")
-    return len(records) / (time.perf_counter() - started), per_batch
+    return len(records) / (time.perf_counter() - started), per_batch, cpu
 
 
 def main() -> None:
@@ -164,7 +168,8 @@ def main() -> None:
 
     court, clerk = _world(rooms)
     _log(f"{cases:,} cases, {args.hearings:,} hearings in {rooms} courtrooms, batches of {BATCH}")
-    figures: dict[str, tuple[float, list[float]]] = {}
+    load_before = os.getloadavg()[0]
+    figures: dict[str, tuple[float, list[float], list[float]]] = {}
     with acting(AuditContext(via="command", request_id="bench.docket_import", actor=lambda: clerk)):
         figures["cases, created"] = _import(court, clerk, _case_records(cases), "cases", "created")
         hearings = _hearing_records(args.hearings, args.per_case, rooms)
@@ -199,23 +204,26 @@ def main() -> None:
         f"# docket import, {args.hearings:,} hearings ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.1f} at the end; PostgreSQL on the same machine. "
+        f"load {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (other "
+        "processes share the cores: read the wall clock with it); PostgreSQL on the same "
+        "machine. "
         f"{cases:,} cases, {args.per_case} hearings each, in {rooms} courtrooms; batches of "
         f"{BATCH:,} records through `docketsync.services.docket_upsert`, each batch one "
         "transaction.",
         "",
-        "| phase | records | records/s | median s per batch | slowest batch s |",
-        "|---|---:|---:|---:|---:|",
+        "| phase | records | records/s | median s per batch | slowest batch s "
+        "| median Python CPU s per batch |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, (rate, per_batch) in figures.items():
+    for name, (rate, per_batch, cpu) in figures.items():
         count = cases if name.startswith("cases") else args.hearings
         lines.append(
-            f"| {name} | {count:,} | {rate:,.0f} | {statistics.median(per_batch):.2f} | "
-            f"{max(per_batch):.2f} |"
+            f"| {name} | {count:,} | {rate:,.0f} | {statistics.median(per_batch):.3f} | "
+            f"{max(per_batch):.3f} | {statistics.median(cpu):.3f} |"
         )
     lines += [
         f"| dry run, {dry_size:,} hearings rescheduled | {dry_size:,} | {dry_size / dry:,.0f} | "
-        f"{dry:.2f} | |",
+        f"{dry:.2f} | | |",
         "",
         f"Written for the hearings: {hearing_count:,} hearings, {audit_rows:,} audit rows "
         f"({audit_rows / max(args.hearings, 1):.1f} a hearing), {event_count:,} integration "

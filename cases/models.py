@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -292,7 +292,7 @@ class CaseStatus(models.TextChoices):
     TRIAL = "trial", _("Trial")
     SENTENCED = "sentenced", _("Sentenced")
     DISMISSED = "dismissed", _("Dismissed")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class Case(models.Model):

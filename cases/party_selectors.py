@@ -27,6 +27,7 @@ from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
+    case_of_row_visible_to,
     cases_visible_to,
     view_permission_sql,
 )
@@ -64,6 +65,35 @@ _COURT_ROWS_SQL = """
     OR {table}.case_id = ANY(ARRAY({own_cases}))
 )
 """
+
+
+# Whether the court of the row's case ({table}.case_id) has `user` (%s) among its members, and
+# (with the jurisdiction's flag) whether that court reads offers: a scalar subquery, so that
+# PostgreSQL probes it for each row a walk reads (the case's primary key, its court, the user's
+# membership of the court's group) and never hashes a court's every case first, as it may for
+# an EXISTS under OR.
+_COURT_MEMBER_OF_ROW_SQL = """
+(SELECT true FROM cases_case member_case
+ JOIN cases_court member_court ON member_court.id = member_case.court_id{jurisdiction_join}
+ JOIN auth_user_groups member_ug ON member_ug.group_id = member_court.group_id
+ WHERE member_case.id = {table}.case_id AND member_ug.user_id = %s{reads_offers}
+ LIMIT 1)
+"""
+
+
+def court_member_of_row(user: AnyUser, table: str, *, reads_offers: bool = False) -> RawSQL:
+    """A filter on `table` (a table with case_id) keeping the rows whose case's court `user`
+    sits in; with `reads_offers`, only where the court's jurisdiction lets the court read
+    offers (cases.permissions.court_sees_offers). One probe a row."""
+    sql = _COURT_MEMBER_OF_ROW_SQL.format(
+        table=f'"{table}"',
+        jurisdiction_join=" JOIN cases_jurisdiction member_j"
+        " ON member_j.id = member_court.jurisdiction_id"
+        if reads_offers
+        else "",
+        reads_offers=" AND member_j.court_sees_offers_before_agreement" if reads_offers else "",
+    )
+    return RawSQL(sql, [user.pk], output_field=BooleanField())  # noqa: S611 (bound parameter)
 
 
 def courts_listed_for(user: AnyUser) -> list[int]:
@@ -127,9 +157,26 @@ def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:
     ).select_related("user", "user__profile", "user__profile__organization", "defendant", "case")
 
 
+def participants_checked_for(user: AnyUser) -> QuerySet[CaseParticipant]:
+    """The rows of participants_visible_to, each participation's case probed for the user (two
+    index probes, case_of_row_visible_to): for a query narrowed to a few rows by something else
+    (a primary key), never for a list."""
+    if not user.is_authenticated or not user.is_active:
+        return CaseParticipant.objects.none()
+    may_view = case_of_row_visible_to(user, f'"{CaseParticipant._meta.db_table}"."case_id"')
+    return CaseParticipant.objects.filter(may_view)
+
+
 def participant_get_for_user(user: AnyUser, participant_id: int | str) -> CaseParticipant:
+    """The participation, or 404: its case probed for `user` (participants_checked_for), not
+    tested against every case of a court member's court."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404(_("No such participant."))
+    rows = participants_checked_for(user).select_related(
+        "user", "user__profile", "user__profile__organization", "defendant", "case"
+    )
     try:
-        return participants_visible_to(user).get(pk=int(participant_id))
+        return rows.get(pk=int(participant_id))
     except (CaseParticipant.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such participant.")) from None
 

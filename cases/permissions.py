@@ -30,6 +30,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Court,
 )
+from core import bulk
 from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -291,7 +292,11 @@ def case_permissions_grant_court_many(cases: Sequence[Case]) -> None:
             CROSS JOIN unnest(%s::bigint[]) AS p(id)
             ON CONFLICT DO NOTHING
             """,  # noqa: S608 (the table name is the model's)
-            [[c.pk for c in cases], [c.court.group_id for c in cases], granted],
+            [
+                bulk.int_array([c.pk for c in cases]),
+                bulk.int_array([c.court.group_id for c in cases]),
+                bulk.int_array(granted),
+            ],
         )
 
 

@@ -281,22 +281,33 @@ def case_list_for_user(user: AnyUser) -> QuerySet[Case]:
     return cases_visible_to(user).select_related("court", "court__jurisdiction")
 
 
-# Whether the user (%s twice) may view the case of the row: the same two guardian sources as
-# cases_visible_to, tested for one case with two index probes. Written as SQL because every
-# case-scoped request asks it first: building cases_visible_to's UNION through the ORM cost more
-# CPU than the rest of a case detail request (bench/api_overhead.py).
+# Whether the user (%s twice) may view the case of the row ({case}: the row's case id, e.g.
+# cases_case.id): the same two guardian sources as cases_visible_to, tested for one case with two
+# index probes. Written as SQL because every case-scoped request asks it first: building
+# cases_visible_to's UNION through the ORM cost more CPU than the rest of a case detail request
+# (bench/api_overhead.py). And for one row of a court member, `case_id IN (cases_visible_to)`
+# reads every case of the court (PostgreSQL cannot probe the group half of the UNION by case).
 _VIEW_PERMISSION_SQL = (
     "SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id"
     " WHERE ct.app_label = 'cases' AND ct.model = 'case' AND p.codename = 'view_case'"
 )
 _MAY_VIEW_ROW_SQL = f"""(
     EXISTS (SELECT FROM {CaseUserObjectPermission._meta.db_table} up
-            WHERE up.content_object_id = {Case._meta.db_table}.id AND up.user_id = %s
+            WHERE up.content_object_id = {{case}} AND up.user_id = %s
               AND up.permission_id = ({_VIEW_PERMISSION_SQL}))
     OR EXISTS (SELECT FROM {CaseGroupObjectPermission._meta.db_table} gp
                JOIN auth_user_groups ug ON ug.group_id = gp.group_id
-               WHERE gp.content_object_id = {Case._meta.db_table}.id AND ug.user_id = %s
+               WHERE gp.content_object_id = {{case}} AND ug.user_id = %s
                  AND gp.permission_id = ({_VIEW_PERMISSION_SQL})))"""  # noqa: S608 (model tables)
+
+
+def case_of_row_visible_to(user: AnyUser, case_column: str) -> RawSQL:
+    """A filter keeping the rows whose case (`case_column`, SQL such as
+    '"deadlines_hearing"."case_id"') `user` may see, as cases_visible_to decides: two index
+    probes a row. For reading one row, or the rows of one case: never to walk a table with."""
+    sql = _MAY_VIEW_ROW_SQL.format(case=case_column)
+    # Every value is a bound parameter; the column is the caller's SQL, not input.
+    return RawSQL(sql, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
 
 
 def case_get_for_user(user: AnyUser, case_id: int | str) -> Case:
@@ -307,8 +318,7 @@ def case_get_for_user(user: AnyUser, case_id: int | str) -> Case:
         raise Http404(_("No such case.")) from None
     if not user.is_authenticated or not user.is_active:
         raise Http404(_("No such case."))
-    # Every value is a bound parameter.
-    may_view = RawSQL(_MAY_VIEW_ROW_SQL, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
+    may_view = case_of_row_visible_to(user, f"{Case._meta.db_table}.id")
     try:
         return Case.objects.select_related("court", "court__jurisdiction").get(may_view, pk=pk)
     except Case.DoesNotExist:
@@ -322,8 +332,7 @@ def cases_checked_for(user: AnyUser) -> QuerySet[Case]:
     a list of ids, a note's case); a list to walk is case_page_for_user's."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    may_view = RawSQL(_MAY_VIEW_ROW_SQL, [user.pk, user.pk], output_field=BooleanField())  # noqa: S611
-    return Case.objects.filter(may_view)
+    return Case.objects.filter(case_of_row_visible_to(user, f"{Case._meta.db_table}.id"))
 
 
 def cases_visible_among(user: AnyUser, ids: QuerySet[Any] | Iterable[int]) -> QuerySet[Case]:
@@ -344,8 +353,12 @@ def charges_visible_to(user: AnyUser) -> QuerySet[Charge]:
 
 
 def charge_get_for_user(user: AnyUser, charge_id: int | str) -> Charge:
+    """The charge, or 404: the charge's case probed for `user` (case_of_row_visible_to)."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404(_("No such charge."))
+    may_view = case_of_row_visible_to(user, f'"{Charge._meta.db_table}"."case_id"')
     try:
-        return charges_visible_to(user).get(pk=int(charge_id))
+        return Charge.objects.select_related("statute", "case").get(may_view, pk=int(charge_id))
     except (Charge.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such charge.")) from None
 

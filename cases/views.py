@@ -599,7 +599,7 @@ NEXT_STATUSES: dict[str, list[str | Promise]] = {
 def dashboard(request: HttpRequest) -> HttpResponse:
     """My cases: one query for the rows, one for the counts by status, and the sections other
     apps register for the dashboard (core.sections; the hearings and deadlines of the next two
-    weeks, deadlines.selectors.upcoming_for: two queries).
+    weeks, deadlines.selectors.upcoming_for: three queries).
 
     Parties follow the cases they are on (a few hundred at most). Judges and clerks follow
     their court's docket, which can hold hundreds of thousands of cases: their rows come from

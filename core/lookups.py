@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, Lookup, QuerySet, Subquery
+from django.db.models import F, Lookup, QuerySet, Subquery, Value
+
+from core import bulk
 
 
 class _Array(Subquery):
@@ -32,3 +35,30 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = compiler.compile(self.rhs)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+class AnyOfValues(Lookup):
+    """`column = ANY('{…}'::type[])`: rows whose column is one of these values (a batch's
+    external ids), sent as one array literal (core.bulk) rather than one placeholder per
+    value, which the driver would split, quote and send one by one. The literal is a
+    constant to the planner, as an IN list is (a partial index on the column still applies).
+
+    Use as a filter: `Hearing.objects.filter(AnyOfValues("external_id", ids, "text"))`.
+    """
+
+    lookup_name = "any_of_values"
+    prepare_rhs = False
+
+    def __init__(self, column: str, values: Iterable[str] | Iterable[int], db_type: str) -> None:
+        self.db_type = db_type
+        literal = (
+            bulk.text_array([str(v) for v in values])
+            if db_type == "text"
+            else bulk.int_array([int(v) for v in values])
+        )
+        super().__init__(F(column), Value(literal))
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs}::{self.db_type}[])", (*lhs_params, *rhs_params)

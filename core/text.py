@@ -69,3 +69,23 @@ def user_name(user: Any) -> str:
     the Python side of the `person_name` template filter (core.templatetags.people)."""
     name = person_name(getattr(user, "first_name", "") or "", getattr(user, "last_name", "") or "")
     return name or str(user.get_username())
+
+
+def language_code_of(name: str) -> str:
+    """The code of settings.LANGUAGES for a language as people write it ("English",
+    "Mandarin", "zh-hans", "简体中文"), or "" when Parley has no catalogue for it. Names are
+    Django's (LANG_INFO: English and own names) and settings.LANGUAGE_NAMES (others in use,
+    such as "Mandarin"), so adding a language needs no code."""
+    from django.conf import settings
+    from django.conf.locale import LANG_INFO
+
+    wanted = name.strip().casefold()
+    if not wanted:
+        return ""
+    for code, _name in settings.LANGUAGES:
+        info = LANG_INFO.get(code, {})
+        names = {code, str(_name), info.get("name", ""), info.get("name_local", "")}
+        if wanted in {n.casefold() for n in names if n}:
+            return str(code)
+    alias = getattr(settings, "LANGUAGE_NAMES", {}).get(wanted, "")
+    return alias if alias in dict(settings.LANGUAGES) else ""

@@ -25,6 +25,7 @@ from django.contrib.postgres.fields import (
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.text import in_language
 from parties.models import Side
@@ -223,7 +224,7 @@ NEGOTIATION_DEADLINE_KINDS = frozenset(
 
 
 class DeadlineStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("deadline status", "Open")
     MET = "met", _("Met")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -261,7 +262,11 @@ class DeadlineRule(models.Model):
         choices=[("calendar_days", _("Calendar days")), ("court_days", _("Court days"))],
     )
     direction = models.CharField(
-        max_length=8, choices=[("after", _("After")), ("before", _("Before"))]
+        max_length=8,
+        choices=[
+            ("after", pgettext_lazy("rule direction", "After")),
+            ("before", pgettext_lazy("rule direction", "Before")),
+        ],
     )
     roll = models.CharField(
         max_length=8,
@@ -413,7 +418,7 @@ class Deadline(models.Model):
 
 
 class DeadlineChangeKind(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("deadline change", "Created")
     EDITED = "edited", _("Edited by hand")
     OVERRIDDEN = "overridden", _("Computed date overridden")
     OVERRIDE_REMOVED = "override_removed", _("Override removed")
@@ -476,7 +481,7 @@ class AlertStatus(models.TextChoices):
     # An e-mail handed to the mail server, not yet recorded as accepted (deadlines.alerts):
     # committed before the server is asked, so that an attempt that may have left is known.
     SENDING = "sending", _("Handed to the mail server")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("alert status", "Sent")
     # No longer wanted: the date moved or was cancelled, or the person lost access.
     CANCELLED = "cancelled", _("Cancelled")
     # Came due only after the date itself had passed (the system was down): not sent.

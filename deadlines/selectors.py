@@ -33,6 +33,7 @@ from cases.models import (
 )
 from cases.selectors import (
     case_ids_viewable_in_person,
+    case_of_row_visible_to,
     cases_visible_to,
     reads_other_tables,
     view_permission_sql,
@@ -116,20 +117,16 @@ def _visible_case_ids(user: AnyUser) -> QuerySet[Any]:
     return cases_visible_to(user).values("pk")
 
 
-def offer_reader_condition(user: AnyUser) -> Q:
-    """Deadline rows whose case `user` reads offers on (cases.permissions.may_read_offers)."""
+def offer_reader_condition(user: AnyUser, table: str) -> Q:
+    """Rows of `table` (deadlines, events: a table with case_id) whose case `user` reads offers
+    on (cases.permissions.may_read_offers). The court's half is one probe a row
+    (party_selectors.court_member_of_row), never a hash of the court's every case."""
     party = Exists(
         CaseParticipant.objects.held_by(user)
         .active()
         .filter(case=OuterRef("case"), role__in=permissions.OFFER_READER_ROLES)
     )
-    court = Exists(
-        Case.objects.filter(
-            pk=OuterRef("case"),
-            court__jurisdiction__court_sees_offers_before_agreement=True,
-            court__group__user=user.pk,
-        )
-    )
+    court = party_selectors.court_member_of_row(user, table, reads_offers=True)
     return Q(party) | Q(court)
 
 
@@ -139,12 +136,23 @@ def hearings_visible_to(user: AnyUser) -> QuerySet[Hearing]:
     return Hearing.objects.filter(case__in=_visible_case_ids(user))
 
 
+def hearings_checked_for(user: AnyUser) -> QuerySet[Hearing]:
+    """The rows of hearings_visible_to, each hearing's case probed for the user (two index
+    probes, cases.selectors.case_of_row_visible_to): for a query narrowed to a few rows by
+    something else (a primary key in a request body), never for a list."""
+    if not user.is_authenticated or not user.is_active:
+        return Hearing.objects.none()
+    return Hearing.objects.filter(
+        case_of_row_visible_to(user, f'"{Hearing._meta.db_table}"."case_id"')
+    )
+
+
 def deadlines_visible_to(user: AnyUser) -> QuerySet[Deadline]:
     if not user.is_authenticated or not user.is_active:
         return Deadline.objects.none()
     negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
     return Deadline.objects.filter(case__in=_visible_case_ids(user)).filter(
-        ~negotiation | (negotiation & offer_reader_condition(user))
+        ~negotiation | (negotiation & offer_reader_condition(user, Deadline._meta.db_table))
     )
 
 
@@ -180,7 +188,9 @@ def deadlines_listed_for_user(user: AnyUser) -> QuerySet[Deadline]:
         return _deadline_details(
             Deadline.objects.filter(
                 party_selectors.rows_of_courts(user, courts, Deadline._meta.db_table)
-            ).filter(~negotiation | (negotiation & offer_reader_condition(user)))
+            ).filter(
+                ~negotiation | (negotiation & offer_reader_condition(user, Deadline._meta.db_table))
+            )
         )
     seen = case_ids_viewable_in_person(user)
     readers = (
@@ -211,17 +221,29 @@ def deadlines_of_case(user: AnyUser, case: Case) -> QuerySet[Deadline]:
 
 
 def hearing_get_for_user(user: AnyUser, pk: int | str) -> Hearing:
-    """The hearing, or 404 when it does not exist or is not the user's to see (the same)."""
+    """The hearing, or 404 when it does not exist or is not the user's to see (the same): the
+    rows of hearings_visible_to, the hearing's case probed for the user (two index probes,
+    cases.selectors.case_of_row_visible_to), not tested against every case a court member sees."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404(_("No such hearing."))
     try:
-        return hearings_listed_for_user(user).get(pk=int(pk))
+        return _hearing_details(hearings_checked_for(user)).get(pk=int(pk))
     except (Hearing.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such hearing.")) from None
 
 
 def deadline_get_for_user(user: AnyUser, pk: int | str) -> Deadline:
-    """The deadline, or 404 when it does not exist or is not the user's to see (the same)."""
+    """The deadline, or 404 when it does not exist or is not the user's to see (the same): the
+    rows of deadlines_visible_to, the deadline's case probed as for a hearing."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404(_("No such deadline."))
+    may_view = case_of_row_visible_to(user, f'"{Deadline._meta.db_table}"."case_id"')
+    negotiation = Q(kind__in=NEGOTIATION_DEADLINE_KINDS)
+    rows = Deadline.objects.filter(may_view).filter(
+        ~negotiation | (negotiation & offer_reader_condition(user, Deadline._meta.db_table))
+    )
     try:
-        return _deadline_details(deadlines_visible_to(user)).get(pk=int(pk))
+        return _deadline_details(rows).get(pk=int(pk))
     except (Deadline.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such deadline.")) from None
 
@@ -458,7 +480,8 @@ class UpcomingItem:
 
 def upcoming_for(user: AnyUser, *, days: int = 14, limit: int = 20) -> list[UpcomingItem]:
     """Hearings still to be held and open deadlines in the next `days` days, with open
-    deadlines already past (overdue) first in time, merged by moment. Two queries."""
+    deadlines already past (overdue) first in time, merged by moment. Three queries: the
+    hearings' page, the reader's courts (deadlines_listed_for_user), the deadlines."""
     now = timezone.now()
     horizon = now + dt.timedelta(days=days)
     # From `now` on: hearing ids are positive, so (starts_at, id) > (now, 0) is starts_at >= now.
@@ -472,8 +495,10 @@ def upcoming_for(user: AnyUser, *, days: int = 14, limit: int = 20) -> list[Upco
     # Days are court days in each court's zone; a day either side of UTC covers every zone,
     # and the exact moment is checked below.
     last_day = horizon.date() + dt.timedelta(days=1)
+    # The open ones only, along deadline_court_open_due for a court's members (their court's
+    # open deadlines from the first, never the ones it closed) or their own cases' for a person.
     deadlines = list(
-        _deadline_details(deadlines_visible_to(user))
+        deadlines_listed_for_user(user)
         .filter(status=DeadlineStatus.OPEN, due_date__lte=last_day)
         .order_by("due_date", "due_at", "id")[: 2 * limit]
     )

@@ -13,7 +13,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Docket file (CSV)"),
         help_text=_(
-            "UTF-8, comma-separated, one record a row, with a header row; up to 1,000 "
+            "UTF-8, comma-separated, one record a row, with a header row; up to 20,000 "
             "records. Nothing changes until you apply the preview."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),

@@ -33,7 +33,8 @@ class DocketSyncJob(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     # The records as sent, as JSON text (text, not jsonb: a record may hold what jsonb refuses,
     # a NUL or a lone surrogate, and gets its own error for it); emptied once the job is
-    # finished (the results say what became of each).
+    # finished (the results say what became of each), except by a dry run, which keeps them
+    # until they are applied (docket_job_apply: the court staff page's preview of a large file).
     records = models.TextField()
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)

@@ -14,9 +14,11 @@ the values refer to (a case, a statute, a courtroom, a person) is resolved by th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.utils import timezone
@@ -50,9 +52,12 @@ class FieldError(ValueError):
 
 def text(max_length: int, *, strip: bool = True) -> Reader:
     def read(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise FieldError(_("Enter text."))
-        value = str(value).strip() if strip else str(value)
+        if type(value) is not str:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise FieldError(_("Enter text."))
+            value = str(value)
+        if strip:
+            value = value.strip()
         if len(value) > max_length:
             raise FieldError(
                 _("Keep this to %(max_length)s characters (it has %(count)s).")
@@ -65,8 +70,11 @@ def text(max_length: int, *, strip: bool = True) -> Reader:
     return read
 
 
+_external_id_text = text(EXTERNAL_ID_MAX)
+
+
 def identifier(value: Any) -> str:
-    read = text(EXTERNAL_ID_MAX)(value)
+    read = _external_id_text(value)
     if not read:
         raise FieldError(_("Enter an identifier."))
     return read
@@ -118,9 +126,11 @@ def date(value: Any) -> dt.date:
 
 
 def choice(choices: list[str]) -> Reader:
+    known = frozenset(choices)
+
     def read(value: Any) -> str:
-        if isinstance(value, str) and value.strip() in choices:
-            return value.strip()
+        if isinstance(value, str) and (value := value.strip()) in known:
+            return value
         raise FieldError(_("Choose one of: %(items)s.") % {"items": ", ".join(choices)})
 
     return read
@@ -149,12 +159,21 @@ class Moment:
         return moment
 
 
-def moment(value: Any) -> Moment:
-    if isinstance(value, str) and len(value.strip()) >= 16:
+@functools.lru_cache(maxsize=4096)
+def _moment_of(text: str) -> Moment | None:
+    # A docket's hearings share a few slots: each text is read once (a Moment never changes).
+    if len(text) >= 16:
         try:
-            return Moment(dt.datetime.fromisoformat(value.strip()))
+            return Moment(dt.datetime.fromisoformat(text))
         except ValueError:
             pass
+    return None
+
+
+def moment(value: Any) -> Moment:
+    found = _moment_of(value.strip()) if isinstance(value, str) else None
+    if found is not None:
+        return found
     raise FieldError(
         _(
             "Enter a date and time as YYYY-MM-DDTHH:MM, with an offset (+01:00, Z) or without one "
@@ -250,6 +269,8 @@ def _echo(raw: Any, key: str) -> str | None:
     """A key of a raw record as text for the result, whatever was sent (or None)."""
     if isinstance(raw, Mapping):
         value = raw.get(key)
+        if type(value) is str and value.isascii():
+            return value[:EXTERNAL_ID_MAX]
         if isinstance(value, str | int) and not isinstance(value, bool):
             return _printable(str(value)[:EXTERNAL_ID_MAX])
     return None
@@ -263,13 +284,20 @@ def _printable(text: str) -> str:
 def _is_unicode(value: Any) -> bool:
     """Whether every text in `value` can be stored (no lone surrogates from JSON escapes)."""
     if isinstance(value, str):
+        if value.isascii():
+            return True
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
         return True
     if isinstance(value, Mapping):
-        return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+        try:
+            # A record of text keys and values (a CSV row, most JSON): told in one go.
+            joined = "".join(chain.from_iterable(value.items()))
+        except TypeError:
+            return all(_is_unicode(k) and _is_unicode(v) for k, v in value.items())
+        return _is_unicode(joined)
     if isinstance(value, list | tuple):
         return all(_is_unicode(v) for v in value)
     return True

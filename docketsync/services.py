@@ -37,16 +37,16 @@ import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from celery import current_app
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Func, JSONField, Q, TextChoices, Value
+from django.db.models import BigIntegerField, F, Func, JSONField, Q, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from audit.context import AuditContext, acting
 from cases import party_services, permissions
@@ -54,6 +54,7 @@ from cases import services as case_services
 from cases.models import Case, CaseStatus, Charge, ChargeStatus, Court, Statute
 from cases.services import LEGAL_STATUS_MOVES
 from core.exceptions import Conflict
+from core.lookups import AnyOfValues
 from deadlines import services as date_services
 from deadlines.models import UPCOMING_HEARING_STATUSES, Courtroom, Hearing, HearingStatus
 from docketsync.models import DocketSyncJob, JobStatus
@@ -64,6 +65,7 @@ from docketsync.records import (
     PARTY,
     RECORD_ERRORS,
     FieldError,
+    Moment,
     Record,
     read_record,
 )
@@ -81,7 +83,7 @@ SYNC_REASON = gettext_lazy("Changed in the court's docket system.")
 
 
 class Outcome(TextChoices):
-    CREATED = "created", gettext_lazy("Created")
+    CREATED = "created", pgettext_lazy("sync outcome", "Created")
     UPDATED = "updated", gettext_lazy("Updated")
     UNCHANGED = "unchanged", gettext_lazy("Unchanged")
     ERROR = "error", gettext_lazy("Error")
@@ -254,6 +256,7 @@ class _Batch:
         self.zone = zoneinfo.ZoneInfo(self.court.time_zone)
         self.dry_run = dry_run
         self.records = [read_record(item) for item in raw]
+        self._moments: dict[Moment, dt.datetime] = {}
         self._load()
 
     # --- reading what the batch refers to -----------------------------------------------------
@@ -285,13 +288,22 @@ class _Batch:
                 self.charges[(charge.case_id, str(charge.external_id))] = charge
 
         hearing_ids = {r.external_id for r in good if r.type == HEARING}
-        self.hearings: dict[tuple[int, str], Hearing] = {}
+        self.hearings: dict[tuple[int, str], Hearing | _HearingSeen] = {}
         if hearing_ids and loaded:
-            # Compared, never saved (the services lock and read again): not their timestamps.
-            found = Hearing.objects.filter(case_id__in=loaded, external_id__in=hearing_ids)
-            for hearing in found.defer("created_at", "updated_at"):
-                hearing.case = by_case[hearing.case_id]
-                self.hearings[(hearing.case_id, str(hearing.external_id))] = hearing
+            # Compared, never saved (the services lock and read again): the values compared,
+            # as tuples (a model instance per hearing costs more than the comparison).
+            found = (
+                Hearing.objects.filter(
+                    AnyOfValues("case_id", loaded, "bigint"),
+                    AnyOfValues("external_id", sorted(str(i) for i in hearing_ids), "text"),
+                )
+                .annotate(starts_us=_EpochMicroseconds("starts_at"))
+                .annotate(ends_us=_EpochMicroseconds("ends_at"))
+                .values_list(*_HearingSeen._fields)
+            )
+            for row in found:
+                seen = _HearingSeen._make(row)
+                self.hearings[(seen.case_id, str(seen.external_id))] = seen
 
         parties = [r for r in good if r.type == PARTY]
         self.defendants: dict[str, Defendant] = {}
@@ -922,10 +934,16 @@ class _Batch:
     def _hearing_given(
         self, record: Record
     ) -> tuple[
-        Case, Hearing | None, dt.datetime | None, dt.datetime | None, Courtroom | None, User | None
+        Case,
+        Hearing | _HearingSeen | None,
+        dt.datetime | None,
+        dt.datetime | None,
+        Courtroom | None,
+        User | None,
     ]:
-        """What a hearing record names: its case, the hearing if Parley has it, its times,
-        courtroom and judge (RecordRefused for a name that finds nothing)."""
+        """What a hearing record names: its case, the hearing if Parley has it (as read, or as
+        written earlier in the batch), its times, courtroom and judge (RecordRefused for a name
+        that finds nothing)."""
         v = record.values
         case = self._case_of(record)
         hearing = self.hearings.get((case.pk, str(record.external_id)))
@@ -934,7 +952,7 @@ class _Batch:
         for name in ("starts_at", "ends_at"):
             if name in v:
                 try:
-                    moments[name] = v[name].in_zone(self.zone)
+                    moments[name] = self._in_zone(v[name])
                 except FieldError as error:
                     gaps[name] = str(error)
         if gaps:
@@ -944,9 +962,18 @@ class _Batch:
         judge = self._person(v["judge"], "judge") if v.get("judge") else None
         return case, hearing, starts_at, ends_at, room, judge
 
+    def _in_zone(self, moment: Moment) -> dt.datetime:
+        """The moment in the court's zone; a batch's hearings share a few slots, each worked
+        out once (FieldError, not kept, for a time the clocks skip)."""
+        found = self._moments.get(moment)
+        if found is None:
+            found = self._moments[moment] = moment.in_zone(self.zone)
+        return found
+
     def _hearing(self, record: Record) -> tuple[str, int | None, list[str], Callable[[], None]]:
         v = record.values
-        case, hearing, starts_at, ends_at, room, judge = self._hearing_given(record)
+        case, found, starts_at, ends_at, room, judge = self._hearing_given(record)
+        hearing = found.as_hearing() if isinstance(found, _HearingSeen) else found
         key = (case.pk, str(record.external_id))
         status = v.get("status")
         if hearing is None:
@@ -967,8 +994,8 @@ class _Batch:
                 courtroom=room,
                 judge=judge,
                 notes=v.get("notes", ""),
+                external_id=record.external_id,
             )
-            _external_id_set(Hearing, hearing, record.external_id)
             hearing = self._hearing_status(hearing, status, record)
             outcome, changed = Outcome.CREATED, []
         else:
@@ -1000,7 +1027,7 @@ class _Batch:
         return outcome, hearing.pk, changed, lambda: self.hearings.__setitem__(key, final)
 
     @staticmethod
-    def _status_differs(hearing: Hearing, status: str) -> bool:
+    def _status_differs(hearing: Hearing | _HearingSeen, status: str) -> bool:
         upcoming = (HearingStatus.SCHEDULED, HearingStatus.CONTINUED)
         if status in upcoming:
             if hearing.status in upcoming:
@@ -1018,7 +1045,7 @@ class _Batch:
 
     @staticmethod
     def _hearing_changes(
-        hearing: Hearing,
+        hearing: Hearing | _HearingSeen,
         starts_at: dt.datetime | None,
         ends_at: dt.datetime | None,
         room: Courtroom | None,
@@ -1080,6 +1107,51 @@ class _Batch:
         return hearing
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _EpochMicroseconds(Func):
+    """A moment as whole microseconds since 1970 (UTC): read as an integer by the driver's C
+    code, where a timestamp goes through Django's time-zone loader in Python (a tenth of the
+    batch's time for a thousand hearings)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+class _HearingSeen(NamedTuple):
+    """A hearing Parley has, as the batch read it to compare (docket_upsert's _load)."""
+
+    id: int
+    case_id: int
+    external_id: str
+    kind: str
+    starts_us: int
+    ends_us: int
+    courtroom_id: int
+    judge_id: int | None
+    notes: str
+    status: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return _EPOCH + dt.timedelta(microseconds=self.starts_us)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return _EPOCH + dt.timedelta(microseconds=self.ends_us)
+
+    def as_hearing(self) -> Hearing:
+        """The hearing for a service, which locks and reads it again (never saved as is)."""
+        values = self._asdict()
+        del values["starts_us"], values["ends_us"]
+        return Hearing(**values, starts_at=self.starts_at, ends_at=self.ends_at)
+
+
 @dataclass
 class _Item:
     index: int
@@ -1132,14 +1204,14 @@ def _shown(value: Any) -> str:
 
 
 def _external_id_set(
-    model: type[Charge] | type[Hearing] | type[Defendant],
-    obj: Charge | Hearing | Defendant,
+    model: type[Charge] | type[Defendant],
+    obj: Charge | Defendant,
     external_id: str | None,
     **extra: Any,
 ) -> None:
-    """Give a charge, hearing or defendant just made by its service the docket's id.
+    """Give a charge or defendant just made by its service the docket's id.
 
-    charge_add, hearing_schedule and defendant_create take no external id (yet): the sync sets
+    charge_add and defendant_create take no external id (yet): the sync sets
     it in the same savepoint, so the object never exists without it once the record stands,
     and the unique constraint still guards it. The audit trigger records the update."""
     model.objects.filter(pk=obj.pk).update(external_id=external_id, **extra)
@@ -1197,6 +1269,34 @@ def docket_job_start(
         )
         _job_queue_on_commit(job.pk)
     return job
+
+
+def docket_job_apply(*, job: DocketSyncJob, by: User) -> DocketSyncJob:
+    """Apply the records a finished dry run tried: a new job with the same records, queued once
+    committed. Once only: the dry run gives its records up to it (409 when they are gone, or the
+    dry run is not done). 403 unless `by` keeps the court's docket."""
+    permissions.require_docket_syncer(by, job.court)
+    with transaction.atomic():
+        tried = DocketSyncJob.objects.select_for_update().get(pk=job.pk)
+        if not (tried.dry_run and tried.status == JobStatus.SUCCEEDED and tried.records):
+            raise Conflict(
+                gettext(
+                    "This preview has already been applied, or it is not finished. Upload the "
+                    "file again to see what it would change now."
+                ),
+                code="preview_not_applicable",
+            )
+        records, tried.records = tried.records, ""
+        tried.save(update_fields=["records"])
+        applied = DocketSyncJob.objects.create(
+            court_id=tried.court_id,
+            created_by=by,
+            dry_run=False,
+            records=records,
+            total=tried.total,
+        )
+        _job_queue_on_commit(applied.pk)
+    return applied
 
 
 def _job_queue_on_commit(job_id: int) -> None:
@@ -1259,7 +1359,7 @@ def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
     records = json.loads(job.records)
     if job.dry_run:
         results = docket_import(court=job.court, by=job.created_by, records=records, dry_run=True)
-        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results))
+        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results), keep=True)
         return True
     began = time.monotonic()
     done = job.done
@@ -1297,8 +1397,14 @@ def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
 
 
 def _job_finish(
-    job: DocketSyncJob, claim: uuid.UUID, results: list[dict[str, Any]], counts: dict[str, int]
+    job: DocketSyncJob,
+    claim: uuid.UUID,
+    results: list[dict[str, Any]],
+    counts: dict[str, int],
+    *,
+    keep: bool = False,
 ) -> None:
+    """A finished dry run keeps its records (`keep`) for docket_job_apply."""
     DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
         status=JobStatus.SUCCEEDED,
         done=len(results),
@@ -1307,7 +1413,7 @@ def _job_finish(
         unchanged=counts[Outcome.UNCHANGED],
         errors=counts[Outcome.ERROR],
         results=results,
-        records="",
+        **({} if keep else {"records": ""}),
         finished_at=timezone.now(),
     )
 

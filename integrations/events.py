@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, models
 from django.utils import timezone
 
-from core import domain_events
+from core import bulk, domain_events
 from deadlines.models import NEGOTIATION_DEADLINE_KINDS
 from integrations.models import Event, EventAudience, EventType
 
@@ -93,6 +93,10 @@ def emit(event_type: str, *, case: Case, subject: models.Model) -> Event:
     return event
 
 
+_EMITTED = ("court_id", "case_id", "subject_type", "subject_id", "audience")
+_EMITTED_TYPES = ("bigint", "bigint", "text", "bigint", "text")
+
+
 def emit_many(event_type: str, pairs: Sequence[tuple[Case, models.Model]]) -> list[int]:
     """`emit` for many (case, subject) pairs at once: one INSERT (no model instance per row),
     and one FeedEventRecorded batch for the webhooks. Returns the events' ids, in order."""
@@ -105,22 +109,30 @@ def emit_many(event_type: str, pairs: Sequence[tuple[Case, models.Model]]) -> li
             INSERT INTO {Event._meta.db_table}
                 (type, court_id, case_id, subject_type, subject_id, audience, occurred_at)
             SELECT %s, e.court_id, e.case_id, e.subject_type, e.subject_id, e.audience, %s
-            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::text[])
-                WITH ORDINALITY AS e(court_id, case_id, subject_type, subject_id, audience, n)
+            FROM {bulk.recordset(_EMITTED, _EMITTED_TYPES, alias="e")}
             ORDER BY e.n
             RETURNING id
             """,  # noqa: S608 (the table name is the model's)
             [
                 event_type,
                 now,
-                [case.court_id for case, _subject in pairs],
-                [case.pk for case, _subject in pairs],
-                [SUBJECT_TYPE_OF_MODEL[subject._meta.label_lower] for _case, subject in pairs],
-                [subject.pk for _case, subject in pairs],
-                [_audience_of(event_type, subject) for _case, subject in pairs],
+                bulk.json_rows(
+                    [
+                        (
+                            case.court_id,
+                            case.pk,
+                            SUBJECT_TYPE_OF_MODEL[subject._meta.label_lower],
+                            subject.pk,
+                            _audience_of(event_type, subject),
+                        )
+                        for case, subject in pairs
+                    ],
+                    _EMITTED,
+                ),
             ],
         )
-        ids = [row[0] for row in cursor.fetchall()]
+        # Ids are drawn in the order the rows are inserted, which is the ORDER BY's.
+        ids = sorted(row[0] for row in cursor.fetchall())
     domain_events.publish_many(
         domain_events.FeedEventRecorded,
         [

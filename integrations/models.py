@@ -132,6 +132,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["txid", "id"], name="event_feed_order"),
             models.Index(fields=["case", "txid", "id"], name="event_case_feed"),
+            # A court member's feed walks their court's events in the feed's order
+            # (integrations.selectors.event_feed).
+            models.Index(fields=["court", "txid", "id"], name="event_court_feed"),
             # Pruning finds the old events (integrations.services.events_prune). Rows are
             # written in time order, so a block range index is small and costs inserts little.
             BrinIndex(fields=["occurred_at"], name="event_occurred_brin"),

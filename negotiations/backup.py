@@ -121,7 +121,7 @@ def _triggers() -> dict[tuple[str, str], str]:
             "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid "
             "WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid) "
-            "AND t.tgname IN ('audit_row_change', 'audit_event_append_only')"
+            "AND t.tgname IN ('audit_row_change', 'audit_rows_inserted', 'audit_event_append_only')"
         )
         return {(table, name): enabled for table, name, enabled in cursor.fetchall()}
 
@@ -131,7 +131,9 @@ def audit_trigger_problems() -> list[str]:
     installed and firing ('D' is disabled; 'R' fires only in replica sessions)."""
     installed = _triggers()
     expected = [("audit_event", "audit_event_append_only")] + [
-        (watched.table, "audit_row_change") for watched in WATCHED
+        (watched.table, trigger)
+        for watched in WATCHED
+        for trigger in ("audit_row_change", "audit_rows_inserted")
     ]
     problems = []
     for table, trigger in expected:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext
+from django.utils.translation import npgettext, pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -29,6 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Table,
@@ -102,7 +104,9 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def agreement_pdf(doc: AgreementDocument) -> bytes:
+def agreement_pdf(doc: AgreementDocument, *copies: AgreementDocument) -> bytes:
+    """The agreement; then, each on new pages, its copies in other languages (the same terms,
+    their words translated), in one file with one digest."""
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
@@ -120,7 +124,16 @@ def agreement_pdf(doc: AgreementDocument) -> bytes:
         pageCompression=1,
     )
     canvasmaker = functools.partial(_NumberedCanvas, footer_text=_clean(doc.reference))
-    template.build(_story(doc, _Styles(), template.width), canvasmaker=canvasmaker)
+    styles = _Styles()
+    story: list[Flowable] = []
+    for number, copy in enumerate((doc, *copies)):
+        # Each copy's own words in its own language; the footers in the first's.
+        with translation.override(copy.language):
+            if number:
+                story.append(PageBreak())
+            story += _story(copy, styles, template.width)
+    with translation.override(doc.language):
+        template.build(story, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
 
@@ -224,7 +237,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Sentence recommendation"), styles)
     story.append(
         _table(
-            (_("Term"), _("Recommendation")),
+            (pgettext("agreement table", "Term"), _("Recommendation")),
             list(doc.sentence),
             (0.35, 0.65),
             styles,
@@ -261,7 +274,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Voluntariness checklist"), styles)
     story.append(
         _table(
-            (_("Item"), _("Answer")),
+            (pgettext("checklist", "Item"), _("Answer")),
             list(doc.checklist),
             (0.6, 0.4),
             styles,

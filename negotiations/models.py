@@ -19,12 +19,12 @@ from parties.models import Role, Side
 
 class OfferStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("offer status", "Sent")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("offer status", "Rejected")
     COUNTERED = "countered", _("Countered")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
 
 
 class CriminalHistoryCategory(models.TextChoices):
@@ -371,6 +371,12 @@ class PleaAgreement(models.Model):
 
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The languages of the copies the PDF holds, in order (codes of settings.LANGUAGES): the
+    # case's document language, then the defendant's where it differs and Parley has it. One
+    # file, so pdf_sha256 covers every copy.
+    document_languages = models.JSONField(
+        _("languages of the document"), default=list, blank=True, db_default=[]
+    )
 
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

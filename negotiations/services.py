@@ -45,7 +45,7 @@ from cases.models import (
 from cases.services import case_status_follow, case_touch, court_today
 from core import domain_events
 from core.exceptions import Conflict
-from core.text import single_line, user_name
+from core.text import language_code_of, single_line, user_name
 from core.versions import require_version
 from negotiations import agreement_rules, sentencing
 from negotiations.documents import agreement_pdf
@@ -1268,13 +1268,34 @@ def _check_witness(case: Case, witness: CaseParticipant | None) -> None:
         )
 
 
+def agreement_languages(agreement: PleaAgreement) -> list[str]:
+    """The case's document language, then each defendant's that differs and that Parley has."""
+    languages = [agreement.case.court.jurisdiction.document_language]
+    spoken = CaseParticipant.objects.active().filter(
+        case_id=agreement.case_id, role=Role.DEFENDANT, defendant__isnull=False
+    )
+    for name in spoken.order_by("id").values_list("defendant__preferred_language", flat=True):
+        language = language_code_of(name or "")
+        if language and language not in languages:
+            languages.append(language)
+    return languages
+
+
 def _seal(agreement: PleaAgreement, now: dt.datetime) -> None:
     """All have signed: render the agreement, store the PDF and its SHA-256; it is final."""
 
     agreement.status = AgreementStatus.SIGNED
-    # In the case's document language (its jurisdiction's profile), whoever signed last.
-    with translation.override(agreement.case.court.jurisdiction.document_language):
-        pdf = agreement_pdf(agreement_document(agreement, generated_at=now))
+    # In the case's document language (its jurisdiction's profile), whoever signed last; then
+    # a copy in each defendant's language where it differs and Parley has a catalogue for it
+    # (otherwise the interpreter's attestation in the checklist stands for it). One file: its
+    # digest covers every copy.
+    languages = agreement_languages(agreement)
+    copies = []
+    for language in languages:
+        with translation.override(language):
+            copies.append(agreement_document(agreement, generated_at=now))
+    pdf = agreement_pdf(*copies)  # each copy rendered in its own language
+    agreement.document_languages = languages
     agreement.pdf = pdf
     agreement.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     agreement.save()

@@ -9,7 +9,7 @@ import zoneinfo
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -202,6 +202,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),
         generated_at=_local(generated_at, court.time_zone),
-        language=court.jurisdiction.document_language,
+        # The words are in the active language: the caller picks it (translation.override).
+        language=translation.get_language() or court.jurisdiction.document_language,
         paper=court.jurisdiction.paper_size,
     )

@@ -15,8 +15,10 @@ from typing import Any, Generic, TypeVar
 
 import factory.random
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -72,6 +74,17 @@ def same_names_every_run(request: Any) -> None:
     """Factories draw names from Faker: seeded from the test's id, a test sees the same people
     in every run and on every worker, whatever ran before it."""
     factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def site_language_to_begin_with() -> Iterator[None]:
+    """Each test starts in the site's language, whatever ran before it: a request leaves the
+    language it was answered in active in the thread (LocaleMiddleware and
+    accounts.language activate one and never deactivate it), and a Chinese reader's request
+    would otherwise leak into the next test's e-mails and PDFs."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

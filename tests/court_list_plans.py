@@ -1,5 +1,5 @@
-"""Plans of court staff's lists (tests.list_plans' technique: `enable_seqscan = off` in place of
-a court system's millions of rows): a page is one walk of the court's rows along an index led
+"""Plans of court staff's lists (tests.list_plans.page_plan: planned as at a court system's size):
+a page is one walk of the court's rows along an index led
 by court_id in the list's order, stopped by the page's LIMIT, each row checked by a probe of
 guardian's group index; never a sort or a hash of every row (or every case) of a court."""
 
@@ -10,11 +10,12 @@ import json
 from django.db.models import Model, QuerySet
 
 from cases.models import CaseGroupObjectPermission
-from tests.list_plans import _bitmap_leaves, nodes, page_plan
+from tests.list_plans import _bitmap_leaves, assert_no_big_table_read_whole, nodes, page_plan
 
 
 def assert_walks_court_index(queryset: QuerySet[Model], table: str, index: str) -> None:
     plan = page_plan(queryset)
+    assert_no_big_table_read_whole(plan)
     shown = json.dumps(plan, indent=1)
     every = nodes(plan)
     reads = [node for node in every if node.get("Relation Name") == table]

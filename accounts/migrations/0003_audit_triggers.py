@@ -26,6 +26,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql.watch_sql(watched), sql.unwatch_sql(watched))
+        migrations.RunSQL(sql.watch_rows_sql(watched), sql.unwatch_sql(watched))
         for watched in _watched()
     ]

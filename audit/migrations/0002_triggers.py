@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunSQL(sql.FUNCTION_SQL, sql.DROP_FUNCTION_SQL),
         *[
-            migrations.RunSQL(sql.watch_sql(watched), sql.unwatch_sql(watched))
+            migrations.RunSQL(sql.watch_rows_sql(watched), sql.unwatch_sql(watched))
             for watched in _watched()
         ],
     ]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            [sql.unwatch_sql(BEFORE), sql.watch_sql(AFTER)],
-            [sql.unwatch_sql(AFTER), sql.watch_sql(BEFORE)],
+            [sql.unwatch_sql(BEFORE), sql.watch_rows_sql(AFTER)],
+            [sql.unwatch_sql(AFTER), sql.watch_rows_sql(BEFORE)],
         )
     ]

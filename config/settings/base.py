@@ -226,6 +226,17 @@ LANGUAGES = [
 # The project catalogue (messages of templates/ and config/); each app keeps its own in
 # <app>/locale/. The compiled .mo files are committed: `make messages` rebuilds them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Other names people give a language of LANGUAGES (a defendant's "preferred language" is
+# free text), lower case; Django already knows each language's English and own names.
+LANGUAGE_NAMES = {
+    "chinese": "zh-hans",
+    "mandarin": "zh-hans",
+    "mandarin chinese": "zh-hans",
+    "putonghua": "zh-hans",
+    "普通话": "zh-hans",
+    "中文": "zh-hans",
+    "汉语": "zh-hans",
+}
 LANGUAGE_COOKIE_NAME = "parley_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -458,7 +458,8 @@ class VisibleHearingField(serializers.PrimaryKeyRelatedField[Hearing]):
     """A hearing id; hearings the caller may not see are as unknown as missing ones."""
 
     def get_queryset(self) -> Any:
-        return selectors.hearings_visible_to(self.context["request"].user)
+        # One hearing by its id: its case probed, not the reader's every case.
+        return selectors.hearings_checked_for(self.context["request"].user)
 
 
 class DeadlineCreateSerializer(serializers.Serializer[Any]):

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 
 from cases import permissions
 from cases.models import Case, CaseStatus, Court
-from core import domain_events
+from core import bulk, domain_events
 from core.exceptions import Conflict
 from core.versions import require_version
 from deadlines import alerts, computation
@@ -193,8 +193,10 @@ def hearing_schedule(
     courtroom: Courtroom,
     judge: User | None = None,
     notes: str = "",
+    external_id: str | None = None,
 ) -> Hearing:
-    """The court sets a hearing on a case, in one of its courtrooms, at a free time."""
+    """The court sets a hearing on a case, in one of its courtrooms, at a free time;
+    `external_id` is the court docket system's id of it (docket sync)."""
     _refuse_out_of_range(starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         locked = _lock_case(case.pk)
@@ -216,6 +218,7 @@ def hearing_schedule(
             courtroom=courtroom,
             judge=judge,
             notes=notes.strip(),
+            external_id=external_id,
             created_by=by,
         )
         _save_hearing(hearing)
@@ -270,13 +273,22 @@ def hearings_schedule_many(
             answers[n] = error
     # Lock the cases (in id order, as one statement: two imports never deadlock on them).
     case_ids = sorted({plan.case.pk for n, plan in enumerate(plans) if answers[n] is None})
+    # Their courts as the plans hold them (a batch has one or a few), not read again with
+    # every case (a court and its jurisdiction, profile and all, as instances per case).
+    courts: dict[int, Court] = {
+        plan.case.court_id: plan.case.court for plan in plans if _case_court.is_cached(plan.case)
+    }
     locked = {
         case.pk: case
         for case in Case.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("court__jurisdiction")
         .filter(pk__in=case_ids)
         .order_by("pk")
     }
+    missing = {row.court_id for row in locked.values()} - set(courts)
+    if missing:
+        courts |= Court.objects.select_related("jurisdiction").in_bulk(missing)
+    for row in locked.values():
+        _case_court.set_cached_value(row, courts[row.court_id])
     kept = permissions.cases_whose_calendar_is_kept_by(by, locked.values())
     kinds = set(HearingKind.values)
     judge_ids = {plan.judge.pk for plan in plans if plan.judge is not None}
@@ -367,7 +379,7 @@ def hearings_schedule_many(
         new.append(hearing)
         answers[n] = hearing
     if new:
-        Hearing.objects.bulk_create(new)
+        _hearings_insert(new)
         _scheduled_changes_insert(new, by=by)
         alerts.plan_for_new_hearings(new)
         domain_events.publish_many(
@@ -380,28 +392,77 @@ def hearings_schedule_many(
 
 
 _case_field = Hearing._meta.get_field("case")
+_case_court = Case._meta.get_field("court")
 _courtroom_field = Hearing._meta.get_field("courtroom")
+
+
+_HEARING_FIELDS = (
+    "case",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "courtroom",
+    "judge",
+    "notes",
+    "external_id",
+)
+
+
+def _hearings_insert(hearings: Sequence[Hearing]) -> None:
+    """INSERT the new hearings in one statement (core.bulk: no per-row Python of bulk_create),
+    and give each instance its id and the values the database gave it, as bulk_create does."""
+    now = timezone.now()
+    by_id = hearings[0].created_by_id
+    ids = bulk.rows_insert(
+        Hearing,
+        _HEARING_FIELDS,
+        [
+            (
+                h.case_id,
+                h.kind,
+                h.starts_at,
+                h.ends_at,
+                h.courtroom_id,
+                h.judge_id,
+                h.notes,
+                h.external_id,
+            )
+            for h in hearings
+        ],
+        constants={
+            "status": HearingStatus.SCHEDULED,
+            "sequence": 0,
+            "created_by": by_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    for hearing, pk in zip(hearings, ids, strict=True):
+        hearing.pk = pk
+        hearing.created_at = hearing.updated_at = now
+        hearing._state.adding = False
+        hearing._state.db = "default"
 
 
 def _scheduled_changes_insert(hearings: Sequence[Hearing], *, by: User) -> None:
     """The history row of each hearing just scheduled (as hearing_schedule writes it), in one
-    statement without a model instance per row."""
+    statement without a model instance per row, read from the hearings just inserted."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {HearingChange._meta.db_table}
                 (hearing_id, from_starts_at, to_starts_at, from_courtroom_id, to_courtroom_id,
                  from_status, to_status, reason, changed_by_id, changed_at)
-            SELECT h.id, NULL, h.starts_at, NULL, h.room, '', %s, '', %s, %s
-            FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[]) AS h(id, starts_at, room)
-            """,  # noqa: S608 (the table name is the model's)
+            SELECT h.id, NULL, h.starts_at, NULL, h.courtroom_id, '', %s, '', %s, %s
+            FROM {Hearing._meta.db_table} h
+            WHERE h.id = ANY(%s::bigint[])
+            ORDER BY h.id
+            """,  # noqa: S608 (the table names are the models')
             [
                 HearingStatus.SCHEDULED,
                 by.pk,
                 timezone.now(),
-                [h.pk for h in hearings],
-                [h.starts_at for h in hearings],
-                [h.courtroom_id for h in hearings],
+                "{" + ",".join(str(h.pk) for h in hearings) + "}",
             ],
         )
 
@@ -417,8 +478,8 @@ def _clashes_many(plans: dict[int, HearingPlan], cases: dict[int, Case]) -> dict
         cursor.execute(
             f"""
             SELECT DISTINCT ON (p.n) p.n, h.id
-            FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])
-                AS p(n, room, starts, ends)
+            FROM json_to_recordset(%s::json)
+                AS p(n int, room bigint, starts timestamptz, ends timestamptz)
             JOIN {Hearing._meta.db_table} h
               ON int8range(h.courtroom_id, h.courtroom_id, '[]') && int8range(p.room, p.room, '[]')
              AND tstzrange(h.starts_at, h.ends_at) && tstzrange(p.starts, p.ends)
@@ -426,10 +487,13 @@ def _clashes_many(plans: dict[int, HearingPlan], cases: dict[int, Case]) -> dict
             ORDER BY p.n, h.starts_at
             """,  # noqa: S608 (the table name is the model's)
             [
-                numbers,
-                [plans[n].courtroom.pk for n in numbers],
-                [plans[n].starts_at for n in numbers],
-                [plans[n].ends_at for n in numbers],
+                bulk.json_rows(
+                    [
+                        (n, plans[n].courtroom.pk, plans[n].starts_at, plans[n].ends_at)
+                        for n in numbers
+                    ],
+                    ("n", "room", "starts", "ends"),
+                ),
                 HearingStatus.CANCELLED,
             ],
         )

@@ -3,9 +3,10 @@ suggestion) follow their offer or suggestion and are never edited by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Case
@@ -51,17 +52,24 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
     if offer.status == OfferStatus.SENT:
         if offer.expires_at is None or existing is not None:
             return existing
-        case = Case.objects.select_related("court").get(pk=offer.case_id)
-        round_label = (
-            _("round %(round_number)s") % {"round_number": offer.round_number}
-            if offer.round_number
-            else _("the offer")
+        case = Case.objects.select_related("court__jurisdiction").get(pk=offer.case_id)
+        round_number = offer.round_number
+        title = _in_case_language(
+            case,
+            lambda: (
+                _("%(side)s offer (%(round)s) expires")
+                % {
+                    "side": Side(offer.side).label,
+                    "round": _("round %(round_number)s") % {"round_number": round_number}
+                    if round_number
+                    else _("the offer"),
+                }
+            ),
         )
         deadline = Deadline.objects.create(
             case=case,
             kind=DeadlineKind.OFFER_EXPIRY,
-            title=_("%(side)s offer (%(round)s) expires")
-            % {"side": Side(offer.side).label, "round": round_label},
+            title=title,
             responsible_side=OTHER_SIDE.get(offer.side, ""),
             due_date=local_date(offer.expires_at, case.court),
             due_at=offer.expires_at,
@@ -91,6 +99,13 @@ def offer_expiry_sync(offer: Offer) -> Deadline | None:
         return existing
     alerts.plan_for_deadline(existing)
     return existing
+
+
+def _in_case_language(case: Case, text: Callable[[], str]) -> str:
+    """Text kept on the case for everyone on it, in the case's language (its profile's
+    document language), whoever's request wrote it."""
+    with translation.override(case.court.jurisdiction.document_language):
+        return text()
 
 
 def suggestion_response_rule(case: Case) -> DeadlineRule | None:
@@ -141,8 +156,13 @@ def suggestion_response_sync(suggestion: Suggestion) -> Deadline | None:
     deadline = Deadline.objects.create(
         case=case,
         kind=DeadlineKind.SUGGESTION_RESPONSE_DUE,
-        title=_("Written response to the defense suggestion of %(submitted)s")
-        % {"submitted": submitted.isoformat()},
+        title=_in_case_language(
+            case,
+            lambda: (
+                _("Written response to the defense suggestion of %(submitted)s")
+                % {"submitted": submitted.isoformat()}
+            ),
+        ),
         responsible_side=rule.responsible_side or Side.PROSECUTION,
         due_date=computed.date,
         rule=rule,

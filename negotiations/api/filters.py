@@ -12,7 +12,9 @@ from negotiations.models import AgreementStatus, Offer, OfferStatus, PleaAgreeme
 
 class OfferFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
-    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
+    # No DISTINCT (a filter on the row's own column cannot repeat a row): with it, PostgreSQL
+    # builds every matching row before the page (bench/README.md, the case list's problem 1).
+    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices, distinct=False)
     updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -38,7 +40,7 @@ class SuggestionFilter(django_filters.FilterSet):
 
 class AgreementFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
-    status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices, distinct=False)
     updated_at__gte = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
-from cases.party_selectors import participants_visible_to
+from cases.party_selectors import participants_checked_for
 from core.api.fields import AwareDateTimeField
 from core.text import user_name
 from negotiations import agreement_rules, selectors, services, wording
@@ -373,7 +373,8 @@ class VisibleOfferField(serializers.PrimaryKeyRelatedField[Offer]):
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleParticipantField(serializers.PrimaryKeyRelatedField[CaseParticipant]):
     def get_queryset(self) -> Any:
-        return participants_visible_to(self.context["request"].user)
+        # One participation by its id: its case probed, not the reader's every case.
+        return participants_checked_for(self.context["request"].user)
 
 
 class OfferCreateSerializer(OfferContentsSerializer):

@@ -15,15 +15,18 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from negotiations import services
 from negotiations.models import AgreementStatus, PleaAgreement
+from records import services as record_services
 from tests.browser.conftest import SHOTS, People, shoot
 from tests.conftest import World
 from tests.negotiation_helpers import CHECKLIST_ALL, cn_case, statement_named
@@ -114,9 +117,18 @@ def test_the_cn_negotiation_reads_chinese_end_to_end(
         assert chinese in text, chinese
     _pdf_page_shot(pdf, "cn-agreement-pdf")
 
-    # 6. The notifications, in Chinese.
+    # 6. The notifications, in Chinese: the procuratorate discloses a record and writes a note.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(cn.case.court.time_zone))
+    record_services.disclosure_add(
+        case=cn.case, by=cn.prosecutor, disclosed_on=today, description="被害人李某询问笔录"
+    )
+    record_services.note_add(
+        case=cn.case, by=cn.prosecutor, visibility="shared", body="请于开庭前提交书面意见。"
+    )
     duty.goto(url + reverse("deadlines:notifications"))
     expect(duty.get_by_role("heading", level=1)).to_have_text("通知")
+    expect(duty.locator("main")).to_contain_text("已开示证据")
+    expect(duty.locator("main")).to_contain_text("2 条未读")
     shoot_both(duty, "cn-notifications")
 
 

@@ -107,7 +107,7 @@ def put_in_status(case: Case, status: str) -> None:
 
 
 def illegal_move_message(from_status: str, to_status: str) -> str:
-    allowed = sorted(S(b).label for (a, b) in WORKFLOW if a == from_status)
+    allowed = sorted(str(S(b).label) for (a, b) in WORKFLOW if a == from_status)
     tail = f" From here it can move to: {', '.join(allowed)}." if allowed else " It is final."
     return f"A case in status “{S(from_status).label}” cannot move to “{S(to_status).label}”.{tail}"
 

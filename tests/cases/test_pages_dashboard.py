@@ -135,8 +135,8 @@ def test_my_cases_query_count_does_not_grow_for_a_prosecutor(
     open_cases(prosecutor, world.other_court, rows)
     client.force_login(prosecutor)
     # session, user, profile, organization (header), counts, rows; the header's unread
-    # notifications badge (1); "Upcoming": hearings and deadlines (2)
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    # notifications badge (1); "Upcoming": hearings, the reader's courts, deadlines (3)
+    with django_assert_num_queries(10):  # type: ignore[operator]
         html = dashboard(client)
     assert len(listed(html)) == rows
 
@@ -149,7 +149,7 @@ def test_my_cases_query_count_does_not_grow_for_a_clerk(
     case_services.court_member_add(court=world.other_court, user=clerk)
     open_cases(clerk, world.other_court, rows - 1)  # plus the world's foreign case
     client.force_login(clerk)
-    # as above: 6, the unread badge, "Upcoming" (2)
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    # as above: 6, the unread badge, "Upcoming" (3)
+    with django_assert_num_queries(10):  # type: ignore[operator]
         html = dashboard(client)
     assert len(listed(html)) == rows

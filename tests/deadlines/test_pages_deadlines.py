@@ -722,8 +722,8 @@ def test_dashboard_queries_do_not_grow_with_upcoming_dates(
         manual_deadline(world, due_date=dt.date(2026, 12, 15 + n), title=f"Filing {n}")
     client.force_login(world.user(Role.DEFENSE_COUNSEL))
     # session, user; the header: profile, organization, unread count; counts, rows; upcoming:
-    # hearings and deadlines (2).
-    with django_assert_num_queries(9):
+    # hearings, the reader's courts, deadlines (3).
+    with django_assert_num_queries(10):
         response = client.get(reverse("dashboard"))
     assert len(response.context["upcoming"]) == 2 * extra
 

@@ -27,7 +27,7 @@ NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 # bench/docket_import.py); none of them grows with the number of records.
 UNCHANGED_BATCH = 8
 CREATED_HEARINGS_BATCH = 18
-CREATED_CASES_BATCH = 15
+CREATED_CASES_BATCH = 14
 
 
 @pytest.fixture(autouse=True)

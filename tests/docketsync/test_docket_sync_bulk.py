@@ -24,6 +24,7 @@ from parties.models import Role
 from tests.conftest import World
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
 from tests.docketsync.test_docket_sync import case_record, counsel_record, hearing_record, pk
+from tests.list_plans import plan_as_if_big
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 
@@ -261,3 +262,30 @@ def test_a_bulk_write_that_trips_a_constraint_is_done_record_by_record(
 
     assert [r.result for r in results] == ["created", "error"]
     assert f"(hearing {results[0].id})" in results[1].errors["non_field_errors"][0]
+
+
+def test_the_batch_looks_up_taken_dockets_and_ids_in_their_unique_indexes(
+    world: World, clerk: Any
+) -> None:
+    """cases_open_many asks once for the docket numbers and external ids the court already has,
+    each list read from its unique index, never by walking the court's cases."""
+    with CaptureQueriesContext(connection) as queries:
+        docket_upsert(court=world.court, by=clerk, records=[case_record("CR-1"), case_record()])
+    (lookup,) = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    with connection.cursor() as cursor:
+        plan_as_if_big(cursor, {"cases_case": 1_000_000})
+        cursor.execute("EXPLAIN " + lookup)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    conditions = [line.strip() for line in plan.splitlines() if "Index Cond" in line]
+    court = world.court.pk
+    for column, index in (
+        ("docket_number", "case_docket_number_unique_per_court"),
+        ("external_id", "case_external_id_unique_per_court"),
+    ):
+        assert f"Scan using {index}" in plan or f"Scan on {index}" in plan, plan
+        # Both the court and the list are the index's condition (not a filter after it).
+        assert any(
+            f"court_id = {court}" in line and column in line and "ANY" in line
+            for line in conditions
+        ), plan
+    assert "Seq Scan" not in plan, plan

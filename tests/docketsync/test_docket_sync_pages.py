@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from cases.models import Case, Charge
 from deadlines.models import Hearing
+from docketsync.models import DocketSyncJob
+from docketsync.services import MAX_JOB
 from parties.models import Role
 from tests.conftest import ROLES, World
 from tests.deadline_helpers import courtroom, ensure_seeded_rules
@@ -192,15 +194,16 @@ def test_a_bad_file_is_shown_next_to_the_field(
     assert message in page
 
 
-def test_a_file_of_more_than_a_thousand_records_is_for_the_command(
+def test_a_file_of_more_records_than_a_job_takes_is_for_the_command(
     world: World, clerk: Any
 ) -> None:
-    rows = "".join(f"case,CR-{n}\r\n" for n in range(1001))
+    rows = "".join(f"case,CR-{n}\r\n" for n in range(MAX_JOB + 1))
 
     response = upload(browser_as(clerk), world, "type,external_id\r\n" + rows)
 
     assert response.status_code == 400
-    assert "The file has more than 1,000 records" in response.content.decode()
+    assert "The file has more than 20,000 records" in response.content.decode()
+    assert not DocketSyncJob.objects.exists()
 
 
 def test_the_template_lists_every_column(world: World, clerk: Any) -> None:

@@ -167,6 +167,8 @@ def test_render_in_a_fresh_process_matches_the_stored_digest() -> None:
     # A digest stored today is re-checked later by another process: neither hash seeding nor
     # which fonts that process registered first may change a byte.
     script = (
+        "import django\n"
+        "django.setup()\n"  # the document's words go through the catalogues
         "from negotiations.documents import agreement_pdf, sha256_hex\n"
         "from tests.negotiations.test_agreement_pdf import chinese_agreement, english_agreement\n"
         "agreement_pdf(chinese_agreement())\n"
@@ -174,7 +176,12 @@ def test_render_in_a_fresh_process_matches_the_stored_digest() -> None:
         "print(sha256_hex(agreement_pdf(chinese_agreement())))\n"
     )
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        **os.environ,
+        "PYTHONHASHSEED": "12345",
+        "PYTHONPATH": str(root),
+    }
     result = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
         [sys.executable, "-c", script],
         cwd=root,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
 from django.utils import translation
 
+from core.text import language_code_of
 from negotiations import services
 from negotiations.models import AgreementStatus, PleaAgreement
-from parties.models import Role
+from parties.models import Defendant, Role
 from tests.conftest import World
 from tests.negotiation_helpers import CHECKLIST_ALL, cn_case, signed_agreement, statement_named
 from tests.negotiations.test_agreement_pdf import (
@@ -80,3 +82,54 @@ def test_us_agreement_stays_english_on_letter_when_the_last_signer_reads_chinese
     assert "Sentence recommendation" in text
     assert "量刑建议" not in text
     assert world.user(Role.PROSECUTOR).profile.preferred_language == ""
+
+
+def test_cn_mandarin_speaker_gets_one_chinese_copy(world: World) -> None:
+    # cn_case's defendant prefers "Mandarin": the case's language already.
+    _cn, agreement = cn_sealed(world)
+
+    assert agreement.document_languages == ["zh-hans"]
+    assert "Sentence recommendation" not in all_text(bytes(agreement.pdf or b""))
+
+
+def test_defendant_of_another_language_gets_a_copy_in_it_in_the_same_file(
+    world: World,
+) -> None:
+    # A US case whose defendant reads Mandarin: the English agreement, then the Chinese copy;
+    # one file, one digest over both.
+    Defendant.objects.filter(pk=world.defendant.pk).update(preferred_language="Mandarin")
+    agreement = signed_agreement(world)
+    pdf = bytes(agreement.pdf or b"")
+
+    assert agreement.document_languages == ["en", "zh-hans"]
+    text = all_text(pdf)
+    assert text.index("Sentence recommendation") < text.index("量刑建议")
+    assert embedded_cjk_subsets(pdf)
+    assert page_size(pdf) == LETTER_POINTS  # the case's paper for every copy
+    assert agreement.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_a_language_parley_has_no_catalogue_for_adds_no_copy(world: World) -> None:
+    # Spanish: no catalogue, so no copy; the interpreter's attestation in the checklist stands.
+    Defendant.objects.filter(pk=world.defendant.pk).update(preferred_language="Spanish")
+    agreement = signed_agreement(world)
+
+    assert agreement.document_languages == ["en"]
+    assert "量刑建议" not in all_text(bytes(agreement.pdf or b""))
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("English", "en"),
+        ("english ", "en"),
+        ("Mandarin", "zh-hans"),
+        ("简体中文", "zh-hans"),
+        ("Simplified Chinese", "zh-hans"),
+        ("zh-hans", "zh-hans"),
+        ("Spanish", ""),
+        ("", ""),
+    ],
+)
+def test_a_language_as_people_write_it(name: str, code: str) -> None:
+    assert language_code_of(name) == code

@@ -654,8 +654,11 @@ def test_cn_preview_applies_the_leniency_reduction(client: Client, world: World)
         {"baseline_months": "36", "leniency_stage": "prosecution_review"},
         case=cn.case,
     ).content.decode()
-    assert "Baseline sentence 36 months" in body
-    assert "With leniency 29–36 months" in body  # 20% off at prosecution review, rounded up
+    # A prosecutor of a Chinese procuratorate reads Chinese (its profile's document language).
+    assert "基准刑" in body  # baseline sentence
+    assert "36" in body
+    assert "从宽后" in body  # with leniency
+    assert "29–36" in body  # 20% off at prosecution review, rounded up
 
 
 def test_expiry_is_read_in_the_courts_time_zone(client: Client, world: World) -> None:

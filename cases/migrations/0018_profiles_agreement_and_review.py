@@ -18,5 +18,5 @@ def load_profiles(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0016_profile_document_language")]
+    dependencies = [("cases", "0017_court_group_rows_of_own_court")]
     operations = [migrations.RunPython(load_profiles, migrations.RunPython.noop)]

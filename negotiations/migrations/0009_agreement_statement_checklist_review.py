@@ -40,8 +40,8 @@ def columns_from_answers(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_profiles_agreement_and_review'),
-        ('negotiations', '0006_case_id_indexes'),
+        ('cases', '0018_profiles_agreement_and_review'),
+        ('negotiations', '0008_court_columns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
