@@ -184,7 +184,7 @@ CPL_201_GROUNDS = [
     {
         "code": "not_a_crime",
         "label": gettext_noop(
-            "The defendant's act is not a crime, or criminal responsibility is not to be pursued"
+            "The accused's act is not a crime, or criminal responsibility is not to be pursued"
         ),
         "text": "被告人的行为不构成犯罪或者不应当追究其刑事责任的",
         "source": "CPL art. 201(1)(i)",
@@ -192,14 +192,14 @@ CPL_201_GROUNDS = [
     {
         "code": "involuntary",
         "label": gettext_noop(
-            "The defendant admitted guilt and accepted punishment against their will"
+            "The accused admitted guilt and accepted punishment against their will"
         ),
         "text": "被告人违背意愿认罪认罚的",
         "source": "CPL art. 201(1)(ii)",
     },
     {
         "code": "facts_denied",
-        "label": gettext_noop("The defendant denies the criminal facts charged"),
+        "label": gettext_noop("The accused denies the criminal facts charged"),
         "text": "被告人否认指控的犯罪事实的",
         "source": "CPL art. 201(1)(iii)",
     },
@@ -236,7 +236,7 @@ CPL_201_ADJUST = {
         {
             "code": "defense_objection",
             "label": gettext_noop(
-                "The defendant or defense counsel objects to the sentencing recommendation"
+                "The accused or defense counsel objects to the sentencing recommendation"
             ),
             "text": "被告人、辩护人对量刑建议提出异议",
             "source": "CPL art. 201(2)",

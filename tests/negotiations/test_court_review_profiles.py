@@ -380,7 +380,7 @@ def test_api_adjust_for_each_role(world: World, code: str, who: str, expected: i
             "defense_objection",
         )
         assert body["review_ground_display"] == (
-            "The defendant or defense counsel objects to the sentencing recommendation "
+            "The accused or defense counsel objects to the sentencing recommendation "
             "(被告人、辩护人对量刑建议提出异议) — CPL art. 201(2)"
         )
     else:
