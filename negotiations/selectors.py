@@ -238,17 +238,24 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
     courts = party_selectors.courts_listed_for(user)
     if courts:
         seen = party_selectors.rows_of_courts(user, courts, PleaAgreement._meta.db_table)
-        return _with_list_signatures(
-            PleaAgreement.objects.filter(seen).filter(_agreement_rule(user))
+        return _with_profiles(
+            _with_list_signatures(PleaAgreement.objects.filter(seen).filter(_agreement_rule(user)))
         )
     # A party's cases, and the bench's once submitted: found among all the cases the user
     # holds a part in (one array, so one read of the case index), then told apart.
     held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
     party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
-    # The profile (checklist items, review options) of each row's case: one query for the page.
-    return _with_list_signatures(
-        PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
-    ).prefetch_related(
+    return _with_profiles(
+        _with_list_signatures(
+            PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
+        )
+    )
+
+
+def _with_profiles(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    """The profile (checklist items, review options) of each listed row's case, with its court:
+    one query for the page, apart from the list's own plan."""
+    return agreements.prefetch_related(
         Prefetch("case", queryset=Case.objects.select_related("court__jurisdiction"))
     )
 

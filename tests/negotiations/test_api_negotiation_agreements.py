@@ -43,12 +43,11 @@ from tests.negotiation_helpers import (
 )
 
 # The list: whether the user sits in a court (a party's list is then found from their own
-# cases, tests/negotiations/test_list_plans.py), agreements (with case, court and offer), then
-# their signatures.
-AGREEMENT_LIST_QUERIES = 3
-# A party's list reads the cases of its page, with their court and profile (the checklist's
-# items and the court's review options are the profile's), apart: one query more.
-PARTY_AGREEMENT_LIST_QUERIES = AGREEMENT_LIST_QUERIES + 1
+# cases, tests/negotiations/test_list_plans.py), agreements (with offer), their signatures, and
+# the cases of the page with their court and profile (the checklist's items and the court's
+# review options are the profile's).
+AGREEMENT_LIST_QUERIES = 4
+PARTY_AGREEMENT_LIST_QUERIES = AGREEMENT_LIST_QUERIES
 
 STAGES = {
     "signing": accepted_agreement,
