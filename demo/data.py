@@ -85,6 +85,7 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "closure": "Building maintenance (demo)",
         "discovery_due": "Discovery due (Rule 16)",
         "pdf_font": "Helvetica",
+        "clerks_office": "{court} (clerk's office)",
     },
     "zh-hans": {
         "notes": {
@@ -116,12 +117,13 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "closure": "法院办公楼检修（演示）",
         "discovery_due": "辩护人阅卷（《刑事诉讼法》第四十条）",
         "pdf_font": "STSong-Light",
+        "clerks_office": "{court}书记室",
     },
 }
 
 
 def _language(court: Court) -> str:
-    return str((court.jurisdiction.parameters or {}).get("document_language", "en"))
+    return court.jurisdiction.document_language
 
 
 def _text(court: Court) -> dict[str, Any]:
@@ -423,7 +425,9 @@ def _court(name: str, jurisdiction: Jurisdiction, tz: str, subdivision: str = ""
             existing.save(update_fields=["subdivision"])
         return existing
     org, _ = Organization.objects.get_or_create(
-        name=f"{name} (clerk's office)",
+        name=DEMO_TEXT.get(jurisdiction.document_language, DEMO_TEXT["en"])["clerks_office"].format(
+            court=name
+        ),
         defaults={"kind": OrganizationKind.COURT, "jurisdiction": jurisdiction},
     )
     return case_services.court_create(

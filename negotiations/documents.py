@@ -286,7 +286,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Signatures"), styles)
     story.append(
         _table(
-            (_("Role"), _("Name"), _("Signed"), _("Witness")),
+            (_("Role"), _("Name"), pgettext("when", "Signed"), _("Witness")),
             [(s.role, s.name, s.signed_at, s.witness) for s in doc.signatures],
             (0.18, 0.26, 0.24, 0.32),
             styles,
