@@ -323,6 +323,9 @@ DEFENSE_LAWYER_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 SUGGESTION_RESPONDER_ROLES = frozenset({Role.PROSECUTOR})
 # Counsel explains rights and consequences: the checklist is theirs to complete.
 CHECKLIST_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# The prosecution names what the plea statement holds beyond the offer's terms, where the
+# profile asks for it: the procedure (CPL art. 173(2)(iii), 174(1)) and the limits on appeal.
+PLEA_STATEMENT_ROLES = frozenset({Role.PROSECUTOR})
 # Agreement readers among the parties (the court reads it once submitted).
 AGREEMENT_PARTY_ROLES = OFFER_READER_ROLES
 # The defendant withdraws their plea agreement, in person or through counsel.

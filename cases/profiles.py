@@ -2,7 +2,7 @@
 
 `cases/data/profiles.json` holds every profile; `cases/data/profiles.schema.json` (JSON Schema
 2020-12) says what a profile may hold, and docs/profiles.md explains each parameter and its
-source. A migration loads each version of the file (cases 0018 onwards) and seed_demo loads it
+source. A migration loads each version of the file (cases 0019 onwards) and seed_demo loads it
 again; adding a profile, or a parameter value, is a change to the file, never to the code.
 """
 

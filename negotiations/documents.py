@@ -74,6 +74,9 @@ class AgreementDocument:
     # words in it (translation.override); fonts follow the text.
     language: str = "en"
     paper: str = "letter"  # "letter" or "A4", from the jurisdiction's profile
+    # What the plea statement names beyond the terms, where the profile asks for it: the
+    # procedure agreed to (CPL art. 174) and the limits on appeal, as (label, value).
+    statement: tuple[tuple[str, str], ...] = ()
 
 
 LATIN_FONT = "Helvetica"
@@ -242,6 +245,19 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
             empty=_("No sentence recommendation."),
         )
     )
+
+    if doc.statement:
+        story += _heading(_("Plea statement"), styles)
+        story.append(
+            _table(
+                (_("Term"), _("Agreed")),
+                list(doc.statement),
+                (0.35, 0.65),
+                styles,
+                width,
+                empty="",
+            )
+        )
 
     story += _heading(_("Conditions"), styles)
     story.append(

@@ -16,7 +16,7 @@ def _watched():
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0005_insert_triggers_per_statement"),
-        ("negotiations", "0009_complex_mark_rights_explanation"),
+        ("negotiations", "0010_complex_mark_rights_explanation"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0018_profile_data_file"),
+        ("cases", "0019_profile_data_file"),
         ("deadlines", "0014_open_court_due_and_courtroom_of_case_court"),
     ]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -81,7 +81,7 @@ def _migrations_load() -> None:
     have flushed what they loaded when the test database was made."""
     from django.apps import apps
 
-    importlib.import_module("cases.migrations.0018_profile_data_file").load(apps, None)
+    importlib.import_module("cases.migrations.0019_profile_data_file").load(apps, None)
     importlib.import_module("deadlines.migrations.0015_rules_from_profile_data").load(apps, None)
 
 
@@ -252,3 +252,31 @@ def test_a_test_only_profile_brings_its_own_deadline_rule() -> None:
     assert deadline_rules_load(data=extra) == 1
     rule = DeadlineRule.objects.get(code="zz-answer-within-5-court-days")
     assert (rule.jurisdiction.code, rule.offset, rule.unit) == ("zz-test", 5, "court_days")
+
+
+def test_every_label_shown_through_gettext_is_listed_for_translation() -> None:
+    """negotiations.agreement_rules shows the checklist's items, the review's grounds and the
+    plea procedures through gettext: cases/profile_labels.py lists each label for makemessages,
+    and each has its Simplified Chinese translation."""
+    from django.utils import translation
+
+    from cases.profile_labels import PROFILE_LABELS
+
+    labels = set()
+    for profile in shipped()["profiles"].values():
+        parameters = profile["parameters"]
+        for items in (
+            parameters["checklist_items"],
+            parameters["rejection_grounds"],
+            (parameters["review_adjust"] or {}).get("grounds", []),
+            parameters["plea_procedures"],
+        ):
+            labels |= {item["label"] for item in items}
+    assert labels == set(PROFILE_LABELS)
+    with translation.override("zh-hans"):
+        untranslated = [label for label in labels if translation.gettext(label) == label]
+    assert untranslated == []
+    # CPL art. 222's 速裁程序 and art. 201(1)(iii)'s "被告人否认指控的犯罪事实的".
+    with translation.override("zh-hans"):
+        assert translation.gettext("Fast-track procedure") != "Fast-track procedure"
+    assert "The accused denies the criminal facts charged" in labels

@@ -49,7 +49,13 @@ from negotiations.services import TermInput
 from parties.models import Role
 from tests import factories
 from tests.conftest import World, api_as
-from tests.negotiation_helpers import CHECKLIST_ALL, ProfileCase, profile_case, sentence_offer
+from tests.negotiation_helpers import (
+    CHECKLIST_ALL,
+    ProfileCase,
+    profile_case,
+    sentence_offer,
+    statement_named,
+)
 
 TEST_ONLY = Path(__file__).resolve().parents[1] / "data" / "profile_test_only.json"
 
@@ -172,7 +178,9 @@ def test_cn_no_complex_case_and_no_rights_record(cn: ProfileCase) -> None:
 
 def test_cn_the_duty_lawyer_witnesses_the_suspects_signature(cn: ProfileCase) -> None:
     """Art. 174(1): 应当在辩护人或者值班律师在场的情况下签署认罪认罚具结书."""
-    agreement = services.offer_accept(offer=_sent(cn), by=cn.defendant_user)
+    agreement = statement_named(
+        services.offer_accept(offer=_sent(cn), by=cn.defendant_user), cn.prosecutor
+    )
     services.agreement_checklist_complete(
         agreement=agreement,
         by=cn.duty_lawyer,
@@ -197,7 +205,9 @@ def test_cn_the_duty_lawyer_witnesses_the_suspects_signature(cn: ProfileCase) ->
 
 def test_cn_the_procuratorate_submits_the_agreement(cn: ProfileCase) -> None:
     """Art. 176(2): the procuratorate files the recommendation and the plea statement."""
-    agreement = services.offer_accept(offer=_sent(cn), by=cn.defendant_user)
+    agreement = statement_named(
+        services.offer_accept(offer=_sent(cn), by=cn.defendant_user), cn.prosecutor
+    )
     services.agreement_checklist_complete(
         agreement=agreement,
         by=cn.duty_lawyer,
@@ -483,11 +493,20 @@ def test_a_fourth_profile_from_test_data_runs_a_whole_negotiation(world: World) 
     )
     agreement = services.offer_accept(offer=final, by=pc.defense_counsel)
 
-    # Checklist, signatures (the duty lawyer witnesses), counsel submits, the court accepts.
+    # The profile's own checklist (an item no shipped profile has), signatures (the duty lawyer
+    # witnesses), counsel submits, the court accepts.
+    with pytest.raises(ValidationError, match="victims will be heard"):
+        services.agreement_checklist_complete(
+            agreement=agreement,
+            by=pc.defense_counsel,
+            items=CHECKLIST_ALL,
+            interpreter_used=True,
+            interpreter_name="A. Interpreter",
+        )
     services.agreement_checklist_complete(
         agreement=agreement,
         by=pc.defense_counsel,
-        items=CHECKLIST_ALL,
+        items={"rights_explained": True, "victims_informed": True},
         interpreter_used=True,
         interpreter_name="A. Interpreter",
     )
@@ -501,8 +520,12 @@ def test_a_fourth_profile_from_test_data_runs_a_whole_negotiation(world: World) 
     with pytest.raises(PermissionDenied, match="The defense counsel submits"):
         services.agreement_submit(agreement=agreement, by=pc.prosecutor)
     services.agreement_submit(agreement=agreement, by=pc.defense_counsel)
+    with pytest.raises(Conflict):  # the profile has no adjustment
+        services.agreement_review(
+            agreement=agreement, by=pc.judge, decision="adjust", reasons="Too long."
+        )
     reviewed = services.agreement_review(
-        agreement=agreement, by=pc.judge, accepted=True, reasons="Voluntary."
+        agreement=agreement, by=pc.judge, decision="accept", reasons="Voluntary."
     )
     assert reviewed.status == AgreementStatus.COURT_ACCEPTED
     pc.case.refresh_from_db()

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_profile_data_file'),
-        ('negotiations', '0008_court_columns'),
+        ('cases', '0019_profile_data_file'),
+        ('negotiations', '0009_agreement_statement_checklist_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

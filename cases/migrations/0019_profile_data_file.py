@@ -27,7 +27,7 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_court_group_rows_of_own_court'),
+        ('cases', '0018_profiles_agreement_and_review'),
     ]
 
     operations = [
