@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from cases import party_services
+from cases import party_services, permissions
 from cases import services as case_services
 from cases.models import Case, Charge, Statute
 from cases.profiles import PROFILES
@@ -137,6 +137,15 @@ class CnCase:
     duty_participant: CaseParticipant
 
 
+def cn_answerer(cn: CnCase) -> User:
+    """Who answers the procuratorate's offers under the case's profile: the suspect under cn
+    (CPL art. 173(2)), the duty lawyer under cn-reform (Meng 2023)."""
+    jurisdiction = cn.case.court.jurisdiction
+    if Role.DEFENDANT in permissions.negotiator_roles(jurisdiction):
+        return cn.defendant_user
+    return cn.duty_lawyer
+
+
 def cn_case(world: World, code: str = "cn") -> CnCase:
     """A theft case before a Chinese court: prosecutor, duty lawyer and defendant, under the
     `code` profile (cn, or cn-reform)."""
@@ -177,6 +186,9 @@ def cn_case(world: World, code: str = "cn") -> CnCase:
             jurisdiction=cn, citation="刑法第264条", title="盗窃罪", max_custody_months=None
         )
     charge = case_services.charge_add(case=case, statute=statute, by=prosecutor)
+    if permissions.rights_explanation_required(cn):
+        # cn-reform (Meng 2023): the rights are explained, and recorded, before any offer.
+        services.rights_explanation_record(case=case, by=prosecutor, note="已充分告知认罪认罚权利")
     return CnCase(case, charge, clerk, prosecutor, duty, defendant_user, duty_participant)
 
 

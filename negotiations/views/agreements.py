@@ -30,6 +30,7 @@ from negotiations.forms import (
 from negotiations.models import AgreementStatus, PleaAgreement, SignatoryRole
 from negotiations.views.common import _court_time, _submit
 from parties import selectors as party_selectors
+from parties.models import Role
 
 
 def _agreement_for(user: Any, agreement_id: int) -> PleaAgreement:

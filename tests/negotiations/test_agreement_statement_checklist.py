@@ -40,6 +40,7 @@ from tests.negotiation_helpers import (
     CHECKLIST_ALL,
     CnCase,
     accepted_agreement,
+    cn_answerer,
     cn_case,
     negotiation_rows,
     plea_input,
@@ -61,7 +62,7 @@ def _cn_accepted(world: World, code: str = "cn", **offer: object) -> tuple[CnCas
         offer=services.offer_create(case=cn.case, by=cn.prosecutor, data=OfferInput(**values)),  # type: ignore[arg-type]
         by=cn.prosecutor,
     )
-    return cn, services.offer_accept(offer=sent, by=cn.duty_lawyer)
+    return cn, services.offer_accept(offer=sent, by=cn_answerer(cn))
 
 
 def _refused(kind: type[Exception], call: object) -> Exception:

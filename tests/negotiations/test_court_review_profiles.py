@@ -38,6 +38,7 @@ from tests.conftest import ROLES, World, api_as, make_user
 from tests.negotiation_helpers import (
     CHECKLIST_ALL,
     CnCase,
+    cn_answerer,
     cn_case,
     negotiation_rows,
     submitted_agreement,
@@ -75,7 +76,7 @@ def _submitted_cn(world: World, code: str) -> tuple[CnCase, PleaAgreement, User]
         ),
         by=cn.prosecutor,
     )
-    agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    agreement = services.offer_accept(offer=offer, by=cn_answerer(cn))
     services.agreement_statement_set(
         agreement=agreement,
         by=cn.prosecutor,
@@ -243,7 +244,7 @@ def test_cn_adjustment_reopens_the_recommendation_and_keeps_the_history(
         ),
         by=cn.prosecutor,
     )
-    follow_up = services.offer_accept(offer=adjusted, by=cn.duty_lawyer)
+    follow_up = services.offer_accept(offer=adjusted, by=cn_answerer(cn))
 
     assert follow_up.adjusts_id == agreement.pk
     assert follow_up.procedure == "expedited"  # the statement carries over until renamed
