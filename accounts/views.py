@@ -5,6 +5,7 @@ accounts.lockout."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -266,6 +267,13 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(target)
 
 
+def _same_site_path(url: str, request: HttpRequest) -> str:
+    parts = urlsplit(url)
+    if not parts.path or parts.netloc != request.get_host():
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 @require_http_methods(["GET", "POST"])
 def language(request: HttpRequest) -> HttpResponse:
     """The language page (signed in), and the header's switch (anyone): a signed-in person's
@@ -284,7 +292,12 @@ def language(request: HttpRequest) -> HttpResponse:
             else:
                 shown = chosen
             translation.activate(shown or translation.get_language_from_request(request))
-            next_url = safe_next(request.POST.get("next"), request)
+            # Back to the page the switch was pressed on (the header's form names none, so
+            # that a page says nothing of its own address: a 404 for a case that does not
+            # exist reads exactly as one for a case you may not see).
+            next_url = safe_next(request.POST.get("next"), request) or safe_next(
+                _same_site_path(request.headers.get("Referer", ""), request), request
+            )
             if profile is not None and not next_url:
                 messages.success(request, _("Your language is saved."))
             response = redirect(next_url or reverse("accounts:language"))

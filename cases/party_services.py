@@ -18,7 +18,7 @@ from cases.models import Case
 from cases.selectors import cases_visible_among
 from core import domain_events
 from core.exceptions import Conflict
-from core.text import single_line
+from core.text import single_line, user_name
 from core.versions import require_version
 from parties.models import (
     DEFENDANT_DETAILS,
@@ -329,7 +329,7 @@ def participant_conflict_sentences(
 
 
 def _person_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
+    return user_name(user)
 
 
 def _role_text(role: str) -> str:

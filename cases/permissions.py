@@ -324,6 +324,9 @@ SUGGESTION_AUTHOR_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 SUGGESTION_RESPONDER_ROLES = frozenset({Role.PROSECUTOR})
 # Counsel explains rights and consequences: the checklist is theirs to complete.
 CHECKLIST_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
+# The prosecution names what the plea statement holds beyond the offer's terms, where the
+# profile asks for it: the procedure (CPL art. 173(2)(iii), 174(1)) and the limits on appeal.
+PLEA_STATEMENT_ROLES = frozenset({Role.PROSECUTOR})
 # Who may witness a defendant's signature where the profile requires a witness.
 WITNESS_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 # Agreement readers among the parties (the court reads it once submitted).

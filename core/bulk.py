@@ -49,11 +49,12 @@ def text_array(values: Sequence[str]) -> str:
 
 
 def recordset(names: Sequence[str], types: Sequence[str], alias: str = "r") -> str:
-    """The FROM item reading a json_rows parameter, with the row's place as `n` (from 1)."""
+    """The FROM item reading a json_rows parameter, with the row's place as `ordinality`
+    (from 1)."""
     columns = ", ".join(f"{name} {type_}" for name, type_ in zip(names, types, strict=True))
     return (
         f"ROWS FROM (json_to_recordset(%s::json) AS ({columns})) "
-        f"WITH ORDINALITY AS {alias}({', '.join(names)}, n)"
+        f"WITH ORDINALITY AS {alias}({', '.join(names)}, ordinality)"
     )
 
 
@@ -87,7 +88,7 @@ def rows_insert(
     pk = connection.ops.quote_name(str(meta.pk.column))
     statement = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({targets}) "  # noqa: S608
-        f"SELECT {values} FROM {recordset(names, types)} ORDER BY r.n RETURNING {pk}"
+        f"SELECT {values} FROM {recordset(names, types)} ORDER BY r.ordinality RETURNING {pk}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*constants.values(), json_rows(rows, names)])

@@ -64,6 +64,13 @@ def person_name(given: str, family: str) -> str:
     return " ".join(part for part in (given, family) if part)
 
 
+def user_name(user: Any) -> str:
+    """A login's name as people read it (person_name), or its username when it has no name:
+    the Python side of the `person_name` template filter (core.templatetags.people)."""
+    name = person_name(getattr(user, "first_name", "") or "", getattr(user, "last_name", "") or "")
+    return name or str(user.get_username())
+
+
 def language_code_of(name: str) -> str:
     """The code of settings.LANGUAGES for a language as people write it ("English",
     "Mandarin", "zh-hans", "简体中文"), or "" when Parley has no catalogue for it. Names are

@@ -28,6 +28,7 @@ from deadlines import services as date_services
 from deadlines.computation import calendar_for_court
 from deadlines.models import DeadlineKind, DeadlineRule, HearingKind
 from integrations import services as integration_services
+from negotiations import agreement_rules
 from negotiations import selectors as negotiation_selectors
 from negotiations import services as negotiation_services
 from negotiations.models import TermDisposition
@@ -77,6 +78,10 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "response": "The harm to the victims calls for custody within the range.",
         "interpreter": "Court interpreter",
         "accepted": "The plea is knowing and voluntary and has a factual basis.",
+        "appeal_limits": (
+            "The defendant may appeal only if the judgment departs from this agreement or the "
+            "plea was not voluntary."
+        ),
         "closure": "Building maintenance (demo)",
         "discovery_due": "Discovery due (Rule 16)",
         "pdf_font": "Helvetica",
@@ -108,6 +113,7 @@ DEMO_TEXT: dict[str, dict[str, Any]] = {
         "response": "犯罪数额较大，量刑建议仍应在法定幅度之内。",
         "interpreter": "法院翻译人员",
         "accepted": "被告人认罪认罚系自愿，具结书内容真实、合法，量刑建议适当，予以采纳。",
+        "appeal_limits": "被告人仅得以判决超出本具结书或者认罪认罚违背意愿为由提出上诉。",
         "closure": "法院办公楼检修（演示）",
         "discovery_due": "辩护人阅卷（《刑事诉讼法》第四十条）",
         "pdf_font": "STSong-Light",
@@ -645,10 +651,30 @@ def _negotiate(
     if until == CaseStatus.NEGOTIATING:
         return
     agreement = ns.offer_accept(offer=offer, by=lawyer)
+    jurisdiction = case.court.jurisdiction
+    if agreement_rules.statement_needed(jurisdiction):
+        # The demo's Chinese sentences are short: the expedited procedure where the profile
+        # has it (CPL art. 222), else its first.
+        procedures = agreement_rules.plea_procedures(jurisdiction)
+        procedure = agreement_rules.item_named(procedures, "expedited") or (
+            procedures[0] if procedures else None
+        )
+        ns.agreement_statement_set(
+            agreement=agreement,
+            by=prosecutor,
+            procedure=procedure.code if procedure else "",
+            appeal_limits=(
+                text["appeal_limits"] if agreement_rules.appeal_limits_source(jurisdiction) else ""
+            ),
+        )
+        agreement.refresh_from_db()
     ns.agreement_checklist_complete(
         agreement=agreement,
         by=lawyer,
-        items=dict.fromkeys(ns.CHECKLIST_FIELDS, True),
+        items={
+            item.code: True
+            for item in agreement_rules.checklist_items_for(jurisdiction, agreement.terms)
+        },
         interpreter_used=agreement.interpreter_needed,
         interpreter_name=text["interpreter"] if agreement.interpreter_needed else "",
     )
@@ -661,7 +687,7 @@ def _negotiate(
     ns.agreement_review(
         agreement=agreement,
         by=judge,
-        accepted=True,
+        decision=agreement_rules.ACCEPT,
         reasons=text["accepted"],
     )
 

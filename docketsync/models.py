@@ -30,11 +30,14 @@ class DocketSyncJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     dry_run = models.BooleanField(default=False)
+    # A dry run whose records are kept, once it is done, to be applied (the court staff page's
+    # preview of a large file: docket_job_apply); any other job empties them when it finishes.
+    applicable = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     # The records as sent, as JSON text (text, not jsonb: a record may hold what jsonb refuses,
     # a NUL or a lone surrogate, and gets its own error for it); emptied once the job is
-    # finished (the results say what became of each), except by a dry run, which keeps them
-    # until they are applied (docket_job_apply: the court staff page's preview of a large file).
+    # finished (the results say what became of each), except by an applicable dry run, which
+    # keeps them until they are applied.
     records = models.TextField()
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)
@@ -66,6 +69,10 @@ class DocketSyncJob(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=JobStatus.values), name="docketsyncjob_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(applicable=False) | Q(dry_run=True),
+                name="docketsyncjob_applicable_is_a_dry_run",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=FINISHED_STATUSES, finished_at__isnull=False)

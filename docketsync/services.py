@@ -1244,10 +1244,16 @@ JOB_RUN_SECONDS = 240
 
 
 def docket_job_start(
-    *, court: Court, by: User, records: Sequence[Any], dry_run: bool = False
+    *,
+    court: Court,
+    by: User,
+    records: Sequence[Any],
+    dry_run: bool = False,
+    applicable: bool = False,
 ) -> DocketSyncJob:
     """Keep a batch to run in the background; its worker is queued once the job is committed.
-    403 unless `by` keeps the court's docket; 400 for more than MAX_JOB records."""
+    An `applicable` dry run keeps its records once done, for docket_job_apply. 403 unless `by`
+    keeps the court's docket; 400 for more than MAX_JOB records."""
     permissions.require_docket_syncer(by, court)
     if len(records) > MAX_JOB:
         raise ValidationError(
@@ -1263,6 +1269,7 @@ def docket_job_start(
             court=court,
             created_by=by,
             dry_run=dry_run,
+            applicable=dry_run and applicable,
             # ASCII JSON: lone surrogates and NULs travel as escapes, and come back as sent.
             records=json.dumps(list(records)),
             total=len(records),
@@ -1278,7 +1285,7 @@ def docket_job_apply(*, job: DocketSyncJob, by: User) -> DocketSyncJob:
     permissions.require_docket_syncer(by, job.court)
     with transaction.atomic():
         tried = DocketSyncJob.objects.select_for_update().get(pk=job.pk)
-        if not (tried.dry_run and tried.status == JobStatus.SUCCEEDED and tried.records):
+        if not (tried.applicable and tried.status == JobStatus.SUCCEEDED and tried.records):
             raise Conflict(
                 gettext(
                     "This preview has already been applied, or it is not finished. Upload the "
@@ -1359,7 +1366,9 @@ def _job_work(job: DocketSyncJob, claim: uuid.UUID) -> bool:
     records = json.loads(job.records)
     if job.dry_run:
         results = docket_import(court=job.court, by=job.created_by, records=records, dry_run=True)
-        _job_finish(job, claim, [asdict(r) for r in results], summary_of(results), keep=True)
+        _job_finish(
+            job, claim, [asdict(r) for r in results], summary_of(results), keep=job.applicable
+        )
         return True
     began = time.monotonic()
     done = job.done
@@ -1404,7 +1413,7 @@ def _job_finish(
     *,
     keep: bool = False,
 ) -> None:
-    """A finished dry run keeps its records (`keep`) for docket_job_apply."""
+    """An applicable dry run keeps its records (`keep`) for docket_job_apply."""
     DocketSyncJob.objects.filter(pk=job.pk, claim=claim).update(
         status=JobStatus.SUCCEEDED,
         done=len(results),

@@ -126,7 +126,9 @@ def docket_sync(request: HttpRequest, court_id: int) -> HttpResponse:
         form.add_error("file", str(error))
         return _render(request, court, form=form, status=400)
     if len(parsed.records) > SYNC_LIMIT:
-        job = docket_job_start(court=court, by=user, records=parsed.records, dry_run=True)
+        job = docket_job_start(
+            court=court, by=user, records=parsed.records, dry_run=True, applicable=True
+        )
         request.session[_job_key(job.pk)] = {"name": upload.name, "lines": parsed.lines}
         return HttpResponseRedirect(reverse("docketsync:job", args=[court.pk, job.pk]))
     results = docket_import(court=court, by=user, records=parsed.records, dry_run=True)
@@ -215,7 +217,7 @@ def _render_job(
         "results_from": results_from,
         "next_from": results_from + len(page) if results_from + len(page) < job.done else None,
         "previous_from": max(0, results_from - selectors.RESULTS_PAGE) if results_from else None,
-        "may_apply": job.dry_run
+        "may_apply": job.applicable
         and job.status == JobStatus.SUCCEEDED
         and bool(getattr(job, "records_kept", False))
         and bool(summary[Outcome.CREATED] or summary[Outcome.UPDATED]),

@@ -110,7 +110,7 @@ def emit_many(event_type: str, pairs: Sequence[tuple[Case, models.Model]]) -> li
                 (type, court_id, case_id, subject_type, subject_id, audience, occurred_at)
             SELECT %s, e.court_id, e.case_id, e.subject_type, e.subject_id, e.audience, %s
             FROM {bulk.recordset(_EMITTED, _EMITTED_TYPES, alias="e")}
-            ORDER BY e.n
+            ORDER BY e.ordinality
             RETURNING id
             """,  # noqa: S608 (the table name is the model's)
             [

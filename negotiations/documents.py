@@ -74,6 +74,9 @@ class AgreementDocument:
     # words in it (translation.override); fonts follow the text.
     language: str = "en"
     paper: str = "letter"  # "letter" or "A4", from the jurisdiction's profile
+    # What the plea statement names beyond the terms, where the profile asks for it: the
+    # procedure agreed to (CPL art. 174) and the limits on appeal, as (label, value).
+    statement: tuple[tuple[str, str], ...] = ()
 
 
 LATIN_FONT = "Helvetica"
@@ -243,6 +246,19 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
         )
     )
 
+    if doc.statement:
+        story += _heading(_("Plea statement"), styles)
+        story.append(
+            _table(
+                (_("Term"), _("Agreed")),
+                list(doc.statement),
+                (0.35, 0.65),
+                styles,
+                width,
+                empty="",
+            )
+        )
+
     story += _heading(_("Conditions"), styles)
     story.append(
         _table(
@@ -270,7 +286,7 @@ def _story(doc: AgreementDocument, styles: _Styles, width: float) -> list[Flowab
     story += _heading(_("Signatures"), styles)
     story.append(
         _table(
-            (_("Role"), _("Name"), _("Signed"), _("Witness")),
+            (_("Role"), _("Name"), pgettext("when", "Signed"), _("Witness")),
             [(s.role, s.name, s.signed_at, s.witness) for s in doc.signatures],
             (0.18, 0.26, 0.24, 0.32),
             styles,

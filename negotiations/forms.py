@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Charge, Statute
 from core.forms import add_service_errors
+from negotiations import agreement_rules
+from negotiations.agreement_rules import ListedItem
 from negotiations.models import ConcessionKind, CriminalHistoryCategory, Offer, TermDisposition
 from negotiations.sentencing import MINOR_CRIME
-from negotiations.services import CHECKLIST_FIELDS, CHECKLIST_LABELS, OfferInput, TermInput
+from negotiations.services import OfferInput, TermInput
 from parties.models import CaseParticipant
 
 # Months and amounts beyond these are typing mistakes, not offers; the columns could not hold them.
@@ -435,7 +437,8 @@ class SuggestionForm(forms.Form):
 
 
 class ChecklistForm(forms.Form):
-    """The voluntariness checklist. The interpreter fields appear when the defendant needs one."""
+    """The voluntariness checklist: the profile's items that apply to the agreement, each with
+    its source. The interpreter fields appear when the defendant needs one."""
 
     interpreter_used = forms.BooleanField(required=False, label=_("An interpreter was used"))
     interpreter_name = forms.CharField(
@@ -443,28 +446,66 @@ class ChecklistForm(forms.Form):
     )
     interpreter_language = forms.CharField(required=False, max_length=64, label=_("Language"))
 
-    def __init__(self, *args: Any, interpreter_needed: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, items: Sequence[ListedItem], interpreter_needed: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        items = {
-            name: forms.BooleanField(required=False, label=CHECKLIST_LABELS[name])
-            for name in CHECKLIST_FIELDS
+        self._codes = [item.code for item in items]
+        fields = {
+            item.code: forms.BooleanField(required=False, label=item.display, help_text=item.source)
+            for item in items
         }
-        self.fields = {**items, **self.fields}  # the items first, the interpreter after
+        self.fields = {**fields, **self.fields}  # the items first, the interpreter after
         if not interpreter_needed:
             for name in ("interpreter_used", "interpreter_name", "interpreter_language"):
                 del self.fields[name]
 
     def items(self) -> list[forms.BoundField]:
-        return [self[name] for name in CHECKLIST_FIELDS]
+        return [self[code] for code in self._codes]
 
-    @staticmethod
-    def service_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    def service_arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         return {
-            "items": {name: data[name] for name in CHECKLIST_FIELDS},
+            "items": {code: data[code] for code in self._codes},
             "interpreter_used": data.get("interpreter_used", False),
             "interpreter_name": data.get("interpreter_name", ""),
             "interpreter_language": data.get("interpreter_language", ""),
         }
+
+
+class StatementForm(forms.Form):
+    """What the plea statement names beyond the terms, where the profile asks for it: the
+    procedure agreed to (CPL art. 174) and the limits on appeal."""
+
+    procedure = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        label=_("Procedure the defendant agrees to"),
+    )
+    appeal_limits = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Limits on appeal"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        procedures: Sequence[ListedItem],
+        appeal_limits_source: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if procedures:
+            self.fields["procedure"].choices = [  # type: ignore[attr-defined]
+                (p.code, f"{p.display} — {p.source}") for p in procedures
+            ]
+        else:
+            del self.fields["procedure"]
+        if appeal_limits_source:
+            self.fields["appeal_limits"].help_text = appeal_limits_source
+        else:
+            del self.fields["appeal_limits"]
 
 
 class WitnessChoiceField(forms.ModelChoiceField):
@@ -503,18 +544,61 @@ class SignForm(ConfirmForm):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[
-            ("accept", _("Accept the agreement")),
-            ("reject", _("Reject the agreement")),
-        ],
-        widget=forms.RadioSelect,
-        label=_("The court's decision"),
-    )
+    """The court's decision, as the profile lets it decide (negotiations.agreement_rules): the
+    ground list appears where a rejection or an adjustment names one."""
+
+    _DECISION_LABELS = {
+        agreement_rules.ACCEPT: _("Accept the agreement"),
+        agreement_rules.REJECT: _("Reject the agreement"),
+        agreement_rules.ADJUST: _("Ask the prosecution to adjust its sentencing recommendation"),
+    }
+
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label=_("The court's decision"))
+    ground = forms.ChoiceField(required=False, label=_("Ground"))
     reasons = forms.CharField(
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         label=_("Reasons"),
-        help_text=_("Required, for either decision."),
+        help_text=_("Required, for every decision."),
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        outcomes: Sequence[str] = (agreement_rules.ACCEPT, agreement_rules.REJECT),
+        rejection_grounds: Sequence[ListedItem] = (),
+        adjustment_grounds: Sequence[ListedItem] = (),
+        review_source: str = "",
+        adjustment_source: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            (o, self._DECISION_LABELS[o]) for o in outcomes
+        ]
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        if rejection_grounds:
+            groups.append(
+                (
+                    str(_("To reject (%(source)s)") % {"source": review_source}),
+                    [(g.code, f"{g.display} — {g.source}") for g in rejection_grounds],
+                )
+            )
+        if adjustment_grounds:
+            groups.append(
+                (
+                    str(_("To ask for an adjustment (%(source)s)") % {"source": adjustment_source}),
+                    [(g.code, f"{g.display} — {g.source}") for g in adjustment_grounds],
+                )
+            )
+        if groups:
+            self.fields["ground"].choices = [  # type: ignore[attr-defined]
+                ("", _("Choose the ground")),
+                *groups,
+            ]
+            self.fields["ground"].help_text = _(
+                "A rejection or a request to adjust names one of the statutory grounds."
+            )
+        else:
+            del self.fields["ground"]

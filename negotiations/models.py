@@ -309,7 +309,19 @@ class AgreementStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted to the court")
     COURT_ACCEPTED = "court_accepted", _("Accepted by the court")
     COURT_REJECTED = "court_rejected", _("Rejected by the court")
+    # CPL art. 201(2): the court has the prosecution adjust its sentencing recommendation. The
+    # agreement stays as it was signed; the adjusted recommendation is a new offer and, once
+    # accepted, a new agreement that names this one (`adjusts`).
+    ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested by the court")
     WITHDRAWN = "withdrawn", _("Withdrawn by the defendant")
+
+
+# Statuses of an agreement the court has ruled on, and of one that reached it.
+REVIEWED_STATUSES = (
+    AgreementStatus.COURT_ACCEPTED,
+    AgreementStatus.COURT_REJECTED,
+    AgreementStatus.ADJUSTMENT_REQUESTED,
+)
 
 
 class PleaAgreement(models.Model):
@@ -321,18 +333,33 @@ class PleaAgreement(models.Model):
     )
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="agreement")
     status = models.CharField(
-        max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.SIGNING
+        max_length=24, choices=AgreementStatus.choices, default=AgreementStatus.SIGNING
     )
     terms = models.JSONField(help_text=_("The accepted offer's terms, frozen at acceptance."))
 
-    # The voluntariness checklist (Fed. R. Crim. P. 11(b); Padilla v. Kentucky).
-    rights_explained = models.BooleanField(default=False)
-    charges_and_sentence_explained = models.BooleanField(default=False)
-    immigration_consequences_explained = models.BooleanField(default=False)
-    employment_consequences_explained = models.BooleanField(default=False)
-    licence_consequences_explained = models.BooleanField(default=False)
-    fine_consequences_explained = models.BooleanField(default=False)
-    no_promises_outside_agreement = models.BooleanField(default=False)
+    # What the plea statement names beyond the offer's terms, where the profile asks for it
+    # (negotiations.agreement_rules): the procedure agreed to (CPL art. 174: 速裁 / 简易 /
+    # 普通) and the limits on appeal (the cn-reform profile, Meng 2023).
+    procedure = models.CharField(
+        max_length=32,
+        blank=True,
+        db_default="",  # rows written outside the ORM (bench/seed.py)
+        help_text="Code of one of the profile's plea_procedures.",
+    )
+    appeal_limits = models.TextField(blank=True, db_default="")
+    # The agreement whose recommendation the court asked to have adjusted (CPL art. 201(2)),
+    # which this one, made from the adjusted recommendation, follows.
+    adjusts = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjusted_by",
+    )
+
+    # The voluntariness checklist: item code -> confirmed, for the items of the case's profile
+    # that apply to these terms (agreement_rules.checklist_items_for), as recorded.
+    checklist_answers = models.JSONField(default=dict, blank=True, db_default={})
     interpreter_needed = models.BooleanField(default=False)
     interpreter_used = models.BooleanField(default=False)
     interpreter_name = models.CharField(max_length=200, blank=True)
@@ -360,6 +387,9 @@ class PleaAgreement(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reasons = models.TextField(blank=True)
+    # The ground the court's decision names, where the profile lists them: one of its
+    # rejection_grounds (CPL art. 201(1)) or of its review_adjust grounds (art. 201(2)).
+    review_ground = models.CharField(max_length=64, blank=True, db_default="")
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -395,29 +425,34 @@ class PleaAgreement(models.Model):
                     status__in=[
                         AgreementStatus.SIGNED,
                         AgreementStatus.SUBMITTED,
-                        AgreementStatus.COURT_ACCEPTED,
-                        AgreementStatus.COURT_REJECTED,
+                        *REVIEWED_STATUSES,
                     ]
                 )
                 | ~Q(pdf_sha256=""),
             ),
             models.CheckConstraint(
                 name="agreement_submitted_has_when",
-                condition=~Q(
-                    status__in=[
-                        AgreementStatus.SUBMITTED,
-                        AgreementStatus.COURT_ACCEPTED,
-                        AgreementStatus.COURT_REJECTED,
-                    ]
-                )
+                condition=~Q(status__in=[AgreementStatus.SUBMITTED, *REVIEWED_STATUSES])
                 | Q(submitted_at__isnull=False),
             ),
             models.CheckConstraint(
                 name="agreement_reviewed_has_reasons",
-                condition=~Q(
-                    status__in=[AgreementStatus.COURT_ACCEPTED, AgreementStatus.COURT_REJECTED]
-                )
+                condition=~Q(status__in=REVIEWED_STATUSES)
                 | (Q(reviewed_at__isnull=False) & ~Q(review_reasons="")),
+            ),
+            # Only a rejection or a request to adjust names a ground.
+            models.CheckConstraint(
+                name="agreement_ground_with_rejection_or_adjustment",
+                condition=Q(review_ground="")
+                | Q(
+                    status__in=[
+                        AgreementStatus.COURT_REJECTED,
+                        AgreementStatus.ADJUSTMENT_REQUESTED,
+                    ]
+                ),
+            ),
+            models.CheckConstraint(
+                name="agreement_not_adjusting_itself", condition=~Q(adjusts=F("id"))
             ),
         ]
         indexes = [
@@ -435,10 +470,13 @@ class PleaAgreement(models.Model):
 
 
 class SignatoryRole(models.TextChoices):
+    """The three signatures an agreement needs. The lawyer signs in the capacity they hold on
+    the case, defense counsel or duty lawyer (Signature.capacity), never as "either"."""
+
     # CPL art. 174: the plea statement is signed at the prosecution's review, by the suspect
     # (犯罪嫌疑人), not yet the accused (被告人): a context of its own for the translation.
     DEFENDANT = "defendant", pgettext_lazy("signatory", "Defendant")
-    DEFENSE_LAWYER = "defense_lawyer", _("Defense counsel or duty lawyer")
+    DEFENSE_LAWYER = "defense_lawyer", _("The defendant's lawyer")
     PROSECUTOR = "prosecutor", _("Prosecutor")
 
 
@@ -480,26 +518,19 @@ class Signature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_signatory_role_display()}: {self.signer_name}"
+        return f"{self.capacity_label}: {self.signer_name}"
 
+    @property
+    def capacity(self) -> str:
+        """The role the signer holds on the case (parties.models.Role): defendant, defense
+        counsel, duty lawyer or prosecutor. Reads signer_participant (select it with the
+        signature)."""
+        return self.signer_participant.role
 
-# The checklist defense counsel confirms with the defendant before the defendant signs (the
-# PleaAgreement fields of the same names).
-CHECKLIST_FIELDS = (
-    "rights_explained",
-    "charges_and_sentence_explained",
-    "immigration_consequences_explained",
-    "employment_consequences_explained",
-    "licence_consequences_explained",
-    "fine_consequences_explained",
-    "no_promises_outside_agreement",
-)
-CHECKLIST_LABELS = {
-    "rights_explained": _("Rights explained (trial, counsel, silence, confrontation)"),
-    "charges_and_sentence_explained": _("Charges and sentence explained"),
-    "immigration_consequences_explained": _("Immigration consequences explained"),
-    "employment_consequences_explained": _("Employment consequences explained"),
-    "licence_consequences_explained": _("Licence consequences explained"),
-    "fine_consequences_explained": _("Fines and financial consequences explained"),
-    "no_promises_outside_agreement": _("No promises outside the agreement"),
-}
+    @property
+    def capacity_label(self) -> str:
+        """The capacity as read: the signatory's label for the defendant and the prosecutor,
+        the lawyer's own role (defense counsel, duty lawyer) for the lawyer."""
+        if self.capacity in SignatoryRole.values:
+            return str(SignatoryRole(self.capacity).label)
+        return str(Role(self.capacity).label)

@@ -211,11 +211,15 @@ def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreem
 
 def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
     """What a list shows of each agreement; not the case, as for offers (_with_list_details)."""
-    return agreements.select_related("offer").prefetch_related(
+    return agreements.select_related("offer", "adjusted_by").prefetch_related(
         Prefetch(
             "signatures",
             queryset=Signature.objects.select_related(
-                "signer", "recorded_by", "witness__user", "witness__defendant"
+                "signer",
+                "signer_participant",
+                "recorded_by",
+                "witness__user",
+                "witness__defendant",
             ),
         )
     )
@@ -234,15 +238,25 @@ def agreements_listed_for_user(user: AnyUser) -> QuerySet[PleaAgreement]:
     courts = party_selectors.courts_listed_for(user)
     if courts:
         seen = party_selectors.rows_of_courts(user, courts, PleaAgreement._meta.db_table)
-        return _with_list_signatures(
-            PleaAgreement.objects.filter(seen).filter(_agreement_rule(user))
+        return _with_profiles(
+            _with_list_signatures(PleaAgreement.objects.filter(seen).filter(_agreement_rule(user)))
         )
     # A party's cases, and the bench's once submitted: found among all the cases the user
     # holds a part in (one array, so one read of the case index), then told apart.
     held = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES | _BENCH_ROLES))
     party = AnyOf("case_id", _cases_held(user, permissions.AGREEMENT_PARTY_ROLES))
-    return _with_list_signatures(
-        PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
+    return _with_profiles(
+        _with_list_signatures(
+            PleaAgreement.objects.filter(held).filter(Q(party) | Q(submitted_at__isnull=False))
+        )
+    )
+
+
+def _with_profiles(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
+    """The profile (checklist items, review options) of each listed row's case, with its court:
+    one query for the page, apart from the list's own plan."""
+    return agreements.prefetch_related(
+        Prefetch("case", queryset=Case.objects.select_related("court__jurisdiction"))
     )
 
 
@@ -257,7 +271,13 @@ def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
     return (
         agreements_visible_to(user)
         .filter(case=case)
-        .exclude(status__in=[AgreementStatus.COURT_REJECTED, AgreementStatus.WITHDRAWN])
+        .exclude(
+            status__in=[
+                AgreementStatus.COURT_REJECTED,
+                AgreementStatus.ADJUSTMENT_REQUESTED,
+                AgreementStatus.WITHDRAWN,
+            ]
+        )
         .first()
     )
 
@@ -344,18 +364,15 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                     )
                 )
     for agreement in agreements_visible_to(user).filter(case=case):
-        verdict = (
-            _("Court accepted the agreement")
-            if agreement.status == AgreementStatus.COURT_ACCEPTED
-            else _("Court rejected the agreement")
-        )
+        verdict = {
+            AgreementStatus.COURT_ACCEPTED: _("Court accepted the agreement"),
+            AgreementStatus.ADJUSTMENT_REQUESTED: _(
+                "Court asked the prosecution to adjust its sentencing recommendation"
+            ),
+        }.get(AgreementStatus(agreement.status), _("Court rejected the agreement"))
         events = [
             (agreement.submitted_at, _("Agreement submitted to the court"), ""),
-            (
-                agreement.reviewed_at,
-                verdict,
-                agreement.review_reasons[:200],
-            ),
+            (agreement.reviewed_at, verdict, agreement.review_reasons[:200]),
             (
                 agreement.withdrawn_at,
                 _("Defendant withdrew from the agreement"),

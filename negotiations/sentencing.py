@@ -513,10 +513,13 @@ class Exposure:
     warnings: tuple[str, ...] = ()
 
 
-def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
+def _statutory_range(
+    counts: Sequence[ChargeFacts], parameters: Mapping[str, Any] | None = None
+) -> MonthsRange:
     """From the highest mandatory minimum of the counts that may run concurrently, plus every
-    consecutive mandatory term, to the sum of the maxima (every count consecutive); life if
-    any count carries life. No counts: no custody."""
+    consecutive mandatory term, to the sum of the maxima (every count consecutive), or the cap
+    the profile puts on a combined punishment (`combined_punishment_caps`); life if any count
+    carries life. No counts: no custody."""
     if not counts:
         return MonthsRange(0, 0)
     floor = max(
@@ -525,7 +528,41 @@ def _statutory_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
     ) + _consecutive_months(counts)
     maxima = [charge.max_months for charge in counts]
     ceiling = None if None in maxima else sum(m for m in maxima if m is not None)
+    cap = combined_punishment_cap(counts, parameters or {})
+    if ceiling is not None and cap is not None and cap < ceiling:
+        ceiling = max(cap, floor)
     return MonthsRange(floor, ceiling)
+
+
+def combined_punishment_cap(
+    counts: Sequence[ChargeFacts], parameters: Mapping[str, Any]
+) -> int | None:
+    """The most a combined punishment for several crimes may be, where the profile caps it
+    (`combined_punishment_caps`, PRC Criminal Law art. 69: "有期徒刑总和刑期不满三十五年的，最高
+    不能超过二十年，总和刑期在三十五年以上的，最高不能超过二十五年"; "拘役最高不能超过一年";
+    "管制最高不能超过三年"; and art. 69(2): "数罪中有判处有期徒刑和拘役的，执行有期徒刑"). None for
+    one count, for life (excepted by art. 69), or where the profile sets no cap."""
+    rule = parameters.get("combined_punishment_caps")
+    if not rule or len(counts) < 2:
+        return None
+    maxima = [charge.max_months for charge in counts]
+    if None in maxima:
+        return None
+    kinds = {charge.penalty_kind for charge in counts}
+    absorbing = str(rule.get("absorbing_kind", ""))
+    if len(kinds) > 1:
+        if absorbing not in kinds or not kinds <= {absorbing, *rule.get("absorbed_kinds", [])}:
+            return None
+        # The absorbed terms are not executed: the cap of the absorbing kind's own total.
+        counts = [charge for charge in counts if charge.penalty_kind == absorbing]
+        kinds = {absorbing}
+    kind = kinds.pop()
+    total = sum(charge.max_months or 0 for charge in counts)
+    for tier in rule.get("tiers", {}).get(kind, []):
+        below = tier.get("total_below_months")
+        if below is None or total < int(below):
+            return min(total, int(tier["cap_months"]))
+    return total if len(counts) < len(maxima) else None
 
 
 def baseline_range(counts: Sequence[ChargeFacts]) -> MonthsRange:
@@ -582,21 +619,58 @@ def _applicable_range(
     notes: list[str],
     *,
     us: bool,
+    parameters: Mapping[str, Any] | None = None,
 ) -> MonthsRange:
     """The range a conviction on `counts` is expected to bring: the guideline (or leniency)
     range within the statutory range of the counts that may run concurrently (§5G1.1), then
     every consecutive mandatory term added to both ends (§5G1.2(a)). Without a guideline
     range, the statutory range."""
     if guideline is None:
-        return _statutory_range(counts)
+        return _statutory_range(counts, parameters)
     others = [charge for charge in counts if not charge.consecutive]
     if others:
-        bounded, note = _bound_note(stage, guideline, _statutory_range(others), us=us)
+        bounded, note = _bound_note(stage, guideline, _statutory_range(others, parameters), us=us)
         if note:
             notes.append(note)
     else:
         bounded = MonthsRange(0, 0)
     return _plus_months(bounded, _consecutive_terms(counts))
+
+
+def _probation_precluded_warnings(
+    pled: Sequence[ChargeFacts],
+    recommended: MonthsRange | None,
+    probation_months: int | None,
+    parameters: Mapping[str, Any],
+) -> list[str]:
+    """Where the profile says probation is not authorized for an offence whose statutory
+    maximum reaches a bound (`probation_precluded`: USSG §5B1.1(b)(1), a Class A or B felony,
+    18 U.S.C. 3561(a)(1) and 3559(a)(1)-(2): life, or twenty-five years or more), the counts
+    pled that preclude the probation an offer recommends (probation with no custody)."""
+    rule = parameters.get("probation_precluded")
+    if not rule or not probation_months:
+        return []
+    if recommended is not None and (recommended.high is None or recommended.high > 0):
+        return []  # custody is recommended: the zones' rules for a split sentence apply
+    bound = int(rule["max_custody_months_at_least"])
+    precluding = [
+        charge
+        for charge in pled
+        if not charge.consecutive and (charge.max_months is None or charge.max_months >= bound)
+    ]
+    if not precluding:
+        return []
+    return [
+        _(
+            "Probation is not authorized: %(counts)s carries a statutory maximum of life or "
+            "of %(bound)s or more (%(source)s); the offer recommends probation."
+        )
+        % {
+            "counts": ", ".join(f"{c.citation}" for c in precluding),
+            "bound": _months_text(bound),
+            "source": rule["source"],
+        }
+    ]
 
 
 def _recommendation_warnings(
@@ -741,8 +815,25 @@ def exposure(
     if charges and not pled:
         notes.append(_("Every count is dismissed: no custody on a plea."))
 
-    trial_statutory = _statutory_range(charges)
-    plea_statutory = _statutory_range(pled)
+    trial_statutory = _statutory_range(charges, profile_parameters)
+    plea_statutory = _statutory_range(pled, profile_parameters)
+    caps = profile_parameters.get("combined_punishment_caps")
+    for stage, stage_counts in ((_("Trial"), charges), (_("Plea"), pled)):
+        cap = combined_punishment_cap(stage_counts, profile_parameters)
+        total = sum(charge.max_months or 0 for charge in stage_counts)
+        if caps and cap is not None and cap < total:
+            notes.append(
+                _(
+                    "%(stage)s: the combined punishment for several crimes is at most "
+                    "%(cap)s, not the %(total)s the maxima add up to (%(source)s)."
+                )
+                % {
+                    "stage": stage,
+                    "cap": _months_text(cap),
+                    "total": _months_text(total),
+                    "source": caps["source"],
+                }
+            )
     trial_guideline: MonthsRange | None = None
     plea_guideline: MonthsRange | None = None
     if us:
@@ -861,8 +952,12 @@ def exposure(
                 )
                 % {"counts": ", ".join(map(str, numbers)), "citation": citation}
             )
-    trial_expected = _applicable_range(_("Trial"), trial_guideline, charges, notes, us=us)
-    plea_applicable = _applicable_range(_("Plea"), plea_guideline, pled, notes, us=us)
+    trial_expected = _applicable_range(
+        _("Trial"), trial_guideline, charges, notes, us=us, parameters=profile_parameters
+    )
+    plea_applicable = _applicable_range(
+        _("Plea"), plea_guideline, pled, notes, us=us, parameters=profile_parameters
+    )
 
     if recommended is not None:
         plea_expected = recommended
@@ -892,6 +987,9 @@ def exposure(
         plea_zone = zone_of(plea_applicable, profile_parameters)
     if plea_zone is not None:
         warnings.extend(zone_warnings(plea_zone, plea_applicable, recommended, probation_months))
+    warnings.extend(
+        _probation_precluded_warnings(pled, recommended, probation_months, profile_parameters)
+    )
     warnings.extend(
         _recommendation_warnings(pled, recommended, fine_recommended, profile_parameters)
     )

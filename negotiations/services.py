@@ -45,9 +45,9 @@ from cases.models import (
 from cases.services import case_status_follow, case_touch, court_today
 from core import domain_events
 from core.exceptions import Conflict
-from core.text import language_code_of, single_line
+from core.text import language_code_of, single_line, user_name
 from core.versions import require_version
-from negotiations import sentencing
+from negotiations import agreement_rules, sentencing
 from negotiations.documents import agreement_pdf
 from negotiations.exposure import (
     baseline_range_of,
@@ -56,8 +56,6 @@ from negotiations.exposure import (
     pled_statutes,
 )
 from negotiations.models import (
-    CHECKLIST_FIELDS,
-    CHECKLIST_LABELS,
     AgreementStatus,
     Concession,
     ConcessionKind,
@@ -171,7 +169,7 @@ def _lock_offer(offer_id: int) -> Offer:
 def _who(user: User | None) -> str:
     if user is None:
         return gettext("the system")
-    return user.get_full_name() or user.get_username()
+    return user_name(user)
 
 
 def _ended_message(offer: Offer) -> str:
@@ -769,10 +767,16 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
                 .select_related("defendant")
                 .first()
             )
+            adjusts = _adjustment_requested(case)
             agreement = PleaAgreement.objects.create(
                 case=case,
                 offer=locked,
                 terms=agreement_terms_of(locked),
+                adjusts=adjusts,
+                # The adjusted recommendation keeps the statement's procedure and limits on
+                # appeal until the prosecution names others (before the checklist).
+                procedure=adjusts.procedure if adjusts else "",
+                appeal_limits=adjusts.appeal_limits if adjusts else "",
                 interpreter_needed=bool(
                     defendant and defendant.defendant and defendant.defendant.interpreter_needed
                 ),
@@ -784,6 +788,18 @@ def offer_accept(*, offer: Offer, by: User) -> PleaAgreement:
             )
         # The case moves to "agreement" when the agreement is submitted (see _send).
         return agreement
+
+
+def _adjustment_requested(case: Case) -> PleaAgreement | None:
+    """The agreement whose recommendation the court asked to have adjusted (CPL art. 201(2))
+    and that no later agreement follows yet: the next agreement on the case adjusts it."""
+    return (
+        PleaAgreement.objects.filter(
+            case=case, status=AgreementStatus.ADJUSTMENT_REQUESTED, adjusted_by__isnull=True
+        )
+        .order_by("-reviewed_at", "-id")
+        .first()
+    )
 
 
 def agreement_terms_of(offer: Offer) -> dict[str, Any]:
@@ -975,6 +991,79 @@ def _require_signing(agreement: PleaAgreement) -> None:
         )
 
 
+def statement_missing(agreement: PleaAgreement, jurisdiction: Any) -> list[str]:
+    """What the plea statement still has to name under the profile: "procedure",
+    "appeal_limits" (negotiations.agreement_rules); empty when it is complete."""
+    missing = []
+    if agreement_rules.plea_procedures(jurisdiction) and not agreement.procedure:
+        missing.append("procedure")
+    if agreement_rules.appeal_limits_source(jurisdiction) and not agreement.appeal_limits:
+        missing.append("appeal_limits")
+    return missing
+
+
+def agreement_statement_set(
+    *, agreement: PleaAgreement, by: User, procedure: str = "", appeal_limits: str = ""
+) -> PleaAgreement:
+    """The prosecution names what the plea statement holds beyond the accepted offer's terms,
+    where the profile asks for it: the procedure the defendant agrees to (CPL art. 174(1):
+    "同意量刑建议和程序适用") and the limits on appeal (the cn-reform profile). Before the
+    checklist, which explains them to the defendant; the signatures then agree to them."""
+    with transaction.atomic():
+        case, locked = _lock_agreement(agreement)
+        permissions.require_role_in(
+            by,
+            case,
+            permissions.PLEA_STATEMENT_ROLES,
+            gettext("The prosecution names the procedure and the limits on appeal."),
+        )
+        jurisdiction = case.court.jurisdiction
+        if not agreement_rules.statement_needed(jurisdiction):
+            raise Conflict(
+                gettext(
+                    "Under the %(profile)s profile a plea agreement names no procedure and "
+                    "records no limits on appeal."
+                )
+                % {"profile": jurisdiction.name_shown},
+                code="statement_not_in_profile",
+            )
+        _require_signing(locked)
+        if locked.checklist_complete:
+            raise Conflict(
+                gettext(
+                    "The checklist was completed on this statement; its procedure and limits "
+                    "on appeal can no longer change."
+                ),
+                code="checklist_complete",
+            )
+        errors: dict[str, str] = {}
+        procedures = agreement_rules.plea_procedures(jurisdiction)
+        procedure = procedure.strip()
+        if procedures:
+            if agreement_rules.item_named(procedures, procedure) is None:
+                errors["procedure"] = gettext(
+                    "Name the procedure the defendant agrees to: %(choices)s."
+                ) % {"choices": ", ".join(f"{p.code} ({p.display})" for p in procedures)}
+        elif procedure:
+            errors["procedure"] = gettext("This profile names no procedure in a plea agreement.")
+        limits_source = agreement_rules.appeal_limits_source(jurisdiction)
+        if limits_source:
+            if not appeal_limits.strip():
+                errors["appeal_limits"] = gettext(
+                    "Record the limits on appeal the agreement sets (%(source)s)."
+                ) % {"source": limits_source}
+        elif appeal_limits.strip():
+            errors["appeal_limits"] = gettext(
+                "This profile records no limits on appeal in a plea agreement."
+            )
+        if errors:
+            raise ValidationError(errors)
+        locked.procedure = procedure
+        locked.appeal_limits = appeal_limits.strip()
+        locked.save(update_fields=["procedure", "appeal_limits", "updated_at"])
+        return locked
+
+
 def agreement_checklist_complete(
     *,
     agreement: PleaAgreement,
@@ -984,7 +1073,9 @@ def agreement_checklist_complete(
     interpreter_name: str = "",
     interpreter_language: str = "",
 ) -> PleaAgreement:
-    """Counsel records that the defendant was told what a plea means, before anyone signs."""
+    """Counsel records that the defendant was told what a plea means, before anyone signs:
+    every item of the profile's checklist that applies to these terms (`items` maps an item's
+    code to whether it was confirmed; codes of other items are ignored)."""
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
         permissions.require_role_in(
@@ -996,11 +1087,27 @@ def agreement_checklist_complete(
         _require_signing(locked)
         if locked.signatures.exists():
             raise Conflict(gettext("The checklist cannot change once signing has begun."))
+        jurisdiction = case.court.jurisdiction
+        missing = statement_missing(locked, jurisdiction)
+        if missing:
+            what = {
+                "procedure": gettext("the procedure the defendant agrees to"),
+                "appeal_limits": gettext("the limits on appeal"),
+            }
+            raise Conflict(
+                gettext(
+                    "The prosecution first names %(missing)s in the plea statement; the "
+                    "checklist explains the statement to the defendant."
+                )
+                % {"missing": gettext(" and ").join(what[name] for name in missing)},
+                code="statement_incomplete",
+            )
+        applicable = agreement_rules.checklist_items_for(jurisdiction, locked.terms)
         errors: dict[str, str] = {}
-        for name in CHECKLIST_FIELDS:
-            if not items.get(name):
-                errors[name] = gettext("Confirm: %(item)s.") % {
-                    "item": str(CHECKLIST_LABELS[name]).lower()
+        for item in applicable:
+            if not items.get(item.code):
+                errors[item.code] = gettext("Confirm: %(item)s.") % {
+                    "item": gettext(item.label)[:1].lower() + gettext(item.label)[1:]
                 }
         if locked.interpreter_needed:
             if not interpreter_used:
@@ -1011,8 +1118,7 @@ def agreement_checklist_complete(
                 errors["interpreter_name"] = gettext("Name the interpreter.")
         if errors:
             raise ValidationError(errors)
-        for name in CHECKLIST_FIELDS:
-            setattr(locked, name, True)
+        locked.checklist_answers = {item.code: True for item in applicable}
         locked.interpreter_used = interpreter_used
         locked.interpreter_name = single_line(interpreter_name)
         if single_line(interpreter_language):
@@ -1105,10 +1211,15 @@ def agreement_sign(
             raise ValidationError(
                 {"witness": gettext("Only a defendant's signature is witnessed.")}
             )
-        if locked.signatures.filter(signatory_role=capacity).exists():
+        earlier = (
+            locked.signatures.filter(signatory_role=capacity)
+            .select_related("signer_participant")
+            .first()
+        )
+        if earlier is not None:
             raise Conflict(
                 gettext("The %(signatory_role)s has already signed.")
-                % {"signatory_role": SignatoryRole(capacity).label.lower()},
+                % {"signatory_role": earlier.capacity_label.lower()},
                 code="already_signed",
             )
         with _database_guard(
@@ -1235,11 +1346,30 @@ _DISPOSITION_OF_TERM = {
 
 
 def agreement_review(
-    *, agreement: PleaAgreement, by: User, accepted: bool, reasons: str
+    *,
+    agreement: PleaAgreement,
+    by: User,
+    reasons: str,
+    decision: str | None = None,
+    ground: str = "",
+    accepted: bool | None = None,
 ) -> PleaAgreement:
-    """The court accepts or rejects the submitted agreement, with its reasons. Accepted: the
-    plea is entered and the counts are disposed of by the terms. Rejected: the parties may
-    negotiate again."""
+    """The court rules on the submitted agreement, with its reasons, as the profile lets it
+    (negotiations.agreement_rules):
+
+    - "accept": the plea is entered and the counts are disposed of by the terms;
+    - "reject": the parties may negotiate again. Where the profile lists grounds (CPL art.
+      201(1)) the rejection names one of them; elsewhere (Fed. R. Crim. P. 11(c)) the reasons
+      alone say why;
+    - "adjust", where the profile has it (CPL art. 201(2)): the court asks the prosecution to
+      adjust its sentencing recommendation, naming the ground. The agreement stays as signed,
+      with the request; the negotiation reopens for the adjusted recommendation, whose
+      agreement names this one (`adjusts`).
+
+    `accepted` is the older spelling of "accept" (True) or "reject" (False). A decision the
+    profile does not offer is a 409."""
+    if decision is None:
+        decision = agreement_rules.ACCEPT if accepted else agreement_rules.REJECT
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
         if not permissions.may_review_agreement(by, case):
@@ -1253,18 +1383,37 @@ def agreement_review(
                 % {"agreement_status": AgreementStatus(locked.status).label},
                 code=f"agreement_{locked.status}",
             )
-        if not reasons.strip():
-            raise ValidationError({"reasons": gettext("Give the court's reasons.")})
+        jurisdiction = case.court.jurisdiction
+        if decision not in agreement_rules.REVIEW_DECISIONS:
+            raise ValidationError(
+                {"decision": gettext("Decide to accept, reject or ask for an adjustment.")}
+            )
+        outcomes = agreement_rules.review_outcomes(jurisdiction)
+        if decision not in outcomes:
+            raise Conflict(
+                gettext(
+                    "Under the %(profile)s profile the court decides to %(outcomes)s a plea "
+                    "agreement; it does not ask the prosecution to adjust its recommendation."
+                )
+                % {"profile": jurisdiction.name_shown, "outcomes": gettext(" or ").join(outcomes)},
+                code="review_decision_not_in_profile",
+            )
+        errors = _review_errors(jurisdiction, decision, ground.strip(), reasons)
+        if errors:
+            raise ValidationError(errors)
         now = timezone.now()
-        locked.status = (
-            AgreementStatus.COURT_ACCEPTED if accepted else AgreementStatus.COURT_REJECTED
-        )
+        locked.status = {
+            agreement_rules.ACCEPT: AgreementStatus.COURT_ACCEPTED,
+            agreement_rules.REJECT: AgreementStatus.COURT_REJECTED,
+            agreement_rules.ADJUST: AgreementStatus.ADJUSTMENT_REQUESTED,
+        }[decision]
         locked.reviewed_by = by
         locked.reviewed_at = now
         locked.review_reasons = reasons.strip()
+        locked.review_ground = ground.strip()
         locked.save()
         domain_events.publish(domain_events.AgreementReviewed(case=case, agreement=locked))
-        if accepted:
+        if decision == agreement_rules.ACCEPT:
             _dispose_charges(locked, court_today(case.court))
             case_status_follow(
                 case=case,
@@ -1278,10 +1427,44 @@ def agreement_review(
                 case=case,
                 to_status=CaseStatus.NEGOTIATING,
                 by=by,
-                reason=gettext("The court rejected the plea agreement."),
+                reason=(
+                    gettext("The court rejected the plea agreement.")
+                    if decision == agreement_rules.REJECT
+                    else gettext(
+                        "The court asked the prosecution to adjust its sentencing "
+                        "recommendation (%(source)s)."
+                    )
+                    % {"source": agreement_rules.adjustment_source(jurisdiction)}
+                ),
             )
         case_touch(case_id=case.pk)
         return locked
+
+
+def _review_errors(jurisdiction: Any, decision: str, ground: str, reasons: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    grounds = agreement_rules.grounds_for(jurisdiction, decision)
+    if grounds:
+        if agreement_rules.item_named(grounds, ground) is None:
+            errors["ground"] = gettext("Name the ground (%(source)s): %(choices)s.") % {
+                "source": agreement_rules.review_source(jurisdiction)
+                if decision == agreement_rules.REJECT
+                else agreement_rules.adjustment_source(jurisdiction),
+                "choices": ", ".join(g.code for g in grounds),
+            }
+    elif ground:
+        errors["ground"] = (
+            gettext("An acceptance names no ground.")
+            if decision == agreement_rules.ACCEPT
+            else gettext(
+                "Under the %(profile)s profile a rejection names no listed ground; the "
+                "court's reasons say why."
+            )
+            % {"profile": jurisdiction.name_shown}
+        )
+    if not reasons.strip():
+        errors["reasons"] = gettext("Give the court's reasons.")
+    return errors
 
 
 def _dispose_charges(agreement: PleaAgreement, on: dt.date) -> None:

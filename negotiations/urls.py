@@ -30,6 +30,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path("agreements/<int:agreement_id>/pdf/", agreements.agreement_pdf, name="agreement-pdf"),
     path(
+        "agreements/<int:agreement_id>/statement/",
+        agreements.agreement_statement,
+        name="agreement-statement",
+    ),
+    path(
         "agreements/<int:agreement_id>/checklist/",
         agreements.agreement_checklist,
         name="agreement-checklist",

@@ -13,15 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from negotiations import sentencing
+from negotiations import agreement_rules, sentencing
+from negotiations.agreement_rules import ListedItem
 from negotiations.documents import AgreementDocument, ChargeLine, SignatureLine
-from negotiations.models import (
-    CHECKLIST_FIELDS,
-    CHECKLIST_LABELS,
-    PleaAgreement,
-    SignatoryRole,
-    TermDisposition,
-)
+from negotiations.models import PleaAgreement, TermDisposition
 from parties.models import CaseParticipant, Role
 
 _SENTENCE_LABELS = {
@@ -74,10 +69,32 @@ def condition_labels(terms: dict[str, Any]) -> list[str]:
     return [str(_CONDITION_LABELS[name]) for name in terms["conditions"]]
 
 
+def checklist_rows(agreement: PleaAgreement) -> list[tuple[ListedItem, bool]]:
+    """The checklist of `agreement` and what was confirmed: the profile's items that apply to
+    its terms, and any item recorded that the profile no longer lists (a checklist is read as
+    it was completed). Reads the case's jurisdiction (select it with the agreement)."""
+    jurisdiction = agreement.case.court.jurisdiction
+    answers = agreement.checklist_answers or {}
+    items = agreement_rules.checklist_items_for(jurisdiction, agreement.terms)
+    known = {item.code for item in items}
+    everything = agreement_rules.checklist_items_of(jurisdiction)
+    for code in answers:
+        if code not in known:
+            items.append(
+                agreement_rules.item_named(everything, code)
+                or ListedItem(code=code, label=code.replace("_", " ").capitalize(), source="")
+            )
+    return [(item, bool(answers.get(item.code))) for item in items]
+
+
 def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
+    yes, no = _("Yes"), _("No")
     lines = [
-        (str(CHECKLIST_LABELS[name]), _("Yes") if getattr(agreement, name) else _("No"))
-        for name in CHECKLIST_FIELDS
+        (
+            f"{item.display} — {item.source}" if item.source else item.display,
+            yes if confirmed else no,
+        )
+        for item, confirmed in checklist_rows(agreement)
     ]
     if agreement.interpreter_needed:
         if not agreement.interpreter_used:
@@ -95,6 +112,41 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
     return lines
 
 
+def procedure_label(agreement: PleaAgreement) -> str:
+    """The procedure the plea statement names, as read ("Fast-track procedure (速裁程序)");
+    "" when it names none."""
+    if not agreement.procedure:
+        return ""
+    procedures = agreement_rules.plea_procedures(agreement.case.court.jurisdiction)
+    item = agreement_rules.item_named(procedures, agreement.procedure)
+    return item.display if item else agreement.procedure
+
+
+def review_ground_label(agreement: PleaAgreement) -> str:
+    """The ground the court's decision named, as read; "" when it named none."""
+    if not agreement.review_ground:
+        return ""
+    jurisdiction = agreement.case.court.jurisdiction
+    grounds = agreement_rules.rejection_grounds(jurisdiction) + agreement_rules.adjustment_grounds(
+        jurisdiction
+    )
+    item = agreement_rules.item_named(grounds, agreement.review_ground)
+    if item is None:
+        return agreement.review_ground
+    return f"{item.display} — {item.source}" if item.source else item.display
+
+
+def statement_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
+    """What the plea statement names beyond the offer's terms: the procedure agreed to and the
+    limits on appeal, where the profile has them."""
+    lines = []
+    if agreement.procedure:
+        lines.append((_("Procedure agreed to"), procedure_label(agreement)))
+    if agreement.appeal_limits:
+        lines.append((_("Limits on appeal"), agreement.appeal_limits))
+    return lines
+
+
 def _local(moment: dt.datetime, time_zone: str) -> str:
     return timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M %Z")
 
@@ -109,9 +161,9 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         .select_related("defendant")
     )
     signatures = []
-    for sig in agreement.signatures.select_related("witness__user", "witness__defendant").order_by(
-        "signed_at", "id"
-    ):
+    for sig in agreement.signatures.select_related(
+        "signer_participant", "witness__user", "witness__defendant"
+    ).order_by("signed_at", "id"):
         witness = ""
         if sig.witness is not None:
             witness = _("Witnessed by %(name)s, %(role)s") % {
@@ -120,7 +172,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
             }
         signatures.append(
             SignatureLine(
-                role=str(SignatoryRole(sig.signatory_role).label),
+                role=sig.capacity_label,
                 name=sig.signer_name,
                 signed_at=_local(sig.signed_at, court.time_zone),
                 witness=witness,
@@ -145,6 +197,7 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
             for item in terms["charges"]
         ),
         sentence=tuple(sentence_lines(terms)),
+        statement=tuple(statement_lines(agreement)),
         conditions=tuple(condition_labels(terms)),
         checklist=tuple(checklist_lines(agreement)),
         signatures=tuple(signatures),

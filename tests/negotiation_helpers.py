@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import party_services
 from cases import services as case_services
 from cases.models import Case, Charge, Statute
+from cases.profiles import PROFILES
 from negotiations import services
 from negotiations.models import Offer, PleaAgreement, TermDisposition
 from negotiations.services import OfferInput, TermInput
@@ -20,7 +21,13 @@ from parties.models import CaseParticipant, Role
 from tests import factories
 from tests.conftest import World, make_user
 
-CHECKLIST_ALL = dict.fromkeys(services.CHECKLIST_FIELDS, True)
+# Every checklist item of every shipped profile confirmed: the service asks for the items of the
+# case's profile that apply to the agreement and ignores the others.
+CHECKLIST_ALL = {
+    item["code"]: True
+    for profile in PROFILES.values()
+    for item in profile["parameters"].get("checklist_items", [])
+}
 
 
 def charge_of(case: Case, count: int = 1) -> Charge:
@@ -82,6 +89,21 @@ def accepted_agreement(world: World) -> PleaAgreement:
     return services.offer_accept(offer=sent_offer(world), by=world.user(Role.DEFENSE_COUNSEL))
 
 
+def statement_named(
+    agreement: PleaAgreement,
+    prosecutor: User,
+    *,
+    procedure: str = "expedited",
+    appeal_limits: str = "",
+) -> PleaAgreement:
+    """The plea statement's procedure (CPL art. 174(1): 速裁程序 by default) and, where given,
+    limits on appeal, named by the prosecutor as a CN or cn-reform agreement needs before its
+    checklist."""
+    return services.agreement_statement_set(
+        agreement=agreement, by=prosecutor, procedure=procedure, appeal_limits=appeal_limits
+    )
+
+
 def checked_agreement(world: World) -> PleaAgreement:
     return services.agreement_checklist_complete(
         agreement=accepted_agreement(world),
@@ -115,23 +137,28 @@ class CnCase:
     duty_participant: CaseParticipant
 
 
-def cn_case(world: World) -> CnCase:
-    """A theft case before a Chinese court: prosecutor, duty lawyer and defendant."""
-    cn = factories.jurisdiction("cn")
+def cn_case(world: World, code: str = "cn") -> CnCase:
+    """A theft case before a Chinese court: prosecutor, duty lawyer and defendant, under the
+    `code` profile (cn, or cn-reform)."""
+    cn = factories.jurisdiction(code)
+    suffix = "" if code == "cn" else f" ({code})"
+    prefix = code.replace("-", "_")
     procuratorate = factories.OrganizationFactory.create(
-        name="Haidian Procuratorate", kind="prosecutor_office", jurisdiction=cn
+        name=f"Haidian Procuratorate{suffix}", kind="prosecutor_office", jurisdiction=cn
     )
     aid = factories.OrganizationFactory.create(
-        name="Haidian Legal Aid", kind="legal_aid", jurisdiction=cn
+        name=f"Haidian Legal Aid{suffix}", kind="legal_aid", jurisdiction=cn
     )
     court = case_services.court_create(
-        name="Haidian District People's Court", jurisdiction=cn, time_zone="Asia/Shanghai"
+        name=f"Haidian District People's Court{suffix}",
+        jurisdiction=cn,
+        time_zone="Asia/Shanghai",
     )
-    clerk = make_user("cn_clerk", Role.COURT_STAFF, None)
+    clerk = make_user(f"{prefix}_clerk", Role.COURT_STAFF, None)
     case_services.court_member_add(court=court, user=clerk)
-    prosecutor = make_user("cn_prosecutor", Role.PROSECUTOR, procuratorate)
-    duty = make_user("cn_duty", Role.DUTY_LAWYER, aid)
-    defendant_user = make_user("cn_defendant", Role.DEFENDANT, None)
+    prosecutor = make_user(f"{prefix}_prosecutor", Role.PROSECUTOR, procuratorate)
+    duty = make_user(f"{prefix}_duty", Role.DUTY_LAWYER, aid)
+    defendant_user = make_user(f"{prefix}_defendant", Role.DEFENDANT, None)
     case = case_services.case_open(
         court=court, docket_number="(2026)京0108刑初1号", caption="人民检察院诉张三", by=prosecutor
     )
@@ -144,7 +171,12 @@ def cn_case(world: World) -> CnCase:
     duty_participant = party_services.participant_add(
         case=case, by=clerk, role=Role.DUTY_LAWYER, user=duty
     )
-    charge = case_services.charge_add(case=case, statute=world.foreign_statute, by=prosecutor)
+    statute = world.foreign_statute
+    if statute.jurisdiction_id != cn.pk:
+        statute = factories.StatuteFactory.create(
+            jurisdiction=cn, citation="刑法第264条", title="盗窃罪", max_custody_months=None
+        )
+    charge = case_services.charge_add(case=case, statute=statute, by=prosecutor)
     return CnCase(case, charge, clerk, prosecutor, duty, defendant_user, duty_participant)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,7 +13,8 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.party_selectors import participants_checked_for
 from core.api.fields import AwareDateTimeField
-from negotiations import selectors, services
+from core.text import user_name
+from negotiations import agreement_rules, selectors, services, wording
 from negotiations.models import (
     Concession,
     ConcessionKind,
@@ -38,7 +40,7 @@ MAX_AMOUNT_DIGITS = 12
 def _name(user: Any) -> str | None:
     if user is None:
         return None
-    return str(user.get_full_name() or user.get_username())
+    return user_name(user)
 
 
 # --- sentencing arithmetic ----------------------------------------------------------------------
@@ -478,7 +480,26 @@ class AgreementTermsSerializer(serializers.Serializer[Any]):
     conditions = serializers.ListField(child=serializers.CharField())
 
 
+class ListedItemSerializer(serializers.Serializer[Any]):
+    """An entry of a profile's list: a checklist item, a ground, a procedure. (Fields named
+    `label` and `source` shadow Field attributes only for the type checker: DRF's metaclass
+    takes declared fields off the class.)"""
+
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the reader's language.")  # type: ignore[assignment]
+    text = serializers.CharField(help_text="The statute's own words, where not English.")
+    source = serializers.CharField(help_text="Where the rule comes from.")  # type: ignore[assignment]
+
+
+class ChecklistItemSerializer(ListedItemSerializer):
+    confirmed = serializers.BooleanField()
+
+
 class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
+    """The voluntariness checklist of the case's profile (its `checklist_items` that apply to
+    the agreement's terms). Each item's code is also a key of its own, true once confirmed."""
+
+    items = serializers.SerializerMethodField()
     complete = serializers.BooleanField(source="checklist_complete", read_only=True)
     completed_by = serializers.IntegerField(
         source="checklist_completed_by_id", read_only=True, allow_null=True
@@ -490,7 +511,7 @@ class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
     class Meta:
         model = PleaAgreement
         fields = [
-            *services.CHECKLIST_FIELDS,
+            "items",
             "interpreter_needed",
             "interpreter_used",
             "interpreter_name",
@@ -501,11 +522,28 @@ class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(ChecklistItemSerializer(many=True))
+    def get_items(self, agreement: PleaAgreement) -> list[dict[str, Any]]:
+        return [
+            {**item.as_dict(), "confirmed": confirmed}
+            for item, confirmed in wording.checklist_rows(agreement)
+        ]
+
+    def to_representation(self, instance: PleaAgreement) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        return {**{item["code"]: item["confirmed"] for item in data["items"]}, **data}
+
 
 class SignatureSerializer(serializers.ModelSerializer[Signature]):
     signatory_role_display = serializers.CharField(
         source="get_signatory_role_display", read_only=True
     )
+    capacity = serializers.CharField(
+        read_only=True,
+        help_text="The role the signer holds on the case: defendant, defense_counsel, "
+        "duty_lawyer or prosecutor.",
+    )
+    capacity_display = serializers.CharField(source="capacity_label", read_only=True)
     recorded_by_name = serializers.SerializerMethodField()
     witness_name = serializers.SerializerMethodField()
 
@@ -515,6 +553,8 @@ class SignatureSerializer(serializers.ModelSerializer[Signature]):
             "id",
             "signatory_role",
             "signatory_role_display",
+            "capacity",
+            "capacity_display",
             "signer_name",
             "signer",
             "signer_participant",
@@ -533,12 +573,48 @@ class SignatureSerializer(serializers.ModelSerializer[Signature]):
         return signature.witness.display_name if signature.witness else None
 
 
+class StatementOptionsSerializer(serializers.Serializer[Any]):
+    procedures = ListedItemSerializer(many=True)
+    appeal_limits_source = serializers.CharField()
+
+
+class CourtReviewOptionsSerializer(serializers.Serializer[Any]):
+    """What the court may decide under the case's profile (negotiations.agreement_rules)."""
+
+    outcomes = serializers.ListField(
+        child=serializers.ChoiceField(choices=agreement_rules.REVIEW_DECISIONS)
+    )
+    source = serializers.CharField()  # type: ignore[assignment]
+    rejection_grounds = ListedItemSerializer(many=True)
+    adjustment_grounds = ListedItemSerializer(many=True)
+    adjustment_source = serializers.CharField()
+
+
+def court_review_options(jurisdiction: Any) -> dict[str, Any]:
+    return {
+        "outcomes": agreement_rules.review_outcomes(jurisdiction),
+        "source": agreement_rules.review_source(jurisdiction),
+        "rejection_grounds": [g.as_dict() for g in agreement_rules.rejection_grounds(jurisdiction)],
+        "adjustment_grounds": [
+            g.as_dict() for g in agreement_rules.adjustment_grounds(jurisdiction)
+        ],
+        "adjustment_source": agreement_rules.adjustment_source(jurisdiction)
+        if agreement_rules.adjustment_grounds(jurisdiction)
+        else "",
+    }
+
+
 class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     terms = AgreementTermsSerializer(read_only=True)
+    procedure_display = serializers.SerializerMethodField()
     checklist = ChecklistSerializer(source="*", read_only=True)
     signatures = SignatureSerializer(many=True, read_only=True)
     has_pdf = serializers.SerializerMethodField()
+    adjusted_by = serializers.SerializerMethodField()
+    review_ground_display = serializers.SerializerMethodField()
+    court_review = serializers.SerializerMethodField()
+    statement_options = serializers.SerializerMethodField()
 
     class Meta:
         model = PleaAgreement
@@ -549,6 +625,10 @@ class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
             "status",
             "status_display",
             "terms",
+            "procedure",
+            "procedure_display",
+            "appeal_limits",
+            "statement_options",
             "checklist",
             "signatures",
             "has_pdf",
@@ -558,6 +638,11 @@ class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
             "reviewed_by",
             "reviewed_at",
             "review_reasons",
+            "review_ground",
+            "review_ground_display",
+            "adjusts",
+            "adjusted_by",
+            "court_review",
             "withdrawn_by",
             "withdrawn_at",
             "withdrawal_reason",
@@ -569,15 +654,40 @@ class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
     def get_has_pdf(self, agreement: PleaAgreement) -> bool:
         return bool(agreement.pdf_sha256)
 
+    def get_procedure_display(self, agreement: PleaAgreement) -> str:
+        return wording.procedure_label(agreement)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_adjusted_by(self, agreement: PleaAgreement) -> int | None:
+        """The agreement made from the adjusted recommendation, once there is one (the
+        selectors join it)."""
+        try:
+            return agreement.adjusted_by.pk
+        except ObjectDoesNotExist:
+            return None
+
+    def get_review_ground_display(self, agreement: PleaAgreement) -> str:
+        return wording.review_ground_label(agreement)
+
+    @extend_schema_field(CourtReviewOptionsSerializer)
+    def get_court_review(self, agreement: PleaAgreement) -> dict[str, Any]:
+        return court_review_options(agreement.case.court.jurisdiction)
+
+    @extend_schema_field(StatementOptionsSerializer)
+    def get_statement_options(self, agreement: PleaAgreement) -> dict[str, Any]:
+        """What the plea statement names beyond the terms under the profile (CPL art. 174:
+        the procedure; cn-reform: the limits on appeal); empty lists where nothing."""
+        jurisdiction = agreement.case.court.jurisdiction
+        return {
+            "procedures": [p.as_dict() for p in agreement_rules.plea_procedures(jurisdiction)],
+            "appeal_limits_source": agreement_rules.appeal_limits_source(jurisdiction),
+        }
+
 
 class ChecklistWriteSerializer(serializers.Serializer[Any]):
-    rights_explained = serializers.BooleanField(default=False)
-    charges_and_sentence_explained = serializers.BooleanField(default=False)
-    immigration_consequences_explained = serializers.BooleanField(default=False)
-    employment_consequences_explained = serializers.BooleanField(default=False)
-    licence_consequences_explained = serializers.BooleanField(default=False)
-    fine_consequences_explained = serializers.BooleanField(default=False)
-    no_promises_outside_agreement = serializers.BooleanField(default=False)
+    """The checklist as confirmed: each item's code (agreement body `checklist.items`) true,
+    and the interpreter. The items are the case profile's; a code of another is ignored."""
+
     interpreter_used = serializers.BooleanField(default=False)
     interpreter_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200
@@ -586,10 +696,35 @@ class ChecklistWriteSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, default="", max_length=64
     )
 
+    def __init__(self, *args: Any, items: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._items = tuple(items)
+        for code in self._items:
+            self.fields[code] = serializers.BooleanField(default=False)
+
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.validated_data)
-        items = {name: data.pop(name) for name in services.CHECKLIST_FIELDS}
+        items = {code: data.pop(code) for code in self._items}
         return {"items": items, **data}
+
+
+class StatementSerializer(serializers.Serializer[Any]):
+    procedure = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=32,
+        help_text="Code of one of the profile's procedures (agreement body "
+        "`statement_options.procedures`).",
+    )
+    appeal_limits = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20_000,
+        help_text="The limits on appeal, where the profile records them "
+        "(`statement_options.appeal_limits_source`).",
+    )
 
 
 class SignSerializer(serializers.Serializer[Any]):
@@ -608,11 +743,34 @@ class SignSerializer(serializers.Serializer[Any]):
 
 
 class ReviewSerializer(serializers.Serializer[Any]):
-    decision = serializers.ChoiceField(choices=[("accepted", "Accepted"), ("rejected", "Rejected")])
+    decision = serializers.ChoiceField(
+        choices=[
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+            ("adjust", "Adjustment of the recommendation requested"),
+        ],
+        help_text="What the court decides; `adjust` only where the profile has it (agreement "
+        "body `court_review.outcomes`), else 409.",
+    )
+    ground = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="The ground a rejection or an adjustment names, where the profile lists "
+        "them (`court_review.rejection_grounds`, `court_review.adjustment_grounds`).",
+    )
     reasons = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+    _DECISIONS = {
+        "accepted": agreement_rules.ACCEPT,
+        "rejected": agreement_rules.REJECT,
+        "adjust": agreement_rules.ADJUST,
+    }
 
     def service_arguments(self) -> dict[str, Any]:
         return {
-            "accepted": self.validated_data["decision"] == "accepted",
+            "decision": self._DECISIONS[self.validated_data["decision"]],
+            "ground": self.validated_data["ground"],
             "reasons": self.validated_data["reasons"],
         }

@@ -24,7 +24,7 @@ from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED, digest_headers
 from core.api.versions import versioned
 from core.exceptions import Conflict
 from core.versions import parse_if_match
-from negotiations import selectors, services
+from negotiations import agreement_rules, selectors, services
 from negotiations.api import filters, serializers
 from negotiations.models import Offer, PleaAgreement, Suggestion
 
@@ -541,10 +541,31 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
         """Counsel records that the defendant was told what a plea means; every item must be
         confirmed, and the interpreter named where the defendant needs one."""
         agreement = self.get_object()
-        data = serializers.ChecklistWriteSerializer(data=request.data)
+        items = agreement_rules.checklist_items_of(agreement.case.court.jurisdiction)
+        data = serializers.ChecklistWriteSerializer(
+            data=request.data, items=[item.code for item in items]
+        )
         data.is_valid(raise_exception=True)
         services.agreement_checklist_complete(
             agreement=agreement, by=_user(request), **data.service_arguments()
+        )
+        return Response(_agreement_body(_user(request), agreement.pk))
+
+    @extend_schema(
+        request=serializers.StatementSerializer,
+        responses={200: serializers.AgreementSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def statement(self, request: Request, pk: str) -> Response:
+        """The prosecution names what the plea statement holds beyond the terms, where the
+        profile asks for it (`statement_options`): the procedure the defendant agrees to (CPL
+        art. 174) and the limits on appeal. Before the checklist; 409 under a profile whose
+        agreements name neither."""
+        agreement = self.get_object()
+        data = serializers.StatementSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreement_statement_set(
+            agreement=agreement, by=_user(request), **data.validated_data
         )
         return Response(_agreement_body(_user(request), agreement.pk))
 
@@ -580,7 +601,11 @@ class AgreementViewSet(viewsets.GenericViewSet[PleaAgreement]):
     )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
-        """The court accepts or rejects the submitted agreement, with its reasons."""
+        """The court rules on the submitted agreement, with its reasons: accepts or rejects
+        it, naming the ground of a rejection where the profile lists them (CPL art. 201(1)),
+        or, where the profile has it, asks the prosecution to adjust its recommendation (CPL
+        art. 201(2)), which reopens the negotiation. A decision the profile does not offer
+        (`court_review.outcomes`) is a 409."""
         agreement = self.get_object()
         data = serializers.ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,8 +18,15 @@ from cases import permissions
 from cases.models import Case
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
-from negotiations import selectors, services
-from negotiations.forms import ChecklistForm, ConfirmForm, ReviewForm, SignForm, WithdrawForm
+from negotiations import agreement_rules, selectors, services, wording
+from negotiations.forms import (
+    ChecklistForm,
+    ConfirmForm,
+    ReviewForm,
+    SignForm,
+    StatementForm,
+    WithdrawForm,
+)
 from negotiations.models import AgreementStatus, PleaAgreement, SignatoryRole
 from negotiations.views.common import _court_time, _submit
 from parties import selectors as party_selectors
@@ -48,10 +55,20 @@ def agreement_action_form(
 ) -> forms.Form:
     """The form of one action on an agreement: the page shows it, the POST reads it.
     `capacity` is the reader's as a signatory (a defendant signing names their witness)."""
+    jurisdiction = agreement.case.court.jurisdiction
+    if name == "statement":
+        return StatementForm(
+            data,
+            prefix=name,
+            procedures=agreement_rules.plea_procedures(jurisdiction),
+            appeal_limits_source=agreement_rules.appeal_limits_source(jurisdiction),
+            initial={"procedure": agreement.procedure, "appeal_limits": agreement.appeal_limits},
+        )
     if name == "checklist":
         return ChecklistForm(
             data,
             prefix=name,
+            items=agreement_rules.checklist_items_for(jurisdiction, agreement.terms),
             interpreter_needed=agreement.interpreter_needed,
             initial={"interpreter_language": agreement.interpreter_language},
         )
@@ -70,7 +87,15 @@ def agreement_action_form(
     if name == "submit":
         return ConfirmForm(data, prefix=name, confirm_label=_("Submit the agreement to the court"))
     if name == "review":
-        return ReviewForm(data, prefix=name)
+        return ReviewForm(
+            data,
+            prefix=name,
+            outcomes=agreement_rules.review_outcomes(jurisdiction),
+            rejection_grounds=agreement_rules.rejection_grounds(jurisdiction),
+            adjustment_grounds=agreement_rules.adjustment_grounds(jurisdiction),
+            review_source=agreement_rules.review_source(jurisdiction),
+            adjustment_source=agreement_rules.adjustment_source(jurisdiction),
+        )
     if name == "withdraw":
         label = _("The defendant withdraws from this agreement")
         return WithdrawForm(data, prefix=name, confirm_label=label)
@@ -90,14 +115,23 @@ def _render_agreement(
     case = agreement.case
     roles = permissions.roles_on(user, case)
     signing = agreement.status == AgreementStatus.SIGNING
-    signatures = {s.signatory_role: s for s in agreement.signatures.all()}
+    signatures = {
+        s.signatory_role: s for s in agreement.signatures.select_related("signer_participant")
+    }
     capacity = services.signing_capacity(roles)
-    witness_required = case.court.jurisdiction.witness_required_for_signing
+    jurisdiction = case.court.jurisdiction
+    witness_required = jurisdiction.witness_required_for_signing
+    statement_missing = services.statement_missing(agreement, jurisdiction)
 
     ready_to_sign = signing and agreement.checklist_complete
     open_to_reader = {
+        "statement": bool(roles & permissions.PLEA_STATEMENT_ROLES)
+        and signing
+        and agreement_rules.statement_needed(jurisdiction)
+        and not agreement.checklist_complete,
         "checklist": bool(roles & permissions.CHECKLIST_ROLES)
         and signing
+        and not statement_missing
         and not agreement.checklist_complete,
         "sign": ready_to_sign and capacity is not None and capacity not in signatures,
         "record": ready_to_sign
@@ -122,18 +156,53 @@ def _render_agreement(
         "charges": [{**item, "term": selectors.term_label(item)} for item in terms["charges"]],
         "sentence": selectors.sentence_lines(terms),
         "conditions": selectors.condition_labels(terms),
-        "checklist": selectors.checklist_lines(agreement),
+        "checklist_rows": wording.checklist_rows(agreement),
+        "statement": wording.statement_lines(agreement),
+        "statement_missing": statement_missing,
+        "statement_needed": agreement_rules.statement_needed(jurisdiction),
+        "review_ground": wording.review_ground_label(agreement),
+        "review_source": agreement_rules.review_source(jurisdiction),
+        "adjustment_source": agreement_rules.adjustment_source(jurisdiction),
         "signature_rows": [
-            {"role": SignatoryRole(role).label, "signature": signatures.get(role)}
+            {
+                "role": signatures[role].capacity_label
+                if role in signatures
+                else _awaited_capacity(case, role),
+                "signature": signatures.get(role),
+            }
             for role in services.REQUIRED_SIGNATORIES
         ],
-        "capacity_label": SignatoryRole(capacity).label.lower() if capacity else "",
+        "capacity_label": _reader_capacity(roles, capacity),
         "witness_required": witness_required,
         "may_read_offers": bool(roles & permissions.OFFER_READER_ROLES),
         "forms": forms_,
         "conflict": conflict,
     }
     return render(request, "negotiations/agreement_detail.html", context, status=status)
+
+
+def _awaited_capacity(case: Case, role: str) -> str:
+    """Who is to sign in `role`, named by the capacity they hold on the case: "Duty lawyer"
+    where the defendant's lawyer is the duty lawyer, not "defense counsel or duty lawyer"."""
+    if role != SignatoryRole.DEFENSE_LAWYER:
+        return str(SignatoryRole(role).label)
+    held = set(_witnesses(case).values_list("role", flat=True))
+    labels = [str(Role(r).label) for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in held]
+    if not labels:
+        return str(SignatoryRole(role).label)
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(one)s or %(other)s") % {"one": labels[0], "other": labels[1].lower()}
+
+
+def _reader_capacity(roles: frozenset[str], capacity: str | None) -> str:
+    """The capacity the reader signs in, exactly: their own role on the case."""
+    if capacity is None:
+        return ""
+    if capacity == SignatoryRole.DEFENSE_LAWYER:
+        lawyer = next(r for r in (Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER) if r in roles)
+        return str(Role(lawyer).label).lower()
+    return str(SignatoryRole(capacity).label).lower()
 
 
 @login_required
@@ -198,16 +267,41 @@ def _court_reviewer(user: Any, case: Case) -> None:
 
 @login_required
 @require_POST
+def agreement_statement(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """The prosecution names the procedure and the limits on appeal the statement holds."""
+    return _agreement_action(
+        request,
+        agreement_id,
+        "statement",
+        lambda agreement, data: services.agreement_statement_set(
+            agreement=agreement,
+            by=signed_in_user(request),
+            procedure=data.get("procedure", ""),
+            appeal_limits=data.get("appeal_limits", ""),
+        ),
+        _("The plea statement is recorded."),
+        may=_role_in(
+            permissions.PLEA_STATEMENT_ROLES,
+            _("The prosecution names the procedure and the limits on appeal."),
+        ),
+    )
+
+
+@login_required
+@require_POST
 def agreement_checklist(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    def complete(agreement: PleaAgreement, data: dict[str, Any]) -> PleaAgreement:
+        form = agreement_action_form("checklist", agreement, None)
+        assert isinstance(form, ChecklistForm)
+        return services.agreement_checklist_complete(
+            agreement=agreement, by=signed_in_user(request), **form.service_arguments(data)
+        )
+
     return _agreement_action(
         request,
         agreement_id,
         "checklist",
-        lambda agreement, data: services.agreement_checklist_complete(
-            agreement=agreement,
-            by=signed_in_user(request),
-            **ChecklistForm.service_arguments(data),
-        ),
+        complete,
         _("Checklist recorded. The agreement may now be signed."),
         may=_role_in(
             permissions.CHECKLIST_ROLES,
@@ -281,7 +375,8 @@ def agreement_review(request: HttpRequest, agreement_id: int) -> HttpResponse:
         lambda agreement, data: services.agreement_review(
             agreement=agreement,
             by=signed_in_user(request),
-            accepted=data["decision"] == "accept",
+            decision=data["decision"],
+            ground=data.get("ground", ""),
             reasons=data["reasons"],
         ),
         _("The court's decision is recorded."),

@@ -207,3 +207,20 @@ def test_api_answers_errors_in_the_accept_language(world: World) -> None:
     assert "该字段是必填项。" in str(response.json())
     english = token_client.patch(reverse("api-language"), {}, format="json")
     assert "This field is required." in str(english.json())
+
+
+def test_header_switch_returns_to_the_page_it_was_pressed_on(world: World) -> None:
+    client = signed_in(world.user(Role.DEFENSE_COUNSEL))
+    page = reverse("cases:detail", args=[world.case.pk])
+    assert 'name="next"' not in client.get(page).content.decode()
+
+    response = client.post(
+        reverse("accounts:language"),
+        {"language": "zh-hans"},
+        HTTP_REFERER=f"http://testserver{page}?tab=1",
+    )
+    assert response["Location"] == f"{page}?tab=1"
+    elsewhere = client.post(
+        reverse("accounts:language"), {"language": "en"}, HTTP_REFERER="https://evil.example/x"
+    )
+    assert elsewhere["Location"] == reverse("accounts:language")

@@ -29,7 +29,7 @@ from negotiations.models import AgreementStatus, PleaAgreement
 from records import services as record_services
 from tests.browser.conftest import SHOTS, People, shoot
 from tests.conftest import World
-from tests.negotiation_helpers import CHECKLIST_ALL, cn_case
+from tests.negotiation_helpers import CHECKLIST_ALL, cn_case, statement_named
 from tests.negotiations.test_agreement_pdf import all_text, embedded_cjk_subsets
 
 pytestmark = pytest.mark.browser
@@ -90,6 +90,7 @@ def test_the_cn_negotiation_reads_chinese_end_to_end(
 
     # 4. The checklist and the signatures (CPL art. 174: before the duty lawyer), then the
     # sealed agreement as the duty lawyer reads it.
+    statement_named(agreement, cn.prosecutor)
     services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )

@@ -938,7 +938,13 @@ def test_a_mandatory_minimum_puts_the_range_in_zone_d() -> None:
     assert result.plea_applicable == MonthsRange(60, 60)
     assert result.plea_zone is not None
     assert result.plea_zone.name == "D"
-    assert len(result.warnings) == 1
+    # §5C1.1(f) for the zone, and §5B1.1(b)(1) for the offence: a maximum of 40 years is
+    # "twenty-five years or more", a Class B felony (18 U.S.C. 3559(a)(2)), for which "a
+    # sentence of probation may not be imposed".
+    assert [w.split(":")[0] for w in result.warnings] == [
+        "Zone D (60 months)",
+        "Probation is not authorized",
+    ]
 
 
 # China: the baseline within the statutory range; minor crimes; fixed terms and fines.

@@ -22,6 +22,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from cases.models import CaseStatus, Disposition
 from deadlines import alerts, feeds
@@ -33,7 +34,7 @@ from deadlines.models import (
     HearingKind,
     HearingStatus,
 )
-from negotiations.models import CHECKLIST_LABELS, OfferStatus, SignatoryRole
+from negotiations.models import OfferStatus, SignatoryRole
 from parties.models import Role, Side, UserProfile
 from tests import deadline_helpers as helpers
 from tests.conftest import World, api_as
@@ -75,7 +76,11 @@ def test_status_role_and_kind_labels_are_chinese() -> None:
         assert str(DeadlineKind.DISCOVERY_DUE.label) == "证据开示期限"
         # CPL art. 174: the plea statement is signed by the suspect.
         assert str(SignatoryRole.DEFENDANT.label) == "犯罪嫌疑人"
-        assert str(CHECKLIST_LABELS["no_promises_outside_agreement"]) == "具结书之外无任何承诺"
+        # A checklist item of the cn profile (cases.profiles), through the cases catalogue.
+        assert gettext("The defendant admits guilt and accepts punishment of their own will") == (
+            "犯罪嫌疑人、被告人系自愿认罪认罚"
+        )
+        assert gettext("Fast-track procedure") == "速裁程序"
 
 
 def test_labels_stay_english_in_english() -> None:

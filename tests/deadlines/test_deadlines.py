@@ -1041,7 +1041,8 @@ def test_upcoming_merges_hearings_and_open_deadlines_by_moment(
     manual_deadline(world, due_date=D(2026, 12, 30), title="Too far")
     hearing(world, starts_at=at(2026, 12, 30, 9))
     user = world.user(Role.DEFENSE_COUNSEL)
-    with django_assert_num_queries(2):
+    # The hearings' page, the reader's courts, the deadlines.
+    with django_assert_num_queries(3):
         items = selectors.upcoming_for(user, days=14)
         shown = [(i.kind, i.title, i.is_overdue, i.url, i.case.court.name) for i in items]
     assert shown == [

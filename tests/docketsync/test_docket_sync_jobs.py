@@ -207,6 +207,8 @@ def test_a_dry_run_job_writes_nothing_and_reports_what_would_happen(
     assert (job.status, job.created, job.done) == (JobStatus.SUCCEEDED, 3, 3)
     assert [r["id"] for r in job.results or []] == [None, None, None]
     assert not Case.objects.filter(external_id="CR-0").exists()
+    # Only the court staff page's preview keeps its records to apply them.
+    assert (job.applicable, job.records) == (False, "")
 
 
 def test_running_the_task_again_does_nothing(world: World, clerk: Any) -> None:

@@ -87,9 +87,10 @@ def test_a_large_file_becomes_a_dry_run_job_and_the_request_writes_nothing(
     job = DocketSyncJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == job_page(world, job)
-    assert (job.court, job.created_by, job.dry_run, job.status, job.total) == (
+    assert (job.court, job.created_by, job.dry_run, job.applicable, job.status, job.total) == (
         world.court,
         clerk,
+        True,
         True,
         JobStatus.QUEUED,
         RECORDS,
@@ -166,7 +167,12 @@ def test_applying_runs_a_job_of_its_own_once(world: World, clerk: Any) -> None:
     applied = DocketSyncJob.objects.exclude(pk=preview.pk).get()
     assert response.status_code == 302
     assert response["Location"] == job_page(world, applied)
-    assert (applied.dry_run, applied.total, applied.created_by) == (False, RECORDS, clerk)
+    assert (applied.dry_run, applied.applicable, applied.total, applied.created_by) == (
+        False,
+        False,
+        RECORDS,
+        clerk,
+    )
     assert not Case.objects.filter(external_id="CR-0").exists()  # the worker applies it
     tasks.run_job(applied.pk)
     assert Case.objects.filter(court=world.court, external_id__startswith="CR-").count() == (

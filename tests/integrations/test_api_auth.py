@@ -310,6 +310,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/agreements/{id}/pdf/",
         "/api/v1/agreements/{id}/review/",
         "/api/v1/agreements/{id}/sign/",
+        "/api/v1/agreements/{id}/statement/",
         "/api/v1/agreements/{id}/submit/",
         "/api/v1/agreements/{id}/withdraw/",
     } | COURT_DATE_PATHS | RECORD_PATHS | INTEGRATION_PATHS | WEBHOOK_PATHS | DOCKET_SYNC_PATHS | {

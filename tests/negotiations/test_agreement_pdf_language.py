@@ -15,7 +15,7 @@ from negotiations import services
 from negotiations.models import AgreementStatus, PleaAgreement
 from parties.models import Defendant, Role
 from tests.conftest import World
-from tests.negotiation_helpers import CHECKLIST_ALL, cn_case, signed_agreement
+from tests.negotiation_helpers import CHECKLIST_ALL, cn_case, signed_agreement, statement_named
 from tests.negotiations.test_agreement_pdf import (
     A4_POINTS,
     LETTER_POINTS,
@@ -34,6 +34,7 @@ def cn_sealed(world: World) -> tuple[Any, PleaAgreement]:
     )
     services.offer_send(offer=offer, by=cn.prosecutor)
     agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    statement_named(agreement, cn.prosecutor)
     services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )

@@ -38,13 +38,16 @@ from tests.negotiation_helpers import (
     checked_agreement,
     cn_case,
     signed_agreement,
+    statement_named,
     submitted_agreement,
 )
 
 # The list: whether the user sits in a court (a party's list is then found from their own
-# cases, tests/negotiations/test_list_plans.py), agreements (with case, court and offer), then
-# their signatures.
-AGREEMENT_LIST_QUERIES = 3
+# cases, tests/negotiations/test_list_plans.py), agreements (with offer), their signatures, and
+# the cases of the page with their court and profile (the checklist's items and the court's
+# review options are the profile's).
+AGREEMENT_LIST_QUERIES = 4
+PARTY_AGREEMENT_LIST_QUERIES = AGREEMENT_LIST_QUERIES
 
 STAGES = {
     "signing": accepted_agreement,
@@ -145,15 +148,19 @@ def test_agreement_body_has_terms_checklist_signatures_and_pdf_hash(world: World
     ]
     assert body["terms"]["sentence"]["custody_max_months"] == "12"
     assert body["terms"]["conditions"] == ["appeal_waiver"]
-    assert all(body["checklist"][name] for name in services.CHECKLIST_FIELDS)
+    assert all(item["confirmed"] for item in body["checklist"]["items"])
+    assert all(body["checklist"][item["code"]] for item in body["checklist"]["items"])
     assert (body["checklist"]["complete"], body["checklist"]["completed_by"]) == (
         True,
         world.user(Role.DEFENSE_COUNSEL).pk,
     )
-    assert [(s["signatory_role"], s["signer_name"]) for s in body["signatures"]] == [
-        ("defendant", "Jane Doe"),
-        ("defense_lawyer", world.user(Role.DEFENSE_COUNSEL).get_full_name()),
-        ("prosecutor", world.user(Role.PROSECUTOR).get_full_name()),
+    assert [
+        (s["signatory_role"], s["capacity"], s["capacity_display"], s["signer_name"])
+        for s in body["signatures"]
+    ] == [
+        ("defendant", "defendant", "Defendant", "Jane Doe"),
+        ("defense_lawyer", "defense_counsel", "Defense counsel", "Sam Ortiz"),
+        ("prosecutor", "prosecutor", "Prosecutor", "Morgan Reyes"),
     ]
     assert all(s["signed_at"] for s in body["signatures"])
     assert (body["has_pdf"], body["pdf_sha256"]) == (True, agreement.pdf_sha256)
@@ -215,15 +222,46 @@ def test_every_checklist_item_must_be_confirmed(world: World) -> None:
         format="json",
     )
 
+    # Fed. R. Crim. P. 11(b)(1)(G)-(I), (N): what the court must explain, each item its own.
     assert (response.status_code, response.json()) == (
         400,
         {
-            "charges_and_sentence_explained": ["Confirm: charges and sentence explained."],
-            "immigration_consequences_explained": ["Confirm: immigration consequences explained."],
+            "perjury_use_explained": [
+                "Confirm: the government may use the defendant's statements under oath in a "
+                "prosecution for perjury or false statement."
+            ],
+            "charges_and_sentence_explained": [
+                "Confirm: the nature of each charge pled to, and the sentence recommended."
+            ],
+            "maximum_penalty_explained": [
+                "Confirm: the maximum possible penalty, including imprisonment, fine, and term "
+                "of supervised release."
+            ],
+            "mandatory_minimum_explained": ["Confirm: any mandatory minimum penalty."],
+            "forfeiture_restitution_assessment_explained": [
+                "Confirm: any forfeiture, the court's authority to order restitution, and the "
+                "special assessment."
+            ],
+            "guidelines_explained": [
+                "Confirm: the court calculates and considers the guideline range, possible "
+                "departures and the factors of 18 U.S.C. 3553(a)."
+            ],
+            "appeal_waiver_explained": [
+                "Confirm: the terms of the waiver of the right to appeal or collaterally attack."
+            ],
+            "immigration_consequences_explained": [
+                "Confirm: immigration consequences: a defendant who is not a citizen may be "
+                "removed, denied citizenship and denied admission."
+            ],
             "employment_consequences_explained": ["Confirm: employment consequences explained."],
             "licence_consequences_explained": ["Confirm: licence consequences explained."],
             "fine_consequences_explained": ["Confirm: fines and financial consequences explained."],
-            "no_promises_outside_agreement": ["Confirm: no promises outside the agreement."],
+            "ability_to_pay_assessed": [
+                "Confirm: the defendant's ability to pay a fine was discussed with them."
+            ],
+            "no_promises_outside_agreement": [
+                "Confirm: no force, threats or promises outside the agreement."
+            ],
         },
     )
     assert negotiation_rows() == before
@@ -363,7 +401,7 @@ def test_each_capacity_signs_once(world: World) -> None:
 
     assert (answer_of(defendant_again), answer_of(duty_lawyer)) == (
         (409, "The defendant has already signed."),
-        (409, "The defense counsel or duty lawyer has already signed."),
+        (409, "The defense counsel has already signed."),
     )
     assert negotiation_rows() == before
 
@@ -502,6 +540,7 @@ def test_cn_profile_requires_a_witness_to_the_defendants_signature(world: World)
         by=cn.prosecutor,
     )
     agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    statement_named(agreement, cn.prosecutor)
     api_as(cn.duty_lawyer).post(
         url("agreement-checklist", agreement.pk), CHECKLIST_ALL, format="json"
     )
@@ -867,11 +906,11 @@ def test_agreement_list_query_count_does_not_grow_with_agreements(
         services.agreement_withdraw(
             agreement=agreement, by=world.user(Role.DEFENDANT), reason="Not now."
         )
-    with django_assert_num_queries(AGREEMENT_LIST_QUERIES):
+    with django_assert_num_queries(PARTY_AGREEMENT_LIST_QUERIES):
         four = client.get(url("agreement-list"))
 
     signed_agreement(world)
-    with django_assert_num_queries(AGREEMENT_LIST_QUERIES):
+    with django_assert_num_queries(PARTY_AGREEMENT_LIST_QUERIES):
         five = client.get(url("agreement-list"))
 
     assert (len(ids(four)), len(ids(five))) == (4, 5)

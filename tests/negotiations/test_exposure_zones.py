@@ -131,3 +131,59 @@ def test_a_profile_without_zones_shows_none(world: World) -> None:
     assert response.status_code == 201, response.json()
     assert response.json()["exposure"]["plea_zone"] is None
     assert response.json()["exposure"]["warnings"] == []
+
+
+# --- USSG §5B1.1(b)(1): no probation for a Class A or B felony ---------------------------------
+#
+# §5B1.1(b): "A sentence of probation may not be imposed in the event: (1) the offense of
+# conviction is a Class A or B felony, 18 U.S.C. § 3561(a)(1)". 18 U.S.C. 3559(a): an offense
+# whose maximum is "(1) life imprisonment, or if the maximum penalty is death, as a Class A
+# felony; (2) twenty-five years or more, as a Class B felony; (3) less than twenty-five years
+# but ten or more years, as a Class C felony". Armed bank robbery, 18 U.S.C. 2113(d), carries
+# "not more than twenty-five years" (Class B); bank robbery, 2113(a), "not more than twenty
+# years" (Class C). Level 8 is Zone A, where the zones alone allow probation.
+
+
+@pytest.mark.parametrize(
+    ("citation", "max_months", "warned"),
+    [
+        ("18 U.S.C. 2113(d)", 300, True),  # Class B
+        ("18 U.S.C. 1111(b)", None, True),  # life: Class A
+        ("18 U.S.C. 2113(a)", 240, False),  # Class C
+    ],
+)
+def test_probation_for_a_class_a_or_b_felony_is_warned(
+    world: World, citation: str, max_months: int | None, warned: bool
+) -> None:
+    from cases import services as case_services
+    from tests import factories
+    from tests.negotiation_helpers import charge_of
+
+    statute = factories.StatuteFactory.create(
+        citation=citation, title="Robbery", max_custody_months=max_months
+    )
+    count = case_services.charge_add(
+        case=world.case, statute=statute, by=world.user(Role.PROSECUTOR)
+    )
+    exposure = exposure_for(
+        world,
+        terms=[
+            {"charge": charge_of(world.case).pk, "disposition": "dismiss"},
+            {"charge": count.pk, "disposition": "as_charged"},
+        ],
+        offense_level=8,
+        custody_min_months=0,
+        custody_max_months=0,
+        probation_months=24,
+    )
+
+    expected = (
+        [
+            f"Probation is not authorized: {citation} carries a statutory maximum of life or of "
+            "300 months or more (USSG §5B1.1(b)(1); 18 U.S.C. 3561(a)(1), 3559(a)(1)-(2)); the "
+            "offer recommends probation."
+        ]
+        if warned
+        else []
+    )
+    assert exposure["warnings"] == expected

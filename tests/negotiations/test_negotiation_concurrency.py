@@ -33,7 +33,13 @@ from negotiations.models import (
 )
 from parties.models import Role
 from tests.conftest import World, make_user
-from tests.negotiation_helpers import counter_input, draft_offer, plea_input, sent_offer
+from tests.negotiation_helpers import (
+    CHECKLIST_ALL,
+    counter_input,
+    draft_offer,
+    plea_input,
+    sent_offer,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -265,7 +271,7 @@ def test_two_signers_of_one_capacity_at_once_record_one_signature(tworld: World)
     services.agreement_checklist_complete(
         agreement=agreement,
         by=world.user(Role.DEFENSE_COUNSEL),
-        items=dict.fromkeys(services.CHECKLIST_FIELDS, True),
+        items=CHECKLIST_ALL,
     )
 
     results = race(

@@ -27,6 +27,7 @@ from negotiations.models import Offer, PleaAgreement
 from parties.models import Role
 from tests.conftest import ROLES, World
 from tests.negotiation_helpers import (
+    CHECKLIST_ALL,
     accepted_agreement,
     cn_case,
     defense_draft,
@@ -180,7 +181,7 @@ def test_court_never_reaches_an_offer(client: Client, world: World, role: Role, 
         services.agreement_checklist_complete(
             agreement=agreement,
             by=world.user(DC),
-            items=dict.fromkeys(services.CHECKLIST_FIELDS, True),
+            items=CHECKLIST_ALL,
         )
         for signer in (D, DC, P):
             services.agreement_sign(agreement=agreement, by=world.user(signer))
@@ -491,7 +492,7 @@ def test_case_page_shows_the_court_no_offer_until_submission(
     assert "Prosecution offer sent" not in body
     agreement = services.offer_accept(offer=offer, by=world.user(DC))
     services.agreement_checklist_complete(
-        agreement=agreement, by=world.user(DC), items=dict.fromkeys(services.CHECKLIST_FIELDS, True)
+        agreement=agreement, by=world.user(DC), items=CHECKLIST_ALL
     )
     for signer in (D, DC, P):
         services.agreement_sign(agreement=agreement, by=world.user(signer))

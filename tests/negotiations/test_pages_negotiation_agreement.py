@@ -30,6 +30,7 @@ from tests.negotiation_helpers import (
     cn_case,
     negotiation_rows,
     signed_agreement,
+    statement_named,
     submitted_agreement,
 )
 
@@ -51,7 +52,7 @@ def _agreement(agreement: PleaAgreement) -> PleaAgreement:
     return PleaAgreement.objects.get(pk=agreement.pk)
 
 
-CHECKLIST_FORM = {f"checklist-{name}": "on" for name in services.CHECKLIST_FIELDS}
+CHECKLIST_FORM = {f"checklist-{name}": "on" for name in CHECKLIST_ALL}
 
 ACTIONS = [
     Action(
@@ -180,8 +181,24 @@ def test_forms_while_the_checklist_is_open(client: Client, world: World) -> None
 
 def test_checklist_form_labels_every_item(client: Client, world: World) -> None:
     body = _page(client, world, DC, accepted_agreement(world))
-    for name, label in services.CHECKLIST_LABELS.items():
-        assert f'<label for="id_checklist-{name}">{label}</label>' in body
+    # Fed. R. Crim. P. 11(b)(1)(H), (I), (N): "any maximum possible penalty, including
+    # imprisonment, fine, and term of supervised release"; "any mandatory minimum penalty";
+    # "the terms of any plea-agreement provision waiving the right to appeal".
+    for name, label in [
+        (
+            "maximum_penalty_explained",
+            "The maximum possible penalty, including imprisonment, fine, and term of "
+            "supervised release",
+        ),
+        ("mandatory_minimum_explained", "Any mandatory minimum penalty"),
+        (
+            "appeal_waiver_explained",
+            "The terms of the waiver of the right to appeal or collaterally attack",
+        ),
+        ("ability_to_pay_assessed", "The defendant&#x27;s ability to pay a fine was discussed"),
+    ]:
+        assert f'<label for="id_checklist-{name}">{label}' in body
+    assert "Fed. R. Crim. P. 11(b)(1)(H)" in body
     assert "checklist-interpreter_used" not in body  # the defendant needs none
 
 
@@ -245,7 +262,10 @@ def test_checklist_names_each_item_left_unconfirmed(client: Client, world: World
     del data["checklist-immigration_consequences_explained"]
     body = _refused(client, _url("agreement-checklist", agreement), data, 400)
     assert 'id="id_checklist-immigration_consequences_explained_error"' in body
-    assert "Confirm: immigration consequences explained." in body
+    assert (
+        "Confirm: immigration consequences: a defendant who is not a citizen may be removed, "
+        "denied citizenship and denied admission." in body
+    )
 
 
 def test_checklist_asks_for_the_interpreter_when_one_is_needed(
@@ -385,6 +405,7 @@ def _cn_checked(world: World) -> tuple[CnCase, PleaAgreement]:
     )
     services.offer_send(offer=offer, by=cn.prosecutor)
     agreement = services.offer_accept(offer=offer, by=cn.duty_lawyer)
+    statement_named(agreement, cn.prosecutor)
     services.agreement_checklist_complete(
         agreement=agreement, by=cn.duty_lawyer, items=CHECKLIST_ALL
     )
