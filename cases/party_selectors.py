@@ -22,7 +22,7 @@ from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseGroupObjectPermission, Court
+from cases.models import Case, CaseGroupObjectPermission, Charge, Court
 from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
@@ -137,6 +137,68 @@ def rows_of_courts(user: AnyUser, courts: list[int], table: str) -> RawSQL:
         *own_params,
     ]
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (bound parameters)
+
+
+# For a list of a table with no court column (charges; defendants through their
+# participations), walked newest first: each row's case probed in guardian's unique group
+# index (a scalar subquery with LIMIT, which PostgreSQL neither joins nor hashes over a court's
+# every row), or found in the array of the reader's own cases. A court's rows are a share of
+# the table, so a page reads a few rows for each it keeps; a filter that matches late walks
+# further (a court column, as participants have, would bound that too).
+_PROBED_CASE_SQL = """(
+    (SELECT true FROM auth_user_groups ug
+     JOIN {group_table} court_gp ON court_gp.group_id = ug.group_id
+     WHERE ug.user_id = %s AND court_gp.permission_id = ({permission})
+       AND court_gp.content_object_id = {case}
+     LIMIT 1)
+    OR {case} = ANY(ARRAY({own_cases}))
+)"""
+
+
+def _probed_case_sql(user: AnyUser, case: str) -> tuple[str, list[Any]]:
+    permission, permission_params = view_permission_sql()
+    own_sql, own_params = case_ids_viewable_in_person(user).query.sql_with_params()
+    sql = _PROBED_CASE_SQL.format(
+        group_table=CaseGroupObjectPermission._meta.db_table,
+        permission=permission,
+        case=case,
+        own_cases=own_sql,
+    )
+    return sql, [user.pk, *permission_params, *own_params]
+
+
+def charges_listed_for_user(user: AnyUser) -> QuerySet[Charge]:
+    """charges_visible_to for a list: a party's from the array of their own cases, a court
+    member's by a walk of the charges with each row's case probed, never by testing every row
+    against a court's every case (3.4 s for a clerk at 1,000,000 cases)."""
+    if not user.is_authenticated or not user.is_active:
+        return Charge.objects.none()
+    rows = Charge.objects.select_related("statute", "case")
+    if not courts_listed_for(user):
+        return rows.filter(AnyOf("case_id", case_ids_viewable_in_person(user)))
+    sql, params = _probed_case_sql(user, f'"{Charge._meta.db_table}"."case_id"')
+    return rows.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 (bound)
+
+
+def defendants_listed_for_user(user: AnyUser) -> QuerySet[Defendant]:
+    """defendants_visible_to for a list: a party's from their own cases' participations, a
+    court member's by a walk of the defendants, each probed through their participations'
+    cases (and those they entered themselves)."""
+    if not user.is_authenticated:
+        return Defendant.objects.none()
+    if not courts_listed_for(user):
+        on_own_cases = CaseParticipant.objects.filter(
+            AnyOf("case_id", case_ids_viewable_in_person(user)), defendant__isnull=False
+        ).values("defendant_id")
+        return Defendant.objects.filter(Q(AnyOf("id", on_own_cases)) | Q(created_by=user.pk))
+    case_sql, params = _probed_case_sql(user, "dp.case_id")
+    table = Defendant._meta.db_table
+    sql = (
+        f"(SELECT true FROM {CaseParticipant._meta.db_table} dp"  # noqa: S608 (model tables)
+        f' WHERE dp.defendant_id = "{table}"."id" AND {case_sql} LIMIT 1)'
+    )
+    on_visible_case = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (bound)
+    return Defendant.objects.filter(Q(on_visible_case) | Q(created_by=user.pk))
 
 
 def participants_listed_for_user(user: AnyUser) -> QuerySet[CaseParticipant]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 LIFE: Final[None] = None
 
@@ -105,20 +105,28 @@ class MonthsRange:
 
     def __str__(self) -> str:
         if self.low is None:
-            return "life"
+            return _life()
         if self.high is None:
-            return f"{_months_text(self.low)}{EN_DASH}life"
+            return f"{_months_text(self.low)}{EN_DASH}{_life()}"
         if self.low == self.high:
             return _months_text(self.low)
-        return f"{self.low}{EN_DASH}{self.high} months"
+        return _("%(low)s%(dash)s%(high)s months") % {
+            "low": self.low,
+            "dash": EN_DASH,
+            "high": self.high,
+        }
+
+
+def _life() -> str:
+    return pgettext("sentence", "life")
 
 
 def _months_text(months: int) -> str:
-    return "1 month" if months == 1 else f"{months} months"
+    return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
 
 
 def _bound_text(months: int | None) -> str:
-    return "life" if months is None else _months_text(months)
+    return _life() if months is None else _months_text(months)
 
 
 def _months_key(months: int | None) -> float:

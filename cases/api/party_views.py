@@ -35,7 +35,7 @@ class DefendantViewSet(
     filterset_fields = ["custody_status", "interpreter_needed"]
 
     def get_queryset(self) -> QuerySet[Defendant]:
-        return party_selectors.defendants_visible_to(self.request.user)
+        return party_selectors.defendants_listed_for_user(self.request.user)
 
     def get_object(self) -> Defendant:
         return party_selectors.defendant_get_for_user(self.request.user, self.kwargs["pk"])

@@ -296,7 +296,7 @@ class ChargeViewSet(
     filterset_class = filters.ChargeFilter
 
     def get_queryset(self) -> QuerySet[Charge]:
-        return selectors.charges_visible_to(self.request.user)
+        return party_selectors.charges_listed_for_user(self.request.user)
 
     def get_object(self) -> Charge:
         return selectors.charge_get_for_user(self.request.user, self.kwargs["pk"])

@@ -164,7 +164,8 @@ def test_the_compose_page_shows_the_refusal_beside_the_baseline(
     assert response.status_code == 400
     body = response.content.decode()
     assert 'id="id_baseline_months_error"' in body
-    assert "1\u20136 months of criminal detention (拘役)" in body
+    # The prosecutor of a Chinese procuratorate reads Chinese (their office's language).
+    assert "为拘役 1\u20136 个月" in body
     assert not Offer.objects.filter(case=cn.case).exists()
 
 
@@ -175,4 +176,4 @@ def test_the_offer_page_shows_the_warnings(client: Client, world: World) -> None
     ).json()["id"]
     client.force_login(cn.prosecutor)
     page = client.get(reverse("negotiations:offer", args=[offer_id])).content.decode()
-    assert "carries a fine: the recommendation normally states its amount" in page
+    assert "可处罚金：量刑建议一般应当载明罚金数额" in page
