@@ -50,6 +50,18 @@ def _in_english(pc: ProfileCase) -> None:
         profile_language_set(profile=pc.user(role).profile, language="en")
 
 
+def _state(page: Any, agreement: PleaAgreement) -> None:
+    """The prosecutor names the plea statement's procedure (CPL art. 174(1): 速裁程序) and,
+    where the profile records them, the limits on appeal, before counsel's checklist."""
+    statement = page.locator(f"form[action$='/agreements/{agreement.pk}/statement/']")
+    statement.locator("input[name='statement-procedure'][value='expedited']").check()
+    limits = statement.get_by_label("Limits on appeal")
+    if limits.count():
+        limits.fill("仅得以违背意愿或判决超出具结书为由上诉。")
+    statement.get_by_role("button", name="Record the statement").click()
+    expect(page.locator("#statement")).to_contain_text("Fast-track procedure")
+
+
 def _check_all(page: Any, agreement: PleaAgreement) -> None:
     checklist = page.locator(f"form[action$='/agreements/{agreement.pk}/checklist/']")
     boxes = checklist.locator("input[type=checkbox]")
@@ -130,6 +142,7 @@ def test_cn_reform_negotiation_led_by_the_duty_lawyer(
     _confirm_and_press(prosecutor, "accept", "Accept proposal")
     expect(prosecutor.get_by_role("heading", level=1)).to_have_text("Plea agreement")
     agreement = PleaAgreement.objects.get(case=case)
+    _state(prosecutor, agreement)
     duty.goto(url + reverse("negotiations:agreement", args=[agreement.pk]))
     _check_all(duty, agreement)
     _confirm_and_press(duty, "sign", "Sign")
@@ -193,7 +206,10 @@ def test_cn_the_duty_lawyer_gives_opinions_and_witnesses(
     agreement = PleaAgreement.objects.get(case=case)
     assert agreement.offer.closed_by_id == pc.defendant_user.pk
 
-    # 4. The duty lawyer explains, signs as the lawyer present, and is the suspect's witness.
+    # 4. The prosecutor names the procedure; the duty lawyer explains, signs as the lawyer
+    # present, and is the suspect's witness.
+    prosecutor.goto(url + reverse("negotiations:agreement", args=[agreement.pk]))
+    _state(prosecutor, agreement)
     duty.goto(url + reverse("negotiations:agreement", args=[agreement.pk]))
     _check_all(duty, agreement)
     _confirm_and_press(duty, "sign", "Sign")
