@@ -27,8 +27,9 @@ from tests.api_helpers import (
 )
 from tests.conftest import World, api_as
 
-# One SELECT: charges of visible cases (a subquery), statute and case joined.
-CHARGE_LIST_QUERIES = 1
+# The courts the reader sits in (party_selectors.courts_listed_for: how the page is found),
+# then the page of charges with statute and case.
+CHARGE_LIST_QUERIES = 2
 
 
 def charges_url(**params: Any) -> str:

@@ -20,8 +20,9 @@ from tests.api_helpers import (
 )
 from tests.conftest import ROLES, World, api_as
 
-# One SELECT: defendants on visible cases (a subquery) or entered by the user.
-DEFENDANT_LIST_QUERIES = 1
+# The courts the reader sits in (party_selectors.courts_listed_for: how the page is found),
+# then the page of defendants.
+DEFENDANT_LIST_QUERIES = 2
 
 # Prosecutors and clerks enter defendants and correct their details; no one else does.
 ENTERERS = [Role.PROSECUTOR, Role.COURT_STAFF]
