@@ -4,7 +4,16 @@ only by the services, where the rules are applied."""
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from negotiations.models import Concession, Offer, OfferTerm, PleaAgreement, Signature, Suggestion
+from negotiations.models import (
+    ComplexCaseMark,
+    Concession,
+    Offer,
+    OfferTerm,
+    PleaAgreement,
+    RightsExplanation,
+    Signature,
+    Suggestion,
+)
 
 
 class OfferTermInline(admin.TabularInline):
@@ -64,3 +73,19 @@ class ConcessionAdmin(ReadOnlyAdmin):
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["id", "agreement", "signatory_role", "signer_name", "signed_at"]
+
+
+@admin.register(ComplexCaseMark)
+class ComplexCaseMarkAdmin(ReadOnlyAdmin):
+    """cn-reform: a case marked complex, which makes its charges negotiable."""
+
+    list_display = ["id", "case", "grounds", "marked_by", "marked_at"]
+    search_fields = ["case__docket_number"]
+
+
+@admin.register(RightsExplanation)
+class RightsExplanationAdmin(ReadOnlyAdmin):
+    """cn-reform: the prosecutor's record that the leniency system's rights were explained."""
+
+    list_display = ["id", "case", "explained_by", "explained_at"]
+    search_fields = ["case__docket_number"]

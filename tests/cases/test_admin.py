@@ -130,6 +130,24 @@ def staff_client(world: World) -> Client:
         duration_ms=12,
         error="HTTP 500",
     )
+    # cn-reform's records (negotiations.models): a case marked complex, rights explained. Rows
+    # written directly: the admin reads them, whatever profile the world's court has.
+    from negotiations.models import ComplexCaseMark, RightsExplanation
+
+    prosecutor = world.users[Role.PROSECUTOR]
+    ComplexCaseMark.objects.create(
+        case=world.case,
+        grounds=["joint_crime"],
+        reason="Three accused, acts months apart.",
+        marked_by=prosecutor,
+        marked_at=timezone.now(),
+    )
+    RightsExplanation.objects.create(
+        case=world.case,
+        note="Explained in person with the duty lawyer present.",
+        explained_by=prosecutor,
+        explained_at=timezone.now(),
+    )
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
     return client
