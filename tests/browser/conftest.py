@@ -38,6 +38,12 @@ def browser() -> Iterator[Any]:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    from core.fonts import web_font
+
+    # Every page names 简体中文 in its language switch, so the browser asks for the CJK web font,
+    # which is subset from the installed font on first use (about half a minute on a new
+    # clone, core.fonts): made here, once, and not inside the first test's page load timeout.
+    web_font()
     # Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls from
     # a thread with a running loop. Allow them while the browser runs, and only then.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
