@@ -23,7 +23,7 @@ from accounts.api import serializers
 from accounts.language import session_language_remember
 from accounts.lockout import cooloff_minutes, lockout_message
 from accounts.models import PersonalToken
-from core.api.schema import ERROR_BODY
+from core.api.schema import ERROR_BODY, INVALID
 from parties.selectors import language_of_profile
 from parties.services import profile_language_set
 
@@ -146,7 +146,7 @@ class LanguagePreferenceView(APIView):
     @extend_schema(
         tags=["auth"],
         request=serializers.LanguagePreferenceSerializer,
-        responses={200: serializers.LanguagePreferenceSerializer, 400: ERROR_BODY},
+        responses={200: serializers.LanguagePreferenceSerializer, 400: INVALID},
     )
     def patch(self, request: Request) -> Response:
         serializer = serializers.LanguagePreferenceSerializer(data=request.data)

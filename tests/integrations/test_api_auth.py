@@ -268,6 +268,7 @@ def test_schema_describes_every_endpoint(db: None) -> None:
 
     assert response.status_code == 200
     assert set(response.json()["paths"]) == {
+        "/api/v1/auth/language/",
         "/api/v1/auth/token/",
         "/api/v1/auth/tokens/",
         "/api/v1/auth/tokens/{id}/revoke/",
@@ -304,6 +305,8 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/suggestions/",
         "/api/v1/suggestions/{id}/",
         "/api/v1/suggestions/{id}/respond/",
+        "/api/v1/complex-marks/",
+        "/api/v1/rights-explanations/",
         "/api/v1/agreements/",
         "/api/v1/agreements/{id}/",
         "/api/v1/agreements/{id}/checklist/",

@@ -366,12 +366,31 @@ def test_negotiation_shows_the_suggest_form_to_defense_lawyers_only(
 def test_prosecutor_is_told_to_answer_a_suggestion_before_the_next_offer(
     client: Client, world: World
 ) -> None:
+    """Under a profile with `written_consideration_mandatory` (cn-reform, Meng 2023) the
+    prosecutor must answer a defense suggestion in writing before the next offer."""
+    cn = cn_case(world, "cn-reform")
+    suggestion = services.suggestion_submit(
+        case=cn.case, by=cn.duty_lawyer, text="初犯，建议适用缓刑。"
+    )
+    client.force_login(cn.prosecutor)
+    body = client.get(reverse("negotiations:negotiation", args=[cn.case.pk])).content.decode()
+    # In Chinese, the procuratorate's language: "Answer the defense in writing before your
+    # next offer."
+    assert "在提出下一轮方案前，请先书面答复辩方意见。" in body
+    assert reverse("negotiations:suggestion-respond", args=[suggestion.pk]) in _forms_of(body)
+
+
+def test_prosecutor_is_not_told_to_answer_where_no_written_answer_is_required(
+    client: Client, world: World
+) -> None:
+    """us-fed has no rule requiring a written answer to a defense proposal: the form to answer
+    is there, the instruction is not."""
     suggestion = services.suggestion_submit(
         case=world.case, by=world.user(DL), text="Consider diversion: first offence."
     )
     client.force_login(world.user(P))
     body = client.get(reverse("negotiations:negotiation", args=[world.case.pk])).content.decode()
-    assert "Answer the defense in writing before your next offer." in body
+    assert "Answer the defense in writing before your next offer." not in body
     assert reverse("negotiations:suggestion-respond", args=[suggestion.pk]) in _forms_of(body)
 
 
