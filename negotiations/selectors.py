@@ -212,8 +212,12 @@ def _with_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreem
 
 
 def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaAgreement]:
-    """What a list shows of each agreement; not the case, as for offers (_with_list_details)."""
-    return agreements.select_related("offer", "adjusted_by").prefetch_related(
+    """What a list shows of each agreement; not the case, as for offers (_with_list_details).
+    The agreement that adjusts one (reverse `adjusted_by`, CPL art. 201(2)) is prefetched for
+    the page's rows, by its unique index on adjusts_id, rather than joined: a join put a read of
+    the agreements by adjusts_id into the page's plan."""
+    return agreements.select_related("offer").prefetch_related(
+        Prefetch("adjusted_by", queryset=PleaAgreement.objects.only("id", "adjusts_id")),
         Prefetch(
             "signatures",
             queryset=Signature.objects.select_related(
@@ -223,7 +227,7 @@ def _with_list_signatures(agreements: QuerySet[PleaAgreement]) -> QuerySet[PleaA
                 "witness__user",
                 "witness__defendant",
             ),
-        )
+        ),
     )
 
 

@@ -692,7 +692,7 @@ class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
     @extend_schema_field(OpenApiTypes.INT)
     def get_adjusted_by(self, agreement: PleaAgreement) -> int | None:
         """The agreement made from the adjusted recommendation, once there is one (the
-        selectors join it)."""
+        selectors prefetch it)."""
         try:
             return agreement.adjusted_by.pk
         except ObjectDoesNotExist:

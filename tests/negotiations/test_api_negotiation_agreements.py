@@ -43,10 +43,11 @@ from tests.negotiation_helpers import (
 )
 
 # The list: whether the user sits in a court (a party's list is then found from their own
-# cases, tests/negotiations/test_list_plans.py), agreements (with offer), their signatures, and
-# the cases of the page with their court and profile (the checklist's items and the court's
-# review options are the profile's).
-AGREEMENT_LIST_QUERIES = 4
+# cases, tests/negotiations/test_list_plans.py), agreements (with offer), the agreements that
+# adjust them (CPL art. 201(2), prefetched by adjusts_id after the page rather than joined into
+# its plan), their signatures, and the cases of the page with their court and profile (the
+# checklist's items and the court's review options are the profile's).
+AGREEMENT_LIST_QUERIES = 5
 PARTY_AGREEMENT_LIST_QUERIES = AGREEMENT_LIST_QUERIES
 
 STAGES = {

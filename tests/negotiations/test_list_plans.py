@@ -109,11 +109,12 @@ def test_offer_and_agreement_lists_are_a_fixed_number_of_statements(
     world: World, role: str, django_assert_num_queries: Any
 ) -> None:
     """The reader's courts, the page, then each prefetch (offers: terms and concessions;
-    agreements: signatures)."""
+    agreements: signatures, the cases' profiles (_with_profiles) and the agreement adjusting
+    each one, CPL art. 201(2), read by adjusts_id after the page rather than joined into it)."""
     user = world.user(role)
     with django_assert_num_queries(4):
         assert list(PAGES[0](selectors.offers_listed_for_user(user)))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert list(PAGES[0](selectors.agreements_listed_for_user(user)))
 
 
