@@ -11,31 +11,24 @@ import json
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import QuerySet
 
 from cases import party_services
 from cases.models import Case
 from parties.models import CaseParticipant, Defendant, Role
 from tests.conftest import World
+from tests.list_plans import statement_plan
 
 PARTICIPANTS = "parties_caseparticipant"
 DEFENDANTS = "parties_defendant"
 
 
 def _plan(queryset: QuerySet[Any]) -> dict[str, Any]:
+    """Planned as at a court system's size (tests.list_plans.plan_at_size: row counts and
+    column statistics set inside the test's transaction), whatever earlier tests left in the
+    tables: the planner's choice then does not depend on the order the suite runs in."""
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        # A test database's tables hold a few rows, which a sequential scan reads fastest; with it
-        # priced out the planner shows the index it takes for the millions it is written for.
-        # (Filler rows would not do: a rolled-back insert leaves the tables' pages, and the
-        # statistics ANALYZE writes in place, to every test after this one.)
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        (row,) = cursor.fetchall()
-    document = row[0] if isinstance(row[0], list) else json.loads(row[0])
-    plan: dict[str, Any] = document[0]["Plan"]
-    return plan
+    return statement_plan(sql, params)
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
