@@ -93,8 +93,9 @@ class OwnRedis:
         with selectors.DefaultSelector() as ready:
             ready.register(self.process.stdout, selectors.EVENT_READ)
             seen = b""
+            # A minute between lines: on a loaded CI machine a redis-server took over 10 s.
             while b"Ready to accept connections" not in seen:
-                assert ready.select(timeout=10), f"redis-server did not start: {seen!r}"
+                assert ready.select(timeout=60), f"redis-server did not start: {seen!r}"
                 line = self.process.stdout.readline()
                 assert line, f"redis-server exited: {seen!r}"
                 seen += line
