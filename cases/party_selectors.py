@@ -54,17 +54,8 @@ def participants_visible_to(user: AnyUser) -> QuerySet[CaseParticipant]:
 # court's rows), or the reader's own cases (an array of a few hundred ids). Guardian's group
 # rows are a court's group's, on its own court's cases (cases.permissions
 # .case_permissions_grant_court is their one writer), so the courts the user sits in and the
-# courts of their own cases hold every row they may see.
-_COURT_ROWS_SQL = """
-{table}.court_id {court_op} AND (
-    (SELECT true FROM auth_user_groups ug
-     JOIN {group_table} court_gp ON court_gp.group_id = ug.group_id
-     WHERE ug.user_id = %s AND court_gp.permission_id = ({permission})
-       AND court_gp.content_object_id = {table}.case_id
-     LIMIT 1)
-    OR {table}.case_id = ANY(ARRAY({own_cases}))
-)
-"""
+# courts of their own cases hold every row they may see. The check is _PROBED_CASE_SQL's,
+# behind the court column that leads the walk (rows_of_courts).
 
 
 # Whether the court of the row's case ({table}.case_id) has `user` (%s) among its members, and
@@ -120,22 +111,11 @@ def rows_of_courts(user: AnyUser, courts: list[int], table: str) -> RawSQL:
     led by court_id, so that a list in (court_id, …) order is an index walk from its cursor.
     With one court (most court staff) the walk is ordered; with several, each court's rows
     are read through the index and sorted."""
-    permission, permission_params = view_permission_sql()
-    own_sql, own_params = case_ids_viewable_in_person(user).query.sql_with_params()
     quoted = f'"{table}"'
-    sql = _COURT_ROWS_SQL.format(
-        table=quoted,
-        court_op="= %s" if len(courts) == 1 else "= ANY(%s)",
-        group_table=CaseGroupObjectPermission._meta.db_table,
-        permission=permission,
-        own_cases=own_sql,
-    )
-    params = [
-        courts[0] if len(courts) == 1 else courts,
-        user.pk,
-        *permission_params,
-        *own_params,
-    ]
+    court_op = "= %s" if len(courts) == 1 else "= ANY(%s)"
+    probe, probe_params = _probed_case_sql(user, f"{quoted}.case_id")
+    sql = f"{quoted}.court_id {court_op} AND {probe}"
+    params = [courts[0] if len(courts) == 1 else courts, *probe_params]
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (bound parameters)
 
 
