@@ -89,16 +89,19 @@ class OwnRedis:
 
     def _wait_ready(self) -> None:
         assert self.process.stdout is not None
-        os.set_blocking(self.process.stdout.fileno(), True)
+        fd = self.process.stdout.fileno()
         with selectors.DefaultSelector() as ready:
-            ready.register(self.process.stdout, selectors.EVENT_READ)
+            ready.register(fd, selectors.EVENT_READ)
             seen = b""
-            # A minute between lines: on a loaded CI machine a redis-server took over 10 s.
+            # Read the pipe's bytes as they come (os.read), not lines through the buffered file
+            # object: a readline may take every line redis-server has written so far into its
+            # buffer, and select() on the descriptor then waits for output that already came
+            # (what happened whenever the server started faster than the test read).
             while b"Ready to accept connections" not in seen:
-                assert ready.select(timeout=60), f"redis-server did not start: {seen!r}"
-                line = self.process.stdout.readline()
-                assert line, f"redis-server exited: {seen!r}"
-                seen += line
+                assert ready.select(timeout=30), f"redis-server did not start: {seen!r}"
+                chunk = os.read(fd, 4096)
+                assert chunk, f"redis-server exited: {seen!r}"
+                seen += chunk
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
