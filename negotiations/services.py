@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +39,7 @@ from cases.models import (
     Charge,
     ChargeStatus,
     Disposition,
+    Jurisdiction,
     PenaltyKind,
     Statute,
 )
@@ -1022,34 +1023,51 @@ def suggestion_respond(*, suggestion: Suggestion, by: User, response: str) -> Su
 # --- the prosecution's records: a complex case, the rights explained ----------------------------
 
 
+def _case_for_prosecution_record(
+    case: Case,
+    by: User,
+    *,
+    refused: str,
+    in_profile: Callable[[Jurisdiction], bool],
+    not_in_profile: str,
+    not_in_profile_code: str,
+) -> Case:
+    """`case` locked for a record of the prosecution's (a complex mark, the rights explained):
+    403 (`refused`) unless `by` holds a prosecution record role on it, 409 unless its
+    profile keeps that record (`in_profile`; `not_in_profile` names the profile)."""
+    locked = _lock_case(case.pk)
+    permissions.require_role_in(by, locked, permissions.PROSECUTION_RECORD_ROLES, refused)
+    jurisdiction = locked.court.jurisdiction
+    if not in_profile(jurisdiction):
+        raise Conflict(
+            not_in_profile % {"profile": jurisdiction.name_shown}, code=not_in_profile_code
+        )
+    return locked
+
+
 def case_complex_mark(
     *, case: Case, by: User, grounds: Sequence[str], reason: str
 ) -> ComplexCaseMark:
     """The prosecution marks `case` complex on the profile's grounds, with its reason; under a
     profile with `charges_negotiable_in_complex_case` its charges become negotiable."""
     with transaction.atomic():
-        locked = _lock_case(case.pk)
-        permissions.require_role_in(
+        locked = _case_for_prosecution_record(
+            case,
             by,
-            locked,
-            permissions.PROSECUTION_RECORD_ROLES,
-            gettext("Only the prosecution marks a case complex."),
+            refused=gettext("Only the prosecution marks a case complex."),
+            in_profile=permissions.charges_negotiable_when_complex,
+            not_in_profile=gettext(
+                "Under the %(profile)s profile marking a case complex changes nothing: "
+                "charges are negotiable there in every case or in none."
+            ),
+            not_in_profile_code="complex_case_not_in_profile",
         )
-        jurisdiction = locked.court.jurisdiction
-        if not permissions.charges_negotiable_when_complex(jurisdiction):
-            raise Conflict(
-                gettext(
-                    "Under the %(profile)s profile marking a case complex changes nothing: "
-                    "charges are negotiable there in every case or in none."
-                )
-                % {"profile": jurisdiction.name_shown},
-                code="complex_case_not_in_profile",
-            )
         _require_open_negotiation(locked)
         if ComplexCaseMark.objects.filter(case=locked).exists():
             raise Conflict(
                 gettext("This case is already marked complex."), code="complex_case_marked"
             )
+        jurisdiction = locked.court.jurisdiction
         known = permissions.complex_case_grounds(jurisdiction)
         errors: dict[str, str] = {}
         unknown = [g for g in grounds if g not in known]
@@ -1079,22 +1097,16 @@ def rights_explanation_record(*, case: Case, by: User, note: str) -> RightsExpla
     the suspect, as a profile with `rights_explained_before_first_offer` requires before any
     offer is sent."""
     with transaction.atomic():
-        locked = _lock_case(case.pk)
-        permissions.require_role_in(
+        locked = _case_for_prosecution_record(
+            case,
             by,
-            locked,
-            permissions.PROSECUTION_RECORD_ROLES,
-            gettext("Only the prosecutor records that the rights were explained."),
+            refused=gettext("Only the prosecutor records that the rights were explained."),
+            in_profile=permissions.rights_explanation_required,
+            not_in_profile=gettext(
+                "The %(profile)s profile has no record of the rights explained before offers."
+            ),
+            not_in_profile_code="rights_explanation_not_in_profile",
         )
-        jurisdiction = locked.court.jurisdiction
-        if not permissions.rights_explanation_required(jurisdiction):
-            raise Conflict(
-                gettext(
-                    "The %(profile)s profile has no record of the rights explained before offers."
-                )
-                % {"profile": jurisdiction.name_shown},
-                code="rights_explanation_not_in_profile",
-            )
         if RightsExplanation.objects.filter(case=locked).exists():
             raise Conflict(
                 gettext("That the rights were explained is already recorded on this case."),

@@ -4,6 +4,7 @@ render. Who may do what is decided in cases.permissions, through the services an
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
@@ -11,11 +12,17 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from cases import permissions
 from cases import selectors as case_selectors
@@ -507,50 +514,53 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
         return Response(serializers.SuggestionSerializer(answered).data)
 
 
+class _CaseRecordViewSet(viewsets.GenericViewSet[Any]):
+    """A record the prosecution makes on a case (POST only): the request read by
+    `create_serializer_class`, written by `record` (a service taking `by` and the validated
+    fields), answered with `serializer_class`."""
+
+    create_serializer_class: type[Serializer[Any]]
+    record: Callable[..., Any]  # read from the class: a plain function, not a method
+
+    def create(self, request: Request) -> Response:
+        data = self.create_serializer_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        made = type(self).record(by=_user(request), **data.validated_data)
+        return Response(self.get_serializer_class()(made).data, status=status.HTTP_201_CREATED)
+
+
 @extend_schema(tags=TAGS)
-class ComplexCaseMarkViewSet(viewsets.GenericViewSet[Any]):
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ComplexCaseMarkCreateSerializer,
+        responses={201: serializers.ComplexCaseMarkSerializer, **_errors(400, 403, 409)},
+    )
+)
+class ComplexCaseMarkViewSet(_CaseRecordViewSet):
     """The prosecution marks a case complex, on the grounds its profile lists and with its
     reason: under a profile with `charges_negotiable_in_complex_case` its charges become
     negotiable (409 under any other profile)."""
 
     serializer_class = serializers.ComplexCaseMarkSerializer
-
-    @extend_schema(
-        request=serializers.ComplexCaseMarkCreateSerializer,
-        responses={201: serializers.ComplexCaseMarkSerializer, **_errors(400, 403, 409)},
-    )
-    def create(self, request: Request) -> Response:
-        data = serializers.ComplexCaseMarkCreateSerializer(
-            data=request.data, context={"request": request}
-        )
-        data.is_valid(raise_exception=True)
-        mark = services.case_complex_mark(by=_user(request), **data.validated_data)
-        return Response(
-            serializers.ComplexCaseMarkSerializer(mark).data, status=status.HTTP_201_CREATED
-        )
+    create_serializer_class = serializers.ComplexCaseMarkCreateSerializer
+    record = services.case_complex_mark
 
 
 @extend_schema(tags=TAGS)
-class RightsExplanationViewSet(viewsets.GenericViewSet[Any]):
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.RightsExplanationCreateSerializer,
+        responses={201: serializers.RightsExplanationSerializer, **_errors(400, 403, 409)},
+    )
+)
+class RightsExplanationViewSet(_CaseRecordViewSet):
     """The prosecutor records that the rights of the leniency system were fully explained,
     which a profile with `rights_explained_before_first_offer` requires before any offer is
     sent (409 under any other profile)."""
 
     serializer_class = serializers.RightsExplanationSerializer
-
-    @extend_schema(
-        request=serializers.RightsExplanationCreateSerializer,
-        responses={201: serializers.RightsExplanationSerializer, **_errors(400, 403, 409)},
-    )
-    def create(self, request: Request) -> Response:
-        data = serializers.RightsExplanationCreateSerializer(
-            data=request.data, context={"request": request}
-        )
-        data.is_valid(raise_exception=True)
-        record = services.rights_explanation_record(by=_user(request), **data.validated_data)
-        return Response(
-            serializers.RightsExplanationSerializer(record).data, status=status.HTTP_201_CREATED
-        )
+    create_serializer_class = serializers.RightsExplanationCreateSerializer
+    record = services.rights_explanation_record
 
 
 @extend_schema(tags=TAGS)

@@ -3,6 +3,7 @@ prosecution's answers to them) and its sections of the case page and the discove
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -316,56 +317,65 @@ def suggestion_respond(request: HttpRequest, suggestion_id: int) -> HttpResponse
     )
 
 
+def _case_record_post(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    refused: str,
+    prefix: str,
+    form_class: Callable[..., forms.Form],
+    write: Callable[[Case, Any, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A record the prosecution makes on the case from the negotiation page: 403 (`refused`)
+    before the form is read unless the user may make it; the form (`form_class`, given the
+    case) under `prefix`, written by `write(case, user, data)`; the page again with the form's
+    errors (400) or the conflict (409), or back to the records with `done`."""
+    user = signed_in_user(request)
+    case = case_selectors.case_get_for_user(user, case_id)
+    permissions.require_role_in(user, case, permissions.PROSECUTION_RECORD_ROLES, refused)
+    with _court_time(case):
+        form = form_class(request.POST, prefix=prefix, case=case)
+        made, status, conflict = _submit(form, lambda data: write(case, user, data))
+        if made is None:
+            return _render_negotiation(
+                request, case, status=status, bound={prefix: form}, conflict=conflict
+            )
+    messages.success(request, done)
+    return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#records")
+
+
 @login_required
 @require_POST
 def rights_explanation_record(request: HttpRequest, case_id: int) -> HttpResponse:
     """The prosecutor records that the rights of the leniency system were fully explained."""
-    user = signed_in_user(request)
-    case = case_selectors.case_get_for_user(user, case_id)
-    permissions.require_role_in(
-        user,
-        case,
-        permissions.PROSECUTION_RECORD_ROLES,
-        _("Only the prosecutor records that the rights were explained."),
+    return _case_record_post(
+        request,
+        case_id,
+        refused=_("Only the prosecutor records that the rights were explained."),
+        prefix="rights",
+        form_class=lambda *args, case, **kwargs: RightsExplanationForm(*args, **kwargs),
+        write=lambda case, user, data: services.rights_explanation_record(
+            case=case, by=user, note=data["note"]
+        ),
+        done=_("Recorded: the rights of the leniency system were explained."),
     )
-    with _court_time(case):
-        form = RightsExplanationForm(request.POST, prefix="rights")
-        record, status, conflict = _submit(
-            form,
-            lambda data: services.rights_explanation_record(case=case, by=user, note=data["note"]),
-        )
-        if record is None:
-            return _render_negotiation(
-                request, case, status=status, bound={"rights": form}, conflict=conflict
-            )
-    messages.success(request, _("Recorded: the rights of the leniency system were explained."))
-    return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#records")
 
 
 @login_required
 @require_POST
 def case_complex_mark(request: HttpRequest, case_id: int) -> HttpResponse:
     """The prosecution marks the case complex, on the profile's grounds and with its reason."""
-    user = signed_in_user(request)
-    case = case_selectors.case_get_for_user(user, case_id)
-    permissions.require_role_in(
-        user,
-        case,
-        permissions.PROSECUTION_RECORD_ROLES,
-        _("Only the prosecution marks a case complex."),
+    return _case_record_post(
+        request,
+        case_id,
+        refused=_("Only the prosecution marks a case complex."),
+        prefix="complex",
+        form_class=lambda *args, case, **kwargs: ComplexCaseMarkForm(
+            *args, grounds=permissions.complex_case_grounds(case.court.jurisdiction), **kwargs
+        ),
+        write=lambda case, user, data: services.case_complex_mark(
+            case=case, by=user, grounds=data["grounds"], reason=data["reason"]
+        ),
+        done=_("The case is marked complex: its charges may be negotiated."),
     )
-    grounds = permissions.complex_case_grounds(case.court.jurisdiction)
-    with _court_time(case):
-        form = ComplexCaseMarkForm(request.POST, prefix="complex", grounds=grounds)
-        mark, status, conflict = _submit(
-            form,
-            lambda data: services.case_complex_mark(
-                case=case, by=user, grounds=data["grounds"], reason=data["reason"]
-            ),
-        )
-        if mark is None:
-            return _render_negotiation(
-                request, case, status=status, bound={"complex": form}, conflict=conflict
-            )
-    messages.success(request, _("The case is marked complex: its charges may be negotiated."))
-    return redirect(reverse("negotiations:negotiation", args=[case.pk]) + "#records")
