@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 
 class RevokedBecause(models.TextChoices):
     OWNER = "owner", _("Revoked by its owner")
@@ -22,7 +24,7 @@ class RevokedBecause(models.TextChoices):
     STAFF = "staff", _("Revoked by an administrator")
 
 
-class PersonalToken(models.Model):
+class PersonalToken(ChoiceLabels, models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_tokens"
     )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from django.db import models
 
-# The walls are the case's (cases.permissions decides who stands behind which); the audit
-# trail files each event behind one.
 from cases.models import Audience as Audience
 
+# The walls are the case's (cases.permissions decides who stands behind which); the audit
+# trail files each event behind one.
+from core.choices import ChoiceLabels
 
-class AuditEvent(models.Model):
+
+class AuditEvent(ChoiceLabels, models.Model):
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(db_default=models.Func(function="clock_timestamp"))
     # "<subject>.<verb>": note.created, offer.changed, document.downloaded, auth.login, ...

@@ -22,6 +22,7 @@ from audit import presentation
 from audit.models import AuditEvent
 from cases import permissions
 from cases.models import Case
+from core.text import user_name
 
 if TYPE_CHECKING:
     from cases.permissions import AnyUser
@@ -185,7 +186,7 @@ def people_names(recorded: Mapping[int, str]) -> dict[int, str]:
         .objects.filter(pk__in=list(recorded))
         .only("id", "first_name", "last_name", "username")
     )
-    return {user.pk: user.get_full_name() or user.get_username() for user in users}
+    return {user.pk: user_name(user) for user in users}
 
 
 def _person_label(full_name: str, username: str) -> str:

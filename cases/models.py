@@ -14,6 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.choices import ChoiceLabels
 from core.text import in_language
 
 
@@ -209,7 +210,7 @@ class PenaltyKind(models.TextChoices):
     PUBLIC_SURVEILLANCE = "public_surveillance", _("public surveillance (管制)")
 
 
-class Statute(models.Model):
+class Statute(ChoiceLabels, models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="statutes"
     )
@@ -311,7 +312,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases")
     docket_number = models.CharField(max_length=64)
     caption = models.CharField(max_length=300)
@@ -366,7 +367,7 @@ class Case(models.Model):
         return f"{self.docket_number} {self.caption}"
 
 
-class CaseStatusCount(models.Model):
+class CaseStatusCount(ChoiceLabels, models.Model):
     """How many cases of a court are in each status, so that the court's dashboard reads a few
     rows instead of counting up to hundreds of thousands of cases.
 
@@ -410,7 +411,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     # the visibility subquery uses; content_object's own index serves the reverse lookups.
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(ChoiceLabels, models.Model):
     """The history of a case's status; one row per transition, written by the service."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
@@ -444,7 +445,7 @@ class Disposition(models.TextChoices):
     REDUCED = "reduced", _("Reduced to lesser offence")
 
 
-class Charge(models.Model):
+class Charge(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
     count_number = models.PositiveSmallIntegerField()
     statute = models.ForeignKey(Statute, on_delete=models.PROTECT, related_name="charges")

@@ -43,6 +43,7 @@ from core.decorators import login_required_htmx as _login_required
 from core.exceptions import Conflict
 from core.forms import submit_form
 from core.sections import CASE_PAGE, DASHBOARD, sections_context
+from core.text import user_name
 from parties.models import CaseParticipant, Defendant, Role, Side
 from parties.selectors import participants_of_case, people_who_may_join_cases
 
@@ -465,7 +466,7 @@ def _person_option(person: Any, *, checked: bool = False) -> PickerOption:
     organization = profile.organization if profile is not None else None
     return PickerOption(
         value=person.pk,
-        name=person.get_full_name() or person.get_username(),
+        name=user_name(person),
         detail=str(organization) if organization is not None else "",
         checked=checked,
     )

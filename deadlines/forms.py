@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
+from core.text import user_name
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
     NEGOTIATION_DEADLINE_KINDS,
@@ -84,7 +85,7 @@ class CourtroomChoiceField(forms.ModelChoiceField):
 
 class JudgeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_username())
+        return user_name(obj)
 
 
 class RuleChoiceField(forms.ModelChoiceField):

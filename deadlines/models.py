@@ -27,6 +27,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import ChoiceLabels
 from core.text import in_language
 from parties.models import Side
 
@@ -105,7 +106,7 @@ class SingletonIntRange(Func):
     output_field = BigIntegerRangeField()
 
 
-class Hearing(models.Model):
+class Hearing(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="hearings")
     kind = models.CharField(max_length=32, choices=HearingKind.choices)
     starts_at = models.DateTimeField()
@@ -169,7 +170,7 @@ class Hearing(models.Model):
         return f"{self.get_kind_display()} {self.starts_at.isoformat()}"
 
 
-class HearingChange(models.Model):
+class HearingChange(ChoiceLabels, models.Model):
     """One change to a hearing: a continuance (new time, with its reason), a move to another
     courtroom or judge, or a change of status."""
 
@@ -242,7 +243,7 @@ class RuleTrigger(models.TextChoices):
     PRETRIAL_CONFERENCE = "hearing:pretrial_conference", _("Pretrial conference")
 
 
-class DeadlineRule(models.Model):
+class DeadlineRule(ChoiceLabels, models.Model):
     """A rule of procedure that computes a deadline (see deadlines.computation.Rule)."""
 
     code = models.SlugField(max_length=64, unique=True)
@@ -313,7 +314,7 @@ class DeadlineRule(models.Model):
         return in_language(self.translations, "citation", self.citation)
 
 
-class Deadline(models.Model):
+class Deadline(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=32, choices=DeadlineKind.choices)
     title = models.CharField(max_length=200)
@@ -430,7 +431,7 @@ class DeadlineChangeKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
-class DeadlineChange(models.Model):
+class DeadlineChange(ChoiceLabels, models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=32, choices=DeadlineChangeKind.choices)
     from_date = models.DateField(null=True, blank=True)
@@ -534,7 +535,7 @@ class AlertSettings(models.Model):
         return f"alert settings of {self.user_id}"
 
 
-class Alert(models.Model):
+class Alert(ChoiceLabels, models.Model):
     """One message to one person on one channel. The key (what, when, who, lead, channel) is
     unique, so planning twice never creates two; the sweep claims a pending alert with a
     conditional update before it sends it, so delivering twice never sends two. An e-mail goes
@@ -626,7 +627,7 @@ class Alert(models.Model):
         return f"{self.subject} to {self.recipient_id} by {self.channel} at {self.send_at}"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """The in-app inbox. A notification keeps references, never copies: its title, text and
     link are rendered through cases.permissions each time it is read
     (deadlines.notifications), so what sits behind a wall the reader no longer stands behind

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.models import Case
+from core.text import user_name
 from deadlines import alerts, selectors
 from deadlines.models import AlertSubject, Notification
 
@@ -196,7 +197,7 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 
 def _author_name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+    return user_name(user)
 
 
 def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[int, Shown]:

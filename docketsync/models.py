@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -23,7 +25,7 @@ class JobStatus(models.TextChoices):
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
-class DocketSyncJob(models.Model):
+class DocketSyncJob(ChoiceLabels, models.Model):
     id = models.BigAutoField(primary_key=True)
     court = models.ForeignKey("cases.Court", on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 
 class CurrentTransactionId(Func):
     """The id of the writing transaction (PostgreSQL's pg_current_xact_id) as a bigint.
@@ -113,7 +115,7 @@ class EventAudience(models.TextChoices):
     NEGOTIATION = "negotiation", _("Readers of the negotiation")
 
 
-class Event(models.Model):
+class Event(ChoiceLabels, models.Model):
     """Something that happened to a case, for other systems. Thin on purpose: a receiver reads
     the subject through the API, whose permission checks then apply."""
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import ChoiceLabels
 from parties.models import Role, Side
 
 
@@ -36,7 +37,7 @@ class CriminalHistoryCategory(models.TextChoices):
     VI = "VI", _("VI (13 or more points)")
 
 
-class Offer(models.Model):
+class Offer(ChoiceLabels, models.Model):
     """One side's proposal for a plea, in one round of a case's negotiation.
 
     A sent offer never changes: its terms are what the other side saw. It ends as withdrawn,
@@ -193,7 +194,7 @@ class TermDisposition(models.TextChoices):
     DISMISS = "dismiss", _("Dismiss")
 
 
-class OfferTerm(models.Model):
+class OfferTerm(ChoiceLabels, models.Model):
     """What an offer proposes for one count. Counts without a term are pled as charged."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="terms")
@@ -226,7 +227,7 @@ class ConcessionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Concession(models.Model):
+class Concession(ChoiceLabels, models.Model):
     """What the prosecution gives compared with the charges as filed. Derived ones are
     recomputed from the terms by the service; logged ones are entered by the prosecutor."""
 
@@ -258,7 +259,7 @@ class Concession(models.Model):
         return self.description
 
 
-class Suggestion(models.Model):
+class Suggestion(ChoiceLabels, models.Model):
     """A defense or duty-lawyer proposal (an opinion, CPL art. 173) with reasons. Where the
     profile makes consideration mandatory the prosecution answers it in writing before it sends
     its next offer; elsewhere it may."""
@@ -374,7 +375,7 @@ REVIEWED_STATUSES = (
 )
 
 
-class PleaAgreement(models.Model):
+class PleaAgreement(ChoiceLabels, models.Model):
     """The agreement made from an accepted offer. Its terms are a copy taken at acceptance:
     the court reads them here and never reads the offers."""
 
@@ -530,7 +531,7 @@ class SignatoryRole(models.TextChoices):
     PROSECUTOR = "prosecutor", _("Prosecutor")
 
 
-class Signature(models.Model):
+class Signature(ChoiceLabels, models.Model):
     """One signature on an agreement: who signed, in what capacity, when, and before whom.
 
     A defendant without a login signs on paper in front of their lawyer, who records it

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
 from core.text import person_name
 
 
@@ -20,7 +21,7 @@ class OrganizationKind(models.TextChoices):
     COURT = "court", _("Court")
 
 
-class Organization(models.Model):
+class Organization(ChoiceLabels, models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=OrganizationKind.choices)
     jurisdiction = models.ForeignKey(
@@ -68,7 +69,7 @@ SIDE_OF_ROLE: dict[str, str] = {
 }
 
 
-class UserProfile(models.Model):
+class UserProfile(ChoiceLabels, models.Model):
     """What Parley knows about a user beyond the login: where they work and in what capacity."""
 
     user = models.OneToOneField(
@@ -119,7 +120,7 @@ DEFENDANT_DETAILS = (
 )
 
 
-class Defendant(models.Model):
+class Defendant(ChoiceLabels, models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -203,7 +204,7 @@ class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
         return self.filter(end_date__isnull=True)
 
 
-class CaseParticipant(models.Model):
+class CaseParticipant(ChoiceLabels, models.Model):
     """A person's part in one case, for a period. Ending it (end_date) revokes their access."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="participants")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import Audience
+from core.choices import ChoiceLabels
 
 
 class Visibility(models.TextChoices):
@@ -25,7 +26,7 @@ class Visibility(models.TextChoices):
     COURT = Audience.COURT.value, _("Court only")
 
 
-class Note(models.Model):
+class Note(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="notes")
     # Fixed when written: a note never moves to a wider (or narrower) audience.
     visibility = models.CharField(max_length=16, choices=Visibility.choices)
@@ -56,7 +57,7 @@ class DocumentCategory(models.TextChoices):
     CORRESPONDENCE = "correspondence", _("Correspondence")
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
     category = models.CharField(max_length=16, choices=DocumentCategory.choices)
     title = models.CharField(max_length=300)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
 from integrations.models import EventType
 
 
@@ -98,7 +99,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabels, models.Model):
     """One event to one endpoint, tried until it succeeds or its retries run out.
 
     `message_id` is the Standard Webhooks `webhook-id`: the same on every attempt and on a

@@ -23,6 +23,7 @@ from core import domain_events
 from core.api.pagination import CursorPagination, KeysetPagination
 from core.api.schema import ETAG, IF_MATCH, PRECONDITION_FAILED
 from core.api.versions import versioned
+from core.text import user_name
 from core.versions import parse_if_match
 
 CASE = {
@@ -255,7 +256,7 @@ class CaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Case]):
         results = [
             {
                 "id": person.pk,
-                "name": person.get_full_name() or person.get_username(),
+                "name": user_name(person),
                 "organization": str(person.profile.organization)
                 if person.profile.organization_id
                 else None,

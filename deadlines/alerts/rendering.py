@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from cases.models import Case
+from core.text import user_name
 from deadlines import selectors
 from deadlines.alerts.common import DIGEST_DAYS, DateObj, _deadline_moment
 from deadlines.alerts.preferences import alert_settings_of
@@ -123,9 +124,7 @@ def render_alert(
         title = _("%(kind)s in %(where)s %(until)s: %(when)s") % values
         body = _("%(kind)s in %(where)s\nWhen: %(when)s\n") % values
         if hearing.judge is not None:
-            body += _("Judge: %(judge)s\n") % {
-                "judge": hearing.judge.get_full_name() or hearing.judge.get_username()
-            }
+            body += _("Judge: %(judge)s\n") % {"judge": user_name(hearing.judge)}
     elif alert.subject == AlertSubject.REMINDER and deadline is not None:
         what = _deadline_what(deadline)
         until = humanize_until(alert.target_at - now)
@@ -216,9 +215,7 @@ def escalation_leads_of_office(deadline: Deadline, supervisor: User) -> list[str
     ).select_related("user")
     if deadline.responsible_side:
         leads = leads.filter(side=deadline.responsible_side)
-    return sorted(
-        {p.user.get_full_name() or p.user.get_username() for p in leads if p.user is not None}
-    )
+    return sorted({user_name(p.user) for p in leads if p.user is not None})
 
 
 def _render_digest(alert: Alert, *, now: dt.datetime) -> RenderedAlert:

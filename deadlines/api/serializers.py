@@ -20,6 +20,7 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.models import Court
 from core.api.fields import AwareDateTimeField, NamedChoiceField
+from core.text import user_name
 from deadlines import selectors
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from deadlines.models import (
@@ -46,7 +47,7 @@ MAX_TEXT = 20_000
 def _name(user: Any) -> str | None:
     if user is None:
         return None
-    return str(user.get_full_name() or user.get_username())
+    return user_name(user)
 
 
 def _check_day(value: dt.date | None) -> None:

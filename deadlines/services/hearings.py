@@ -21,6 +21,7 @@ from cases import permissions
 from cases.models import Case, CaseStatus, Court
 from core import bulk, domain_events
 from core.exceptions import Conflict
+from core.text import user_name
 from core.versions import require_version
 from deadlines import alerts, computation
 from deadlines.models import (
@@ -111,7 +112,7 @@ def _judge_error(case: Case, judge: User | None) -> str | None:
     )
     if not is_judge:
         return _("%(value)s is not a judge of %(court_name)s.") % {
-            "value": judge.get_full_name() or judge.get_username(),
+            "value": user_name(judge),
             "court_name": case.court.name,
         }
     return None
@@ -322,7 +323,7 @@ def hearings_schedule_many(
         judge = plan.judge
         if judge is not None and (judge.pk, case.court.group_id) not in judges_of_court:
             errors["judge"] = _("%(value)s is not a judge of %(court_name)s.") % {
-                "value": judge.get_full_name() or judge.get_username(),
+                "value": user_name(judge),
                 "court_name": case.court.name,
             }
         if errors:
@@ -612,7 +613,7 @@ def hearing_update(
             locked.judge = judge
 
             def name(user: User | None) -> str:
-                return (user.get_full_name() or user.get_username()) if user else _("no judge")
+                return user_name(user) if user else _("no judge")
 
             HearingChange.objects.create(
                 hearing=locked,

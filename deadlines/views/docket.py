@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from deadlines import selectors
 from deadlines.computation import calendar_for_court
+from deadlines.docket_cards import hearing_cards
 from deadlines.forms import DocketFilterForm
 from deadlines.models import Courtroom, Hearing
 
@@ -48,7 +50,7 @@ class DocketRow:
     """One courtroom's line of the week: its hearings day by day."""
 
     courtroom: Courtroom
-    cells: list[tuple[DocketDay, list[Hearing]]]
+    cells: list[tuple[DocketDay, list[SafeString]]]  # each day's hearing cards
 
 
 def _docket_court(user: User, raw: str | None) -> tuple[Court, list[Court]]:
@@ -116,8 +118,11 @@ def docket(request: HttpRequest) -> HttpResponse:
     columns = [
         d for d in by_day.values() if view == "day" or d.day.weekday() not in WEEKEND or d.count
     ]
+    cards = hearing_cards(hearings, here=request.get_full_path(), zone=zone)
     rows = [
-        DocketRow(courtroom=r, cells=[(d, d.rooms.get(r.pk, [])) for d in columns])
+        DocketRow(
+            courtroom=r, cells=[(d, [cards[h.pk] for h in d.rooms.get(r.pk, [])]) for d in columns]
+        )
         for r in shown_rooms
     ]
 

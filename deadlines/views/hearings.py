@@ -20,6 +20,7 @@ from cases import selectors as case_selectors
 from cases.models import Case
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
+from core.text import user_name
 from deadlines import selectors, services
 from deadlines.forms import ConfirmForm, HearingEditForm, HearingForm, ReasonForm, RescheduleForm
 from deadlines.models import UPCOMING_HEARING_STATUSES, Hearing, HearingStatus
@@ -240,7 +241,7 @@ def hearing_edit(request: HttpRequest, hearing_id: int) -> HttpResponse:
             if saved.judge is None and before.judge_id is not None:
                 done.append(_("judge removed"))
             elif saved.judge is not None and saved.judge_id != before.judge_id:
-                name = saved.judge.get_full_name() or saved.judge.get_username()
+                name = user_name(saved.judge)
                 done.append(_("judge now %(name)s") % {"name": name})
             if saved.notes != before.notes:
                 done.append(_("notes saved"))

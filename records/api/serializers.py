@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
 from core.api.fields import NamedChoiceField
+from core.text import user_name
 from records import selectors
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
 
@@ -45,7 +46,7 @@ class PersonSerializer(serializers.Serializer[Any]):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user: Any) -> str:
-        return str(user.get_full_name() or user.get_username())
+        return user_name(user)
 
 
 # --- list parameters -----------------------------------------------------------------------
