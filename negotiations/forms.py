@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Charge, Statute
@@ -49,9 +50,25 @@ LENIENCY_CIRCUMSTANCE_LABELS = {
     MINOR_CRIME: _("Minor crime (犯罪较轻): with one of the above, more than 60% off or exemption"),
 }
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _code_label(code: str, labels: Mapping[str, Any]) -> str:
     return str(labels.get(code, code.replace("_", " ").capitalize()))
+
+
+def _written(label: StrOrPromise, *, rows: int, help_text: StrOrPromise = "") -> forms.CharField:
+    """A text a person writes (a reason, a response, a note): up to 10,000 characters in a box
+    of `rows` lines. Never required here: whether it may be empty is the service's rule, which
+    answers with a message for the field."""
+    return forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        label=label,
+        help_text=help_text,
+    )
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -120,11 +137,9 @@ class OfferForm(forms.Form):
     expires_at = forms.DateTimeField(
         required=False, widget=DateTimeLocalInput(), label=_("Offer expires")
     )
-    rationale = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label=_("Rationale"),
+    rationale = _written(
+        _("Rationale"),
+        rows=4,
         help_text=_("Why this offer. The other side reads it."),
     )
     # Set by the view when the user asks only to see the preview: nothing is saved or sent.
@@ -338,11 +353,9 @@ def offer_initial(offer: Offer, *, with_deadline_and_reasons: bool = True) -> di
 
 
 class CounterForm(OfferForm):
-    response = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Response to the proposal"),
+    response = _written(
+        _("Response to the proposal"),
+        rows=3,
         help_text=_(
             "The prosecution's written answer to the defense proposal, which the defense sees "
             "with the round; required where the profile makes consideration mandatory."
@@ -373,31 +386,19 @@ class ConfirmForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Reason for rejecting"),
+    reason = _written(
+        _("Reason for rejecting"),
+        rows=3,
         help_text=_("Required. The other side reads it with the round."),
     )
 
 
 class WithdrawForm(ConfirmForm):
-    reason = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label=_("Reason"),
-    )
+    reason = _written(_("Reason"), rows=2)
 
 
 class ResponseForm(forms.Form):
-    response = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Written response"),
-    )
+    response = _written(_("Written response"), rows=3)
 
 
 class ConcessionForm(forms.Form):
@@ -413,11 +414,9 @@ class ConcessionForm(forms.Form):
 
 
 class SuggestionForm(forms.Form):
-    text = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label=_("Suggestion and reasons"),
+    text = _written(
+        _("Suggestion and reasons"),
+        rows=4,
         help_text=_("The prosecution must answer it in writing before sending its next offer."),
     )
     offer = forms.ModelChoiceField(
@@ -438,16 +437,19 @@ class SuggestionForm(forms.Form):
         field = self.fields["offer"]
         field.queryset = offers  # type: ignore[attr-defined]
         field.label_from_instance = lambda o: (  # type: ignore[attr-defined]
-            f"Round {o.round_number} ({o.get_side_display().lower()}, {o.get_status_display()})"
+            gettext("Round %(number)s (%(side)s, %(status)s)")
+            % {
+                "number": o.round_number,
+                "side": o.get_side_display().lower(),
+                "status": o.get_status_display(),
+            }
         )
 
 
 class RightsExplanationForm(forms.Form):
-    note = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("How the rights were explained"),
+    note = _written(
+        _("How the rights were explained"),
+        rows=3,
         help_text=_(
             "The rights of the leniency system, fully explained to the suspect: how, when and "
             "before whom."
@@ -462,12 +464,7 @@ class ComplexCaseMarkForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Grounds"),
     )
-    reason = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Why the case is complex"),
-    )
+    reason = _written(_("Why the case is complex"), rows=3)
 
     def __init__(self, *args: Any, grounds: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -519,12 +516,7 @@ class StatementForm(forms.Form):
         widget=forms.RadioSelect,
         label=_("Procedure the defendant agrees to"),
     )
-    appeal_limits = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Limits on appeal"),
-    )
+    appeal_limits = _written(_("Limits on appeal"), rows=3)
 
     def __init__(
         self,
@@ -593,11 +585,9 @@ class ReviewForm(forms.Form):
 
     decision = forms.ChoiceField(widget=forms.RadioSelect, label=_("The court's decision"))
     ground = forms.ChoiceField(required=False, label=_("Ground"))
-    reasons = forms.CharField(
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label=_("Reasons"),
+    reasons = _written(
+        _("Reasons"),
+        rows=4,
         help_text=_("Required, for every decision."),
     )
 

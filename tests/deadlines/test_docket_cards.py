@@ -94,7 +94,9 @@ def test_a_card_reads_in_the_readers_language_and_names_family_first(world: Worl
     plea = loaded(hearing(world, kind=HearingKind.PLEA_HEARING, judge_user=judge).pk)
     with translation.override("zh-hans"):
         card = str(hearing_cards([plea], here="/docket/", zone=NEW_YORK)[plea.pk])
-    assert "刘敏" in card and "敏 刘" not in card
+    assert "审判员 刘敏" in card and "敏 刘" not in card
+    assert '<span class="visually-hidden">庭审状态： </span>' in card
+    assert "改期" in card and "Judge" not in card
     with translation.override("zh-hans"):
         kind, status = str(HearingKind.PLEA_HEARING.label), str(HearingStatus.SCHEDULED.label)
     assert kind != "Plea hearing" and f">{kind}</a>" in card
