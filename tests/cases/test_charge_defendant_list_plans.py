@@ -20,7 +20,7 @@ from cases import party_selectors
 from cases import selectors as case_selectors
 from parties.models import Defendant, Role
 from tests.conftest import ROLES, World
-from tests.list_plans import SIZES, a_row_in_every_list, nodes, page_plan
+from tests.list_plans import SIZES, _bitmap_leaves, a_row_in_every_list, nodes, page_plan
 
 GROUP_ROWS = "cases_casegroupobjectpermission"
 BIG: dict[str, tuple[int, dict[str, tuple[float, float]]]] = {
@@ -76,8 +76,15 @@ def test_a_court_members_page_probes_each_rows_case(world: World, role: str, whi
         assert node["Node Type"] not in ("Hash", "Sort"), shown
     reads = [n for n in nodes(plan) if n.get("Relation Name") == GROUP_ROWS]
     assert reads, shown
+    # Each row's case probed in guardian's group rows (by an index scan, or a bitmap of one
+    # case's rows: the planner takes either, as what the tests before left in the tables
+    # prices them), never the court's rows read whole.
     for read in reads:
-        assert "content_object_id = " in read.get("Index Cond", ""), shown
+        if read["Node Type"] == "Bitmap Heap Scan":
+            conditions = [leaf.get("Index Cond", "") for leaf in _bitmap_leaves(read)]
+        else:
+            conditions = [read.get("Index Cond", "")]
+        assert any("content_object_id = " in c for c in conditions), shown
 
 
 @pytest.mark.parametrize("role", [Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DEFENDANT])
