@@ -591,6 +591,12 @@ def run_stack(session: Session) -> int:
     if not _seed_demo(env):
         log("seed_demo failed")
         return 1
+    # The CJK web font (core.fonts) before the first page asks for it: made once (about half a
+    # minute) and kept under .data/, so that no Chinese text waits for it, or shows as boxes.
+    log("web font for Chinese text (made once, about half a minute)")
+    font = "from core.fonts import web_font; web_font()"
+    if subprocess.run([PYTHON, MANAGE, "shell", "-c", font], cwd=ROOT, env=env).returncode:
+        log("the web font could not be made; pages make it when they first need it")
     logins = _demo_logins(env)
 
     DATA.mkdir(exist_ok=True)  # for the beat schedule, even when no service is embedded

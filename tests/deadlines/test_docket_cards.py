@@ -22,7 +22,7 @@ from cases.models import Case
 from deadlines import services
 from deadlines.docket_cards import hearing_cards
 from deadlines.models import Hearing, HearingKind, HearingStatus
-from parties.models import Role
+from parties.models import Role, UserProfile
 from tests.conftest import World
 from tests.deadline_helpers import at, clerk, courtroom, hearing
 
@@ -113,3 +113,27 @@ def test_the_docket_page_shows_each_hearing_as_its_card(client: Client, world: W
             hearing_cards([plea], here=reverse("deadlines:docket"), zone=NEW_YORK)[plea.pk]
         )
     assert card_of(html, plea) == expected
+
+
+def test_the_chinese_docket_writes_dates_and_steps_as_chinese_does(
+    client: Client, world: World
+) -> None:
+    """Month names and day-first dates are English forms: in Chinese the week reads
+    2026年12月14日 星期一, each day's column 12月15日 星期二, and the steps name the week, not the
+    view's internal code ("week")."""
+    hearing(world)
+    staff = world.user(Role.COURT_STAFF)
+    UserProfile.objects.filter(user=staff).update(preferred_language="zh-hans")
+    client.force_login(staff)
+    html = client.get(reverse("deadlines:docket")).content.decode()
+    assert "2026年12月14日 星期一" in html and "2026年12月20日 星期日" in html
+    assert "12月15日 星期二" in html
+    assert "← 上一周" in html and "下一周 →" in html
+    assert "week" not in re.sub(r'(href|class|value|name|id)="[^"]*"', "", html)
+    day = client.get(reverse("deadlines:docket"), {"view": "day"})
+    assert "← 前一天" in day.content.decode() and "后一天 →" in day.content.decode()
+    UserProfile.objects.filter(user=staff).update(preferred_language="en")
+    reader = Client()
+    reader.force_login(staff)
+    english = reader.get(reverse("deadlines:docket")).content.decode()
+    assert "Mon 14 Dec 2026" in english and "← Previous week" in english
