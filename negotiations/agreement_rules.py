@@ -45,9 +45,10 @@ class ListedItem:
 
     @property
     def display(self) -> str:
-        """The label in the reader's language, with the statute's words beside it."""
+        """The label in the reader's language, with the statute's words beside it unless the
+        label already says them (in Chinese, 速裁程序 rather than "速裁程序 (速裁程序)")."""
         label = gettext(self.label)
-        return f"{label} ({self.text})" if self.text else label
+        return f"{label} ({self.text})" if self.text and self.text not in label else label
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -445,3 +445,17 @@ def test_chinese_login_names_read_family_name_first(world: World) -> None:
         agreement=agreement, by=User.objects.get(pk=cn.prosecutor.pk)
     )
     assert signature.signer_name == "王检"
+
+
+def test_a_listed_item_names_the_statutes_words_once() -> None:
+    """In English the label carries the statute's words beside it; in Chinese the label is those
+    words, written once (速裁程序, not "速裁程序 (速裁程序)")."""
+    from django.utils import translation
+
+    from negotiations.agreement_rules import ListedItem
+
+    item = ListedItem(code="expedited", label="Fast-track procedure", source="CPL", text="速裁程序")
+    with translation.override("en"):
+        assert item.display == "Fast-track procedure (速裁程序)"
+    with translation.override("zh-hans"):
+        assert item.display == "速裁程序"
