@@ -4,6 +4,7 @@ offer's expiry and countdown, and the charges and sentencing ranges offers are m
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -73,8 +74,28 @@ def expiry_info(expires_at: dt.datetime | None, now: dt.datetime) -> dict[str, A
     return {
         "at": expires_at,
         "text": countdown_text(left),
+        "words": json.dumps(countdown_words(), ensure_ascii=False),
         "passed": left <= dt.timedelta(0),
         "urgent": dt.timedelta(0) < left <= dt.timedelta(days=1),
+    }
+
+
+def countdown_words() -> dict[str, Any]:
+    """The words of countdown_text in the page's language, for static/js/countdown.js (which
+    said them in English on every page): each unit's singular and plural (ngettext for 1 and for
+    2, right for English and Chinese; a language with more plural forms would need Django's
+    JavaScript catalogue) and the sentences around them."""
+
+    def forms(singular: str, plural: str) -> list[str]:
+        return [ngettext(singular, plural, 1), ngettext(singular, plural, 2)]
+
+    return {
+        "expired": pgettext("offer", "expired"),
+        "in": gettext("expires in %(left)s"),
+        "less": gettext("less than a minute"),
+        "day": forms("%(count)d day", "%(count)d days"),
+        "hour": forms("%(count)d hour", "%(count)d hours"),
+        "minute": forms("%(count)d minute", "%(count)d minutes"),
     }
 
 
