@@ -1,13 +1,14 @@
 """The docket's hearing cards, rendered without the template engine.
 
-A week of a large court's docket holds a few hundred hearings. Through the template partial each
-card cost about a millisecond of CPU (three URL reversals, five date filters, the kind and status
-labels looked up through `get_FOO_display`, which translates every choice of the field each
-time, and some 25 variable lookups), so that the page of a 200,000-case court took 330 ms of CPU
-(bench/results/routes-1000000.md). Here the labels are translated once a request, the three
-addresses reversed once and the times formatted by the datetime itself: a card is one
-format_html call. Every string a person reads still goes through gettext, in the language of
-the request. tests/deadlines/test_docket_cards.py holds the card's markup.
+A week of a large court's docket holds a few hundred hearings. Through the template partial
+each card cost about a millisecond of CPU (three URL reversals, five date filters, the kind and
+status labels through `get_FOO_display`, which then translated every choice of the field each
+time, and some 25 variable lookups), so that the page of a 200,000-case court took 330 ms of
+CPU (bench/results/routes-1000000.md). Here the three addresses are reversed once, the labels
+come from core.choices (translated once per language) and the times are formatted by the
+datetime itself: a card is one format_html call. Every string a person reads still goes
+through gettext, in the language of the request. tests/deadlines/test_docket_cards.py holds
+the card's markup.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from core.text import user_name
-from deadlines.models import Hearing, HearingKind, HearingStatus
+from deadlines.models import Hearing, HearingStatus
 
 # An id no row has, reversed once and then replaced by each row's id.
 _MARK = 2_147_483_647
@@ -56,8 +57,6 @@ def hearing_cards(
 ) -> dict[int, SafeString]:
     """The card of each hearing (each with its case, courtroom and judge loaded), by id; times
     in `zone`, the court's; `here` is the docket address the reschedule form returns to."""
-    kinds = {value: str(label) for value, label in HearingKind.choices}
-    statuses = {value: str(label) for value, label in HearingStatus.choices}
     hearing_at, case_at, reschedule_at = (
         _address("deadlines:hearing"),
         _address("cases:detail"),
@@ -71,7 +70,7 @@ def hearing_cards(
     cards: dict[int, SafeString] = {}
     for hearing in hearings:
         starts, ends = hearing.starts_at.astimezone(zone), hearing.ends_at.astimezone(zone)
-        start_time, kind = starts.strftime("%H:%M"), kinds.get(hearing.kind, hearing.kind)
+        start_time, kind = starts.strftime("%H:%M"), hearing.get_kind_display()
         case = hearing.case
         reschedule: SafeString | str = ""
         if hearing.status in _MAY_RESCHEDULE:
@@ -100,7 +99,7 @@ def hearing_cards(
             docket_number=case.docket_number,
             caption=case.caption,
             judge=judge,
-            status_label=statuses.get(hearing.status, hearing.status),
+            status_label=hearing.get_status_display(),
             status_prefix=status_prefix,
             reschedule=reschedule,
         )

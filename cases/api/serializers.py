@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case, CaseStatus, Charge, Court, Disposition, Jurisdiction, Statute
+from cases.profiles import COLUMNS
 from cases.selectors import cases_checked_for
 from parties.models import Role
 
@@ -14,20 +15,8 @@ from parties.models import Role
 class JurisdictionSerializer(serializers.ModelSerializer[Jurisdiction]):
     class Meta:
         model = Jurisdiction
-        fields = [
-            "id",
-            "code",
-            "name",
-            "country",
-            "holiday_calendar",
-            "charges_negotiable",
-            "sentence_negotiable",
-            "witness_required_for_signing",
-            "court_sees_offers_before_agreement",
-            "parameters",
-            "sources",
-            "profile_version",
-        ]
+        # The profile's columns as the data file names them (cases.profiles.COLUMNS).
+        fields = ["id", "code", *COLUMNS, "parameters", "sources", "profile_version"]
 
 
 class CourtSerializer(serializers.ModelSerializer[Court]):
