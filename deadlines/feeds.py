@@ -39,13 +39,12 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vDuration
-from icalendar.enums import STATUS, TRANSP
+from icalendar import vDuration
 
 from cases.models import Case
 from cases.selectors import may_see_case
 from core.exceptions import Conflict
-from deadlines import selectors
+from deadlines import ical, selectors
 from deadlines.models import (
     CalendarFeed,
     Deadline,
@@ -220,7 +219,7 @@ def feed_render(feed: CalendarFeed, *, now: dt.datetime | None = None) -> bytes:
     # The owner's language: a calendar program fetches the feed with no session.
     profile = getattr(owner, "profile", None)  # read with the feed (feed_by_token)
     with translation.override(language_of_profile(profile) or settings.LANGUAGE_CODE):
-        return calendar_build(feed, [*past, *upcoming], deadline_rows).to_ical()
+        return calendar_build(feed, [*past, *upcoming], deadline_rows)
 
 
 def calendar_description() -> str:
@@ -248,35 +247,40 @@ def calendar_name(feed: CalendarFeed) -> str:
 
 def calendar_build(
     feed: CalendarFeed, hearings: Iterable[Hearing], deadlines: Iterable[Deadline]
-) -> Calendar:
-    calendar = Calendar.new(
-        prodid=PRODID,
-        method="PUBLISH",
-        name=calendar_name(feed),
-        description=calendar_description(),
-        refresh_interval=REFRESH_INTERVAL,
-        # Fixed, so that the same data gives the same document (and the same ETag).
-        uid=f"feed-{feed.pk}@{UID_DOMAIN}",
-    )
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
-    starts: list[dt.date] = []
+) -> bytes:
+    """The document: the calendar's properties, a VTIMEZONE for each court zone its hearings
+    use (covering their years), the hearings, then the deadlines."""
+    hearings, deadlines = list(hearings), list(deadlines)
+    document = ical.Document()
+    document.line("BEGIN:VCALENDAR")
+    document.line("VERSION:2.0")
+    document.text("PRODID", PRODID)
+    document.line("METHOD:PUBLISH")
+    description, name = calendar_description(), calendar_name(feed)
+    # RFC 7986's NAME and DESCRIPTION, and the X-WR- names that older programs read.
+    document.text("DESCRIPTION", description)
+    document.text("X-WR-CALDESC", description)
+    document.text("NAME", name)
+    document.text("X-WR-CALNAME", name)
+    interval = vDuration(REFRESH_INTERVAL).to_ical().decode()
+    document.line(f"REFRESH-INTERVAL;VALUE=DURATION:{interval}")
+    # Fixed, so that the same data gives the same document (and the same ETag).
+    document.text("UID", f"feed-{feed.pk}@{UID_DOMAIN}")
+    document.line(f"X-PUBLISHED-TTL:{interval}")
+    if hearings:
+        # The years of the hearings, with a year's margin before and two after (a zone's
+        # whole history since 1970 would list every transition).
+        years = [hearing.starts_at.year for hearing in hearings]
+        first, last = min(years) - 1, max(years) + 2
+        for zone in sorted({hearing.case.court.time_zone for hearing in hearings}):
+            if ical.tzid(zone) is not None:
+                document.raw(ical.vtimezone(zone, first, last))
     for hearing in hearings:
-        calendar.add_component(hearing_event(hearing))
-        starts.append(hearing.starts_at.date())
+        hearing_event(document, hearing)
     for deadline in deadlines:
-        calendar.add_component(deadline_event(deadline))
-    if starts:
-        # A VTIMEZONE for each court zone used, covering the years of the hearings (the
-        # library's default span, 1970-2038, would list every transition since 1970).
-        calendar.add_missing_timezones(
-            first_date=dt.date(min(starts).year - 1, 1, 1),
-            last_date=dt.date(max(starts).year + 2, 1, 1),
-        )
-    return calendar
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
+        deadline_event(document, deadline)
+    document.line("END:VCALENDAR")
+    return bytes(document)
 
 
 # Some calendar programs show a cancelled event of a subscribed calendar like any other, so
@@ -295,13 +299,11 @@ def hearing_summary(hearing: Hearing) -> str:
     return _cancelled(summary) if hearing.status == HearingStatus.CANCELLED else summary
 
 
-def hearing_event(hearing: Hearing) -> Event:
-    """A hearing as a timed event in its court's zone. The description says what a calendar
-    shows anyway and the status; the judge and the notes stay in Parley."""
+def hearing_description(hearing: Hearing) -> str:
+    """What a calendar shows anyway and the status; the judge and the notes stay in Parley."""
     case = hearing.case
     court = case.court
-    zone = ZoneInfo(court.time_zone)
-    description = _(
+    return _(
         "%(kind)s in %(caption)s (%(docket_number)s), %(court)s.\nStatus: %(status)s.\n"
         "Times are in the court's time zone, %(time_zone)s."
     ) % {
@@ -312,20 +314,22 @@ def hearing_event(hearing: Hearing) -> Event:
         "status": hearing.get_status_display(),
         "time_zone": court.time_zone,
     }
-    event = Event.new(
-        uid=f"hearing-{hearing.pk}@{UID_DOMAIN}",
-        sequence=hearing.sequence,
-        stamp=_utc(hearing.updated_at),
-        last_modified=_utc(hearing.updated_at),
-        created=_utc(hearing.created_at),
-        start=hearing.starts_at.astimezone(zone),
-        end=hearing.ends_at.astimezone(zone),
+
+
+def hearing_event(document: ical.Document, hearing: Hearing) -> None:
+    """A hearing as a timed event in its court's zone."""
+    court = hearing.case.court
+    _event(
+        document,
+        kind="hearing",
+        row=hearing,
         summary=hearing_summary(hearing),
+        start=ical.local("DTSTART", hearing.starts_at, court.time_zone),
+        end=ical.local("DTEND", hearing.ends_at, court.time_zone),
+        description=hearing_description(hearing),
         location=f"{hearing.courtroom.name}, {court.name}",
-        description=description,
-        status=STATUS.CANCELLED if hearing.status == HearingStatus.CANCELLED else STATUS.CONFIRMED,
+        cancelled=hearing.status == HearingStatus.CANCELLED,
     )
-    return event
 
 
 def deadline_summary(deadline: Deadline) -> str:
@@ -373,22 +377,52 @@ def deadline_description(deadline: Deadline) -> str:
     return "\n".join(lines)
 
 
-def deadline_event(deadline: Deadline) -> Event:
+def deadline_event(document: ical.Document, deadline: Deadline) -> None:
     """A deadline as an all-day event on its last day (DTEND is the next day, exclusive), shown
     as free time: it is a date to meet, not an appointment."""
-    event = Event.new(
-        uid=f"deadline-{deadline.pk}@{UID_DOMAIN}",
-        sequence=deadline.sequence,
-        stamp=_utc(deadline.updated_at),
-        last_modified=_utc(deadline.updated_at),
-        created=_utc(deadline.created_at),
-        start=deadline.due_date,
-        end=deadline.due_date + dt.timedelta(days=1),
+    _event(
+        document,
+        kind="deadline",
+        row=deadline,
         summary=deadline_summary(deadline),
+        start=f"DTSTART;VALUE=DATE:{ical.day(deadline.due_date)}",
+        end=f"DTEND;VALUE=DATE:{ical.day(deadline.due_date + dt.timedelta(days=1))}",
         description=deadline_description(deadline),
-        status=STATUS.CANCELLED
-        if deadline.status == DeadlineStatus.CANCELLED
-        else STATUS.CONFIRMED,
-        transparency=TRANSP.TRANSPARENT,
+        cancelled=deadline.status == DeadlineStatus.CANCELLED,
+        free=True,
     )
-    return event
+
+
+def _event(
+    document: ical.Document,
+    *,
+    kind: str,
+    row: Hearing | Deadline,
+    summary: str,
+    start: str,
+    end: str,
+    description: str,
+    location: str = "",
+    cancelled: bool,
+    free: bool = False,
+) -> None:
+    """A VEVENT: SUMMARY and the times first, then the rest by name (the order `icalendar`
+    writes). UID and SEQUENCE follow the row for life; DTSTAMP and LAST-MODIFIED are its last
+    change."""
+    changed = ical.utc(row.updated_at)
+    document.line("BEGIN:VEVENT")
+    document.text("SUMMARY", summary)
+    document.line(start)
+    document.line(end)
+    document.line(f"DTSTAMP:{changed}")
+    document.text("UID", f"{kind}-{row.pk}@{UID_DOMAIN}")
+    document.line(f"SEQUENCE:{row.sequence}")
+    document.line(f"CREATED:{ical.utc(row.created_at)}")
+    document.text("DESCRIPTION", description)
+    document.line(f"LAST-MODIFIED:{changed}")
+    if location:
+        document.text("LOCATION", location)
+    document.line(f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}")
+    if free:
+        document.line("TRANSP:TRANSPARENT")
+    document.line("END:VEVENT")
