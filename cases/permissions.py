@@ -32,6 +32,7 @@ from cases.models import (
     Jurisdiction,
 )
 from core import bulk
+from core.reads import remembered
 from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
 
 if TYPE_CHECKING:
@@ -100,6 +101,23 @@ CASE_OPENER_ROLES = frozenset({Role.PROSECUTOR, Role.COURT_STAFF})
 DEFENDANT_CREATOR_ROLES = frozenset({Role.PROSECUTOR, Role.COURT_STAFF})
 
 
+# What a user holds on a case rests on a few facts (their participations on it, whether they
+# sit in its court, guardian's rows), each read once per GET request (core.reads).
+
+
+def _participations(user: AnyUser, case: Case) -> tuple[tuple[str, str], ...]:
+    """(role, side) of each of `user`'s active participations on `case` (one query)."""
+    return remembered(
+        ("participations", user.pk, case.pk),
+        lambda: tuple(
+            CaseParticipant.objects.held_by(user)
+            .active()
+            .filter(case=case.pk)
+            .values_list("role", "side")
+        ),
+    )
+
+
 def role_kind_of(user: AnyUser) -> str | None:
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     return profile.role_kind if profile is not None else None
@@ -110,14 +128,21 @@ def case_permissions_of(user: AnyUser, case: Case) -> frozenset[str]:
     docket-keeping permissions of court staff who sit in the case's court."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    held = frozenset(ObjectPermissionChecker(user).get_perms(case))
+    held: frozenset[str] = remembered(
+        ("guardian", user.pk, case.pk),
+        lambda: frozenset(ObjectPermissionChecker(user).get_perms(case)),
+    )
     if role_kind_of(user) == Role.COURT_STAFF and _sits_in(user, case.court):
         held |= COURT_STAFF_PERMISSIONS
     return held
 
 
 def _sits_in(user: AnyUser, court: Court) -> bool:
-    return user.groups.filter(pk=court.group_id).exists()
+    """Whether `user` is in the court's group (its judges and staff)."""
+    return remembered(
+        ("sits", user.pk, court.group_id),
+        lambda: user.groups.filter(pk=court.group_id).exists(),
+    )
 
 
 def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
@@ -198,12 +223,7 @@ def sides_of(user: AnyUser, case: Case) -> frozenset[str]:
     side when they belong to the court's group."""
     if not user.is_authenticated:
         return frozenset()
-    sides = set(
-        CaseParticipant.objects.held_by(user)
-        .active()
-        .filter(case=case)
-        .values_list("side", flat=True)
-    )
+    sides = {side for _role, side in _participations(user, case)}
     if _sits_in(user, case.court):
         sides.add(Side.COURT)
     return frozenset(sides)
@@ -412,12 +432,7 @@ def roles_on(user: AnyUser, case: Case) -> frozenset[str]:
     """The roles `user` holds on `case` through active participations (one query)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    return frozenset(
-        CaseParticipant.objects.held_by(user)
-        .active()
-        .filter(case=case)
-        .values_list("role", flat=True)
-    )
+    return frozenset(role for role, _side in _participations(user, case))
 
 
 def negotiating_side(roles: frozenset[str], jurisdiction: Jurisdiction) -> str | None:
@@ -670,9 +685,7 @@ def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str]
     rules, which ask all three at once."""
     if not user.is_authenticated or not user.is_active:
         return frozenset(), frozenset(), False
-    rows = list(
-        CaseParticipant.objects.held_by(user).active().filter(case=case).values_list("role", "side")
-    )
+    rows = _participations(user, case)
     # Only judges and court staff sit for the court, whoever else is in its group.
     sits = role_kind_of(user) in CALENDAR_KEEPER_ROLES and _sits_in(user, case.court)
     return frozenset(r for r, _ in rows), frozenset(s for _, s in rows), sits

@@ -108,9 +108,11 @@ def _offer_courts(user: AnyUser) -> list[int]:
     sat_in = Court.objects.filter(
         group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
     ).annotate(sits=Value(True))
-    own = Case.objects.filter(pk__in=_cases_held(user, permissions.OFFER_READER_ROLES)).annotate(
-        sits=Value(False)
-    )
+    # Only someone who sits in such a court needs their own cases' courts: for anyone else a
+    # one-time filter skips reading them (cases.party_selectors.courts_listed_for).
+    own = Case.objects.filter(
+        Exists(sat_in.order_by()), pk__in=_cases_held(user, permissions.OFFER_READER_ROLES)
+    ).annotate(sits=Value(False))
     found = set(
         sat_in.order_by()
         .values_list("pk", "sits")

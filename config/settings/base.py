@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.language.PreferredLanguageMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # A GET request reads each fact a permission rests on once (core.reads).
+    "core.reads.ReadOnceMiddleware",
     "core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SecondFactorMiddleware",

@@ -782,8 +782,10 @@ def test_the_inbox_lists_in_a_fixed_number_of_queries(
 ) -> None:
     inbox(world, room)
     defense = world.user(Role.DEFENSE_COUNSEL)
-    # The page; the reader's walls on its cases (visible cases, participations, profile).
-    with django_assert_num_queries(4):
+    # The page with its alerts and their cases; the alerts' hearings (their deadlines too, if
+    # any: none here); the reader's walls on its cases (visible cases, participations); the
+    # hearing's last change, which the "hearing changed" alert names.
+    with django_assert_num_queries(5):
         rows = list(inbox_of.notifications_for(defense))
         titles = [
             (item.shown.title, item.shown.case.docket_number if item.shown.case else "")

@@ -51,8 +51,9 @@ def frozen() -> Iterator[time_machine.Traveller]:
 HEARING_LIST_QUERIES = 1
 # The hearing, then its history with courtrooms and who changed it.
 HEARING_DETAIL_QUERIES = 2
-# One SELECT: courtrooms of the courts the user sits in or has cases in, with their court.
-COURTROOM_LIST_QUERIES = 1
+# The ids of the courts the user sits in or has cases in (cases.selectors.court_ids_of_user),
+# then their courtrooms with their court.
+COURTROOM_LIST_QUERIES = 2
 
 
 def schedule_body(world: World, **changes: Any) -> dict[str, Any]:

@@ -83,11 +83,12 @@ PATH_IN_NAME = (
 
 # Queries of one list page, whatever its length, for a prosecutor: the case (1), the reader's
 # walls (cases.permissions.walls_of: participations, visibility: 2; the court's group is asked
-# of judges and court staff only), the page with its people (1); for notes also the walls the
-# reader writes behind, for `may_edit` (record_walls_writable: participations: 1).
+# of judges and court staff only), the page with its people (1). For notes the walls the
+# reader writes behind (`may_edit`) rest on the same participations, read once per GET
+# request (core.reads).
 DOCUMENT_LIST_QUERIES = 4
 DISCLOSURE_LIST_QUERIES = 5  # read by the judge: walls_of also asks for the court's group
-NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES + 1
+NOTE_LIST_QUERIES = DOCUMENT_LIST_QUERIES
 
 
 @pytest.fixture(autouse=True)
