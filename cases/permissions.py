@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
@@ -678,6 +678,29 @@ RECORD_WRITER_ROLES = frozenset(
     {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.JUDGE, Role.COURT_STAFF}
 )
 DISCLOSER_ROLES = frozenset({Role.PROSECUTOR})
+
+
+class Standing(NamedTuple):
+    """What `user` holds on one case: the roles and sides of their active participations."""
+
+    roles: frozenset[str]
+    sides: frozenset[str]
+
+
+def standing_on(user: AnyUser, case: Case) -> Standing:
+    """The participations every row rule of one case rests on (read once per GET request),
+    with in_court_group: a page of one case decides its rows' rules from these rather than by
+    a subquery on each row."""
+    if not user.is_authenticated or not user.is_active:
+        return Standing(frozenset(), frozenset())
+    rows = _participations(user, case)
+    return Standing(frozenset(r for r, _ in rows), frozenset(s for _, s in rows))
+
+
+def in_court_group(user: AnyUser, case: Case) -> bool:
+    """Whether `user` is in the group of the case's court, whatever their role (as
+    cases.party_selectors.court_member_of_row asks of each row)."""
+    return user.is_authenticated and user.is_active and _sits_in(user, case.court)
 
 
 def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str], bool]:

@@ -158,9 +158,49 @@ def offers_of_case(user: AnyUser, case: Case) -> list[Offer]:
     """The negotiation of a case, oldest round first; 403 for the court and other readers of
     the case who do not see offers."""
     permissions.require_offer_reader(user, case)
-    return list(
-        _with_details(offers_visible_to(user).filter(case=case)).order_by("round_number", "id")
-    )
+    return list(_with_details(offers_on_case(user, case)).order_by("round_number", "id"))
+
+
+# --- one case's rows, for its pages --------------------------------------------------------
+#
+# The rules of offers_visible_to, suggestions_visible_to and agreements_visible_to, decided for
+# one case from the reader's standing on it (cases.permissions.standing_on: their roles and
+# sides there, and whether they are in its court's group, read once per GET request) instead
+# of by subqueries on every row. Same rows (tests/negotiations/test_case_rules.py holds them
+# equal for every role and stranger); a case page asked the subqueried rules six times, and
+# building and planning them was most of its time.
+
+
+def offers_on_case(user: AnyUser, case: Case) -> QuerySet[Offer]:
+    """offers_visible_to(user).filter(case=case)."""
+    standing = permissions.standing_on(user, case)
+    rows = Offer.objects.filter(case=case.pk)
+    was_sent = Q(sent_at__isnull=False)
+    if standing.roles & permissions.OFFER_READER_ROLES:
+        return rows.filter(was_sent | Q(side__in=standing.sides))
+    if permissions.court_sees_offers(case) and permissions.in_court_group(user, case):
+        return rows.filter(was_sent)
+    return Offer.objects.none()
+
+
+def suggestions_on_case(user: AnyUser, case: Case) -> QuerySet[Suggestion]:
+    """suggestions_visible_to(user).filter(case=case)."""
+    standing = permissions.standing_on(user, case)
+    if not standing.roles & permissions.OFFER_READER_ROLES:
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(case=case.pk).select_related("author", "responded_by")
+
+
+def agreements_on_case(user: AnyUser, case: Case) -> QuerySet[PleaAgreement]:
+    """agreements_visible_to(user).filter(case=case), without its signatures (see
+    _with_signatures)."""
+    standing = permissions.standing_on(user, case)
+    rows = PleaAgreement.objects.filter(case=case.pk)
+    if standing.roles & permissions.AGREEMENT_PARTY_ROLES:
+        return rows
+    if standing.roles & _BENCH_ROLES or permissions.in_court_group(user, case):
+        return rows.filter(submitted_at__isnull=False)
+    return PleaAgreement.objects.none()
 
 
 def suggestions_visible_to(user: AnyUser) -> QuerySet[Suggestion]:
@@ -277,8 +317,7 @@ def agreement_get_for_user(user: AnyUser, pk: int) -> PleaAgreement:
 
 def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
     return (
-        agreements_visible_to(user)
-        .filter(case=case)
+        _with_signatures(agreements_on_case(user, case))
         .exclude(
             status__in=[
                 AgreementStatus.COURT_REJECTED,
@@ -326,9 +365,7 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
     """What happened in the negotiation, as far as `user` may see it, newest first."""
     entries: list[TimelineEntry] = []
     if permissions.may_read_offers(user, case):
-        for offer in (
-            offers_visible_to(user).filter(case=case).select_related("author", "closed_by")
-        ):
+        for offer in offers_on_case(user, case).select_related("author", "closed_by"):
             side = offer.get_side_display()
             if offer.sent_at:
                 entries.append(
@@ -354,7 +391,7 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                         offer_id=offer.pk,
                     )
                 )
-        for suggestion in suggestions_visible_to(user).filter(case=case):
+        for suggestion in suggestions_on_case(user, case):
             entries.append(
                 TimelineEntry(
                     suggestion.created_at,
@@ -371,7 +408,7 @@ def negotiation_timeline(user: AnyUser, case: Case) -> list[TimelineEntry]:
                         suggestion.response[:200],
                     )
                 )
-    for agreement in agreements_visible_to(user).filter(case=case):
+    for agreement in agreements_on_case(user, case):
         verdict = {
             AgreementStatus.COURT_ACCEPTED: _("Court accepted the agreement"),
             AgreementStatus.ADJUSTMENT_REQUESTED: _(

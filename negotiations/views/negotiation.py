@@ -45,8 +45,8 @@ def negotiation_section(user: Any, case: Case) -> dict[str, Any]:
     live = None
     if may_read:
         live = (
-            selectors.offers_visible_to(user)
-            .filter(case=case, status=OfferStatus.SENT)
+            selectors.offers_on_case(user, case)
+            .filter(status=OfferStatus.SENT)
             .select_related("author")
             .first()
         )
@@ -80,8 +80,8 @@ def discovery_offers_section(
     if not permissions.may_read_offers(user, case):
         return None
     offers = list(
-        selectors.offers_visible_to(user)
-        .filter(case=case, sent_at__isnull=False)
+        selectors.offers_on_case(user, case)
+        .filter(sent_at__isnull=False)
         .order_by("round_number", "id")
     )
     for offer in offers:
@@ -111,9 +111,7 @@ def _render_negotiation(
     open_ = closed is None
     responds = bool(roles & permissions.SUGGESTION_RESPONDER_ROLES)
 
-    suggestions = list(
-        selectors.suggestions_visible_to(user).filter(case=case).order_by("created_at", "id")
-    )
+    suggestions = list(selectors.suggestions_on_case(user, case).order_by("created_at", "id"))
     # Each suggestion with the prosecution's response form while it has none (or was just
     # submitted, to show its errors).
     suggestion_rows = [
