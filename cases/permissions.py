@@ -430,9 +430,7 @@ def role_names(roles: Iterable[str]) -> str:
 
 def roles_on(user: AnyUser, case: Case) -> frozenset[str]:
     """The roles `user` holds on `case` through active participations (one query)."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    return frozenset(role for role, _side in _participations(user, case))
+    return standing_on(user, case).roles
 
 
 def negotiating_side(roles: frozenset[str], jurisdiction: Jurisdiction) -> str | None:
@@ -706,12 +704,10 @@ def in_court_group(user: AnyUser, case: Case) -> bool:
 def _standing(user: AnyUser, case: Case) -> tuple[frozenset[str], frozenset[str], bool]:
     """(roles, sides, sits in the court) of `user` on `case`: two queries, for the record's
     rules, which ask all three at once."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset(), frozenset(), False
-    rows = _participations(user, case)
+    roles, sides = standing_on(user, case)
     # Only judges and court staff sit for the court, whoever else is in its group.
-    sits = role_kind_of(user) in CALENDAR_KEEPER_ROLES and _sits_in(user, case.court)
-    return frozenset(r for r, _ in rows), frozenset(s for _, s in rows), sits
+    sits = role_kind_of(user) in CALENDAR_KEEPER_ROLES and in_court_group(user, case)
+    return roles, sides, sits
 
 
 def _walls(

@@ -315,9 +315,14 @@ def agreement_get_for_user(user: AnyUser, pk: int) -> PleaAgreement:
     return agreement
 
 
+def agreements_of_case(user: AnyUser, case: Case) -> QuerySet[PleaAgreement]:
+    """agreements_on_case with their signatures, for the pages that show them."""
+    return _with_signatures(agreements_on_case(user, case))
+
+
 def agreement_in_force(user: AnyUser, case: Case) -> PleaAgreement | None:
     return (
-        _with_signatures(agreements_on_case(user, case))
+        agreements_of_case(user, case)
         .exclude(
             status__in=[
                 AgreementStatus.COURT_REJECTED,

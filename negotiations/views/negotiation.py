@@ -165,9 +165,7 @@ def _render_negotiation(
         "awaiting_response": awaiting,
         "responds": responds,
         "suggest_form": suggest_form,
-        "agreements": list(
-            selectors.agreements_visible_to(user).filter(case=case).defer("pdf").order_by("id")
-        ),
+        "agreements": list(selectors.agreements_of_case(user, case).defer("pdf").order_by("id")),
         "conflict": conflict,
     }
     return render(request, "negotiations/negotiation.html", context, status=status)
@@ -224,9 +222,7 @@ class Round:
 
 def _suggestable_offers(user: Any, case: Case) -> Any:
     return (
-        selectors.offers_visible_to(user)
-        .filter(case=case, sent_at__isnull=False)
-        .order_by("-round_number")
+        selectors.offers_on_case(user, case).filter(sent_at__isnull=False).order_by("-round_number")
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -101,6 +102,17 @@ def a_deadline(
     )
 
 
+def _row_properties(kind: str, row: Hearing | Deadline) -> dict[str, Any]:
+    """What an event takes from its row, hearing or deadline alike."""
+    return {
+        "uid": f"{kind}-{row.pk}@parley",
+        "sequence": row.sequence,
+        "stamp": row.updated_at.astimezone(dt.UTC),
+        "last_modified": row.updated_at.astimezone(dt.UTC),
+        "created": row.created_at.astimezone(dt.UTC),
+    }
+
+
 def by_the_library(feed: CalendarFeed, hearings: list[Hearing], deadlines: list[Deadline]) -> bytes:
     """The same calendar built with `icalendar`'s components (the feeds' code before
     deadlines/ical.py)."""
@@ -117,11 +129,7 @@ def by_the_library(feed: CalendarFeed, hearings: list[Hearing], deadlines: list[
         zone = ZoneInfo(hearing.case.court.time_zone)
         calendar.add_component(
             Event.new(
-                uid=f"hearing-{hearing.pk}@parley",
-                sequence=hearing.sequence,
-                stamp=hearing.updated_at.astimezone(dt.UTC),
-                last_modified=hearing.updated_at.astimezone(dt.UTC),
-                created=hearing.created_at.astimezone(dt.UTC),
+                **_row_properties("hearing", hearing),
                 start=hearing.starts_at.astimezone(zone),
                 end=hearing.ends_at.astimezone(zone),
                 summary=feeds.hearing_summary(hearing),
@@ -135,11 +143,7 @@ def by_the_library(feed: CalendarFeed, hearings: list[Hearing], deadlines: list[
     for deadline in deadlines:
         calendar.add_component(
             Event.new(
-                uid=f"deadline-{deadline.pk}@parley",
-                sequence=deadline.sequence,
-                stamp=deadline.updated_at.astimezone(dt.UTC),
-                last_modified=deadline.updated_at.astimezone(dt.UTC),
-                created=deadline.created_at.astimezone(dt.UTC),
+                **_row_properties("deadline", deadline),
                 start=deadline.due_date,
                 end=deadline.due_date + dt.timedelta(days=1),
                 summary=feeds.deadline_summary(deadline),
