@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseGroupObjectPermission, Charge, Court
-from cases.permissions import CALENDAR_KEEPER_ROLES
+from cases.permissions import CALENDAR_KEEPER_ROLES, sits_in_a_court
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
@@ -91,7 +91,7 @@ def courts_listed_for(user: AnyUser) -> list[int]:
     """The courts whose rows `user`'s court-wide lists walk: those they sit in (their groups'),
     and those of the cases they take part in. Empty for anyone who sits in no court: their
     lists are found from their own cases. One query."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or not sits_in_a_court(user):
         return []
     sat_in = Court.objects.filter(group__user=user.pk).annotate(sits=Value(True))
     # The courts of their own cases matter only to someone who sits in a court: for anyone

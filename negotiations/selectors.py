@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cases import party_selectors, permissions
 from cases.models import Case, Court
 from core.lookups import AnyOf
+from core.prefetch import attaching, related_cached
 from negotiations import sentencing
 from negotiations.exposure import OfferContents as OfferContents
 from negotiations.exposure import ResolvedTerm as ResolvedTerm
@@ -81,30 +82,40 @@ def _cases_held(user: AnyUser, roles: frozenset[str]) -> QuerySet[CaseParticipan
     newest first, that test walks the primary key backwards past every newer row of other
     cases until it has a page, which grows with the size of the system
     (tests/negotiations/test_list_plans.py)."""
-    return _participations(user).filter(role__in=roles).order_by().values("case_id")
+    return CaseParticipant.objects.case_ids_held_by(user, roles)
 
 
 def _with_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
-    return _with_list_details(offers).select_related("case__court__jurisdiction")
+    return offers.select_related(
+        "author", "closed_by", "case__court__jurisdiction"
+    ).prefetch_related(Prefetch("terms", queryset=_terms()), "concessions")
+
+
+def _terms() -> QuerySet[OfferTerm]:
+    return OfferTerm.objects.select_related("charge__statute", "lesser_statute")
+
+
+def _list_details_attach(offers: list[Offer]) -> None:
+    """Each offer's terms and concessions, in their own order (an offer's terms by count, its
+    concessions derived first), as prefetch_related would hang them (core.prefetch)."""
+    related_cached(offers, "terms", _terms().order_by("charge__count_number", "id"))
+    related_cached(offers, "concessions", Concession.objects.order_by("-derived", "id"))
 
 
 def _with_list_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
-    """What a list shows of each offer. Not the case (a list shows its id): joined before the
-    sort, it would be read for every offer of the reader's cases, not for the page alone."""
-    return offers.select_related("author", "closed_by").prefetch_related(
-        Prefetch(
-            "terms",
-            queryset=OfferTerm.objects.select_related("charge__statute", "lesser_statute"),
-        ),
-        "concessions",
-    )
+    """What a list shows of each offer: its author, who closed it, and (once a page is fetched)
+    its terms and concessions. Not the case (a list shows its id): joined before the sort, it
+    would be read for every offer of the reader's cases, not for the page alone."""
+    return attaching(offers.select_related("author", "closed_by"), _list_details_attach)
 
 
 def _offer_courts(user: AnyUser) -> list[int]:
     """The courts whose offers a member of a court that reads offers walks: the courts they sit
     in whose jurisdiction lets the court read offers, and the courts of the cases where they
     read offers as a party. Empty unless they sit in such a court: a party's list is found from
-    their cases. One query."""
+    their cases. One query, none for someone who sits in no court."""
+    if not permissions.sits_in_a_court(user):
+        return []
     sat_in = Court.objects.filter(
         group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
     ).annotate(sits=Value(True))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChoiceLabels
@@ -200,6 +201,25 @@ class CaseParticipantQuerySet(models.QuerySet["CaseParticipant"]):
         login = Defendant.objects.filter(user=user.pk).order_by().values("pk")
         return self.filter(Q(user=user.pk) | Q(defendant=Subquery(login)))
 
+    def case_ids_held_by(self, user: Any, roles: Iterable[str]) -> QuerySet[Any, Any]:
+        """`case_id` of `user`'s active participations in one of `roles`, as held_by().active()
+        finds them, but as two index-only reads instead of one OR: the user's own rows from
+        participant_user_active (user_id, end_date) INCLUDE (role, side, case_id), then those of
+        the defendant whose login it is. The OR is a bitmap of both indexes that must visit each
+        participation's heap page (2,268 pages, 12 ms, for a prosecutor with 2,330 cases at
+        1,000,000 cases; tests/parties/test_held_by_plan.py)."""
+        if user.pk is None:
+            return self.none().values("case_id")
+        roles = list(roles)
+        mine = self.filter(user=user.pk, end_date__isnull=True, role__in=roles)
+        login = Defendant.objects.filter(user=user.pk).order_by().values("pk")
+        as_defendant = self.filter(defendant=Subquery(login), end_date__isnull=True, role__in=roles)
+        return (
+            mine.order_by()
+            .values("case_id")
+            .union(as_defendant.order_by().values("case_id"), all=True)
+        )
+
     def active(self) -> CaseParticipantQuerySet:
         return self.filter(end_date__isnull=True)
 
@@ -290,7 +310,13 @@ class CaseParticipant(ChoiceLabels, models.Model):
                 name="participant_one_active_lead_per_side",
             ),
         ]
-        indexes = [models.Index(fields=["user", "end_date"], name="participant_user_active")]
+        indexes = [
+            models.Index(
+                fields=["user", "end_date"],
+                include=["role", "side", "case"],
+                name="participant_user_active",
+            )
+        ]
 
     def __str__(self) -> str:
         who = self.defendant if self.defendant_id else self.user

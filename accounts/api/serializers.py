@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import PersonalToken, RevokedBecause
+from core.api.serializers import FastReadMixin
 
 
-class PersonalTokenSerializer(serializers.ModelSerializer[PersonalToken]):
+class PersonalTokenSerializer(FastReadMixin, serializers.ModelSerializer[PersonalToken]):
     # "" while the token is live; the schema says so (Schemathesis found the mismatch).
     revoked_because = serializers.ChoiceField(
         choices=RevokedBecause.choices, allow_blank=True, read_only=True

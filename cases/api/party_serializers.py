@@ -11,11 +11,12 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.party_selectors import defendants_visible_to
 from cases.party_services import participant_conflict_sentences
+from core.api.serializers import FastReadMixin
 from parties.models import CaseParticipant, Defendant, Role
 from parties.selectors import people_who_may_join_cases
 
 
-class ParticipantSerializer(serializers.ModelSerializer[CaseParticipant]):
+class ParticipantSerializer(FastReadMixin, serializers.ModelSerializer[CaseParticipant]):
     name = serializers.CharField(source="display_name", read_only=True)
     organization = serializers.SerializerMethodField()
     role_display = serializers.CharField(source="get_role_display", read_only=True)

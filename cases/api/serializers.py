@@ -9,17 +9,18 @@ from rest_framework import serializers
 from cases.models import Case, CaseStatus, Charge, Court, Disposition, Jurisdiction, Statute
 from cases.profiles import COLUMNS
 from cases.selectors import cases_checked_for
+from core.api.serializers import FastReadMixin
 from parties.models import Role
 
 
-class JurisdictionSerializer(serializers.ModelSerializer[Jurisdiction]):
+class JurisdictionSerializer(FastReadMixin, serializers.ModelSerializer[Jurisdiction]):
     class Meta:
         model = Jurisdiction
         # The profile's columns as the data file names them (cases.profiles.COLUMNS).
         fields = ["id", "code", *COLUMNS, "parameters", "sources", "profile_version"]
 
 
-class CourtSerializer(serializers.ModelSerializer[Court]):
+class CourtSerializer(FastReadMixin, serializers.ModelSerializer[Court]):
     jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
 
     class Meta:
@@ -27,7 +28,7 @@ class CourtSerializer(serializers.ModelSerializer[Court]):
         fields = ["id", "name", "jurisdiction", "jurisdiction_code", "subdivision", "time_zone"]
 
 
-class StatuteSerializer(serializers.ModelSerializer[Statute]):
+class StatuteSerializer(FastReadMixin, serializers.ModelSerializer[Statute]):
     lesser_included: serializers.PrimaryKeyRelatedField[Statute] = (
         serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     )
@@ -53,7 +54,7 @@ class StatuteSerializer(serializers.ModelSerializer[Statute]):
         ]
 
 
-class CaseSerializer(serializers.ModelSerializer[Case]):
+class CaseSerializer(FastReadMixin, serializers.ModelSerializer[Case]):
     court_name = serializers.CharField(source="court.name", read_only=True)
     jurisdiction_code = serializers.CharField(source="court.jurisdiction.code", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -111,7 +112,7 @@ class VisibleCaseField(serializers.PrimaryKeyRelatedField[Case]):
         return cases_checked_for(self.context["request"].user)
 
 
-class ChargeSerializer(serializers.ModelSerializer[Charge]):
+class ChargeSerializer(FastReadMixin, serializers.ModelSerializer[Charge]):
     statute_citation = serializers.CharField(source="statute.citation", read_only=True)
     statute_title = serializers.CharField(source="statute.title", read_only=True)
     # Declared so that the schema allows the "" of a charge not yet disposed (a read-only field

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.models import Court
 from core.api.fields import AwareDateTimeField, NamedChoiceField
+from core.api.serializers import FastReadMixin
 from core.text import user_name
 from deadlines import selectors
 from deadlines.computation import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
@@ -102,7 +103,7 @@ def responsible_side(**kwargs: Any) -> NamedChoiceField:
 # --- courtrooms and closures ---------------------------------------------------------------------
 
 
-class CourtroomSerializer(serializers.ModelSerializer[Courtroom]):
+class CourtroomSerializer(FastReadMixin, serializers.ModelSerializer[Courtroom]):
     court_name = serializers.CharField(source="court.name", read_only=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class CourtroomCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
 
 
-class ClosureSerializer(serializers.ModelSerializer[CourtClosure]):
+class ClosureSerializer(FastReadMixin, serializers.ModelSerializer[CourtClosure]):
     class Meta:
         model = CourtClosure
         fields = ["id", "court", "date", "reason", "created_by", "created_at"]
@@ -132,7 +133,7 @@ class ClosureCreateSerializer(serializers.Serializer[Any]):
 # --- hearings ------------------------------------------------------------------------------------
 
 
-class HearingChangeSerializer(serializers.ModelSerializer[HearingChange]):
+class HearingChangeSerializer(FastReadMixin, serializers.ModelSerializer[HearingChange]):
     from_status = NamedChoiceField(
         [("", "None (scheduled)"), *HearingStatus.choices],
         component="HearingFromStatusEnum",
@@ -172,7 +173,7 @@ class HearingChangeSerializer(serializers.ModelSerializer[HearingChange]):
         return _name(change.changed_by)
 
 
-class HearingSerializer(serializers.ModelSerializer[Hearing]):
+class HearingSerializer(FastReadMixin, serializers.ModelSerializer[Hearing]):
     kind = hearing_kind(read_only=True)
     status = hearing_status(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -280,7 +281,7 @@ class ChangeReasonSerializer(serializers.Serializer[Any]):
 # --- rules ---------------------------------------------------------------------------------------
 
 
-class RuleSerializer(serializers.ModelSerializer[DeadlineRule]):
+class RuleSerializer(FastReadMixin, serializers.ModelSerializer[DeadlineRule]):
     kind = deadline_kind(read_only=True)
     responsible_side = responsible_side(read_only=True)
     trigger = NamedChoiceField(RuleTrigger.choices, component="RuleTriggerEnum", read_only=True)
@@ -332,7 +333,7 @@ class RulePreviewSerializer(serializers.Serializer[Any]):
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-class DeadlineChangeSerializer(serializers.ModelSerializer[DeadlineChange]):
+class DeadlineChangeSerializer(FastReadMixin, serializers.ModelSerializer[DeadlineChange]):
     kind = NamedChoiceField(
         DeadlineChangeKind.choices, component="DeadlineChangeKindEnum", read_only=True
     )
@@ -359,7 +360,7 @@ class DeadlineChangeSerializer(serializers.ModelSerializer[DeadlineChange]):
         return _name(change.changed_by)
 
 
-class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
+class DeadlineSerializer(FastReadMixin, serializers.ModelSerializer[Deadline]):
     kind = deadline_kind(read_only=True)
     status = NamedChoiceField(
         DeadlineStatus.choices, component="DeadlineStatusEnum", read_only=True

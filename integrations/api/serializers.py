@@ -5,11 +5,12 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
+from core.api.serializers import FastReadMixin
 from integrations.events import subject_link
 from integrations.models import ApiClient, ApiToken, Event, EventType
 
 
-class EventSerializer(serializers.ModelSerializer[Event]):
+class EventSerializer(FastReadMixin, serializers.ModelSerializer[Event]):
     """One item of the change feed: what happened to what, and where to read it."""
 
     subject = serializers.CharField(source="subject_type")
@@ -45,14 +46,14 @@ class EventFeedSerializer(serializers.Serializer[Any]):
     has_more = serializers.BooleanField(help_text="True if more events are ready now.")
 
 
-class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+class ApiTokenSerializer(FastReadMixin, serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
         read_only_fields = fields
 
 
-class ApiClientSerializer(serializers.ModelSerializer[ApiClient]):
+class ApiClientSerializer(FastReadMixin, serializers.ModelSerializer[ApiClient]):
     account = serializers.CharField(source="account.username", read_only=True)
     role = serializers.CharField(source="account.profile.role_kind", read_only=True)
 

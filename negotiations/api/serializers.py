@@ -13,6 +13,7 @@ from rest_framework import serializers
 from cases.api.serializers import VisibleCaseField
 from cases.party_selectors import participants_checked_for
 from core.api.fields import AwareDateTimeField
+from core.api.serializers import FastReadMixin
 from core.text import user_name
 from negotiations import agreement_rules, selectors, services, wording
 from negotiations.models import (
@@ -115,7 +116,7 @@ class ExposureSerializer(serializers.Serializer[Any]):
 # --- offers: reading ----------------------------------------------------------------------------
 
 
-class OfferTermSerializer(serializers.ModelSerializer[OfferTerm]):
+class OfferTermSerializer(FastReadMixin, serializers.ModelSerializer[OfferTerm]):
     count = serializers.IntegerField(source="charge.count_number", read_only=True)
     citation = serializers.CharField(source="charge.statute.citation", read_only=True)
     title = serializers.CharField(source="charge.statute.title", read_only=True)
@@ -145,7 +146,7 @@ class OfferTermSerializer(serializers.ModelSerializer[OfferTerm]):
         return term.lesser_statute.title if term.lesser_statute else None
 
 
-class ConcessionSerializer(serializers.ModelSerializer[Concession]):
+class ConcessionSerializer(FastReadMixin, serializers.ModelSerializer[Concession]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -165,7 +166,7 @@ class ConcessionSerializer(serializers.ModelSerializer[Concession]):
         read_only_fields = fields
 
 
-class DerivedConcessionSerializer(serializers.ModelSerializer[Concession]):
+class DerivedConcessionSerializer(FastReadMixin, serializers.ModelSerializer[Concession]):
     """A concession an offer would carry; not saved, so without id or date."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -183,7 +184,7 @@ class DerivedConcessionSerializer(serializers.ModelSerializer[Concession]):
         read_only_fields = fields
 
 
-class OfferSerializer(serializers.ModelSerializer[Offer]):
+class OfferSerializer(FastReadMixin, serializers.ModelSerializer[Offer]):
     author_name = serializers.SerializerMethodField()
     # "" until a category is given (CN offers never have one); the schema says so.
     criminal_history_category = serializers.ChoiceField(
@@ -414,7 +415,7 @@ class ConcessionLogSerializer(serializers.Serializer[Any]):
 # --- suggestions --------------------------------------------------------------------------------
 
 
-class SuggestionSerializer(serializers.ModelSerializer[Suggestion]):
+class SuggestionSerializer(FastReadMixin, serializers.ModelSerializer[Suggestion]):
     author_name = serializers.SerializerMethodField()
     author_role_display = serializers.CharField(source="get_author_role_display", read_only=True)
     responded_by_name = serializers.SerializerMethodField()
@@ -454,7 +455,7 @@ class SuggestionCreateSerializer(serializers.Serializer[Any]):
 # --- the prosecution's records: a complex case, the rights explained ----------------------------
 
 
-class ComplexCaseMarkSerializer(serializers.ModelSerializer[ComplexCaseMark]):
+class ComplexCaseMarkSerializer(FastReadMixin, serializers.ModelSerializer[ComplexCaseMark]):
     class Meta:
         model = ComplexCaseMark
         fields = ["id", "case", "grounds", "reason", "marked_by", "marked_at"]
@@ -469,7 +470,7 @@ class ComplexCaseMarkCreateSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
 
 
-class RightsExplanationSerializer(serializers.ModelSerializer[RightsExplanation]):
+class RightsExplanationSerializer(FastReadMixin, serializers.ModelSerializer[RightsExplanation]):
     class Meta:
         model = RightsExplanation
         fields = ["id", "case", "note", "explained_by", "explained_at"]
@@ -527,7 +528,7 @@ class ChecklistItemSerializer(ListedItemSerializer):
     confirmed = serializers.BooleanField()
 
 
-class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
+class ChecklistSerializer(FastReadMixin, serializers.ModelSerializer[PleaAgreement]):
     """The voluntariness checklist of the case's profile (its `checklist_items` that apply to
     the agreement's terms). Each item's code is also a key of its own, true once confirmed."""
 
@@ -566,7 +567,7 @@ class ChecklistSerializer(serializers.ModelSerializer[PleaAgreement]):
         return {**{item["code"]: item["confirmed"] for item in data["items"]}, **data}
 
 
-class SignatureSerializer(serializers.ModelSerializer[Signature]):
+class SignatureSerializer(FastReadMixin, serializers.ModelSerializer[Signature]):
     signatory_role_display = serializers.CharField(
         source="get_signatory_role_display", read_only=True
     )
@@ -636,7 +637,7 @@ def court_review_options(jurisdiction: Any) -> dict[str, Any]:
     }
 
 
-class AgreementSerializer(serializers.ModelSerializer[PleaAgreement]):
+class AgreementSerializer(FastReadMixin, serializers.ModelSerializer[PleaAgreement]):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     terms = AgreementTermsSerializer(read_only=True)
     procedure_display = serializers.SerializerMethodField()

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.serializers import FastReadMixin
 from parties.models import (
     DEFENDANT_DETAILS,
     CitizenshipStatus,
@@ -13,13 +14,13 @@ from parties.models import (
 )
 
 
-class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+class OrganizationSerializer(FastReadMixin, serializers.ModelSerializer[Organization]):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind", "jurisdiction"]
 
 
-class DefendantSerializer(serializers.ModelSerializer[Defendant]):
+class DefendantSerializer(FastReadMixin, serializers.ModelSerializer[Defendant]):
     class Meta:
         model = Defendant
         fields = ["id", *DEFENDANT_DETAILS, "external_id", "created_at"]

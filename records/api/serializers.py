@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from cases.api.serializers import VisibleCaseField
 from core.api.fields import NamedChoiceField
+from core.api.serializers import FastReadMixin
 from core.text import user_name
 from records import selectors
 from records.models import Disclosure, Document, DocumentCategory, Note, Visibility
@@ -91,7 +92,7 @@ class DisclosureListQuerySerializer(CaseListQuerySerializer):
 # --- notes ---------------------------------------------------------------------------------
 
 
-class NoteSerializer(serializers.ModelSerializer[Note]):
+class NoteSerializer(FastReadMixin, serializers.ModelSerializer[Note]):
     """Needs `user_id` and `writable` (the walls the reader writes behind on the note's case)
     in its context, for `may_edit`."""
 
@@ -136,7 +137,7 @@ class NoteEditSerializer(serializers.Serializer[Any]):
 # --- documents -----------------------------------------------------------------------------
 
 
-class DocumentSerializer(serializers.ModelSerializer[Document]):
+class DocumentSerializer(FastReadMixin, serializers.ModelSerializer[Document]):
     category = document_category(read_only=True)
     visibility = record_visibility(read_only=True)
     uploaded_by = PersonSerializer(read_only=True)
@@ -194,14 +195,14 @@ class DocumentUploadSerializer(serializers.Serializer[Any]):
 # --- discovery -----------------------------------------------------------------------------
 
 
-class DisclosedDocumentSerializer(serializers.ModelSerializer[Document]):
+class DisclosedDocumentSerializer(FastReadMixin, serializers.ModelSerializer[Document]):
     class Meta:
         model = Document
         fields = ["id", "title"]
         read_only_fields = fields
 
 
-class DisclosureSerializer(serializers.ModelSerializer[Disclosure]):
+class DisclosureSerializer(FastReadMixin, serializers.ModelSerializer[Disclosure]):
     document = DisclosedDocumentSerializer(read_only=True, allow_null=True)
     disclosed_by = PersonSerializer(read_only=True)
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import NamedChoiceField
+from core.api.serializers import FastReadMixin
 from integrations.models import EventType
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
@@ -32,7 +33,7 @@ class SecretInfoSerializer(serializers.Serializer[Any]):
         return f"{secret.secret[:10]}…"
 
 
-class EndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+class EndpointSerializer(FastReadMixin, serializers.ModelSerializer[WebhookEndpoint]):
     event_types = serializers.ListField(child=event_type_field())
     enabled = serializers.BooleanField(source="is_enabled", read_only=True)
     secrets = serializers.SerializerMethodField()
@@ -105,14 +106,14 @@ class RotatedSecretSerializer(serializers.Serializer[Any]):
     )
 
 
-class AttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
+class AttemptSerializer(FastReadMixin, serializers.ModelSerializer[DeliveryAttempt]):
     class Meta:
         model = DeliveryAttempt
         fields = ["attempted_at", "status_code", "duration_ms", "error", "response_excerpt"]
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+class DeliverySerializer(FastReadMixin, serializers.ModelSerializer[Delivery]):
     status = NamedChoiceField(DeliveryStatus.choices, component="DeliveryStatusEnum")
     event_type = serializers.CharField(source="event.type")
     event_id = serializers.IntegerField(source="event.id")
