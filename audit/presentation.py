@@ -10,16 +10,18 @@ here. Nothing is hidden: whoever may read an event sees every column it recorded
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audit.models import Audience, AuditEvent
 
@@ -147,6 +149,26 @@ def present(event: AuditEvent, names: dict[int, str] | None = None) -> Presented
     )
 
 
+F = TypeVar("F", bound=Callable[..., str])
+
+
+def per_language(function: F) -> F:
+    """A label that depends only on its arguments and the active language, looked up once per
+    language: an export of a case's history asked the catalogue for the same few labels on
+    every event (600 gettext calls for 180 events, a third of its CPU)."""
+    memo: dict[tuple[Any, ...], str] = {}
+
+    @functools.wraps(function)
+    def labelled(*args: Any) -> str:
+        key = (get_language(), *args)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = function(*args)
+        return found
+
+    return cast(F, labelled)
+
+
 @cache
 def models_by_table() -> dict[str, type[models.Model]]:
     """Every model (many-to-many tables included) by its table name."""
@@ -163,6 +185,7 @@ def _fields_of(table: str) -> dict[str, models.Field[Any, Any]]:
     }
 
 
+@per_language
 def table_label(table: str) -> str:
     model = models_by_table().get(table)
     if model is None:
@@ -171,6 +194,7 @@ def table_label(table: str) -> str:
     return _capitalised(_(str(model._meta.verbose_name)))
 
 
+@per_language
 def subject_label(subject: str, table: str = "") -> str:
     if subject in SUBJECT_LABELS:
         return str(SUBJECT_LABELS[subject])
@@ -179,6 +203,7 @@ def subject_label(subject: str, table: str = "") -> str:
     return _capitalised(subject.replace("_", " "))
 
 
+@per_language
 def kind_label(kind: str, table: str = "") -> str:
     """ "Note created", "History exported", "Offer term deleted"."""
     if kind in APP_EVENT_LABELS:
@@ -193,6 +218,7 @@ def kind_label(kind: str, table: str = "") -> str:
     }
 
 
+@per_language
 def field_label(table: str, column: str) -> str:
     field = _fields_of(table).get(column)
     if field is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -22,8 +23,8 @@ from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseGroupObjectPermission, Charge, Court
-from cases.permissions import CALENDAR_KEEPER_ROLES, sits_in_a_court
+from cases.models import CaseGroupObjectPermission, Charge, Court
+from cases.permissions import CALENDAR_KEEPER_ROLES
 from cases.selectors import (
     case_ids_viewable_in_person,
     case_ids_viewable_through_court,
@@ -87,27 +88,52 @@ def court_member_of_row(user: AnyUser, table: str, *, reads_offers: bool = False
     return RawSQL(sql, [user.pk], output_field=BooleanField())  # noqa: S611 (bound parameter)
 
 
+# The courts whose rows a court member's lists walk (courts_listed_for), in SQL written once:
+# built through the ORM (a union of two querysets with an EXISTS) it cost a few milliseconds of
+# CPU on every list, for a statement whose answer for every party is "none".
+# `sat_in` is the courts the reader sits in (those of their groups); the courts of their own
+# cases (guardian's user rows for viewing the case) matter only to someone who sits in a court,
+# so a one-time filter (decided once, before the scan) skips reading them for anyone else,
+# which for a prosecutor with thousands of cases was most of every list's time.
+COURTS_LISTED_SQL = """
+WITH sat_in AS MATERIALIZED (
+    SELECT c.id FROM cases_court c JOIN auth_user_groups ug ON ug.group_id = c.group_id
+     WHERE ug.user_id = %(user)s {court_condition}
+)
+SELECT id, true FROM sat_in
+UNION
+SELECT k.court_id, false FROM cases_case k
+ WHERE EXISTS (SELECT 1 FROM sat_in)
+   AND k.id IN ({own_cases})
+"""
+_OWN_CASES_VIEWABLE = """
+SELECT o.content_object_id FROM cases_caseuserobjectpermission o
+ WHERE o.user_id = %(user)s AND o.permission_id = (
+    SELECT p.id FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id
+     WHERE t.app_label = 'cases' AND t.model = 'case' AND p.codename = 'view_case')
+"""
+
+
+def courts_walked(user: AnyUser, *, court_condition: str, own_cases: str, params: Any) -> list[int]:
+    """Run COURTS_LISTED_SQL: the courts `user` sits in (those of them that meet
+    `court_condition`, SQL on `c`, the court) and the courts of `own_cases` (SQL of case ids),
+    or none when they sit in no such court."""
+    sql = COURTS_LISTED_SQL.format(court_condition=court_condition, own_cases=own_cases)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, **params})
+        found = cursor.fetchall()
+    if not any(sits for _, sits in found):
+        return []
+    return sorted({court for court, _ in found})
+
+
 def courts_listed_for(user: AnyUser) -> list[int]:
     """The courts whose rows `user`'s court-wide lists walk: those they sit in (their groups'),
     and those of the cases they take part in. Empty for anyone who sits in no court: their
     lists are found from their own cases. One query."""
-    if not user.is_authenticated or not user.is_active or not sits_in_a_court(user):
+    if not user.is_authenticated or not user.is_active:
         return []
-    sat_in = Court.objects.filter(group__user=user.pk).annotate(sits=Value(True))
-    # The courts of their own cases matter only to someone who sits in a court: for anyone
-    # else a one-time filter (decided once, before the scan) skips reading them, which for a
-    # prosecutor with thousands of cases was most of every list's time.
-    own = Case.objects.filter(
-        Exists(sat_in.order_by()), pk__in=case_ids_viewable_in_person(user)
-    ).annotate(sits=Value(False))
-    found = set(
-        sat_in.order_by()
-        .values_list("pk", "sits")
-        .union(own.order_by().values_list("court_id", "sits"))
-    )
-    if not any(sits for _, sits in found):
-        return []
-    return sorted({court for court, _ in found})
+    return courts_walked(user, court_condition="", own_cases=_OWN_CASES_VIEWABLE, params={})
 
 
 def rows_of_courts(user: AnyUser, courts: list[int], table: str) -> RawSQL:

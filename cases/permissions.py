@@ -145,18 +145,6 @@ def _sits_in(user: AnyUser, court: Court) -> bool:
     )
 
 
-def sits_in_a_court(user: AnyUser) -> bool:
-    """Whether `user` is in any court's group. Someone who is not (every party) has no
-    court-wide list: their lists are found from their own cases, and the queries for the courts
-    to walk are not even built (cases.party_selectors.courts_listed_for)."""
-    if not user.is_authenticated:
-        return False
-    return remembered(
-        ("sits anywhere", user.pk),
-        lambda: Court.objects.filter(group__user=user.pk).exists(),
-    )
-
-
 def participant_roles_managed_by(user: AnyUser, case: Case) -> list[str]:
     """The roles in which `user` may add or end participations on `case`, in Role order."""
     if MANAGE_PARTICIPANTS not in case_permissions_of(user, case):

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases import party_selectors, permissions
-from cases.models import Case, Court
+from cases.models import Case
 from core.lookups import AnyOf
 from core.prefetch import attaching, related_cached
 from negotiations import sentencing
@@ -109,29 +109,31 @@ def _with_list_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
     return attaching(offers.select_related("author", "closed_by"), _list_details_attach)
 
 
+_HELD_CASES_SQL = """
+SELECT p.case_id FROM parties_caseparticipant p
+ WHERE p.user_id = %(user)s AND p.end_date IS NULL AND p.role = ANY(%(roles)s)
+UNION ALL
+SELECT p.case_id FROM parties_caseparticipant p
+ WHERE p.defendant_id = (SELECT d.id FROM parties_defendant d WHERE d.user_id = %(user)s)
+   AND p.end_date IS NULL AND p.role = ANY(%(roles)s)
+"""
+
+
 def _offer_courts(user: AnyUser) -> list[int]:
     """The courts whose offers a member of a court that reads offers walks: the courts they sit
     in whose jurisdiction lets the court read offers, and the courts of the cases where they
-    read offers as a party. Empty unless they sit in such a court: a party's list is found from
-    their cases. One query, none for someone who sits in no court."""
-    if not permissions.sits_in_a_court(user):
-        return []
-    sat_in = Court.objects.filter(
-        group__user=user.pk, jurisdiction__court_sees_offers_before_agreement=True
-    ).annotate(sits=Value(True))
-    # Only someone who sits in such a court needs their own cases' courts: for anyone else a
-    # one-time filter skips reading them (cases.party_selectors.courts_listed_for).
-    own = Case.objects.filter(
-        Exists(sat_in.order_by()), pk__in=_cases_held(user, permissions.OFFER_READER_ROLES)
-    ).annotate(sits=Value(False))
-    found = set(
-        sat_in.order_by()
-        .values_list("pk", "sits")
-        .union(own.order_by().values_list("court_id", "sits"))
+    read offers as a party (CaseParticipant.objects.case_ids_held_by, in SQL). Empty unless
+    they sit in such a court: a party's list is found from their cases. One query
+    (cases.party_selectors.courts_walked)."""
+    return party_selectors.courts_walked(
+        user,
+        court_condition=(
+            "AND EXISTS (SELECT 1 FROM cases_jurisdiction j WHERE j.id = c.jurisdiction_id"
+            " AND j.court_sees_offers_before_agreement)"
+        ),
+        own_cases=_HELD_CASES_SQL,
+        params={"roles": sorted(permissions.OFFER_READER_ROLES)},
     )
-    if not any(sits for _, sits in found):
-        return []
-    return sorted({court for court, _ in found})
 
 
 def offers_listed_for_user(user: AnyUser) -> QuerySet[Offer]:
