@@ -88,17 +88,18 @@ def court_member_of_row(user: AnyUser, table: str, *, reads_offers: bool = False
     return RawSQL(sql, [user.pk], output_field=BooleanField())  # noqa: S611 (bound parameter)
 
 
-# The courts whose rows a court member's lists walk (courts_listed_for), in SQL written once:
-# built through the ORM (a union of two querysets with an EXISTS) it cost a few milliseconds of
-# CPU on every list, for a statement whose answer for every party is "none".
+# The courts whose rows a court member's lists walk (courts_listed_for), as one statement
+# written once around the SQL of the reader's own case ids: built through the ORM (a union of
+# two querysets with an EXISTS) it cost a few milliseconds of CPU on every list, for a
+# statement whose answer for every party is "none".
 # `sat_in` is the courts the reader sits in (those of their groups); the courts of their own
-# cases (guardian's user rows for viewing the case) matter only to someone who sits in a court,
-# so a one-time filter (decided once, before the scan) skips reading them for anyone else,
-# which for a prosecutor with thousands of cases was most of every list's time.
+# cases matter only to someone who sits in a court, so a one-time filter (decided once, before
+# the scan) skips reading them for anyone else, which for a prosecutor with thousands of cases
+# was most of every list's time.
 COURTS_LISTED_SQL = """
 WITH sat_in AS MATERIALIZED (
     SELECT c.id FROM cases_court c JOIN auth_user_groups ug ON ug.group_id = c.group_id
-     WHERE ug.user_id = %(user)s {court_condition}
+     WHERE ug.user_id = %s {court_condition}
 )
 SELECT id, true FROM sat_in
 UNION
@@ -106,21 +107,18 @@ SELECT k.court_id, false FROM cases_case k
  WHERE EXISTS (SELECT 1 FROM sat_in)
    AND k.id IN ({own_cases})
 """
-_OWN_CASES_VIEWABLE = """
-SELECT o.content_object_id FROM cases_caseuserobjectpermission o
- WHERE o.user_id = %(user)s AND o.permission_id = (
-    SELECT p.id FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id
-     WHERE t.app_label = 'cases' AND t.model = 'case' AND p.codename = 'view_case')
-"""
 
 
-def courts_walked(user: AnyUser, *, court_condition: str, own_cases: str, params: Any) -> list[int]:
+def courts_walked(
+    user: AnyUser, own_cases: QuerySet[Any], *, court_condition: str = ""
+) -> list[int]:
     """Run COURTS_LISTED_SQL: the courts `user` sits in (those of them that meet
-    `court_condition`, SQL on `c`, the court) and the courts of `own_cases` (SQL of case ids),
-    or none when they sit in no such court."""
-    sql = COURTS_LISTED_SQL.format(court_condition=court_condition, own_cases=own_cases)
+    `court_condition`, SQL on `c`, the court) and the courts of `own_cases` (a queryset of
+    case ids), or none when they sit in no such court."""
+    own_sql, own_params = own_cases.query.sql_with_params()
+    sql = COURTS_LISTED_SQL.format(court_condition=court_condition, own_cases=own_sql)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, **params})
+        cursor.execute(sql, [user.pk, *own_params])
         found = cursor.fetchall()
     if not any(sits for _, sits in found):
         return []
@@ -133,7 +131,7 @@ def courts_listed_for(user: AnyUser) -> list[int]:
     lists are found from their own cases. One query."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return courts_walked(user, court_condition="", own_cases=_OWN_CASES_VIEWABLE, params={})
+    return courts_walked(user, case_ids_viewable_in_person(user))
 
 
 def rows_of_courts(user: AnyUser, courts: list[int], table: str) -> RawSQL:

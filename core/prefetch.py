@@ -6,7 +6,7 @@ rows on it: for 50 offers with terms and concessions that was a quarter of the o
 CPU. `attaching` makes a queryset run a function on each batch of rows it fetches, and
 `related_cached` fills the same cache that prefetch_related fills (so `offer.terms.all()` and
 the API serializers read it as they read a prefetch), from one query per relation, grouped in
-Python. tests/core/test_prefetch.py holds it to prefetch_related's results.
+Python. tests/core/test_fast_serializers.py holds it to prefetch_related's results.
 """
 
 from __future__ import annotations

@@ -109,30 +109,19 @@ def _with_list_details(offers: QuerySet[Offer]) -> QuerySet[Offer]:
     return attaching(offers.select_related("author", "closed_by"), _list_details_attach)
 
 
-_HELD_CASES_SQL = """
-SELECT p.case_id FROM parties_caseparticipant p
- WHERE p.user_id = %(user)s AND p.end_date IS NULL AND p.role = ANY(%(roles)s)
-UNION ALL
-SELECT p.case_id FROM parties_caseparticipant p
- WHERE p.defendant_id = (SELECT d.id FROM parties_defendant d WHERE d.user_id = %(user)s)
-   AND p.end_date IS NULL AND p.role = ANY(%(roles)s)
-"""
-
-
 def _offer_courts(user: AnyUser) -> list[int]:
     """The courts whose offers a member of a court that reads offers walks: the courts they sit
     in whose jurisdiction lets the court read offers, and the courts of the cases where they
-    read offers as a party (CaseParticipant.objects.case_ids_held_by, in SQL). Empty unless
+    read offers as a party (_cases_held). Empty unless
     they sit in such a court: a party's list is found from their cases. One query
     (cases.party_selectors.courts_walked)."""
     return party_selectors.courts_walked(
         user,
+        _cases_held(user, permissions.OFFER_READER_ROLES),
         court_condition=(
             "AND EXISTS (SELECT 1 FROM cases_jurisdiction j WHERE j.id = c.jurisdiction_id"
             " AND j.court_sees_offers_before_agreement)"
         ),
-        own_cases=_HELD_CASES_SQL,
-        params={"roles": sorted(permissions.OFFER_READER_ROLES)},
     )
 
 
