@@ -454,3 +454,27 @@ def prosecution_records_of(case: Case) -> ProsecutionRecords:
         .first(),
         complex_mark=ComplexCaseMark.objects.filter(case=case).select_related("marked_by").first(),
     )
+
+
+ProsecutionRecord = ComplexCaseMark | RightsExplanation
+
+
+def prosecution_records_listed_for_user(
+    user: AnyUser, model: type[ComplexCaseMark] | type[RightsExplanation]
+) -> QuerySet[Any]:
+    """The prosecution's records of one kind (`ComplexCaseMark`, `RightsExplanation`) on the
+    cases whose negotiation `user` reads: the parties' (OFFER_READER_ROLES), as the negotiation
+    page shows them; never the court's. Driven from the reader's own cases (see _cases_held)."""
+    if not user.is_authenticated or not user.is_active:
+        return model._default_manager.none()
+    readers = _cases_held(user, permissions.OFFER_READER_ROLES)
+    return model._default_manager.filter(AnyOf("case_id", readers))
+
+
+def prosecution_record_get_for_user(
+    user: AnyUser, model: type[ComplexCaseMark] | type[RightsExplanation], pk: int
+) -> ProsecutionRecord:
+    record = prosecution_records_listed_for_user(user, model).filter(pk=pk).first()
+    if record is None:
+        raise Http404(_("No such record."))
+    return record

@@ -46,3 +46,9 @@ class AgreementFilter(django_filters.FilterSet):
     class Meta:
         model = PleaAgreement
         fields = ["case", "status"]
+
+
+class CaseRecordFilter(django_filters.FilterSet):
+    """The prosecution's records (complex marks, rights explanations): by case."""
+
+    case = IdFilter(field_name="case_id")

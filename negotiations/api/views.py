@@ -33,7 +33,13 @@ from core.exceptions import Conflict
 from core.versions import parse_if_match
 from negotiations import agreement_rules, selectors, services
 from negotiations.api import filters, serializers
-from negotiations.models import Offer, PleaAgreement, Suggestion
+from negotiations.models import (
+    ComplexCaseMark,
+    Offer,
+    PleaAgreement,
+    RightsExplanation,
+    Suggestion,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -515,12 +521,27 @@ class SuggestionViewSet(viewsets.GenericViewSet[Suggestion]):
 
 
 class _CaseRecordViewSet(viewsets.GenericViewSet[Any]):
-    """A record the prosecution makes on a case (POST only): the request read by
-    `create_serializer_class`, written by `record` (a service taking `by` and the validated
-    fields), answered with `serializer_class`."""
+    """A record the prosecution makes on a case: the request read by `create_serializer_class`,
+    written by `record` (a service taking `by` and the validated fields), answered with
+    `serializer_class`; read back by the parties who read the case's negotiation, as its page
+    shows them (`?case=` answers 403 to the court, which does not read the negotiation)."""
 
     create_serializer_class: type[Serializer[Any]]
     record: Callable[..., Any]  # read from the class: a plain function, not a method
+    model: type[ComplexCaseMark] | type[RightsExplanation]
+    filterset_class = filters.CaseRecordFilter
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.prosecution_records_listed_for_user(self.request.user, self.model)
+
+    def list(self, request: Request) -> Response:
+        filterset = _filtered(request, filters.CaseRecordFilter, self.get_queryset())
+        _require_negotiation_reader(_user(request), filterset)
+        return _paginated(self, filterset.qs.order_by("-id"), self.get_serializer_class())
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        record = selectors.prosecution_record_get_for_user(request.user, self.model, _object_id(pk))
+        return Response(self.get_serializer_class()(record).data)
 
     def create(self, request: Request) -> Response:
         data = self.create_serializer_class(data=request.data, context={"request": request})
@@ -534,13 +555,18 @@ class _CaseRecordViewSet(viewsets.GenericViewSet[Any]):
     create=extend_schema(
         request=serializers.ComplexCaseMarkCreateSerializer,
         responses={201: serializers.ComplexCaseMarkSerializer, **_errors(400, 403, 409)},
-    )
+    ),
+    list=extend_schema(
+        responses={200: serializers.ComplexCaseMarkSerializer(many=True), **_errors(400, 403)}
+    ),
+    retrieve=extend_schema(responses={200: serializers.ComplexCaseMarkSerializer, 404: NOT_FOUND}),
 )
 class ComplexCaseMarkViewSet(_CaseRecordViewSet):
     """The prosecution marks a case complex, on the grounds its profile lists and with its
     reason: under a profile with `charges_negotiable_in_complex_case` its charges become
     negotiable (409 under any other profile)."""
 
+    model = ComplexCaseMark
     serializer_class = serializers.ComplexCaseMarkSerializer
     create_serializer_class = serializers.ComplexCaseMarkCreateSerializer
     record = services.case_complex_mark
@@ -551,13 +577,20 @@ class ComplexCaseMarkViewSet(_CaseRecordViewSet):
     create=extend_schema(
         request=serializers.RightsExplanationCreateSerializer,
         responses={201: serializers.RightsExplanationSerializer, **_errors(400, 403, 409)},
-    )
+    ),
+    list=extend_schema(
+        responses={200: serializers.RightsExplanationSerializer(many=True), **_errors(400, 403)}
+    ),
+    retrieve=extend_schema(
+        responses={200: serializers.RightsExplanationSerializer, 404: NOT_FOUND}
+    ),
 )
 class RightsExplanationViewSet(_CaseRecordViewSet):
     """The prosecutor records that the rights of the leniency system were fully explained,
     which a profile with `rights_explained_before_first_offer` requires before any offer is
     sent (409 under any other profile)."""
 
+    model = RightsExplanation
     serializer_class = serializers.RightsExplanationSerializer
     create_serializer_class = serializers.RightsExplanationCreateSerializer
     record = services.rights_explanation_record

@@ -187,6 +187,8 @@ def anonymous_requests(world: World) -> list[tuple[str, str, Any]]:
             "court",
             "jurisdiction",
             "organization",
+            "complex-mark",
+            "rights-explanation",
         )
     ] + [
         reverse("case-detail", args=[case.pk]),
@@ -306,7 +308,9 @@ def test_schema_describes_every_endpoint(db: None) -> None:
         "/api/v1/suggestions/{id}/",
         "/api/v1/suggestions/{id}/respond/",
         "/api/v1/complex-marks/",
+        "/api/v1/complex-marks/{id}/",
         "/api/v1/rights-explanations/",
+        "/api/v1/rights-explanations/{id}/",
         "/api/v1/agreements/",
         "/api/v1/agreements/{id}/",
         "/api/v1/agreements/{id}/checklist/",

@@ -445,6 +445,88 @@ def test_api_complex_mark_answers_400_per_field_and_409_under_cn(
     assert (refused.status_code, refused.json()["code"]) == (409, "complex_case_not_in_profile")
 
 
+READERS = {Role.PROSECUTOR, Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER, Role.DEFENDANT}
+
+
+@pytest.fixture
+def recorded(reform: ProfileCase) -> tuple[RightsExplanation, ComplexCaseMark]:
+    _explained(reform)
+    services.case_complex_mark(
+        case=reform.case, by=reform.prosecutor, grounds=["joint_crime"], reason="三人共同作案。"
+    )
+    return (
+        RightsExplanation.objects.get(case=reform.case),
+        ComplexCaseMark.objects.get(case=reform.case),
+    )
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
+def test_api_prosecution_records_read_by_the_negotiations_readers(
+    reform: ProfileCase,
+    recorded: tuple[RightsExplanation, ComplexCaseMark],
+    role: Role,
+    name: str,
+) -> None:
+    """The parties read the records as the negotiation page shows them; the court, which does
+    not read the negotiation, lists none, gets 403 on `?case=` and 404 on the record."""
+    record = recorded[0] if name == "rights-explanation" else recorded[1]
+    client = api_as(reform.user(role))
+    listed = client.get(reverse(f"{name}-list"))
+    by_case = client.get(reverse(f"{name}-list"), {"case": reform.case.pk})
+    one = client.get(reverse(f"{name}-detail", args=[record.pk]))
+    if role in READERS:
+        assert [r["id"] for r in listed.json()["results"]] == [record.pk]
+        assert [r["id"] for r in by_case.json()["results"]] == [record.pk]
+        body = one.json()
+        assert one.status_code == 200
+        assert body["case"] == reform.case.pk
+        if name == "complex-mark":
+            assert (body["grounds"], body["reason"]) == (["joint_crime"], "三人共同作案。")
+            assert body["marked_by"] == reform.prosecutor.pk
+        else:
+            assert body["note"] == "告知认罪认罚的法律规定，值班律师在场。"
+            assert body["explained_by"] == reform.prosecutor.pk
+    else:
+        assert (listed.status_code, listed.json()["results"]) == (200, [])
+        assert by_case.status_code == 403
+        assert one.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
+def test_api_prosecution_records_stay_with_their_case(
+    reform: ProfileCase,
+    recorded: tuple[RightsExplanation, ComplexCaseMark],
+    world: World,
+    name: str,
+) -> None:
+    """A party to another case reads none of this case's records (404, not 403: they cannot
+    tell it from a missing one); a filter on a case they may not see lists nothing; a bad
+    filter is a 400 on that parameter."""
+    record = recorded[0] if name == "rights-explanation" else recorded[1]
+    outsider = api_as(world.users[Role.PROSECUTOR])
+    assert outsider.get(reverse(f"{name}-detail", args=[record.pk])).status_code == 404
+    assert outsider.get(reverse(f"{name}-list")).json()["results"] == []
+    hidden = outsider.get(reverse(f"{name}-list"), {"case": reform.case.pk})
+    assert (hidden.status_code, hidden.json()["results"]) == (200, [])
+    bad = outsider.get(reverse(f"{name}-list"), {"case": "x"})
+    assert (bad.status_code, list(bad.json())) == (400, ["case"])
+
+
+@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
+def test_api_prosecution_records_list_in_fixed_statements(
+    reform: ProfileCase,
+    recorded: tuple[RightsExplanation, ComplexCaseMark],
+    name: str,
+    django_assert_num_queries: Any,
+) -> None:
+    client = api_as(reform.defense_counsel)
+    client.get(reverse(f"{name}-list"))
+    # The page alone, driven from the reader's own cases (api_as signs the client in).
+    with django_assert_num_queries(1):
+        assert len(client.get(reverse(f"{name}-list")).json()["results"]) == 1
+
+
 # --- a fourth profile, defined only in test data, runs a whole negotiation ----------------------
 
 
