@@ -31,6 +31,7 @@ from cases.models import (
     Court,
     Jurisdiction,
 )
+from cases.profiles import listed_label
 from core import bulk
 from core.reads import remembered
 from parties.models import SIDE_OF_ROLE, CaseParticipant, Role, Side
@@ -403,9 +404,10 @@ def charges_negotiable_when_complex(jurisdiction: Jurisdiction) -> bool:
 
 
 def complex_case_grounds(jurisdiction: Jurisdiction) -> dict[str, str]:
-    """The grounds on which a case may be marked complex: code to label."""
+    """The grounds on which a case may be marked complex: code to label, in the reader's
+    language (cases.profiles.listed_label)."""
     return {
-        ground["code"]: ground["label"]
+        ground["code"]: listed_label(ground["label"], ground.get("text", ""))
         for ground in _profile(jurisdiction).get("complex_case_grounds", ())
     }
 

@@ -1,8 +1,9 @@
 """The labels of cases/data/profiles.json that are shown through gettext: the checklist's items,
-the court's grounds for rejecting or adjusting, the plea procedures (negotiations.agreement_rules
-translates each `label` when it shows it). Data cannot be marked for translation, so they are
-listed here for makemessages; tests/cases/test_jurisdiction_profiles.py holds this list to the
-file, and a new label in the file needs its line here and its translation.
+the court's grounds for rejecting or adjusting, the plea procedures, the grounds for marking a
+case complex (cases.profiles.listed_label translates each `label` when it is shown). Data
+cannot be marked for translation, so they are listed here for makemessages;
+tests/cases/test_jurisdiction_profiles.py holds this list to the file, and a new label in the
+file needs its line here and its translation.
 """
 
 from django.utils.translation import gettext_noop
@@ -59,4 +60,7 @@ PROFILE_LABELS = (
     gettext_noop("Summary procedure"),
     gettext_noop("Ordinary procedure"),
     gettext_noop("The limits on appeal that the agreement records"),
+    gettext_noop("Joint crime"),
+    gettext_noop("Long interval between the acts"),
+    gettext_noop("Evidence hard to collect"),
 )

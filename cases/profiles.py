@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from django.utils.translation import gettext
 
 from cases.models import Jurisdiction
 
@@ -114,3 +115,12 @@ def jurisdiction_profiles_load(
             code=code, defaults=profile_fields(data, code)
         )
     return loaded
+
+
+def listed_label(label: str, text: str = "") -> str:
+    """A profile's listed item (a checklist item, a ground, a procedure) in the reader's
+    language: its English `label` translated, with the source's own words (`text`) beside it
+    unless the label already says them (in Chinese 共同犯罪, not "共同犯罪 (共同犯罪)"; in
+    English "Joint crime (共同犯罪)"). cases/profile_labels.py lists the labels for translation."""
+    shown = gettext(label)
+    return f"{shown} ({text})" if text and text not in shown else shown

@@ -25,6 +25,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from cases.models import Jurisdiction
+from cases.profiles import listed_label
 
 ACCEPT = "accept"
 REJECT = "reject"
@@ -47,8 +48,7 @@ class ListedItem:
     def display(self) -> str:
         """The label in the reader's language, with the statute's words beside it unless the
         label already says them (in Chinese, 速裁程序 rather than "速裁程序 (速裁程序)")."""
-        label = gettext(self.label)
-        return f"{label} ({self.text})" if self.text and self.text not in label else label
+        return listed_label(self.label, self.text)
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from cases.models import Case, Charge, ChargeStatus, Statute
 from negotiations import sentencing
 from negotiations.models import Concession, ConcessionKind, Offer, TermDisposition
@@ -135,8 +138,7 @@ def concessions_derived(
                 Concession(
                     kind=ConcessionKind.COUNT_DISMISSED,
                     charge=charge,
-                    description=f"Count {charge.count_number} ({charge.statute.citation}) "
-                    "dismissed.",
+                    description=derived_concession_words(ConcessionKind.COUNT_DISMISSED, charge),
                 )
             )
         elif disposition == TermDisposition.LESSER and lesser is not None:
@@ -146,9 +148,9 @@ def concessions_derived(
                     kind=ConcessionKind.CHARGE_REDUCED,
                     charge=charge,
                     severity_reduction=drop,
-                    description=f"Count {charge.count_number} reduced from "
-                    f"{charge.statute.citation} to {lesser.citation} "
-                    f"({drop} severity step{'s' if drop != 1 else ''}).",
+                    description=derived_concession_words(
+                        ConcessionKind.CHARGE_REDUCED, charge, lesser=lesser, drop=drop
+                    ),
                 )
             )
     below = _months_below_range(contents, exposure)
@@ -157,18 +159,56 @@ def concessions_derived(
             Concession(
                 kind=ConcessionKind.BELOW_RANGE,
                 months_below=below,
-                description=f"Custody recommended {below} months below the bottom of the "
-                "applicable range.",
+                description=derived_concession_words(ConcessionKind.BELOW_RANGE, months=below),
             )
         )
     if contents.no_enhancement:
         derived.append(
             Concession(
                 kind=ConcessionKind.ENHANCEMENT_WITHDRAWN,
-                description="The prosecution withdraws or will not seek a sentencing enhancement.",
+                description=derived_concession_words(ConcessionKind.ENHANCEMENT_WITHDRAWN),
             )
         )
     return derived
+
+
+def derived_concession_words(
+    kind: str,
+    charge: Charge | None = None,
+    *,
+    lesser: Statute | None = None,
+    drop: int | None = None,
+    months: int | None = None,
+) -> str:
+    """A derived concession in words, in the active language: the offer stores them in English
+    (services._derive_concessions), its page and the preview say them in the reader's language
+    from the same facts (the count, the statutes' citations, the steps and months)."""
+    if kind == ConcessionKind.COUNT_DISMISSED and charge is not None:
+        return _("Count %(count)s (%(citation)s) dismissed.") % {
+            "count": charge.count_number,
+            "citation": charge.statute.citation,
+        }
+    if kind == ConcessionKind.CHARGE_REDUCED and charge is not None and lesser is not None:
+        steps = drop or 0
+        return ngettext(
+            "Count %(count)s reduced from %(citation)s to %(lesser)s (%(steps)s severity step).",
+            "Count %(count)s reduced from %(citation)s to %(lesser)s (%(steps)s severity steps).",
+            steps,
+        ) % {
+            "count": charge.count_number,
+            "citation": charge.statute.citation,
+            "lesser": lesser.citation,
+            "steps": steps,
+        }
+    if kind == ConcessionKind.BELOW_RANGE and months:
+        return ngettext(
+            "Custody recommended %(months)s month below the bottom of the applicable range.",
+            "Custody recommended %(months)s months below the bottom of the applicable range.",
+            months,
+        ) % {"months": months}
+    if kind == ConcessionKind.ENHANCEMENT_WITHDRAWN:
+        return _("The prosecution withdraws or will not seek a sentencing enhancement.")
+    return str(ConcessionKind(kind).label)
 
 
 def _months_below_range(contents: OfferContents, exposure: sentencing.Exposure) -> int:

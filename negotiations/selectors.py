@@ -23,6 +23,7 @@ from negotiations import sentencing
 from negotiations.exposure import OfferContents as OfferContents
 from negotiations.exposure import ResolvedTerm as ResolvedTerm
 from negotiations.exposure import concessions_derived as concessions_derived
+from negotiations.exposure import derived_concession_words as derived_concession_words
 from negotiations.exposure import exposure_of as exposure_of
 from negotiations.exposure import offer_exposure as offer_exposure
 from negotiations.models import (

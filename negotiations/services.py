@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -493,7 +494,9 @@ def _derive_concessions(offer: Offer) -> None:
         for t in offer.terms.select_related("charge__statute", "lesser_statute")
     ]
     exposure = exposure_of(offer.case, terms, offer)
-    derived = concessions_derived(offer.side, terms, offer, exposure)
+    # Stored in English, whoever writes them; pages say them in the reader's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        derived = concessions_derived(offer.side, terms, offer, exposure)
     for concession in derived:
         concession.offer = offer
     Concession.objects.bulk_create(derived)

@@ -195,9 +195,10 @@ def _prosecution_records(
         ),
         "complex_allowed": complex_allowed,
         "complex_mark": records.complex_mark,
-        "complex_grounds": [grounds.get(g, g) for g in records.complex_mark.grounds]
+        # Joined as a sentence lists them in the reader's language ("、" in Chinese).
+        "complex_grounds": _(", ").join(grounds.get(g, g) for g in records.complex_mark.grounds)
         if records.complex_mark
-        else [],
+        else "",
         "complex_form": (
             bound.get("complex") or ComplexCaseMarkForm(prefix="complex", grounds=grounds)
             if complex_allowed and records_by_prosecutor and records.complex_mark is None

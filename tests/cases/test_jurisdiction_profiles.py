@@ -270,6 +270,7 @@ def test_every_label_shown_through_gettext_is_listed_for_translation() -> None:
             parameters["rejection_grounds"],
             (parameters["review_adjust"] or {}).get("grounds", []),
             parameters["plea_procedures"],
+            parameters.get("complex_case_grounds", []),
         ):
             labels |= {item["label"] for item in items}
     assert labels == set(PROFILE_LABELS)
