@@ -344,9 +344,6 @@ DEFENSE_LAWYER_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
 SUGGESTION_RESPONDER_ROLES = frozenset({Role.PROSECUTOR})
 # Counsel explains rights and consequences: the checklist is theirs to complete.
 CHECKLIST_ROLES = frozenset({Role.DEFENSE_COUNSEL, Role.DUTY_LAWYER})
-# The prosecution names what the plea statement holds beyond the offer's terms, where the
-# profile asks for it: the procedure (CPL art. 173(2)(iii), 174(1)) and the limits on appeal.
-PLEA_STATEMENT_ROLES = frozenset({Role.PROSECUTOR})
 # Agreement readers among the parties (the court reads it once submitted).
 AGREEMENT_PARTY_ROLES = OFFER_READER_ROLES
 # The defendant withdraws their plea agreement, in person or through counsel.
@@ -374,6 +371,13 @@ def suggestion_author_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
 def witness_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
     """Who may witness the defendant's signature (`witness_roles`)."""
     return frozenset(_profile(jurisdiction).get("witness_roles", ()))
+
+
+def plea_statement_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Who names what the plea statement holds beyond the offer's terms, where the profile asks
+    for it (`plea_statement_roles`): the procedure (CPL art. 173(2)(iii), 174(1)) and the limits
+    on appeal."""
+    return frozenset(_profile(jurisdiction).get("plea_statement_roles", ()))
 
 
 def agreement_submitter_roles(jurisdiction: Jurisdiction) -> frozenset[str]:
@@ -514,6 +518,19 @@ def require_role_in(
     if not roles & allowed:
         raise PermissionDenied(what)
     return roles
+
+
+def require_plea_statement_author(user: AnyUser, case: Case) -> frozenset[str]:
+    """The roles of `user` on `case`; 403 unless the profile lets one of them name the plea
+    statement's procedure and limits on appeal."""
+    authors = plea_statement_roles(case.court.jurisdiction)
+    return require_role_in(
+        user,
+        case,
+        authors,
+        _("The %(roles)s names the procedure and the limits on appeal.")
+        % {"roles": role_names(authors)},
+    )
 
 
 def require_agreement_submitter(user: AnyUser, case: Case) -> frozenset[str]:

@@ -1158,18 +1158,14 @@ def statement_missing(agreement: PleaAgreement, jurisdiction: Any) -> list[str]:
 def agreement_statement_set(
     *, agreement: PleaAgreement, by: User, procedure: str = "", appeal_limits: str = ""
 ) -> PleaAgreement:
-    """The prosecution names what the plea statement holds beyond the accepted offer's terms,
-    where the profile asks for it: the procedure the defendant agrees to (CPL art. 174(1):
-    "同意量刑建议和程序适用") and the limits on appeal (the cn-reform profile). Before the
-    checklist, which explains them to the defendant; the signatures then agree to them."""
+    """The prosecution (`plea_statement_roles`) names what the plea statement holds beyond the
+    accepted offer's terms, where the profile asks for it: the procedure the defendant agrees
+    to (CPL art. 174(1): "同意量刑建议和程序适用") and the limits on appeal (the cn-reform
+    profile). Before the checklist, which explains them to the defendant; the signatures then
+    agree to them."""
     with transaction.atomic():
         case, locked = _lock_agreement(agreement)
-        permissions.require_role_in(
-            by,
-            case,
-            permissions.PLEA_STATEMENT_ROLES,
-            gettext("The prosecution names the procedure and the limits on appeal."),
-        )
+        permissions.require_plea_statement_author(by, case)
         jurisdiction = case.court.jurisdiction
         if not agreement_rules.statement_needed(jurisdiction):
             raise Conflict(

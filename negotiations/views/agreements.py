@@ -125,7 +125,7 @@ def _render_agreement(
 
     ready_to_sign = signing and agreement.checklist_complete
     open_to_reader = {
-        "statement": bool(roles & permissions.PLEA_STATEMENT_ROLES)
+        "statement": bool(roles & permissions.plea_statement_roles(jurisdiction))
         and signing
         and agreement_rules.statement_needed(jurisdiction)
         and not agreement.checklist_complete,
@@ -160,6 +160,7 @@ def _render_agreement(
         "statement": wording.statement_lines(agreement),
         "statement_missing": statement_missing,
         "statement_needed": agreement_rules.statement_needed(jurisdiction),
+        "statement_authors": permissions.role_names(permissions.plea_statement_roles(jurisdiction)),
         "review_ground": wording.review_ground_label(agreement),
         "review_source": agreement_rules.review_source(jurisdiction),
         "adjustment_source": agreement_rules.adjustment_source(jurisdiction),
@@ -277,7 +278,8 @@ def _court_reviewer(user: Any, case: Case) -> None:
 @login_required
 @require_POST
 def agreement_statement(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    """The prosecution names the procedure and the limits on appeal the statement holds."""
+    """The prosecution (as the profile says) names the procedure and the limits on appeal the
+    statement holds."""
     return _agreement_action(
         request,
         agreement_id,
@@ -289,10 +291,7 @@ def agreement_statement(request: HttpRequest, agreement_id: int) -> HttpResponse
             appeal_limits=data.get("appeal_limits", ""),
         ),
         _("The plea statement is recorded."),
-        may=_role_in(
-            permissions.PLEA_STATEMENT_ROLES,
-            _("The prosecution names the procedure and the limits on appeal."),
-        ),
+        may=permissions.require_plea_statement_author,
     )
 
 

@@ -112,6 +112,47 @@ def test_cn_statement_names_the_procedure(world: World, procedure: str) -> None:
     assert named.procedure == procedure
 
 
+@pytest.mark.parametrize("role", [Role.DUTY_LAWYER, Role.DEFENDANT, Role.COURT_STAFF])
+def test_cn_only_the_procuratorate_names_the_procedure(world: World, role: Role) -> None:
+    """CPL art. 173(2)(iii), 174(1): the procuratorate proposes the procedure, the suspect
+    agrees to it (the shipped profiles' `plea_statement_roles`); the 403 names who does."""
+    cn, agreement = _cn_accepted(world)
+    by = {Role.DUTY_LAWYER: cn.duty_lawyer, Role.DEFENDANT: cn.defendant_user}.get(role, cn.clerk)
+    error = _refused(
+        PermissionDenied,
+        lambda: services.agreement_statement_set(agreement=agreement, by=by, procedure="summary"),
+    )
+    assert "prosecutor names the procedure" in str(error)
+
+
+def test_who_names_the_procedure_is_profile_data(world: World) -> None:
+    """A profile that gives the statement to the duty lawyer (no shipped one does): they name
+    it, and the prosecutor is refused, with no change to the code."""
+    cn, agreement = _cn_accepted(world)
+    jurisdiction = cn.case.court.jurisdiction
+    jurisdiction.parameters = {**jurisdiction.parameters, "plea_statement_roles": ["duty_lawyer"]}
+    jurisdiction.save(update_fields=["parameters"])
+    error = _refused(
+        PermissionDenied,
+        lambda: services.agreement_statement_set(
+            agreement=agreement, by=cn.prosecutor, procedure="summary"
+        ),
+    )
+    assert "duty lawyer names the procedure" in str(error)
+    form_url = reverse("negotiations:agreement-statement", args=[agreement.pk])
+    pages = {}
+    for user in (cn.duty_lawyer, cn.prosecutor):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        pages[user] = client.get(reverse("negotiations:agreement", args=[agreement.pk]))
+    assert form_url in pages[cn.duty_lawyer].content.decode()
+    assert form_url not in pages[cn.prosecutor].content.decode()
+    named = services.agreement_statement_set(
+        agreement=agreement, by=cn.duty_lawyer, procedure="summary"
+    )
+    assert named.procedure == "summary"
+
+
 def test_cn_procedures_are_those_of_the_cpl(world: World) -> None:
     jurisdiction = cn_case(world).case.court.jurisdiction
     assert {p.code: p.text for p in agreement_rules.plea_procedures(jurisdiction)} == PROCEDURES
