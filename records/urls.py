@@ -16,4 +16,5 @@ urlpatterns = [
         name="document-download",
     ),
     path("cases/<int:case_id>/discovery/", views.discovery, name="discovery"),
+    path("cases/<int:case_id>/discovery/index/", views.discovery_index, name="discovery-index"),
 ]

@@ -20,10 +20,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -279,3 +279,38 @@ def discovery(request: HttpRequest, case_id: int) -> HttpResponse:
         "section": "discovery",
     }
     return _render(request, "records/discovery.html", case, context, status)
+
+
+@login_required
+@require_GET
+def discovery_index(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The discovery index as a document: every item disclosed, in the order disclosed, in the
+    case's document language (its profile's `document_language`: Chinese for a Chinese court)
+    whatever the reader's, or in another of Parley's languages on `?language=` (a defendant's
+    copy). Printed from the browser; the page around it stays in the reader's language. Read by
+    everyone who reads the disclosure log."""
+    user, case = _case_of(request, case_id)
+    document_language = case.court.jurisdiction.document_language
+    language = request.GET.get("language") or document_language
+    languages = dict(settings.LANGUAGES)
+    if language not in languages:
+        return HttpResponseBadRequest(
+            _("No such language: “%(language)s”. Choose one of: %(languages)s.")
+            % {"language": language[:20], "languages": ", ".join(languages)},
+            content_type="text/plain; charset=utf-8",
+        )
+    log = list(selectors.disclosures_for(user, case))
+    log.reverse()  # an index numbers the items in the order they were disclosed
+    context = {
+        "disclosures": log,
+        "document_language": language,
+        "other_languages": [
+            (code, translation.get_language_info(code)["name_local"])
+            for code in languages
+            if code != language
+        ],
+        "is_case_language": language == document_language,
+        "today": court_today(case.court),
+        "section": "discovery index",
+    }
+    return _render(request, "records/discovery_index.html", case, context)
