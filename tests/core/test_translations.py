@@ -45,6 +45,10 @@ READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "hx-confirm", "a
 _PLACEHOLDER = "\u2063"
 _ENTITY = re.compile(r"&[#\w]+;")
 _LETTER = re.compile(r"[^\W\d_]")
+# A sentence's punctuation, which Chinese writes full-width (。，：；（）): outside the tags it
+# would stay English in a Chinese sentence ("1 项降格. 该方案"), so a template writes it with
+# {% translate "." context "punctuation" %} or inside the message.
+_SENTENCE_PUNCTUATION = re.compile(r"[.,;:()]")
 
 
 # --- 1. Catalogues ------------------------------------------------------------------------------
@@ -146,9 +150,9 @@ def _stripped(source: str) -> tuple[str, list[int]]:
     return "".join(out), lines
 
 
-def _needs_translation(text: str) -> bool:
+def _needs_translation(text: str, *, punctuation: bool = False) -> bool:
     text = _ALLOWED.sub(" ", _ENTITY.sub(" ", text).replace(_PLACEHOLDER, " "))
-    return bool(_LETTER.search(text))
+    return bool(_LETTER.search(text)) or (punctuation and bool(_SENTENCE_PUNCTUATION.search(text)))
 
 
 class _TextFinder(HTMLParser):
@@ -196,7 +200,7 @@ class _TextFinder(HTMLParser):
             self.skip_depth -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self.skip_depth and _needs_translation(data):
+        if not self.skip_depth and _needs_translation(data, punctuation=True):
             text = " ".join(data.replace(_PLACEHOLDER, "…").split())
             self.found.append(Untranslated(self.template, self._line(), text))
 
@@ -235,13 +239,15 @@ def test_the_template_check_finds_text_outside_the_tags(tmp_path: Path) -> None:
         "{% comment %}Not shown{% endcomment %}<p>Round {{ n }}</p>\n"
         '<nav aria-label="Breadcrumb"></nav><input type="submit" value="Send">\n'
         "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %} Parley &middot; {{ x }}\n"
-        "<style>p { color: red }</style>"
+        "<style>p { color: red }</style>\n"
+        '{% translate "Sent" %} <time>{{ at }}</time>.{% translate ":" context "punctuation" %}'
     )
     found = untranslated_text(sample, "sample.html")
     assert [(item.line, item.text) for item in found] == [
         (2, "Round …"),
         (3, "Breadcrumb"),
         (3, "Send"),
+        (6, ".…"),
     ]
 
 
