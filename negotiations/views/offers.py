@@ -522,6 +522,8 @@ def _render_offer(
         "negotiation_open": open_,
         "expiry": expiry_info(offer.expires_at, now) if offer.status == OfferStatus.SENT else None,
         "count_rows": _count_rows(offer, charges),
+        # Under cn-reform the charges become negotiable once the case is marked complex.
+        "charges_negotiable": services.charges_negotiable_on(case),
         **exposure_context(exposure, _parameters(case)),
         "concessions": _concessions_shown(offer),
         "sentence": sentence,
