@@ -64,3 +64,27 @@ PROFILE_LABELS = (
     gettext_noop("Long interval between the acts"),
     gettext_noop("Evidence hard to collect"),
 )
+
+# The citations the Chinese profiles show beside their items, in their review and in their
+# warnings (cases.profiles.cited gives each in the reader's language).
+PROFILE_CITATIONS = (
+    gettext_noop("CPL art. 173(2)"),
+    gettext_noop("CPL art. 174(1)"),
+    gettext_noop("CPL arts. 174(1), 201(1)(2)"),
+    gettext_noop("CPL arts. 173(2), 174"),
+    gettext_noop("CPL arts. 214-221"),
+    gettext_noop("CPL arts. 222-226"),
+    gettext_noop("CPL part three, chapter II, section 1"),
+    gettext_noop("CPL art. 201"),
+    gettext_noop("CPL art. 201(1)(i)"),
+    gettext_noop("CPL art. 201(1)(ii)"),
+    gettext_noop("CPL art. 201(1)(iii)"),
+    gettext_noop("CPL art. 201(1)(iv)"),
+    gettext_noop("CPL art. 201(1)(v)"),
+    gettext_noop("CPL art. 201(2)"),
+    gettext_noop("Meng (2023); CPL art. 201"),
+    gettext_noop("Meng (2023), doi:10.56397/LE.2023.09.04"),
+    gettext_noop("SPC Provisions on Property Penalties (2000), art. 2"),
+    gettext_noop("2019 Guiding Opinions on the leniency system, art. 33"),
+    gettext_noop("Guiding Opinions on Sentencing for Common Crimes (2021), part II"),
+)

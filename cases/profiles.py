@@ -123,4 +123,14 @@ def listed_label(label: str, text: str = "") -> str:
     unless the label already says them (in Chinese 共同犯罪, not "共同犯罪 (共同犯罪)"; in
     English "Joint crime (共同犯罪)"). cases/profile_labels.py lists the labels for translation."""
     shown = gettext(label)
-    return f"{shown} ({text})" if text and text not in shown else shown
+    if not text or text in shown:
+        return shown
+    return gettext("%(label)s (%(words)s)") % {"label": shown, "words": text}
+
+
+def cited(source: str) -> str:
+    """A profile's citation (an item's `source`, `review_source`, a rule's parameter that names
+    its source) in the reader's language: the Chinese profiles' citations have their Chinese
+    form in the catalogue (cases/profile_labels.py lists them), 《刑事诉讼法》第二百零一条 rather
+    than "CPL art. 201" on a Chinese page; any other is shown as written."""
+    return gettext(source) if source else ""

@@ -25,7 +25,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from cases.models import Jurisdiction
-from cases.profiles import listed_label
+from cases.profiles import cited, listed_label
 
 ACCEPT = "accept"
 REJECT = "reject"
@@ -50,12 +50,17 @@ class ListedItem:
         label already says them (in Chinese, 速裁程序 rather than "速裁程序 (速裁程序)")."""
         return listed_label(self.label, self.text)
 
+    @property
+    def cited(self) -> str:
+        """The item's source in the reader's language (cases.profiles.cited)."""
+        return cited(self.source)
+
     def as_dict(self) -> dict[str, str]:
         return {
             "code": self.code,
             "label": gettext(self.label),
             "text": self.text,
-            "source": self.source,
+            "source": cited(self.source),
         }
 
 
@@ -109,7 +114,7 @@ def plea_procedures(jurisdiction: Jurisdiction) -> list[ListedItem]:
 
 def appeal_limits_source(jurisdiction: Jurisdiction) -> str:
     """The rule that the agreement records the limits on appeal; "" where it does not."""
-    return str(_parameters(jurisdiction).get("appeal_limits_recorded") or "")
+    return cited(str(_parameters(jurisdiction).get("appeal_limits_recorded") or ""))
 
 
 def statement_needed(jurisdiction: Jurisdiction) -> bool:
@@ -133,7 +138,7 @@ def review_outcomes(jurisdiction: Jurisdiction) -> list[str]:
 
 
 def review_source(jurisdiction: Jurisdiction) -> str:
-    return str(_parameters(jurisdiction).get("review_source") or "")
+    return cited(str(_parameters(jurisdiction).get("review_source") or ""))
 
 
 def rejection_grounds(jurisdiction: Jurisdiction) -> list[ListedItem]:
@@ -151,7 +156,7 @@ def adjustment_grounds(jurisdiction: Jurisdiction) -> list[ListedItem]:
 
 def adjustment_source(jurisdiction: Jurisdiction) -> str:
     adjust = _parameters(jurisdiction).get("review_adjust") or {}
-    return str(adjust.get("source") or "")
+    return cited(str(adjust.get("source") or ""))
 
 
 def grounds_for(jurisdiction: Jurisdiction, decision: str) -> list[ListedItem]:

@@ -18,6 +18,8 @@ from typing import Any, Final
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from cases.profiles import cited
+
 LIFE: Final[None] = None
 
 # Ranges print with an en dash and level reductions with a minus sign, as the Manual does.
@@ -693,7 +695,7 @@ def _recommendation_warnings(
                 "A recommendation is normally a fixed term (确定刑), not a range of %(range)s; "
                 "a range is for new, uncommon or complex serious cases (%(source)s)."
             )
-            % {"range": str(recommended), "source": fixed_term}
+            % {"range": str(recommended), "source": cited(fixed_term)}
         )
     fine_amount = parameters.get("recommendation_fine_amount")
     fined = [charge.citation for charge in pled if charge.fine_applies]
@@ -703,7 +705,7 @@ def _recommendation_warnings(
                 "%(citations)s carries a fine: the recommendation normally states its amount "
                 "(%(source)s)."
             )
-            % {"citations": ", ".join(fined), "source": fine_amount}
+            % {"citations": ", ".join(fined), "source": cited(fine_amount)}
         )
     return warnings
 

@@ -44,6 +44,7 @@ from cases.models import (
     PenaltyKind,
     Statute,
 )
+from cases.profiles import cited
 from cases.services import case_status_follow, case_touch, court_today
 from core import domain_events
 from core.exceptions import Conflict
@@ -429,7 +430,7 @@ def offer_contents_validate(
             )
     baseline_source = parameters.get("baseline_within_statutory_range")
     if data.baseline_months is not None and baseline_source and "terms" not in errors:
-        _baseline_check(case, resolved, data.baseline_months, str(baseline_source), err)
+        _baseline_check(case, resolved, data.baseline_months, cited(str(baseline_source)), err)
     if side == Side.DEFENSE and not data.rationale.strip():
         err("rationale", gettext("Give the defense's reasons for this proposal."))
     if errors:

@@ -91,7 +91,7 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
     yes, no = _("Yes"), _("No")
     lines = [
         (
-            f"{item.display} — {item.source}" if item.source else item.display,
+            f"{item.display} — {item.cited}" if item.source else item.display,
             yes if confirmed else no,
         )
         for item, confirmed in checklist_rows(agreement)
@@ -133,7 +133,7 @@ def review_ground_label(agreement: PleaAgreement) -> str:
     item = agreement_rules.item_named(grounds, agreement.review_ground)
     if item is None:
         return agreement.review_ground
-    return f"{item.display} — {item.source}" if item.source else item.display
+    return f"{item.display} — {item.cited}" if item.source else item.display
 
 
 def statement_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:

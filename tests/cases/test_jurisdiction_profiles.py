@@ -254,6 +254,50 @@ def test_a_test_only_profile_brings_its_own_deadline_rule() -> None:
     assert (rule.jurisdiction.code, rule.offset, rule.unit) == ("zz-test", 5, "court_days")
 
 
+def test_a_chinese_profiles_citations_read_in_chinese() -> None:
+    """What a profile whose documents are Chinese cites on its pages (an item's source, the
+    review's and the adjustment's, the checklist's, the rules that name their source in a
+    warning) is listed for translation and has its Chinese form (《刑事诉讼法》…, not "CPL
+    art. …" on a Chinese page); cases.profiles.cited shows it in the reader's language."""
+    from django.utils import translation
+
+    from cases.profile_labels import PROFILE_CITATIONS
+    from cases.profiles import cited
+
+    shown = set()
+    for profile in shipped()["profiles"].values():
+        parameters = profile["parameters"]
+        if not str(parameters.get("document_language", "")).startswith("zh"):
+            continue
+        for items in (
+            parameters["checklist_items"],
+            parameters["rejection_grounds"],
+            (parameters["review_adjust"] or {}).get("grounds", []),
+            parameters["plea_procedures"],
+        ):
+            shown |= {item["source"] for item in items if item.get("source")}
+        shown |= {
+            str(value)
+            for value in (
+                parameters.get("review_source"),
+                (parameters.get("review_adjust") or {}).get("source"),
+                parameters.get("appeal_limits_recorded"),
+                parameters.get("recommendation_fixed_term"),
+                parameters.get("recommendation_fine_amount"),
+                parameters.get("baseline_within_statutory_range"),
+                profile["sources"].get("checklist"),
+            )
+            if value
+        }
+    assert shown <= set(PROFILE_CITATIONS)
+    with translation.override("zh-hans"):
+        assert [c for c in shown if cited(c) == c] == []
+        assert cited("CPL art. 201(1)(iii)") == "《刑事诉讼法》第二百零一条第一款第（三）项"
+        assert cited("USSG §5C1.1") == "USSG §5C1.1"  # not listed: shown as written
+    with translation.override("en"):
+        assert cited("CPL art. 201(1)(iii)") == "CPL art. 201(1)(iii)"
+
+
 def test_every_label_shown_through_gettext_is_listed_for_translation() -> None:
     """negotiations.agreement_rules shows the checklist's items, the review's grounds and the
     plea procedures through gettext: cases/profile_labels.py lists each label for makemessages,

@@ -134,3 +134,25 @@ def test_complex_grounds_read_in_the_readers_language(
     with translation.override(language):
         grounds = permissions.complex_case_grounds(factories.jurisdiction("cn-reform"))
     assert grounds["long_interval"] == expected
+
+
+def test_a_listed_item_beside_its_words_uses_the_languages_parentheses() -> None:
+    """A checklist item whose Chinese label differs from the statute's words: the words
+    beside it in full-width parentheses in Chinese, in ASCII ones in English."""
+    from cases.profiles import listed_label
+
+    with translation.override("zh-hans"):
+        assert listed_label("Joint crime", "共同作案") == "共同犯罪（共同作案）"
+    with translation.override("en"):
+        assert listed_label("Joint crime", "共同作案") == "Joint crime (共同作案)"
+
+
+def test_a_chinese_offer_pages_warning_cites_the_opinions_in_chinese(world: World) -> None:
+    """A range instead of a fixed term (2019 Guiding Opinions on the leniency system, art. 33:
+    一般应当提出确定刑量刑建议) warns on the offer page, citing the Opinions in Chinese."""
+    pc = profile_case(factories.jurisdiction("cn"), prefix="zc")
+    draft = services.offer_create(case=pc.case, by=pc.prosecutor, data=sentence_offer(pc))
+    services.offer_send(offer=draft, by=pc.prosecutor)
+    chinese = _page(pc, reverse("negotiations:offer", args=[draft.pk]), ZH)
+    assert "《关于适用认罪认罚从宽制度的指导意见》（2019年）第三十三条" in chinese
+    assert "Guiding Opinions" not in chinese
