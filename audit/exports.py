@@ -86,12 +86,18 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is int and value >= 0:
+        return str(value)
     text = value if isinstance(value, str) else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# One encoder for every value (json.dumps builds a new one for each call with these options).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 class _Line:
