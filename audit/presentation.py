@@ -330,7 +330,9 @@ def summary_of(event: AuditEvent) -> str:
         f"{_quoted(event.table_name, c.column, c.after or EMPTY)}"
         for c in news
     ]
-    return f"{label}: {'; '.join(parts)}" if parts else label
+    if not parts:
+        return label
+    return _("%(label)s: %(changes)s") % {"label": label, "changes": _("; ").join(parts)}
 
 
 def _app_event_detail(event: AuditEvent) -> str:

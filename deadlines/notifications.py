@@ -224,7 +224,8 @@ def _render_record(rows: Sequence[Notification], context: ReadContext) -> dict[i
             shown[row.pk] = Shown(
                 title=_("New note (%(label)s) on %(docket_number)s")
                 % {"label": label, "docket_number": case.docket_number},
-                body=f"{_author_name(note.author)}: {_excerpt(note.body)}",
+                body=_("%(author)s: %(excerpt)s")
+                % {"author": _author_name(note.author), "excerpt": _excerpt(note.body)},
                 url=reverse("records:notes", args=[case.pk]) + f"#note-{note.pk}",
                 case=case,
             )

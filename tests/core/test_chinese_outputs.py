@@ -247,6 +247,41 @@ def test_history_csv_header_is_chinese_and_english_unchanged(world: World) -> No
     )
 
 
+def test_a_note_notification_and_a_change_summary_punctuate_as_chinese_does(
+    world: World,
+) -> None:
+    """ "刘敏：请于开庭前提交书面意见。", not "刘敏: …": the name and the excerpt, and a change's
+    label and what moved, joined by the language's colon (and its semicolon between changes)."""
+    from audit import presentation
+    from audit.models import AuditEvent
+    from records import services as record_services
+
+    prosecutor = world.user(Role.PROSECUTOR)
+    record_services.note_add(
+        case=world.case, by=prosecutor, visibility="shared", body="请于开庭前提交书面意见。"
+    )
+    alerts.sweep()
+    defense = world.user(Role.DEFENSE_COUNSEL)
+    rows = list(inbox_of.notifications_for(defense))
+    with translation.override("zh-hans"):
+        bodies = [i.shown.body for i in inbox_of.notifications_shown(defense, rows)]
+    with translation.override("en"):
+        english = [i.shown.body for i in inbox_of.notifications_shown(defense, rows)]
+    name = inbox_of.notifications_shown(defense, rows)[0].shown.body.split(":")[0]
+    assert f"{name}：请于开庭前提交书面意见。" in bodies
+    assert f"{name}: 请于开庭前提交书面意见。" in english
+
+    world.case.caption = "United States v. Roe"
+    world.case.save(update_fields=["caption"])
+    changed = AuditEvent.objects.filter(case_id=world.case.pk, kind__endswith=".changed").latest(
+        "id"
+    )
+    with translation.override("zh-hans"):
+        assert "：" in presentation.summary_of(changed)
+    with translation.override("en"):
+        assert presentation.summary_of(changed).count(": ") == 1
+
+
 # --- catalogue data in both languages ----------------------------------------------------------
 
 
