@@ -4,7 +4,9 @@ it through staticfiles, and no font file sits in the repository."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from fontTools.ttLib import TTFont
@@ -43,11 +45,23 @@ def test_collectstatic_lists_it_under_its_static_name() -> None:
 
 
 def test_the_stylesheet_declares_the_font_for_cjk_code_points_only() -> None:
-    css = (Path(settings.BASE_DIR) / "static" / "css" / "parley.css").read_text()
+    static = Path(settings.BASE_DIR) / "static" / "css"
+    css = (static / "cjk-font.css").read_text()
     assert 'url("../fonts/parley-cjk.woff2") format("woff2")' in css
     ranges = ", ".join(f"U+{low:X}-{high:X}" for low, high in fonts.WEB_RANGES)
     assert f"unicode-range: {ranges};" in css
-    assert '"Parley CJK", sans-serif;' in css
+    assert '"Parley CJK", sans-serif;' in (static / "parley.css").read_text()
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/cases/"])
+def test_pages_and_the_browsable_api_link_the_font(url: str, world: Any) -> None:
+    """Every page, and the API's browsable pages, whose data may be Chinese."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("prosecutor"))
+    html = client.get(url, HTTP_ACCEPT="text/html").content.decode()
+    assert "css/cjk-font.css" in html
 
 
 def test_no_font_file_is_in_the_source_tree() -> None:
