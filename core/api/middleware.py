@@ -62,7 +62,11 @@ class ApiErrorBodyMiddleware:
             or _is_json(response)
         ):
             return response
-        answer = JsonResponse(_body(response.status_code), status=response.status_code)
+        # A DRF answer rendered as HTML for a browser (the browsable API) keeps its own message
+        # ("The court does not see plea offers; …"), as JSON like every other error here.
+        data = getattr(response, "data", None)
+        body = data if isinstance(data, dict) and "detail" in data else _body(response.status_code)
+        answer = JsonResponse(body, status=response.status_code)
         for name, value in response.items():
             if name.lower() not in ("content-type", "content-length"):
                 answer[name] = value

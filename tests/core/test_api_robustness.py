@@ -493,3 +493,17 @@ def test_the_development_server_shares_a_bounded_pool_of_connections() -> None:
         "max_size": 4,
         "timeout": 30.0,
     }
+
+
+def test_a_refusal_read_in_a_browser_keeps_its_reason(world: World, client: Any) -> None:
+    """The browsable API renders DRF's answer as HTML, which the error middleware turns into
+    JSON: with DRF's own message (the court is told why), not the generic one."""
+    client.force_login(world.user(Role.JUDGE))
+    response = client.get(
+        "/api/v1/suggestions/", {"case": world.case.pk}, HTTP_ACCEPT="text/html,*/*;q=0.8"
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "The court does not see plea offers; it sees the agreement once it is submitted.",
+        "code": "permission_denied",
+    }
