@@ -62,11 +62,12 @@ class ApiErrorBodyMiddleware:
             or _is_json(response)
         ):
             return response
-        # A DRF answer rendered as HTML for a browser (the browsable API) keeps its own message
-        # ("The court does not see plea offers; …"), as JSON like every other error here.
+        # A DRF answer rendered as HTML for a browser (the browsable API) keeps its own body
+        # ("The court does not see plea offers; …", a message per field), as JSON like every
+        # other error here.
         data = getattr(response, "data", None)
-        body = data if isinstance(data, dict) and "detail" in data else _body(response.status_code)
-        answer = JsonResponse(body, status=response.status_code)
+        body = data if isinstance(data, dict | list) else _body(response.status_code)
+        answer = JsonResponse(body, status=response.status_code, safe=False)
         for name, value in response.items():
             if name.lower() not in ("content-type", "content-length"):
                 answer[name] = value

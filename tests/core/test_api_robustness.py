@@ -507,3 +507,5 @@ def test_a_refusal_read_in_a_browser_keeps_its_reason(world: World, client: Any)
         "detail": "The court does not see plea offers; it sees the agreement once it is submitted.",
         "code": "permission_denied",
     }
+    bad = client.get("/api/v1/suggestions/", {"case": "x"}, HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert (bad.status_code, list(bad.json())) == (400, ["case"])

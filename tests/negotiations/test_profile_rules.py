@@ -460,17 +460,21 @@ def recorded(reform: ProfileCase) -> tuple[RightsExplanation, ComplexCaseMark]:
     )
 
 
+@pytest.fixture(params=["rights-explanation", "complex-mark"])
+def named(
+    request: pytest.FixtureRequest, recorded: tuple[RightsExplanation, ComplexCaseMark]
+) -> tuple[str, Any]:
+    """Each record with its routes' name."""
+    return request.param, recorded[0] if request.param == "rights-explanation" else recorded[1]
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
-@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
 def test_api_prosecution_records_read_by_the_negotiations_readers(
-    reform: ProfileCase,
-    recorded: tuple[RightsExplanation, ComplexCaseMark],
-    role: Role,
-    name: str,
+    reform: ProfileCase, named: tuple[str, Any], role: Role
 ) -> None:
     """The parties read the records as the negotiation page shows them; the court, which does
     not read the negotiation, lists none, gets 403 on `?case=` and 404 on the record."""
-    record = recorded[0] if name == "rights-explanation" else recorded[1]
+    name, record = named
     client = api_as(reform.user(role))
     listed = client.get(reverse(f"{name}-list"))
     by_case = client.get(reverse(f"{name}-list"), {"case": reform.case.pk})
@@ -493,17 +497,13 @@ def test_api_prosecution_records_read_by_the_negotiations_readers(
         assert one.status_code == 404
 
 
-@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
 def test_api_prosecution_records_stay_with_their_case(
-    reform: ProfileCase,
-    recorded: tuple[RightsExplanation, ComplexCaseMark],
-    world: World,
-    name: str,
+    reform: ProfileCase, named: tuple[str, Any], world: World
 ) -> None:
     """A party to another case reads none of this case's records (404, not 403: they cannot
     tell it from a missing one); a filter on a case they may not see lists nothing; a bad
     filter is a 400 on that parameter."""
-    record = recorded[0] if name == "rights-explanation" else recorded[1]
+    name, record = named
     outsider = api_as(world.users[Role.PROSECUTOR])
     assert outsider.get(reverse(f"{name}-detail", args=[record.pk])).status_code == 404
     assert outsider.get(reverse(f"{name}-list")).json()["results"] == []
@@ -513,13 +513,10 @@ def test_api_prosecution_records_stay_with_their_case(
     assert (bad.status_code, list(bad.json())) == (400, ["case"])
 
 
-@pytest.mark.parametrize("name", ["rights-explanation", "complex-mark"])
 def test_api_prosecution_records_list_in_fixed_statements(
-    reform: ProfileCase,
-    recorded: tuple[RightsExplanation, ComplexCaseMark],
-    name: str,
-    django_assert_num_queries: Any,
+    reform: ProfileCase, named: tuple[str, Any], django_assert_num_queries: Any
 ) -> None:
+    name, _record = named
     client = api_as(reform.defense_counsel)
     client.get(reverse(f"{name}-list"))
     # The page alone, driven from the reader's own cases (api_as signs the client in).
