@@ -55,6 +55,12 @@ class ListedItem:
         """The item's source in the reader's language (cases.profiles.cited)."""
         return cited(self.source)
 
+    @property
+    def display_with_source(self) -> str:
+        """ "label — source", as forms and the document list an item; the label alone where
+        the item cites nothing."""
+        return f"{self.display} — {self.cited}" if self.source else self.display
+
     def as_dict(self) -> dict[str, str]:
         return {
             "code": self.code,
@@ -135,6 +141,11 @@ def review_outcomes(jurisdiction: Jurisdiction) -> list[str]:
     keeps the plain accept or reject."""
     outcomes = _parameters(jurisdiction).get("review_outcomes") or [ACCEPT, REJECT]
     return [str(o) for o in outcomes if o in REVIEW_DECISIONS]
+
+
+def checklist_source(jurisdiction: Jurisdiction) -> str:
+    """Where the profile's checklist comes from, as the agreement page cites it."""
+    return cited(str((jurisdiction.sources or {}).get("checklist") or ""))
 
 
 def review_source(jurisdiction: Jurisdiction) -> str:

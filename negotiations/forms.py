@@ -528,7 +528,7 @@ class StatementForm(forms.Form):
         super().__init__(*args, **kwargs)
         if procedures:
             self.fields["procedure"].choices = [  # type: ignore[attr-defined]
-                (p.code, f"{p.display} — {p.cited}") for p in procedures
+                (p.code, p.display_with_source) for p in procedures
             ]
         else:
             del self.fields["procedure"]
@@ -610,14 +610,14 @@ class ReviewForm(forms.Form):
             groups.append(
                 (
                     str(_("To reject (%(source)s)") % {"source": review_source}),
-                    [(g.code, f"{g.display} — {g.cited}") for g in rejection_grounds],
+                    [(g.code, g.display_with_source) for g in rejection_grounds],
                 )
             )
         if adjustment_grounds:
             groups.append(
                 (
                     str(_("To ask for an adjustment (%(source)s)") % {"source": adjustment_source}),
-                    [(g.code, f"{g.display} — {g.cited}") for g in adjustment_grounds],
+                    [(g.code, g.display_with_source) for g in adjustment_grounds],
                 )
             )
         if groups:

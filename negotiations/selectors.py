@@ -23,7 +23,6 @@ from negotiations import sentencing
 from negotiations.exposure import OfferContents as OfferContents
 from negotiations.exposure import ResolvedTerm as ResolvedTerm
 from negotiations.exposure import concessions_derived as concessions_derived
-from negotiations.exposure import derived_concession_words as derived_concession_words
 from negotiations.exposure import exposure_of as exposure_of
 from negotiations.exposure import offer_exposure as offer_exposure
 from negotiations.models import (
@@ -41,6 +40,7 @@ from negotiations.models import (
 from negotiations.services import OfferInput, offer_contents_validate
 from negotiations.wording import agreement_document as agreement_document
 from negotiations.wording import checklist_lines as checklist_lines
+from negotiations.wording import concessions_worded as concessions_worded
 from negotiations.wording import condition_labels as condition_labels
 from negotiations.wording import sentence_lines as sentence_lines
 from negotiations.wording import term_label as term_label

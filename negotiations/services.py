@@ -569,16 +569,16 @@ def response_owed(offer: Offer) -> bool:
     )
 
 
-def charges_negotiable_on(case: Case) -> bool:
+def charges_negotiable_on(case: Case, *, marked: bool | None = None) -> bool:
     """Whether the charges of `case` may be dismissed or reduced: always under some profiles,
-    under others once the prosecution has marked the case complex."""
+    under others once the prosecution has marked the case complex (`marked`, when the caller
+    has already read the mark; else read here)."""
     jurisdiction = case.court.jurisdiction
     if jurisdiction.charges_negotiable:
         return True
-    return (
-        permissions.charges_negotiable_when_complex(jurisdiction)
-        and ComplexCaseMark.objects.filter(case=case).exists()
-    )
+    if not permissions.charges_negotiable_when_complex(jurisdiction):
+        return False
+    return marked if marked is not None else ComplexCaseMark.objects.filter(case=case).exists()
 
 
 def _require_rights_explained(case: Case) -> None:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from negotiations import agreement_rules, sentencing
 from negotiations.agreement_rules import ListedItem
 from negotiations.documents import AgreementDocument, ChargeLine, SignatureLine
-from negotiations.models import PleaAgreement, TermDisposition
+from negotiations.exposure import derived_concession_words
+from negotiations.models import Concession, Offer, PleaAgreement, TermDisposition
 from parties.models import CaseParticipant, Role
 
 _SENTENCE_LABELS = {
@@ -91,7 +92,7 @@ def checklist_lines(agreement: PleaAgreement) -> list[tuple[str, str]]:
     yes, no = _("Yes"), _("No")
     lines = [
         (
-            f"{item.display} — {item.cited}" if item.source else item.display,
+            item.display_with_source,
             yes if confirmed else no,
         )
         for item, confirmed in checklist_rows(agreement)
@@ -207,3 +208,25 @@ def agreement_document(agreement: PleaAgreement, *, generated_at: dt.datetime) -
         language=translation.get_language() or court.jurisdiction.document_language,
         paper=court.jurisdiction.paper_size,
     )
+
+
+def concessions_worded(offer: Offer) -> list[tuple[Concession, str]]:
+    """Each concession of `offer` with its words: a derived one said in the reader's language
+    from its facts (its stored description is the English record), a logged one as the
+    prosecutor wrote it. Reads the offer's prefetched terms (their charges and statutes)."""
+    terms = {t.charge_id: t for t in offer.terms.all()}
+    worded = []
+    for concession in offer.concessions.all():
+        term = terms.get(concession.charge_id) if concession.charge_id else None
+        if not concession.derived or (concession.charge_id and term is None):
+            worded.append((concession, concession.description))
+            continue
+        text = derived_concession_words(
+            concession.kind,
+            term.charge if term else None,
+            lesser=term.lesser_statute if term else None,
+            drop=concession.severity_reduction,
+            months=concession.months_below,
+        )
+        worded.append((concession, text))
+    return worded

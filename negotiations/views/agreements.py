@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
 from cases.models import Case
-from cases.profiles import cited
 from core.decorators import login_required_htmx as login_required
 from core.decorators import signed_in_user
 from negotiations import agreement_rules, selectors, services, wording
@@ -158,7 +157,7 @@ def _render_agreement(
         "sentence": selectors.sentence_lines(terms),
         "conditions": selectors.condition_labels(terms),
         "checklist_rows": wording.checklist_rows(agreement),
-        "checklist_source": cited(str((jurisdiction.sources or {}).get("checklist") or "")),
+        "checklist_source": agreement_rules.checklist_source(jurisdiction),
         "statement": wording.statement_lines(agreement),
         "statement_missing": statement_missing,
         "statement_needed": agreement_rules.statement_needed(jurisdiction),

@@ -151,6 +151,9 @@ def _render_negotiation(
     records = _prosecution_records(case, roles, open_, bound)
     context = {
         **records,
+        "charges_negotiable": services.charges_negotiable_on(
+            case, marked=records.get("complex_mark") is not None
+        ),
         "mandatory_consideration": mandatory,
         "negotiators": permissions.role_names(permissions.negotiator_roles(jurisdiction)),
         "case": case,

@@ -37,7 +37,7 @@ from negotiations.forms import (
     WithdrawForm,
     offer_initial,
 )
-from negotiations.models import Concession, Offer, OfferStatus, TermDisposition
+from negotiations.models import Offer, OfferStatus, TermDisposition
 from negotiations.sentencing import Exposure
 from negotiations.services import OfferInput, TermInput
 from negotiations.views.common import (
@@ -399,27 +399,6 @@ def _count_rows(offer: Offer, charges: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _concessions_shown(offer: Offer) -> list[tuple[Concession, str]]:
-    """Each concession with its words: a derived one said in the reader's language from its
-    facts (the stored description is the English record), a logged one as the prosecutor wrote
-    it. Reads the offer's prefetched terms (their charges and statutes), no more."""
-    terms = {t.charge_id: t for t in offer.terms.all()}
-    shown = []
-    for concession in offer.concessions.all():
-        text = concession.description
-        term = terms.get(concession.charge_id) if concession.charge_id else None
-        if concession.derived and (term is not None or concession.charge_id is None):
-            text = selectors.derived_concession_words(
-                concession.kind,
-                term.charge if term else None,
-                lesser=term.lesser_statute if term else None,
-                drop=concession.severity_reduction,
-                months=concession.months_below,
-            )
-        shown.append((concession, text))
-    return shown
-
-
 def _sentence_and_conditions(offer: Offer) -> tuple[list[tuple[str, str]], list[str]]:
     """The recommendation in the words the agreement will use (selectors.sentence_lines)."""
     terms = {
@@ -525,7 +504,7 @@ def _render_offer(
         # Under cn-reform the charges become negotiable once the case is marked complex.
         "charges_negotiable": services.charges_negotiable_on(case),
         **exposure_context(exposure, _parameters(case)),
-        "concessions": _concessions_shown(offer),
+        "concessions": selectors.concessions_worded(offer),
         "sentence": sentence,
         "conditions": conditions,
         "answers": answers,
